@@ -1,0 +1,240 @@
+"""The public API: `derivative`, `hessian`, and the `Derivative` they return.
+
+derivative(expression, wrt, shapes=None, layout="numerator") parses (the grammar is the
+only door), types, differentiates (engine), reads the derivative off the differential
+(readoff) and simplifies it (simplify). Layouts: numerator (the tutorial's: a gradient is
+a row, ∂y/∂x is m×n), denominator (transposed), mixed (gradient a column, Jacobian as in
+numerator, as matrixcalculus.org prints). `evaluate` returns output shape + wrt shape
+(numerator, mixed) or wrt shape + output shape (denominator).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import expr as E
+from .build import build
+from .engine import Differentiation, differentiate
+from .errors import MatcalcError, NameError_
+from .evaluate import bind, evaluate
+from .parse import parse_query
+from .readoff import NotFactorable, gradient, jacobian, substitute
+from .render.text import latex as latex_of, text as text_of
+from .simplify import Rewrite, simplify
+
+LAYOUTS = ("numerator", "denominator", "mixed")
+
+
+@dataclass
+class Derivative:
+    """A derivative in matrix notation: print it, typeset it, evaluate it, check it."""
+    expression: E.Expr
+    wrt: tuple                      # the Var(s)
+    variables: dict
+    layout: str
+    result: E.Expr | None           # the matrix-notation derivative (None: a linear map)
+    differential: E.Expr            # d f, linear in d(wrt) (for a single wrt)
+    kind: str                       # "tangent" | "jacobian" | "gradient" | "linear map" | "stacked"
+    derivations: list = field(default_factory=list)
+    rewrites: list = field(default_factory=list)
+    raw: E.Expr | None = None       # the read-off before simplification
+
+    # ---------------------------------------------------------------- printing
+    def __str__(self) -> str:
+        if self.result is None:
+            from .render.tensor import linear_map_text
+            return linear_map_text(self)
+        return text_of(self.result)
+
+    def __repr__(self) -> str:
+        names = ", ".join(v.name for v in self.wrt)
+        return f"<Derivative ∂({text_of(self.expression)})/∂{names} = {self}>"
+
+    def latex(self) -> str:
+        if self.result is None:
+            from .render.tensor import linear_map_latex
+            return linear_map_latex(self)
+        return latex_of(self.result)
+
+    @property
+    def steps(self):
+        from .steps import Steps
+        return Steps(self)
+
+    @property
+    def shape(self) -> tuple:
+        """Symbolic NumPy shape of `evaluate`'s array: output + wrt (numerator, mixed)."""
+        out = _np_dims(self.expression.shape)
+        var = tuple(d for v in self.wrt for d in _np_dims(v.shape)) if len(self.wrt) == 1 \
+            else (len(self.wrt),)
+        return var + out if self.layout == "denominator" else out + var
+
+    # ---------------------------------------------------------------- numbers
+    def evaluate(self, values: dict) -> np.ndarray:
+        """The derivative at `values` (name -> float/array; dimension sizes follow from them)."""
+        used = {n: v for n, v in self.variables.items() if n in values or
+                any(v in x.free for x in (self.expression,))}
+        arrays, dims = bind(used, values)
+        out_np = self.expression.shape.numpy(dims)
+        if len(self.wrt) > 1:
+            parts = [self._single(w).evaluate(values) for w in self.wrt]
+            arr = np.stack([np.asarray(p) for p in parts], axis=-1)
+            return np.moveaxis(arr, -1, 0) if self.layout == "denominator" else arr
+        var = self.wrt[0]
+        var_np = var.shape.numpy(dims)
+        if self.result is None:
+            arr = _linear_map_tensor(self.differential, var, arrays, dims, out_np, var_np)
+        else:
+            value = evaluate(self.result, arrays, dims)
+            arr = np.asarray(value).reshape(out_np + var_np) if self.layout != "denominator" \
+                else np.asarray(value).reshape(var_np + out_np)
+            return arr
+        if self.layout == "denominator":
+            arr = np.moveaxis(arr, list(range(len(out_np))),
+                              list(range(len(var_np), len(var_np) + len(out_np))))
+        return arr
+
+    def _single(self, var) -> "Derivative":
+        return _derive(self.expression, var, self.variables, self.layout)
+
+    def check(self, n: int = 3, seed: int = 0):
+        from .check import check
+        return check(self, n=n, seed=seed)
+
+    # ---------------------------------------------------------------- Jupyter
+    def _repr_latex_(self) -> str:
+        names = ", ".join(v.name for v in self.wrt)
+        return f"$\\frac{{\\partial}}{{\\partial {names}}}\\left({latex_of(self.expression)}\\right) = {self.latex()}$"
+
+
+def _np_dims(shape) -> tuple:
+    if shape.is_scalar:
+        return ()
+    if shape.is_column:
+        return (shape.rows,)
+    if shape.is_row:
+        return (shape.cols,)
+    return (shape.rows, shape.cols)
+
+
+def _linear_map_tensor(L, var, arrays, dims, out_np, var_np):
+    """The tensor of a linear map, column by column: L applied to each basis direction."""
+    dvar = E.Differential(var)
+    r, c = (int(d) if isinstance(d, int) else dims[d] for d in (var.shape.rows, var.shape.cols))
+    cols = []
+    for k in range(r * c):
+        basis = np.zeros(r * c)
+        basis[k] = 1.0
+        cols.append(np.asarray(evaluate(L, arrays, dims, {dvar: basis.reshape(r, c)})).reshape(
+            out_np))
+    return np.stack(cols, axis=-1).reshape(out_np + var_np)
+
+
+def _apply_layout(result: E.Expr, layout: str, kind: str, var) -> E.Expr:
+    if layout == "numerator":
+        return result
+    if layout == "denominator":
+        return E.Transpose(result)
+    # mixed: a gradient (scalar by vector) is a column; Jacobians as in numerator
+    if kind in ("jacobian", "gradient") and result.shape.is_row:
+        return E.Transpose(result)
+    return result
+
+
+def _derive(expression: E.Expr, var: E.Var, variables: dict, layout: str) -> Derivative:
+    d = differentiate(expression, var)
+    L = d.differential
+    out = expression.shape
+    raw, kind = None, None
+    if var.shape.is_scalar:
+        raw, kind = substitute(L, {E.Differential(var): E.Const(1)}), "tangent"
+    elif var.shape.is_column and (out.is_scalar or out.is_vector):
+        try:
+            raw, kind = jacobian(L, var), "jacobian"
+        except NotFactorable:
+            if out.is_scalar:
+                raw, kind = E.Transpose(gradient(L, var)), "jacobian"
+    elif out.is_scalar:
+        try:
+            raw, kind = gradient(L, var), "gradient"
+        except NotFactorable:
+            pass
+    rewrites: list = []
+    if raw is None:
+        return Derivative(expression, (var,), variables, layout, None, L, "linear map", [d])
+    result = simplify(raw, log=rewrites)
+    if kind != "gradient" or var.shape.is_column:
+        result = simplify(_apply_layout(result, layout, kind, var), log=rewrites)
+    return Derivative(expression, (var,), variables, layout, result, L, kind, [d], rewrites, raw)
+
+
+def _parse(expression, shapes):
+    if isinstance(expression, E.Expr):
+        return expression, {v.name: v for v in E.walk(expression) if isinstance(v, E.Var)}
+    return build(parse_query(expression), shapes)
+
+
+def _resolve(wrt, variables, expression_text) -> list:
+    names = [wrt] if isinstance(wrt, str) else list(wrt)
+    if not names:
+        raise NameError_("no variable to differentiate by (wrt is empty)")
+    out = []
+    for n in names:
+        n = n.strip()
+        if n not in variables:
+            known = ", ".join(sorted(variables)) or "none"
+            raise NameError_(f"{n!r} does not appear in the expression",
+                             expected=f"one of its variables: {known}")
+        out.append(variables[n])
+    return out
+
+
+def derivative(expression, wrt, shapes: dict | None = None,
+               layout: str = "numerator") -> Derivative:
+    """∂ expression / ∂ wrt in matrix notation.
+
+    expression: query text (may start with declarations `x: vector(n);`), or an Expr.
+    wrt: a variable name, or a list of scalar names for the stacked Jacobian ∇f(x, y).
+    shapes: {"x": "vector(n)", "A": "matrix(m, n)", "b": "scalar", "S": "symmetric(n)"}.
+    """
+    if layout not in LAYOUTS:
+        raise MatcalcError(f"unknown layout {layout!r}", expected=" or ".join(LAYOUTS))
+    expr, variables = _parse(expression, shapes)
+    vars_ = _resolve(wrt, variables, expression)
+    if len(vars_) == 1 and isinstance(wrt, str):
+        return _derive(expr, vars_[0], variables, layout)
+    if any(not v.shape.is_scalar for v in vars_):
+        raise MatcalcError("a list of variables must be scalars (stacked into ∇f(x, y));"
+                           " differentiate by a vector variable instead")
+    parts = [_derive(expr, v, variables, "numerator") for v in vars_]
+    results = [p.result for p in parts]
+    if all(r.shape.is_scalar for r in results):
+        stacked = E.Block((tuple(results),))          # a row: ∇f = [∂f/∂x, ∂f/∂y]
+    elif all(isinstance(r, E.Block) for r in results):
+        stacked = E.Block(tuple(tuple(r.rows[i][0] for r in results)
+                                for i in range(len(results[0].rows))))
+    else:
+        stacked = E.Block((tuple(results),))
+    if layout == "denominator":
+        stacked = E.Transpose(stacked)
+    d = Derivative(expr, tuple(vars_), variables, layout, stacked, parts[0].differential,
+                   "stacked", [p.derivations[0] for p in parts],
+                   [r for p in parts for r in p.rewrites])
+    return d
+
+
+def hessian(expression, wrt: str, shapes: dict | None = None) -> Derivative:
+    """The Hessian ∂²f/∂x² of a scalar f: the Jacobian of the gradient (a column)."""
+    expr, variables = _parse(expression, shapes)
+    (var,) = _resolve(wrt, variables, expression)
+    if not expr.shape.is_scalar:
+        raise MatcalcError(f"the Hessian needs a scalar function; this one is {expr.shape.kind}")
+    first = _derive(expr, var, variables, "numerator")
+    if first.result is None:
+        raise MatcalcError("no closed-form gradient to differentiate again")
+    grad = E.Transpose(first.result) if var.shape.is_column else first.result
+    second = _derive(grad, var, variables, "numerator")
+    second.expression = expr
+    second.gradient = grad
+    return second

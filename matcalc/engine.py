@@ -1,0 +1,55 @@
+"""The engine: one walk of the expression DAG, children before parents (forward
+accumulation), composing each node's local derivatives into its differential.
+
+d(node) = Σ over children c that depend on the variable of linear_c(d c). Children that do
+not depend on the variable are skipped; shared subexpressions are differentiated once
+(memo keyed by the hash-consed node). Every rule applied is recorded for `steps`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import expr as E
+from .errors import UnsupportedError
+from .rules import load as load_rules
+
+
+@dataclass
+class Applied:
+    """One node's derivative: the rule and, per dependent child, its local linear map."""
+    node: E.Expr
+    rule: str
+    section: str
+    locals: list          # [(child, linear)]
+
+
+@dataclass
+class Differentiation:
+    var: E.Var
+    root: E.Expr
+    differential: E.Expr                     # d(root), linear in d(var)
+    memo: dict = field(default_factory=dict)  # node -> its differential
+    applied: list = field(default_factory=list)
+
+
+def differentiate(root: E.Expr, var: E.Var) -> Differentiation:
+    """The differential of `root` with respect to `var` (a linear expression in d var)."""
+    rules = load_rules()
+    memo: dict = {}
+    applied: list = []
+    dvar = E.Differential(var)
+    for node in E.walk(root):
+        if var not in node.free:
+            continue
+        if node is var:
+            memo[node] = dvar
+            continue
+        entry = rules.get(type(node))
+        if entry is None:
+            raise UnsupportedError(f"no derivative rule for {type(node).__name__} ({node})")
+        pairs = [(c, lin) for c, lin in entry.local(node) if var in c.free]
+        terms = [lin(memo[c]) for c, lin in pairs]
+        memo[node] = E.Add(*terms) if terms else E.Zero(node.shape)
+        applied.append(Applied(node, entry.name, entry.section, pairs))
+    d = memo.get(root, E.Zero(root.shape))
+    return Differentiation(var, root, d, memo, applied)

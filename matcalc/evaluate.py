@@ -1,0 +1,118 @@
+"""Numerical evaluation of expressions with NumPy, every value a 2-D array internally
+(scalar 1×1, vector n×1), once per node of the DAG."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import expr as E
+from .errors import MatcalcError
+from .shapes import size
+
+
+def bind(variables: dict, values: dict) -> tuple[dict, dict]:
+    """Arrays for the variables (as 2-D) and the sizes of the symbolic dimensions."""
+    dims = {k: int(v) for k, v in values.items() if k not in variables and np.ndim(v) == 0
+            and float(v).is_integer()}
+    arrays = {}
+    for name, var in variables.items():
+        if name not in values:
+            raise MatcalcError(f"no value given for {name}")
+        a = np.asarray(values[name], dtype=float)
+        s = var.shape
+        want = (s.rows, s.cols)
+        got = a.reshape(-1, 1) if a.ndim == 1 and s.is_column else \
+            a.reshape(1, -1) if a.ndim == 1 and s.is_row else a.reshape(1, 1) if a.ndim == 0 else a
+        if got.ndim != 2:
+            raise MatcalcError(f"{name} should be {s.kind}, got an array of shape {a.shape}")
+        for d, actual in zip(want, got.shape):
+            if isinstance(d, int):
+                if d != actual:
+                    raise MatcalcError(f"{name} should be {s.kind}, got shape {a.shape}")
+            elif dims.setdefault(d, actual) != actual:
+                raise MatcalcError(f"{name} has {actual} where the dimension {d} is {dims[d]}")
+        arrays[name] = got
+    return arrays, dims
+
+
+def _apply(name, u):
+    return {
+        "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.tan,
+        "tanh": np.tanh, "abs": np.abs, "sign": np.sign,
+        "sigmoid": lambda v: 0.5 * (1 + np.tanh(0.5 * v)),
+        "softplus": lambda v: np.logaddexp(0, v),
+    }[name](u)
+
+
+def evaluate(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = None) -> np.ndarray:
+    """The value of `root` as a 2-D array; `extra` gives values for further leaves
+    (e.g. a differential)."""
+    val: dict = dict(extra or {})
+    for node in E.walk(root):
+        if node in val:
+            continue
+        a = [val[c] for c in node.children]
+        r, c = (size(d, dims) for d in (node.shape.rows, node.shape.cols))
+        match node:
+            case E.Var():
+                v = arrays[node.name]
+            case E.Const():
+                v = np.full((1, 1), float(node.value))
+            case E.DimSize():
+                v = np.full((1, 1), float(size(node.dim, dims)))
+            case E.Zero():
+                v = np.zeros((r, c))
+            case E.Ones():
+                v = np.ones((r, c))
+            case E.Identity():
+                v = np.eye(r)
+            case E.Add():
+                v = sum(a[1:], a[0])
+            case E.Mul():
+                v = a[0]
+                for x in a[1:]:
+                    v = v * x
+            case E.Pow():
+                base, k = a
+                if isinstance(node.args[1], E.Const) and node.args[1].value.denominator == 1:
+                    v = base ** int(node.args[1].value) if node.args[1].value > 0 else \
+                        1.0 / base ** int(-node.args[1].value)
+                else:
+                    v = base ** k
+            case E.Func():
+                v = _apply(node.name, a[0])
+            case E.Max():
+                v = np.maximum(a[0], a[1])
+            case E.Compare():
+                v = ((a[0] > a[1]) if node.op == ">" else (a[0] >= a[1])).astype(float)
+            case E.MatMul():
+                v = a[0]
+                for x in a[1:]:
+                    v = v @ x
+            case E.Transpose():
+                v = a[0].T
+            case E.Sum():
+                v = np.full((1, 1), a[0].sum())
+            case E.Trace():
+                v = np.full((1, 1), np.trace(a[0]))
+            case E.Det():
+                v = np.full((1, 1), np.linalg.det(a[0]))
+            case E.Inv():
+                v = np.linalg.inv(a[0])
+            case E.Diag():
+                v = np.diag(a[0][:, 0])
+            case E.Norm():
+                v = np.full((1, 1), np.linalg.norm(a[0]))
+            case E.Softmax():
+                e = np.exp(a[0] - a[0].max())
+                v = e / e.sum()
+            case E.LogSumExp():
+                m = a[0].max()
+                v = np.full((1, 1), m + np.log(np.exp(a[0] - m).sum()))
+            case E.Block():
+                rows = node.rows
+                k = iter(a)
+                v = np.block([[next(k) for _ in row] for row in rows])
+            case _:
+                raise MatcalcError(f"cannot evaluate {type(node).__name__}")
+        val[node] = np.broadcast_to(v, (r, c)) if v.shape != (r, c) else v
+    return val[root]

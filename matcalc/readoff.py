@@ -1,0 +1,198 @@
+"""Reading the derivative off the differential (the tutorial's Jacobians from d f = M dx).
+
+- by a scalar z: the tangent, dz := 1 (shape of the output);
+- scalar or vector output by a vector x: factor `d f = M dx` (`a ⊗ dx → diag(a) dx`,
+  `sum(dx) → 1ᵀdx`, `A dx`), giving the numerator-layout Jacobian M;
+- scalar output by anything: the gradient G with d f = sum(G ⊗ dX) (= tr(Gᵀ dX)), found
+  by running the linear map backwards (its adjoint) from the cotangent 1;
+- otherwise (matrix by matrix, vector by matrix, matrix by vector): the linear map itself,
+  printed as a Kronecker product or in index notation, evaluated numerically.
+"""
+from __future__ import annotations
+
+from . import expr as E
+from .shapes import Shape
+
+
+class NotFactorable(Exception):
+    pass
+
+
+def substitute(root: E.Expr, mapping: dict) -> E.Expr:
+    """Replace nodes by nodes throughout a DAG (children first, each node rebuilt once)."""
+    out: dict = {}
+    for node in E.walk(root):
+        if node in mapping:
+            out[node] = mapping[node]
+            continue
+        kids = node.children
+        if not kids or not any(out[k] is not k for k in kids):
+            out[node] = node
+            continue
+        out[node] = rebuild(node, [out[k] for k in kids])
+    return out[root]
+
+
+def rebuild(node: E.Expr, kids: list) -> E.Expr:
+    """The same operation on new children."""
+    if isinstance(node, E.Block):
+        r, c = node.args[0], node.args[1]
+        return E.Block(tuple(tuple(kids[i * c:(i + 1) * c]) for i in range(r)))
+    it = iter(kids)
+    args = [next(it) if isinstance(a, E.Expr) else a for a in node.args]
+    return type(node)(*args)
+
+
+# ---------------------------------------------------------------- forward: d f = M dx
+def jacobian(L: E.Expr, var: E.Var) -> E.Expr:
+    """M with L = M d(var), for L a scalar or column (a row is read as its transpose)."""
+    if L.shape.is_row:
+        L = as_column(L)
+    memo: dict = {}
+    n = var.shape.rows
+
+    def J(x: E.Expr) -> E.Expr:
+        hit = memo.get(x)
+        if hit is None:
+            hit = memo[x] = _J(x)
+        return hit
+
+    def _J(x):
+        rows = x.shape.rows
+        if not x.depends_on(dvar):
+            return E.Zero(Shape(rows, n))
+        match x:
+            case E.Differential():
+                return E.Identity(n)
+            case E.Add():
+                return E.Add(*(J(t) if t.shape == x.shape else E.MatMul(E.Ones(x.shape), J(t))
+                               for t in x.args))
+            case E.Mul():
+                dep = [f for f in x.args if f.depends_on(dvar)]
+                if len(dep) != 1 or dep[0].shape.is_matrix:
+                    raise NotFactorable(x)
+                others = [f for f in x.args if f is not dep[0]]
+                scalars = E.Mul(*(f for f in others if f.shape.is_scalar)) if others else E.Const(1)
+                arrays = [f for f in others if not f.shape.is_scalar]
+                inner = J(dep[0]) if not dep[0].shape.is_row else J(as_column(dep[0]))
+                if dep[0].shape.is_scalar and arrays:
+                    return E.Mul(scalars, E.MatMul(E.Mul(*arrays), inner))
+                if arrays:
+                    return E.Mul(scalars, E.MatMul(E.Diag(E.Mul(*arrays)), inner))
+                return E.Mul(scalars, inner)
+            case E.MatMul():
+                fs = x.args
+                i = next(k for k, f in enumerate(fs) if f.depends_on(dvar))
+                if sum(f.depends_on(dvar) for f in fs) != 1:
+                    raise NotFactorable(x)
+                left, dep, right = fs[:i], fs[i], fs[i + 1:]
+                if not right and dep.shape.is_column:
+                    return E.MatMul(*left, J(dep))
+                if dep.shape.is_row and not left:
+                    return E.MatMul(E.Transpose(E.MatMul(*right)), J(as_column(dep)))
+                if isinstance(dep, E.Diag) and right:
+                    rest = E.MatMul(*right)
+                    if rest.shape.is_column:
+                        return E.MatMul(*left, J(E.Mul(dep.args[0], rest)))
+                raise NotFactorable(x)
+            case E.Sum():
+                inner = x.args[0]
+                if inner.shape.is_column:
+                    return E.MatMul(E.Transpose(E.Ones(inner.shape)), J(inner))
+                if inner.shape.is_row:
+                    return E.MatMul(E.Ones(inner.shape), J(as_column(inner)))
+                raise NotFactorable(x)
+            case E.Transpose():
+                return J(as_column(x.args[0])) if not x.args[0].shape.is_scalar else J(x.args[0])
+            case E.Block():
+                if all(len(r) == 1 for r in x.rows):
+                    return E.Block(tuple((J(r[0]),) for r in x.rows))
+                raise NotFactorable(x)
+            case E.Trace():
+                raise NotFactorable(x)
+        raise NotFactorable(x)
+
+    dvar = E.Differential(var)
+    return J(L)
+
+
+def as_column(row: E.Expr) -> E.Expr:
+    """The transpose of a row-vector expression, pushed through element-wise products."""
+    if isinstance(row, E.Mul):
+        return E.Mul(*(f if f.shape.is_scalar else as_column(f) for f in row.args))
+    return E.Transpose(row)
+
+
+# ---------------------------------------------------------------- backward: the gradient
+def gradient(L: E.Expr, var: E.Var) -> E.Expr:
+    """G (shaped like var) with L = sum(G ⊗ d var), for a scalar L: the adjoint of the
+    linear map applied to the cotangent 1, accumulated per node over the DAG."""
+    dvar = E.Differential(var)
+    order = [n for n in E.walk(L) if n.depends_on(dvar)]
+    cot: dict = {L: E.Const(1)}
+    for node in reversed(order):
+        c = cot.pop(node, None)
+        if c is None:
+            continue
+        if node is dvar:
+            return _finish(c, var)
+        for child, contribution in _adjoint(node, c, dvar):
+            cot[child] = E.Add(cot[child], contribution) if child in cot else contribution
+    return E.Zero(var.shape)
+
+
+def _finish(c, var):
+    return c if c.shape == var.shape else E.Mul(c, E.Ones(var.shape))
+
+
+def _adjoint(x: E.Expr, c: E.Expr, dvar):
+    """Pairs (child, cotangent contribution) for a linear node x with cotangent c."""
+    match x:
+        case E.Add():
+            return [(t, c if t.shape == x.shape else E.Sum(c)) for t in x.args
+                    if t.depends_on(dvar)]
+        case E.Mul():
+            dep = [f for f in x.args if f.depends_on(dvar)]
+            if len(dep) != 1:
+                raise NotFactorable(x)
+            others = E.Mul(*(f for f in x.args if f is not dep[0])) if len(x.args) > 1 \
+                else E.Const(1)
+            g = E.Mul(others, c)
+            return [(dep[0], g if dep[0].shape == x.shape else E.Sum(g))]
+        case E.MatMul():
+            fs = x.args
+            out = []
+            for i, f in enumerate(fs):
+                if not f.depends_on(dvar):
+                    continue
+                left = [E.Transpose(E.MatMul(*fs[:i]))] if i else []
+                right = [E.Transpose(E.MatMul(*fs[i + 1:]))] if i + 1 < len(fs) else []
+                out.append((f, E.MatMul(*left, c, *right)))
+            return out
+        case E.Transpose():
+            return [(x.args[0], E.Transpose(c))]
+        case E.Sum():
+            return [(x.args[0], E.Mul(c, E.Ones(x.args[0].shape)))]
+        case E.Trace():
+            return [(x.args[0], E.Mul(c, E.Identity(x.args[0].shape.rows)))]
+        case E.Diag():
+            return [(x.args[0], _diagonal(c))]
+        case E.Block():
+            raise NotFactorable(x)
+    raise NotFactorable(x)
+
+
+def _diagonal(c: E.Expr) -> E.Expr:
+    """The diagonal (as a vector) of a cotangent matrix, where it has a closed form."""
+    match c:
+        case E.Diag():
+            return c.args[0]
+        case E.Identity():
+            return E.Ones(Shape(c.n, 1))
+        case E.Mul() if any(f.shape.is_scalar for f in c.args):
+            return E.Mul(*(f if f.shape.is_scalar else _diagonal(f) for f in c.args))
+        case E.MatMul() if len(c.args) == 2 and c.args[0].shape.is_column:
+            return E.Mul(c.args[0], E.Transpose(c.args[1]))
+        case E.Add():
+            return E.Add(*(_diagonal(t) for t in c.args))
+    raise NotFactorable(c)

@@ -1,0 +1,1 @@
+"""Printers: Unicode text and LaTeX share one walk (`text.Printer`), differing only in tokens."""

@@ -1,0 +1,383 @@
+"""Matrix notation in Unicode (`text`) and LaTeX (`latex`): one walk over the nodes.
+
+The walk decides structure — numerator over denominator, what is juxtaposed, what needs
+parentheses — and a `Style` supplies the tokens (`xᵀ` or `x^\\top`, `⊗` or `\\odot`).
+Printed forms read back through the parser: they are matcalc's own language.
+"""
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from .. import expr as E
+
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+# precedence: what a child must reach to go without parentheses
+SUM, ELEMENTWISE, PRODUCT, UNARY, POWER, ATOM = 1, 1.5, 2, 3, 4, 5
+
+
+class Style:
+    minus = "−"
+    times = " ⊗ "
+    divide = " ⊘ "
+    dot = "·"
+    T = "ᵀ"
+    inv = "⁻¹"
+    inv_T = "⁻ᵀ"
+    sigmoid = "σ"
+
+    def power(self, base: str, k: Fraction) -> str:
+        if k.denominator == 1:
+            return base + str(k.numerator).translate(SUPERSCRIPT)
+        return f"{base}^({k.numerator}/{k.denominator})"
+
+    def power_expr(self, base: str, exponent: str) -> str:
+        return f"{base}^{exponent}"
+
+    def sqrt(self, arg: str) -> str:
+        return f"√{arg}" if _atomic_text(arg) else f"√({arg})"
+
+    def fraction(self, top: str, bottom: str, bottom_compound: bool) -> str:
+        return f"{top}/({bottom})" if bottom_compound else f"{top}/{bottom}"
+
+    def call(self, name: str, args: list[str]) -> str:
+        return f"{name}({', '.join(args)})"
+
+    def norm(self, arg: str) -> str:
+        return f"‖{arg}‖"
+
+    def paren(self, s: str) -> str:
+        return f"({s})"
+
+    def compare(self, op: str) -> str:
+        return {">=": "≥"}.get(op, op)
+
+    def block(self, rows: list[list[str]], column: bool) -> str:
+        if column:
+            return "[" + ", ".join(r[0] for r in rows) + "]"
+        return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
+
+    def ones(self) -> str:
+        return "1"
+
+    def identity(self) -> str:
+        return "I"
+
+    def name(self, n: str) -> str:
+        return n
+
+    def differential(self, n: str) -> str:
+        return "d" + n
+
+    def join(self, left: str, right: str) -> str:
+        """Juxtaposition: `2x`, `xy`, `x²cos(x³)`, `2x cos(x²)`, `W1 x`."""
+        if not left:
+            return right
+        a, b = left[-1], right[0]
+        if not _word(a) or not _word(b):
+            return left + right
+        if a.isdigit() and b.isdigit():
+            return left + "·" + right
+        if _number(left) and b.isalpha():
+            return left + right
+        if _single_symbol(_trailing_symbol(left)) and _single_symbol(right):
+            return left + right
+        return left + " " + right
+
+
+def _word(c: str) -> bool:
+    return (c.isalnum() or c == "_") and c not in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ"
+
+
+def _number(s: str) -> bool:
+    return s.replace("/", "").isdigit()
+
+
+def _trailing_symbol(s: str) -> str:
+    """The name at the end of a printed product: `6x²` → `x²`, `W1` → `W1`."""
+    m = re.search(r"([A-Za-z_][A-Za-z_0-9]*|[0-9]+)([⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ]*)$", s)
+    return m.group(0) if m else s
+
+
+def _single_symbol(s: str) -> bool:
+    """One letter (x, x², xᵀ) or the ones vector/identity (1, 1ᵀ, I): safe to juxtapose."""
+    core = s.rstrip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ")
+    return len(core) == 1 and (core.isalpha() or core == "1")
+
+
+def _atomic_text(s: str) -> bool:
+    return s.isalnum()
+
+
+class LatexStyle(Style):
+    minus = "-"
+    times = " \\odot "
+    divide = " \\oslash "
+    dot = " \\cdot "
+    T = "^\\top"
+    inv = "^{-1}"
+    inv_T = "^{-\\top}"
+    sigmoid = "\\sigma"
+
+    def power(self, base, k):
+        if k.denominator == 1:
+            return f"{base}^{{{k.numerator}}}"
+        return f"{base}^{{{k.numerator}/{k.denominator}}}"
+
+    def power_expr(self, base, exponent):
+        return f"{base}^{{{exponent}}}"
+
+    def sqrt(self, arg):
+        return f"\\sqrt{{{arg}}}"
+
+    def fraction(self, top, bottom, bottom_compound):
+        return f"\\frac{{{top}}}{{{bottom}}}"
+
+    def call(self, name, args):
+        known = {"exp", "log", "sin", "cos", "tan", "tanh", "det", "max", "tr"}
+        head = f"\\{name}" if name in known else (name if name.startswith("\\")
+                                                   else f"\\operatorname{{{name}}}")
+        return f"{head}\\left({', '.join(args)}\\right)"
+
+    def norm(self, arg):
+        return f"\\left\\lVert {arg} \\right\\rVert"
+
+    def paren(self, s):
+        return f"\\left({s}\\right)"
+
+    def compare(self, op):
+        return {">=": "\\geq", ">": ">"}[op]
+
+    def block(self, rows, column):
+        body = " \\\\ ".join(" & ".join(r) for r in rows)
+        return f"\\begin{{bmatrix}} {body} \\end{{bmatrix}}"
+
+    def ones(self):
+        return "\\mathbf{1}"
+
+    def identity(self):
+        return "I"
+
+    def name(self, n):
+        import re
+        m = re.fullmatch(r"([A-Za-z]+)_?([0-9]+)", n)
+        if m:
+            n = f"{m.group(1)}_{{{m.group(2)}}}"
+        elif "_" in n:
+            head, tail = n.split("_", 1)
+            n = f"{head}_{{\\text{{{tail}}}}}"
+        if len(n) > 1 and n.isalpha() and n.isascii():
+            return f"\\mathrm{{{n}}}"
+        return n
+
+    def differential(self, n):
+        return "d" + self.name(n)
+
+    def join(self, left, right):
+        if not left:
+            return right
+        return left + " " + right
+
+
+class Printer:
+    def __init__(self, style: Style):
+        self.s = style
+        self.memo: dict = {}
+
+    def __call__(self, e: E.Expr) -> str:
+        return self.show(e)[0]
+
+    def bare(self, e: E.Expr) -> str:
+        """An argument of a call: a comparison needs no parentheses of its own there."""
+        if isinstance(e, E.Compare):
+            return f"{self.wrap(e.args[1], SUM)} {self.s.compare(e.op)} {self.wrap(e.args[2], SUM)}"
+        return self(e)
+
+    def wrap(self, e: E.Expr, level: int) -> str:
+        text, own = self.show(e)
+        return self.s.paren(text) if own < level else text
+
+    def show(self, e: E.Expr) -> tuple[str, int]:
+        hit = self.memo.get(e)
+        if hit is None:
+            hit = self.memo[e] = self._show(e)
+        return hit
+
+    def _show(self, e):
+        s = self.s
+        match e:
+            case E.Var():
+                return s.name(e.name), ATOM
+            case E.Differential():
+                return s.differential(e.var.name), ATOM
+            case E.DimSize():
+                return s.name(e.dim), ATOM
+            case E.Const():
+                v = e.value
+                body = str(abs(v.numerator)) if v.denominator == 1 else \
+                    s.fraction(str(abs(v.numerator)), str(v.denominator), False)
+                if v < 0:
+                    return s.minus + body, UNARY
+                return body, (ATOM if v.denominator == 1 else PRODUCT)
+            case E.Zero():
+                return ("0" + s.T) if e.shape.is_row else "0", ATOM
+            case E.Ones():
+                if e.shape.is_row:
+                    return s.ones() + s.T, ATOM
+                if e.shape.is_column:
+                    return s.ones(), ATOM
+                return s.ones() + " " + s.ones() + s.T, PRODUCT
+            case E.Identity():
+                return s.identity(), ATOM
+            case E.Add():
+                return self._add(e), SUM
+            case E.Mul():
+                return self._mul(e)
+            case E.Pow():
+                return self._mul(e)
+            case E.Func():
+                name = s.sigmoid if e.name == "sigmoid" else e.name
+                return s.call(name, [self.bare(e.arg)]), ATOM
+            case E.Max():
+                return s.call("max", [self(a) for a in e.args]), ATOM
+            case E.Compare():
+                return s.paren(f"{self.wrap(e.args[1], SUM)} {s.compare(e.op)} "
+                               f"{self.wrap(e.args[2], SUM)}"), ATOM
+            case E.MatMul():
+                return self._matmul(e)
+            case E.Transpose():
+                inner = e.args[0]
+                if isinstance(inner, E.Inv):
+                    return self.wrap(inner.args[0], ATOM) + s.inv_T, POWER
+                return self.wrap(inner, ATOM) + s.T, POWER
+            case E.Inv():
+                return self.wrap(e.args[0], ATOM) + s.inv, POWER
+            case E.Sum():
+                return s.call("sum", [self.bare(e.args[0])]), ATOM
+            case E.Trace():
+                return s.call("tr", [self.bare(e.args[0])]), ATOM
+            case E.Det():
+                return s.call("det", [self.bare(e.args[0])]), ATOM
+            case E.Diag():
+                return s.call("diag", [self.bare(e.args[0])]), ATOM
+            case E.Norm():
+                return s.norm(self(e.args[0])), ATOM
+            case E.Softmax():
+                return s.call("softmax", [self.bare(e.args[0])]), ATOM
+            case E.LogSumExp():
+                return s.call("logsumexp", [self.bare(e.args[0])]), ATOM
+            case E.Block():
+                rows = [[self(x) for x in r] for r in e.rows]
+                if e.shape.is_row and all(x.shape.is_scalar for r in e.rows for x in r):
+                    return s.block([[x] for x in rows[0]], True) + s.T, POWER
+                return s.block(rows, e.shape.is_column and len(e.rows[0]) == 1), ATOM
+        raise TypeError(f"no printer for {type(e).__name__}")
+
+    def _add(self, e):
+        out = ""
+        for i, t in enumerate(e.args):
+            coeff, rest = E.split_coefficient(t)
+            if i and coeff < 0:
+                out += f" {self.s.minus} " + self.wrap(E.Mul(E.Const(-coeff), rest), PRODUCT)
+            elif i:
+                out += " + " + self.wrap(t, PRODUCT)
+            else:
+                out += self.wrap(t, UNARY) if coeff < 0 else self.wrap(t, PRODUCT)
+        return out
+
+    def _mul(self, e):
+        """A monomial: coefficient, numerator factors, denominator factors; scalars first,
+        juxtaposed; array factors joined by ⊗ and divided by ⊘."""
+        s = self.s
+        factors = e.args if isinstance(e, E.Mul) else (e,)
+        coeff = Fraction(1)
+        top_s, bottom_s, top_a, bottom_a = [], [], [], []
+        for f in factors:
+            if isinstance(f, E.Const):
+                coeff *= f.value
+                continue
+            base, k = E._power_parts(f)
+            if k < 0:
+                f = E.Pow(base, E.Const(-k))
+            target = (bottom_s if k < 0 else top_s) if f.shape.is_scalar else \
+                (bottom_a if k < 0 else top_a)
+            target.append(f)
+        sign = s.minus if coeff < 0 else ""
+        coeff = abs(coeff)
+        top = ([str(coeff.numerator)] if coeff.numerator != 1 else []) + \
+            [self._factor(f) for f in top_s]
+        bottom = ([str(coeff.denominator)] if coeff.denominator != 1 else []) + \
+            [self._factor(f) for f in bottom_s]
+        num = ""
+        for piece in top:
+            num = s.join(num, piece)
+        den = ""
+        for piece in bottom:
+            den = s.join(den, piece)
+        scalar = s.fraction(num or "1", den, len(bottom) > 1) if den else num
+        if not top_a and not bottom_a:
+            if sign:
+                return sign + (scalar or "1"), UNARY
+            if isinstance(e, E.Pow) and not den:
+                return scalar, POWER
+            return scalar or "1", PRODUCT
+        array = s.times.join(self._factor(f) for f in top_a) if len(top_a) > 1 or \
+            bottom_a else (self._factor(top_a[0], PRODUCT) if top_a else "")
+        for f in bottom_a:
+            array = (array or s.ones()) + s.divide + self._factor(f)
+        elementwise = len(top_a) > 1 or bool(bottom_a)
+        if not scalar:
+            return sign + array, (UNARY if sign else (ELEMENTWISE if elementwise else PRODUCT))
+        if den and len(top_a) == 1 and not bottom_a and self.show(top_a[0])[1] == ATOM:
+            # x/z², I/z: an atom over a scalar
+            return sign + s.fraction(s.join(num, array), den, len(bottom) > 1), \
+                (UNARY if sign else PRODUCT)
+        if den:
+            scalar = s.paren(scalar)
+        return sign + s.join(scalar, s.paren(array) if elementwise else array), \
+            (UNARY if sign else PRODUCT)
+
+    def _factor(self, f, level=POWER):
+        if isinstance(f, E.Pow):
+            return self._power(f)
+        return self.wrap(f, level)
+
+    def _power(self, f):
+        s = self.s
+        base, exponent = f.args
+        if isinstance(exponent, E.Const):
+            k = exponent.value
+            if k == Fraction(1, 2):
+                return s.sqrt(self(base))
+            if k == Fraction(-1, 2):
+                return s.fraction("1", s.sqrt(self(base)), False)
+            if k < 0:
+                return s.fraction("1", s.power(self.wrap(base, ATOM), -k), False)
+            return s.power(self.wrap(base, ATOM), k)
+        return s.power_expr(self.wrap(base, ATOM), self.wrap(exponent, ATOM))
+
+    def _matmul(self, e):
+        s = self.s
+        fs = e.args
+        if (len(fs) == 2 and isinstance(fs[0], E.Transpose) and fs[0].args[0].shape.is_column
+                and fs[1].shape.is_column):
+            return (self.wrap(fs[0].args[0], POWER) + s.dot + self.wrap(fs[1], POWER)), PRODUCT
+        out = ""
+        for f in fs:
+            piece = self.wrap(f, POWER if isinstance(f, E.Mul) else PRODUCT)
+            if isinstance(f, (E.Mul, E.Add)) and not piece.startswith(("(", "\\left(")):
+                piece = s.paren(piece)
+            out = s.join(out, piece)
+        return out, PRODUCT
+
+
+def _plain(s: str) -> bool:
+    return s.replace("²", "").replace("³", "").isalnum()
+
+
+def text(e: E.Expr) -> str:
+    return Printer(Style())(e)
+
+
+def latex(e: E.Expr) -> str:
+    return Printer(LatexStyle())(e)

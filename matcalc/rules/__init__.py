@@ -1,0 +1,35 @@
+"""The derivative rules as tables, one module per section of the tutorial.
+
+A rule is registered for a node type with `@rule(NodeType, "name of the rule")` and returns
+the node's *local* derivatives: a list of `(child, linear)` pairs, where `linear(d_child)`
+is the child's contribution to the node's differential (Magnus–Neudecker: d(u ⊗ v) =
+v ⊗ du + u ⊗ dv). The engine owns the recursion and the chain rule; a rule holds only math.
+A node type with no rule raises `UnsupportedError` naming it — never a silent zero.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+RULES: dict[type, "Rule"] = {}
+
+
+@dataclass(frozen=True)
+class Rule:
+    node: type
+    name: str          # the tutorial's name for it: "product rule", "sum reduction", ...
+    section: str       # the module, i.e. the tutorial section it comes from
+    local: Callable    # node -> [(child, linear)]
+
+
+def rule(node_type: type, name: str):
+    def register(fn):
+        RULES[node_type] = Rule(node_type, name, fn.__module__.rsplit(".", 1)[-1], fn)
+        return fn
+    return register
+
+
+def load() -> dict[type, Rule]:
+    """Import every rule module (each registers itself) and return the table."""
+    from . import scalar, elementwise, expansion, reduction, chain, matrix  # noqa: F401
+    return RULES

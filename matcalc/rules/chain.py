@@ -1,0 +1,21 @@
+"""Section "The chain rules": which of the tutorial's chain rules a derivation used.
+
+The engine applies the chain rule by composing the local linear maps; this module names
+the case for the steps: the single-variable chain rule (one path, scalars), the
+single-variable total-derivative chain rule (a node reached by several paths), and the
+vector chain rule (vectors: the Jacobians multiply).
+"""
+from __future__ import annotations
+
+SINGLE_VARIABLE = "single-variable chain rule"
+TOTAL_DERIVATIVE = "single-variable total-derivative chain rule"
+VECTOR = "vector chain rule"
+
+
+def kind(nodes, var, dependent_children) -> str:
+    """nodes: the intermediate nodes; dependent_children(node) -> children that depend on var."""
+    scalar = var.shape.is_scalar and all(n.shape.is_scalar for n in nodes)
+    several_paths = any(len(dependent_children(n)) > 1 for n in nodes)
+    if not scalar:
+        return VECTOR
+    return TOTAL_DERIVATIVE if several_paths else SINGLE_VARIABLE

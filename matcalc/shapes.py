@@ -1,0 +1,139 @@
+"""Shapes: every value is a rows × cols array with symbolic or integer dimensions.
+
+A scalar is 1×1, a (column) vector n×1, a row vector 1×n (a transposed vector, or a
+gradient in numerator layout), a matrix m×n. Dimensions are names ("n") or integers.
+Scalar expansion is the only broadcasting: an element-wise operator accepts operands of
+one shape, or a scalar with anything (the tutorial's "scalar expansion" section).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+Dim = "str | int"
+
+
+@dataclass(frozen=True)
+class Shape:
+    rows: object = 1
+    cols: object = 1
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.rows == 1 and self.cols == 1
+
+    @property
+    def is_column(self) -> bool:
+        return self.cols == 1 and self.rows != 1
+
+    @property
+    def is_row(self) -> bool:
+        return self.rows == 1 and self.cols != 1
+
+    @property
+    def is_vector(self) -> bool:
+        """A column or a row vector."""
+        return (self.rows == 1) != (self.cols == 1)
+
+    @property
+    def is_matrix(self) -> bool:
+        return self.rows != 1 and self.cols != 1
+
+    @property
+    def is_square(self) -> bool:
+        return self.rows == self.cols
+
+    @property
+    def T(self) -> "Shape":
+        return Shape(self.cols, self.rows)
+
+    @property
+    def kind(self) -> str:
+        if self.is_scalar:
+            return "scalar"
+        if self.is_column:
+            return f"vector({self.rows})"
+        if self.is_row:
+            return f"row vector({self.cols})"
+        return f"matrix({self.rows}, {self.cols})"
+
+    def numpy(self, dims: dict) -> tuple:
+        """The NumPy shape of a value of this shape: () for a scalar, (n,) for a column
+        or row vector, (m, n) for a matrix, with `dims` giving the symbolic dimensions."""
+        r, c = size(self.rows, dims), size(self.cols, dims)
+        if self.is_scalar:
+            return ()
+        if self.is_vector:
+            return (r if self.is_column else c,)
+        return (r, c)
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+SCALAR = Shape(1, 1)
+
+
+def vector(n) -> Shape:
+    return Shape(n, 1)
+
+
+def matrix(m, n) -> Shape:
+    return Shape(m, n)
+
+
+def size(dim, dims: dict) -> int:
+    if isinstance(dim, int):
+        return dim
+    try:
+        return int(dims[dim])
+    except KeyError:
+        raise KeyError(f"no value for the dimension {dim}") from None
+
+
+_SPEC = re.compile(r"^\s*(scalar|vector|matrix|symmetric)\s*(?:\(\s*([^()]*?)\s*\))?\s*$")
+
+
+@dataclass(frozen=True)
+class ShapeSpec:
+    """A declared shape: kind plus dimensions (None where left open, to be inferred)."""
+    kind: str            # "scalar" | "vector" | "matrix"
+    dims: tuple          # () | (n,) | (m, n); entries str, int or None
+    symmetric: bool = False
+
+
+def parse_spec(spec: str) -> ShapeSpec:
+    """Read "scalar", "vector(n)", "matrix(m, n)", "symmetric(n)", "vector", "matrix"."""
+    m = _SPEC.match(spec or "")
+    if not m:
+        raise ValueError(f"unknown shape {spec!r}")
+    kind, args = m.group(1), m.group(2)
+    dims = tuple(_dim(a) for a in args.split(",")) if args else ()
+    if kind == "scalar":
+        if dims:
+            raise ValueError("scalar takes no dimensions")
+        return ShapeSpec("scalar", ())
+    if kind == "vector":
+        if len(dims) > 1:
+            raise ValueError("vector takes one dimension")
+        return ShapeSpec("vector", dims or (None,))
+    if kind == "symmetric":
+        if len(dims) > 1:
+            raise ValueError("symmetric takes one dimension")
+        d = dims[0] if dims else None
+        return ShapeSpec("matrix", (d, d), symmetric=True)
+    if len(dims) not in (0, 2):
+        raise ValueError("matrix takes two dimensions")
+    return ShapeSpec("matrix", dims or (None, None))
+
+
+def _dim(text: str):
+    text = text.strip()
+    if re.fullmatch(r"[0-9]+", text):
+        value = int(text)
+        if value < 1:
+            raise ValueError("dimensions are positive")
+        return value
+    if re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", text):
+        return text
+    raise ValueError(f"bad dimension {text!r}")

@@ -1,0 +1,236 @@
+"""Simplification: named rewrite rules on matrix expressions, applied to a fixed point.
+
+Each rule is a function that returns the smaller equal expression, or None where it does
+not apply; its docstring states the identity and why it shrinks. Commutative algebra
+(like terms, powers, constants) is already canonical in the constructors (`expr`); here are
+the matrix identities the tutorial uses: `1ᵀdiag(x) = xᵀ`, `diag(a)diag(b) = diag(a ⊗ b)`, …
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import expr as E
+from .readoff import rebuild
+
+RULES: list = []
+
+
+def rewrite(name: str):
+    def register(fn):
+        fn.rule_name = name
+        RULES.append(fn)
+        return fn
+    return register
+
+
+def _pairs(node, match):
+    """Apply `match(left, right)` to neighbours of a matrix product; splice the first hit."""
+    fs = node.args
+    for i in range(len(fs) - 1):
+        hit = match(fs[i], fs[i + 1])
+        if hit is not None:
+            return E.MatMul(*fs[:i], hit, *fs[i + 2:])
+    return None
+
+
+def _ones_row(x):
+    return isinstance(x, E.Ones) and x.shape.is_row
+
+
+def _ones_column(x):
+    return isinstance(x, E.Ones) and x.shape.is_column
+
+
+@rewrite("ones-diag")
+def ones_diag(node):
+    """1ᵀ diag(a) → aᵀ. Shrinks: two factors become one."""
+    if isinstance(node, E.MatMul):
+        return _pairs(node, lambda a, b: E.Transpose(b.args[0])
+                      if _ones_row(a) and isinstance(b, E.Diag) else None)
+
+
+@rewrite("diag-ones")
+def diag_ones(node):
+    """diag(a) 1 → a. Shrinks: two factors become one."""
+    if isinstance(node, E.MatMul):
+        return _pairs(node, lambda a, b: a.args[0]
+                      if isinstance(a, E.Diag) and _ones_column(b) else None)
+
+
+@rewrite("diag-diag")
+def diag_diag(node):
+    """diag(a) diag(b) → diag(a ⊗ b). Shrinks: one diag fewer."""
+    if isinstance(node, E.MatMul):
+        return _pairs(node, lambda a, b: E.Diag(E.Mul(a.args[0], b.args[0]))
+                      if isinstance(a, E.Diag) and isinstance(b, E.Diag) else None)
+
+
+@rewrite("diag-vector")
+def diag_vector(node):
+    """diag(a) b → a ⊗ b for a column b. Shrinks: the diag disappears."""
+    if isinstance(node, E.MatMul):
+        return _pairs(node, lambda a, b: E.Mul(a.args[0], b)
+                      if isinstance(a, E.Diag) and b.shape.is_column
+                      and not isinstance(b, E.Ones) else None)
+
+
+@rewrite("row-diag")
+def row_diag(node):
+    """bᵀ diag(a) → (a ⊗ b)ᵀ for a row bᵀ. Shrinks: the diag disappears."""
+    if isinstance(node, E.MatMul):
+        return _pairs(node, lambda a, b: E.Transpose(E.Mul(b.args[0], E.Transpose(a)))
+                      if isinstance(b, E.Diag) and a.shape.is_row
+                      and not isinstance(a, E.Ones) else None)
+
+
+@rewrite("ones-dot")
+def ones_dot(node):
+    """1ᵀ a → sum(a) and aᵀ 1 → sum(a). Shrinks: a product becomes a reduction."""
+    if isinstance(node, E.MatMul):
+        def match(a, b):
+            if _ones_row(a) and b.shape.is_column and not isinstance(b, E.Ones):
+                return E.Sum(b)
+            if a.shape.is_row and _ones_column(b) and not isinstance(a, E.Ones):
+                return E.Sum(E.Transpose(a))
+            return None
+        return _pairs(node, match)
+
+
+@rewrite("relu-step")
+def relu_step(node):
+    """max(0, u) ⊗ (u > 0) → u ⊗ (u > 0): where the step is 1 the ReLU is the identity.
+    Shrinks: one max fewer."""
+    if isinstance(node, E.Mul):
+        steps = {f.args[1] for f in node.args if isinstance(f, E.Compare) and f.op == ">"
+                 and E.is_zero(f.args[2])}
+        for f in node.args:
+            if isinstance(f, E.Max) and E.is_zero(f.args[0]) and f.args[1] in steps:
+                return E.Mul(*(f.args[1] if g is f else g for g in node.args))
+            if isinstance(f, E.Add):
+                new = [relu_in_sum(t, steps) for t in f.args]
+                if any(a is not b for a, b in zip(new, f.args)):
+                    return E.Mul(*(E.Add(*new) if g is f else g for g in node.args))
+
+
+def relu_in_sum(term, steps):
+    _, rest = E.split_coefficient(term)
+    if isinstance(rest, E.Max) and E.is_zero(rest.args[0]) and rest.args[1] in steps:
+        coeff, _ = E.split_coefficient(term)
+        return E.Mul(E.Const(coeff), rest.args[1])
+    return term
+
+
+@rewrite("step-idempotent")
+def step_idempotent(node):
+    """(u > 0)ᵏ → (u > 0): a 0/1 step is its own square. Shrinks: the power goes."""
+    if isinstance(node, E.Pow) and isinstance(node.args[0], E.Compare) and \
+            isinstance(node.args[1], E.Const) and node.args[1].value > 0:
+        return node.args[0]
+
+
+def absorb_sign(e: E.Expr):
+    """−e written with fewer minus signs, if a difference inside a product can take the
+    sign (−(y − z) = z − y); else None."""
+    match e:
+        case E.Add():
+            negative = sum(E.split_coefficient(t)[0] < 0 for t in e.args)
+            if 0 < negative and 2 * negative >= len(e.args):
+                flipped = [E.neg(t) for t in e.args]
+                return E.Add(*sorted(flipped, key=lambda t: E.split_coefficient(t)[0] < 0))
+        case E.Mul() | E.MatMul():
+            for f in e.args:
+                g = absorb_sign(f)
+                if g is not None:
+                    return type(e)(*(g if h is f else h for h in e.args))
+        case E.Transpose() | E.Sum():
+            g = absorb_sign(e.args[0])
+            return None if g is None else type(e)(g)
+    return None
+
+
+@rewrite("negated-difference")
+def negated_difference(node):
+    """−c (a − b) → c (b − a), through products and transposes. Shrinks: one sign fewer."""
+    if isinstance(node, E.Mul) and isinstance(node.args[0], E.Const) and node.args[0].value < 0:
+        rest = E.Mul(*node.args[1:])
+        flipped = absorb_sign(rest)
+        if flipped is not None:
+            return E.Mul(E.Const(-node.args[0].value), flipped)
+
+
+@rewrite("add-blocks")
+def add_blocks(node):
+    """[a, b] + [c, d] → [a + c, b + d]. Shrinks: one literal instead of two."""
+    if isinstance(node, E.Add) and all(isinstance(t, E.Block) for t in node.args):
+        first = node.args[0]
+        if all(t.args[:2] == first.args[:2] for t in node.args):
+            rows = [t.rows for t in node.args]
+            return E.Block(tuple(tuple(E.Add(*(r[i][j] for r in rows))
+                                       for j in range(len(first.rows[0])))
+                                 for i in range(len(first.rows))))
+
+
+@rewrite("common-factor")
+def common_factor(node):
+    """P X + P Y → P (X + Y), and X P + Y P → (X + Y) P. Shrinks: P is written once."""
+    if not isinstance(node, E.Add) or len(node.args) < 2:
+        return None
+    chains = [t.args if isinstance(t, E.MatMul) else (t,) for t in node.args]
+    if any(len(c) < 2 for c in chains):
+        return None
+    if all(c[0] is chains[0][0] for c in chains):
+        return E.MatMul(chains[0][0], E.Add(*(E.MatMul(*c[1:]) for c in chains)))
+    if all(c[-1] is chains[0][-1] for c in chains):
+        return E.MatMul(E.Add(*(E.MatMul(*c[:-1]) for c in chains)), chains[0][-1])
+    return None
+
+
+@dataclass
+class Rewrite:
+    rule: str
+    before: E.Expr
+    after: E.Expr
+
+
+class BudgetExceeded(RuntimeError):
+    pass
+
+
+def simplify(root: E.Expr, budget: int = 20000, log: list | None = None) -> E.Expr:
+    """Bottom-up, each node once, each rewritten node simplified again; at most `budget`
+    rule applications (an error beyond: a rule set that loops is a bug, not an answer)."""
+    memo: dict = {}
+    count = [0]
+
+    def visit(node):
+        hit = memo.get(node)
+        if hit is not None:
+            return hit
+        stack = [(node, False)]
+        while stack:
+            n, ready = stack.pop()
+            if n in memo:
+                continue
+            kids = n.children
+            if not ready:
+                stack.append((n, True))
+                stack.extend((k, False) for k in kids if k not in memo)
+                continue
+            new = rebuild(n, [memo[k] for k in kids]) if kids and any(memo[k] is not k
+                                                                      for k in kids) else n
+            memo[n] = at_node(new)
+        return memo[node]
+
+    def at_node(n):
+        for fn in RULES:
+            out = fn(n)
+            if out is not None and out is not n:
+                count[0] += 1
+                if count[0] > budget:
+                    raise BudgetExceeded(f"simplification exceeded {budget} rewrites")
+                if log is not None:
+                    log.append(Rewrite(fn.rule_name, n, out))
+                return visit(out)
+        return n
+
+    return visit(root)

@@ -1,0 +1,59 @@
+"""The untyped syntax tree the parser produces (before shapes are known).
+
+`parse.parse_query(text)` returns a `Query`: the inline shape declarations and the
+expression as `Syntax` nodes. Shapes are inferred afterwards by `build`; the parser
+knows nothing of shapes or derivatives.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a piece of the query starts: 1-based line and column, and its end column."""
+    line: int
+    column: int
+    end_column: int | None = None
+
+
+@dataclass(frozen=True)
+class Syntax:
+    """One node of the syntax tree.
+
+    kind      value                      children
+    ------    -------------------------  ---------------------------------------
+    "number"  Fraction (exact)           ()
+    "name"    str                        ()
+    "binary"  "+" "-" "*" "/" "@" "^"    (left, right)   ("⊗"→"*", "⊘"→"/", "·"→"@", "**"→"^")
+    "compare" ">" ">=" "<" "<="          (left, right)
+    "neg"     None                       (operand,)
+    "transpose" None                     (operand,)      (".T" and "ᵀ")
+    "call"    function name (lowercase)  (arg, ...)      (the name is checked later, by `build`)
+    "list"    None                       (item, ...)     ("[a, b]"; items may be lists: a matrix)
+    """
+    kind: str
+    value: object = None
+    children: tuple = ()
+    pos: Position | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """`w, x: vector(n)` — names and a shape spec as written ("scalar", "vector(n)",
+    "matrix(m, n)", "symmetric(n)", "vector", "matrix"), with the spec's position."""
+    names: tuple[str, ...]
+    spec: str
+    pos: Position | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Query:
+    declarations: tuple[Declaration, ...]
+    body: Syntax
+    text: str = ""
+
+
+def number(value: Fraction | int, pos: Position | None = None) -> Syntax:
+    return Syntax("number", Fraction(value), (), pos)
