@@ -1,0 +1,198 @@
+"""The derivation in the tutorial's four steps (section "The chain rules"):
+
+1. introduce intermediate variables u₁, u₂, … for the nodes that depend on the variable;
+2. differentiate each with respect to its parameters, naming the rule that gave it;
+3. combine the derivatives with the chain rule (single-variable, total-derivative or
+   vector, as the case is), still in terms of the uᵢ;
+4. substitute back and simplify, naming each rewrite (`1ᵀdiag(x) = xᵀ`).
+A derivative that is a linear map (matrix by matrix) shows its differentials instead.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import expr as E
+from .readoff import NotFactorable, jacobian, rebuild, substitute
+from .render.text import latex as latex_of, text as text_of
+from .rules.chain import kind as chain_kind
+from .simplify import simplify
+
+SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+@dataclass
+class Partial:
+    of: str
+    by: str
+    value: E.Expr | None        # None: shown as a differential
+    differential: E.Expr
+    rule: str
+
+
+@dataclass
+class Derivation:
+    var: E.Var
+    intermediates: list = field(default_factory=list)   # [(symbol, definition)]
+    partials: list = field(default_factory=list)        # [Partial]
+    chain_rule: str = ""
+    chain_names: str = ""
+    chained: E.Expr | None = None
+    substituted: E.Expr | None = None
+    rewrites: list = field(default_factory=list)
+    result: E.Expr | None = None
+    top: str = "y"
+
+
+def _read(local: E.Expr, by: E.Expr, of_shape) -> E.Expr | None:
+    """The local derivative in matrix form, or None when only the differential reads well."""
+    d = E.Differential(by)
+    try:
+        if by.shape.is_scalar:
+            return simplify(substitute(local, {d: E.Const(1)}))
+        if by.shape.is_column and (of_shape.is_scalar or of_shape.is_vector):
+            return simplify(jacobian(local, by))
+    except NotFactorable:
+        return None
+    return None
+
+
+def derive_steps(diff, layout_result: E.Expr | None, rewrites: list) -> Derivation:
+    """Name the intermediates, differentiate each definition by the symbols it uses (with
+    the same engine), chain the local derivatives, substitute back."""
+    from .engine import differentiate
+    from .rules import load
+
+    rules = load()
+    var = diff.var
+    applied = [a for a in diff.applied if not isinstance(a.node, E.Transpose)
+               or a.node is diff.root]                     # xᵀ stays inline: w·x, not u₁x
+    out = Derivation(var)
+    symbols: dict = {}
+    taken = {v.name for v in E.walk(diff.root) if isinstance(v, E.Var)}
+    top = next(n for n in ("y", "f", "g", "F") if n not in taken)
+    out.top = top
+    for i, a in enumerate(applied):
+        last = a.node is diff.root
+        name = top if last else f"u{i + 1}".translate(SUBSCRIPT)
+        symbols[a.node] = E.Var(name, a.node.shape)
+    origin = {s: n for n, s in symbols.items()}
+    origin[var] = var
+    definitions: dict = {}
+    for a in diff.applied:
+        kids = [symbols[c] if c in symbols else definitions.get(c, c) for c in a.node.children]
+        definitions[a.node] = rebuild(a.node, kids) if kids else a.node
+    total: dict = {var: E.Identity(var.shape.rows) if var.shape.is_column else E.Const(1)}
+    names: dict = {var: ""}
+    matrix_form = var.shape.is_scalar or var.shape.is_column
+    for a in applied:
+        sym = symbols[a.node]
+        definition = definitions[a.node]
+        out.intermediates.append((sym, definition))
+        terms, term_names = [], []
+        for by in [s for s in E.walk(definition) if s in origin]:
+            local = differentiate(definition, by).differential
+            value = _read(local, by, a.node.shape)
+            out.partials.append(Partial(sym.name, by.name, value, local,
+                                        rules[type(a.node)].name))
+            child = origin[by]
+            if value is None or total.get(child) is None:
+                matrix_form = False
+                continue
+            term_names.append(f"∂{sym.name}/∂{by.name}" + ("" if child is var else
+                                                          " " + names[child]))
+            terms.append(E.MatMul(value, total[child]) if not value.shape.is_scalar or
+                         not total[child].shape.is_scalar else E.Mul(value, total[child]))
+        if matrix_form:
+            total[a.node] = E.Add(*terms) if terms else None
+            names[a.node] = "(" + " + ".join(term_names) + ")" if len(term_names) > 1 else \
+                (term_names[0] if term_names else "0")
+    out.chain_rule = chain_kind([a.node for a in applied], var,
+                                lambda n: [c for c, _ in next(x for x in applied
+                                                              if x.node is n).locals])
+    if applied and matrix_form and total.get(applied[-1].node) is not None:
+        out.chain_names = names[applied[-1].node].strip()
+        out.chained = total[applied[-1].node]
+        back = {symbols[a.node]: definitions[a.node] for a in applied}
+        value = out.chained
+        for _ in range(len(applied) + 1):                  # definitions refer to earlier u's
+            value = substitute(value, back)
+        out.substituted = value
+    out.rewrites = rewrites
+    out.result = layout_result
+    return out
+
+
+class Steps:
+    """Printable derivation; `str(steps)` is text, `steps.latex()` a LaTeX `aligned` block."""
+
+    def __init__(self, d):
+        self.derivative = d
+        self.derivations = [derive_steps(diff, d.result if len(d.wrt) == 1 else
+                                         None, d.rewrites if len(d.wrt) == 1 else [])
+                            for diff in d.derivations]
+
+    def __str__(self) -> str:
+        return self.render(text_of, plain=True)
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __iter__(self):
+        return iter(str(self).splitlines())
+
+    def render(self, show, plain: bool) -> str:
+        d = self.derivative
+        lines = [f"∂/∂{', '.join(v.name for v in d.wrt)} of {show(d.expression)}"
+                 f"   ({d.layout} layout)"]
+        for der in self.derivations:
+            v = der.var.name
+            top = der.top
+            if len(self.derivations) > 1:
+                lines.append(f"— by {v} —")
+            lines.append("1. Intermediate variables")
+            if len(der.intermediates) <= 1:
+                lines.append(f"   {top} = {show(d.expression)} (no intermediate needed)")
+            for sym, definition in der.intermediates:
+                lines.append(f"   {sym.name} = {show(definition)}")
+            lines.append("2. Their derivatives")
+            for p in der.partials:
+                if p.value is not None:
+                    lines.append(f"   ∂{p.of}/∂{p.by} = {show(p.value)}    [{p.rule}]")
+                else:
+                    lines.append(f"   d{p.of} = {show(p.differential)}    [{p.rule}]")
+            lines.append(f"3. Combined by the {der.chain_rule}")
+            if der.chained is not None:
+                lines.append(f"   ∂{top}/∂{v} = {der.chain_names} = {show(der.chained)}")
+            else:
+                lines.append(f"   d{top} = {show(self.derivative.derivations[0].differential)}")
+            lines.append("4. Substituted back and simplified")
+            if der.substituted is not None:
+                lines.append(f"   ∂{top}/∂{v} = {show(der.substituted)}")
+            for r in der.rewrites:
+                lines.append(f"     {show(r.before)} = {show(r.after)}    [{r.rule}]")
+            final = show(d.result) if d.result is not None else str(d)
+            if len(self.derivations) == 1 and (der.rewrites or der.substituted is None or
+                                               final != show(der.substituted)):
+                lines.append(f"   ∂{top}/∂{v} = {final}")
+        if len(self.derivations) > 1:
+            lines.append(f"Stacked: {d}")
+        return "\n".join(line for line in lines if line != "")
+
+    def latex(self) -> str:
+        """The derivation as LaTeX lines (one equation per line, `&=` aligned)."""
+        body = self.render(latex_of, plain=False)
+        rows = [line.strip() for line in body.splitlines()]
+        return "\\begin{aligned}\n" + " \\\\\n".join(
+            "&\\text{" + r + "}" if r[:1].isdigit() or r.startswith(("∂/", "—")) else
+            _latex_row(r) for r in rows) + "\n\\end{aligned}"
+
+    def markdown(self) -> str:
+        return "```\n" + str(self) + "\n```"
+
+
+def _latex_row(row: str) -> str:
+    row = row.replace("∂", "\\partial ").replace("[", "\\quad\\text{[").replace("]", "]}") \
+        if "[" in row and row.rstrip().endswith("]") else row.replace("∂", "\\partial ")
+    for u, a in zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"):
+        row = row.replace(u, "_" + a)
+    return "& " + row.replace(" = ", " = ", 1)
