@@ -227,8 +227,8 @@ class Builder:
         if self.is_column(a) and not self.is_row(b):            # NumPy: a 1-D left is a row
             a = (1, a[0])
         if not self.dims.unify(a[1], b[0]):
-            raise self.mismatch(node, "@ needs the length of the left's rows to match the"
-                                " right's columns", list(zip(node.children, kids)))
+            raise self.mismatch(node, "@ needs as many columns on the left as rows on the"
+                                " right", list(zip(node.children, kids)))
         return (a[0], b[1])
 
     def literal(self, node, kids):

@@ -158,6 +158,18 @@ def negated_difference(node):
             return E.Mul(E.Const(-node.args[0].value), flipped)
 
 
+@rewrite("scale-block")
+def scale_block(node):
+    """s [a, b] → [s a, s b]. Shrinks: the literal absorbs the factor."""
+    if isinstance(node, E.Mul):
+        blocks = [f for f in node.args if isinstance(f, E.Block)]
+        scalars = [f for f in node.args if f.shape.is_scalar]
+        if len(blocks) == 1 and len(scalars) == len(node.args) - 1 and \
+                all(x.shape.is_scalar for r in blocks[0].rows for x in r):
+            s = E.Mul(*scalars)
+            return E.Block(tuple(tuple(E.Mul(s, x) for x in r) for r in blocks[0].rows))
+
+
 @rewrite("add-blocks")
 def add_blocks(node):
     """[a, b] + [c, d] → [a + c, b + d]. Shrinks: one literal instead of two."""

@@ -117,8 +117,11 @@ def derive_steps(diff, layout_result: E.Expr | None, rewrites: list) -> Derivati
         for _ in range(len(applied) + 1):                  # definitions refer to earlier u's
             value = substitute(value, back)
         out.substituted = value
+    if not rewrites and out.substituted is not None:
+        out.result = simplify(out.substituted, log=rewrites)
+    else:
+        out.result = layout_result
     out.rewrites = rewrites
-    out.result = layout_result
     return out
 
 
@@ -127,8 +130,9 @@ class Steps:
 
     def __init__(self, d):
         self.derivative = d
-        self.derivations = [derive_steps(diff, d.result if len(d.wrt) == 1 else
-                                         None, d.rewrites if len(d.wrt) == 1 else [])
+        single = len(d.wrt) == 1
+        self.derivations = [derive_steps(diff, d.result if single else None,
+                                         list(d.rewrites) if single else [])
                             for diff in d.derivations]
 
     def __str__(self) -> str:
@@ -150,8 +154,6 @@ class Steps:
             if len(self.derivations) > 1:
                 lines.append(f"— by {v} —")
             lines.append("1. Intermediate variables")
-            if len(der.intermediates) <= 1:
-                lines.append(f"   {top} = {show(d.expression)} (no intermediate needed)")
             for sym, definition in der.intermediates:
                 lines.append(f"   {sym.name} = {show(definition)}")
             lines.append("2. Their derivatives")
@@ -170,9 +172,8 @@ class Steps:
                 lines.append(f"   ∂{top}/∂{v} = {show(der.substituted)}")
             for r in der.rewrites:
                 lines.append(f"     {show(r.before)} = {show(r.after)}    [{r.rule}]")
-            final = show(d.result) if d.result is not None else str(d)
-            if len(self.derivations) == 1 and (der.rewrites or der.substituted is None or
-                                               final != show(der.substituted)):
+            final = show(der.result) if der.result is not None else str(d)
+            if der.rewrites or der.substituted is None or final != show(der.substituted):
                 lines.append(f"   ∂{top}/∂{v} = {final}")
         if len(self.derivations) > 1:
             lines.append(f"Stacked: {d}")

@@ -1,0 +1,101 @@
+"""The command line: `matcalc 'max(0, w @ x + b)' --wrt w --vector w,x --scalar b`.
+
+A thin shell over the API: arguments become `derivative(...)`; a `MatcalcError` prints its
+located message (line, column, caret) and exits 2; nothing prints a Python traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXAMPLES = """examples:
+  matcalc 'max(0, w @ x + b)' --wrt w --vector w,x --scalar b
+  matcalc 'w, x: vector(n); b: scalar; max(0, w·x + b)' --wrt b --steps
+  matcalc 'ln(sin(x^3)^2)' --wrt x --check
+  matcalc '[3*x^2*y, 2*x + y^8]' --wrt x,y
+  matcalc 'x @ A @ x' --wrt x --hessian
+
+declarations: inline `NAMES: scalar | vector | vector(n) | matrix | matrix(m, n) |
+symmetric(n);` before the expression, or the flags below. Undeclared names: upper-case
+initial = matrix, lower-case used as an operand of @ or in sum/mean/norm/... = vector,
+other lower-case = scalar. Exit status: 0 done, 2 bad input (message with line, column
+and caret), 1 a failed --check."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="matcalc", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Matrix calculus in matrix notation: the derivative of an expression over "
+                    "scalars, vectors and matrices, as the tutorial 'The Matrix Calculus You "
+                    "Need For Deep Learning' derives it.", epilog=EXAMPLES)
+    p.add_argument("query", help="the expression, optionally preceded by declarations")
+    p.add_argument("--wrt", help="the variable (or comma-separated scalars for ∇f(x, y)); "
+                                 "default: the only variable")
+    for kind in ("scalar", "vector", "matrix", "symmetric"):
+        p.add_argument(f"--{kind}", metavar="NAMES", default="",
+                       help=f"comma-separated names declared {kind}")
+    p.add_argument("--layout", choices=("numerator", "denominator", "mixed"),
+                   default="numerator", help="numerator (default, the tutorial's), "
+                   "denominator, or mixed (gradient as a column)")
+    p.add_argument("--steps", action="store_true", help="show the derivation step by step")
+    p.add_argument("--latex", action="store_true", help="print LaTeX instead of Unicode")
+    p.add_argument("--check", action="store_true",
+                   help="cross-check with SymPy by components at small sizes")
+    p.add_argument("--hessian", action="store_true", help="the second derivative")
+    return p
+
+
+def run(argv: list[str] | None = None, out=sys.stdout, err=sys.stderr) -> int:
+    from .errors import MatcalcError
+
+    args = _parser().parse_args(argv)
+    shapes = {}
+    for kind in ("scalar", "vector", "matrix", "symmetric"):
+        for name in filter(None, (n.strip() for n in getattr(args, kind).split(","))):
+            shapes[name] = kind
+    try:
+        from . import api
+        wrt = args.wrt
+        if wrt is None:
+            expr, variables = api._parse(args.query, shapes)
+            used = sorted({v.name for v in _vars(expr)})
+            if len(used) != 1:
+                raise MatcalcError("say which variable to differentiate by",
+                                   expected=f"--wrt with one of: {', '.join(used) or 'none'}")
+            wrt = used[0]
+        wrt_arg = wrt if "," not in wrt else [w.strip() for w in wrt.split(",")]
+        if args.hessian:
+            d = api.hessian(args.query, wrt_arg, shapes)
+        else:
+            d = api.derivative(args.query, wrt_arg, shapes, layout=args.layout)
+        if args.steps:
+            print(d.steps.latex() if args.latex else d.steps, file=out)
+        else:
+            print(d.latex() if args.latex else d, file=out)
+        if args.check:
+            from .check import CheckFailed
+            try:
+                print(d.check(), file=out)
+            except CheckFailed as failure:
+                print(failure, file=err)
+                return 1
+        return 0
+    except MatcalcError as error:
+        print(error, file=err)
+        return 2
+    except RecursionError:
+        print("error: expression nested too deeply", file=err)
+        return 2
+
+
+def _vars(expr):
+    from . import expr as E
+    return [n for n in E.walk(expr) if isinstance(n, E.Var)]
+
+
+def main() -> None:
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()
