@@ -362,12 +362,14 @@ class Printer:
         if (len(fs) == 2 and isinstance(fs[0], E.Transpose) and fs[0].args[0].shape.is_column
                 and fs[1].shape.is_column):
             return (self.wrap(fs[0].args[0], POWER) + s.dot + self.wrap(fs[1], POWER)), PRODUCT
-        out = ""
+        out, previous = "", ""
         for f in fs:
             piece = self.wrap(f, POWER if isinstance(f, E.Mul) else PRODUCT)
             if isinstance(f, (E.Mul, E.Add)) and not piece.startswith(("(", "\\left(")):
                 piece = s.paren(piece)
-            out = s.join(out, piece)
+            joined = s.join(previous, piece)              # spacing decided by neighbours
+            out += joined[len(previous):] if previous else piece
+            previous = piece
         return out, PRODUCT
 
 

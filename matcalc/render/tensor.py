@@ -1,0 +1,91 @@
+"""Printing derivatives that are linear maps between matrices (order 3 and 4 tensors).
+
+d Y = Σ cₜ Aₜ dX Bₜ is shown as ∂vec(Y)/∂vec(X) = Σ cₜ (Bₜᵀ ⊗ Aₜ) — the Kronecker form
+(Magnus–Neudecker, column-major vec) — where every term has that shape; otherwise in
+index notation term by term (∂Yᵢⱼ/∂Xₖₗ = Aᵢₖ Bₗⱼ, … ), and as the differential itself
+when a term has neither form. Never an error: the map is always evaluable numerically.
+"""
+from __future__ import annotations
+
+from .. import expr as E
+from .text import latex, text
+
+
+def _terms(L):
+    return L.args if isinstance(L, E.Add) else (L,)
+
+
+def _split(term, dX):
+    """c · A · dX · B  →  (c, A, transposed?, B), with A, B possibly None; else None."""
+    coeff = []
+    core = term
+    if isinstance(term, E.Mul):
+        dep = [f for f in term.args if f.depends_on(dX)]
+        if len(dep) != 1 or any(not f.shape.is_scalar for f in term.args if f is not dep[0]):
+            return None
+        coeff = [f for f in term.args if f is not dep[0]]
+        core = dep[0]
+    factors = core.args if isinstance(core, E.MatMul) else (core,)
+    idx = [i for i, f in enumerate(factors) if f.depends_on(dX)]
+    if len(idx) != 1:
+        return None
+    i = idx[0]
+    hole = factors[i]
+    if hole is dX:
+        transposed = False
+    elif isinstance(hole, E.Transpose) and hole.args[0] is dX:
+        transposed = True
+    else:
+        return None
+    A = E.MatMul(*factors[:i]) if i else None
+    B = E.MatMul(*factors[i + 1:]) if i + 1 < len(factors) else None
+    return (E.Mul(*coeff) if coeff else E.Const(1)), A, transposed, B
+
+
+def _scaled(c, body, show):
+    if E.is_const(c, 1):
+        return body
+    if E.is_const(c, -1):
+        return "−" + body
+    return f"{show(c)} {body}" if not isinstance(c, E.Add) else f"({show(c)}) {body}"
+
+
+def _render(d, show, kron, sub, delta):
+    var = d.wrt[0]
+    dX = E.Differential(var)
+    L = d.differential
+    out = "f" if not isinstance(d.expression, E.Var) else d.expression.name
+    parts = [_split(t, dX) for t in _terms(L)]
+    name, vname = out if out != var.name else "Y", var.name
+    if all(p is not None and not p[2] for p in parts):
+        pieces = []
+        for c, A, _, B in parts:
+            left = show(E.Transpose(B)) if B is not None else "I"
+            right = show(A) if A is not None else "I"
+            pieces.append(_scaled(c, f"{left} {kron} {right}", show))
+        return f"∂vec({show(d.expression)})/∂vec({vname}) = " + " + ".join(pieces)
+    if all(p is not None for p in parts):
+        pieces = []
+        for c, A, transposed, B in parts:
+            k, l = ("l", "k") if transposed else ("k", "l")
+            a = _indexed(A, show, sub("i" + k)) if A is not None else delta("i" + k)
+            b = _indexed(B, show, sub(l + "j")) if B is not None else delta(l + "j")
+            pieces.append(_scaled(c, f"{a}{b}", show))
+        return f"∂({show(d.expression)}){sub('ij')}/∂{vname}{sub('kl')} = " + " + ".join(pieces)
+    return f"d({show(d.expression)}) = {show(L)}"
+
+
+def _indexed(M, show, index):
+    body = show(M)
+    return (body if isinstance(M, E.Var) else f"({body})") + index
+
+
+SUB = str.maketrans("ijkl", "ᵢⱼₖₗ")
+
+
+def linear_map_text(d) -> str:
+    return _render(d, text, "⊗", lambda s: s.translate(SUB), lambda s: "δ" + s.translate(SUB))
+
+
+def linear_map_latex(d) -> str:
+    return _render(d, latex, "\\otimes", lambda s: "_{" + s + "}", lambda s: "\\delta_{" + s + "}")
