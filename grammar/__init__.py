@@ -1,0 +1,1 @@
+"""The matcalc query grammar (`matcalc.lark`), installed as the package `matcalc.grammar`."""
