@@ -39,6 +39,7 @@ class Derivative:
     derivations: list = field(default_factory=list)
     rewrites: list = field(default_factory=list)
     raw: E.Expr | None = None       # the read-off before simplification
+    function: E.Expr | None = None  # for a Hessian: f itself (`expression` is its gradient)
 
     # ---------------------------------------------------------------- printing
     def __str__(self) -> str:
@@ -235,6 +236,5 @@ def hessian(expression, wrt: str, shapes: dict | None = None) -> Derivative:
         raise MatcalcError("no closed-form gradient to differentiate again")
     grad = E.Transpose(first.result) if var.shape.is_column else first.result
     second = _derive(grad, var, variables, "numerator")
-    second.expression = expr
-    second.gradient = grad
+    second.function = expr
     return second

@@ -165,6 +165,10 @@ def _entries_of_derivative(d, env, sizes, sp):
 
 def _reference(d, env, sizes, sp):
     """SymPy's own component-wise derivative, flat, output-major (numerator) order."""
+    if d.function is not None:                     # a Hessian: SymPy's second derivatives of f
+        f = to_sympy(d.function, env, sizes, sp)[0, 0]
+        xs = list(env[d.wrt[0]])
+        return [sp.diff(f, a, b) for a in xs for b in xs]
     f = list(to_sympy(d.expression, env, sizes, sp))
     xs = [s for v in d.wrt for s in list(env[v])]
     if len(d.wrt) == 1:
@@ -177,7 +181,8 @@ def _reference(d, env, sizes, sp):
 def check(d, n: int = 3, seed: int = 0) -> Report:
     import sympy as sp
 
-    variables = {v.name: v for v in E.walk(d.expression) if isinstance(v, E.Var)}
+    root = d.function if d.function is not None else d.expression
+    variables = {v.name: v for v in E.walk(root) if isinstance(v, E.Var)}
     for v in d.wrt:
         variables[v.name] = v
     sizes = _sizes(variables, n)
