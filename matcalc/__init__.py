@@ -4,5 +4,19 @@ the derivation shown, cross-checked by SymPy, evaluable with NumPy."""
 from .api import Derivative, derivative, hessian
 from .errors import MatcalcError
 
-__all__ = ["derivative", "hessian", "Derivative", "MatcalcError"]
+
+def verify(claim: str, shapes: dict | None = None, layout: str = "numerator"):
+    """Decide whether a hand-derived claim such as `d/dz (x + z) = 1` is right; see
+    `matcalc.verify_claims` for the claim syntax and the report."""
+    from .verify_claims import verify as _verify
+    return _verify(claim, shapes=shapes, layout=layout)
+
+
+def load_ipython_extension(ipython):
+    """`%load_ext matcalc`: the %matcalc line magic and %%matcalc cell magic."""
+    from .jupyter import load_ipython_extension as load
+    load(ipython)
+
+
+__all__ = ["derivative", "hessian", "verify", "Derivative", "MatcalcError"]
 __version__ = "0.1.0"

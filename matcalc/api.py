@@ -103,10 +103,24 @@ class Derivative:
         from .check import check
         return check(self, n=n, seed=seed)
 
-    # ---------------------------------------------------------------- Jupyter
+    # ---------------------------------------------------------------- code and Jupyter
+    def to_numpy(self) -> str:
+        """Source of a self-contained Python function computing the value and the derivative."""
+        from .codegen import to_source
+        return to_source(self, "numpy")
+
+    def to_source(self, target: str = "numpy") -> str:
+        """Like `to_numpy`, for "numpy", "jax" or "torch" (imported only by the generated code)."""
+        from .codegen import to_source
+        return to_source(self, target)
+
     def _repr_latex_(self) -> str:
-        names = ", ".join(v.name for v in self.wrt)
-        return f"$\\frac{{\\partial}}{{\\partial {names}}}\\left({latex_of(self.expression)}\\right) = {self.latex()}$"
+        from .jupyter import derivative_latex
+        return derivative_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        from .jupyter import derivative_markdown
+        return derivative_markdown(self)
 
 
 def _np_dims(shape) -> tuple:

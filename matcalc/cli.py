@@ -14,6 +14,8 @@ EXAMPLES = """examples:
   matcalc 'ln(sin(x^3)^2)' --wrt x --check
   matcalc '[3*x^2*y, 2*x + y^8]' --wrt x,y
   matcalc 'x @ A @ x' --wrt x --hessian
+  matcalc 'x @ A @ x' --wrt x --emit numpy
+  matcalc verify 'x: vector(n); z: scalar; d/dz (x + z) = 1'
 
 declarations: inline `NAMES: scalar | vector | vector(n) | matrix | matrix(m, n) |
 symmetric(n);` before the expression, or the flags below. Undeclared names: upper-case
@@ -42,17 +44,54 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true",
                    help="cross-check with SymPy by components at small sizes")
     p.add_argument("--hessian", action="store_true", help="the second derivative")
+    p.add_argument("--emit", choices=("numpy", "jax", "torch"),
+                   help="print a Python function computing the value and the derivative")
     return p
+
+
+def _verify_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="matcalc verify", description="Check a hand-derived derivative: says whether it is "
+        "right and, if not, gives the correct form and a small counterexample. Exit status: "
+        "0 right, 1 wrong, 2 bad input.")
+    p.add_argument("claim", help="e.g. 'x: vector(n); z: scalar; d/dz (x + z) = 1'")
+    for kind in ("scalar", "vector", "matrix", "symmetric"):
+        p.add_argument(f"--{kind}", metavar="NAMES", default="",
+                       help=f"comma-separated names declared {kind}")
+    p.add_argument("--layout", choices=("numerator", "denominator", "mixed"),
+                   default="numerator")
+    return p
+
+
+def _shapes(args) -> dict:
+    shapes = {}
+    for kind in ("scalar", "vector", "matrix", "symmetric"):
+        for name in filter(None, (n.strip() for n in getattr(args, kind).split(","))):
+            shapes[name] = kind
+    return shapes
+
+
+def verify_command(argv, out, err) -> int:
+    from .errors import MatcalcError
+    args = _verify_parser().parse_args(argv)
+    try:
+        from . import verify
+        report = verify(args.claim, shapes=_shapes(args), layout=args.layout)
+        print(report, file=out)
+        return 0 if report.correct else 1
+    except MatcalcError as error:
+        print(error, file=err)
+        return 2
 
 
 def run(argv: list[str] | None = None, out=sys.stdout, err=sys.stderr) -> int:
     from .errors import MatcalcError
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["verify"]:
+        return verify_command(argv[1:], out, err)
     args = _parser().parse_args(argv)
-    shapes = {}
-    for kind in ("scalar", "vector", "matrix", "symmetric"):
-        for name in filter(None, (n.strip() for n in getattr(args, kind).split(","))):
-            shapes[name] = kind
+    shapes = _shapes(args)
     try:
         from . import api
         wrt = args.wrt
@@ -68,7 +107,9 @@ def run(argv: list[str] | None = None, out=sys.stdout, err=sys.stderr) -> int:
             d = api.hessian(args.query, wrt_arg, shapes)
         else:
             d = api.derivative(args.query, wrt_arg, shapes, layout=args.layout)
-        if args.steps:
+        if args.emit:
+            print(d.to_source(args.emit), file=out)
+        elif args.steps:
             print(d.steps.latex() if args.latex else d.steps, file=out)
         else:
             print(d.latex() if args.latex else d, file=out)
