@@ -141,7 +141,7 @@ class Builder:
                  "matrix": lambda: (dims[0], dims[1])}[spec.kind]
         shape = shape if isinstance(shape, tuple) else shape()
         self.var_shapes[name] = shape
-        self.symmetric[name] = spec.symmetric
+        self.symmetric[name] = spec.structure
         return shape
 
     def error(self, node: Syntax, message: str, cls=ShapeError, expected=None):
@@ -360,5 +360,5 @@ def build(query: Query, shapes: dict | None = None):
     for name in builder.specs:                      # declared but unused names still get shapes
         builder.shape_of_name(name)
     final = builder.final_shapes()
-    variables = {n: E.Var(n, s, builder.symmetric.get(n, False)) for n, s in final.items()}
+    variables = {n: E.Var(n, s, builder.symmetric.get(n)) for n, s in final.items()}
     return builder.construct(query.body, variables), variables

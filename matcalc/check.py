@@ -50,11 +50,15 @@ def _sizes(variables, n: int) -> dict:
 
 def _symbols(var, sizes, sp):
     r, c = (d if isinstance(d, int) else sizes[d] for d in (var.shape.rows, var.shape.cols))
+
     def sym(i, j):
         if var.symmetric and j < i:
             i, j = j, i
         return sp.Symbol(f"{var.name}_{i}_{j}", real=True)
-    return sp.Matrix(r, c, lambda i, j: sym(i, j))
+    m = sp.Matrix(r, c, lambda i, j: sym(i, j))
+    if var.structure == "simplex":                  # the last entry makes the sum 1
+        m[r - 1, 0] = 1 - sum(m[i, 0] for i in range(r - 1))
+    return m
 
 
 def to_sympy(root: E.Expr, env: dict, sizes: dict, sp):

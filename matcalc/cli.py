@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("query", help="the expression, optionally preceded by declarations")
     p.add_argument("--wrt", help="the variable (or comma-separated scalars for ∇f(x, y)); "
                                  "default: the only variable")
-    for kind in ("scalar", "vector", "matrix", "symmetric"):
+    for kind in ("scalar", "vector", "matrix", "symmetric", "simplex"):
         p.add_argument(f"--{kind}", metavar="NAMES", default="",
                        help=f"comma-separated names declared {kind}")
     p.add_argument("--layout", choices=("numerator", "denominator", "mixed"),
@@ -55,7 +55,7 @@ def _verify_parser() -> argparse.ArgumentParser:
         "right and, if not, gives the correct form and a small counterexample. Exit status: "
         "0 right, 1 wrong, 2 bad input.")
     p.add_argument("claim", help="e.g. 'x: vector(n); z: scalar; d/dz (x + z) = 1'")
-    for kind in ("scalar", "vector", "matrix", "symmetric"):
+    for kind in ("scalar", "vector", "matrix", "symmetric", "simplex"):
         p.add_argument(f"--{kind}", metavar="NAMES", default="",
                        help=f"comma-separated names declared {kind}")
     p.add_argument("--layout", choices=("numerator", "denominator", "mixed"),
@@ -65,7 +65,7 @@ def _verify_parser() -> argparse.ArgumentParser:
 
 def _shapes(args) -> dict:
     shapes = {}
-    for kind in ("scalar", "vector", "matrix", "symmetric"):
+    for kind in ("scalar", "vector", "matrix", "symmetric", "simplex"):
         for name in filter(None, (n.strip() for n in getattr(args, kind).split(","))):
             shapes[name] = kind
     return shapes

@@ -77,14 +77,16 @@ def _mismatch(what: str, *operands: Expr) -> ShapeError:
 
 # ---------------------------------------------------------------- leaves
 class Var(Expr):
-    """A named variable; `symmetric` marks a declared symmetric matrix (Aᵀ = A)."""
+    """A named variable; `structure` marks a declared symmetric matrix (Aᵀ = A) or a
+    simplex vector (its entries sum to 1)."""
     category = 2
 
-    def __new__(cls, name: str, shape: Shape = SCALAR, symmetric: bool = False):
-        return _node(cls, (name, shape, symmetric), shape, name)
+    def __new__(cls, name: str, shape: Shape = SCALAR, structure: str | None = None):
+        return _node(cls, (name, shape, structure or None), shape, name)
 
     name = property(lambda self: self.args[0])
-    symmetric = property(lambda self: self.args[2])
+    structure = property(lambda self: self.args[2])
+    symmetric = property(lambda self: self.args[2] == "symmetric")
 
 
 class Differential(Expr):
@@ -419,6 +421,8 @@ class Sum(Expr):
             return Const(0)
         if isinstance(a, Ones):
             return Mul(DimSize(a.shape.rows), DimSize(a.shape.cols))
+        if isinstance(a, Var) and a.structure == "simplex":
+            return Const(1)
         if isinstance(a, Mul) and any(f.shape.is_scalar for f in a.args):
             return Mul(*(f for f in a.args if f.shape.is_scalar),
                        Sum(Mul(*(f for f in a.args if not f.shape.is_scalar))))

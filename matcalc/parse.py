@@ -44,14 +44,16 @@ MAX_NUMBER_DIGITS = 1000
 
 GRAMMAR_FILE = "matcalc.lark"
 
-SHAPES_PHRASE = "scalar, vector(n), matrix(m, n) or symmetric(n)"
+SHAPES_PHRASE = "scalar, vector(n), matrix(m, n), symmetric(n) or simplex(n)"
 OPERATOR_PHRASE = "an operator such as *, @ or +"
 EXPRESSION_PHRASE = "an expression"
 
 # Shape keyword -> the numbers of dimension arguments it may take.
-_SHAPE_ARITY = {"scalar": (0,), "vector": (0, 1), "matrix": (0, 2), "symmetric": (0, 1)}
+_SHAPE_ARITY = {"scalar": (0,), "vector": (0, 1), "matrix": (0, 2), "symmetric": (0, 1),
+                "simplex": (0, 1)}
 _SHAPE_FORMS = {"scalar": "scalar", "vector": "vector or vector(n)",
-                "matrix": "matrix or matrix(m, n)", "symmetric": "symmetric or symmetric(n)"}
+                "matrix": "matrix or matrix(m, n)", "symmetric": "symmetric or symmetric(n)",
+                "simplex": "simplex or simplex(n)"}
 
 # Operator spellings -> the `value` stored in the syntax tree.
 _OPERATOR_VALUE = {

@@ -91,7 +91,7 @@ def size(dim, dims: dict) -> int:
         raise KeyError(f"no value for the dimension {dim}") from None
 
 
-_SPEC = re.compile(r"^\s*(scalar|vector|matrix|symmetric)\s*(?:\(\s*([^()]*?)\s*\))?\s*$")
+_SPEC = re.compile(r"^\s*(scalar|vector|matrix|symmetric|simplex)\s*(?:\(\s*([^()]*?)\s*\))?\s*$")
 
 
 @dataclass(frozen=True)
@@ -99,11 +99,16 @@ class ShapeSpec:
     """A declared shape: kind plus dimensions (None where left open, to be inferred)."""
     kind: str            # "scalar" | "vector" | "matrix"
     dims: tuple          # () | (n,) | (m, n); entries str, int or None
-    symmetric: bool = False
+    structure: str | None = None   # "symmetric" (Aᵀ = A) or "simplex" (entries sum to 1)
+
+    @property
+    def symmetric(self) -> bool:
+        return self.structure == "symmetric"
 
 
 def parse_spec(spec: str) -> ShapeSpec:
-    """Read "scalar", "vector(n)", "matrix(m, n)", "symmetric(n)", "vector", "matrix"."""
+    """Read "scalar", "vector(n)", "matrix(m, n)", "symmetric(n)", "simplex(n)" (a vector
+    whose entries sum to 1: probabilities, a one-hot label), "vector", "matrix"."""
     m = _SPEC.match(spec or "")
     if not m:
         raise ValueError(f"unknown shape {spec!r}")
@@ -121,7 +126,11 @@ def parse_spec(spec: str) -> ShapeSpec:
         if len(dims) > 1:
             raise ValueError("symmetric takes one dimension")
         d = dims[0] if dims else None
-        return ShapeSpec("matrix", (d, d), symmetric=True)
+        return ShapeSpec("matrix", (d, d), structure="symmetric")
+    if kind == "simplex":
+        if len(dims) > 1:
+            raise ValueError("simplex takes one dimension")
+        return ShapeSpec("vector", dims or (None,), structure="simplex")
     if len(dims) not in (0, 2):
         raise ValueError("matrix takes two dimensions")
     return ShapeSpec("matrix", dims or (None, None))

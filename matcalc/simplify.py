@@ -182,12 +182,25 @@ def add_blocks(node):
                                  for i in range(len(first.rows))))
 
 
+def _chain(t: E.Expr) -> tuple:
+    """A term as a product chain, a scalar coefficient folded into its first factor."""
+    if isinstance(t, E.MatMul):
+        return t.args
+    if isinstance(t, E.Mul):
+        arrays = [f for f in t.args if not f.shape.is_scalar]
+        if len(arrays) == 1 and isinstance(arrays[0], E.MatMul):
+            scalars = [f for f in t.args if f.shape.is_scalar]
+            first, *rest = arrays[0].args
+            return (E.Mul(*scalars, first), *rest)
+    return (t,)
+
+
 @rewrite("common-factor")
 def common_factor(node):
     """P X + P Y → P (X + Y), and X P + Y P → (X + Y) P. Shrinks: P is written once."""
     if not isinstance(node, E.Add) or len(node.args) < 2:
         return None
-    chains = [t.args if isinstance(t, E.MatMul) else (t,) for t in node.args]
+    chains = [_chain(t) for t in node.args]
     if any(len(c) < 2 for c in chains):
         return None
     if all(c[0] is chains[0][0] for c in chains):
@@ -195,6 +208,43 @@ def common_factor(node):
     if all(c[-1] is chains[0][-1] for c in chains):
         return E.MatMul(E.Add(*(E.MatMul(*c[:-1]) for c in chains)), chains[0][-1])
     return None
+
+
+@rewrite("distribute-when-it-cancels")
+def distribute_when_it_cancels(node):
+    """(A + B) v → A v + B v, only where the distributed form simplifies to fewer nodes
+    (diag(s)(y ⊘ s) → y cancels). Shrinks: by the guard."""
+    if not isinstance(node, E.MatMul) or _GUARD["distributing"]:
+        return None
+    fs = node.args
+    for i, f in enumerate(fs):
+        if isinstance(f, E.Add):
+            spread = E.Add(*(E.MatMul(*fs[:i], t, *fs[i + 1:]) for t in f.args))
+            _GUARD["distributing"] = True           # the trial must not distribute again
+            try:
+                smaller = simplify(spread, budget=2000)
+            finally:
+                _GUARD["distributing"] = False
+            if E.size_of(smaller) < E.size_of(node):
+                return smaller
+    return None
+
+
+_GUARD = {"distributing": False}
+
+
+@rewrite("dot-cancels")
+def dot_cancels(node):
+    """aᵀ b → sum(a ⊗ b) where the element-wise product cancels (sᵀ(y ⊘ s) → sum(y)).
+    Shrinks: by the guard."""
+    if isinstance(node, E.MatMul):
+        def match(a, b):
+            if isinstance(a, E.Transpose) and a.args[0].shape.is_column and b.shape.is_column:
+                product = E.Mul(a.args[0], b)
+                if E.size_of(product) < E.size_of(E.MatMul(a, b)) - 1:
+                    return E.Sum(product)
+            return None
+        return _pairs(node, match)
 
 
 @dataclass

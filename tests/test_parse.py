@@ -279,7 +279,7 @@ def test_positions(text, path, kind, position):
 # ---------------------------------------------------------------------------------------
 # Errors
 
-SHAPES = "scalar, vector(n), matrix(m, n) or symmetric(n)"
+SHAPES = "scalar, vector(n), matrix(m, n), symmetric(n) or simplex(n)"
 OPERATOR = "an operator such as *, @ or +"
 
 ERRORS = [

@@ -19,11 +19,17 @@ def _split(term, dX):
     """c · A · dX · B  →  (c, A, transposed?, B), with A, B possibly None; else None."""
     coeff = []
     core = term
+    scale = None                       # an element-wise column coefficient: diag(a) on the left
     if isinstance(term, E.Mul):
         dep = [f for f in term.args if f.depends_on(dX)]
-        if len(dep) != 1 or any(not f.shape.is_scalar for f in term.args if f is not dep[0]):
+        if len(dep) != 1:
             return None
-        coeff = [f for f in term.args if f is not dep[0]]
+        others = [f for f in term.args if f is not dep[0]]
+        arrays = [f for f in others if not f.shape.is_scalar]
+        if arrays and not (dep[0].shape.is_column and all(a.shape.is_column for a in arrays)):
+            return None
+        coeff = [f for f in others if f.shape.is_scalar]
+        scale = E.Diag(E.Mul(*arrays)) if arrays else None
         core = dep[0]
     factors = core.args if isinstance(core, E.MatMul) else (core,)
     idx = [i for i, f in enumerate(factors) if f.depends_on(dX)]
@@ -38,6 +44,8 @@ def _split(term, dX):
     else:
         return None
     A = E.MatMul(*factors[:i]) if i else None
+    if scale is not None:
+        A = scale if A is None else E.MatMul(scale, A)
     B = E.MatMul(*factors[i + 1:]) if i + 1 < len(factors) else None
     return (E.Mul(*coeff) if coeff else E.Const(1)), A, transposed, B
 
