@@ -11,13 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from . import expr as E
 from .build import build
 from .engine import Differentiation, differentiate
 from .errors import MatcalcError, NameError_
-from .evaluate import bind, evaluate
 from .parse import parse_query
 from .readoff import NotFactorable, gradient, jacobian, substitute
 from .render.text import latex as latex_of, text as text_of
@@ -72,8 +69,11 @@ class Derivative:
         return var + out if self.layout == "denominator" else out + var
 
     # ---------------------------------------------------------------- numbers
-    def evaluate(self, values: dict) -> np.ndarray:
-        """The derivative at `values` (name -> float/array; dimension sizes follow from them)."""
+    def evaluate(self, values: dict):
+        """The derivative at `values` (name -> float/array; dimension sizes follow from them):
+        a numpy.ndarray."""
+        import numpy as np
+        from .evaluate import bind, evaluate
         used = {n: v for n, v in self.variables.items() if n in values or
                 any(v in x.free for x in (self.expression,))}
         arrays, dims = bind(used, values)
@@ -135,6 +135,8 @@ def _np_dims(shape) -> tuple:
 
 def _linear_map_tensor(L, var, arrays, dims, out_np, var_np):
     """The tensor of a linear map, column by column: L applied to each basis direction."""
+    import numpy as np
+    from .evaluate import evaluate
     dvar = E.Differential(var)
     r, c = (int(d) if isinstance(d, int) else dims[d] for d in (var.shape.rows, var.shape.cols))
     cols = []
@@ -147,7 +149,7 @@ def _linear_map_tensor(L, var, arrays, dims, out_np, var_np):
 
 
 def _apply_layout(result: E.Expr, layout: str, kind: str, var) -> E.Expr:
-    if layout == "numerator":
+    if layout == "numerator" or (kind == "tangent" and not result.shape.is_vector):
         return result
     if layout == "denominator":
         return E.Transpose(result)

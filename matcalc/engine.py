@@ -46,7 +46,7 @@ def differentiate(root: E.Expr, var: E.Var) -> Differentiation:
             continue
         entry = rules.get(type(node))
         if entry is None:
-            raise UnsupportedError(f"no derivative rule for {type(node).__name__} ({node})")
+            raise UnsupportedError(f"no derivative rule for the operation {type(node).__name__}")
         pairs = [(c, lin) for c, lin in entry.local(node) if var in c.free]
         terms = [lin(memo[c]) for c, lin in pairs]
         memo[node] = E.Add(*terms) if terms else E.Zero(node.shape)

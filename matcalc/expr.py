@@ -403,8 +403,8 @@ class Transpose(Expr):
             return MatMul(*(Transpose(f) for f in reversed(a.args)))
         if isinstance(a, Mul) and any(f.shape.is_scalar for f in a.args):
             return Mul(*(f if f.shape.is_scalar else Transpose(f) for f in a.args))
-        if isinstance(a, Inv) and isinstance(a.args[0], Var) and a.args[0].symmetric:
-            return a
+        if isinstance(a, Inv) and Transpose(a.args[0]) is a.args[0]:
+            return a                                  # the inverse of a symmetric matrix
         if isinstance(a, Block):
             return Block(tuple(zip(*a.rows)), transpose_entries=True)
         return _node(cls, (a,), s.T, "T")
@@ -471,6 +471,8 @@ class Inv(Expr):
             return a.args[0]
         if isinstance(a, Identity):
             return a
+        if isinstance(a, Transpose):                 # (Xᵀ)⁻¹ is written X⁻ᵀ
+            return Transpose(Inv(a.args[0]))
         return _node(cls, (a,), a.shape, "inv")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import expr as E
+from .errors import MatcalcError
 from .readoff import rebuild
 
 RULES: list = []
@@ -201,13 +202,104 @@ def common_factor(node):
     if not isinstance(node, E.Add) or len(node.args) < 2:
         return None
     chains = [_chain(t) for t in node.args]
-    if any(len(c) < 2 for c in chains):
-        return None
-    if all(c[0] is chains[0][0] for c in chains):
-        return E.MatMul(chains[0][0], E.Add(*(E.MatMul(*c[1:]) for c in chains)))
-    if all(c[-1] is chains[0][-1] for c in chains):
-        return E.MatMul(E.Add(*(E.MatMul(*c[:-1]) for c in chains)), chains[0][-1])
+    for side in (0, -1):                     # the largest group sharing an end factor
+        groups: dict = {}
+        for t, c in zip(node.args, chains):
+            if len(c) >= 2 and t.shape == node.shape:      # not a scalar-expanded term
+                groups.setdefault(c[side], []).append((t, c))
+        shared, members = max(groups.items(), key=lambda kv: len(kv[1]), default=(None, []))
+        if len(members) < 2:
+            continue
+        parts = [E.MatMul(*(c[1:] if side == 0 else c[:-1])) for _, c in members]
+        if any(p.shape != parts[0].shape for p in parts):
+            continue
+        inner = E.Add(*parts)
+        factored = E.MatMul(shared, inner) if side == 0 else E.MatMul(inner, shared)
+        rest = [t for t in node.args if all(t is not m for m, _ in members)]
+        return E.Add(factored, *rest) if rest else factored
     return None
+
+
+@rewrite("diag-sum")
+def diag_sum(node):
+    """c diag(a) + diag(b) → diag(c a + b). Shrinks: one diag instead of several."""
+    if not isinstance(node, E.Add):
+        return None
+    diags, others = [], []
+    for t in node.args:
+        coeff, rest = E.split_coefficient(t)
+        scalars = [f for f in rest.args if f.shape.is_scalar] if isinstance(rest, E.Mul) else []
+        core = E.Mul(*(f for f in rest.args if not f.shape.is_scalar)) \
+            if isinstance(rest, E.Mul) else rest
+        (diags if isinstance(core, E.Diag) else others).append((coeff, scalars, core, t))
+    if len(diags) < 2:
+        return None
+    merged = E.Diag(E.Add(*(E.Mul(E.Const(c), *s, d.args[0]) for c, s, d, _ in diags)))
+    return E.Add(merged, *(t for *_, t in others))
+
+
+def _inverse_pair(a, b) -> bool:
+    """A⁻¹A, AA⁻¹, A⁻ᵀAᵀ, AᵀA⁻ᵀ: a product that is the identity."""
+    def inv_of(x):
+        if isinstance(x, E.Inv):
+            return x.args[0]
+        if isinstance(x, E.Transpose) and isinstance(x.args[0], E.Inv):
+            return E.Transpose(x.args[0].args[0])
+        return None
+    return inv_of(a) is b or inv_of(b) is a
+
+
+@rewrite("inverse-cancels")
+def inverse_cancels(node):
+    """A⁻¹ A → I (and X⁻ᵀXᵀ → I). Shrinks: two factors go."""
+    if isinstance(node, E.MatMul):
+        fs = node.args
+        for i in range(len(fs) - 1):
+            if _inverse_pair(fs[i], fs[i + 1]):
+                rest = fs[:i] + fs[i + 2:]
+                return E.MatMul(*rest) if rest else E.Identity(fs[i].shape.rows)
+
+
+@rewrite("inverse-of-product")
+def inverse_of_product(node):
+    """(AB)⁻¹ → B⁻¹A⁻¹ for square factors, only where the product then cancels to fewer
+    nodes (Aᵀ(AXB)⁻ᵀBᵀ → X⁻ᵀ). Shrinks: by the guard."""
+    if not isinstance(node, E.MatMul) or _GUARD["distributing"]:
+        return None
+    for i, f in enumerate(node.args):
+        transposed = isinstance(f, E.Transpose) and isinstance(f.args[0], E.Inv)
+        inv = f.args[0] if transposed else f
+        if isinstance(inv, E.Inv) and isinstance(inv.args[0], E.MatMul) and \
+                all(g.shape.is_square for g in inv.args[0].args):
+            expanded = E.MatMul(*(E.Inv(g) for g in reversed(inv.args[0].args)))
+            if transposed:
+                expanded = E.Transpose(expanded)
+            _GUARD["distributing"] = True
+            try:
+                trial = simplify(E.MatMul(*node.args[:i], expanded, *node.args[i + 1:]),
+                                 budget=2000)
+            finally:
+                _GUARD["distributing"] = False
+            if E.size_of(trial) < E.size_of(node):
+                return trial
+    return None
+
+
+@rewrite("common-scalar")
+def common_scalar(node):
+    """s A + s B → s (A + B) for a symbolic scalar s in every term of an array sum.
+    Shrinks: s is written once."""
+    if not isinstance(node, E.Add) or node.shape.is_scalar:
+        return None
+    def scalars(t):
+        return [f for f in (t.args if isinstance(t, E.Mul) else (t,))
+                if f.shape.is_scalar and not isinstance(f, E.Const)]
+    shared = [f for f in scalars(node.args[0]) if all(f in scalars(t) for t in node.args[1:])]
+    if not shared:
+        return None
+    s = E.Mul(*shared)
+    rest = [E.Mul(t, E.Pow(s, E.Const(-1))) for t in node.args]
+    return E.Mul(s, E.Add(*rest))
 
 
 @rewrite("distribute-when-it-cancels")
@@ -219,10 +311,13 @@ def distribute_when_it_cancels(node):
     fs = node.args
     for i, f in enumerate(fs):
         if isinstance(f, E.Add):
-            spread = E.Add(*(E.MatMul(*fs[:i], t, *fs[i + 1:]) for t in f.args))
+            terms = [t if t.shape == f.shape else E.Mul(t, E.Ones(f.shape)) for t in f.args]
             _GUARD["distributing"] = True           # the trial must not distribute again
             try:
+                spread = E.Add(*(E.MatMul(*fs[:i], t, *fs[i + 1:]) for t in terms))
                 smaller = simplify(spread, budget=2000)
+            except MatcalcError:
+                continue
             finally:
                 _GUARD["distributing"] = False
             if E.size_of(smaller) < E.size_of(node):

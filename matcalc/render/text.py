@@ -134,7 +134,7 @@ class LatexStyle(Style):
         return f"\\frac{{{top}}}{{{bottom}}}"
 
     def call(self, name, args):
-        known = {"exp", "log", "sin", "cos", "tan", "tanh", "det", "max", "tr"}
+        known = {"exp", "log", "sin", "cos", "tan", "tanh", "det", "max"}
         head = f"\\{name}" if name in known else (name if name.startswith("\\")
                                                    else f"\\operatorname{{{name}}}")
         return f"{head}\\left({', '.join(args)}\\right)"
@@ -277,12 +277,14 @@ class Printer:
         out = ""
         for i, t in enumerate(e.args):
             coeff, rest = E.split_coefficient(t)
+            if isinstance(t, E.Const):
+                coeff, rest = t.value, E.Const(1)
             if i and coeff < 0:
-                out += f" {self.s.minus} " + self.wrap(E.Mul(E.Const(-coeff), rest), PRODUCT)
+                out += f" {self.s.minus} " + self.wrap(E.Mul(E.Const(-coeff), rest), ELEMENTWISE)
             elif i:
-                out += " + " + self.wrap(t, PRODUCT)
+                out += " + " + self.wrap(t, ELEMENTWISE)
             else:
-                out += self.wrap(t, UNARY) if coeff < 0 else self.wrap(t, PRODUCT)
+                out += self.wrap(t, UNARY) if coeff < 0 else self.wrap(t, ELEMENTWISE)
         return out
 
     def _mul(self, e):
@@ -328,7 +330,7 @@ class Printer:
         elementwise = len(top_a) > 1 or bool(bottom_a)
         if not scalar:
             return sign + array, (UNARY if sign else (ELEMENTWISE if elementwise else PRODUCT))
-        if den and len(top_a) == 1 and not bottom_a and self.show(top_a[0])[1] == ATOM:
+        if den and len(top_a) == 1 and not bottom_a and self.show(top_a[0])[1] >= POWER:
             # x/z², I/z: an atom over a scalar
             return sign + s.fraction(s.join(num, array), den, len(bottom) > 1), \
                 (UNARY if sign else PRODUCT)
