@@ -139,7 +139,12 @@ class Steps:
         return self.render(text_of, plain=True)
 
     def _repr_markdown_(self) -> str:
-        return self.markdown()
+        from .jupyter import steps_markdown
+        return steps_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from .jupyter import steps_latex
+        return steps_latex(self)
 
     def __iter__(self):
         return iter(str(self).splitlines())
@@ -180,7 +185,11 @@ class Steps:
         return "\n".join(line for line in lines if line != "")
 
     def latex(self) -> str:
-        """The derivation as LaTeX lines (one equation per line, `&=` aligned)."""
+        """The derivation as a LaTeX `aligned` block, the four steps typeset."""
+        from .jupyter import steps_latex
+        return steps_latex(self)
+
+    def _latex_lines(self) -> str:
         body = self.render(latex_of, plain=False)
         rows = [line.strip() for line in body.splitlines()]
         return "\\begin{aligned}\n" + " \\\\\n".join(
