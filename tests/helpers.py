@@ -1,0 +1,181 @@
+"""Shared checks: a derivative is right three ways.
+
+(a) it prints as expected; (b) `evaluate` agrees with central finite differences of the
+expression's own value at a random point (distinct sizes per dimension, so a transposition
+shows), with the shape output + wrt (numerator) or wrt + output (denominator); (c) the SymPy
+cross-check `Derivative.check()` passes.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import matcalc
+from matcalc import expr as E
+from matcalc.api import _parse
+from matcalc.evaluate import bind, evaluate
+
+SIZES = (3, 2, 4, 5, 6, 7)      # one distinct size per symbolic dimension, in order of use
+STEP = 1e-6                     # central differences
+KINK_MARGIN = 1e-3              # no max/step/abs kink this close to the random point
+RTOL, ATOL = 1e-5, 1e-6
+
+
+# ---------------------------------------------------------------- values
+def dimension_sizes(variables: dict) -> dict:
+    """{dimension name: size}: 3, 2, 4, … in order of first use."""
+    dims: list = []
+    for var in variables.values():
+        for d in (var.shape.rows, var.shape.cols):
+            if isinstance(d, str) and d not in dims:
+                dims.append(d)
+    return {d: SIZES[i] for i, d in enumerate(dims)}
+
+
+def _numpy_shape(var, sizes) -> tuple:
+    return var.shape.numpy(sizes)
+
+
+def _value_of(expr, variables, values) -> np.ndarray:
+    arrays, dims = bind(variables, values)
+    return np.asarray(evaluate(expr, arrays, dims), dtype=float).reshape(expr.shape.numpy(dims))
+
+
+def value(query, shapes, values) -> np.ndarray:
+    """The expression's own value at `values`, shaped as NumPy would (() / (n,) / (m, n))."""
+    expr, variables = _parse(query, shapes)
+    return _value_of(expr, variables, values)
+
+
+def _nodes(expr):
+    return E.walk(expr)
+
+
+def has_kinks(expr) -> bool:
+    return any(isinstance(n, (E.Max, E.Compare)) or
+               isinstance(n, E.Func) and n.name in ("abs", "sign") for n in _nodes(expr))
+
+
+def needs_positive(expr) -> bool:
+    """log, sqrt and other non-integer or symbolic powers need positive arguments."""
+    for n in _nodes(expr):
+        if isinstance(n, E.Func) and n.name == "log":
+            return True
+        if isinstance(n, E.Pow) and not (isinstance(n.args[1], E.Const)
+                                         and n.args[1].value.denominator == 1):
+            return True
+    return False
+
+
+def _needs_invertible(expr) -> bool:
+    return any(isinstance(n, (E.Det, E.Inv)) for n in _nodes(expr))
+
+
+def _kink_gaps(expr, variables, values):
+    """|a − b| at every max(a, b) and (a > b), |u| at every abs(u) and sign(u)."""
+    arrays, dims = bind(variables, values)
+    for n in _nodes(expr):
+        if isinstance(n, (E.Max, E.Compare)):
+            a, b = (n.args[0], n.args[1]) if isinstance(n, E.Max) else (n.args[1], n.args[2])
+            yield np.abs(evaluate(a, arrays, dims) - evaluate(b, arrays, dims))
+        elif isinstance(n, E.Func) and n.name in ("abs", "sign"):
+            yield np.abs(evaluate(n.args[1], arrays, dims))
+
+
+def random_values(query, shapes=None, seed=0, signed=None) -> dict:
+    """A random point: entries in [0.5, 1.5], with random signs when `signed` (by default:
+    when the expression has kinks — max, steps, abs — and no log or root), away from every
+    kink by KINK_MARGIN (resampling), square matrices made invertible where det/inv occur."""
+    expr, variables = _parse(query, shapes)
+    sizes = dimension_sizes(variables)
+    if signed is None:
+        signed = has_kinks(expr) and not needs_positive(expr)
+    invertible = _needs_invertible(expr)
+    rng = np.random.default_rng(seed)
+    for _ in range(200):
+        values = {}
+        for name, var in variables.items():
+            shape = _numpy_shape(var, sizes)
+            v = rng.uniform(0.5, 1.5, shape)
+            if signed:
+                v = v * rng.choice([-1.0, 1.0], shape)
+            if var.symmetric:
+                v = (v + v.T) / 2
+            if invertible and len(shape) == 2 and shape[0] == shape[1]:
+                v = v + 2 * shape[0] * np.eye(shape[0])
+            values[name] = float(v) if shape == () else v
+        if all(np.all(gap > KINK_MARGIN) for gap in _kink_gaps(expr, variables, values)):
+            return values
+    raise AssertionError(f"no random point away from the kinks of {query!r}")
+
+
+# ---------------------------------------------------------------- finite differences
+def finite_difference(query, wrt, shapes, values, layout="numerator") -> np.ndarray:
+    """Central differences of the expression's value: output + wrt axes (numerator),
+    wrt + output axes (denominator); a list of scalars stacks on one axis of its length."""
+    expr, variables = _parse(query, shapes)
+    names = [wrt] if isinstance(wrt, str) else list(wrt)
+    out_shape = _value_of(expr, variables, values).shape
+    parts = []
+    for name in names:
+        x = np.asarray(values[name], dtype=float)
+        g = np.empty(out_shape + x.shape)
+        for idx in np.ndindex(*x.shape):
+            plus, minus = x.copy(), x.copy()
+            plus[idx] += STEP
+            minus[idx] -= STEP
+            fp = _value_of(expr, variables, {**values, name: plus})
+            fm = _value_of(expr, variables, {**values, name: minus})
+            g[(Ellipsis,) + idx] = (fp - fm) / (2 * STEP)
+        parts.append(g)
+    if isinstance(wrt, str):
+        jac, wrt_ndim = parts[0], np.ndim(values[wrt])
+    else:
+        jac, wrt_ndim = np.stack(parts, axis=-1), 1
+    if layout == "denominator":
+        k = len(out_shape)
+        jac = np.transpose(jac, tuple(range(k, k + wrt_ndim)) + tuple(range(k)))
+    return jac
+
+
+# ---------------------------------------------------------------- the three-way check
+def assert_derivative(query, wrt, expected, shapes=None, layout="numerator", seed=0,
+                      signed=None):
+    """∂query/∂wrt prints as `expected`, evaluates as finite differences say (value and
+    shape), and passes SymPy's check. All three are tried; every failure is reported."""
+    d = matcalc.derivative(query, wrt, shapes=shapes, layout=layout)
+    problems = []
+    try:
+        printed = str(d)
+    except Exception as err:                                   # noqa: BLE001
+        printed = f"<str raised {err!r}>"
+    if printed != expected:
+        problems.append(f"(a) printed {printed!r}, expected {expected!r}")
+
+    values = random_values(query, shapes, seed, signed)
+    want = finite_difference(query, wrt, shapes, values, layout)
+    try:
+        got = np.asarray(d.evaluate(values), dtype=float)
+    except Exception as err:                                   # noqa: BLE001
+        problems.append(f"(b) evaluate raised {err!r}")
+    else:
+        _, variables = _parse(query, shapes)
+        sizes = dimension_sizes(variables)
+        symbolic = tuple(sizes.get(s, s) for s in d.shape)
+        if got.shape != want.shape:
+            problems.append(f"(b) evaluate gave shape {got.shape}, expected {want.shape}")
+        elif symbolic != want.shape:
+            problems.append(f"(b) Derivative.shape is {d.shape} = {symbolic}, expected "
+                            f"{want.shape}")
+        else:
+            try:
+                np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
+            except AssertionError as err:
+                problems.append(f"(b) evaluate differs from finite differences at {values}:"
+                                f"{err}")
+    try:
+        d.check()
+    except Exception as err:                                   # noqa: BLE001
+        problems.append(f"(c) check failed: {type(err).__name__}: {err}")
+    if problems:
+        raise AssertionError(f"∂({query})/∂{wrt} [{layout}]:\n  " + "\n  ".join(problems))
+    return d
