@@ -69,3 +69,14 @@ def test_console_script_runs_as_a_process():
     bad = subprocess.run([sys.executable, "-m", "matcalc", "x $ y"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "^" in bad.stderr
+
+
+def test_a_closed_pipe_is_not_a_traceback():
+    """`matcalc … --emit numpy | head -1`: the reader leaves early."""
+    proc = subprocess.Popen([sys.executable, "-m", "matcalc", "x @ A @ x", "--wrt", "x",
+                             "--hessian", "--emit", "numpy"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and "Traceback" not in err
