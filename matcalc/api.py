@@ -124,13 +124,7 @@ class Derivative:
 
 
 def _np_dims(shape) -> tuple:
-    if shape.is_scalar:
-        return ()
-    if shape.is_column:
-        return (shape.rows,)
-    if shape.is_row:
-        return (shape.cols,)
-    return (shape.rows, shape.cols)
+    return shape.np_dims
 
 
 def _linear_map_tensor(L, var, arrays, dims, out_np, var_np):
@@ -181,8 +175,11 @@ def _derive(expression: E.Expr, var: E.Var, variables: dict, layout: str) -> Der
     if raw is None:
         return Derivative(expression, (var,), variables, layout, None, L, "linear map", [d])
     result = simplify(raw, log=rewrites)
-    if kind != "gradient" or var.shape.is_column:
-        result = simplify(_apply_layout(result, layout, kind, var), log=rewrites)
+    # a gradient by a matrix is shaped like the matrix in every layout (the Cookbook's)
+    laid_out = result if kind == "gradient" and not var.shape.is_column else \
+        _apply_layout(result, layout, kind, var)
+    if laid_out is not result:
+        result = simplify(laid_out, log=rewrites)
     return Derivative(expression, (var,), variables, layout, result, L, kind, [d], rewrites, raw)
 
 

@@ -310,18 +310,25 @@ def distribute_when_it_cancels(node):
         return None
     fs = node.args
     for i, f in enumerate(fs):
-        if isinstance(f, E.Add):
-            terms = [t if t.shape == f.shape else E.Mul(t, E.Ones(f.shape)) for t in f.args]
+        if not isinstance(f, E.Add):
+            continue
+        terms = [t if t.shape == f.shape else E.Mul(t, E.Ones(f.shape)) for t in f.args]
+        # only over a neighbouring factor: the trial stays small however long the chain
+        for j in (i + 1, i - 1):
+            if not 0 <= j < len(fs):
+                continue
+            pair = (lambda t: E.MatMul(t, fs[j])) if j > i else (lambda t: E.MatMul(fs[j], t))
+            before = E.MatMul(*((f, fs[j]) if j > i else (fs[j], f)))
             _GUARD["distributing"] = True           # the trial must not distribute again
             try:
-                spread = E.Add(*(E.MatMul(*fs[:i], t, *fs[i + 1:]) for t in terms))
-                smaller = simplify(spread, budget=2000)
+                smaller = simplify(E.Add(*(pair(t) for t in terms)), budget=2000)
             except MatcalcError:
                 continue
             finally:
                 _GUARD["distributing"] = False
-            if E.size_of(smaller) < E.size_of(node):
-                return smaller
+            if E.size_of(smaller) < E.size_of(before):
+                lo, hi = min(i, j), max(i, j)
+                return E.MatMul(*fs[:lo], smaller, *fs[hi + 1:])
     return None
 
 
