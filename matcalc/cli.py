@@ -91,22 +91,8 @@ def run(argv: list[str] | None = None, out=sys.stdout, err=sys.stderr) -> int:
     if argv[:1] == ["verify"]:
         return verify_command(argv[1:], out, err)
     args = _parser().parse_args(argv)
-    shapes = _shapes(args)
     try:
-        from . import api
-        wrt = args.wrt
-        if wrt is None:
-            expr, variables = api._parse(args.query, shapes)
-            used = sorted({v.name for v in _vars(expr)})
-            if len(used) != 1:
-                raise MatcalcError("say which variable to differentiate by",
-                                   expected=f"--wrt with one of: {', '.join(used) or 'none'}")
-            wrt = used[0]
-        wrt_arg = wrt if "," not in wrt else [w.strip() for w in wrt.split(",")]
-        if args.hessian:
-            d = api.hessian(args.query, wrt_arg, shapes)
-        else:
-            d = api.derivative(args.query, wrt_arg, shapes, layout=args.layout)
+        d = derivative_from_args(args)
         if args.emit:
             print(d.to_source(args.emit), file=out)
         elif args.steps:
@@ -127,6 +113,26 @@ def run(argv: list[str] | None = None, out=sys.stdout, err=sys.stderr) -> int:
     except RecursionError:
         print("error: expression nested too deeply", file=err)
         return 2
+
+
+def derivative_from_args(args):
+    """The Derivative the options ask for (`--wrt` defaults to the only variable); shared
+    by the command line and the %matcalc magics."""
+    from . import api
+    from .errors import MatcalcError
+    shapes = _shapes(args)
+    wrt = args.wrt
+    if wrt is None:
+        expr, _ = api._parse(args.query, shapes)
+        used = sorted({v.name for v in _vars(expr)})
+        if len(used) != 1:
+            raise MatcalcError("say which variable to differentiate by",
+                               expected=f"--wrt with one of: {', '.join(used) or 'none'}")
+        wrt = used[0]
+    wrt = wrt if "," not in wrt else [w.strip() for w in wrt.split(",")]
+    if args.hessian:
+        return api.hessian(args.query, wrt, shapes)
+    return api.derivative(args.query, wrt, shapes, layout=args.layout)
 
 
 def _vars(expr):

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from . import expr as E
 from .errors import MatcalcError
+from .readoff import kronecker_term
 
 TARGETS = ("numpy", "jax", "torch")
 LONG = 72                       # inline text longer than this gets its own assignment
@@ -137,13 +138,7 @@ def _float(value) -> str:
 
 
 def _np_dims(shape) -> tuple:
-    if shape.is_scalar:
-        return ()
-    if shape.is_column:
-        return (shape.rows,)
-    if shape.is_row:
-        return (shape.cols,)
-    return (shape.rows, shape.cols)
+    return shape.np_dims
 
 
 # ---------------------------------------------------------------- one function body
@@ -356,35 +351,13 @@ def _terms(L):
 
 def _einsum_term(term, dX):
     """c · G ⊗ (A · dX · B) → (scalars, arrays, A, transposed, B, core_is_full), or None."""
-    scalars, arrays, core = [], [], term
-    if isinstance(term, E.Mul):
-        dep = [f for f in term.args if f.depends_on(dX)]
-        if len(dep) != 1:
-            return None
-        core = dep[0]
-        for f in term.args:
-            if f is not core:
-                (scalars if f.shape.is_scalar else arrays).append(f)
-    factors = core.args if isinstance(core, E.MatMul) else (core,)
-    idx = [i for i, f in enumerate(factors) if f.depends_on(dX)]
-    if len(idx) != 1:
+    k = kronecker_term(term, dX)
+    if k is None or any(a.shape != term.shape for a in k.arrays):
         return None
-    i = idx[0]
-    hole = factors[i]
-    if hole is dX:
-        transposed = False
-    elif isinstance(hole, E.Transpose) and hole.args[0] is dX:
-        transposed = True
-    else:
+    full = k.core.shape == term.shape
+    if not full and not k.core.shape.is_scalar:
         return None
-    A = E.MatMul(*factors[:i]) if i else None
-    B = E.MatMul(*factors[i + 1:]) if i + 1 < len(factors) else None
-    if any(a.shape != term.shape for a in arrays):
-        return None
-    full = core.shape == term.shape
-    if not full and not core.shape.is_scalar:
-        return None
-    return scalars, arrays, A, transposed, B, full
+    return k.scalars, k.arrays, k.A, k.transposed, k.B, full
 
 
 # ---------------------------------------------------------------- the module

@@ -209,22 +209,8 @@ def finite_differences(d, values: dict, step: float = 1e-6) -> np.ndarray:
 # ---------------------------------------------------------------- the IPython extension
 def _derivative(args):
     """The CLI's query → Derivative (`--wrt` defaults to the only variable)."""
-    from . import api
-    from .cli import _shapes, _vars
-    from .errors import MatcalcError
-    shapes = _shapes(args)
-    wrt = args.wrt
-    if wrt is None:
-        expr, _ = api._parse(args.query, shapes)
-        used = sorted({v.name for v in _vars(expr)})
-        if len(used) != 1:
-            raise MatcalcError("say which variable to differentiate by",
-                               expected=f"--wrt with one of: {', '.join(used) or 'none'}")
-        wrt = used[0]
-    wrt = wrt if "," not in wrt else [w.strip() for w in wrt.split(",")]
-    if args.hessian:
-        return api.hessian(args.query, wrt, shapes)
-    return api.derivative(args.query, wrt, shapes, layout=args.layout)
+    from .cli import derivative_from_args
+    return derivative_from_args(args)
 
 
 def _parse_args(parser, argv):

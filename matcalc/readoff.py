@@ -10,6 +10,8 @@
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from . import expr as E
 from .shapes import Shape
 
@@ -41,6 +43,48 @@ def rebuild(node: E.Expr, kids: list) -> E.Expr:
     it = iter(kids)
     args = [next(it) if isinstance(a, E.Expr) else a for a in node.args]
     return type(node)(*args)
+
+
+# ---------------------------------------------------------------- linear maps: c·G ⊗ (A dX B)
+@dataclass(frozen=True)
+class KroneckerTerm:
+    """One term of a differential, c · G ⊗ (A · dX · B) (or with dXᵀ): scalar factors c,
+    element-wise array factors G, the matrices around the hole (None for none), and the
+    product `core` = A dX B itself."""
+    scalars: list
+    arrays: list
+    A: E.Expr | None
+    transposed: bool
+    B: E.Expr | None
+    core: E.Expr
+
+
+def kronecker_term(term: E.Expr, dX: E.Expr) -> KroneckerTerm | None:
+    """Read a term of a linear map as c · G ⊗ (A dX B), or None if it is not of that form."""
+    scalars, arrays, core = [], [], term
+    if isinstance(term, E.Mul):
+        dep = [f for f in term.args if f.depends_on(dX)]
+        if len(dep) != 1:
+            return None
+        core = dep[0]
+        for f in term.args:
+            if f is not core:
+                (scalars if f.shape.is_scalar else arrays).append(f)
+    factors = core.args if isinstance(core, E.MatMul) else (core,)
+    idx = [i for i, f in enumerate(factors) if f.depends_on(dX)]
+    if len(idx) != 1:
+        return None
+    i = idx[0]
+    hole = factors[i]
+    if hole is dX:
+        transposed = False
+    elif isinstance(hole, E.Transpose) and hole.args[0] is dX:
+        transposed = True
+    else:
+        return None
+    A = E.MatMul(*factors[:i]) if i else None
+    B = E.MatMul(*factors[i + 1:]) if i + 1 < len(factors) else None
+    return KroneckerTerm(scalars, arrays, A, transposed, B, core)
 
 
 # ---------------------------------------------------------------- forward: d f = M dx

@@ -57,6 +57,16 @@ class Shape:
             return f"row vector({self.cols})"
         return f"matrix({self.rows}, {self.cols})"
 
+    @property
+    def np_dims(self) -> tuple:
+        """The symbolic NumPy shape: () for a scalar, (n,) for a column or row vector,
+        (m, n) for a matrix."""
+        if self.is_scalar:
+            return ()
+        if self.is_vector:
+            return (self.rows if self.is_column else self.cols,)
+        return (self.rows, self.cols)
+
     def numpy(self, dims: dict) -> tuple:
         """The NumPy shape of a value of this shape: () for a scalar, (n,) for a column
         or row vector, (m, n) for a matrix, with `dims` giving the symbolic dimensions."""

@@ -8,6 +8,7 @@ when a term has neither form. Never an error: the map is always evaluable numeri
 from __future__ import annotations
 
 from .. import expr as E
+from ..readoff import kronecker_term
 from .text import latex, text
 
 
@@ -16,38 +17,18 @@ def _terms(L):
 
 
 def _split(term, dX):
-    """c · A · dX · B  →  (c, A, transposed?, B), with A, B possibly None; else None."""
-    coeff = []
-    core = term
-    scale = None                       # an element-wise column coefficient: diag(a) on the left
-    if isinstance(term, E.Mul):
-        dep = [f for f in term.args if f.depends_on(dX)]
-        if len(dep) != 1:
-            return None
-        others = [f for f in term.args if f is not dep[0]]
-        arrays = [f for f in others if not f.shape.is_scalar]
-        if arrays and not (dep[0].shape.is_column and all(a.shape.is_column for a in arrays)):
-            return None
-        coeff = [f for f in others if f.shape.is_scalar]
-        scale = E.Diag(E.Mul(*arrays)) if arrays else None
-        core = dep[0]
-    factors = core.args if isinstance(core, E.MatMul) else (core,)
-    idx = [i for i, f in enumerate(factors) if f.depends_on(dX)]
-    if len(idx) != 1:
+    """c · A · dX · B  →  (c, A, transposed?, B), an element-wise column coefficient a
+    folded into A as diag(a); None for any other term."""
+    k = kronecker_term(term, dX)
+    if k is None:
         return None
-    i = idx[0]
-    hole = factors[i]
-    if hole is dX:
-        transposed = False
-    elif isinstance(hole, E.Transpose) and hole.args[0] is dX:
-        transposed = True
-    else:
+    if k.arrays and not (k.core.shape.is_column and all(a.shape.is_column for a in k.arrays)):
         return None
-    A = E.MatMul(*factors[:i]) if i else None
-    if scale is not None:
+    A = k.A
+    if k.arrays:
+        scale = E.Diag(E.Mul(*k.arrays))
         A = scale if A is None else E.MatMul(scale, A)
-    B = E.MatMul(*factors[i + 1:]) if i + 1 < len(factors) else None
-    return (E.Mul(*coeff) if coeff else E.Const(1)), A, transposed, B
+    return (E.Mul(*k.scalars) if k.scalars else E.Const(1)), A, k.transposed, k.B
 
 
 def _scaled(c, body, show):
