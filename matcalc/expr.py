@@ -192,6 +192,15 @@ class Add(Expr):
                 flat.extend(neg(a) for a in t.args[1].args)     # −(a + b) → −a − b
             else:
                 flat.extend(t.args if isinstance(t, Add) else (t,))
+        if not shape.is_scalar:                 # z·1 beside arrays is just z, expanded
+            def implicit(t):
+                if isinstance(t, Mul) and any(isinstance(f, Ones) for f in t.args) and \
+                        all(f.shape.is_scalar or isinstance(f, Ones) for f in t.args):
+                    return Mul(*(f for f in t.args if not isinstance(f, Ones)))
+                return t
+            relaxed = [implicit(t) for t in flat]
+            if any(not t.shape.is_scalar for t in relaxed):
+                flat = relaxed
         constant = Fraction(0)
         collected: dict = {}          # rest node (or None for a constant) -> coefficient
         order = []
