@@ -1,0 +1,849 @@
+#!/usr/bin/env python3
+"""matcalc matrix benchmark: prints figures (medians), asserts nothing.
+
+Run from the repository root:   python benchmarks/bench_matrix.py   [--reps 9] [--quick]
+
+  1. The Matrix Cookbook suite (the rows of tests/test_cookbook.py, imported as data; a
+     copy of 30 rows if that module cannot be imported): matcalc's derivation time for every
+     row, and side by side SymPy's `MatrixExpr.diff` on the rows SymPy can express (linear
+     and quadratic forms, traces, inverses, determinants, log det, ‖Ax − b‖² as
+     (Ax − b)ᵀ(Ax − b)), each result evaluated numerically at distinct sizes per dimension
+     against central finite differences.
+  2. Scaling with expression size: the chain tanh(W_L @ … tanh(W_1 @ x)) for L = 1 … 32,
+     differentiated as a scalar (sum of it) by x and by W_1, and as a vector by x; median
+     derivation time, result size (distinct DAG nodes), a per-stage breakdown (parse,
+     differentiate, read-off, simplify), and the log-log slope between L = 4 and L = 32.
+     If a slope exceeds 1.2, a cProfile of the L = 32 case is printed.
+
+Everything is a median; the whole run takes about 1-2 minutes on a 2-core machine.
+See benchmarks/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime
+import gc
+import importlib.metadata
+import io
+import itertools
+import math
+import os
+import platform
+import pstats
+import re
+import statistics
+import subprocess
+import sys
+import time
+import traceback
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+for _p in (str(ROOT), str(ROOT / "tests")):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+
+import matcalc                                     # noqa: E402
+from matcalc import expr as E                      # noqa: E402
+from matcalc.api import _parse                     # noqa: E402
+from matcalc.evaluate import bind, evaluate        # noqa: E402
+
+SLOPE_LIMIT = 1.2
+
+
+# ------------------------------------------------------------------------------------------
+# helpers (the same conventions as bench_core.py)
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def short(s, width: int) -> str:
+    s = " ".join(str(s).split())
+    return s if len(s) <= width else s[:width - 1] + "…"
+
+
+def hr(title: str) -> None:
+    print()
+    print("=" * 100)
+    print(title)
+    print("=" * 100, flush=True)
+
+
+def pkg_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def calibrate() -> float:
+    """A fixed pure-Python workload (the one bench_core.py uses), to compare runs."""
+    ts = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        d = {}
+        for i in range(200_000):
+            d[(i, i & 7)] = str(i)
+        ts.append(time.perf_counter() - t0)
+    return median(ts) * 1e3
+
+
+def loadavg() -> str:
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def machine_info() -> None:
+    print("matcalc matrix benchmark")
+    print(f"date            : {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
+    print(f"python          : {platform.python_implementation()} {platform.python_version()} "
+          f"({sys.executable})")
+    print(f"platform        : {platform.platform()}")
+    print(f"os.cpu_count()  : {os.cpu_count()}")
+    print(f"CPU calibration : {calibrate():.1f} ms for a fixed pure-Python loop (median of 5; "
+          f"the same loop as bench_core.py)")
+    print(f"load average    : {loadavg()}  (1, 5, 15 min)")
+    print(f"packages        : sympy {pkg_version('sympy')}, lark {pkg_version('lark')}, "
+          f"numpy {pkg_version('numpy')}")
+    try:
+        rev = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        rev = "?"
+    print(f"matcalc tree    : {ROOT} (git {rev or '?'}; the working tree, edits included)")
+
+
+_IDENT = re.compile(r"[A-Za-z_α-ωΑ-Ω][A-Za-z_0-9α-ωΑ-Ω]*")
+_KEYWORDS = {"scalar", "vector", "matrix", "symmetric", "simplex"}
+
+
+def rename(query: str, wrt: str, suffix: str) -> tuple[str, str]:
+    """Append `suffix` to every variable and dimension name (not to function names, shape
+    keywords or `.T`), so the renamed query shares no interned node with the original."""
+    def sub(m):
+        name, end = m.group(0), m.end()
+        if name in _KEYWORDS or query[end:].lstrip().startswith("(") or \
+                (m.start() > 0 and query[m.start() - 1] == "."):
+            return name
+        return name + suffix
+    return _IDENT.sub(sub, query), wrt + suffix
+
+
+def where(err: BaseException) -> str:
+    """The innermost matcalc frame of an exception: file:line function."""
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if "/matcalc/" in f.filename]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f"{Path(f.filename).name}:{f.lineno} {f.name}"
+
+
+def err_text(err: BaseException) -> str:
+    loc = where(err)
+    return f"error: {type(err).__name__}: {err}" + (f"  [at {loc}]" if loc else "")
+
+
+# ------------------------------------------------------------------------------------------
+# numbers: values at distinct sizes, the expression's value, central differences
+
+SIZES = (3, 2, 4, 5, 6, 7)      # one distinct size per symbolic dimension, in order of use
+STEP = 1e-6
+
+
+def dimension_sizes(variables: dict) -> dict:
+    dims: list = []
+    for var in variables.values():
+        for d in (var.shape.rows, var.shape.cols):
+            if isinstance(d, str) and d not in dims:
+                dims.append(d)
+    return {d: SIZES[i] for i, d in enumerate(dims)}
+
+
+def random_point(expr, variables, seed=0) -> dict:
+    """Entries in [0.5, 1.5]; symmetric matrices symmetrised; square matrices made
+    invertible (+2nI) where det/inv occur; simplex vectors scaled to sum 1."""
+    sizes = dimension_sizes(variables)
+    invertible = any(isinstance(n, (E.Det, E.Inv)) for n in E.walk(expr))
+    rng = np.random.default_rng(seed)
+    vals = {}
+    for name, var in variables.items():
+        shape = var.shape.numpy(sizes)
+        v = rng.uniform(0.5, 1.5, shape)
+        if var.symmetric:
+            v = (v + v.T) / 2
+        if invertible and len(shape) == 2 and shape[0] == shape[1]:
+            v = v + 2 * shape[0] * np.eye(shape[0])
+        if getattr(var, "structure", None) == "simplex":
+            v = v / v.sum()
+        vals[name] = float(v) if shape == () else v
+    return vals
+
+
+def value_of(expr, variables, vals) -> np.ndarray:
+    arrays, dims = bind(variables, vals)
+    return np.asarray(evaluate(expr, arrays, dims), dtype=float).reshape(expr.shape.numpy(dims))
+
+
+def finite_difference(expr, variables, wrt, vals) -> np.ndarray:
+    """∂value/∂wrt by central differences of matcalc's NumPy evaluator: axes output + wrt."""
+    out_shape = value_of(expr, variables, vals).shape
+    x = np.asarray(vals[wrt], dtype=float)
+    g = np.empty(out_shape + x.shape)
+    for idx in np.ndindex(*x.shape):
+        hi, lo = x.copy(), x.copy()
+        hi[idx] += STEP
+        lo[idx] -= STEP
+        g[(Ellipsis,) + idx] = (value_of(expr, variables, {**vals, wrt: hi})
+                                - value_of(expr, variables, {**vals, wrt: lo})) / (2 * STEP)
+    return g
+
+
+def compare(arr, J, layout_free=False) -> str:
+    """'ok' if arr equals J (any reshape of the same axes order), 'ok (transposed layout)'
+    if it equals J up to a permutation of axes (SymPy's own layout) when layout_free."""
+    if arr is None:
+        return "n/a"
+    arr = np.asarray(arr, dtype=float)
+    Jn = np.asarray(J, dtype=float)
+    if arr.size != Jn.size:
+        return f"WRONG (size {arr.size}, expected {Jn.size})"
+    scale = max(1.0, float(np.max(np.abs(Jn))))
+    close = lambda a, b: np.allclose(a, b, rtol=1e-4, atol=1e-6 * scale)   # noqa: E731
+    if np.allclose(arr, 0) and not np.allclose(Jn, 0):
+        return "WRONG (returns 0)"
+    if close(arr.reshape(Jn.shape), Jn):
+        return "ok"
+    if layout_free:
+        a = arr.reshape([d for d in arr.shape if d != 1]) if arr.ndim else arr
+        target = Jn.reshape([d for d in Jn.shape if d != 1]) if Jn.ndim else Jn
+        for p in itertools.permutations(range(a.ndim)):
+            b = np.transpose(a, p)
+            if b.shape == target.shape and close(b, target):
+                return "ok (transposed layout)"
+    err = float(np.max(np.abs(arr.reshape(Jn.shape) - Jn)))
+    return f"WRONG (max error {err:.3g})"
+
+
+# ------------------------------------------------------------------------------------------
+# 1. the Cookbook suite
+
+FALLBACK_ROWS = [       # (id, query, wrt): used only if tests/test_cookbook.py cannot be imported
+    ("(69) aᵀx", "a, x: vector(n); a @ x", "x"),
+    ("(70) aᵀXb", "a: vector(m); b: vector(n); X: matrix(m, n); a @ X @ b", "X"),
+    ("(71) aᵀXᵀb", "a: vector(n); b: vector(m); X: matrix(m, n); a @ X.T @ b", "X"),
+    ("(74) XA", "X: matrix(m, n); A: matrix(n, k); X @ A", "X"),
+    ("(520) vec(AXB)", "A: matrix(k, m); X: matrix(m, n); B: matrix(n, l); A @ X @ B", "X"),
+    ("(77) bᵀXᵀXc", "b, c: vector(n); X: matrix(m, n); b @ X.T @ X @ c", "X"),
+    ("(81) xᵀBx", "x: vector(n); B: matrix(n, n); x @ B @ x", "x"),
+    ("(82) bᵀXᵀDXc", "b, c: vector(n); D: matrix(m, m); X: matrix(m, n); b @ X.T @ D @ X @ c", "X"),
+    ("(88) by A", "x: vector(m); A: matrix(m, n); s: vector(n); W: symmetric(m); "
+                  "(x - A @ s) @ W @ (x - A @ s)", "A"),
+    ("(91) aᵀX²b", "a, b: vector(n); X: matrix(n, n); a @ X @ X @ b", "X"),
+    ("(96) ∇(xᵀAx + bᵀx)", "x, b: vector(n); A: matrix(n, n); x @ A @ x + b @ x", "x"),
+    ("(99) Tr(X)", "X: matrix(n, n); trace(X)", "X"),
+    ("(100) Tr(XA)", "X: matrix(m, n); A: matrix(n, m); trace(X @ A)", "X"),
+    ("(101) Tr(AXB)", "A: matrix(k, m); X: matrix(m, n); B: matrix(n, k); trace(A @ X @ B)", "X"),
+    ("(108) Tr(XᵀBX)", "X: matrix(m, n); B: matrix(m, m); trace(X.T @ B @ X)", "X"),
+    ("(115) Tr(XᵀX)", "X: matrix(m, n); trace(X.T @ X)", "X"),
+    ("(118) Tr(AXBXᵀC)", "A: matrix(k, m); X: matrix(m, n); B: matrix(n, n); C: matrix(m, k); "
+                         "trace(A @ X @ B @ X.T @ C)", "X"),
+    ("(124)= Tr(X⁻¹A)", "X, A: matrix(n, n); trace(inv(X) @ A)", "X"),
+    ("(60) X⁻¹", "X: matrix(n, n); inv(X)", "X"),
+    ("(61) aᵀX⁻¹b", "X: matrix(n, n); a, b: vector(n); a @ inv(X) @ b", "X"),
+    ("(64) Tr((X+A)⁻¹)", "X, A: matrix(n, n); trace(inv(X + A))", "X"),
+    ("(49) det(X)", "X: matrix(n, n); det(X)", "X"),
+    ("(51) det(AXB)", "A, X, B: matrix(n, n); det(A @ X @ B)", "X"),
+    ("(54) det(XᵀAX)", "X: matrix(m, n); A: matrix(m, m); det(X.T @ A @ X)", "X"),
+    ("(55) ln det(XᵀX)", "X: matrix(m, n); logdet(X.T @ X)", "X"),
+    ("(57) ln det(X) (log∘det)", "X: matrix(n, n); log(det(X))", "X"),
+    ("(131) ‖x‖₂²", "x: vector(n); norm(x)^2", "x"),
+    ("(132) ‖X‖_F²", "X: matrix(m, n); norm(X)^2", "X"),
+    ("(87)= ‖Ax − b‖²", "A: matrix(m, n); x: vector(n); b: vector(m); norm(A @ x - b)^2", "x"),
+    ("tanh layer by W", "W: matrix(m, n); x: vector(n); b: vector(m); tanh(W @ x + b)", "W"),
+]
+
+
+def cookbook_rows() -> tuple[list, str]:
+    """[(id, query, wrt)] from tests/test_cookbook.py (every first-derivative table), or the
+    fallback copy."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import test_cookbook as T
+        tables = [n for n in ("LINEAR", "QUADRATIC", "TRACES", "INVERSES", "DETERMINANTS",
+                              "NORMS", "DEEP", "CROSS_ENTROPY") if hasattr(T, n)]
+        rows = []
+        for n in tables:
+            for p in getattr(T, n):
+                q, w = p.values[0], p.values[1]
+                rows.append((p.id, q, w))
+        if not rows:
+            raise ValueError("no rows")
+        return rows, (f"tests/test_cookbook.py, tables {' + '.join(tables)} "
+                      f"({len(rows)} first-derivative rows; the Hessian table is not included)")
+    except Exception as err:                                  # noqa: BLE001
+        return list(FALLBACK_ROWS), (f"fallback copy of {len(FALLBACK_ROWS)} rows "
+                                     f"(tests/test_cookbook.py not importable: {err_text(err)})")
+
+
+# SymPy formulations, keyed by the Cookbook row id. s.<name> is a MatrixSymbol (vector: n×1)
+# or Symbol (scalar) with the row's dimensions; s.one(r, c) a OneMatrix.
+def T_(a):
+    return a.T
+
+
+SYMPY_FORMS = {
+    "(69) xᵀa": lambda sp, s: s.x.T * s.a,
+    "(69) aᵀx": lambda sp, s: s.a.T * s.x,
+    "(70) aᵀXb": lambda sp, s: s.a.T * s.X * s.b,
+    "(71) aᵀXᵀb": lambda sp, s: s.a.T * s.X.T * s.b,
+    "(72) aᵀXa": lambda sp, s: s.a.T * s.X * s.a,
+    "(72) aᵀXᵀa": lambda sp, s: s.a.T * s.X.T * s.a,
+    "(74) XA": lambda sp, s: s.X * s.A,
+    "(75) XᵀA": lambda sp, s: s.X.T * s.A,
+    "(520) vec(AXB)": lambda sp, s: s.A * s.X * s.B,
+    "(76) (ΣX)²": lambda sp, s: (s.one(1, s.X.rows) * s.X * s.one(s.X.cols, 1)) ** 2,
+    "(77) bᵀXᵀXc": lambda sp, s: s.b.T * s.X.T * s.X * s.c,
+    "(78) (Bx+b)ᵀC(Dx+d)": lambda sp, s: (s.B * s.x + s.b).T * s.C * (s.D * s.x + s.d),
+    "(80) XᵀBX": lambda sp, s: s.X.T * s.B * s.X,
+    "(81) xᵀBx": lambda sp, s: s.x.T * s.B * s.x,
+    "(81) xᵀBx, B = Bᵀ": lambda sp, s: s.x.T * s.B * s.x,
+    "(82) bᵀXᵀDXc": lambda sp, s: s.b.T * s.X.T * s.D * s.X * s.c,
+    "(83) (Xb+c)ᵀD(Xb+c)": lambda sp, s: (s.X * s.b + s.c).T * s.D * (s.X * s.b + s.c),
+    "(84) by s": lambda sp, s: (s.x - s.A * s.s).T * s.W * (s.x - s.A * s.s),
+    "(85) by x": lambda sp, s: (s.x - s.s).T * s.W * (s.x - s.s),
+    "(86) by s": lambda sp, s: (s.x - s.s).T * s.W * (s.x - s.s),
+    "(87) by x": lambda sp, s: (s.x - s.A * s.s).T * s.W * (s.x - s.A * s.s),
+    "(88) by A": lambda sp, s: (s.x - s.A * s.s).T * s.W * (s.x - s.A * s.s),
+    "(85)= ‖x − a‖²": lambda sp, s: (s.x - s.a).T * (s.x - s.a),
+    "(91) aᵀX²b": lambda sp, s: s.a.T * s.X * s.X * s.b,
+    "(93) sᵀAr": lambda sp, s: (s.X * s.x).T * s.A * (s.Y * s.x),
+    "(94) Rayleigh-type": lambda sp, s: (s.A * s.x).T * (s.A * s.x)
+    * sp.Inverse((s.B * s.x).T * (s.B * s.x)),
+    "(96) ∇(xᵀAx + bᵀx)": lambda sp, s: s.x.T * s.A * s.x + s.b.T * s.x,
+    "(99) Tr(X)": lambda sp, s: sp.Trace(s.X),
+    "(100) Tr(XA)": lambda sp, s: sp.Trace(s.X * s.A),
+    "(101) Tr(AXB)": lambda sp, s: sp.Trace(s.A * s.X * s.B),
+    "(102) Tr(AXᵀB)": lambda sp, s: sp.Trace(s.A * s.X.T * s.B),
+    "(103) Tr(XᵀA)": lambda sp, s: sp.Trace(s.X.T * s.A),
+    "(104) Tr(AXᵀ)": lambda sp, s: sp.Trace(s.A * s.X.T),
+    "(106) Tr(X²)": lambda sp, s: sp.Trace(s.X * s.X),
+    "(107) Tr(X²B)": lambda sp, s: sp.Trace(s.X * s.X * s.B),
+    "(108) Tr(XᵀBX)": lambda sp, s: sp.Trace(s.X.T * s.B * s.X),
+    "(108) Tr(XᵀBX), B = Bᵀ": lambda sp, s: sp.Trace(s.X.T * s.B * s.X),
+    "(109) Tr(BXXᵀ)": lambda sp, s: sp.Trace(s.B * s.X * s.X.T),
+    "(110) Tr(XXᵀB)": lambda sp, s: sp.Trace(s.X * s.X.T * s.B),
+    "(111) Tr(XBXᵀ)": lambda sp, s: sp.Trace(s.X * s.B * s.X.T),
+    "(112) Tr(BXᵀX)": lambda sp, s: sp.Trace(s.B * s.X.T * s.X),
+    "(113) Tr(XᵀXB)": lambda sp, s: sp.Trace(s.X.T * s.X * s.B),
+    "(114) Tr(AXBX)": lambda sp, s: sp.Trace(s.A * s.X * s.B * s.X),
+    "(115) Tr(XᵀX)": lambda sp, s: sp.Trace(s.X.T * s.X),
+    "(115) Tr(XXᵀ)": lambda sp, s: sp.Trace(s.X * s.X.T),
+    "(116) Tr(BᵀXᵀCXB)": lambda sp, s: sp.Trace(s.B.T * s.X.T * s.C * s.X * s.B),
+    "(117) Tr(XᵀBXC)": lambda sp, s: sp.Trace(s.X.T * s.B * s.X * s.C),
+    "(118) Tr(AXBXᵀC)": lambda sp, s: sp.Trace(s.A * s.X * s.B * s.X.T * s.C),
+    "(119) Tr[(AXB+C)(AXB+C)ᵀ]": lambda sp, s: sp.Trace((s.A * s.X * s.B + s.C)
+                                                        * (s.A * s.X * s.B + s.C).T),
+    "(120) Tr(X)Tr(X)": lambda sp, s: sp.Trace(s.X) * sp.Trace(s.X),
+    "(121) Tr(X³)": lambda sp, s: sp.Trace(s.X * s.X * s.X),
+    "(122) Tr(AX²)": lambda sp, s: sp.Trace(s.A * s.X * s.X),
+    "(124)= Tr(X⁻¹A)": lambda sp, s: sp.Trace(sp.Inverse(s.X) * s.A),
+    "(60) X⁻¹": lambda sp, s: sp.Inverse(s.X),
+    "(61) aᵀX⁻¹b": lambda sp, s: s.a.T * sp.Inverse(s.X) * s.b,
+    "(62) det(X⁻¹)": lambda sp, s: sp.Determinant(sp.Inverse(s.X)),
+    "(63) = (124) Tr(AX⁻¹B)": lambda sp, s: sp.Trace(s.A * sp.Inverse(s.X) * s.B),
+    "(64) Tr((X+A)⁻¹)": lambda sp, s: sp.Trace(sp.Inverse(s.X + s.A)),
+    "(49) det(X)": lambda sp, s: sp.Determinant(s.X),
+    "(51) det(AXB)": lambda sp, s: sp.Determinant(s.A * s.X * s.B),
+    "(52) det(XᵀAX), X square": lambda sp, s: sp.Determinant(s.X.T * s.A * s.X),
+    "(53) det(XᵀAX), A = Aᵀ": lambda sp, s: sp.Determinant(s.X.T * s.A * s.X),
+    "(54) det(XᵀAX)": lambda sp, s: sp.Determinant(s.X.T * s.A * s.X),
+    "(55) ln det(XᵀX)": lambda sp, s: sp.log(sp.Determinant(s.X.T * s.X)),
+    "(55)= ln det(XᵀX), X square": lambda sp, s: sp.log(sp.Determinant(s.X.T * s.X)),
+    "(57) ln det(X) (logdet)": lambda sp, s: sp.log(sp.Determinant(s.X)),
+    "(57) ln det(X) (log∘det)": lambda sp, s: sp.log(sp.Determinant(s.X)),
+    "(58) det(X²)": lambda sp, s: sp.Determinant(s.X * s.X),
+    "(131) ‖x‖₂²": lambda sp, s: s.x.T * s.x,
+    "(132) ‖X‖_F²": lambda sp, s: sp.Trace(s.X.T * s.X),
+    "(132)= ‖AXB + C‖_F²": lambda sp, s: sp.Trace((s.A * s.X * s.B + s.C).T
+                                                   * (s.A * s.X * s.B + s.C)),
+    "(87)= ‖Ax − b‖²": lambda sp, s: (s.A * s.x - s.b).T * (s.A * s.x - s.b),
+}
+
+
+def sympy_symbols(sp, variables, suffix=""):
+    """SymPy symbols for a parsed query's variables: MatrixSymbol(name, rows, cols) with
+    Symbol dimensions (integer, positive), Symbol for scalars."""
+    dims = {}
+
+    def dim(d):
+        if isinstance(d, int):
+            return d
+        if d not in dims:
+            dims[d] = sp.Symbol(d + suffix, integer=True, positive=True)
+        return dims[d]
+    ns = {}
+    for name, var in variables.items():
+        sh = var.shape
+        ns[name] = sp.Symbol(name + suffix) if sh.is_scalar else \
+            sp.MatrixSymbol(name + suffix, dim(sh.rows), dim(sh.cols))
+    ns["one"] = sp.OneMatrix
+    return SimpleNamespace(**ns), dims
+
+
+def sympy_numeric(sp, r, syms, dims, sizes, vals):
+    """A SymPy result (matrix expression, array expression or scalar) at the values."""
+    r = r.subs({sym: sizes[name] for name, sym in dims.items()})
+    subs = {}
+    for ms in r.atoms(sp.MatrixSymbol):
+        v = vals.get(ms.name)
+        if v is not None:
+            subs[ms] = sp.ImmutableMatrix(np.asarray(v, dtype=float).reshape(ms.shape).tolist())
+    for name, v in vals.items():
+        sym = getattr(syms, name, None)
+        if isinstance(sym, sp.Symbol):
+            subs[sym] = v
+    r = r.subs(subs)
+    for _ in range(2):
+        if hasattr(r, "doit"):
+            r = r.doit()
+        if hasattr(r, "as_explicit"):
+            try:
+                r = r.as_explicit()
+            except Exception:                                 # noqa: BLE001
+                pass
+    if hasattr(r, "tolist"):
+        return np.vectorize(lambda v: float(sp.N(v)), otypes=[float])(
+            np.array(r.tolist(), dtype=object))
+    return np.array(float(sp.N(r)), dtype=float)
+
+
+def sympy_verdict(sp, res, syms, dims, sizes, vals, J) -> str:
+    if res is None:
+        return "n/a"
+    if getattr(res, "is_ZeroMatrix", False) or res == 0 or \
+            type(res).__name__ in ("ZeroMatrix", "ZeroArray"):
+        return "WRONG (returns 0)" if not np.allclose(J, 0) else "ok"
+    if res.has(sp.Derivative) or "Derivative" in type(res).__name__:
+        return "unevaluated"
+    try:
+        arr = sympy_numeric(sp, res, syms, dims, sizes, vals)
+    except Exception as err:                                  # noqa: BLE001
+        return f"could not evaluate ({type(err).__name__}: {short(err, 40)})"
+    return compare(arr, J, layout_free=True)
+
+
+def time_matcalc_suite(rows, reps):
+    """Fresh derivations (renamed each repetition), interleaved round-robin over the rows."""
+    results, times, counter = {}, {i: [] for i in range(len(rows))}, 0
+    ok = []
+    for i, (rid, q, w) in enumerate(rows):
+        try:
+            d = matcalc.derivative(q, w)
+            results[i] = (d, str(d))
+            ok.append(i)
+        except Exception as err:                              # noqa: BLE001
+            results[i] = (None, err_text(err))
+    for _ in range(reps):
+        for i in ok:
+            rid, q, w = rows[i]
+            counter += 1
+            q2, w2 = rename(q, w, f"_{counter}")
+            t0 = time.perf_counter()
+            matcalc.derivative(q2, w2)
+            times[i].append(time.perf_counter() - t0)
+    return results, times
+
+
+def section_cookbook(reps: int, sympy_reps: int, quick: bool):
+    rows, source = cookbook_rows()
+    if quick:
+        rows = rows[::4]
+    hr("1. Matrix Cookbook suite: matcalc.derivative vs SymPy MatrixExpr.diff, same process")
+    print(f"rows: {source}{' (every 4th: --quick)' if quick else ''}")
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import sympy as sp
+        from sympy.core.cache import clear_cache
+    print(f"import sympy in this process: {(time.perf_counter() - t0) * 1e3:.0f} ms")
+    matcalc.derivative("x: vector(n); x @ x", "x")      # builds the parser
+    print(f"matcalc: parse + differentiate + simplify, fresh (every variable and dimension renamed "
+          f"each repetition);\n         {reps} repetitions per row, round-robin over the rows.")
+    print(f"sympy  : the expression built with new symbol names, then .diff (no parsing, no "
+          f"simplify);\n         {sympy_reps} repetitions per row after one warm-up.")
+    print(f"check  : both results evaluated at distinct sizes per dimension ({', '.join(map(str, SIZES[:4]))}, "
+          f"… in order of first use) against\n         central finite differences of the "
+          f"expression's value; SymPy's layout (gradient as a column, order-4\n         arrays "
+          f"with its own axis order) is accepted up to a permutation of axes.")
+
+    t_section = time.perf_counter()
+    results, times = time_matcalc_suite(rows, reps)
+    t_suite = time.perf_counter() - t_section
+
+    table = []
+    for i, (rid, q, w) in enumerate(rows):
+        d, text = results[i]
+        expr, variables = _parse(q, None)
+        sizes = dimension_sizes(variables)
+        vals = random_point(expr, variables, seed=i)
+        try:
+            J = finite_difference(expr, variables, w, vals)
+        except Exception as err:                              # noqa: BLE001
+            J = None
+            jerr = err_text(err)
+        if d is None:
+            mcheck = "n/a (error)"
+        elif J is None:
+            mcheck = f"no reference ({short(jerr, 40)})"
+        else:
+            try:
+                mcheck = compare(d.evaluate(vals), J)
+            except Exception as err:                          # noqa: BLE001
+                mcheck = f"evaluate failed ({short(err_text(err), 50)})"
+        mt = median(times[i]) if times[i] else None
+        row = dict(id=rid, query=q, wrt=w, mtext=text, mt=mt, mcheck=mcheck,
+                   st=None, stext="", scheck="")
+        build = SYMPY_FORMS.get(rid)
+        if build is not None and J is not None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    syms, dims = sympy_symbols(sp, variables)
+                    e = build(sp, syms)
+                    # the SymPy expression must be the same function as the query
+                    ev = sympy_numeric(sp, e, syms, dims, sizes, vals)
+                    mine = value_of(expr, variables, vals)
+                    if ev.size != mine.size or not np.allclose(ev.reshape(mine.shape), mine,
+                                                                rtol=1e-8, atol=1e-10):
+                        raise RuntimeError("benchmark bug: the SymPy formulation has another "
+                                           "value than the query")
+                    res = e.diff(getattr(syms, w))
+                    row["stext"] = str(res)
+                    ts = []
+                    for k in range(sympy_reps):
+                        syms2, _ = sympy_symbols(sp, variables, f"_{i}_{k}")
+                        t0 = time.perf_counter()
+                        e2 = build(sp, syms2)
+                        e2.diff(getattr(syms2, w))
+                        ts.append(time.perf_counter() - t0)
+                    row["st"] = median(ts)
+                    row["scheck"] = sympy_verdict(sp, res, syms, dims, sizes, vals, J)
+            except Exception as err:                          # noqa: BLE001
+                if "benchmark bug" in str(err):
+                    row["scheck"] = str(err)
+                else:
+                    row["scheck"] = f"error: {type(err).__name__}: {short(err, 60)}"
+            clear_cache()
+        table.append(row)
+
+    def ms(v):
+        return f"{v * 1e3:8.2f}" if v is not None else f"{'—':>8}"
+
+    print()
+    print(f"{'#':>3} {'row (Cookbook eq.)':<28} {'wrt':<3} {'matcalc':>8} {'sympy':>8} "
+          f"{'sympy/':>7}  {'matcalc':<9} sympy's result")
+    print(f"{'':>3} {'':<28} {'':<3} {'ms':>8} {'ms':>8} {'matcalc':>7}  {'check':<9}")
+    for k, r in enumerate(table, 1):
+        ratio = r["st"] / r["mt"] if r["st"] and r["mt"] else None
+        r["ratio"] = ratio
+        rs = f"{ratio:7.1f}" if ratio is not None else f"{'—':>7}"
+        mc = "ok" if r["mcheck"] == "ok" else r["mcheck"]
+        sc = r["scheck"] if r["id"] in SYMPY_FORMS else "(not expressed in SymPy)"
+        print(f"{k:>3} {short(r['id'], 28):<28} {r['wrt']:<3} {ms(r['mt'])} {ms(r['st'])} {rs}  "
+              f"{short(mc, 9):<9} {short(sc, 60)}")
+
+    mts = [r["mt"] for r in table if r["mt"] is not None]
+    print()
+    print(f"matcalc over the suite ({len(mts)} rows derived, {len(table) - len(mts)} errors): "
+          f"median {median(mts) * 1e3:.2f} ms, max {max(mts) * 1e3:.2f} ms "
+          f"({short(max(table, key=lambda r: r['mt'] or 0)['id'], 40)}); "
+          f"whole suite once (sum of medians) {sum(mts) * 1e3:.0f} ms")
+    mbad = [r for r in table if r["mcheck"] != "ok"]
+    print(f"matcalc numeric check: {len(table) - len(mbad)}/{len(table)} ok" +
+          ("" if not mbad else "; NOT ok: " + "; ".join(f"{r['id']}: {short(r['mcheck'], 60)}"
+                                                          for r in mbad)))
+    paired = [r for r in table if r["id"] in SYMPY_FORMS]
+    timed = [r for r in paired if r.get("ratio")]
+    right = [r for r in timed if r["scheck"].startswith("ok")]
+    print(f"side by side: {len(paired)} rows expressed in SymPy, {len(timed)} timed; "
+          f"over those: matcalc median {median([r['mt'] for r in timed]) * 1e3:.2f} ms, "
+          f"sympy median {median([r['st'] for r in timed]) * 1e3:.2f} ms")
+    if timed:
+        print(f"median ratio sympy/matcalc: {median([r['ratio'] for r in timed]):.1f}x over the "
+              f"{len(timed)} timed rows; {median([r['ratio'] for r in right]):.1f}x over the "
+              f"{len(right)} rows SymPy gets right" if right else "")
+    counts = {}
+    for r in paired:
+        s = r["scheck"]
+        k = ("ok" if s.startswith("ok") else "WRONG (returns 0)" if s == "WRONG (returns 0)"
+             else "WRONG (other)" if s.startswith("WRONG") else "unevaluated" if s == "unevaluated"
+             else "error" if s.startswith("error") else "could not evaluate"
+             if s.startswith("could not") else s)
+        counts[k] = counts.get(k, 0) + 1
+    print("sympy's results: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items(),
+                                                                            key=lambda kv: -kv[1])))
+    notok = [r for r in paired if not r["scheck"].startswith("ok")]
+    if notok:
+        print()
+        print("rows where SymPy is not right (its printed result; matcalc's result):")
+        for r in notok:
+            print(f"  {r['id']}  by {r['wrt']}: {r['scheck']}")
+            print(f"      sympy  : {short(r['stext'] or '—', 140)}")
+            print(f"      matcalc: {short(r['mtext'], 140)}   [{r['mcheck']}]")
+    print(f"\n(section 1 took {time.perf_counter() - t_section:.0f} s, of which matcalc timing "
+          f"{t_suite:.1f} s)")
+
+
+# ------------------------------------------------------------------------------------------
+# 2. scaling with the depth of a tanh chain
+
+DEPTHS = (1, 2, 4, 8, 16, 32)
+
+
+def chain_query(L: int, form: str) -> str:
+    decl = "x: vector(n); " + " ".join(f"W{i}: matrix(n, n);" for i in range(1, L + 1)) + " "
+    e = "x"
+    for i in range(1, L + 1):
+        e = f"tanh(W{i} @ {e})"
+    return decl + (f"sum({e})" if form == "scalar" else e)
+
+
+CASES = [("sum(chain) by x", "scalar", "x"), ("sum(chain) by W1", "scalar", "W1"),
+         ("chain by x", "vector", "x")]
+
+
+def stages(query: str, wrt: str) -> dict:
+    """The pipeline of matcalc.api._derive, stage by stage: times (s) and sizes (nodes)."""
+    from matcalc.engine import differentiate
+    from matcalc.readoff import NotFactorable, gradient, jacobian
+    from matcalc.simplify import simplify
+    out = {}
+    t0 = time.perf_counter()
+    expr, variables = _parse(query, None)
+    var = variables[wrt]
+    out["parse"] = time.perf_counter() - t0
+    out["expr size"] = E.size_of(expr)
+    t0 = time.perf_counter()
+    L = differentiate(expr, var).differential
+    out["differentiate"] = time.perf_counter() - t0
+    out["differential size"] = E.size_of(L)
+    t0 = time.perf_counter()
+    raw = None
+    try:
+        if var.shape.is_column:
+            try:
+                raw = jacobian(L, var)
+            except NotFactorable:
+                if expr.shape.is_scalar:
+                    raw = E.Transpose(gradient(L, var))
+        elif expr.shape.is_scalar:
+            raw = gradient(L, var)
+    except NotFactorable:
+        raw = None
+    out["read-off"] = time.perf_counter() - t0
+    if raw is None:
+        return out
+    out["raw size"] = E.size_of(raw)
+    t0 = time.perf_counter()
+    try:
+        res = simplify(raw)
+        out["simplified size"] = E.size_of(res)
+    except Exception as err:                                  # noqa: BLE001
+        out["simplify error"] = err_text(err)
+    out["simplify"] = time.perf_counter() - t0
+    return out
+
+
+def slope(xs, ys):
+    """Least-squares slope of log y on log x."""
+    lx, ly = [math.log(x) for x in xs], [math.log(y) for y in ys]
+    mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
+
+
+def check_chain(query, wrt, d) -> str:
+    expr, variables = _parse(query, None)
+    rng = np.random.default_rng(5)
+    n = 3
+    vals = {k: (rng.uniform(-1, 1, (n, n)) / math.sqrt(n) if v.shape.is_matrix
+                else rng.uniform(-1, 1, n)) for k, v in variables.items()}
+    J = finite_difference(expr, variables, wrt, vals)
+    try:
+        return compare(d.evaluate(vals), J)
+    except Exception as err:                                  # noqa: BLE001
+        return f"evaluate failed ({short(err_text(err), 60)})"
+
+
+def section_scaling(reps: int, quick: bool):
+    depths = DEPTHS[:4] if quick else DEPTHS
+    hr("2. Scaling: the chain tanh(W_L @ … tanh(W_1 @ x)), W_i: matrix(n, n), x: vector(n)")
+    print(f"matcalc.derivative, fresh (renamed each repetition), {reps} repetitions per "
+          f"(case, L), round-robin;")
+    print("size = matcalc.expr.size_of(result) (distinct DAG nodes; d.differential for a "
+          "linear-map result);")
+    print("check = d.evaluate at n = 3 vs central finite differences (L ≤ 8).")
+    counter = 0
+    data = {}
+    for name, form, wrt in CASES:
+        for L in depths:
+            q = chain_query(L, form)
+            try:
+                d = matcalc.derivative(q, wrt)
+                r = d.result if d.result is not None else d.differential
+                data[(name, L)] = dict(d=d, kind=d.kind, size=E.size_of(r), times=[],
+                                       text=str(d), check=check_chain(q, wrt, d) if L <= 8
+                                       else "")
+            except Exception as err:                          # noqa: BLE001
+                data[(name, L)] = dict(error=err_text(err), times=[])
+    for _ in range(reps):
+        for name, form, wrt in CASES:
+            for L in depths:
+                if "error" in data[(name, L)]:
+                    continue
+                counter += 1
+                q, w = rename(chain_query(L, form), wrt, f"_{counter}")
+                t0 = time.perf_counter()
+                matcalc.derivative(q, w)
+                data[(name, L)]["times"].append(time.perf_counter() - t0)
+    # stage breakdown (median of a few fresh runs), also where the full derivation fails
+    st_reps = max(3, reps // 3)
+    for name, form, wrt in CASES:
+        for L in depths:
+            runs = []
+            for _ in range(st_reps):
+                counter += 1
+                q, w = rename(chain_query(L, form), wrt, f"_{counter}")
+                try:
+                    runs.append(stages(q, w))
+                except Exception as err:                      # noqa: BLE001
+                    runs.append({"stage error": err_text(err)})
+            keys = [k for k in runs[0] if isinstance(runs[0][k], (int, float))]
+            agg = {k: median([r[k] for r in runs if k in r]) for k in keys}
+            agg.update({k: v for k, v in runs[0].items() if isinstance(v, str)})
+            data[(name, L)]["stages"] = agg
+
+    verdicts, worse = [], []
+    for name, form, wrt in CASES:
+        print()
+        print(f"--- {name}: ∂({'sum(' if form == 'scalar' else ''}tanh(W_L … tanh(W_1 x))"
+              f"{')' if form == 'scalar' else ''})/∂{wrt}")
+        print(f"{'L':>3} {'ms':>8} {'ms/L':>7} {'size':>6} {'size/L':>7} {'kind':<10} "
+              f"{'check':<6} stages ms: parse / diff / read-off / simplify; sizes: "
+              f"differential → raw → simplified")
+        for L in depths:
+            e = data[(name, L)]
+            s = e.get("stages", {})
+            stxt = " / ".join(f"{s[k] * 1e3:.1f}" if k in s else "—"
+                              for k in ("parse", "differentiate", "read-off", "simplify"))
+            ztxt = " → ".join(str(int(s[k])) if k in s else "—"
+                              for k in ("differential size", "raw size", "simplified size"))
+            extra = s.get("simplify error") or s.get("stage error") or ""
+            if "error" in e:
+                print(f"{L:>3} {'ERROR':>8} {'':>7} {'':>6} {'':>7} {'':<10} {'':<6} "
+                      f"{stxt}; {ztxt}")
+                print(f"      {short(e['error'], 180)}")
+                continue
+            t = median(e["times"])
+            print(f"{L:>3} {t * 1e3:8.2f} {t * 1e3 / L:7.3f} {e['size']:>6} {e['size'] / L:7.1f} "
+                  f"{e['kind']:<10} {short(e['check'], 6):<6} {stxt}; {ztxt}"
+                  + (f"  [{short(extra, 80)}]" if extra else ""))
+        if name == "chain by x" or depths[0] == 1:
+            first = data[(name, depths[0])]
+            if "text" in first:
+                print(f"    L = 1: {short(first['text'], 120)}")
+            if len(depths) > 1 and "text" in data[(name, 2)]:
+                print(f"    L = 2: {short(data[(name, 2)]['text'], 120)}")
+        fit = [L for L in depths if L >= 4 and "error" not in data[(name, L)]]
+        if len(fit) >= 2:
+            lo, hi = fit[0], fit[-1]
+            tl, th = median(data[(name, lo)]["times"]), median(data[(name, hi)]["times"])
+            sl, sh = data[(name, lo)]["size"], data[(name, hi)]["size"]
+            t_two = math.log(th / tl) / math.log(hi / lo)
+            s_two = math.log(sh / sl) / math.log(hi / lo)
+            t_fit = slope(fit, [median(data[(name, L)]["times"]) for L in fit])
+            s_fit = slope(fit, [data[(name, L)]["size"] for L in fit])
+            ok = t_two <= SLOPE_LIMIT and s_two <= SLOPE_LIMIT
+            v = (f"{name}: log-log slope L={lo}→{hi}: time {t_two:.2f}, size {s_two:.2f} "
+                 f"(least squares over L={','.join(map(str, fit))}: time {t_fit:.2f}, size "
+                 f"{s_fit:.2f}) -> {'PASS (no worse than linear)' if ok else 'WORSE THAN LINEAR'}")
+            print("    " + v)
+            verdicts.append(v)
+            if not ok:
+                worse.append((name, form, wrt, hi))
+        else:
+            v = f"{name}: no slope (derivation fails at L ≥ 4)"
+            # the stage breakdown still shows how the parts that run scale
+            s4, s32 = data[(name, 4)].get("stages", {}), data[(name, depths[-1])].get("stages", {})
+            if "differentiate" in s4 and "differentiate" in s32 and depths[-1] > 4:
+                k = math.log(depths[-1] / 4)
+                parts = []
+                for key, label in (("differentiate", "differentiate time"),
+                                   ("read-off", "read-off time"),
+                                   ("differential size", "differential size"),
+                                   ("raw size", "raw size")):
+                    if key in s4 and key in s32 and s4[key] > 0 and s32[key] > 0:
+                        parts.append(f"{label} {math.log(s32[key] / s4[key]) / k:.2f}")
+                v += "; stages that do run, slope L=4→32: " + ", ".join(parts)
+            print("    " + v)
+            verdicts.append(v)
+
+    print()
+    print("verdicts:")
+    for v in verdicts:
+        print("  " + v)
+    for name, form, wrt, L in worse:
+        print()
+        print(f"cProfile of {name} at L = {L} (5 fresh derivations), top 15 by cumulative time "
+              f"and by own time:")
+        prof = cProfile.Profile()
+        for k in range(5):
+            counter += 1
+            q, w = rename(chain_query(L, form), wrt, f"_p{k}_{counter}")
+            prof.enable()
+            matcalc.derivative(q, w)
+            prof.disable()
+        for key in ("cumulative", "tottime"):
+            buf = io.StringIO()
+            pstats.Stats(prof, stream=buf).strip_dirs().sort_stats(key).print_stats(15)
+            lines = [ln for ln in buf.getvalue().splitlines() if ln.strip()]
+            start = next(i for i, ln in enumerate(lines) if "ncalls" in ln)
+            print(f"  sorted by {key}:")
+            for ln in lines[start:]:
+                print("    " + ln)
+    return verdicts
+
+
+# ------------------------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--reps", type=int, default=21,
+                    help="matcalc repetitions per row / per (case, L) (default 21)")
+    ap.add_argument("--sympy-reps", type=int, default=9,
+                    help="SymPy repetitions per row (default 9)")
+    ap.add_argument("--quick", action="store_true", help="a quarter of the rows, L ≤ 8")
+    ap.add_argument("--skip", default="", help="comma list of sections to skip: cookbook,scaling")
+    args = ap.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    gc.collect()
+    start = time.perf_counter()
+    machine_info()
+    if "cookbook" not in skip:
+        section_cookbook(args.reps, args.sympy_reps, args.quick)
+    if "scaling" not in skip:
+        section_scaling(args.reps, args.quick)
+    print(f"\ntotal benchmark time: {time.perf_counter() - start:.0f} s; at the end: load average "
+          f"{loadavg()}, CPU calibration {calibrate():.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
