@@ -236,7 +236,14 @@ class _Body:
                     return _Text(f"({cmp}).astype(float)", _ATOM)
                 return _Text(b.asarray(cmp), _ATOM)
             case E.MatMul():
-                return _Text(" @ ".join(_wrap(t, _UNARY) for t in a), _MUL)
+                parts = [_wrap(t, _UNARY) for t in a]
+                if node.shape.cols == 1 and len(parts) > 2:
+                    # a chain ending in a column: from the right, matrix-vector products only
+                    text = parts[-1]
+                    for p in reversed(parts[:-1]):
+                        text = f"{p} @ ({text})" if "@" in text else f"{p} @ {text}"
+                    return _Text(text, _MUL)
+                return _Text(" @ ".join(parts), _MUL)
             case E.Transpose():
                 return _Text(_wrap(a[0], _ATOM) + ".T", _ATOM)
             case E.Sum():
