@@ -63,6 +63,8 @@ if THREADS > 0:
 
 import numpy as np  # noqa: E402
 
+from _common import calibrate, loadavg  # noqa: E402  (benchmarks/ is on sys.path)
+
 SIZES = (10, 30, 100, 300, 1000, 2000)
 LIMIT_S = 20.0          # an autodiff call predicted or measured slower than this is dropped
 CLAIM = "1–2 orders of magnitude faster Hessians than autodiff frameworks on CPU"
@@ -132,25 +134,6 @@ def pkg_version(name: str) -> str:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
         return "not installed"
-
-
-def loadavg() -> str:
-    try:
-        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "?"
-
-
-def calibrate() -> float:
-    """A fixed pure-Python workload (as in bench_core.py), to compare runs."""
-    ts = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        d = {}
-        for i in range(200_000):
-            d[(i, i & 7)] = str(i)
-        ts.append(time.perf_counter() - t0)
-    return median(ts) * 1e3
 
 
 def blas_info() -> str:

@@ -33,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import calibrate, loadavg  # noqa: E402  (benchmarks/ is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -166,25 +168,6 @@ def machine_info(launcher: list[str], launcher_note: str) -> None:
     flags = {k: os.environ[k] for k in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX",
                                          "PYTHONOPTIMIZE") if k in os.environ}
     print(f"python env vars : {flags or 'none that affect start-up'}")
-
-
-def calibrate() -> float:
-    """A fixed pure-Python workload, so figures from different runs can be compared."""
-    ts = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        d = {}
-        for i in range(200_000):
-            d[(i, i & 7)] = str(i)
-        ts.append(time.perf_counter() - t0)
-    return median(ts) * 1e3
-
-
-def loadavg() -> str:
-    try:
-        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "?"
 
 
 def find_launcher() -> tuple[list[str], str]:

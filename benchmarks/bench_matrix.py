@@ -53,6 +53,8 @@ from matcalc import expr as E                      # noqa: E402
 from matcalc.api import _parse                     # noqa: E402
 from matcalc.evaluate import bind, evaluate        # noqa: E402
 
+from _common import calibrate, loadavg  # noqa: E402  (benchmarks/ is on sys.path)
+
 SLOPE_LIMIT = 1.2
 
 
@@ -80,25 +82,6 @@ def pkg_version(name: str) -> str:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
         return "not installed"
-
-
-def calibrate() -> float:
-    """A fixed pure-Python workload (the one bench_core.py uses), to compare runs."""
-    ts = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        d = {}
-        for i in range(200_000):
-            d[(i, i & 7)] = str(i)
-        ts.append(time.perf_counter() - t0)
-    return median(ts) * 1e3
-
-
-def loadavg() -> str:
-    try:
-        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "?"
 
 
 def machine_info() -> None:

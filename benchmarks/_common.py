@@ -1,0 +1,26 @@
+"""What the benchmark scripts share: a calibration workload and the load average, printed
+with every run so that figures from different runs (and a busy machine) can be compared."""
+from __future__ import annotations
+
+import os
+import time
+from statistics import median
+
+
+def calibrate() -> float:
+    """A fixed pure-Python workload, so figures from different runs can be compared."""
+    ts = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        d = {}
+        for i in range(200_000):
+            d[(i, i & 7)] = str(i)
+        ts.append(time.perf_counter() - t0)
+    return median(ts) * 1e3
+
+
+def loadavg() -> str:
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
