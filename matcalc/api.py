@@ -74,8 +74,8 @@ class Derivative:
         a numpy.ndarray."""
         import numpy as np
         from .evaluate import bind, evaluate
-        used = {n: v for n, v in self.variables.items() if n in values or
-                any(v in x.free for x in (self.expression,))}
+        used = {n: v for n, v in self.variables.items()
+                if n in values or v in self.expression.free}
         arrays, dims = bind(used, values)
         out_np = self.expression.shape.numpy(dims)
         if len(self.wrt) > 1:

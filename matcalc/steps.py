@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from . import expr as E
 from .readoff import NotFactorable, jacobian, rebuild, substitute
-from .render.text import latex as latex_of, text as text_of
+from .render.text import text as text_of
 from .rules.chain import kind as chain_kind
 from .simplify import simplify
 
@@ -136,7 +136,7 @@ class Steps:
                             for diff in d.derivations]
 
     def __str__(self) -> str:
-        return self.render(text_of, plain=True)
+        return self.render(text_of)
 
     def _repr_markdown_(self) -> str:
         from .jupyter import steps_markdown
@@ -149,7 +149,7 @@ class Steps:
     def __iter__(self):
         return iter(str(self).splitlines())
 
-    def render(self, show, plain: bool) -> str:
+    def render(self, show) -> str:
         d = self.derivative
         lines = [f"∂/∂{', '.join(v.name for v in d.wrt)} of {show(d.expression)}"
                  f"   ({d.layout} layout)"]
@@ -188,21 +188,3 @@ class Steps:
         """The derivation as a LaTeX `aligned` block, the four steps typeset."""
         from .jupyter import steps_latex
         return steps_latex(self)
-
-    def _latex_lines(self) -> str:
-        body = self.render(latex_of, plain=False)
-        rows = [line.strip() for line in body.splitlines()]
-        return "\\begin{aligned}\n" + " \\\\\n".join(
-            "&\\text{" + r + "}" if r[:1].isdigit() or r.startswith(("∂/", "—")) else
-            _latex_row(r) for r in rows) + "\n\\end{aligned}"
-
-    def markdown(self) -> str:
-        return "```\n" + str(self) + "\n```"
-
-
-def _latex_row(row: str) -> str:
-    row = row.replace("∂", "\\partial ").replace("[", "\\quad\\text{[").replace("]", "]}") \
-        if "[" in row and row.rstrip().endswith("]") else row.replace("∂", "\\partial ")
-    for u, a in zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"):
-        row = row.replace(u, "_" + a)
-    return "& " + row.replace(" = ", " = ", 1)
