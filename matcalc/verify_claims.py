@@ -556,7 +556,9 @@ def _nodes(*roots):
     return seen
 
 
-def _needs_positive(nodes) -> bool:
+def needs_positive(nodes) -> bool:
+    """log, sqrt and other non-integer or symbolic powers need positive arguments
+    (how sample values are chosen, here and in the tests)."""
     for n in nodes:
         if isinstance(n, E.Func) and n.name == "log":
             return True
@@ -614,7 +616,7 @@ def _plain(a: np.ndarray, shape: Shape):
 def _compare(claim: E.Expr, truth: E.Expr, expression: E.Expr, variables: dict, seed: int):
     """(the sizes of each point compared, counterexample or None)."""
     nodes = _nodes(expression, truth, claim)
-    positive = _needs_positive(nodes)
+    positive = needs_positive(nodes)
     invertible = any(isinstance(n, (E.Det, E.Inv)) for n in nodes)
     kinks = _kink_arguments(nodes)
     used = [v for v in variables.values() if any(v in r.free for r in (expression, truth, claim))]
@@ -804,7 +806,7 @@ def verify(claim: str, shapes: dict | None = None, layout: str = "numerator",
             at = f"({', '.join(names)}) = " + ", ".join(f"({', '.join(map(str, t))})"
                                                        for t in sets)
         how += f" ({at})"
-    positive = _needs_positive(_nodes(d.expression, truth, built.expr))
+    positive = needs_positive(_nodes(d.expression, truth, built.expr))
     proved, entries = _prove(built.expr, truth, variables, compared[0], positive)
     at_first = ", ".join(f"{k}={v}" for k, v in compared[0].items())
     at_first = f" at {at_first}" if at_first else ""

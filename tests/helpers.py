@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import matcalc
+from matcalc import verify_claims
 from matcalc import expr as E
 from matcalc.api import _parse
 from matcalc.evaluate import bind, evaluate
@@ -57,13 +58,7 @@ def has_kinks(expr) -> bool:
 
 def needs_positive(expr) -> bool:
     """log, sqrt and other non-integer or symbolic powers need positive arguments."""
-    for n in _nodes(expr):
-        if isinstance(n, E.Func) and n.name == "log":
-            return True
-        if isinstance(n, E.Pow) and not (isinstance(n.args[1], E.Const)
-                                         and n.args[1].value.denominator == 1):
-            return True
-    return False
+    return verify_claims.needs_positive(_nodes(expr))
 
 
 def _needs_invertible(expr) -> bool:
@@ -138,44 +133,53 @@ def finite_difference(query, wrt, shapes, values, layout="numerator") -> np.ndar
 
 
 # ---------------------------------------------------------------- the three-way check
+def printed_problems(d, expected) -> list:
+    """(a) the printed form."""
+    try:
+        printed = str(d)
+    except Exception as err:                                   # noqa: BLE001
+        printed = f"<str raised {err!r}>"
+    return [] if printed == expected else [f"(a) printed {printed!r}, expected {expected!r}"]
+
+
+def evaluate_problems(d, want, values, variables, rtol=RTOL, atol=ATOL) -> list:
+    """(b) `evaluate` (and `Derivative.shape`) against the finite-difference array `want`."""
+    try:
+        got = np.asarray(d.evaluate(values), dtype=float)
+    except Exception as err:                                   # noqa: BLE001
+        return [f"(b) evaluate raised {err!r}"]
+    sizes = dimension_sizes(variables)
+    symbolic = tuple(sizes.get(s, s) for s in d.shape)
+    if got.shape != want.shape:
+        return [f"(b) evaluate gave shape {got.shape}, expected {want.shape}"]
+    if symbolic != want.shape:
+        return [f"(b) Derivative.shape is {d.shape} = {symbolic}, expected {want.shape}"]
+    try:
+        np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
+    except AssertionError as err:
+        return [f"(b) evaluate differs from finite differences at {values}:{err}"]
+    return []
+
+
+def check_problems(d, n=3) -> list:
+    """(c) the SymPy component check."""
+    try:
+        d.check(n=n)
+    except Exception as err:                                   # noqa: BLE001
+        return [f"(c) check failed: {type(err).__name__}: {err}"]
+    return []
+
+
 def assert_derivative(query, wrt, expected, shapes=None, layout="numerator", seed=0,
                       signed=None):
     """∂query/∂wrt prints as `expected`, evaluates as finite differences say (value and
     shape), and passes SymPy's check. All three are tried; every failure is reported."""
     d = matcalc.derivative(query, wrt, shapes=shapes, layout=layout)
-    problems = []
-    try:
-        printed = str(d)
-    except Exception as err:                                   # noqa: BLE001
-        printed = f"<str raised {err!r}>"
-    if printed != expected:
-        problems.append(f"(a) printed {printed!r}, expected {expected!r}")
-
     values = random_values(query, shapes, seed, signed)
     want = finite_difference(query, wrt, shapes, values, layout)
-    try:
-        got = np.asarray(d.evaluate(values), dtype=float)
-    except Exception as err:                                   # noqa: BLE001
-        problems.append(f"(b) evaluate raised {err!r}")
-    else:
-        _, variables = _parse(query, shapes)
-        sizes = dimension_sizes(variables)
-        symbolic = tuple(sizes.get(s, s) for s in d.shape)
-        if got.shape != want.shape:
-            problems.append(f"(b) evaluate gave shape {got.shape}, expected {want.shape}")
-        elif symbolic != want.shape:
-            problems.append(f"(b) Derivative.shape is {d.shape} = {symbolic}, expected "
-                            f"{want.shape}")
-        else:
-            try:
-                np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
-            except AssertionError as err:
-                problems.append(f"(b) evaluate differs from finite differences at {values}:"
-                                f"{err}")
-    try:
-        d.check()
-    except Exception as err:                                   # noqa: BLE001
-        problems.append(f"(c) check failed: {type(err).__name__}: {err}")
+    _, variables = _parse(query, shapes)
+    problems = (printed_problems(d, expected) + evaluate_problems(d, want, values, variables)
+                + check_problems(d))
     if problems:
         raise AssertionError(f"∂({query})/∂{wrt} [{layout}]:\n  " + "\n  ".join(problems))
     return d

@@ -23,7 +23,8 @@ import numpy as np
 import pytest
 
 import matcalc
-from helpers import ATOL, RTOL, dimension_sizes, finite_difference, random_values
+from helpers import (ATOL, RTOL, check_problems, dimension_sizes, evaluate_problems,
+                     finite_difference, printed_problems, random_values)
 from matcalc import expr as E
 from matcalc.api import _parse
 from matcalc.evaluate import bind, evaluate
@@ -245,14 +246,6 @@ def assert_three_ways(query, wrt, expected, hessian=False, simplex=()):
     tried; every failure is reported together."""
     expr, variables = _parse(query, None)
     d = (matcalc.hessian if hessian else matcalc.derivative)(query, wrt)
-    problems = []
-    try:
-        printed = str(d)
-    except Exception as err:                                       # noqa: BLE001
-        printed = f"<str raised {err!r}>"
-    if printed != expected:
-        problems.append(f"(a) printed {printed!r}, expected {expected!r}")
-
     values = _on_simplex(variables, random_values(query), simplex)
     if hessian:
         assert d.function is not None, "a Hessian's Derivative carries its function"
@@ -261,28 +254,9 @@ def assert_three_ways(query, wrt, expected, hessian=False, simplex=()):
     else:
         want = finite_difference(query, wrt, None, values)
         rtol, atol = RTOL, ATOL
-    sizes = dimension_sizes(variables)
-    symbolic = tuple(sizes.get(s, s) for s in d.shape)
-    try:
-        got = np.asarray(d.evaluate(values), dtype=float)
-    except Exception as err:                                       # noqa: BLE001
-        problems.append(f"(b) evaluate raised {err!r}")
-    else:
-        if got.shape != want.shape:
-            problems.append(f"(b) evaluate gave shape {got.shape}, expected {want.shape}")
-        elif symbolic != want.shape:
-            problems.append(f"(b) Derivative.shape is {d.shape} = {symbolic}, expected "
-                            f"{want.shape}")
-        else:
-            try:
-                np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
-            except AssertionError as err:
-                problems.append(f"(b) evaluate differs from finite differences at {values}:"
-                                f"{err}")
-    try:
-        d.check(n=_check_size(expr, variables))
-    except Exception as err:                                       # noqa: BLE001
-        problems.append(f"(c) check failed: {type(err).__name__}: {err}")
+    problems = (printed_problems(d, expected)
+                + evaluate_problems(d, want, values, variables, rtol, atol)
+                + check_problems(d, n=_check_size(expr, variables)))
     if problems:
         what = f"∂²({query})/∂{wrt}²" if hessian else f"∂({query})/∂{wrt}"
         raise AssertionError(what + ":\n  " + "\n  ".join(problems))
