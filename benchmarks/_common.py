@@ -2,6 +2,7 @@
 with every run so that figures from different runs (and a busy machine) can be compared."""
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import time
 from statistics import median
@@ -24,3 +25,19 @@ def loadavg() -> str:
         return ", ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         return "?"
+
+
+def pkg_version(name: str) -> str:
+    """A distribution's version, read from its metadata (the package is not imported)."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def hr(title: str, width: int = 100) -> None:
+    """A section heading."""
+    print()
+    print("=" * width)
+    print(title)
+    print("=" * width, flush=True)

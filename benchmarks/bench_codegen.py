@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
-import importlib.metadata
 import math
 import os
 import platform
@@ -63,7 +62,11 @@ if THREADS > 0:
 
 import numpy as np  # noqa: E402
 
-from _common import calibrate, loadavg  # noqa: E402  (benchmarks/ is on sys.path)
+from _common import calibrate, hr as _hr, loadavg, pkg_version  # noqa: E402  (benchmarks/ is on sys.path)
+
+
+def hr(title: str) -> None:
+    _hr(title, 118)
 
 SIZES = (10, 30, 100, 300, 1000, 2000)
 LIMIT_S = 20.0          # an autodiff call predicted or measured slower than this is dropped
@@ -129,13 +132,6 @@ def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
-def pkg_version(name: str) -> str:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
 def blas_info() -> str:
     try:
         cfg = np.show_config(mode="dicts")
@@ -143,13 +139,6 @@ def blas_info() -> str:
         return f"{b.get('name')} {b.get('version')}"
     except Exception:            # noqa: BLE001
         return "?"
-
-
-def hr(title: str) -> None:
-    print()
-    print("=" * 118)
-    print(title)
-    print("=" * 118, flush=True)
 
 
 def timeit(fn, budget: float, max_reps: int, min_reps: int = 3):

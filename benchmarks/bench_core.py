@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
-import importlib.metadata
 import json
 import os
 import platform
@@ -33,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import calibrate, loadavg  # noqa: E402  (benchmarks/ is on sys.path)
+from _common import calibrate, hr, loadavg, pkg_version  # noqa: E402  (benchmarks/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -128,22 +127,8 @@ def label(query: str, wrt: str) -> str:
     return f"∂({query.rsplit(';', 1)[-1].strip()})/∂{wrt}"
 
 
-def hr(title: str) -> None:
-    print()
-    print("=" * 100)
-    print(title)
-    print("=" * 100, flush=True)
-
-
 # ------------------------------------------------------------------------------------------
 # 0. machine info
-
-def pkg_version(name: str) -> str:
-    try:
-        return importlib.metadata.version(name)   # does not import the package
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
 
 def machine_info(launcher: list[str], launcher_note: str) -> None:
     print("matcalc core benchmark")

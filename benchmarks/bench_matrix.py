@@ -24,7 +24,6 @@ import argparse
 import cProfile
 import datetime
 import gc
-import importlib.metadata
 import io
 import itertools
 import math
@@ -53,7 +52,7 @@ from matcalc import expr as E                      # noqa: E402
 from matcalc.api import _parse                     # noqa: E402
 from matcalc.evaluate import bind, evaluate        # noqa: E402
 
-from _common import calibrate, loadavg  # noqa: E402  (benchmarks/ is on sys.path)
+from _common import calibrate, hr, loadavg, pkg_version  # noqa: E402  (benchmarks/ is on sys.path)
 
 SLOPE_LIMIT = 1.2
 
@@ -68,20 +67,6 @@ def median(xs):
 def short(s, width: int) -> str:
     s = " ".join(str(s).split())
     return s if len(s) <= width else s[:width - 1] + "…"
-
-
-def hr(title: str) -> None:
-    print()
-    print("=" * 100)
-    print(title)
-    print("=" * 100, flush=True)
-
-
-def pkg_version(name: str) -> str:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
 
 
 def machine_info() -> None:
