@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 from . import expr as E
 from .build import build
-from .engine import Differentiation, differentiate
+from .engine import differentiate
 from .errors import MatcalcError, NameError_
 from .parse import parse_query
 from .readoff import NotFactorable, gradient, jacobian, substitute
 from .render.text import latex as latex_of, text as text_of
-from .simplify import Rewrite, simplify
+from .simplify import simplify
 
 LAYOUTS = ("numerator", "denominator", "mixed")
 

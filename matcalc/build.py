@@ -12,9 +12,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 from . import expr as E
-from .errors import MatcalcError, NameError_, ShapeError, UnsupportedError
+from .errors import MatcalcError, ShapeError, UnsupportedError
 from .shapes import Shape, ShapeSpec, parse_spec
-from .syntax import Declaration, Query, Syntax
+from .syntax import Query, Syntax
 
 # name -> (arity, how the shape goes, builder). The only place function names are listed.
 ELEMENTWISE = "elementwise"

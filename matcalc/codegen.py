@@ -443,7 +443,7 @@ class _Module:
     # -- the function bodies
     def function(self, name: str, value_root, derivative: bool) -> list:
         """def name(params): prologue, the DAG, return value[, derivative]."""
-        b, d = self.b, self.d
+        b = self.b
         names = _Names(self.names_for_dims.taken)
         body = _Body(b, names, self.var_names, self.dim)
         lines = self.prologue()

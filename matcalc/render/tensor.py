@@ -43,9 +43,8 @@ def _render(d, show, kron, sub, delta):
     var = d.wrt[0]
     dX = E.Differential(var)
     L = d.differential
-    out = "f" if not isinstance(d.expression, E.Var) else d.expression.name
     parts = [_split(t, dX) for t in _terms(L)]
-    name, vname = out if out != var.name else "Y", var.name
+    vname = var.name
     if all(p is not None and not p[2] for p in parts):
         pieces = []
         for c, A, _, B in parts:
