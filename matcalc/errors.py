@@ -58,3 +58,9 @@ class NameError_(MatcalcError):
 class UnsupportedError(MatcalcError):
     """No rule for a node or function: named, never a silent zero."""
     kind = "unsupported"
+
+
+class LimitError(MatcalcError):
+    """A limit of size, depth, time or memory (matcalc.limits) that the query would pass:
+    reported before the work is spent, never a hang, a crash or a traceback."""
+    kind = "limit"
