@@ -1,6 +1,6 @@
 """Expression nodes: immutable, hash-consed, each carrying its `Shape`.
 
-Equal expressions are one object (a weak intern table keyed by class and arguments), so
+Equal expressions are one object (a weak intern table keyed by class, arguments and shape), so
 `a is b` is equality, a DAG never swells, and memo tables can key on nodes. Constructors
 put the commutative algebra into one canonical form, as SymPy's Add and Mul do: flattened
 operands, folded constants, like terms collected (`x²·x → x³`, `2x + x → 3x`), operands in
@@ -10,10 +10,12 @@ a canonical order. Matrix identities (`1ᵀdiag(x) → xᵀ`, ...) are not here 
 from __future__ import annotations
 
 import itertools
+import math
 import weakref
 from fractions import Fraction
 
-from .errors import ShapeError
+from .errors import LimitError, MatcalcError, ShapeError
+from .limits import MAX_CONSTANT_DIGITS
 from .shapes import SCALAR, Shape
 
 _TABLE: "weakref.WeakValueDictionary" = weakref.WeakValueDictionary()
@@ -48,7 +50,7 @@ class Expr:
 
 
 def _node(cls, args: tuple, shape: Shape, label="") -> Expr:
-    key = (cls, args)
+    key = (cls, args, shape)          # the shape too: the scalar t + 1 is not t + 1 expanded
     found = _TABLE.get(key)
     if found is not None:
         return found
@@ -99,12 +101,31 @@ class Differential(Expr):
     var = property(lambda self: self.args[0])
 
 
+_LARGEST = 10 ** MAX_CONSTANT_DIGITS
+
+
+def bounded(value: Fraction) -> Fraction:
+    """`value`, if its numerator and denominator have at most MAX_CONSTANT_DIGITS + 1 digits
+    (10^MAX_CONSTANT_DIGITS is the largest); else a LimitError. O(1) below the bound."""
+    for part in (value.numerator, value.denominator):
+        if part.bit_length() > 3 * MAX_CONSTANT_DIGITS and abs(part) > _LARGEST:
+            raise LimitError(f"a constant larger than 10^{MAX_CONSTANT_DIGITS}, the limit "
+                             f"of exact constants (MAX_CONSTANT_DIGITS)")
+    return value
+
+
+def _power_digits(base: Fraction, k: int) -> float:
+    """About how many digits base^k has, without computing it."""
+    largest = max(abs(base.numerator), base.denominator)
+    return abs(k) * math.log10(largest) if largest > 1 else 0.0
+
+
 class Const(Expr):
-    """An exact rational number (a scalar)."""
+    """An exact rational number (a scalar), at most 10^MAX_CONSTANT_DIGITS."""
     category = 0
 
     def __new__(cls, value):
-        return _node(cls, (Fraction(value),), SCALAR)
+        return _node(cls, (bounded(Fraction(value)),), SCALAR)
 
     value = property(lambda self: self.args[0])
 
@@ -185,22 +206,12 @@ class Add(Expr):
 
     def __new__(cls, *terms: Expr):
         shape = _elementwise_shape("+", terms)
-        flat = []
-        for t in terms:
-            if isinstance(t, Mul) and len(t.args) == 2 and is_const(t.args[0], -1) and \
-                    isinstance(t.args[1], Add) and t.args[1].shape == t.shape:
-                flat.extend(neg(a) for a in t.args[1].args)     # −(a + b) → −a − b
-            else:
-                flat.extend(t.args if isinstance(t, Add) else (t,))
+        flat = [u for t in terms for u in _terms(t)]
         if not shape.is_scalar:                 # z·1 beside arrays is just z, expanded
-            def implicit(t):
-                if isinstance(t, Mul) and any(isinstance(f, Ones) for f in t.args) and \
-                        all(f.shape.is_scalar or isinstance(f, Ones) for f in t.args):
-                    return Mul(*(f for f in t.args if not isinstance(f, Ones)))
-                return t
-            relaxed = [implicit(t) for t in flat]
-            if any(not t.shape.is_scalar for t in relaxed):
-                flat = relaxed
+            relaxed = [_unexpanded(t) for t in flat]
+            if all(t.shape.is_scalar for t in relaxed):
+                return Mul(Add(*relaxed), Ones(shape))
+            flat = [u for t in relaxed for u in _terms(t)]
         constant = Fraction(0)
         collected: dict = {}          # rest node (or None for a constant) -> coefficient
         order = []
@@ -208,7 +219,7 @@ class Add(Expr):
             if is_zero(t):
                 continue
             if isinstance(t, Const):
-                constant += t.value
+                constant = bounded(constant + t.value)
                 if None not in order:
                     order.append(None)
                 continue
@@ -216,16 +227,32 @@ class Add(Expr):
             if rest not in collected:
                 order.append(rest)
                 collected[rest] = Fraction(0)
-            collected[rest] += coeff
+            collected[rest] = bounded(collected[rest] + coeff)
         out = [Const(constant) if r is None else Mul(Const(collected[r]), r) for r in order
                if (constant if r is None else collected[r]) != 0]
         if not out:
             return Zero(shape)
-        if len(out) == 1 and out[0].shape == shape:
+        if all(o.shape.is_scalar for o in out) and not shape.is_scalar:
+            return Mul(Add(*out), Ones(shape))  # the array terms cancelled: keep the shape
+        if len(out) == 1:
             return out[0]
-        if len(out) == 1:                      # a lone scalar in an array sum
-            return Mul(out[0], Ones(shape))
         return _node(cls, tuple(out), shape, "+")
+
+
+def _terms(t: Expr):
+    """The terms t contributes to a sum: an Add's terms, −(a + b) as −a, −b."""
+    if isinstance(t, Mul) and len(t.args) == 2 and is_const(t.args[0], -1) and \
+            isinstance(t.args[1], Add) and t.args[1].shape == t.shape:
+        return [neg(a) for a in t.args[1].args]
+    return t.args if isinstance(t, Add) else (t,)
+
+
+def _unexpanded(t: Expr) -> Expr:
+    """z·1 (a scalar times an array of ones) as the scalar z."""
+    if isinstance(t, Mul) and any(isinstance(f, Ones) for f in t.args) and \
+            all(f.shape.is_scalar or isinstance(f, Ones) for f in t.args):
+        return Mul(*(f for f in t.args if not isinstance(f, Ones)))
+    return t
 
 
 def split_coefficient(e: Expr) -> tuple[Fraction, Expr]:
@@ -257,7 +284,7 @@ class Mul(Expr):
         order = []
         for f in flat:
             if isinstance(f, Const):
-                coeff *= f.value
+                coeff = bounded(coeff * f.value)
                 continue
             if isinstance(f, Zero):
                 return Zero(shape)
@@ -265,7 +292,7 @@ class Mul(Expr):
             if base not in powers:
                 order.append(base)
                 powers[base] = Fraction(0)
-            powers[base] += exp
+            powers[base] = bounded(powers[base] + exp)
         if coeff == 0:
             return Zero(shape)
         out = [Pow(b, Const(powers[b])) for b in order if powers[b] != 0]
@@ -293,13 +320,22 @@ class Pow(Expr):
             raise _mismatch("the exponent of ^ must be a scalar", base, exponent)
         if isinstance(exponent, Const):
             k = exponent.value
+            if is_zero(base) and k < 0:
+                raise MatcalcError("division by zero")
             if k == 0:
                 return Ones(base.shape)
-            if k == 1:
-                return base
-            if isinstance(base, Const):
-                if k.denominator == 1 and not (base.value == 0 and k < 0):
-                    return Const(base.value ** int(k))
+            if k == 1 or is_zero(base):
+                return base                                      # 0ᵏ = 0 for k > 0
+            if isinstance(base, Const) and k.denominator == 1:
+                digits = _power_digits(base.value, int(k))
+                if digits > MAX_CONSTANT_DIGITS + 1:
+                    shown = base.value if base.value.denominator == 1 and base.value > 0 \
+                        else f"({base.value})"
+                    raise LimitError(f"the constant {shown}^{k} would have about "
+                                     f"{digits:,.0f} digits, more than the "
+                                     f"{MAX_CONSTANT_DIGITS} of the limit of exact constants "
+                                     f"(MAX_CONSTANT_DIGITS)")
+                return Const(base.value ** int(k))
             if isinstance(base, Pow) and isinstance(base.args[1], Const) and k.denominator == 1:
                 return Pow(base.args[0], Const(base.args[1].value * k))
             if isinstance(base, Mul) and k.denominator == 1:
@@ -478,6 +514,8 @@ class Inv(Expr):
             return Pow(a, Const(-1))
         if isinstance(a, Inv):
             return a.args[0]
+        if isinstance(a, Zero):
+            raise MatcalcError("division by zero: the inverse of a zero matrix")
         if isinstance(a, Identity):
             return a
         if isinstance(a, Transpose):                 # (Xᵀ)⁻¹ is written X⁻ᵀ

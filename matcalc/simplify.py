@@ -10,18 +10,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import expr as E
-from .errors import MatcalcError
+from .errors import LimitError
+from .limits import SIMPLIFY_BUDGET
 from .readoff import rebuild
 
 RULES: list = []
+TRIAL_BUDGET = 2000          # rewrites of one trial simplification (a guarded rule's test)
 
 
-def rewrite(name: str):
+def rewrite(name: str, trial: bool = False):
+    """Register a rule; `trial` marks a guarded rule that simplifies a candidate to see
+    whether it shrinks (it is not run inside such a trial, so trials do not nest)."""
     def register(fn):
         fn.rule_name = name
+        fn.trial = trial
         RULES.append(fn)
         return fn
     return register
+
+
+def _trial(candidate: E.Expr) -> E.Expr | None:
+    """`candidate` simplified without the guarded rules, or None if that exceeds its budget."""
+    try:
+        return simplify(candidate, budget=TRIAL_BUDGET, trials=False)
+    except BudgetExceeded:
+        return None
 
 
 def _pairs(node, match):
@@ -32,6 +45,12 @@ def _pairs(node, match):
         if hit is not None:
             return E.MatMul(*fs[:i], hit, *fs[i + 2:])
     return None
+
+
+def _replace_at(e: E.Expr, i: int, new: E.Expr) -> E.Expr:
+    """e with its i-th operand (only that occurrence) replaced: a hash-consed factor may
+    occur more than once, and a rewrite means the one occurrence it matched."""
+    return type(e)(*e.args[:i], new, *e.args[i + 1:])
 
 
 def _ones_row(x):
@@ -104,13 +123,13 @@ def relu_step(node):
     if isinstance(node, E.Mul):
         steps = {f.args[1] for f in node.args if isinstance(f, E.Compare) and f.op == ">"
                  and E.is_zero(f.args[2])}
-        for f in node.args:
+        for i, f in enumerate(node.args):
             if isinstance(f, E.Max) and E.is_zero(f.args[0]) and f.args[1] in steps:
-                return E.Mul(*(f.args[1] if g is f else g for g in node.args))
+                return _replace_at(node, i, f.args[1])
             if isinstance(f, E.Add):
                 new = [relu_in_sum(t, steps) for t in f.args]
                 if any(a is not b for a, b in zip(new, f.args)):
-                    return E.Mul(*(E.Add(*new) if g is f else g for g in node.args))
+                    return _replace_at(node, i, E.Add(*new))
 
 
 def relu_in_sum(term, steps):
@@ -131,7 +150,8 @@ def step_idempotent(node):
 
 def absorb_sign(e: E.Expr):
     """−e written with fewer minus signs, if a difference inside a product can take the
-    sign (−(y − z) = z − y); else None."""
+    sign (−(y − z) = z − y); else None. A factor that occurs twice keeps the sign in front:
+    −(a − b)(a − b), as textbooks write it, not (b − a)(a − b)."""
     match e:
         case E.Add():
             negative = sum(E.split_coefficient(t)[0] < 0 for t in e.args)
@@ -139,10 +159,12 @@ def absorb_sign(e: E.Expr):
                 flipped = [E.neg(t) for t in e.args]
                 return E.Add(*sorted(flipped, key=lambda t: E.split_coefficient(t)[0] < 0))
         case E.Mul() | E.MatMul():
-            for f in e.args:
+            for i, f in enumerate(e.args):
+                if sum(g is f for g in e.args) > 1:
+                    continue
                 g = absorb_sign(f)
                 if g is not None:
-                    return type(e)(*(g if h is f else h for h in e.args))
+                    return _replace_at(e, i, g)
         case E.Transpose() | E.Sum():
             g = absorb_sign(e.args[0])
             return None if g is None else type(e)(g)
@@ -260,11 +282,11 @@ def inverse_cancels(node):
                 return E.MatMul(*rest) if rest else E.Identity(fs[i].shape.rows)
 
 
-@rewrite("inverse-of-product")
+@rewrite("inverse-of-product", trial=True)
 def inverse_of_product(node):
     """(AB)⁻¹ → B⁻¹A⁻¹ for square factors, only where the product then cancels to fewer
     nodes (Aᵀ(AXB)⁻ᵀBᵀ → X⁻ᵀ). Shrinks: by the guard."""
-    if not isinstance(node, E.MatMul) or _GUARD["distributing"]:
+    if not isinstance(node, E.MatMul):
         return None
     for i, f in enumerate(node.args):
         transposed = isinstance(f, E.Transpose) and isinstance(f.args[0], E.Inv)
@@ -274,13 +296,8 @@ def inverse_of_product(node):
             expanded = E.MatMul(*(E.Inv(g) for g in reversed(inv.args[0].args)))
             if transposed:
                 expanded = E.Transpose(expanded)
-            _GUARD["distributing"] = True
-            try:
-                trial = simplify(E.MatMul(*node.args[:i], expanded, *node.args[i + 1:]),
-                                 budget=2000)
-            finally:
-                _GUARD["distributing"] = False
-            if E.size_of(trial) < E.size_of(node):
+            trial = _trial(E.MatMul(*node.args[:i], expanded, *node.args[i + 1:]))
+            if trial is not None and E.size_of(trial) < E.size_of(node):
                 return trial
     return None
 
@@ -302,11 +319,11 @@ def common_scalar(node):
     return E.Mul(s, E.Add(*rest))
 
 
-@rewrite("distribute-when-it-cancels")
+@rewrite("distribute-when-it-cancels", trial=True)
 def distribute_when_it_cancels(node):
     """(A + B) v → A v + B v, only where the distributed form simplifies to fewer nodes
     (diag(s)(y ⊘ s) → y cancels). Shrinks: by the guard."""
-    if not isinstance(node, E.MatMul) or _GUARD["distributing"]:
+    if not isinstance(node, E.MatMul):
         return None
     fs = node.args
     for i, f in enumerate(fs):
@@ -317,22 +334,14 @@ def distribute_when_it_cancels(node):
         for j in (i + 1, i - 1):
             if not 0 <= j < len(fs):
                 continue
-            pair = (lambda t: E.MatMul(t, fs[j])) if j > i else (lambda t: E.MatMul(fs[j], t))
+            pair = (lambda t, g=fs[j]: E.MatMul(t, g)) if j > i else \
+                (lambda t, g=fs[j]: E.MatMul(g, t))
             before = E.MatMul(*((f, fs[j]) if j > i else (fs[j], f)))
-            _GUARD["distributing"] = True           # the trial must not distribute again
-            try:
-                smaller = simplify(E.Add(*(pair(t) for t in terms)), budget=2000)
-            except MatcalcError:
-                continue
-            finally:
-                _GUARD["distributing"] = False
-            if E.size_of(smaller) < E.size_of(before):
+            smaller = _trial(E.Add(*(pair(t) for t in terms)))
+            if smaller is not None and E.size_of(smaller) < E.size_of(before):
                 lo, hi = min(i, j), max(i, j)
                 return E.MatMul(*fs[:lo], smaller, *fs[hi + 1:])
     return None
-
-
-_GUARD = {"distributing": False}
 
 
 @rewrite("dot-cancels")
@@ -356,13 +365,16 @@ class Rewrite:
     after: E.Expr
 
 
-class BudgetExceeded(RuntimeError):
-    pass
+class BudgetExceeded(LimitError):
+    """More rewrites than the budget: a rule set that loops is a bug, not an answer."""
 
 
-def simplify(root: E.Expr, budget: int = 20000, log: list | None = None) -> E.Expr:
+def simplify(root: E.Expr, budget: int = SIMPLIFY_BUDGET, log: list | None = None,
+             trials: bool = True) -> E.Expr:
     """Bottom-up, each node once, each rewritten node simplified again; at most `budget`
-    rule applications (an error beyond: a rule set that loops is a bug, not an answer)."""
+    rule applications (a BudgetExceeded beyond). `trials=False` leaves out the guarded
+    rules (those registered with trial=True), as their own trial simplifications do."""
+    rules = [fn for fn in RULES if trials or not fn.trial]
     memo: dict = {}
     count = [0]
 
@@ -386,12 +398,13 @@ def simplify(root: E.Expr, budget: int = 20000, log: list | None = None) -> E.Ex
         return memo[node]
 
     def at_node(n):
-        for fn in RULES:
+        for fn in rules:
             out = fn(n)
             if out is not None and out is not n:
                 count[0] += 1
                 if count[0] > budget:
-                    raise BudgetExceeded(f"simplification exceeded {budget} rewrites")
+                    raise BudgetExceeded(f"simplification needed more than {budget} rewrites "
+                                         f"(the limit SIMPLIFY_BUDGET)")
                 if log is not None:
                     log.append(Rewrite(fn.rule_name, n, out))
                 return visit(out)
