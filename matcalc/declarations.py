@@ -130,3 +130,10 @@ def spec_string(shape: Shape, structure: str | None = None) -> str:
     if shape.is_row:
         return f"row vector({shape.cols})"
     return f"matrix({shape.rows}, {shape.cols})"
+
+
+def where_text(inferred: dict) -> str:
+    """'where y: vector(N), X: matrix(N, n)' for the inferred declarations; '' if none."""
+    if not inferred:
+        return ""
+    return "where " + ", ".join(f"{name}: {spec}" for name, spec in inferred.items())

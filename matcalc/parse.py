@@ -31,16 +31,22 @@ from lark.exceptions import (LarkError, UnexpectedCharacters, UnexpectedInput,
 from lark.lark import PostLex
 from lark.visitors import Transformer_NonRecursive, v_args
 
-from .errors import ParseError
+from . import limits
+from .errors import LimitError, ParseError
 from .syntax import Declaration, Position, Query, Syntax
 
-__all__ = ["parse_query", "parse_expression", "MAX_NESTING"]
+__all__ = ["parse_query", "parse_expression", "MAX_NESTING", "NestingError"]
 
 #: Deepest allowed nesting of parentheses, brackets and call parentheses.
-MAX_NESTING = 200
+MAX_NESTING = limits.MAX_DEPTH
 
 #: Longest number literal, in digits (mantissa digits plus |exponent|).
-MAX_NUMBER_DIGITS = 1000
+MAX_NUMBER_DIGITS = limits.MAX_CONSTANT_DIGITS
+
+
+class NestingError(LimitError, ParseError):
+    """Brackets nested deeper than MAX_NESTING: a limit, found while parsing."""
+    kind = "limit"
 
 GRAMMAR_FILE = "matcalc.lark"
 
@@ -527,14 +533,24 @@ def parse_query(text: str) -> Query:
     """
     if not isinstance(text, str):
         raise TypeError(f"parse_query expects a str, not {type(text).__name__}")
+    if len(text) > limits.MAX_QUERY_CHARS:
+        raise LimitError(f"query too long ({len(text)} characters; the limit is "
+                         f"{limits.MAX_QUERY_CHARS})",
+                         expected=f"at most {limits.MAX_QUERY_CHARS} characters")
+    deep = _too_deep(text)          # before parsing: the caret at the bracket too deep
+    if deep is not None:
+        raise NestingError(f"expression nested too deeply (more than {MAX_NESTING} levels)",
+                           text=text, line=deep[0], column=deep[1],
+                           expected=f"at most {MAX_NESTING} nested parentheses, brackets or "
+                                    "calls")
     try:
         return _parse_query(text)
     except ParseError:
         raise
-    except RecursionError:
-        raise ParseError(f"expression nested too deeply (more than {MAX_NESTING} levels)",
-                         text=text, line=1, column=1,
-                         expected=f"at most {MAX_NESTING} nested brackets") from None
+    except RecursionError:          # pragma: no cover - the parser and transformer iterate
+        raise NestingError(f"expression nested too deeply (more than {MAX_NESTING} levels)",
+                           text=text, line=1, column=1,
+                           expected=f"at most {MAX_NESTING} nested brackets") from None
     except LarkError as exc:  # pragma: no cover - defensive: no raw Lark error escapes
         raise ParseError(f"could not parse the query ({type(exc).__name__})", text=text,
                          line=getattr(exc, "line", None) or 1,
@@ -556,11 +572,6 @@ def _parse_query(text: str) -> Query:
         raise ParseError("missing operand", text=text, line=line, column=column,
                          expected=EXPRESSION_PHRASE) from None
 
-    deep = _too_deep(text)
-    if deep is not None:
-        raise ParseError(f"expression nested too deeply (more than {MAX_NESTING} levels)",
-                         text=text, line=deep[0], column=deep[1],
-                         expected=f"at most {MAX_NESTING} nested parentheses, brackets or calls")
     try:
         return _ToSyntax(text).transform(tree)
     except VisitError as exc:

@@ -17,11 +17,12 @@ def call(*argv):
 @pytest.mark.parametrize("argv, printed", [
     (("max(0, w @ x + b)", "--wrt", "w", "--vector", "w,x", "--scalar", "b"), "(w·x + b > 0)xᵀ\n"),
     (("w, x: vector(n); b: scalar; max(0, w·x + b)", "--wrt", "b"),          "(w·x + b > 0)\n"),
-    (("ln(sin(x^3)^2)",),                                                     "6x²cos(x³)/sin(x³)\n"),
-    (("[3*x^2*y, 2*x + y^8]", "--wrt", "x,y"),                                "[[6xy, 3x²], [2, 8y⁷]]\n"),
-    (("w @ x", "--wrt", "w", "--layout", "denominator"),                      "x\n"),
-    (("x @ A @ x", "--wrt", "x", "--hessian"),                                "A + Aᵀ\n"),
-    (("w @ x", "--wrt", "w", "--latex"),                                      "x^\\top\n"),
+    (("ln(sin(x^3)^2)",),                     "6x²cos(x³)/sin(x³)\nwhere x: scalar\n"),
+    (("[3*x^2*y, 2*x + y^8]", "--wrt", "x,y"), "[[6xy, 3x²], [2, 8y⁷]]\nwhere x: scalar, y: scalar\n"),
+    (("w @ x", "--wrt", "w", "--layout", "denominator"),
+     "x\nwhere w: vector(n), x: vector(n)\n"),
+    (("x @ A @ x", "--wrt", "x", "--hessian"),  "A + Aᵀ\nwhere x: vector(n), A: matrix(n, n)\n"),
+    (("w @ x", "--wrt", "w", "--latex"),       "x^\\top\n% where w: vector(n), x: vector(n)\n"),
 ])
 def test_queries_print_the_derivative(argv, printed):
     status, out, err = call(*argv)
@@ -65,7 +66,7 @@ def test_bad_input_exits_2_with_a_located_message(argv, message, caret_line):
 def test_console_script_runs_as_a_process():
     proc = subprocess.run([sys.executable, "-m", "matcalc", "w @ x", "--wrt", "x"],
                           capture_output=True, text=True, timeout=60)
-    assert (proc.returncode, proc.stdout) == (0, "wᵀ\n")
+    assert (proc.returncode, proc.stdout) == (0, "wᵀ\nwhere w: vector(n), x: vector(n)\n")
     bad = subprocess.run([sys.executable, "-m", "matcalc", "x $ y"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "^" in bad.stderr
