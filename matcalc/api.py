@@ -17,7 +17,8 @@ from .engine import differentiate
 from .errors import MatcalcError, NameError_
 from .parse import parse_query
 from .readoff import NotFactorable, gradient, jacobian, substitute
-from .render.text import latex as latex_of, text as text_of
+from .render.text import latex as latex_of
+from .render.text import text as text_of
 from .simplify import simplify
 
 LAYOUTS = ("numerator", "denominator", "mixed")
@@ -78,6 +79,7 @@ class Derivative:
         """The derivative at `values` (name -> float/array; dimension sizes follow from them):
         a numpy.ndarray."""
         import numpy as np
+
         from .evaluate import bind, evaluate
         used = {n: v for n, v in self.variables.items()
                 if n in values or v in self.expression.free}
@@ -101,7 +103,7 @@ class Derivative:
                               list(range(len(var_np), len(var_np) + len(out_np))))
         return arr
 
-    def _single(self, var) -> "Derivative":
+    def _single(self, var) -> Derivative:
         return _derive(self.expression, var, self.variables, self.layout)
 
     def check(self, n: int = 3, seed: int = 0):
@@ -135,6 +137,7 @@ def _np_dims(shape) -> tuple:
 def _linear_map_tensor(L, var, arrays, dims, out_np, var_np):
     """The tensor of a linear map, column by column: L applied to each basis direction."""
     import numpy as np
+
     from .evaluate import evaluate
     dvar = E.Differential(var)
     r, c = (int(d) if isinstance(d, int) else dims[d] for d in (var.shape.rows, var.shape.cols))

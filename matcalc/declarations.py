@@ -17,8 +17,15 @@ from .errors import MatcalcError, ShapeError
 from .shapes import Shape, ShapeSpec, parse_spec
 from .syntax import Query
 
-__all__ = ["NAME", "SPEC_PHRASE", "check_name", "given_specs", "declared_specs", "spec_string",
-           "dimension_names"]
+__all__ = [
+    "NAME",
+    "SPEC_PHRASE",
+    "check_name",
+    "declared_specs",
+    "dimension_names",
+    "given_specs",
+    "spec_string",
+]
 
 #: A name, as the grammar spells it (grammar/matcalc.lark, NAME).
 NAME = re.compile(r"[A-Za-z_α-ωΑ-Ω][A-Za-z_0-9α-ωΑ-Ω]*")

@@ -22,7 +22,8 @@ import sys
 import numpy as np
 
 from .evaluate import bind, evaluate
-from .render.text import LatexStyle, latex as latex_of
+from .render.text import LatexStyle
+from .render.text import latex as latex_of
 
 _DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _NAME = LatexStyle().name

@@ -26,8 +26,13 @@ from importlib import resources
 from pathlib import Path
 
 from lark import Lark, Token
-from lark.exceptions import (LarkError, UnexpectedCharacters, UnexpectedInput,
-                             UnexpectedToken, VisitError)
+from lark.exceptions import (
+    LarkError,
+    UnexpectedCharacters,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
 from lark.lark import PostLex
 from lark.visitors import Transformer_NonRecursive, v_args
 
@@ -35,7 +40,7 @@ from . import limits
 from .errors import LimitError, ParseError
 from .syntax import Declaration, Position, Query, Syntax
 
-__all__ = ["parse_query", "parse_expression", "MAX_NESTING", "NestingError"]
+__all__ = ["MAX_NESTING", "NestingError", "parse_expression", "parse_query"]
 
 #: Deepest allowed nesting of parentheses, brackets and call parentheses.
 MAX_NESTING = limits.MAX_DEPTH
@@ -152,7 +157,7 @@ def _cache_path():
     return True if os.access(folder, os.W_OK) else False
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parser() -> Lark:
     return Lark(_grammar_text(), parser="lalr", lexer="contextual", start="query",
                 propagate_positions=True, maybe_placeholders=False,
@@ -567,7 +572,7 @@ def _parse_query(text: str) -> Query:
         raise _characters_error(u, text) from None
     except UnexpectedToken as u:
         raise _token_error(u, text) from None
-    except UnexpectedInput as u:  # pragma: no cover - UnexpectedEOF is not raised by LALR
+    except UnexpectedInput:  # pragma: no cover - UnexpectedEOF is not raised by LALR
         line, column = _end_of_text(text) or (1, 1)
         raise ParseError("missing operand", text=text, line=line, column=column,
                          expected=EXPRESSION_PHRASE) from None

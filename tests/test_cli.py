@@ -48,8 +48,8 @@ def test_check_reports_sympy_agreement():
     (("x +",),                            "line 1, column 4: missing operand",       "     ^"),
     (("foo(x)",),                         "line 1, column 1: unknown function 'foo'", "  ^^^^^^"),
     (("A: matrix(m,n); x: vector(k); A @ x", "--wrt", "x"),
-     "line 1, column 33: @ needs as many columns on the left as rows on the right: "
-     "A is a matrix(m, n) and x is a vector(k)",                                   " " * 34 + "^"),
+     ("line 1, column 33: @ needs as many columns on the left as rows on the right: "
+      "A is a matrix(m, n) and x is a vector(k)"),                                   " " * 34 + "^"),
     (("",),                               "empty query",                             "  ^"),
     (("x * y", "--wrt", "q"),             "'q' does not appear in the expression",   None),
     (("(" * 300 + "x" + ")" * 300,),      "nested too deeply",                       None),
@@ -65,10 +65,10 @@ def test_bad_input_exits_2_with_a_located_message(argv, message, caret_line):
 
 def test_console_script_runs_as_a_process():
     proc = subprocess.run([sys.executable, "-m", "matcalc", "w @ x", "--wrt", "x"],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, check=False)
     assert (proc.returncode, proc.stdout) == (0, "wᵀ\nwhere w: vector(n), x: vector(n)\n")
     bad = subprocess.run([sys.executable, "-m", "matcalc", "x $ y"],
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=60, check=False)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "^" in bad.stderr
 
 
@@ -87,7 +87,7 @@ def script(*argv, env=None, **kwargs):
     """The console script as a process: (status, stdout bytes, stderr text)."""
     import os
     proc = subprocess.run([sys.executable, "-m", "matcalc", *argv], capture_output=True,
-                          timeout=120, env={**os.environ, **(env or {})}, **kwargs)
+                          timeout=120, env={**os.environ, **(env or {})}, check=False, **kwargs)
     return proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace")
 
 
@@ -106,7 +106,7 @@ def test_a_query_may_start_with_a_minus(argv, printed):
 
 def test_verify_claim_may_start_with_a_minus_too():
     """The claim reaches the verifier (a located message), not argparse's usage error."""
-    status, out, err = call("verify", "--scalar", "x", "-d/dx x^2 = -2*x")
+    status, _, err = call("verify", "--scalar", "x", "-d/dx x^2 = -2*x")
     assert status == 2 and "the derivative must start a statement" in err
     assert call("verify", "--scalar", "x", "d/dx -x^2 = -2*x")[0] == 0
 
@@ -155,7 +155,7 @@ def test_a_flag_may_repeat():
 # ---------------------------------------------------------------- output that cannot be written
 def test_stdout_closed_is_a_message_not_a_traceback():
     proc = subprocess.run(f"'{sys.executable}' -m matcalc 'x^2' >&-", shell=True,
-                          capture_output=False, stderr=subprocess.PIPE, timeout=120)
+                          stderr=subprocess.PIPE, timeout=120, check=False)
     err = proc.stderr.decode()
     assert proc.returncode == 3 and "standard output is closed" in err and "Traceback" not in err
 
@@ -168,7 +168,7 @@ def test_a_full_disk_is_a_message_not_a_traceback():
 
 def _run_to(stream, *argv):
     proc = subprocess.run([sys.executable, "-m", "matcalc", *argv], stdout=stream,
-                          stderr=subprocess.PIPE, timeout=120)
+                          stderr=subprocess.PIPE, timeout=120, check=False)
     return proc.returncode, None, proc.stderr.decode()
 
 

@@ -3,13 +3,12 @@ are numbers, every inferred shape is reported, and conflicting declarations are 
 from __future__ import annotations
 
 import pytest
+from helpers import assert_derivative
 
 import matcalc
 from matcalc import expr as E
 from matcalc.errors import MatcalcError, NameError_, ShapeError
 from matcalc.shapes import Shape
-
-from helpers import assert_derivative
 
 
 # ---------------------------------------------------------------- element-wise operands

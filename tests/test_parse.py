@@ -1,19 +1,18 @@
 """The query language: precedence, Unicode spellings, declarations, positions, errors."""
 from __future__ import annotations
 
+import time
 from fractions import Fraction
 
 import pytest
+from helpers import assert_derivative
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import time
 
 import matcalc
 from matcalc import limits
 from matcalc.api import _parse
 from matcalc.errors import LimitError, MatcalcError, ParseError
-from helpers import assert_derivative
 from matcalc.parse import MAX_NESTING, parse_expression, parse_query
 from matcalc.syntax import Position, Syntax
 
