@@ -19,7 +19,9 @@ Every bad input raises `errors.ParseError` with a line, column, caret width and 
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import re
 from fractions import Fraction
 from importlib import resources
@@ -549,7 +551,8 @@ def parse_query(text: str) -> Query:
                            expected=f"at most {MAX_NESTING} nested parentheses, brackets or "
                                     "calls")
     try:
-        return _parse_query(text)
+        with _gc_paused():
+            return _parse_query(text)
     except ParseError:
         raise
     except RecursionError:          # pragma: no cover - the parser and transformer iterate
@@ -561,6 +564,20 @@ def parse_query(text: str) -> Query:
                          line=getattr(exc, "line", None) or 1,
                          column=getattr(exc, "column", None) or 1,
                          expected=EXPRESSION_PHRASE) from None
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while the parser builds its (acyclic) trees: on a long
+    query the collector's full passes over the growing trees made parsing superlinear
+    (a 100,000-character sum: 16 s with it, 6 s without)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _parse_query(text: str) -> Query:
