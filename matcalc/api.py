@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import expr as E
-from .build import build
+from .build import Typed, build_typed
 from .engine import differentiate
 from .errors import MatcalcError, NameError_
 from .parse import parse_query
 from .readoff import NotFactorable, gradient, jacobian, substitute
-from .render.text import latex as latex_of, text as text_of
+from .render.text import latex as latex_of
+from .render.text import text as text_of
 from .simplify import simplify
 
 LAYOUTS = ("numerator", "denominator", "mixed")
@@ -37,6 +38,11 @@ class Derivative:
     rewrites: list = field(default_factory=list)
     raw: E.Expr | None = None       # the read-off before simplification
     function: E.Expr | None = None  # for a Hessian: f itself (`expression` is its gradient)
+    # every name of the query -> its shape as a declaration ("vector(N)", "matrix(m, n)",
+    # "scalar", "symmetric(n)", "simplex(n)"; dimensions used as numbers are not names here),
+    # and the part of it that was inferred rather than declared (shown as "where …")
+    declarations: dict = field(default_factory=dict)
+    inferred: dict = field(default_factory=dict)
 
     # ---------------------------------------------------------------- printing
     def __str__(self) -> str:
@@ -73,6 +79,7 @@ class Derivative:
         """The derivative at `values` (name -> float/array; dimension sizes follow from them):
         a numpy.ndarray."""
         import numpy as np
+
         from .evaluate import bind, evaluate
         used = {n: v for n, v in self.variables.items()
                 if n in values or v in self.expression.free}
@@ -96,7 +103,7 @@ class Derivative:
                               list(range(len(var_np), len(var_np) + len(out_np))))
         return arr
 
-    def _single(self, var) -> "Derivative":
+    def _single(self, var) -> Derivative:
         return _derive(self.expression, var, self.variables, self.layout)
 
     def check(self, n: int = 3, seed: int = 0):
@@ -130,6 +137,7 @@ def _np_dims(shape) -> tuple:
 def _linear_map_tensor(L, var, arrays, dims, out_np, var_np):
     """The tensor of a linear map, column by column: L applied to each basis direction."""
     import numpy as np
+
     from .evaluate import evaluate
     dvar = E.Differential(var)
     r, c = (int(d) if isinstance(d, int) else dims[d] for d in (var.shape.rows, var.shape.cols))
@@ -184,13 +192,28 @@ def _derive(expression: E.Expr, var: E.Var, variables: dict, layout: str) -> Der
 
 
 def _parse(expression, shapes):
+    """(expression, {name: Var}) of a query text or an Expr."""
+    typed = _parse_typed(expression, shapes)
+    return typed.expression, typed.variables
+
+
+def _parse_typed(expression, shapes) -> Typed:
     if isinstance(expression, E.Expr):
-        return expression, {v.name: v for v in E.walk(expression) if isinstance(v, E.Var)}
-    return build(parse_query(expression), shapes)
+        variables = {v.name: v for v in E.walk(expression) if isinstance(v, E.Var)}
+        from .declarations import spec_string
+        declared = {n: spec_string(v.shape, v.structure) for n, v in variables.items()}
+        return Typed(expression, variables, declared, {}, frozenset())
+    if not isinstance(expression, str):
+        raise MatcalcError(f"the expression must be a str (or an Expr), not "
+                           f"{type(expression).__name__}")
+    return build_typed(parse_query(expression), shapes)
 
 
-def _resolve(wrt, variables, expression_text) -> list:
-    names = [wrt] if isinstance(wrt, str) else list(wrt)
+def _resolve(wrt, variables, expression_text, dimensions=frozenset()) -> list:
+    names = [wrt] if isinstance(wrt, str) else list(wrt) if isinstance(wrt, (list, tuple)) \
+        else None
+    if names is None or not all(isinstance(n, str) for n in names):
+        raise NameError_(f"wrt must be a variable name or a list of names, not {wrt!r}")
     if not names:
         raise NameError_("no variable to differentiate by (wrt is empty)")
     out = []
@@ -198,10 +221,18 @@ def _resolve(wrt, variables, expression_text) -> list:
         n = n.strip()
         if n not in variables:
             known = ", ".join(sorted(variables)) or "none"
+            if n in dimensions:
+                raise NameError_(f"{n!r} is a dimension (a size), not a variable",
+                                 expected=f"one of the variables: {known}")
             raise NameError_(f"{n!r} does not appear in the expression",
                              expected=f"one of its variables: {known}")
         out.append(variables[n])
     return out
+
+
+def _declare(d: Derivative, typed: Typed) -> Derivative:
+    d.declarations, d.inferred = dict(typed.declarations), dict(typed.inferred)
+    return d
 
 
 def derivative(expression, wrt, shapes: dict | None = None,
@@ -214,10 +245,11 @@ def derivative(expression, wrt, shapes: dict | None = None,
     """
     if layout not in LAYOUTS:
         raise MatcalcError(f"unknown layout {layout!r}", expected=" or ".join(LAYOUTS))
-    expr, variables = _parse(expression, shapes)
-    vars_ = _resolve(wrt, variables, expression)
+    typed = _parse_typed(expression, shapes)
+    expr, variables = typed.expression, typed.variables
+    vars_ = _resolve(wrt, variables, expression, typed.dimensions)
     if len(vars_) == 1 and isinstance(wrt, str):
-        return _derive(expr, vars_[0], variables, layout)
+        return _declare(_derive(expr, vars_[0], variables, layout), typed)
     if any(not v.shape.is_scalar for v in vars_):
         raise MatcalcError("a list of variables must be scalars (stacked into ∇f(x, y));"
                            " differentiate by a vector variable instead")
@@ -235,13 +267,14 @@ def derivative(expression, wrt, shapes: dict | None = None,
     d = Derivative(expr, tuple(vars_), variables, layout, stacked, parts[0].differential,
                    "stacked", [p.derivations[0] for p in parts],
                    [r for p in parts for r in p.rewrites])
-    return d
+    return _declare(d, typed)
 
 
 def hessian(expression, wrt: str, shapes: dict | None = None) -> Derivative:
     """The Hessian ∂²f/∂x² of a scalar f: the Jacobian of the gradient (a column)."""
-    expr, variables = _parse(expression, shapes)
-    (var,) = _resolve(wrt, variables, expression)
+    typed = _parse_typed(expression, shapes)
+    expr, variables = typed.expression, typed.variables
+    (var,) = _resolve(wrt, variables, expression, typed.dimensions)
     if not expr.shape.is_scalar:
         raise MatcalcError(f"the Hessian needs a scalar function; this one is {expr.shape.kind}")
     first = _derive(expr, var, variables, "numerator")
@@ -250,4 +283,4 @@ def hessian(expression, wrt: str, shapes: dict | None = None) -> Derivative:
     grad = E.Transpose(first.result) if var.shape.is_column else first.result
     second = _derive(grad, var, variables, "numerator")
     second.function = expr
-    return second
+    return _declare(second, typed)

@@ -1,57 +1,42 @@
 """From the syntax tree to typed expressions: declarations, defaults, shape inference.
 
 Each name is a scalar, a vector or a matrix: declared (API `shapes=`, CLI flags, or inline
-`x: vector(n);`), else by default — a name starting with an upper-case letter is a matrix,
-a lower-case name used directly as an operand of `@`/`·` or as the argument of sum, mean,
-norm, softmax, logsumexp, diag or dot is a vector, any other name a scalar. Undeclared
-dimensions are unknowns, unified through the expression (as type inference does) and then
-named n, m, k, …; a mismatch is a `ShapeError` naming both operands, located at the operator.
+`x: vector(n);`), else by default:
+  - a name that is a dimension of a declared shape (`N` in `X: matrix(N, n)`) is that size,
+    a positive constant (it differentiates to 0, evaluates to the size, prints as N);
+  - a name starting with an upper-case letter is a matrix;
+  - a lower-case name used directly as an operand of `@`/`·` or as the argument of sum,
+    mean, norm, softmax, logsumexp, diag or dot is a vector;
+  - a lower-case name used directly as an operand of an element-wise operator (+ - * /,
+    comparisons, max) whose result is a vector or a matrix takes that shape, dimensions
+    unified (`X @ w - y`: y is as long as X is tall);
+  - any other name is a scalar.
+Undeclared dimensions are unknowns, unified through the expression (as type inference
+does) and then named n, m, k, …; a mismatch is a `ShapeError` naming both operands,
+located at the operator. `build` also reports every name's shape as a declaration
+('vector(n)') and which of them were inferred, for the result to show.
 """
 from __future__ import annotations
 
-from fractions import Fraction
+from dataclasses import dataclass
 
 from . import expr as E
-from .errors import MatcalcError, ShapeError, UnsupportedError
-from .shapes import Shape, ShapeSpec, parse_spec
+from . import limits
+from .construct import CHAINS, Construct, chain
+from .construct import source as _source_text
+from .declarations import declared_specs, dimension_names, spec_string
+from .errors import LimitError, MatcalcError, ShapeError, UnsupportedError
+from .functions import ELEMENTWISE, FUNCTIONS, VECTOR_ARGUMENT
+from .shapes import Shape, ShapeSpec
 from .syntax import Query, Syntax
 
-# name -> (arity, how the shape goes, builder). The only place function names are listed.
-ELEMENTWISE = "elementwise"
-FUNCTIONS = {
-    "exp": (1, ELEMENTWISE, lambda a: E.Func("exp", a)),
-    "log": (1, ELEMENTWISE, lambda a: E.Func("log", a)),
-    "ln": (1, ELEMENTWISE, lambda a: E.Func("log", a)),
-    "sin": (1, ELEMENTWISE, lambda a: E.Func("sin", a)),
-    "cos": (1, ELEMENTWISE, lambda a: E.Func("cos", a)),
-    "tan": (1, ELEMENTWISE, lambda a: E.Func("tan", a)),
-    "tanh": (1, ELEMENTWISE, lambda a: E.Func("tanh", a)),
-    "sigmoid": (1, ELEMENTWISE, lambda a: E.Func("sigmoid", a)),
-    "σ": (1, ELEMENTWISE, lambda a: E.Func("sigmoid", a)),
-    "softplus": (1, ELEMENTWISE, lambda a: E.Func("softplus", a)),
-    "abs": (1, ELEMENTWISE, lambda a: E.Func("abs", a)),
-    "sign": (1, ELEMENTWISE, lambda a: E.Func("sign", a)),
-    "sqrt": (1, ELEMENTWISE, lambda a: E.Pow(a, E.Const(Fraction(1, 2)))),
-    "relu": (1, ELEMENTWISE, lambda a: E.Max(E.Const(0), a)),
-    "max": (2, ELEMENTWISE, lambda a, b: E.Max(a, b)),
-    "sum": (1, "reduce", E.Sum),
-    "mean": (1, "reduce", lambda a: E.Mul(E.Sum(a), E.Pow(E.Mul(E.DimSize(a.shape.rows),
-                                                                 E.DimSize(a.shape.cols)),
-                                                          E.Const(-1)))),
-    "norm": (1, "reduce", E.Norm),
-    "logsumexp": (1, "reduce", E.LogSumExp),
-    "softmax": (1, "vector", E.Softmax),
-    "dot": (2, "dot", lambda a, b: E.MatMul(E.Transpose(a), b)),
-    "diag": (1, "diag", E.Diag),
-    "trace": (1, "square-scalar", E.Trace),
-    "tr": (1, "square-scalar", E.Trace),
-    "det": (1, "square-scalar", E.Det),
-    "logdet": (1, "square-scalar", lambda a: E.Func("log", E.Det(a))),
-    "inv": (1, "square", E.Inv),
-    "transpose": (1, "transpose", E.Transpose),
-}
-VECTOR_ARGUMENT = {"sum", "mean", "norm", "softmax", "logsumexp", "diag", "dot"}
-MAX_DEPTH = 200
+__all__ = ["FUNCTIONS", "MAX_DEPTH", "Builder", "Typed", "build", "build_typed"]
+
+MAX_DEPTH = limits.MAX_DEPTH
+def too_deep(text: str, node: Syntax) -> LimitError:
+    return LimitError(f"expression nested too deeply (more than {MAX_DEPTH} levels)",
+                      expected=f"at most {MAX_DEPTH} nested calls, brackets, powers or signs"
+                      ).located(text, node.pos)
 
 
 class _Dims:
@@ -84,56 +69,84 @@ class _Dims:
         return False
 
 
-def declared_specs(query: Query, shapes: dict | None) -> dict[str, ShapeSpec]:
-    specs: dict[str, ShapeSpec] = {}
-    for name, spec in (shapes or {}).items():
-        try:
-            specs[name] = spec if isinstance(spec, ShapeSpec) else parse_spec(str(spec))
-        except ValueError as err:
-            raise ShapeError(f"bad shape for {name}: {err}",
-                             expected="scalar, vector(n), matrix(m, n) or symmetric(n)") from None
-    for decl in query.declarations:
-        try:
-            spec = parse_spec(decl.spec)
-        except ValueError as err:
-            raise ShapeError(f"bad declaration: {err}", expected="scalar, vector(n), matrix(m, n)"
-                             " or symmetric(n)").located(query.text, decl.pos) from None
-        for name in decl.names:
-            specs[name] = spec
-    return specs
+def _vector_names(root: Syntax) -> set:
+    """Names used directly as an operand of @ or as the argument of sum, norm, …"""
+    out, stack = set(), [root]
+    while stack:
+        node = stack.pop()
+        if node.kind == "binary" and node.value == "@" or node.kind == "call" and \
+                node.value in VECTOR_ARGUMENT:
+            out.update(c.value for c in node.children if c.kind == "name")
+        stack.extend(node.children)
+    return out
 
 
-def _vector_names(node: Syntax, out: set, depth=0):
-    if depth > MAX_DEPTH:
-        raise MatcalcError("expression nested too deeply")
-    if node.kind == "binary" and node.value == "@" or node.kind == "call" and \
-            node.value in VECTOR_ARGUMENT:
-        out.update(c.value for c in node.children if c.kind == "name")
-    for c in node.children:
-        _vector_names(c, out, depth + 1)
+class Builder(Construct):
+    """Types a syntax tree (pass 1, `run`/`infer`) and builds the expression (`construct`).
 
+    `specs` are the declared shapes; a name that is a dimension of one of them (and not
+    itself declared) is that dimension's size, a constant. Undeclared names take their
+    default shape (module docstring); a lower-case one used directly as an operand of an
+    element-wise operator with an array takes the array's shape (`promoted`)."""
 
-class Builder:
     def __init__(self, query: Query, shapes: dict | None):
         self.query = query
         self.text = query.text
-        self.dims = _Dims()
         self.specs = declared_specs(query, shapes)
-        self.vector_names: set = set()
-        _vector_names(query.body, self.vector_names)
+        self.dimensions = dimension_names(self.specs) - set(self.specs)
+        self.vector_names = _vector_names(query.body)
+        self.promoted: dict[str, str] = {}
+        self.reset()
+
+    def reset(self):
+        self.dims = _Dims()
         self.var_shapes: dict[str, tuple] = {}
-        self.symmetric: dict[str, bool] = {}
+        self.symmetric: dict[str, str | None] = {}
+
+    def run(self) -> tuple:
+        """Type the whole query; names promoted to arrays on the way are typed again."""
+        while True:
+            self.reset()
+            before = dict(self.promoted)
+            try:
+                shape = self.infer(self.query.body)
+                for name in self.specs:             # declared but unused names get shapes too
+                    self.shape_of_name(name)
+            except MatcalcError:
+                if self.promoted != before:
+                    continue
+                raise
+            if self.promoted == before:
+                return shape
 
     # ---------------------------------------------------------------- pass 1: shapes
+    def flexible(self, name: str) -> bool:
+        """An undeclared lower-case name that is a scalar only by default."""
+        return (name not in self.specs and name not in self.dimensions and not name[:1].isupper()
+                and name not in self.vector_names and name not in self.promoted)
+
+    def promote(self, operands, kids, shape):
+        """Undeclared names combined element-wise with a vector or matrix take its shape."""
+        if self.is_scalar(shape) or self.is_row(shape):
+            return
+        kind = "vector" if self.is_column(shape) else "matrix"
+        for node, s in zip(operands, kids):
+            if node.kind == "name" and self.is_scalar(s) and self.flexible(node.value):
+                self.promoted[node.value] = kind
+
     def shape_of_name(self, name: str) -> tuple:
         if name in self.var_shapes:
             return self.var_shapes[name]
+        if name in self.dimensions:
+            return (1, 1)
         spec = self.specs.get(name)
         if spec is None:
             if name[:1].isupper():
                 spec = ShapeSpec("matrix", (None, None))
-            elif name in self.vector_names:
+            elif name in self.vector_names or self.promoted.get(name) == "vector":
                 spec = ShapeSpec("vector", (None,))
+            elif self.promoted.get(name) == "matrix":
+                spec = ShapeSpec("matrix", (None, None))
             else:
                 spec = ShapeSpec("scalar", ())
         dims = [self.dims.fresh() if d is None else d for d in spec.dims]
@@ -159,7 +172,7 @@ class Builder:
         return f"a matrix({name(r)}, {name(c)})"
 
     def mismatch(self, node, what, operands):
-        described = " and ".join(f"{_source(self.text, o)} is {self.show(s)}" for o, s in operands)
+        described = " and ".join(f"{_source_text(self.text, o)} is {self.show(s)}" for o, s in operands)
         return self.error(node, f"{what}: {described}")
 
     def is_scalar(self, s) -> bool:
@@ -176,30 +189,47 @@ class Builder:
 
     def infer(self, node: Syntax, depth=0) -> tuple:
         if depth > MAX_DEPTH:
-            raise self.error(node, f"expression nested too deeply (more than {MAX_DEPTH} levels)",
-                             MatcalcError)
+            raise too_deep(self.text, node)
         kind = node.kind
         if kind == "number":
             return (1, 1)
         if kind == "name":
             return self.shape_of_name(node.value)
+        if kind == "binary" and node.value in CHAINS:
+            return self.infer_chain(node, depth)
         kids = [self.infer(c, depth + 1) for c in node.children]
         if kind == "neg":
             return kids[0]
         if kind == "transpose":
             return (kids[0][1], kids[0][0])
-        if kind in ("binary", "compare") and node.value != "@" or \
+        if kind in ("binary", "compare") or \
                 kind == "call" and FUNCTIONS.get(node.value, (0, ""))[1] == ELEMENTWISE:
             if kind == "call":
                 self.check_call(node)
-            return self.elementwise(node, kids)
-        if kind == "binary":                                    # @
-            return self.matmul(node, kids)
+            shape = self.elementwise(node, kids)
+            if not (kind == "binary" and node.value == "^"):
+                self.promote(node.children, kids, shape)
+            return shape
         if kind == "list":
-            return self.literal(node, kids)
+            return self.literal(node, kids, depth)
         if kind == "call":
             return self.call(node, kids)
         raise self.error(node, f"unknown syntax {kind}", MatcalcError)
+
+    def infer_chain(self, node: Syntax, depth: int) -> tuple:
+        operands, ops = chain(node)
+        if len(operands) > limits.MAX_TERMS:
+            raise LimitError(f"too many operands in one chain (more than {limits.MAX_TERMS})",
+                             expected=f"at most {limits.MAX_TERMS} terms or factors"
+                             ).located(self.text, ops[limits.MAX_TERMS - 1].pos)
+        kids = [self.infer(o, depth + 1) for o in operands]
+        shape = kids[0]
+        for op, kid in zip(ops, kids[1:]):
+            shape = self.matmul(op, [shape, kid]) if op.value == "@" else \
+                self.elementwise(op, [shape, kid])
+        if node.value != "@":
+            self.promote(operands, kids, shape)
+        return shape
 
     def elementwise(self, node, kids):
         if node.kind == "binary" and node.value == "^":
@@ -231,13 +261,19 @@ class Builder:
                                 " right", list(zip(node.children, kids)))
         return (a[0], b[1])
 
-    def literal(self, node, kids):
+    def literal(self, node, kids, depth=0):
+        entries = sum(len(c.children) if c.kind == "list" else 1 for c in node.children)
+        if entries > limits.MAX_LITERAL_ENTRIES:
+            raise LimitError(f"literal too large ({entries} entries; the limit is "
+                             f"{limits.MAX_LITERAL_ENTRIES})",
+                             expected=f"at most {limits.MAX_LITERAL_ENTRIES} entries"
+                             ).located(self.text, node.pos)
         if all(self.is_scalar(k) for k in kids):
             return (len(kids), 1)
         if all(c.kind == "list" for c in node.children):
             widths = {k[0] for k in kids}
-            if len(widths) == 1 and all(all(self.is_scalar(self.infer(x)) for x in c.children)
-                                        for c in node.children):
+            if len(widths) == 1 and all(all(self.is_scalar(self.infer(x, depth + 2))
+                                            for x in c.children) for c in node.children):
                 return (len(kids), widths.pop())
         raise self.error(node, "a literal stacks scalars [a, b] or rows of scalars [[a, b], [c, d]]",
                          expected="scalar entries")
@@ -285,7 +321,8 @@ class Builder:
     def final_shapes(self) -> dict[str, tuple]:
         used = {d for s in self.var_shapes.values() for d in s
                 if isinstance(self.dims.find(d), str) and not self.dims.find(d).startswith("?")}
-        pool = [n for n in ("n", "m", "k", "p", "q", "r", "s", "t") if n not in used]
+        taken = used | set(self.var_shapes) | self.dimensions
+        pool = [n for n in ("n", "m", "k", "p", "q", "r", "s", "t") if n not in taken]
         names: dict = {}
         out = {}
         for var, shape in self.var_shapes.items():
@@ -294,71 +331,49 @@ class Builder:
                 root = self.dims.find(d)
                 if isinstance(root, str) and root.startswith("?"):
                     if root not in names:
-                        names[root] = pool.pop(0) if pool else f"n{len(names) + 1}"
+                        names[root] = pool.pop(0) if pool else _spare(len(names), taken)
                     root = names[root]
                 dims.append(root)
             out[var] = Shape(*dims)
         return out
 
-    def construct(self, node: Syntax, variables: dict) -> E.Expr:
-        try:
-            return self._construct(node, variables)
-        except MatcalcError as err:
-            raise err.located(self.text, node.pos)
-
-    def _construct(self, node, variables):
-        kind = node.kind
-        if kind == "number":
-            return E.Const(node.value)
-        if kind == "name":
-            return variables[node.value]
-        kids = [self.construct(c, variables) for c in node.children]
-        if kind == "neg":
-            return E.neg(kids[0])
-        if kind == "transpose":
-            return E.Transpose(kids[0])
-        if kind == "compare":
-            return E.Compare(node.value, *kids)
-        if kind == "binary":
-            a, b = kids
-            op = node.value
-            if op == "+":
-                return E.Add(a, b)
-            if op == "-":
-                return E.sub(a, b)
-            if op == "*":
-                return E.Mul(a, b)
-            if op == "/":
-                return E.div(a, b)
-            if op == "^":
-                return E.Pow(a, b)
-            if op == "@":
-                if a.shape.is_column and not b.shape.is_row:
-                    a = E.Transpose(a)
-                return E.MatMul(a, b)
-        if kind == "list":
-            if all(c.kind == "list" for c in node.children) and not all(
-                    k.shape.is_scalar for k in kids):
-                return E.Block(tuple(tuple(self.construct(x, variables) for x in c.children)
-                                     for c in node.children))
-            return E.Block(tuple((k,) for k in kids))
-        if kind == "call":
-            return FUNCTIONS[node.value][2](*kids)
-        raise MatcalcError(f"unknown syntax {kind}")
+def _spare(index: int, taken: set) -> str:
+    k = index + 1
+    while f"n{k}" in taken:
+        k += 1
+    return f"n{k}"
 
 
-def _source(text: str, node: Syntax) -> str:
-    """The operand as the user wrote it, when we can cut it out of one line; else a summary."""
-    from .render.syntax_text import syntax_text
-    return syntax_text(node)
+@dataclass
+class Typed:
+    """A typed query: the expression, its variables, every name's shape as a declaration
+    ('vector(n)'), the names whose shape was inferred, and the dimensions used as numbers."""
+    expression: E.Expr
+    variables: dict
+    declarations: dict
+    inferred: dict
+    dimensions: frozenset
+
+
+def build_typed(query: Query, shapes: dict | None = None) -> Typed:
+    builder = Builder(query, shapes)
+    clash = sorted(builder.specs.keys() & dimension_names(builder.specs))
+    if clash:
+        name = clash[0]
+        owner = next(n for n, sp in builder.specs.items() if name in sp.dims)
+        raise ShapeError(f"{name} is declared as a variable and is also a dimension (of {owner})",
+                         expected="a dimension name that is not a variable")
+    builder.run()
+    final = builder.final_shapes()
+    variables = {n: E.Var(n, s, builder.symmetric.get(n)) for n, s in final.items()}
+    expression = builder.construct(query.body, variables)
+    declarations = {n: spec_string(v.shape, v.structure) for n, v in variables.items()}
+    inferred = {n: spec for n, spec in declarations.items() if n not in builder.specs}
+    return Typed(expression, variables, declarations, inferred,
+                 frozenset(builder.dimensions))
 
 
 def build(query: Query, shapes: dict | None = None):
     """Type the query: returns (expression, {name: Var})."""
-    builder = Builder(query, shapes)
-    builder.infer(query.body)
-    for name in builder.specs:                      # declared but unused names still get shapes
-        builder.shape_of_name(name)
-    final = builder.final_shapes()
-    variables = {n: E.Var(n, s, builder.symmetric.get(n)) for n, s in final.items()}
-    return builder.construct(query.body, variables), variables
+    typed = build_typed(query, shapes)
+    return typed.expression, typed.variables

@@ -22,7 +22,8 @@ import sys
 import numpy as np
 
 from .evaluate import bind, evaluate
-from .render.text import LatexStyle, latex as latex_of
+from .render.text import LatexStyle
+from .render.text import latex as latex_of
 
 _DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _NAME = LatexStyle().name
@@ -98,6 +99,21 @@ def _layout_note(d) -> str:
     return "" if d.layout == "numerator" else f" \\quad \\text{{({d.layout} layout)}}"
 
 
+# ---------------------------------------------------------------- inferred shapes
+def where_latex(d) -> str:
+    """The inferred declarations (`Derivative.inferred`) in LaTeX, `\\text{where } y:
+    \\text{vector}(n), …`, or "" when every name was declared."""
+    inferred = getattr(d, "inferred", {}) or {}
+    if not inferred:
+        return ""
+    parts = []
+    for name, spec in inferred.items():
+        kind, _, dims = spec.partition("(")
+        dims = ", ".join(_name(x.strip()) for x in dims.rstrip(")").split(",")) if dims else ""
+        parts.append(f"{_name(name)} : \\text{{{kind}}}" + (f"({dims})" if dims else ""))
+    return "\\text{where } " + ",\\ ".join(parts)
+
+
 # ---------------------------------------------------------------- Derivative display
 def derivative_latex(d) -> str:
     """Display math for Jupyter's text/latex: `$$\\frac{\\partial}{\\partial w}(…) = …$$`."""
@@ -112,7 +128,10 @@ def derivative_markdown(d) -> str:
         kind = "Hessian"
     elif d.kind in ("jacobian", "stacked"):
         kind = "gradient" if d.expression.shape.is_scalar else "Jacobian"
-    return (f"$${derivative_equation(d)}$$\n\n"
+    from .declarations import where_text
+    where = where_text(getattr(d, "inferred", {}))
+    where = f"{where}\n\n" if where else ""            # the inferred shapes, under the result
+    return (f"$${derivative_equation(d)}$$\n\n{where}"
             f"*{kind}, {d.layout} layout:* `{d}`")
 
 
@@ -123,6 +142,8 @@ def _steps_rows(steps) -> list[str]:
     if d.function is not None:               # a Hessian: the Jacobian of the gradient
         title += " = " + _by(d.wrt[0], d.expression)
     rows = [title + _layout_note(d)]
+    if where_latex(d):
+        rows.append(where_latex(d))
     for der, diff in zip(steps.derivations, d.derivations):
         v, top = der.var.name, der.top
         if len(steps.derivations) > 1:
@@ -217,7 +238,8 @@ def _parse_args(parser, argv):
     """argparse, but a usage error (printed by argparse) or --help returns None instead of
     leaving the kernel through SystemExit."""
     try:
-        return parser.parse_args(argv)
+        from .cli import parse_args
+        return parse_args(parser, argv)
     except SystemExit:
         return None
 
@@ -243,7 +265,7 @@ def run_magic(line: str, cell: str | None = None):
         argv = argv[1:]
     if cell is not None:
         argv = argv + ["--", cell.strip()]
-    parser = cli._verify_parser() if verify else cli._parser()
+    parser = cli.verify_parser() if verify else cli.build_parser()
     parser.prog = "%matcalc verify" if verify else "%matcalc"
     args = _parse_args(parser, argv)
     if args is None:
@@ -251,7 +273,8 @@ def run_magic(line: str, cell: str | None = None):
     try:
         if verify:
             from . import verify as verify_claim
-            return verify_claim(args.claim, shapes=cli._shapes(args), layout=args.layout)
+            return verify_claim(args.claim, shapes=cli.shapes_from_args(args),
+                                layout=args.layout)
         d = _derivative(args)
         if args.emit:
             print(d.to_source(args.emit))

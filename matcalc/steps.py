@@ -153,6 +153,8 @@ class Steps:
         d = self.derivative
         lines = [f"∂/∂{', '.join(v.name for v in d.wrt)} of {show(d.expression)}"
                  f"   ({d.layout} layout)"]
+        from .declarations import where_text  # the inferred shapes, at the top
+        lines.append(where_text(getattr(d, "inferred", {})))
         for der in self.derivations:
             v = der.var.name
             top = der.top

@@ -1,13 +1,18 @@
 """The query language: precedence, Unicode spellings, declarations, positions, errors."""
 from __future__ import annotations
 
+import time
 from fractions import Fraction
 
 import pytest
+from helpers import assert_derivative
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcalc.errors import ParseError
+import matcalc
+from matcalc import limits
+from matcalc.api import _parse
+from matcalc.errors import LimitError, MatcalcError, ParseError
 from matcalc.parse import MAX_NESTING, parse_expression, parse_query
 from matcalc.syntax import Position, Syntax
 
@@ -406,6 +411,102 @@ def test_long_flat_expressions_do_not_recurse():
     assert neg_tree.kind == "neg"
     power_tree = parse_query("^".join(["x"] * 3000)).body
     assert power_tree.children[0] == Syntax("name", "x")
+
+
+# ---------------------------------------------------------------------------------------
+# Sizes (matcalc.limits): long chains are flat, limits are LimitErrors with a place
+
+def _located_limit(query, wrt="x"):
+    with pytest.raises(LimitError) as info:
+        matcalc.derivative(query, wrt)
+    return info.value
+
+
+def test_nesting_too_deep_is_a_limit_and_a_parse_error():
+    text = "(" * (MAX_NESTING + 1) + "x" + ")" * (MAX_NESTING + 1)
+    with pytest.raises(LimitError) as info:
+        parse_query(text)
+    assert isinstance(info.value, ParseError) and info.value.column == MAX_NESTING + 1
+
+
+def test_a_query_too_long_is_refused_before_parsing():
+    text = "x + " * (limits.MAX_QUERY_CHARS // 4) + "x"
+    start = time.perf_counter()
+    with pytest.raises(LimitError, match="query too long"):
+        parse_query(text)
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize("n", [201, 1000, 10_000])
+def test_a_long_chain_is_not_nested(n):
+    """More than MAX_DEPTH terms: one flat sum, not 'nested too deeply'."""
+    assert str(matcalc.derivative("+".join(["x"] * n), "x")) == str(n)
+
+
+def test_long_mixed_chains_derive():
+    sums = " - ".join(["x*y"] * 300) + " + " + " + ".join(["x"] * 300)
+    assert_derivative(sums, "x", "−298y + 300")
+    products = "*".join(["x"] * 251) + "/" + "/".join(["x"] * 249)      # x²
+    assert_derivative(products, "x", "2x")
+    chain_of_matrices = "x @ " + " @ ".join(["A"] * 250) + " @ x"
+    d = matcalc.derivative(chain_of_matrices, "x")
+    assert d.shape == ("n",)
+
+
+def test_a_chain_longer_than_max_terms_is_refused_at_its_operator(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_TERMS", 50)
+    error = _located_limit(" + ".join(["x"] * 60))
+    assert "too many operands" in error.message
+    assert (error.line, error.column) == (1, 4 * 49 + 3)
+
+
+@pytest.mark.parametrize("query, column", [
+    ("-" * (MAX_NESTING + 5) + "x", MAX_NESTING + 2),            # signs
+    ("^".join(["x"] * (MAX_NESTING + 5)), 2 * MAX_NESTING + 1),     # a power tower
+])
+def test_nesting_too_deep_without_brackets_has_a_caret(query, column):
+    error = _located_limit(query)
+    assert "nested too deeply" in error.message and (error.line, error.column) == (1, column)
+
+
+def test_a_literal_beyond_the_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_LITERAL_ENTRIES", 100)
+    error = _located_limit("[" + ", ".join(["x"] * 101) + "]")
+    assert "literal too large" in error.message and (error.line, error.column) == (1, 1)
+    matcalc.derivative("[" + ", ".join(["x"] * 100) + "]", "x")
+
+
+def test_a_2000_entry_literal_is_typed_quickly():
+    """Parsing and building stay linear (the derivative of a literal is the core's)."""
+    text = "[" + ", ".join(f"x^{i % 7 + 1}" for i in range(2000)) + "]"
+    start = time.perf_counter()
+    expr, _ = _parse(text, None)
+    assert expr.shape.rows == 2000
+    assert time.perf_counter() - start < 20
+
+
+@pytest.mark.parametrize("query, message, column", [
+    ("x/0", "division by zero", 2),
+    ("0/0 * x", "division by zero", 2),
+    ("x * (2/(1 - 1))", "division by zero", 7),
+    ("x: vector(n); sum(x/(x - x))", "division by zero", 20),
+    ("0^(-1) * x", "division by zero", 2),
+    ("10^100000 * x", "constant too large", 3),
+    ("10^10^10 * x", "constant too large", 3),
+    ("x * 2^4000", "constant too large", 6),
+])
+def test_errors_building_a_node_point_at_it(query, message, column):
+    start = time.perf_counter()
+    with pytest.raises(MatcalcError) as info:
+        matcalc.derivative(query, "x")
+    assert time.perf_counter() - start < 5
+    assert message in info.value.message
+    assert (info.value.line, info.value.column) == (1, column)
+    assert "^" in str(info.value).splitlines()[-1]
+
+
+def test_large_but_allowed_constants_fold():
+    assert_derivative("x * 2^100", "x", str(2 ** 100))
 
 
 # ---------------------------------------------------------------------------------------

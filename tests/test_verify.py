@@ -253,7 +253,8 @@ def test_shapes_argument_and_declarations_agree():
     undeclared = matcalc.verify("d/dz (x + z) = ones")        # x a scalar: ones is 1
     assert undeclared.correct and undeclared.correct_form == "1"
     assert matcalc.verify("d/dz (x + z) = I").correct               # the 1×1 identity
-    assert matcalc.verify("d/dz (x + z) = I", shapes={"x": "vector"}).kind == "shape error"
+    assert matcalc.verify("d/dz (x + z) = I", shapes={"x": "vector", "z": "scalar"}).kind \
+        == "shape error"
 
 
 def test_names_I_and_ones_declared_as_variables_are_variables():

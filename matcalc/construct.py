@@ -1,0 +1,169 @@
+"""Pass 2 of `build`: the typed syntax tree as an expression DAG.
+
+Chains (`a + b - c`, `a * b / c`, `a @ b @ c`) are built as one Add, Mul or MatMul, in
+time linear in their length. Any error building a node — a shape error from the core, a
+division by zero (`x/0`, `0/0`, `0^-1`), a constant too large to write down (`10^100000`,
+checked before the core folds it) — points at that node.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from . import expr as E
+from . import limits
+from .errors import LimitError, MatcalcError
+from .functions import FUNCTIONS
+from .syntax import Syntax
+
+# a left-associative chain `a + b - c`, `a * b / c`, `a @ b @ c` is typed and built flat
+# (one level of nesting however long it is, up to MAX_TERMS operands)
+CHAINS = {"+": ("+", "-"), "-": ("+", "-"), "*": ("*", "/"), "/": ("*", "/"), "@": ("@",)}
+
+
+def chain(node: Syntax):
+    """The operands and the operator nodes of the chain `node` ends: `a + b - c` gives
+    ([a, b, c], [(a + b), (a + b - c)]), walked down the left spine without recursion."""
+    ops = CHAINS[node.value]
+    spine = []
+    while node.kind == "binary" and node.value in ops:
+        spine.append(node)
+        node = node.children[0]
+    spine.reverse()
+    return [node] + [n.children[1] for n in spine], spine
+
+
+
+class Construct:
+    """The construction half of `build.Builder` (which provides `text` and `dimensions`)."""
+
+    def construct(self, node: Syntax, variables: dict) -> E.Expr:
+        """The expression of `node`; any error building a node (a shape error, division
+        by zero, a constant too large) points at that node."""
+        try:
+            built = self._construct(node, variables)
+        except MatcalcError as err:
+            raise err.located(self.text, node.pos) from None
+        if isinstance(built, E.Const):
+            _check_constant(built.value, self.text, node)
+        return built
+
+    def _construct(self, node, variables):
+        kind = node.kind
+        if kind == "number":
+            return E.Const(node.value)
+        if kind == "name":
+            if node.value not in variables and node.value in self.dimensions:
+                return E.DimSize(node.value)
+            return variables[node.value]
+        if kind == "binary" and node.value in CHAINS:
+            return self.construct_chain(node, variables)
+        if kind == "list":
+            return self.construct_literal(node, variables)
+        kids = [self.construct(c, variables) for c in node.children]
+        if kind == "neg":
+            return E.neg(kids[0])
+        if kind == "transpose":
+            return E.Transpose(kids[0])
+        if kind == "compare":
+            return E.Compare(node.value, *kids)
+        if kind == "binary" and node.value == "^":
+            a, b = kids
+            _check_power(a, b, self.text, node)
+            return E.Pow(a, b)
+        if kind == "call":
+            return FUNCTIONS[node.value][2](*kids)
+        raise MatcalcError(f"unknown syntax {kind}")
+
+    def construct_chain(self, node, variables):
+        """`a + b - c` as one Add, `a * b / c` as one Mul, `a @ b @ c` as one MatMul: linear
+        in the number of operands, whatever the length."""
+        operands, ops = chain(node)
+        kids = [self.construct(o, variables) for o in operands]
+        if node.value in ("+", "-"):
+            return E.Add(kids[0], *(E.neg(k) if op.value == "-" else k
+                                    for op, k in zip(ops, kids[1:])))
+        if node.value in ("*", "/"):
+            factors = [kids[0]]
+            for op, k in zip(ops, kids[1:]):
+                if op.value == "/":
+                    if E.is_zero(k):
+                        raise MatcalcError("division by zero", expected="a divisor that is not 0"
+                                           ).located(self.text, op.pos)
+                    k = E.Pow(k, E.Const(-1))
+                factors.append(k)
+            return E.Mul(*factors)
+        # @ : a column on the left is a row (NumPy's 1-D rule), so `x @ A @ y` is xᵀAy
+        factors, rows, cols = [kids[0]], kids[0].shape.rows, kids[0].shape.cols
+        for op, k in zip(ops, kids[1:]):
+            if cols == 1 and rows != 1 and not k.shape.is_row:
+                left = factors[0] if len(factors) == 1 else _located(
+                    E.MatMul, factors, self.text, op)
+                factors, rows, cols = [E.Transpose(left)], 1, rows
+            factors.append(k)
+            cols = k.shape.cols
+        return E.MatMul(*factors) if len(factors) > 1 else factors[0]
+
+    def construct_literal(self, node, variables):
+        rows = node.children
+        if all(c.kind == "list" for c in rows) and any(len(c.children) > 1 for c in rows):
+            return E.Block(tuple(tuple(self.construct(x, variables) for x in c.children)
+                                 for c in rows))
+        return E.Block(tuple((self.construct(c, variables),) for c in rows))
+
+
+def _located(make, args, text, node):
+    try:
+        return make(*args)
+    except MatcalcError as err:
+        raise err.located(text, node.pos) from None
+
+
+def _digits(value: Fraction) -> int:
+    """About how many decimal digits an exact constant has (numerator and denominator)."""
+    return max(abs(value.numerator).bit_length(), value.denominator.bit_length()) * 30103 // 100000
+
+
+def _check_constant(value: Fraction, text: str, node: Syntax):
+    if _digits(value) > limits.MAX_CONSTANT_DIGITS:
+        raise LimitError(f"constant too large (more than {limits.MAX_CONSTANT_DIGITS} digits)",
+                         expected=f"constants of at most {limits.MAX_CONSTANT_DIGITS} digits"
+                         ).located(text, node.pos)
+
+
+def _check_power(base: E.Expr, exponent: E.Expr, text: str, node: Syntax):
+    """Refuse, before the core folds it, a constant power too large to write down, and a
+    power of zero with a negative exponent (a division by zero)."""
+    if not isinstance(exponent, E.Const):
+        return
+    k = exponent.value
+    if E.is_zero(base) and k < 0:
+        raise MatcalcError("division by zero (0 to a negative power)",
+                           expected="a base that is not 0").located(text, node.pos)
+    if isinstance(base, E.Const) and base.value not in (0, 1, -1):
+        size = abs(k) * max(abs(math.log10(abs(base.value.numerator))),
+                            math.log10(base.value.denominator), 1e-9)
+        if size > limits.MAX_CONSTANT_DIGITS:
+            raise LimitError(f"constant too large: {source(text, node)} has more than "
+                             f"{limits.MAX_CONSTANT_DIGITS} digits",
+                             expected=f"constants of at most {limits.MAX_CONSTANT_DIGITS} digits"
+                             ).located(text, node.pos)
+
+
+def source(text: str, node: Syntax, width: int = 60) -> str:
+    """The operand as the user wrote it (shortened with … beyond `width` characters)."""
+    from .render.syntax_text import syntax_text
+    if _size_above(node, 200):
+        return "(a long expression)"
+    s = syntax_text(node)
+    return s if len(s) <= width else s[:width - 1] + "…"
+
+
+def _size_above(node: Syntax, limit: int) -> bool:
+    stack, count = [node], 0
+    while stack:
+        count += 1
+        if count > limit:
+            return True
+        stack.extend(stack.pop().children)
+    return False
