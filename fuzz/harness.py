@@ -38,7 +38,7 @@ from .generate import Case
 FAILING = ("silent-wrong", "traceback", "broken-codegen", "false-error", "check-disagrees")
 _HONEST = tuple(getattr(matcalc.errors, n) for n in ("UnsupportedError", "LimitError")
                 if hasattr(matcalc.errors, n))
-_HONEST_TEXT = re.compile(r"unsupported|not supported|limit|budget|too (large|big|deep)", re.I)
+_HONEST_TEXT = re.compile(r"unsupported|not supported|limit|budget|too (large|big|deep)", re.IGNORECASE)
 
 
 class CaseTimeout(BaseException):
@@ -96,7 +96,7 @@ def oracle(case: Case):
 
     def fun(values, ops=None):
         V = {n: T.as_2d(values[n], s) for n, s in case.specs.items()}
-        out = eval(code, {"O": ops or T.Ops(record=False), "V": V})   # our own source
+        out = eval(code, {"O": ops or T.Ops(record=False), "V": V})  # our own lowering
         return T.natural(np.broadcast_to(out, _dims(case.out, V, case.specs)), case.out)
     return fun
 
@@ -249,7 +249,7 @@ def _codegen(case, d, values, value, want, got, right, out):
         return
     namespace: dict = {"__name__": "matcalc_generated"}
     try:
-        exec(compile(source, "<generated>", "exec"), namespace)          # matcalc's output
+        exec(compile(source, "<generated>", "exec"), namespace)  # noqa: S102  matcalc's output
         f = namespace["f"]
         args = [values[p] for p in inspect.signature(f).parameters]
     except Exception as err:                                   # noqa: BLE001
@@ -270,10 +270,9 @@ def _codegen(case, d, values, value, want, got, right, out):
     dv = np.asarray(dv, dtype=float)
     ref = got if got is not None else want
     same = dv.shape == ref.shape and np.allclose(dv, ref, rtol=1e-6, atol=1e-8, equal_nan=True)
-    if not same:
-        if not (dv.shape == want.shape and T.close(dv, want)):
-            out.failures.append(Failure("broken-codegen", "broken-codegen:derivative",
-                                        f"f derivative {_show(dv)} vs evaluate {_show(ref)}"))
+    if not same and not (dv.shape == want.shape and T.close(dv, want)):
+        out.failures.append(Failure("broken-codegen", "broken-codegen:derivative",
+                                    f"f derivative {_show(dv)} vs evaluate {_show(ref)}"))
 
 
 def _hessian(case, fun, values, out):
@@ -284,7 +283,7 @@ def _hessian(case, fun, values, out):
     ok, H = _stage(out, "hessian-evaluate", lambda: np.asarray(h.evaluate(values), dtype=float))
     if not ok:
         return
-    grad = lambda vals: T.complex_step(fun, vals, case.wrt)        # noqa: E731
+    grad = lambda vals: T.complex_step(fun, vals, case.wrt)
     want = T.central_difference(grad, values, case.wrt, h=1e-5)
     if H.shape != want.shape:
         out.failures.append(Failure("silent-wrong", "silent-wrong:hessian-shape",

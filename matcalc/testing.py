@@ -153,7 +153,7 @@ class Ops:
     def power(self, u, k):
         k = np.asarray(k)
         if k.size == 1 and k.real.item() == round(k.real.item()) and np.all(k.imag == 0):
-            e = int(round(k.real.item()))
+            e = round(k.real.item())
             if e < 0:
                 self._need(np.abs(u.real) > DOMAIN_MARGIN, "negative power of ~0")
                 return 1 / u ** (-e)
