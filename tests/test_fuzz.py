@@ -23,8 +23,8 @@ _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from fuzz.generate import Case, HypothesisChooser, draw_case  # noqa: E402
-from fuzz.harness import run_case  # noqa: E402
+from fuzz.generate import Case, HypothesisChooser, draw_case
+from fuzz.harness import run_case
 
 EXAMPLES = 250
 CHECK_EVERY = 40          # one case in this many (by a hash of its query) also runs check()
@@ -36,8 +36,8 @@ def cases(draw):
 
 
 def _report(case, outcome) -> str:
-    lines = [f"query={case.query!r} wrt={case.wrt!r} shapes={case.shapes!r} "
-             f"layout={case.layout!r}", f"oracle: {case.oracle}"]
+    lines = [f"query={case.query!r} wrt={case.wrt!r} shapes={case.shapes!r} layout="
+             + repr(case.layout), f"oracle: {case.oracle}"]
     lines += [f"  {f.key}: {f.detail[:600]}" for f in outcome.failing]
     return "\n".join(lines)
 
@@ -58,76 +58,101 @@ def test_random_queries_agree_with_their_oracle(case):
 # (rows, cols), the point's seed, and whether check() runs too.
 REGRESSIONS = [
     # steps raise ShapeError on a scalar-expanded term (issue 7)
-    dict(query="W1: matrix(n, m); z: scalar; W1 * z", wrt="z", shapes=None,
-         layout="numerator", specs={"W1": "matrix(n, m)", "z": "scalar"},
-         oracle="(V['W1'] * V['z'])", out=["n", "m"], seed=438),
+    {"query": "W1: matrix(n, m); z: scalar; W1 * z",
+     "wrt": "z", "shapes": None, "layout": "numerator",
+     "specs": {"W1": "matrix(n, m)", "z": "scalar"},
+     "oracle": "(V['W1'] * V['z'])",
+     "out": ["n", "m"], "seed": 438},
     # negated-difference flips a shared factor: the sign is lost (issue 7)
-    dict(query="W, C: matrix(3, 3); t: scalar; (W - C) @ (W - C) / t", wrt="t", shapes=None,
-         layout="numerator", specs={"W": "matrix(3, 3)", "C": "matrix(3, 3)", "t": "scalar"},
-         oracle="O.div(((V['W'] - V['C']) @ (V['W'] - V['C'])), V['t'])", out=[3, 3], seed=121),
+    {"query": "W, C: matrix(3, 3); t: scalar; (W - C) @ (W - C) / t",
+     "wrt": "t", "shapes": None, "layout": "numerator",
+     "specs": {"W": "matrix(3, 3)", "C": "matrix(3, 3)", "t": "scalar"},
+     "oracle": "O.div(((V['W'] - V['C']) @ (V['W'] - V['C'])), V['t'])",
+     "out": [3, 3], "seed": 121},
     # diag(x) inside a matrix function: NotFactorable traceback (issue 7)
-    dict(query="x: vector(n); det(diag(x))", wrt="x", shapes=None, layout="numerator",
-         specs={"x": "vector(n)"}, oracle="O.det(O.diag(V['x']))", out=[1, 1], seed=375),
+    {"query": "x: vector(n); det(diag(x))",
+     "wrt": "x", "shapes": None, "layout": "numerator",
+     "specs": {"x": "vector(n)"},
+     "oracle": "O.det(O.diag(V['x']))",
+     "out": [1, 1], "seed": 375},
     # stacked scalar wrt with a matrix output: "a literal stacks …" (issue 7)
-    dict(query="s, b_0: scalar; A: matrix(n, n); s * b_0 + A", wrt=["s", "b_0"], shapes=None,
-         layout="numerator", specs={"s": "scalar", "b_0": "scalar", "A": "matrix(n, n)"},
-         oracle="((V['s'] * V['b_0']) + V['A'])", out=["n", "n"], seed=884),
+    {"query": "s, b_0: scalar; A: matrix(n, n); s * b_0 + A",
+     "wrt": ["s", "b_0"], "shapes": None, "layout": "numerator",
+     "specs": {"s": "scalar", "b_0": "scalar", "A": "matrix(n, n)"},
+     "oracle": "((V['s'] * V['b_0']) + V['A'])",
+     "out": ["n", "n"], "seed": 884},
     # `symmetric` without a dimension is not square: P @ x is a shape error
-    dict(query="q: simplex; P: symmetric; w: vector; q @ P @ w", wrt="q", shapes=None,
-         layout="numerator", specs={"q": "simplex(n)", "P": "symmetric(n)", "w": "vector(n)"},
-         oracle="((V['q'].T @ V['P']) @ V['w'])", out=[1, 1], seed=204),
+    {"query": "q: simplex; P: symmetric; w: vector; q @ P @ w",
+     "wrt": "q", "shapes": None, "layout": "numerator",
+     "specs": {"q": "simplex(n)", "P": "symmetric(n)", "w": "vector(n)"},
+     "oracle": "((V['q'].T @ V['P']) @ V['w'])",
+     "out": [1, 1], "seed": 204},
     # cancelled array terms lose their shape (issue 7)
-    dict(query="A: matrix(n, n); t: scalar; (t + 1) * sum(A + t + 1 - A)", wrt="t",
-         shapes=None, layout="numerator", specs={"A": "matrix(n, n)", "t": "scalar"},
-         oracle="((V['t'] + O.const('1')) * O.sum((((V['A'] + V['t']) + O.const('1')) - V['A'])))",
-         out=[1, 1], seed=1),
+    {"query": "A: matrix(n, n); t: scalar; (t + 1) * sum(A + t + 1 - A)",
+     "wrt": "t", "shapes": None, "layout": "numerator",
+     "specs": {"A": "matrix(n, n)", "t": "scalar"},
+     "oracle": "((V['t'] + O.const('1')) * O.sum((((V['A'] + V['t']) + O.const('1')) - V['A'])))",
+     "out": [1, 1], "seed": 1},
     # generated code for a linear map does not broadcast a scalar term (issue 7)
-    dict(query="y: vector(n); y + det(diag(y))", wrt="y", shapes=None, layout="numerator",
-         specs={"y": "vector(n)"}, oracle="(V['y'] + O.det(O.diag(V['y'])))", out=["n", 1],
-         seed=2),
+    {"query": "y: vector(n); y + det(diag(y))",
+     "wrt": "y", "shapes": None, "layout": "numerator",
+     "specs": {"y": "vector(n)"},
+     "oracle": "(V['y'] + O.det(O.diag(V['y'])))",
+     "out": ["n", 1], "seed": 2},
     # negated-difference under −α and abs (fuzz seed 7, #1136)
-    dict(query="α: scalar; X, W1: matrix(2, 2); abs(sum(-α * ((X - W1) @ (X - W1))))",
-         wrt="W1", shapes=None, layout="numerator",
-         specs={"α": "scalar", "X": "matrix(2, 2)", "W1": "matrix(2, 2)"},
-         oracle="O.abs(O.sum(((-V['α']) * ((V['X'] - V['W1']) @ (V['X'] - V['W1'])))))",
-         out=[1, 1], seed=1136),
+    {"query": "α: scalar; X, W1: matrix(2, 2); abs(sum(-α * ((X - W1) @ (X - W1))))",
+     "wrt": "W1", "shapes": None, "layout": "numerator",
+     "specs": {"α": "scalar", "X": "matrix(2, 2)", "W1": "matrix(2, 2)"},
+     "oracle": "O.abs(O.sum(((-V['α']) * ((V['X'] - V['W1']) @ (V['X'] - V['W1'])))))",
+     "out": [1, 1], "seed": 1136},
     # … by a symmetric matrix, inside exp (#2069)
-    dict(query="v: vector(2); P: symmetric(2); X: matrix(2, 2); exp(-(v @ (P - X) @ (P - X) @ v))",
-         wrt="P", shapes=None, layout="numerator",
-         specs={"v": "vector(2)", "P": "symmetric(2)", "X": "matrix(2, 2)"},
-         oracle="O.exp((-(((V['v'].T @ (V['P'] - V['X'])) @ (V['P'] - V['X'])) @ V['v'])))",
-         out=[1, 1], seed=2069),
+    {"query": "v: vector(2); P: symmetric(2); X: matrix(2, 2); exp(-(v @ (P - X) @ (P - X) @ v))",
+     "wrt": "P", "shapes": None, "layout": "numerator",
+     "specs": {"v": "vector(2)", "P": "symmetric(2)", "X": "matrix(2, 2)"},
+     "oracle": "O.exp((-(((V['v'].T @ (V['P'] - V['X'])) @ (V['P'] - V['X'])) @ V['v'])))",
+     "out": [1, 1], "seed": 2069},
     # … and in the Hessian of a norm (#1151)
-    dict(query="x: vector(n); A, C: matrix(n, n); norm(transpose(x) @ (A - C))", wrt="x",
-         shapes=None, layout="numerator",
-         specs={"x": "vector(n)", "A": "matrix(n, n)", "C": "matrix(n, n)"},
-         oracle="O.norm((V['x'].T @ (V['A'] - V['C'])))", out=[1, 1], seed=1151),
+    {"query": "x: vector(n); A, C: matrix(n, n); norm(transpose(x) @ (A - C))",
+     "wrt": "x", "shapes": None, "layout": "numerator",
+     "specs": {"x": "vector(n)", "A": "matrix(n, n)", "C": "matrix(n, n)"},
+     "oracle": "O.norm((V['x'].T @ (V['A'] - V['C'])))",
+     "out": [1, 1], "seed": 1151},
     # logdet(diag(p)): NotFactorable (#2902)
-    dict(query="p: simplex(n); logdet(diag(p))", wrt="p", shapes=None, layout="numerator",
-         specs={"p": "simplex(n)"}, oracle="O.logdet(O.diag(V['p']))", out=[1, 1], seed=2902),
+    {"query": "p: simplex(n); logdet(diag(p))",
+     "wrt": "p", "shapes": None, "layout": "numerator",
+     "specs": {"p": "simplex(n)"},
+     "oracle": "O.logdet(O.diag(V['p']))",
+     "out": [1, 1], "seed": 2902},
     # stacked scalar wrt with a row output (#57)
-    dict(query="p: simplex(n); A: matrix(n, n); b_0, α: scalar; p.T @ (A < b_0) + α",
-         wrt=["b_0", "α"], shapes=None, layout="numerator",
-         specs={"p": "simplex(n)", "A": "matrix(n, n)", "b_0": "scalar", "α": "scalar"},
-         oracle="((V['p'].T @ O.compare('<', V['A'], V['b_0'])) + V['α'])", out=[1, "n"],
-         seed=57),
+    {"query": "p: simplex(n); A: matrix(n, n); b_0, α: scalar; p.T @ (A < b_0) + α",
+     "wrt": ["b_0", "α"], "shapes": None, "layout": "numerator",
+     "specs": {"p": "simplex(n)", "A": "matrix(n, n)", "b_0": "scalar", "α": "scalar"},
+     "oracle": "((V['p'].T @ O.compare('<', V['A'], V['b_0'])) + V['α'])",
+     "out": [1, "n"], "seed": 57},
     # generated code: a cancelled array term leaves a scalar that is not broadcast (#2213)
-    dict(query="z: scalar; C: matrix(m, n); 2 - z + C - C", wrt="z", shapes=None,
-         layout="numerator", specs={"z": "scalar", "C": "matrix(m, n)"},
-         oracle="(((O.const('2') - V['z']) + V['C']) - V['C'])", out=["m", "n"], seed=2213),
+    {"query": "z: scalar; C: matrix(m, n); 2 - z + C - C",
+     "wrt": "z", "shapes": None, "layout": "numerator",
+     "specs": {"z": "scalar", "C": "matrix(m, n)"},
+     "oracle": "(((O.const('2') - V['z']) + V['C']) - V['C'])",
+     "out": ["m", "n"], "seed": 2213},
     # check(): a symmetric variable by itself fails a correct answer (#1979)
-    dict(query="S: symmetric(3); S", wrt="S", shapes=None, layout="numerator",
-         specs={"S": "symmetric(3)"}, oracle="V['S']", out=[3, 3], seed=1979, check=True),
+    {"query": "S: symmetric(3); S",
+     "wrt": "S", "shapes": None, "layout": "numerator",
+     "specs": {"S": "symmetric(3)"},
+     "oracle": "V['S']",
+     "out": [3, 3], "seed": 1979, "check": True},
     # check(): ValueError for a simplex variable (#1820)
-    dict(query="q: simplex(k); log(sigmoid(ln(exp(q))))", wrt="q", shapes=None,
-         layout="denominator", specs={"q": "simplex(k)"},
-         oracle="O.log(O.sigmoid(O.log(O.exp(V['q']))))", out=["k", 1], seed=1820, check=True),
+    {"query": "q: simplex(k); log(sigmoid(ln(exp(q))))",
+     "wrt": "q", "shapes": None, "layout": "denominator",
+     "specs": {"q": "simplex(k)"},
+     "oracle": "O.log(O.sigmoid(O.log(O.exp(V['q']))))",
+     "out": ["k", 1], "seed": 1820, "check": True},
     # check(): KeyError when a variable cancels but its dimension remains (#196, seed 1)
-    dict(query="z: scalar; C, B: matrix(4, m); z * ((C - B) * (C - C)).T", wrt="z",
-         shapes=None, layout="denominator",
-         specs={"z": "scalar", "C": "matrix(4, m)", "B": "matrix(4, m)"},
-         oracle="(V['z'] * ((V['C'] - V['B']) * (V['C'] - V['C'])).T)", out=["m", 4], seed=196,
-         check=True),
+    {"query": "z: scalar; C, B: matrix(4, m); z * ((C - B) * (C - C)).T",
+     "wrt": "z", "shapes": None, "layout": "denominator",
+     "specs": {"z": "scalar", "C": "matrix(4, m)", "B": "matrix(4, m)"},
+     "oracle": "(V['z'] * ((V['C'] - V['B']) * (V['C'] - V['C'])).T)",
+     "out": ["m", 4], "seed": 196, "check": True},
 ]
 
 
