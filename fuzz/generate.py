@@ -138,7 +138,7 @@ class Generator:
         if c == 1 and r != 1:
             options.append(("softmax", 1))
         if all(isinstance(x, int) and x > 1 for x in S) or (isinstance(r, int) and r > 1 and c == 1):
-            options.append(("literal", 1))
+            options.append(("literal", 3))
         if r == c and r != 1:
             options += [("diag", 1), ("inv", 1)]
         kind = self.c.choice(_weighted(options))
@@ -395,7 +395,7 @@ def draw_case(c) -> Case:
         out = (1, 1)
     tree = g.expr(out, c.choice((2, 3, 3, 4)))
     scalars = [n for n in variables(tree) if g.specs[n] == "scalar"]
-    if not variables(tree) or len(scalars) < 2 and c.chance(0.25):   # room for a stacked wrt
+    if not variables(tree) or len(scalars) < 2 and c.chance(0.4):   # room for a stacked wrt
         s = g.var((1, 1))
         tree = Node("bin", out, (tree, s) if c.chance(0.5) else (s, tree), c.choice(("*", "+")))
     return finish(c, tree, g.specs)
