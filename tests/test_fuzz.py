@@ -15,6 +15,7 @@ import os
 import sys
 import zlib
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,6 +26,7 @@ if _ROOT not in sys.path:
 
 from fuzz.generate import Case, HypothesisChooser, draw_case
 from fuzz.harness import run_case
+from matcalc import testing as T
 
 EXAMPLES = 250
 CHECK_EVERY = 40          # one case in this many (by a hash of its query) also runs check()
@@ -165,3 +167,36 @@ def test_regression(case):
     outcome = run_case(regression, seed=seed, check=check)
     assert outcome.skipped is None, f"no valid point: {outcome.skipped}"
     assert not outcome.failing, _report(regression, outcome)
+
+
+# ---------------------------------------------------------------- the helpers themselves
+def test_complex_step_and_central_differences_agree_with_calculus():
+    x = np.array([0.3, -0.7, 1.1])
+    fun = lambda v: T.natural(T.Ops().exp(T.as_2d(v["x"], "vector(n)")), (3, 1))
+    exact = np.diag(np.exp(x))
+    assert np.allclose(T.complex_step(fun, {"x": x}, "x"), exact, rtol=1e-14)
+    assert np.allclose(T.central_difference(fun, {"x": x}, "x"), exact, rtol=1e-8)
+
+
+def test_ops_record_kinks_and_domains():
+    ops = T.Ops()
+    ops.abs(np.array([[0.5], [-0.2]]))
+    assert ops.valid
+    ops.maximum(np.array([[0.1]]), np.array([[0.1 + 1e-5]]))
+    assert not ops.valid and ops.problems == ["max kink"]
+    ops = T.Ops()
+    with np.errstate(invalid="ignore"):
+        ops.log(np.array([[-1.0]]))
+    assert ops.problems == ["log of a non-positive"]
+    # piecewise operations keep the complex step exact: d|x|/dx = sign(x)
+    assert T.Ops(record=False).abs(np.array([[-2.0 + 1e-20j]])).imag[0, 0] == -1e-20
+
+
+def test_random_values_honour_structure():
+    specs = {"S": "symmetric(n)", "p": "simplex(n)", "A": "matrix(n, 3)", "s": "scalar"}
+    sizes = T.sizes_for(specs)
+    values = T.random_values(specs, sizes, np.random.default_rng(0))
+    assert sizes == {"n": 2}                 # 3 is taken by the numeric dimension
+    assert np.allclose(values["S"], values["S"].T) and np.linalg.det(values["S"]) > 0
+    assert np.isclose(values["p"].sum(), 1) and np.all(values["p"] > 0)
+    assert values["A"].shape == (2, 3) and isinstance(values["s"], float)
