@@ -155,6 +155,31 @@ REGRESSIONS = [
      "specs": {"z": "scalar", "C": "matrix(4, m)", "B": "matrix(4, m)"},
      "oracle": "(V['z'] * ((V['C'] - V['B']) * (V['C'] - V['C'])).T)",
      "out": ["m", 4], "seed": 196, "check": True},
+    # a literal matrix with an entry that depends on the variable, under trace:
+    # NotFactorable from readoff._adjoint (fuzz seed 11, #1083)
+    {"query": "s, α: scalar; q: simplex(2); w: vector(2); trace([[s, α], [dot(q, w), 2]])",
+     "wrt": "q", "shapes": None, "layout": "numerator",
+     "specs": {"s": "scalar", "α": "scalar", "q": "simplex(2)", "w": "vector(2)"},
+     "oracle": "O.trace(O.block([[V['s'], V['α']], [O.dot(V['q'], V['w']), O.const('2')]]))",
+     "out": [1, 1], "seed": 1083},
+    # generated code: S + (2 + α) − S loses its matrix shape inside a product (#60)
+    {"query": "b_vec, x: vector(m); S: symmetric(m); α: scalar; b_vec · (S + (2 + α) - S) · x",
+     "wrt": "α", "shapes": None, "layout": "numerator",
+     "specs": {"b_vec": "vector(m)", "S": "symmetric(m)", "α": "scalar", "x": "vector(m)"},
+     "oracle": "((V['b_vec'].T @ ((V['S'] + (O.const('2') + V['α'])) - V['S'])) @ V['x'])",
+     "out": [1, 1], "seed": 60},
+    # stacked scalar wrt with a row-vector output (#183)
+    {"query": "t, z: scalar; u: vector(m); t + u.T / z",
+     "wrt": ["t", "z"], "shapes": None, "layout": "numerator",
+     "specs": {"t": "scalar", "u": "vector(m)", "z": "scalar"},
+     "oracle": "(V['t'] + O.div(V['u'].T, V['z']))",
+     "out": [1, "m"], "seed": 183},
+    # negated-difference inside relu: the step is taken of the flipped argument (#1091)
+    {"query": "u: vector(m); X, C: matrix(m, m); relu(-(u @ (X - C) @ (X - C) @ u))",
+     "wrt": "X", "shapes": None, "layout": "numerator",
+     "specs": {"u": "vector(m)", "X": "matrix(m, m)", "C": "matrix(m, m)"},
+     "oracle": "O.maximum(O.const('0'), (-(((V['u'].T @ (V['X'] - V['C'])) @ (V['X'] - V['C'])) @ V['u'])))",
+     "out": [1, 1], "seed": 1091},
 ]
 
 
