@@ -23,6 +23,7 @@ from __future__ import annotations
 import inspect
 import os
 import re
+import signal
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -179,8 +180,9 @@ def _show(a) -> str:
 
 
 # ---------------------------------------------------------------- one case
-def run_case(case: Case, seed: int = 0, *, check: bool = False, hessian: bool = True,
+def run_case(case: Case, seed: int = 0, *, check: bool | int = False, hessian: bool = True,
              codegen: bool = True, render: bool = True, out: Outcome | None = None) -> Outcome:
+    """Run the stages; `check` True runs check(n=2), a number runs it with that many seconds."""
     out = out if out is not None else Outcome()
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
@@ -236,7 +238,27 @@ def _run(case, seed, out, check, hessian, codegen, render):
             T.parse_spec(case.specs[case.wrt])[0] in ("scalar", "vector"):
         _hessian(case, fun, values, out)
     if check:
+        _check(d, out, check)
+
+
+def _alarm(signum, frame):
+    raise CaseTimeout()
+
+
+def _check(d, out, check):
+    """check(n=2); `check` a number of seconds bounds it (SIGALRM: main thread, Unix)."""
+    if check is True or not hasattr(signal, "SIGALRM"):
         _stage(out, "check", lambda: d.check(n=2))
+        return
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(int(check))
+    try:
+        _stage(out, "check", lambda: d.check(n=2))
+    except CaseTimeout:
+        out.failures.append(Failure("timeout", "timeout:check", f"over {int(check)} s"))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _values_text(values) -> str:
