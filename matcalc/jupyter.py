@@ -137,8 +137,9 @@ def _steps_rows(steps) -> list[str]:
             rows.append(f"\\qquad {eq}{_label(p.rule)}")
         rows.append(f"\\text{{3. Combined by the {der.chain_rule}}}")
         if der.chained is not None:
-            rows.append(f"\\qquad {_partial(top, v)} = {_chain_names(der.chain_names)} = "
-                        f"{latex_of(der.chained)}")
+            named = "" if der.chain_names == f"∂{top}/∂{v}" else \
+                f"{_chain_names(der.chain_names)} = "
+            rows.append(f"\\qquad {_partial(top, v)} = {named}{latex_of(der.chained)}")
         else:
             rows.append(f"\\qquad \\mathrm{{d}}{_name(top)} = {latex_of(diff.differential)}")
         rows.append("\\text{4. Substituted back and simplified}")

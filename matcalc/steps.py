@@ -56,6 +56,18 @@ def _read(local: E.Expr, by: E.Expr, of_shape) -> E.Expr | None:
     return None
 
 
+def _compose(local: E.Expr, inner: E.Expr) -> E.Expr | None:
+    """One link of the chain rule, ∂u/∂c · ∂c/∂x, in matrix notation, or None where it has
+    none (a matrix-valued u by a vector x is a third-order tensor). By a scalar the tangent
+    ∂c/∂x is shaped like c and scales ∂u/∂c; a scalar ∂u/∂c (u and c scalars) scales ∂c/∂x;
+    otherwise the Jacobians multiply (an outer product where c is a scalar)."""
+    if local.shape.is_scalar or inner.shape.is_scalar:
+        return E.Mul(local, inner)
+    if local.shape.cols == inner.shape.rows:
+        return E.MatMul(local, inner)
+    return None
+
+
 def derive_steps(diff, layout_result: E.Expr | None, rewrites: list) -> Derivation:
     """Name the intermediates, differentiate each definition by the symbols it uses (with
     the same engine), chain the local derivatives, substitute back."""
@@ -98,10 +110,13 @@ def derive_steps(diff, layout_result: E.Expr | None, rewrites: list) -> Derivati
             if value is None or total.get(child) is None:
                 matrix_form = False
                 continue
+            term = _compose(value, total[child])
+            if term is None:
+                matrix_form = False
+                continue
             term_names.append(f"∂{sym.name}/∂{by.name}" + ("" if child is var else
                                                           " " + names[child]))
-            terms.append(E.MatMul(value, total[child]) if not value.shape.is_scalar or
-                         not total[child].shape.is_scalar else E.Mul(value, total[child]))
+            terms.append(term)
         if matrix_form:
             total[a.node] = E.Add(*terms) if terms else None
             names[a.node] = "(" + " + ".join(term_names) + ")" if len(term_names) > 1 else \
@@ -153,7 +168,7 @@ class Steps:
         d = self.derivative
         lines = [f"∂/∂{', '.join(v.name for v in d.wrt)} of {show(d.expression)}"
                  f"   ({d.layout} layout)"]
-        for der in self.derivations:
+        for der, diff in zip(self.derivations, d.derivations):
             v = der.var.name
             top = der.top
             if len(self.derivations) > 1:
@@ -169,9 +184,10 @@ class Steps:
                     lines.append(f"   d{p.of} = {show(p.differential)}    [{p.rule}]")
             lines.append(f"3. Combined by the {der.chain_rule}")
             if der.chained is not None:
-                lines.append(f"   ∂{top}/∂{v} = {der.chain_names} = {show(der.chained)}")
+                named = "" if der.chain_names == f"∂{top}/∂{v}" else f"{der.chain_names} = "
+                lines.append(f"   ∂{top}/∂{v} = {named}{show(der.chained)}")
             else:
-                lines.append(f"   d{top} = {show(self.derivative.derivations[0].differential)}")
+                lines.append(f"   d{top} = {show(diff.differential)}")
             lines.append("4. Substituted back and simplified")
             if der.substituted is not None:
                 lines.append(f"   ∂{top}/∂{v} = {show(der.substituted)}")
