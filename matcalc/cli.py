@@ -102,7 +102,9 @@ def run(argv: list[str] | None = None, out=sys.stdout, err=sys.stderr) -> int:
         if args.check:
             from .check import CheckFailed
             try:
-                print(d.check(), file=out)
+                report = str(d.check())     # after --emit: a comment, so the module parses
+                print("\n".join("# " + line for line in report.splitlines()) if args.emit
+                      else report, file=out)
             except CheckFailed as failure:
                 print(failure, file=err)
                 return 1

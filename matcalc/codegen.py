@@ -29,11 +29,12 @@ This module only writes text; it never runs what it writes.
 from __future__ import annotations
 
 import keyword
+import math
 import textwrap
 from dataclasses import dataclass
 
 from . import expr as E
-from .errors import MatcalcError
+from .errors import LimitError, MatcalcError
 from .readoff import kronecker_term
 
 TARGETS = ("numpy", "jax", "torch")
@@ -74,6 +75,9 @@ class _Backend:
     def permute(self, x: str, perm: str) -> str:
         return f"torch.permute({x}, {perm})" if self.name == "torch" else \
             f"{self.m}.transpose({x}, {perm})"
+
+    def broadcast(self, x: str, shape: str) -> str:
+        return f"{self.m}.broadcast_to({x}, {shape})"
 
     def reshape(self, x: str, shape: str) -> str:
         return f"{self.m}.reshape({x}, {shape})"
@@ -134,7 +138,31 @@ _LEAVES = (E.Var, E.Const, E.DimSize, E.Differential)
 
 
 def _float(value) -> str:
-    return repr(float(value))
+    """A constant as a Python float literal. The generated code computes in float64, so a
+    constant outside its range (1e999, or 1e-999 that would become 0) cannot be written:
+    a LimitError at generation time rather than inf, 0 or an OverflowError in `f`."""
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if math.isinf(number) or (number == 0 and value != 0):
+        raise LimitError(f"the constant {_digits(value)} is outside the range of float64 "
+                         "numbers (about 5e-324 to 1.8e308 in size), in which generated code "
+                         "computes", expected="a constant of a size float64 can hold")
+    return repr(number)
+
+
+def _digits(value) -> str:
+    """A short decimal form of an exact rational: 1e999, not a thousand zeros."""
+    from fractions import Fraction
+    value = Fraction(value)
+    sign = "−" if value < 0 else ""
+    value = abs(value)
+    exponent = len(str(value.numerator)) - len(str(value.denominator))
+    if value < Fraction(10) ** exponent:
+        exponent -= 1
+    mantissa = float(value / Fraction(10) ** exponent)
+    return f"{sign}{mantissa:.6g}e{exponent}"
 
 
 def _np_dims(shape) -> tuple:
@@ -320,6 +348,7 @@ class _Body:
         base, k = a
         exponent = node.args[1]
         if isinstance(exponent, E.Const) and exponent.value.denominator == 1:
+            _float(exponent.value)                  # x ** 10^999 is beyond float64 as well
             n = int(exponent.value)
             if n > 0:
                 return _Text(f"{_wrap(base, _ATOM)} ** {n}", _POW, base.pure)
@@ -525,7 +554,7 @@ class _Module:
         tensor = names.claim("tensor")
         four = self.tuple_text((R, C, p, q))
         first = True
-        for _, (scalars, arrays, A, transposed, B, whole) in easy:
+        for t, (scalars, arrays, A, transposed, B, whole) in easy:
             i, j = ("i", "j") if whole else ("a", "b")
             hole_rows, hole_cols = (q, p) if transposed else (p, q)
             k, l = ("l", "k") if transposed else ("k", "l")
@@ -544,6 +573,11 @@ class _Module:
                 if coeff.text.startswith("-") and coeff.prec >= _MUL:
                     sign, coeff = "-", _Text(coeff.text[1:], coeff.prec, coeff.pure)
                 term = call if coeff.text == "1.0" else f"{_wrap(coeff, _MUL)} * {call}"
+            if first and t.shape != d.expression.shape:
+                # a scalar term (aᵀdXb beside an array output) has 1×1 output axes: start
+                # from zeros of the full shape, so that it broadcasts
+                lines.append(f"{tensor} = {b.filled('zeros', four)}")
+                first = False
             if first:
                 lines.append(f"{tensor} = {'-' if sign == '-' else ''}{term}")
                 first = False
@@ -558,6 +592,9 @@ class _Module:
             lines.append(f"    {dname} = {basis}[{k}].reshape({self.dim(p)}, {self.dim(q)})")
             lines += ["    " + x for x in loop_lines]
             total = body.add_texts([body.text[t] for t in rest])
+            if all(t.shape != d.expression.shape for t in rest):
+                # only scalar terms (tr(X⁻¹dX)det(X) beside dX): expand over the output
+                total = b.broadcast(total, self.tuple_text((R, C)))
             flat = self.b.reshape(total, f"({self.product(R, C)},)")
             lines.append(f"    {cols}.append({flat})")
             stacked = b.reshape(b.stack(cols), four)
