@@ -171,7 +171,7 @@ def _reference(d, env, sizes, sp):
     """SymPy's own component-wise derivative, flat, output-major (numerator) order."""
     if d.function is not None:                     # a Hessian: SymPy's second derivatives of f
         f = to_sympy(d.function, env, sizes, sp)[0, 0]
-        xs = list(env[d.wrt[0]])
+        xs = [s for v in d.wrt for s in list(env[v])]      # one matrix, or a list of scalars
         return [sp.diff(f, a, b) for a in xs for b in xs]
     f = list(to_sympy(d.expression, env, sizes, sp))
     xs = [s for v in d.wrt for s in list(env[v])]

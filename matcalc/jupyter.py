@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import shlex
 import sys
+from dataclasses import replace
 
 import numpy as np
 
@@ -77,6 +78,9 @@ def _by(var, expression) -> str:
 
 def _operator(d) -> str:
     """The left-hand side: the derivative operator applied to the expression."""
+    if d.function is not None and len(d.wrt) > 1:                # a Hessian by scalars
+        names = ", ".join(_name(v.name) for v in d.wrt)
+        return f"\\nabla^{{2}}_{{{names}}}\\left({latex_of(d.function)}\\right)"
     if d.function is not None:                                   # a Hessian
         (v,) = d.wrt
         return (f"\\frac{{\\partial^{{2}}}}{{\\partial {_name(v.name)}^{{2}}}}"
@@ -121,7 +125,8 @@ def _steps_rows(steps) -> list[str]:
     d = steps.derivative
     title = _operator(d)
     if d.function is not None:               # a Hessian: the Jacobian of the gradient
-        title += " = " + _by(d.wrt[0], d.expression)
+        title += " = " + (_by(d.wrt[0], d.expression) if len(d.wrt) == 1 else
+                          _operator(replace(d, function=None)))
     rows = [title + _layout_note(d)]
     for der, diff in zip(steps.derivations, d.derivations):
         v, top = der.var.name, der.top
@@ -157,6 +162,9 @@ def _steps_rows(steps) -> list[str]:
         if final is not None and (der.rewrites or substituted is None
                                   or not final.endswith(" = " + substituted)):
             rows.append(f"\\qquad {final}")
+        if der.laid_out is not None:
+            rows.append(f"\\qquad {_partial(top, v)} = {latex_of(der.laid_out)}"
+                        f"{_label(d.layout + ' layout')}")
     if len(steps.derivations) > 1:
         rows.append(f"\\text{{Stacked: }} {derivative_equation(d)}")
     return rows

@@ -40,6 +40,7 @@ class Derivation:
     substituted: E.Expr | None = None
     rewrites: list = field(default_factory=list)
     result: E.Expr | None = None
+    laid_out: E.Expr | None = None      # the result in the requested layout, where it differs
     top: str = "y"
 
 
@@ -134,6 +135,8 @@ def derive_steps(diff, layout_result: E.Expr | None, rewrites: list) -> Derivati
         out.substituted = value
     if not rewrites and out.substituted is not None:
         out.result = simplify(out.substituted, log=rewrites)
+        if layout_result is not None and text_of(layout_result) != text_of(out.result):
+            out.laid_out = layout_result            # denominator: the transpose, …
     else:
         out.result = layout_result
     out.rewrites = rewrites
@@ -166,8 +169,12 @@ class Steps:
 
     def render(self, show) -> str:
         d = self.derivative
-        lines = [f"∂/∂{', '.join(v.name for v in d.wrt)} of {show(d.expression)}"
-                 f"   ({d.layout} layout)"]
+        names = ", ".join(v.name for v in d.wrt)
+        head = f"∂/∂{names} of {show(d.expression)}   ({d.layout} layout)"
+        if d.function is not None:          # a Hessian: the derivative of the gradient
+            head = f"Hessian of {show(d.function)} by {names} = " + \
+                head.replace(" of ", " of the gradient ", 1)
+        lines = [head]
         for der, diff in zip(self.derivations, d.derivations):
             v = der.var.name
             top = der.top
@@ -193,9 +200,15 @@ class Steps:
                 lines.append(f"   ∂{top}/∂{v} = {show(der.substituted)}")
             for r in der.rewrites:
                 lines.append(f"     {show(r.before)} = {show(r.after)}    [{r.rule}]")
-            final = show(der.result) if der.result is not None else str(d)
-            if der.rewrites or der.substituted is None or final != show(der.substituted):
-                lines.append(f"   ∂{top}/∂{v} = {final}")
+            if der.result is None:              # a linear map: its own left-hand side
+                part = d if len(self.derivations) == 1 else d._single(der.var)
+                lines.append(f"   {part}" if part.result is None else
+                             f"   ∂{top}/∂{v} = {show(part.result)}")
+            elif der.rewrites or der.substituted is None or \
+                    show(der.result) != show(der.substituted):
+                lines.append(f"   ∂{top}/∂{v} = {show(der.result)}")
+            if der.laid_out is not None:
+                lines.append(f"   ∂{top}/∂{v} = {show(der.laid_out)}    [{d.layout} layout]")
         if len(self.derivations) > 1:
             lines.append(f"Stacked: {d}")
         return "\n".join(line for line in lines if line != "")
