@@ -78,10 +78,10 @@ class Derivative:
                 if n in values or v in self.expression.free}
         arrays, dims = bind(used, values)
         out_np = self.expression.shape.numpy(dims)
-        if len(self.wrt) > 1:
-            parts = [self._single(w).evaluate(values) for w in self.wrt]
-            arr = np.stack([np.asarray(p) for p in parts], axis=-1)
-            return np.moveaxis(arr, -1, 0) if self.layout == "denominator" else arr
+        if len(self.wrt) > 1:           # the printed matrix itself: output × k, or transposed
+            k = (len(self.wrt),)
+            return np.asarray(evaluate(self.result, arrays, dims)).reshape(
+                k + out_np if self.layout == "denominator" else out_np + k)
         var = self.wrt[0]
         var_np = var.shape.numpy(dims)
         if self.result is None:

@@ -149,7 +149,7 @@ def to_sympy(root: E.Expr, env: dict, sizes: dict, sp):
 
 def _entries_of_derivative(d, env, sizes, sp):
     """Our derivative as a flat list, in the order of `evaluate`'s array."""
-    if len(d.wrt) > 1:
+    if len(d.wrt) > 1 and d.result is None:        # else: the printed stacked matrix itself
         parts = [_entries_of_derivative(d._single(w), env, sizes, sp) for w in d.wrt]
         return [p[i] for i in range(len(parts[0])) for p in parts] if d.layout != \
             "denominator" else [x for p in parts for x in p]
