@@ -135,6 +135,7 @@ def _wrap(t: _Text, need: int) -> str:
 
 
 _LEAVES = (E.Var, E.Const, E.DimSize, E.Differential)
+_ELEMENTWISE = (E.Add, E.Mul, E.Pow, E.Func, E.Max, E.Compare)
 
 
 def _float(value) -> str:
@@ -212,7 +213,7 @@ class _Body:
         hoist = {c for n in in_loop for c in n.children if c not in in_loop}
         for node in order:
             out = loop_lines if node in in_loop else lines
-            t = self.render(node, out)
+            t = self.expand(node, self.render(node, out))
             if not isinstance(node, _LEAVES):
                 shared = uses.get(node, 0) > 1 or node in hoist
                 if t.prec == _ATOM and "(" not in t.text and "[" not in t.text:
@@ -297,6 +298,16 @@ class _Body:
             case E.Block():
                 return self.block(node, a)
         raise MatcalcError(f"no code generation for {type(node).__name__} nodes")
+
+    def expand(self, node, t: _Text) -> _Text:
+        """An element-wise node of scalars that is itself an array (x + 1/2 − x is n×1 when
+        its array terms cancel) is a 0-d value in Python: expand it to its shape, as
+        `evaluate` does."""
+        if isinstance(node, _ELEMENTWISE) and not node.shape.is_scalar and \
+                all(c.shape.is_scalar for c in node.children):
+            shape = self.tuple_text((node.shape.rows, node.shape.cols))
+            return _Text(self.b.broadcast(self.arg(t), shape), _ATOM)
+        return t
 
     def top(self, node, out) -> str:
         """The name of max(node), shared by the softmax and logsumexp of one argument."""

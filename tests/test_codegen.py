@@ -88,6 +88,11 @@ CASES = [
      "numerator", False),
     ("order3-matrix-by-vector", "diag(x) @ A + sum(x)", "x",
      {"x": "vector(m)", "A": "matrix(m, n)"}, "mixed", False),
+    # element-wise nodes of scalars that are arrays (their array terms cancelled)
+    ("cancelled-terms-in-diag", "diag((x + 0.5) - (x + b))", "b",
+     {"x": "vector(n)", "b": "scalar"}, "numerator", False),
+    ("cancelled-terms-summed", "sum(A + s + 1 - A) * s", "s",
+     {"A": "matrix(m, n)", "s": "scalar"}, "numerator", False),
     # Hessians by a list of scalars and by a matrix (a fourth-order linear map)
     ("hessian-stacked-xy", "x*y", ["x", "y"], None, "hessian", False),
     ("hessian-stacked-xyz", "x*y*z + x^2 + sin(y)*z", ["x", "y", "z"], None, "hessian", False),
