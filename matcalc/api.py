@@ -18,6 +18,7 @@ from .errors import MatcalcError, NameError_
 from .parse import parse_query
 from .readoff import NotFactorable, gradient, jacobian, substitute
 from .render.text import latex as latex_of, text as text_of
+from .shapes import Shape
 from .simplify import simplify
 
 LAYOUTS = ("numerator", "denominator", "mixed")
@@ -239,7 +240,9 @@ def _side_by_side(tangents: list, out) -> E.Expr:
     each is a literal column of scalars ([[6xy, 3x²], [2, 8y⁷]])."""
     if out.is_scalar:
         return E.Block((tuple(tangents),))
-    cols = [t if t.shape.is_column else E.Transpose(t) for t in tangents]
+    column = Shape(out.rows if out.is_column else out.cols, 1)
+    cols = [E.Mul(t, E.Ones(column)) if t.shape.is_scalar else      # a constant tangent
+            t if t.shape.is_column else E.Transpose(t) for t in tangents]
     if all(isinstance(c, E.Block) and c.args[1] == 1 for c in cols) and \
             all(e.shape.is_scalar for c in cols for e in c.args[2:]):
         return E.Block(tuple(tuple(c.args[2 + i] for c in cols) for i in range(cols[0].args[0])))

@@ -140,8 +140,13 @@ def test_stacked_jacobian_three_ways(query, layout, printed):
     assert_derivative(query, ["x", "y"], printed, shapes=SCALARS, layout=layout)
 
 
-def test_stacked_columns_of_a_vector_three_ways():
-    assert_derivative("v: vector(n); x*v + y^2*v", ["x", "y"], "[[v, 2yv]]", shapes=SCALARS)
+@pytest.mark.parametrize("query, printed", [
+    ("v: vector(n); x*v + y^2*v", "[[v, 2yv]]"),
+    ("v: vector(n); x*v + y", "[[v, 1]]"),                # y's tangent: the column of ones
+    ("v: vector(n); x*v.T + y", "[[v, 1]]"),              # a row reads as a column
+])
+def test_stacked_columns_of_a_vector_three_ways(query, printed):
+    assert_derivative(query, ["x", "y"], printed, shapes=SCALARS)
 
 
 @pytest.mark.parametrize("query, wrt, message", [

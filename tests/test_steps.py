@@ -47,7 +47,7 @@ def test_steps_end_in_the_derivative(query, wrt, shapes, layout):
     elif d.result is None:
         assert last == f"   {d}"
     else:
-        assert last.endswith(f" = {d}") or last.endswith(f" = {d}    [{d.layout} layout]")
+        assert last.endswith((f" = {d}", f" = {d}    [{d.layout} layout]"))
     tex = d.steps.latex()
     assert tex.startswith("$$\n\\begin{aligned}\n") and tex.endswith("\n\\end{aligned}\n$$")
     if d.result is not None:
