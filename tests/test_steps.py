@@ -1,6 +1,6 @@
 """`Derivative.steps`: the tutorial's four steps, as text and as LaTeX, for every derivative
 the API returns — every row of the tutorial's and the Cookbook's tables (both layouts for
-the tutorial's), the Cookbook's Hessians and Hessians by a list of scalars — each ending in
+the tutorial's), the Cookbook's Hessians and Hessians by a list of scalars and by a matrix — each ending in
 the derivative itself; and the derivations that used to raise (issue 7)."""
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import test_cookbook as cookbook
 import test_tutorial as tutorial
 from matcalc.render.text import latex as latex_of
 
-STACKED_HESSIANS = [("x*y", ["x", "y"]), ("x*y*z + x^2 + sin(y)*z", ["x", "y", "z"])]
+MORE_HESSIANS = [("x*y", ["x", "y"]), ("x*y*z + x^2 + sin(y)*z", ["x", "y", "z"]),
+                 ("X: matrix(n, n); trace(X @ X)", "X"), ("X: matrix(n, n); det(X)", "X")]
 
 
 def _rows():
@@ -24,7 +25,7 @@ def _rows():
     rows += [pytest.param(p.values[0], p.values[1], None, "hessian", id=f"hessian-{p.id}")
              for p in cookbook.HESSIANS]
     rows += [pytest.param(q, w, None, "hessian", id=f"hessian-{q}-by-{w}")
-             for q, w in STACKED_HESSIANS]
+             for q, w in MORE_HESSIANS]
     return rows
 
 
