@@ -1,7 +1,8 @@
 """`Derivative.steps`: the tutorial's four steps, as text and as LaTeX, for every derivative
 the API returns — every row of the tutorial's and the Cookbook's tables (both layouts for
-the tutorial's), the Cookbook's Hessians and Hessians by a list of scalars and by a matrix — each ending in
-the derivative itself; and the derivations that used to raise (issue 7)."""
+the tutorial's), the Cookbook's Hessians and Hessians by a list of scalars and by a
+matrix — each ending in the derivative itself; and the derivations that used to raise
+(issue 7)."""
 from __future__ import annotations
 
 import pytest
