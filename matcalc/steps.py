@@ -69,9 +69,12 @@ def _compose(local: E.Expr, inner: E.Expr) -> E.Expr | None:
     return None
 
 
-def derive_steps(diff, layout_result: E.Expr | None, rewrites: list) -> Derivation:
+def derive_steps(diff, layout_result: E.Expr | None, rewrites: list,
+                 transposed: bool = False) -> Derivation:
     """Name the intermediates, differentiate each definition by the symbols it uses (with
-    the same engine), chain the local derivatives, substitute back."""
+    the same engine), chain the local derivatives, substitute back. The steps work in
+    numerator layout; where the requested layout is another (`transposed`), the result
+    in it, `layout_result`, ends them."""
     from .engine import differentiate
     from .rules import load
 
@@ -135,10 +138,12 @@ def derive_steps(diff, layout_result: E.Expr | None, rewrites: list) -> Derivati
         out.substituted = value
     if not rewrites and out.substituted is not None:
         out.result = simplify(out.substituted, log=rewrites)
-        if layout_result is not None and text_of(layout_result) != text_of(out.result):
-            out.laid_out = layout_result            # denominator: the transpose, …
+    elif transposed and out.substituted is not None:
+        out.result = simplify(out.substituted)      # the rewrites are the Derivative's own
     else:
         out.result = layout_result
+    if transposed and layout_result is not None and text_of(layout_result) != text_of(out.result):
+        out.laid_out = layout_result                # denominator: the transpose, …
     out.rewrites = rewrites
     return out
 
@@ -150,7 +155,8 @@ class Steps:
         self.derivative = d
         single = len(d.wrt) == 1
         self.derivations = [derive_steps(diff, d.result if single else None,
-                                         list(d.rewrites) if single else [])
+                                         list(d.rewrites) if single else [],
+                                         single and d.layout != "numerator")
                             for diff in d.derivations]
 
     def __str__(self) -> str:

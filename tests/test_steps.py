@@ -111,6 +111,10 @@ def test_the_requested_layout_ends_the_steps():
     assert lines[-2:] == ["   ∂y/∂w = xᵀ", "   ∂y/∂w = x    [denominator layout]"]
     assert "\\frac{\\partial y}{\\partial w} = x\\quad \\text{[denominator layout]}" in \
         d.steps.latex()
+    # with named rewrites: the numerator result they reach, then the layout's
+    d = matcalc.derivative("w, x: vector(n); sum(w * x)", "w", layout="mixed")
+    assert str(d.steps).splitlines()[-3:] == [
+        "     1ᵀdiag(x) = xᵀ    [ones-diag]", "   ∂y/∂w = xᵀ", "   ∂y/∂w = x    [mixed layout]"]
 
 
 def test_a_linear_map_ends_in_its_own_form():
