@@ -228,8 +228,8 @@ def _stacked(expr: E.Expr, vars_: list, variables: dict, layout: str) -> Derivat
             expected="one scalar at a time (each gives ∂F/∂x, shaped like F)")
     parts = [_derive(expr, v, variables, "numerator") for v in vars_]
     stacked = _side_by_side([p.result for p in parts], expr.shape)
-    if layout == "denominator":
-        stacked = simplify(E.Transpose(stacked))
+    if layout == "denominator" or (layout == "mixed" and expr.shape.is_scalar):
+        stacked = simplify(E.Transpose(stacked))        # mixed: a gradient is a column
     return Derivative(expr, tuple(vars_), variables, layout, stacked, parts[0].differential,
                       "stacked", [p.derivations[0] for p in parts],
                       [r for p in parts for r in p.rewrites])

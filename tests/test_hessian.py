@@ -135,6 +135,9 @@ SCALARS = {"x": "scalar", "y": "scalar"}
     ("[x*y, x].T", "denominator", "[[y, 1], [x, 0]]"),
     ("[x*y, x, y^2]", "numerator", "[[y, x], [1, 0], [0, 2y]]"),
     ("x^2 * y", "denominator", "[2xy, x²]"),
+    ("x^2 * y", "mixed", "[2xy, x²]"),                    # mixed: a gradient is a column
+    ("x^2 * y", "numerator", "[2xy, x²]ᵀ"),
+    ("[x*y, x]", "mixed", "[[y, x], [1, 0]]"),            # a Jacobian as in numerator
 ])
 def test_stacked_jacobian_three_ways(query, layout, printed):
     assert_derivative(query, ["x", "y"], printed, shapes=SCALARS, layout=layout)
