@@ -19,6 +19,7 @@ from .parse import parse_query
 from .readoff import NotFactorable, gradient, jacobian, substitute
 from .render.text import latex as latex_of
 from .render.text import text as text_of
+from .shapes import Shape
 from .simplify import simplify
 
 LAYOUTS = ("numerator", "denominator", "mixed")
@@ -85,10 +86,10 @@ class Derivative:
                 if n in values or v in self.expression.free}
         arrays, dims = bind(used, values)
         out_np = self.expression.shape.numpy(dims)
-        if len(self.wrt) > 1:
-            parts = [self._single(w).evaluate(values) for w in self.wrt]
-            arr = np.stack([np.asarray(p) for p in parts], axis=-1)
-            return np.moveaxis(arr, -1, 0) if self.layout == "denominator" else arr
+        if len(self.wrt) > 1:           # the printed matrix itself: output × k, or transposed
+            k = (len(self.wrt),)
+            return np.asarray(evaluate(self.result, arrays, dims)).reshape(
+                k + out_np if self.layout == "denominator" else out_np + k)
         var = self.wrt[0]
         var_np = var.shape.numpy(dims)
         if self.result is None:
@@ -233,6 +234,42 @@ def _resolve(wrt, variables, expression_text, dimensions=frozenset()) -> list:
 def _declare(d: Derivative, typed: Typed) -> Derivative:
     d.declarations, d.inferred = dict(typed.declarations), dict(typed.inferred)
     return d
+def _stacked(expr: E.Expr, vars_: list, variables: dict, layout: str) -> Derivative:
+    """∂f/∂(x₁, …, x_k) for scalars xᵢ: the tangents ∂f/∂xᵢ side by side — the gradient
+    row [∂f/∂x₁, …] of a scalar f, the Jacobian (one column per xᵢ) of a vector (a row
+    is read as a column, as by a vector). A matrix's would be a third-order array, which
+    has no matrix notation: an error that says what to do instead."""
+    if any(not v.shape.is_scalar for v in vars_):
+        raise MatcalcError("a list of variables must be scalars (stacked into ∇f(x, y));"
+                           " differentiate by a vector variable instead")
+    if expr.shape.is_matrix:
+        names = ", ".join(v.name for v in vars_)
+        raise MatcalcError(
+            f"{text_of(expr)} is a {expr.shape.kind}: its derivative by the list [{names}] "
+            "would be a third-order array, which has no matrix form; a list of scalars "
+            "stacks the derivatives of a scalar (the gradient) or a vector (the Jacobian)",
+            expected="one scalar at a time (each gives ∂F/∂x, shaped like F)")
+    parts = [_derive(expr, v, variables, "numerator") for v in vars_]
+    stacked = _side_by_side([p.result for p in parts], expr.shape)
+    if layout == "denominator" or (layout == "mixed" and expr.shape.is_scalar):
+        stacked = simplify(E.Transpose(stacked))        # mixed: a gradient is a column
+    return Derivative(expr, tuple(vars_), variables, layout, stacked, parts[0].differential,
+                      "stacked", [p.derivations[0] for p in parts],
+                      [r for p in parts for r in p.rewrites])
+
+
+def _side_by_side(tangents: list, out) -> E.Expr:
+    """Tangents of a scalar as a row; of a vector as columns, one matrix literal when
+    each is a literal column of scalars ([[6xy, 3x²], [2, 8y⁷]])."""
+    if out.is_scalar:
+        return E.Block((tuple(tangents),))
+    column = Shape(out.rows if out.is_column else out.cols, 1)
+    cols = [E.Mul(t, E.Ones(column)) if t.shape.is_scalar else      # a constant tangent
+            t if t.shape.is_column else E.Transpose(t) for t in tangents]
+    if all(isinstance(c, E.Block) and c.args[1] == 1 for c in cols) and \
+            all(e.shape.is_scalar for c in cols for e in c.args[2:]):
+        return E.Block(tuple(tuple(c.args[2 + i] for c in cols) for i in range(cols[0].args[0])))
+    return E.Block((tuple(cols),))
 
 
 def derivative(expression, wrt, shapes: dict | None = None,
@@ -250,37 +287,56 @@ def derivative(expression, wrt, shapes: dict | None = None,
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)
     if len(vars_) == 1 and isinstance(wrt, str):
         return _declare(_derive(expr, vars_[0], variables, layout), typed)
-    if any(not v.shape.is_scalar for v in vars_):
-        raise MatcalcError("a list of variables must be scalars (stacked into ∇f(x, y));"
-                           " differentiate by a vector variable instead")
-    parts = [_derive(expr, v, variables, "numerator") for v in vars_]
-    results = [p.result for p in parts]
-    if all(r.shape.is_scalar for r in results):
-        stacked = E.Block((tuple(results),))          # a row: ∇f = [∂f/∂x, ∂f/∂y]
-    elif all(isinstance(r, E.Block) for r in results):
-        stacked = E.Block(tuple(tuple(r.rows[i][0] for r in results)
-                                for i in range(len(results[0].rows))))
-    else:
-        stacked = E.Block((tuple(results),))
-    if layout == "denominator":
-        stacked = E.Transpose(stacked)
-    d = Derivative(expr, tuple(vars_), variables, layout, stacked, parts[0].differential,
-                   "stacked", [p.derivations[0] for p in parts],
-                   [r for p in parts for r in p.rewrites])
-    return _declare(d, typed)
+    return _declare(_stacked(expr, vars_, variables, layout), typed)
 
 
-def hessian(expression, wrt: str, shapes: dict | None = None) -> Derivative:
-    """The Hessian ∂²f/∂x² of a scalar f: the Jacobian of the gradient (a column)."""
+def hessian(expression, wrt, shapes: dict | None = None) -> Derivative:
+    """The Hessian ∂²f/∂x² of a scalar f: the Jacobian of the gradient (a column). By a
+    matrix X, the fourth-order ∂²f/∂Xᵢⱼ∂Xₖₗ (a linear map); by a list of scalars
+    [x, y, …], the k×k matrix of ∂²f/∂xᵢ∂xⱼ. The result's `function` is f, its
+    `expression` the gradient."""
     typed = _parse_typed(expression, shapes)
     expr, variables = typed.expression, typed.variables
-    (var,) = _resolve(wrt, variables, expression, typed.dimensions)
+    vars_ = _resolve(wrt, variables, expression, typed.dimensions)
     if not expr.shape.is_scalar:
-        raise MatcalcError(f"the Hessian needs a scalar function; this one is {expr.shape.kind}")
-    first = _derive(expr, var, variables, "numerator")
-    if first.result is None:
-        raise MatcalcError("no closed-form gradient to differentiate again")
-    grad = E.Transpose(first.result) if var.shape.is_column else first.result
-    second = _derive(grad, var, variables, "numerator")
+        raise MatcalcError(f"the Hessian needs a scalar function; this one is {expr.shape.kind}",
+                           expected="a scalar expression (sum(...), x @ A @ x, norm(...)^2, …)")
+    if isinstance(wrt, str):
+        (var,) = vars_
+        grad = _closed_gradient(expr, var, variables)
+        grad = E.Transpose(grad) if var.shape.is_column else grad
+        try:
+            second = _derive(grad, var, variables, "numerator")
+        except NotFactorable:
+            second = _as_linear_map(grad, var, variables)
+    else:
+        if any(not v.shape.is_scalar for v in vars_):
+            raise MatcalcError("a Hessian by a list needs scalar variables ([\"x\", \"y\"]);"
+                               " for a vector, give its name alone")
+        grad = E.Block(tuple((_closed_gradient(expr, v, variables),) for v in vars_))
+        second = _stacked(grad, vars_, variables, "numerator")
     second.function = expr
     return _declare(second, typed)
+
+
+def _closed_gradient(expr: E.Expr, var: E.Var, variables: dict) -> E.Expr:
+    """∂f/∂var in matrix notation (numerator layout), or an error: a Hessian differentiates
+    the gradient, so it needs one in closed form."""
+    try:
+        first = _derive(expr, var, variables, "numerator")
+    except NotFactorable:
+        first = None
+    if first is None or first.result is None:
+        raise MatcalcError(
+            f"the Hessian by {var.name} needs the gradient of {text_of(expr)} in matrix "
+            f"notation, and matcalc can only write it as a linear map of d{var.name}",
+            expected="a function whose gradient matcalc reads off (derivative(f, "
+                     f"{var.name!r}) prints a matrix expression)")
+    return first.result
+
+
+def _as_linear_map(expression: E.Expr, var: E.Var, variables: dict) -> Derivative:
+    """The derivative as its differential only (no read-off): always defined."""
+    d = differentiate(expression, var)
+    return Derivative(expression, (var,), variables, "numerator", None, d.differential,
+                      "linear map", [d])

@@ -149,7 +149,7 @@ def to_sympy(root: E.Expr, env: dict, sizes: dict, sp):
 
 def _entries_of_derivative(d, env, sizes, sp):
     """Our derivative as a flat list, in the order of `evaluate`'s array."""
-    if len(d.wrt) > 1:
+    if len(d.wrt) > 1 and d.result is None:        # else: the printed stacked matrix itself
         parts = [_entries_of_derivative(d._single(w), env, sizes, sp) for w in d.wrt]
         return [p[i] for i in range(len(parts[0])) for p in parts] if d.layout != \
             "denominator" else [x for p in parts for x in p]
@@ -171,7 +171,7 @@ def _reference(d, env, sizes, sp):
     """SymPy's own component-wise derivative, flat, output-major (numerator) order."""
     if d.function is not None:                     # a Hessian: SymPy's second derivatives of f
         f = to_sympy(d.function, env, sizes, sp)[0, 0]
-        xs = list(env[d.wrt[0]])
+        xs = [s for v in d.wrt for s in list(env[v])]      # one matrix, or a list of scalars
         return [sp.diff(f, a, b) for a in xs for b in xs]
     f = list(to_sympy(d.expression, env, sizes, sp))
     xs = [s for v in d.wrt for s in list(env[v])]

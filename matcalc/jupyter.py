@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import shlex
 import sys
+from dataclasses import replace
 
 import numpy as np
 
@@ -78,6 +79,9 @@ def _by(var, expression) -> str:
 
 def _operator(d) -> str:
     """The left-hand side: the derivative operator applied to the expression."""
+    if d.function is not None and len(d.wrt) > 1:                # a Hessian by scalars
+        names = ", ".join(_name(v.name) for v in d.wrt)
+        return f"\\nabla^{{2}}_{{{names}}}\\left({latex_of(d.function)}\\right)"
     if d.function is not None:                                   # a Hessian
         (v,) = d.wrt
         return (f"\\frac{{\\partial^{{2}}}}{{\\partial {_name(v.name)}^{{2}}}}"
@@ -140,7 +144,8 @@ def _steps_rows(steps) -> list[str]:
     d = steps.derivative
     title = _operator(d)
     if d.function is not None:               # a Hessian: the Jacobian of the gradient
-        title += " = " + _by(d.wrt[0], d.expression)
+        title += " = " + (_by(d.wrt[0], d.expression) if len(d.wrt) == 1 else
+                          _operator(replace(d, function=None)))
     rows = [title + _layout_note(d)]
     if where_latex(d):
         rows.append(where_latex(d))
@@ -158,8 +163,9 @@ def _steps_rows(steps) -> list[str]:
             rows.append(f"\\qquad {eq}{_label(p.rule)}")
         rows.append(f"\\text{{3. Combined by the {der.chain_rule}}}")
         if der.chained is not None:
-            rows.append(f"\\qquad {_partial(top, v)} = {_chain_names(der.chain_names)} = "
-                        f"{latex_of(der.chained)}")
+            named = "" if der.chain_names == f"∂{top}/∂{v}" else \
+                f"{_chain_names(der.chain_names)} = "
+            rows.append(f"\\qquad {_partial(top, v)} = {named}{latex_of(der.chained)}")
         else:
             rows.append(f"\\qquad \\mathrm{{d}}{_name(top)} = {latex_of(diff.differential)}")
         rows.append("\\text{4. Substituted back and simplified}")
@@ -177,6 +183,9 @@ def _steps_rows(steps) -> list[str]:
         if final is not None and (der.rewrites or substituted is None
                                   or not final.endswith(" = " + substituted)):
             rows.append(f"\\qquad {final}")
+        if der.laid_out is not None:
+            rows.append(f"\\qquad {_partial(top, v)} = {latex_of(der.laid_out)}"
+                        f"{_label(d.layout + ' layout')}")
     if len(steps.derivations) > 1:
         rows.append(f"\\text{{Stacked: }} {derivative_equation(d)}")
     return rows

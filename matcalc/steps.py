@@ -40,6 +40,7 @@ class Derivation:
     substituted: E.Expr | None = None
     rewrites: list = field(default_factory=list)
     result: E.Expr | None = None
+    laid_out: E.Expr | None = None      # the result in the requested layout, where it differs
     top: str = "y"
 
 
@@ -56,9 +57,24 @@ def _read(local: E.Expr, by: E.Expr, of_shape) -> E.Expr | None:
     return None
 
 
-def derive_steps(diff, layout_result: E.Expr | None, rewrites: list) -> Derivation:
+def _compose(local: E.Expr, inner: E.Expr) -> E.Expr | None:
+    """One link of the chain rule, ∂u/∂c · ∂c/∂x, in matrix notation, or None where it has
+    none (a matrix-valued u by a vector x is a third-order tensor). By a scalar the tangent
+    ∂c/∂x is shaped like c and scales ∂u/∂c; a scalar ∂u/∂c (u and c scalars) scales ∂c/∂x;
+    otherwise the Jacobians multiply (an outer product where c is a scalar)."""
+    if local.shape.is_scalar or inner.shape.is_scalar:
+        return E.Mul(local, inner)
+    if local.shape.cols == inner.shape.rows:
+        return E.MatMul(local, inner)
+    return None
+
+
+def derive_steps(diff, layout_result: E.Expr | None, rewrites: list,
+                 transposed: bool = False) -> Derivation:
     """Name the intermediates, differentiate each definition by the symbols it uses (with
-    the same engine), chain the local derivatives, substitute back."""
+    the same engine), chain the local derivatives, substitute back. The steps work in
+    numerator layout; where the requested layout is another (`transposed`), the result
+    in it, `layout_result`, ends them."""
     from .engine import differentiate
     from .rules import load
 
@@ -98,10 +114,13 @@ def derive_steps(diff, layout_result: E.Expr | None, rewrites: list) -> Derivati
             if value is None or total.get(child) is None:
                 matrix_form = False
                 continue
+            term = _compose(value, total[child])
+            if term is None:
+                matrix_form = False
+                continue
             term_names.append(f"∂{sym.name}/∂{by.name}" + ("" if child is var else
                                                           " " + names[child]))
-            terms.append(E.MatMul(value, total[child]) if not value.shape.is_scalar or
-                         not total[child].shape.is_scalar else E.Mul(value, total[child]))
+            terms.append(term)
         if matrix_form:
             total[a.node] = E.Add(*terms) if terms else None
             names[a.node] = "(" + " + ".join(term_names) + ")" if len(term_names) > 1 else \
@@ -119,8 +138,12 @@ def derive_steps(diff, layout_result: E.Expr | None, rewrites: list) -> Derivati
         out.substituted = value
     if not rewrites and out.substituted is not None:
         out.result = simplify(out.substituted, log=rewrites)
+    elif transposed and out.substituted is not None:
+        out.result = simplify(out.substituted)      # the rewrites are the Derivative's own
     else:
         out.result = layout_result
+    if transposed and layout_result is not None and text_of(layout_result) != text_of(out.result):
+        out.laid_out = layout_result                # denominator: the transpose, …
     out.rewrites = rewrites
     return out
 
@@ -132,7 +155,8 @@ class Steps:
         self.derivative = d
         single = len(d.wrt) == 1
         self.derivations = [derive_steps(diff, d.result if single else None,
-                                         list(d.rewrites) if single else [])
+                                         list(d.rewrites) if single else [],
+                                         single and d.layout != "numerator")
                             for diff in d.derivations]
 
     def __str__(self) -> str:
@@ -151,11 +175,15 @@ class Steps:
 
     def render(self, show) -> str:
         d = self.derivative
-        lines = [f"∂/∂{', '.join(v.name for v in d.wrt)} of {show(d.expression)}"
-                 f"   ({d.layout} layout)"]
+        names = ", ".join(v.name for v in d.wrt)
+        head = f"∂/∂{names} of {show(d.expression)}   ({d.layout} layout)"
+        if d.function is not None:          # a Hessian: the derivative of the gradient
+            head = f"Hessian of {show(d.function)} by {names} = " + \
+                head.replace(" of ", " of the gradient ", 1)
+        lines = [head]
         from .declarations import where_text  # the inferred shapes, at the top
         lines.append(where_text(getattr(d, "inferred", {})))
-        for der in self.derivations:
+        for der, diff in zip(self.derivations, d.derivations):
             v = der.var.name
             top = der.top
             if len(self.derivations) > 1:
@@ -171,17 +199,24 @@ class Steps:
                     lines.append(f"   d{p.of} = {show(p.differential)}    [{p.rule}]")
             lines.append(f"3. Combined by the {der.chain_rule}")
             if der.chained is not None:
-                lines.append(f"   ∂{top}/∂{v} = {der.chain_names} = {show(der.chained)}")
+                named = "" if der.chain_names == f"∂{top}/∂{v}" else f"{der.chain_names} = "
+                lines.append(f"   ∂{top}/∂{v} = {named}{show(der.chained)}")
             else:
-                lines.append(f"   d{top} = {show(self.derivative.derivations[0].differential)}")
+                lines.append(f"   d{top} = {show(diff.differential)}")
             lines.append("4. Substituted back and simplified")
             if der.substituted is not None:
                 lines.append(f"   ∂{top}/∂{v} = {show(der.substituted)}")
             for r in der.rewrites:
                 lines.append(f"     {show(r.before)} = {show(r.after)}    [{r.rule}]")
-            final = show(der.result) if der.result is not None else str(d)
-            if der.rewrites or der.substituted is None or final != show(der.substituted):
-                lines.append(f"   ∂{top}/∂{v} = {final}")
+            if der.result is None:              # a linear map: its own left-hand side
+                part = d if len(self.derivations) == 1 else d._single(der.var)
+                lines.append(f"   {part}" if part.result is None else
+                             f"   ∂{top}/∂{v} = {show(part.result)}")
+            elif der.rewrites or der.substituted is None or \
+                    show(der.result) != show(der.substituted):
+                lines.append(f"   ∂{top}/∂{v} = {show(der.result)}")
+            if der.laid_out is not None:
+                lines.append(f"   ∂{top}/∂{v} = {show(der.laid_out)}    [{d.layout} layout]")
         if len(self.derivations) > 1:
             lines.append(f"Stacked: {d}")
         return "\n".join(line for line in lines if line != "")

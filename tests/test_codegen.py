@@ -18,6 +18,7 @@ import matcalc
 from matcalc import expr as E
 from matcalc.cli import run
 from matcalc.codegen import to_source
+from matcalc.errors import LimitError
 from matcalc.evaluate import bind, evaluate
 
 SIZES = (3, 2, 4, 5, 6)
@@ -30,6 +31,7 @@ LOGISTIC = {"X": "matrix(N, n)", "w": "vector(n)", "y": "vector(N)"}
 LSQ = {"A": "matrix(m, n)", "x": "vector(n)", "b": "vector(m)"}
 AX = {"A": "matrix(m, n)", "x": "vector(n)"}
 WX = {"W": "matrix(m, n)", "x": "vector(n)"}
+BILINEAR = {"A": "matrix(m, n)", "a": "vector(m)", "X": "matrix(m, n)", "b": "vector(n)"}
 
 # id, query, wrt, shapes, layout ("hessian" for a Hessian), signed random values
 CASES = [
@@ -72,6 +74,31 @@ CASES = [
      "numerator", False),
     ("compare-abs", "sum(abs(x) * (x > 0)) + norm(x)", "x", {"x": "vector(n)"},
      "numerator", True),
+    # linear maps whose differential has scalar terms, expanded over the output (issue 7)
+    ("vector-plus-det-diag", "y + det(diag(y))", "y", {"y": "vector(n)"}, "numerator", False),
+    ("vector-minus-norm-diag", "w - norm(diag(w))", "w", {"w": "vector(n)"}, "numerator",
+     False),
+    ("matrix-plus-det", "X + det(X)", "X", {"X": "matrix(n, n)"}, "numerator", False),
+    ("matrix-square-plus-trace", "X @ X + trace(X)", "X", {"X": "matrix(n, n)"},
+     "denominator", False),
+    ("constant-plus-bilinear", "A + a @ X @ b", "X", BILINEAR, "numerator", False),
+    ("matrix-plus-bilinear", "X + a @ X @ b", "X", BILINEAR, "denominator", False),
+    ("bilinear-plus-matrix", "a @ X @ b + X", "X", BILINEAR, "numerator", False),
+    ("order3-plus-sum", "tanh(X @ w) + sum(X)", "X", {"X": "matrix(m, n)", "w": "vector(n)"},
+     "numerator", False),
+    ("order3-matrix-by-vector", "diag(x) @ A + sum(x)", "x",
+     {"x": "vector(m)", "A": "matrix(m, n)"}, "mixed", False),
+    # element-wise nodes of scalars that are arrays (their array terms cancelled)
+    ("cancelled-terms-in-diag", "diag((x + 0.5) - (x + b))", "b",
+     {"x": "vector(n)", "b": "scalar"}, "numerator", False),
+    ("cancelled-terms-summed", "sum(A + s + 1 - A) * s", "s",
+     {"A": "matrix(m, n)", "s": "scalar"}, "numerator", False),
+    # Hessians by a list of scalars and by a matrix (a fourth-order linear map)
+    ("hessian-stacked-xy", "x*y", ["x", "y"], None, "hessian", False),
+    ("hessian-stacked-xyz", "x*y*z + x^2 + sin(y)*z", ["x", "y", "z"], None, "hessian", False),
+    ("hessian-by-matrix-trace", "trace(X @ X)", "X", {"X": "matrix(n, n)"}, "hessian", False),
+    ("hessian-by-matrix-det", "det(X)", "X", {"X": "matrix(n, n)"}, "hessian", False),
+    ("hessian-by-matrix-bilinear", "(a @ X @ b)^2", "X", BILINEAR, "hessian", False),
 ]
 IDS = [c[0] for c in CASES]
 
@@ -98,7 +125,7 @@ def _kink_gaps(root, arrays, dims):
 def random_point(d, signed, seed=0):
     """Values for d's variables in sorted order: sizes 3, 2, 4, … by first use; entries in
     [0.5, 1.5] (random signs if `signed`), square matrices + n·I where det/inv occur,
-    away from every kink."""
+    simplex variables scaled to sum 1, away from every kink."""
     root = _function(d)
     variables = [d.variables[k] for k in sorted(d.variables)]
     dims: dict = {}
@@ -117,6 +144,8 @@ def random_point(d, signed, seed=0):
                 a = a * rng.choice([-1.0, 1.0], shape)
             if v.symmetric:
                 a = (a + a.T) / 2
+            if getattr(v, "structure", None) == "simplex":
+                a = a / a.sum()                         # a simplex variable sums to 1
             if invertible and len(shape) == 2 and shape[0] == shape[1]:
                 a = a + shape[0] * np.eye(shape[0])
             values[v.name] = float(a) if shape == () else a
@@ -165,6 +194,69 @@ def test_numpy_source_computes_value_and_derivative(query, wrt, shapes, layout, 
                                atol=1e-12)
 
 
+def _table_rows():
+    """Every row of the tutorial's and the Cookbook's tables (tests/test_tutorial.py,
+    tests/test_cookbook.py), the tutorial's in two layouts, and the Cookbook's Hessians."""
+    import test_cookbook as cookbook
+    import test_tutorial as tutorial
+    rows = [pytest.param(q, w, s, layout, id=f"tutorial-{layout}-{q}-by-{w}")
+            for q, w, s, _ in tutorial.TUTORIAL for layout in ("numerator", "denominator")]
+    for table in (cookbook.LINEAR, cookbook.QUADRATIC, cookbook.TRACES, cookbook.INVERSES,
+                  cookbook.DETERMINANTS, cookbook.NORMS, cookbook.DEEP, cookbook.CROSS_ENTROPY):
+        rows += [pytest.param(p.values[0], p.values[1], None, "numerator", id=f"cookbook-{p.id}")
+                 for p in table]
+    rows += [pytest.param(p.values[0], p.values[1], None, "hessian", id=f"hessian-{p.id}")
+             for p in cookbook.HESSIANS]
+    return rows
+
+
+@pytest.mark.parametrize("query, wrt, shapes, layout", _table_rows())
+def test_every_table_case_generates_a_module_that_agrees_with_evaluate(query, wrt, shapes,
+                                                                        layout):
+    """The generated module parses, and its f gives evaluate's value and derivative."""
+    d = _derivative(query, wrt, shapes, layout)
+    source = d.to_numpy()
+    ast.parse(source)
+    namespace = load(source)
+    values = random_point(d, False)
+    value, derivative = namespace["f"](*_args(d, values))
+    want = np.asarray(d.evaluate(values))
+    assert np.shape(derivative) == want.shape
+    np.testing.assert_allclose(value, expected_value(d, values), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(derivative, want, rtol=1e-10, atol=1e-12)
+    scale = max(1.0, float(np.max(np.abs(want), initial=0.0)))
+    assert namespace["check"](*_args(d, values)) < 1e-5 * scale
+
+
+def test_constants_beyond_float64_are_a_limit_error_at_generation():
+    """1e999 would be inf in float64 and 1e-999 would be 0: generating code for them is a
+    LimitError naming the constant (it was an OverflowError traceback); a constant that
+    float64 holds, even a subnormal one, is written exactly as its nearest float."""
+    for query, shown in (("1e999 * x", "1e999"), ("1e-999 * x", "1e-999"),
+                         ("x^(10^400)", "1e400")):
+        d = matcalc.derivative(query, "x")
+        with pytest.raises(LimitError, match=f"constant {shown} is outside the range"):
+            d.to_numpy()
+    for query, slope in (("1e300 * x", 1e300), ("2.5e-320 * x", 2.5e-320)):
+        namespace = load(matcalc.derivative(query, "x").to_numpy())
+        assert namespace["f"](2.0)[1] == slope
+    err = io.StringIO()
+    assert run(["1e999 * x", "--wrt", "x", "--emit", "numpy"], out=io.StringIO(), err=err) == 2
+    assert err.getvalue().startswith("limit: the constant 1e999")
+
+
+def test_cli_emit_with_check_is_still_a_module():
+    """--emit numpy --check: the SymPy report follows the module as a comment."""
+    out = io.StringIO()
+    assert run(["x @ A @ x", "--wrt", "x", "--emit", "numpy", "--check"], out=out,
+               err=io.StringIO()) == 0
+    source = out.getvalue()
+    ast.parse(source)
+    assert source.rstrip().splitlines()[-1].startswith("# SymPy check passed")
+    namespace = load(source)
+    np.testing.assert_allclose(namespace["f"](np.eye(2), np.array([1.0, 2.0]))[1], [2.0, 4.0])
+
+
 def _assignments(source, function="f"):
     tree = ast.parse(source)
     (fn,) = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function]
@@ -203,19 +295,22 @@ def test_linear_maps_use_einsum_and_fall_back_to_a_loop():
     assert "for k in range(m * n):" in f_source                       # sum(dX) X
 
 
-def test_stacked_matrix_output_is_the_tangents_side_by_side():
-    """∂M/∂[x, y] for a matrix M is M's shape + (2,): each tangent, not transposed, in
-    both layouts (denominator moves the stacked axis first)."""
-    query = "x, y: scalar; [[x*y, x], [y, 1]]"
+def test_stacked_vector_output_is_the_tangents_side_by_side():
+    """∂v/∂[x, y] for a vector v is v's length × 2: each tangent a column, in both layouts
+    (denominator moves the stacked axis first). A matrix's would be a third-order array
+    with no matrix form: an error that says so (it used to print a 2×2 literal of the
+    tangents' first columns)."""
+    query = "x, y: scalar; [x*y, x, y]"
     numerator = load(matcalc.derivative(query, ["x", "y"]).to_numpy())
     denominator = load(matcalc.derivative(query, ["x", "y"], layout="denominator").to_numpy())
     value, jac = numerator["f"](2.0, 3.0)
-    np.testing.assert_allclose(value, [[6.0, 2.0], [3.0, 1.0]])
-    np.testing.assert_allclose(jac[..., 0], [[3.0, 1.0], [0.0, 0.0]])      # ∂/∂x
-    np.testing.assert_allclose(jac[..., 1], [[2.0, 0.0], [1.0, 0.0]])      # ∂/∂y
-    np.testing.assert_allclose(denominator["f"](2.0, 3.0)[1], np.moveaxis(jac, -1, 0))
+    np.testing.assert_allclose(value, [6.0, 2.0, 3.0])
+    np.testing.assert_allclose(jac, [[3.0, 2.0], [1.0, 0.0], [0.0, 1.0]])
+    np.testing.assert_allclose(denominator["f"](2.0, 3.0)[1], jac.T)
     assert numerator["check"](2.0, 3.0) < 1e-6
     assert denominator["check"](2.0, 3.0) < 1e-6
+    with pytest.raises(matcalc.MatcalcError, match="third-order array.*no matrix form"):
+        matcalc.derivative("x, y: scalar; [[x*y, x], [y, 1]]", ["x", "y"])
 
 
 def test_matrix_by_scalar_is_the_tangent_in_every_layout():

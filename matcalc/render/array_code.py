@@ -1,0 +1,367 @@
+"""Python source for the expressions of one DAG, for NumPy, JAX or PyTorch: the printer
+that `codegen` writes its functions with (one target each, as `text` prints Unicode and
+LaTeX). A `Body` walks the DAG once and writes each node inline into its single user or,
+when it is shared or long, as one assignment; `Backend` holds what differs between the
+three array libraries; constants are float64 literals (a constant float64 cannot hold
+is a LimitError). Values are 2-D as in `evaluate.py` (a vector n×1), scalars 0-d.
+"""
+from __future__ import annotations
+
+import keyword
+import math
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..errors import LimitError, MatcalcError
+
+LONG = 72                       # inline text longer than this gets its own assignment
+ATOM, POW, UNARY, MUL, ADD = 100, 14, 13, 12, 11          # Python precedences
+_RESERVED = {"np", "jnp", "jax", "torch", "f", "check", "gradient", "_finite_differences",
+             "range", "float", "len", "tuple", "max", "list", "print", "abs", "int"}
+
+
+# ---------------------------------------------------------------- the three targets
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    m: str                      # the module alias in generated code
+    imports: tuple
+
+    def asarray(self, x: str) -> str:
+        return {"numpy": f"np.asarray({x}, dtype=float)",
+                "jax": f"jnp.asarray({x}, dtype=jnp.float64)",
+                "torch": f"torch.as_tensor({x}, dtype=torch.float64)"}[self.name]
+
+    def tensor(self, x: str) -> str:
+        """A Python number as a 0-d array where the target's functions need one."""
+        return f"torch.as_tensor({x}, dtype=torch.float64)" if self.name == "torch" else x
+
+    def filled(self, what: str, shape: str) -> str:
+        dtype = ", dtype=torch.float64" if self.name == "torch" else ""
+        return f"{self.m}.{what}({shape}{dtype})"
+
+    def eye(self, n: str) -> str:
+        return f"torch.eye({n}, dtype=torch.float64)" if self.name == "torch" else \
+            f"{self.m}.eye({n})"
+
+    def stack(self, items: str) -> str:
+        return f"torch.stack({items}, dim=-1)" if self.name == "torch" else \
+            f"{self.m}.stack({items}, axis=-1)"
+
+    def permute(self, x: str, perm: str) -> str:
+        return f"torch.permute({x}, {perm})" if self.name == "torch" else \
+            f"{self.m}.transpose({x}, {perm})"
+
+    def broadcast(self, x: str, shape: str) -> str:
+        return f"{self.m}.broadcast_to({x}, {shape})"
+
+    def reshape(self, x: str, shape: str) -> str:
+        return f"{self.m}.reshape({x}, {shape})"
+
+
+BACKENDS = {
+    "numpy": Backend("numpy", "np", ("import numpy as np",)),
+    "jax": Backend("jax", "jnp", (
+        "import jax",
+        "import jax.numpy as jnp",
+        "",
+        'jax.config.update("jax_enable_x64", True)   # float64, as NumPy and matcalc compute',
+    )),
+    "torch": Backend("torch", "torch", ("import torch",)),
+}
+
+
+# ---------------------------------------------------------------- names
+class Names:
+    """Python identifiers for variables, dimensions and temporaries, never colliding."""
+
+    def __init__(self, taken=()):
+        self.taken = set(_RESERVED) | set(taken)
+        self.counter = 0
+
+    def claim(self, wanted: str) -> str:
+        base = wanted if wanted.isidentifier() else "v"
+        if keyword.iskeyword(base) or base in self.taken:
+            base = base + "_"
+        name, k = base, 1
+        while name in self.taken or keyword.iskeyword(name):
+            k += 1
+            name = f"{base}{k}"
+        self.taken.add(name)
+        return name
+
+    def temp(self) -> str:
+        while True:
+            self.counter += 1
+            name = f"t{self.counter}"
+            if name not in self.taken:
+                self.taken.add(name)
+                return name
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    prec: int
+    pure: bool = False          # a Python number (built from constants and sizes only)
+
+
+def wrap(t: Text, need: int) -> str:
+    return t.text if t.prec >= need else f"({t.text})"
+
+
+_LEAVES = (E.Var, E.Const, E.DimSize, E.Differential)
+_ELEMENTWISE = (E.Add, E.Mul, E.Pow, E.Func, E.Max, E.Compare)
+
+
+def float_literal(value) -> str:
+    """A constant as a Python float literal. The generated code computes in float64, so a
+    constant outside its range (1e999, or 1e-999 that would become 0) cannot be written:
+    a LimitError at generation time rather than inf, 0 or an OverflowError in `f`."""
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if math.isinf(number) or (number == 0 and value != 0):
+        raise LimitError(f"the constant {_digits(value)} is outside the range of float64 "
+                         "numbers (about 5e-324 to 1.8e308 in size), in which generated code "
+                         "computes", expected="a constant of a size float64 can hold")
+    return repr(number)
+
+
+def _digits(value) -> str:
+    """A short decimal form of an exact rational: 1e999, not a thousand zeros."""
+    from fractions import Fraction
+    value = Fraction(value)
+    sign = "−" if value < 0 else ""
+    value = abs(value)
+    exponent = len(str(value.numerator)) - len(str(value.denominator))
+    if value < Fraction(10) ** exponent:
+        exponent -= 1
+    mantissa = float(value / Fraction(10) ** exponent)
+    return f"{sign}{mantissa:.6g}e{exponent}"
+
+
+def np_dims(shape) -> tuple:
+    return shape.np_dims
+
+
+# ---------------------------------------------------------------- one function body
+class Body:
+    """Straight-line code for a set of roots over one DAG (plus an optional loop over
+    the basis directions of a differential)."""
+
+    def __init__(self, b: Backend, names: Names, var_names: dict, dim_text):
+        self.b = b
+        self.names = names
+        self.var_names = var_names          # Var name -> Python identifier
+        self.dim = dim_text                 # dimension -> Python text
+        self.text: dict = {}                # node -> Text
+        self.named: set = set()             # nodes given their own assignment
+        self.maxima: dict = {}              # node -> the name of its maximum
+
+    # -- shapes
+    def tuple_text(self, dims) -> str:
+        items = [self.dim(d) for d in dims]
+        return "()" if not items else f"({items[0]},)" if len(items) == 1 else \
+            "(" + ", ".join(items) + ")"
+
+    # -- the walk
+    def emit(self, roots, loop_roots=(), dX=None, lines=None, loop_lines=None):
+        """Assignments for what `roots` (outside any loop) and `loop_roots` (inside the
+        loop over the directions dX) need, appended to `lines` and `loop_lines`; the
+        text of every node is then in self.text."""
+        order, seen = [], set()
+        for root in list(roots) + list(loop_roots):
+            for node in E.walk(root):
+                if node not in seen and node not in self.text:
+                    seen.add(node)
+                    order.append(node)
+        uses: dict = {}
+        for node in order:
+            for c in node.children:
+                uses[c] = uses.get(c, 0) + 1
+            if isinstance(node, (E.Softmax, E.LogSumExp)):      # its argument twice
+                uses[node.children[0]] = uses.get(node.children[0], 0) + 1
+        for r in list(roots) + list(loop_roots):
+            uses[r] = uses.get(r, 0) + 1
+        in_loop = {n for n in order if dX is not None and n.depends_on(dX)}
+        hoist = {c for n in in_loop for c in n.children if c not in in_loop}
+        for node in order:
+            out = loop_lines if node in in_loop else lines
+            t = self.expand(node, self.render(node, out))
+            if not isinstance(node, _LEAVES):
+                shared = uses.get(node, 0) > 1 or node in hoist
+                if t.prec == ATOM and "(" not in t.text and "[" not in t.text:
+                    shared = False                      # a name or name.T: cheap inline
+                if shared or len(t.text) > LONG:
+                    name = self.names.temp()
+                    out.append(f"{name} = {t.text}")
+                    t = Text(name, ATOM, t.pure)
+                    self.named.add(node)
+            self.text[node] = t
+
+    # -- one node
+    def render(self, node, out) -> Text:
+        b, m = self.b, self.b.m
+        a = [self.text[c] for c in node.children]
+        match node:
+            case E.Var():
+                return Text(self.var_names[node.name], ATOM)
+            case E.Differential():
+                return self.text[node]
+            case E.Const():
+                s = float_literal(node.value)
+                return Text(s, ATOM if node.value >= 0 else UNARY, True)
+            case E.DimSize():
+                return Text(self.dim(node.dim), ATOM, True)
+            case E.Zero() | E.Ones():
+                what = "zeros" if isinstance(node, E.Zero) else "ones"
+                return Text(b.filled(what, self.tuple_text((node.shape.rows,
+                                                             node.shape.cols))), ATOM)
+            case E.Identity():
+                return Text(b.eye(self.dim(node.n)), ATOM)
+            case E.Add():
+                return self.add(node, a)
+            case E.Mul():
+                return self.mul(a)
+            case E.Pow():
+                return self.pow(node, a)
+            case E.Func():
+                return self.func(node.name, a[0])
+            case E.Max():
+                x, y = (self.arg(t) for t in a)
+                return Text(f"{m}.maximum({x}, {y})", ATOM)
+            case E.Compare():
+                x, y = (wrap(t, ADD) for t in a)
+                cmp = f"{x} {node.op} {y}"
+                if b.name == "numpy":
+                    if a[0].pure and a[1].pure:
+                        return Text(f"float({cmp})", ATOM, True)
+                    return Text(f"({cmp}).astype(float)", ATOM)
+                return Text(b.asarray(cmp), ATOM)
+            case E.MatMul():
+                parts = [wrap(t, UNARY) for t in a]
+                if node.shape.cols == 1 and len(parts) > 2:
+                    # a chain ending in a column: from the right, matrix-vector products only
+                    text = parts[-1]
+                    for p in reversed(parts[:-1]):
+                        text = f"{p} @ ({text})" if "@" in text else f"{p} @ {text}"
+                    return Text(text, MUL)
+                return Text(" @ ".join(parts), MUL)
+            case E.Transpose():
+                return Text(wrap(a[0], ATOM) + ".T", ATOM)
+            case E.Sum():
+                return Text(f"{m}.sum({a[0].text})", ATOM)
+            case E.Trace():
+                return Text(f"{m}.trace({a[0].text})", ATOM)
+            case E.Det():
+                return Text(f"{m}.linalg.det({a[0].text})", ATOM)
+            case E.Inv():
+                return Text(f"{m}.linalg.inv({a[0].text})", ATOM)
+            case E.Diag():
+                return Text(f"{m}.diag({wrap(a[0], ATOM)}[:, 0])", ATOM)
+            case E.Norm():
+                return Text(f"{m}.linalg.norm({a[0].text})", ATOM)
+            case E.Softmax():
+                name, x = self.names.temp(), a[0].text
+                out.append(f"{name} = {m}.exp({x} - {self.top(node.args[0], out)})")
+                out.append(f"{name} = {name} / {m}.sum({name})")
+                return Text(name, ATOM)
+            case E.LogSumExp():
+                top, x = self.top(node.args[0], out), a[0].text
+                return Text(f"{top} + {m}.log({m}.sum({m}.exp({x} - {top})))", ADD)
+            case E.Block():
+                return self.block(node, a)
+        raise MatcalcError(f"no code generation for {type(node).__name__} nodes")
+
+    def expand(self, node, t: Text) -> Text:
+        """An element-wise node of scalars that is itself an array (x + 1/2 − x is n×1 when
+        its array terms cancel) is a 0-d value in Python: expand it to its shape, as
+        `evaluate` does."""
+        if isinstance(node, _ELEMENTWISE) and not node.shape.is_scalar and \
+                all(c.shape.is_scalar for c in node.children):
+            shape = self.tuple_text((node.shape.rows, node.shape.cols))
+            return Text(self.b.broadcast(self.arg(t), shape), ATOM)
+        return t
+
+    def top(self, node, out) -> str:
+        """The name of max(node), shared by the softmax and logsumexp of one argument."""
+        if node not in self.maxima:
+            self.maxima[node] = self.names.temp()
+            out.append(f"{self.maxima[node]} = {self.b.m}.max({self.text[node].text})")
+        return self.maxima[node]
+
+    def arg(self, t: Text) -> str:
+        """A function argument: Python numbers become tensors for torch."""
+        return self.b.tensor(t.text) if t.pure else t.text
+
+    def add(self, node, a) -> Text:
+        parts = []
+        for term, t in zip(node.args, a):
+            neg = None
+            if term in self.named:
+                pass
+            elif isinstance(term, E.Mul) and isinstance(term.args[0], E.Const) and \
+                    term.args[0].value < 0:
+                neg = self.mul([Text(float_literal(-term.args[0].value), ATOM, True)] +
+                               [self.text[f] for f in term.args[1:]])
+            elif isinstance(term, E.Const) and term.value < 0:
+                neg = Text(float_literal(-term.value), ATOM, True)
+            if neg is not None and parts:
+                parts.append(" - " + wrap(neg, MUL))
+            elif parts:
+                parts.append(" + " + wrap(t, ADD))
+            else:
+                parts.append(wrap(t, ADD))
+        return Text("".join(parts), ADD, all(t.pure for t in a))
+
+    def add_texts(self, a) -> str:
+        return " + ".join(wrap(t, ADD) for t in a)
+
+    def mul(self, a) -> Text:
+        pure = all(t.pure for t in a)
+        if a and a[0].text == "1.0" and len(a) > 1:
+            a = a[1:]
+        if a and a[0].text == "-1.0" and len(a) > 1:
+            rest = self.mul(a[1:])
+            return Text("-" + wrap(rest, MUL), MUL, pure)
+        if len(a) == 1:
+            return a[0]
+        text = wrap(a[0], MUL) + "".join(" * " + wrap(t, UNARY) for t in a[1:])
+        return Text(text, MUL, pure)
+
+    def pow(self, node, a) -> Text:
+        base, k = a
+        exponent = node.args[1]
+        if isinstance(exponent, E.Const) and exponent.value.denominator == 1:
+            float_literal(exponent.value)                  # x ** 10^999 is beyond float64 as well
+            n = int(exponent.value)
+            if n > 0:
+                return Text(f"{wrap(base, ATOM)} ** {n}", POW, base.pure)
+            powered = wrap(base, ATOM) + ("" if n == -1 else f" ** {-n}")
+            return Text(f"1.0 / {powered}", MUL, base.pure)
+        return Text(f"{wrap(base, ATOM)} ** {wrap(k, ATOM)}", POW, base.pure and k.pure)
+
+    def func(self, name, t: Text) -> Text:
+        m = self.b.m
+        x = self.arg(t)
+        if name == "sigmoid":
+            return Text(f"0.5 * (1 + {m}.tanh(0.5 * {wrap(Text(x, t.prec), UNARY)}))",
+                         MUL)
+        if name == "softplus":
+            return Text(f"{m}.logaddexp({self.b.tensor('0.0')}, {x})", ATOM)
+        return Text(f"{m}.{name}({x})", ATOM)
+
+    def block(self, node, a) -> Text:
+        r, c = node.args[0], node.args[1]
+        rows = [a[i * c:(i + 1) * c] for i in range(r)]
+        if self.b.name != "torch":
+            inner = ", ".join("[" + ", ".join(t.text for t in row) + "]" for row in rows)
+            return Text(f"{self.b.m}.block([{inner}])", ATOM)
+
+        def two_d(t):
+            return f"torch.atleast_2d({self.arg(t)})"
+        inner = ", ".join("torch.cat([" + ", ".join(two_d(t) for t in row) + "], dim=1)"
+                          for row in rows)
+        return Text(f"torch.cat([{inner}], dim=0)", ATOM)
