@@ -10,6 +10,7 @@ import re
 from fractions import Fraction
 
 from .. import expr as E
+from .latex_names import latex_name, latex_operator
 
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 # precedence: what a child must reach to go without parentheses
@@ -50,7 +51,7 @@ class Style:
         return f"({s})"
 
     def compare(self, op: str) -> str:
-        return {">=": "≥"}.get(op, op)
+        return {">=": "≥", "<=": "≤"}.get(op, op)
 
     def block(self, rows: list[list[str]], column: bool) -> str:
         if column:
@@ -134,9 +135,7 @@ class LatexStyle(Style):
         return f"\\frac{{{top}}}{{{bottom}}}"
 
     def call(self, name, args):
-        known = {"exp", "log", "sin", "cos", "tan", "tanh", "det", "max"}
-        head = f"\\{name}" if name in known else (name if name.startswith("\\")
-                                                   else f"\\operatorname{{{name}}}")
+        head = name if name.startswith("\\") else latex_operator(name)
         return f"{head}\\left({', '.join(args)}\\right)"
 
     def norm(self, arg):
@@ -146,7 +145,7 @@ class LatexStyle(Style):
         return f"\\left({s}\\right)"
 
     def compare(self, op):
-        return {">=": "\\geq", ">": ">"}[op]
+        return {">=": "\\geq", ">": ">", "<=": "\\leq", "<": "<"}[op]
 
     def block(self, rows, column):
         body = " \\\\ ".join(" & ".join(r) for r in rows)
@@ -159,16 +158,7 @@ class LatexStyle(Style):
         return "I"
 
     def name(self, n):
-        import re
-        m = re.fullmatch(r"([A-Za-z]+)_?([0-9]+)", n)
-        if m:
-            n = f"{m.group(1)}_{{{m.group(2)}}}"
-        elif "_" in n:
-            head, tail = n.split("_", 1)
-            n = f"{head}_{{\\text{{{tail}}}}}"
-        if len(n) > 1 and n.isalpha() and n.isascii():
-            return f"\\mathrm{{{n}}}"
-        return n
+        return latex_name(n)
 
     def differential(self, n):
         return "d" + self.name(n)
@@ -198,9 +188,14 @@ class Printer:
         return self.s.paren(text) if own < level else text
 
     def show(self, e: E.Expr) -> tuple[str, int]:
+        """(text, precedence) of a node. Its unprinted descendants are printed first, children
+        before parents, by an explicit stack: each `_show` then finds its children in the
+        memo, so the Python stack stays shallow however deep the expression is nested."""
         hit = self.memo.get(e)
         if hit is None:
-            hit = self.memo[e] = self._show(e)
+            for node in _unprinted(e, self.memo):
+                self.memo[node] = self._show(node)
+            hit = self.memo[e]
         return hit
 
     def _show(self, e):
@@ -375,8 +370,18 @@ class Printer:
         return out, PRODUCT
 
 
-def _plain(s: str) -> bool:
-    return s.replace("²", "").replace("³", "").isalnum()
+def _unprinted(root: E.Expr, memo: dict) -> list:
+    """The nodes under `root` (itself included) not yet in `memo`, children before parents."""
+    out, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        if ready:
+            out.append(node)
+        elif node not in seen and node not in memo:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(node.children))
+    return out
 
 
 def text(e: E.Expr) -> str:
