@@ -12,6 +12,8 @@ unambiguously.
   as a visible `\\_` in an upright name (`a__b` → `\\mathrm{a\\_\\_b}`).
 - `latex_text`: words for `\\text{…}` (rule names), with TeX's special characters escaped.
 - `latex_operator`: a function name as an upright operator (`\\operatorname{softplus}`).
+- `fold_lines`: a very long formula broken into lines at its spaces (TeX reads at most
+  `buf_size`, 200 000 characters in TeX Live, per line; to TeX a newline is a space).
 """
 from __future__ import annotations
 
@@ -102,3 +104,24 @@ def latex_operator(name: str) -> str:
 
 _STANDARD_OPERATORS = frozenset({"exp", "log", "ln", "sin", "cos", "tan", "tanh", "det", "max",
                                  "min"})
+
+
+LINE_WIDTH = 4_000              # characters per line of LaTeX output (TeX's buffer: 200 000)
+
+
+def fold_lines(tex: str, width: int = LINE_WIDTH) -> str:
+    """`tex` with every line longer than `width` broken at spaces (never a blank line, which
+    would end a paragraph). A space and a single newline are the same token to TeX."""
+    if len(tex) <= width:
+        return tex
+    out = []
+    for line in tex.split("\n"):
+        current = ""
+        for word in line.split(" "):
+            if current and len(current) + 1 + len(word) > width:
+                out.append(current)
+                current = word
+            else:
+                current = f"{current} {word}" if current else word
+        out.append(current)
+    return "\n".join(out)

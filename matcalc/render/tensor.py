@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .. import expr as E
 from ..readoff import kronecker_term
+from .latex_names import fold_lines
 from .text import latex, text
 
 
@@ -121,4 +122,4 @@ def linear_map_text(d) -> str:
 
 def linear_map_latex(d) -> str:
     """The whole equation in LaTeX (the left side a fraction of partials)."""
-    return _render(d, LATEX)
+    return fold_lines(_render(d, LATEX))

@@ -10,7 +10,7 @@ import re
 from fractions import Fraction
 
 from .. import expr as E
-from .latex_names import latex_name, latex_operator
+from .latex_names import fold_lines, latex_name, latex_operator
 
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 # precedence: what a child must reach to go without parentheses
@@ -389,4 +389,4 @@ def text(e: E.Expr) -> str:
 
 
 def latex(e: E.Expr) -> str:
-    return Printer(LatexStyle())(e)
+    return fold_lines(Printer(LatexStyle())(e))
