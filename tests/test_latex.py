@@ -41,6 +41,7 @@ from matcalc.render.latex_names import (
     latex_text,
 )
 from matcalc.render.text import latex, text
+from matcalc.shapes import Shape
 
 PREAMBLE = r"""\documentclass{article}
 \usepackage{amsmath,amssymb}
@@ -70,6 +71,12 @@ NASTY = [
     ("x: vector(N_b); mean(exp(x))",                                               "x"),
     ("x: vector(n_1); y: vector(n_1); max(x, y) + (x >= y) * y",                   "x"),
     ("λ, α_1: scalar; w: vector(n); λ * norm(w)^2 + α_1 * sum(abs(w))",            "w"),
+    ("t_0, σ: scalar; t_0^σ + sqrt(t_0) * sign(σ)",                                "σ"),
+    ("Σ_x: matrix(n, n); μ_1: vector(n); logsumexp(Σ_x @ μ_1) + det(Σ_x.T)",        "μ_1"),
+    ("Σ_x: matrix(n, n); μ_1: vector(n); softmax(Σ_x @ μ_1 * μ_1)",                "Σ_x"),
+    ("x_a, y_b: vector(n); ε: scalar; sum((x_a >= y_b) * y_b) * [ε, ε^2]",         "ε"),
+    ("Θ: matrix(m, n); φ_in: vector(n); trace(exp(Θ @ φ_in @ φ_in.T @ Θ.T))",       "φ_in"),
+    ("Θ: matrix(m, n); φ_in: vector(n); Θ @ φ_in",                                 "Θ"),
     ("; ".join(f"{g}: scalar" for g in GREEK) + "; x * (" + " + ".join(GREEK) + ")",  "x"),
     ("; ".join(f"{n}: scalar" for n in NASTY_SCALARS) + "; x^2 * ("
      + " * ".join(NASTY_SCALARS) + ")",                                             "x"),
@@ -223,6 +230,12 @@ def test_distinct_names_print_distinctly():
              "W1_b", "W_1b", "W_1_b", "Σ", "Σ_", "σ_σ", "σσ", "σ__σ"]
     printed = [latex_name(n) for n in names]
     assert len(set(printed)) == len(names), dict(zip(names, printed))
+
+
+def test_a_superscripted_atom_takes_parentheses_before_another_superscript():
+    zero_row = E.Zero(Shape(1, "n"))
+    assert latex(E.Pow(zero_row, E.Const(3))) == r"\left(0^\top\right)^{3}"
+    assert text(E.Pow(zero_row, E.Const(3))) == "(0ᵀ)³"
 
 
 def test_words_and_operators_are_escaped():

@@ -214,11 +214,11 @@ class Printer:
                 if v < 0:
                     return s.minus + body, UNARY
                 return body, (ATOM if v.denominator == 1 else PRODUCT)
-            case E.Zero():
-                return ("0" + s.T) if e.shape.is_row else "0", ATOM
+            case E.Zero():                      # 0ᵀ, 1ᵀ carry a superscript: (0ᵀ)³
+                return ("0" + s.T, POWER) if e.shape.is_row else ("0", ATOM)
             case E.Ones():
                 if e.shape.is_row:
-                    return s.ones() + s.T, ATOM
+                    return s.ones() + s.T, POWER
                 if e.shape.is_column:
                     return s.ones(), ATOM
                 return s.ones() + " " + s.ones() + s.T, PRODUCT
