@@ -108,7 +108,7 @@ def all_formulas() -> list[tuple[str, str]]:
         label = f"tutorial {query} by {wrt}"
         formulas += _displays(label, matcalc.derivative(query, wrt, shapes=shapes))
         d = matcalc.derivative(query, wrt, shapes=shapes, layout="denominator")
-        formulas += _displays(label + " (denominator)", d, steps=False)
+        formulas += _displays(label + " (denominator)", d)
     for eq, query, wrt in _cookbook_rows(LINEAR, QUADRATIC, TRACES, INVERSES, DETERMINANTS,
                                          NORMS, DEEP):
         formulas += _displays(f"Cookbook {eq}", matcalc.derivative(query, wrt))
@@ -145,9 +145,9 @@ def _compile(formulas: list[tuple[str, str]], folder: Path) -> tuple[bool, str]:
                           "-no-shell-escape", "all.tex"],
                          cwd=folder, capture_output=True, check=False, timeout=600)
     log_file = folder / "all.log"
-    log = log_file.read_text(encoding="latin-1") if log_file.exists() else ""
+    log = log_file.read_bytes().decode("utf-8", "replace") if log_file.exists() else ""
     # a fatal error (a line longer than TeX's buffer) reaches the terminal, not the log
-    return run.returncode == 0, log + "\n" + run.stdout.decode("latin-1")
+    return run.returncode == 0, log + "\n" + run.stdout.decode("utf-8", "replace")
 
 
 def _failure(formulas, log) -> tuple[int | None, str]:

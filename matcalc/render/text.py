@@ -2,7 +2,8 @@
 
 The walk decides structure — numerator over denominator, what is juxtaposed, what needs
 parentheses — and a `Style` supplies the tokens (`xᵀ` or `x^\\top`, `⊗` or `\\odot`).
-Printed forms read back through the parser: they are matcalc's own language.
+Printed forms read back through the parser: they are matcalc's own language. LaTeX names,
+words and operator names are written by `latex_names`, the escaping every LaTeX emitter shares.
 """
 from __future__ import annotations
 
