@@ -119,6 +119,9 @@ def all_formulas() -> list[tuple[str, str]]:
     deep = _nested("exp", MAX_DEPTH - 1)
     formulas += _displays(f"exp nested {MAX_DEPTH - 1} deep", matcalc.derivative(deep, "x"),
                           steps=False)
+    tower = "x^(" * (MAX_DEPTH - 1) + "x" + ")" * (MAX_DEPTH - 1)     # one TeX group a level
+    formulas += _displays(f"power tower {MAX_DEPTH - 1} high", matcalc.derivative(tower, "x"),
+                          steps=False)
     formulas += _displays("exp nested 12 deep", matcalc.derivative(_nested("exp", 12), "x"))
     return formulas
 

@@ -27,6 +27,7 @@ class Style:
     inv = "⁻¹"
     inv_T = "⁻ᵀ"
     sigmoid = "σ"
+    braced_exponent = False
 
     def power(self, base: str, k: Fraction) -> str:
         if k.denominator == 1:
@@ -120,6 +121,7 @@ class LatexStyle(Style):
     inv = "^{-1}"
     inv_T = "^{-\\top}"
     sigmoid = "\\sigma"
+    braced_exponent = True
 
     def power(self, base, k):
         if k.denominator == 1:
@@ -352,7 +354,9 @@ class Printer:
             if k < 0:
                 return s.fraction("1", s.power(self.wrap(base, ATOM), -k), False)
             return s.power(self.wrap(base, ATOM), k)
-        return s.power_expr(self.wrap(base, ATOM), self.wrap(exponent, ATOM))
+        # LaTeX's braces delimit an exponent: x^{x + 1}, one TeX group per level of a tower
+        top = self(exponent) if s.braced_exponent else self.wrap(exponent, ATOM)
+        return s.power_expr(self.wrap(base, ATOM), top)
 
     def _matmul(self, e):
         s = self.s
