@@ -33,6 +33,7 @@ from test_tutorial import TUTORIAL
 
 import matcalc
 from matcalc import expr as E
+from matcalc.errors import ShapeError
 from matcalc.limits import MAX_DEPTH
 from matcalc.render.latex_names import (
     LINE_WIDTH,
@@ -40,8 +41,10 @@ from matcalc.render.latex_names import (
     latex_operator,
     latex_text,
 )
+from matcalc.render.syntax_text import syntax_text
 from matcalc.render.text import latex, text
 from matcalc.shapes import Shape
+from matcalc.syntax import Syntax
 
 PREAMBLE = r"""\documentclass{article}
 \usepackage{amsmath,amssymb}
@@ -299,3 +302,14 @@ def test_steps_of_a_deep_nesting_print():
     d = matcalc.derivative(_nested("exp", 60), "x")
     assert str(d.steps).count("\n") > 60
     assert d.steps.latex().isascii()
+
+
+def test_syntax_text_names_an_operand_of_any_depth():
+    """Error messages name an operand as written; the writer walks with its own stack."""
+    node = Syntax("name", "x")
+    for _ in range(10 * MAX_DEPTH):
+        node = Syntax("call", "sin", (node,))
+    assert syntax_text(node) == "sin(" * 10 * MAX_DEPTH + "x" + ")" * 10 * MAX_DEPTH
+    with pytest.raises(ShapeError, match=r"A is a matrix\(m, m\) and sin\(sin\("):
+        deep = _nested("sin", MAX_DEPTH - 2)
+        matcalc.derivative(f"x: vector(n); A: matrix(m, m); A @ {deep}", "x")
