@@ -19,16 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from test_cookbook import (
-    DEEP,
-    DETERMINANTS,
-    HESSIANS,
-    INVERSES,
-    LINEAR,
-    NORMS,
-    QUADRATIC,
-    TRACES,
-)
+import test_cookbook
 from test_tutorial import TUTORIAL
 
 import matcalc
@@ -98,11 +89,15 @@ def _displays(label: str, d, steps: bool = True) -> list[tuple[str, str]]:
     return out
 
 
-def _cookbook_rows(*tables):
-    for table in tables:
-        for row in table:
-            query, wrt, _ = row.values
-            yield row.id, query, wrt
+def _cookbook_rows():
+    """(table, id, query, wrt) of every row of every table of test_cookbook (a new table
+    is included the day it is written); HESSIANS' rows are Hessians."""
+    for name, table in vars(test_cookbook).items():
+        if name.isupper() and isinstance(table, list) and table and \
+                all(hasattr(row, "values") and hasattr(row, "id") for row in table):
+            for row in table:
+                query, wrt = row.values[:2]
+                yield name, row.id, query, wrt
 
 
 def all_formulas() -> list[tuple[str, str]]:
@@ -112,11 +107,12 @@ def all_formulas() -> list[tuple[str, str]]:
         formulas += _displays(label, matcalc.derivative(query, wrt, shapes=shapes))
         d = matcalc.derivative(query, wrt, shapes=shapes, layout="denominator")
         formulas += _displays(label + " (denominator)", d)
-    for eq, query, wrt in _cookbook_rows(LINEAR, QUADRATIC, TRACES, INVERSES, DETERMINANTS,
-                                         NORMS, DEEP):
-        formulas += _displays(f"Cookbook {eq}", matcalc.derivative(query, wrt))
-    for eq, query, wrt in _cookbook_rows(HESSIANS):
-        formulas += _displays(f"Hessian {eq}", matcalc.hessian(query, wrt))
+    tables = set()
+    for table, eq, query, wrt in _cookbook_rows():
+        tables.add(table)
+        make = matcalc.hessian if table == "HESSIANS" else matcalc.derivative
+        formulas += _displays(f"Cookbook {table} {eq}", make(query, wrt))
+    assert {"LINEAR", "TRACES", "INVERSES", "HESSIANS", "CROSS_ENTROPY"} <= tables, tables
     for query, wrt in NASTY + STACKED:
         formulas += _displays(f"names {query!r} by {wrt}", matcalc.derivative(query, wrt))
     deep = _nested("exp", MAX_DEPTH - 1)
