@@ -23,25 +23,11 @@ from dataclasses import replace
 import numpy as np
 
 from .evaluate import bind, evaluate
-from .render.text import LatexStyle
+from .render.latex_names import latex_name as _name
+from .render.latex_names import latex_text
 from .render.text import latex as latex_of
 
-_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
-_NAME = LatexStyle().name
-
-
 # ---------------------------------------------------------------- pieces of notation
-def _mathjax(tex: str) -> str:
-    """What the LaTeX printer leaves that MathJax cannot read: the steps' symbols inside
-    expressions (`u₁` → `u_{1}`) and `\\tr`, which no standard TeX package defines
-    (render.text should print `\\operatorname{tr}` itself; then this line can go)."""
-    tex = tex.replace("\\tr\\left(", "\\operatorname{tr}\\left(")
-    return re.sub(r"([A-Za-z])([₀-₉]+)", lambda m: f"{m[1]}_{{{m[2].translate(_DIGITS)}}}", tex)
-
-
-def _name(name: str) -> str:
-    """A symbol of the steps (`u₁`, `y`, `b_vec`) in LaTeX (`u_{1}`, `y`, `b_{\\text{vec}}`)."""
-    return _NAME(name.translate(_DIGITS))
 
 
 def _partial(of: str, by: str) -> str:
@@ -55,22 +41,14 @@ def _chain_names(names: str) -> str:
 
 
 def _label(rule: str) -> str:
-    return f"\\quad \\text{{[{rule}]}}"
+    return f"\\quad \\text{{[{latex_text(rule)}]}}"
 
 
 def _linear_map(d) -> str:
-    """A matrix-by-matrix derivative: `render.tensor`'s form with its Unicode made LaTeX,
-    ∂vec(Y)/∂vec(X) (or ∂Yᵢⱼ/∂Xₖₗ) as a fraction."""
+    """A matrix-by-matrix derivative: `render.tensor`'s LaTeX, ∂vec(Y)/∂vec(X) (or
+    ∂Yᵢⱼ/∂Xₖₗ) as a fraction."""
     from .render.tensor import linear_map_latex
-    body = linear_map_latex(d).replace("−", "-")
-    left, _, right = body.partition(" = ")
-    if left.startswith("∂") and "/∂" in left:
-        top, bottom = left[1:].split("/∂", 1)
-        left = f"\\frac{{\\partial {top}}}{{\\partial {bottom}}}"
-    elif left.startswith("d("):
-        left = "\\mathrm{d}" + left[1:]
-    left = left.replace("vec(", "\\operatorname{vec}(")
-    return f"{left} = {right}"
+    return linear_map_latex(d)
 
 
 def _by(var, expression) -> str:
@@ -95,8 +73,8 @@ def _operator(d) -> str:
 def derivative_equation(d) -> str:
     """`operator(expression) = result` in LaTeX, without math delimiters."""
     if d.result is None:
-        return _mathjax(_linear_map(d))
-    return _mathjax(f"{_operator(d)} = {latex_of(d.result)}")
+        return _linear_map(d)
+    return f"{_operator(d)} = {latex_of(d.result)}"
 
 
 def _layout_note(d) -> str:
@@ -161,7 +139,7 @@ def _steps_rows(steps) -> list[str]:
             eq = f"{_partial(p.of, p.by)} = {latex_of(p.value)}" if p.value is not None else \
                 f"\\mathrm{{d}}{_name(p.of)} = {latex_of(p.differential)}"
             rows.append(f"\\qquad {eq}{_label(p.rule)}")
-        rows.append(f"\\text{{3. Combined by the {der.chain_rule}}}")
+        rows.append(f"\\text{{3. Combined by the {latex_text(der.chain_rule)}}}")
         if der.chained is not None:
             named = "" if der.chain_names == f"∂{top}/∂{v}" else \
                 f"{_chain_names(der.chain_names)} = "
@@ -194,7 +172,7 @@ def _steps_rows(steps) -> list[str]:
 def steps_latex(steps) -> str:
     """The tutorial's four steps as display math: one `aligned` block, a `\\text{…}`
     heading per step and one equation per row, each rule named beside its equation."""
-    rows = " \\\\\n".join("& " + _mathjax(r) for r in _steps_rows(steps))
+    rows = " \\\\\n".join("& " + r for r in _steps_rows(steps))
     return f"$$\n\\begin{{aligned}}\n{rows}\n\\end{{aligned}}\n$$"
 
 

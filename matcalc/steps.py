@@ -131,11 +131,10 @@ def derive_steps(diff, layout_result: E.Expr | None, rewrites: list,
     if applied and matrix_form and total.get(applied[-1].node) is not None:
         out.chain_names = names[applied[-1].node].strip()
         out.chained = total[applied[-1].node]
-        back = {symbols[a.node]: definitions[a.node] for a in applied}
-        value = out.chained
-        for _ in range(len(applied) + 1):                  # definitions refer to earlier u's
-            value = substitute(value, back)
-        out.substituted = value
+        back: dict = {}
+        for a in applied:                      # children first: earlier u's are resolved
+            back[symbols[a.node]] = substitute(definitions[a.node], back)
+        out.substituted = substitute(out.chained, back)
     if not rewrites and out.substituted is not None:
         out.result = simplify(out.substituted, log=rewrites)
     elif transposed and out.substituted is not None:

@@ -1,8 +1,28 @@
-"""The syntax tree back as text, for error messages that name an operand as it was written."""
+"""The syntax tree back as text, for error messages that name an operand as it was written.
+
+Written children first from an explicit stack, so an operand nested to the parser's depth
+limit is named without deep Python recursion.
+"""
 from __future__ import annotations
 
 
 def syntax_text(node) -> str:
+    done: dict = {}                                  # id(node) -> its text
+    stack = [(node, False)]
+    while stack:
+        n, ready = stack.pop()
+        if id(n) in done:
+            continue
+        if not ready:
+            stack.append((n, True))
+            stack.extend((c, False) for c in reversed(n.children or ()) if id(c) not in done)
+            continue
+        done[id(n)] = _one(n, [done[id(c)] for c in (n.children or ())])
+    return done[id(node)]
+
+
+def _one(node, kids: list[str]) -> str:
+    """One node's text from its children's texts."""
     k = node.kind
     if k == "number":
         v = node.value
@@ -10,19 +30,18 @@ def syntax_text(node) -> str:
     if k == "name":
         return node.value
     if k == "neg":
-        return "-" + _wrap(node.children[0])
+        return "-" + _wrap(node.children[0], kids[0])
     if k == "transpose":
-        return _wrap(node.children[0]) + "ᵀ"
+        return _wrap(node.children[0], kids[0]) + "ᵀ"
     if k in ("binary", "compare"):
-        a, b = node.children
-        return f"{_wrap(a)} {node.value} {_wrap(b)}"
+        (a, b), (ta, tb) = node.children, kids
+        return f"{_wrap(a, ta)} {node.value} {_wrap(b, tb)}"
     if k == "call":
-        return f"{node.value}({', '.join(syntax_text(c) for c in node.children)})"
+        return f"{node.value}({', '.join(kids)})"
     if k == "list":
-        return "[" + ", ".join(syntax_text(c) for c in node.children) + "]"
+        return "[" + ", ".join(kids) + "]"
     return "?"
 
 
-def _wrap(node) -> str:
-    s = syntax_text(node)
-    return f"({s})" if node.kind in ("binary", "compare", "neg") else s
+def _wrap(node, text: str) -> str:
+    return f"({text})" if node.kind in ("binary", "compare", "neg") else text

@@ -4,12 +4,32 @@ d Y = Σ cₜ Aₜ dX Bₜ is shown as ∂vec(Y)/∂vec(X) = Σ cₜ (Bₜᵀ �
 (Magnus–Neudecker, column-major vec) — where every term has that shape; otherwise in
 index notation term by term (∂Yᵢⱼ/∂Xₖₗ = Aᵢₖ Bₗⱼ, … ), and as the differential itself
 when a term has neither form. Never an error: the map is always evaluable numerically.
+One walk (`_render`) for both targets; a `Notation` holds what differs between Unicode
+text and LaTeX (the LaTeX one is complete: no `∂`, `−` or `vec(` left for a TeX engine).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from .. import expr as E
 from ..readoff import kronecker_term
+from .latex_names import fold_lines
 from .text import latex, text
+
+
+@dataclass(frozen=True)
+class Notation:
+    show: Callable[[E.Expr], str]
+    kron: str
+    minus: str
+    sub: Callable[[str], str]                   # index subscript: ij → ᵢⱼ or _{ij}
+    delta: Callable[[str], str]                 # Kronecker delta with its indices
+    paren: Callable[[str], str]
+    vec_form: Callable[[str, str], str]         # (Y, X) → ∂vec(Y)/∂vec(X)
+    index_form: Callable[[str, str], str]       # (Y, X) → ∂Yᵢⱼ/∂Xₖₗ
+    differential: Callable[[str], str]          # Y → d(Y)
+    indexable: Callable[[str], str]             # a name made ready for a subscript
 
 
 def _terms(L):
@@ -31,49 +51,75 @@ def _split(term, dX):
     return (E.Mul(*k.scalars) if k.scalars else E.Const(1)), A, k.transposed, k.B
 
 
-def _scaled(c, body, show):
+def _scaled(c, body, n: Notation):
     if E.is_const(c, 1):
         return body
     if E.is_const(c, -1):
-        return "−" + body
-    return f"{show(c)} {body}" if not isinstance(c, E.Add) else f"({show(c)}) {body}"
+        return n.minus + body
+    return f"{n.show(c)} {body}" if not isinstance(c, E.Add) else f"{n.paren(n.show(c))} {body}"
 
 
-def _render(d, show, kron, sub, delta):
+def _render(d, n: Notation):
     var = d.wrt[0]
     dX = E.Differential(var)
     L = d.differential
     parts = [_split(t, dX) for t in _terms(L)]
-    vname = var.name
+    show = n.show
     if all(p is not None and not p[2] for p in parts):
         pieces = []
         for c, A, _, B in parts:
             left = show(E.Transpose(B)) if B is not None else "I"
             right = show(A) if A is not None else "I"
-            pieces.append(_scaled(c, f"{left} {kron} {right}", show))
-        return f"∂vec({show(d.expression)})/∂vec({vname}) = " + " + ".join(pieces)
+            pieces.append(_scaled(c, f"{left} {n.kron} {right}", n))
+        return f"{n.vec_form(show(d.expression), show(var))} = " + " + ".join(pieces)
     if all(p is not None for p in parts):
         pieces = []
         for c, A, transposed, B in parts:
             k, l = ("l", "k") if transposed else ("k", "l")
-            a = _indexed(A, show, sub("i" + k)) if A is not None else delta("i" + k)
-            b = _indexed(B, show, sub(l + "j")) if B is not None else delta(l + "j")
-            pieces.append(_scaled(c, f"{a}{b}", show))
-        return f"∂({show(d.expression)}){sub('ij')}/∂{vname}{sub('kl')} = " + " + ".join(pieces)
-    return f"d({show(d.expression)}) = {show(L)}"
+            a = _indexed(A, n, "i" + k) if A is not None else n.delta("i" + k)
+            b = _indexed(B, n, l + "j") if B is not None else n.delta(l + "j")
+            pieces.append(_scaled(c, f"{a}{b}", n))
+        return f"{n.index_form(show(d.expression), show(var))} = " + " + ".join(pieces)
+    return f"{n.differential(show(d.expression))} = {show(L)}"
 
 
-def _indexed(M, show, index):
-    body = show(M)
-    return (body if isinstance(M, E.Var) else f"({body})") + index
+def _indexed(M, n: Notation, indices: str):
+    body = n.show(M)
+    return (n.indexable(body) if isinstance(M, E.Var) else n.paren(body)) + n.sub(indices)
 
 
 SUB = str.maketrans("ijkl", "ᵢⱼₖₗ")
 
+TEXT = Notation(
+    show=text, kron="⊗", minus="−",
+    sub=lambda s: s.translate(SUB), delta=lambda s: "δ" + s.translate(SUB),
+    paren=lambda s: f"({s})",
+    vec_form=lambda y, x: f"∂vec({y})/∂vec({x})",
+    index_form=lambda y, x: f"∂({y}){'ij'.translate(SUB)}/∂{x}{'kl'.translate(SUB)}",
+    differential=lambda y: f"d({y})",
+    indexable=lambda name: name)
+
+
+def _braced(name: str) -> str:
+    """`W_{1}` takes a further subscript as `{W_{1}}_{kl}`; a double subscript is an error."""
+    return "{" + name + "}" if "_" in name else name
+
+
+LATEX = Notation(
+    show=latex, kron="\\otimes", minus="-",
+    sub=lambda s: "_{" + s + "}", delta=lambda s: "\\delta_{" + s + "}",
+    paren=lambda s: f"({s})",
+    vec_form=lambda y, x: (f"\\frac{{\\partial \\operatorname{{vec}}({y})}}"
+                           f"{{\\partial \\operatorname{{vec}}({x})}}"),
+    index_form=lambda y, x: f"\\frac{{\\partial ({y})_{{ij}}}}{{\\partial {_braced(x)}_{{kl}}}}",
+    differential=lambda y: f"\\mathrm{{d}}({y})",
+    indexable=_braced)
+
 
 def linear_map_text(d) -> str:
-    return _render(d, text, "⊗", lambda s: s.translate(SUB), lambda s: "δ" + s.translate(SUB))
+    return _render(d, TEXT)
 
 
 def linear_map_latex(d) -> str:
-    return _render(d, latex, "\\otimes", lambda s: "_{" + s + "}", lambda s: "\\delta_{" + s + "}")
+    """The whole equation in LaTeX (the left side a fraction of partials)."""
+    return fold_lines(_render(d, LATEX))

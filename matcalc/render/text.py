@@ -2,7 +2,8 @@
 
 The walk decides structure — numerator over denominator, what is juxtaposed, what needs
 parentheses — and a `Style` supplies the tokens (`xᵀ` or `x^\\top`, `⊗` or `\\odot`).
-Printed forms read back through the parser: they are matcalc's own language.
+Printed forms read back through the parser: they are matcalc's own language. LaTeX names,
+words and operator names are written by `latex_names`, the escaping every LaTeX emitter shares.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 from fractions import Fraction
 
 from .. import expr as E
+from .latex_names import fold_lines, latex_name, latex_operator
 
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 # precedence: what a child must reach to go without parentheses
@@ -25,6 +27,7 @@ class Style:
     inv = "⁻¹"
     inv_T = "⁻ᵀ"
     sigmoid = "σ"
+    braced_exponent = False
 
     def power(self, base: str, k: Fraction) -> str:
         if k.denominator == 1:
@@ -50,7 +53,7 @@ class Style:
         return f"({s})"
 
     def compare(self, op: str) -> str:
-        return {">=": "≥"}.get(op, op)
+        return {">=": "≥", "<=": "≤"}.get(op, op)
 
     def block(self, rows: list[list[str]], column: bool) -> str:
         if column:
@@ -118,6 +121,7 @@ class LatexStyle(Style):
     inv = "^{-1}"
     inv_T = "^{-\\top}"
     sigmoid = "\\sigma"
+    braced_exponent = True
 
     def power(self, base, k):
         if k.denominator == 1:
@@ -134,9 +138,7 @@ class LatexStyle(Style):
         return f"\\frac{{{top}}}{{{bottom}}}"
 
     def call(self, name, args):
-        known = {"exp", "log", "sin", "cos", "tan", "tanh", "det", "max"}
-        head = f"\\{name}" if name in known else (name if name.startswith("\\")
-                                                   else f"\\operatorname{{{name}}}")
+        head = name if name.startswith("\\") else latex_operator(name)
         return f"{head}\\left({', '.join(args)}\\right)"
 
     def norm(self, arg):
@@ -146,7 +148,7 @@ class LatexStyle(Style):
         return f"\\left({s}\\right)"
 
     def compare(self, op):
-        return {">=": "\\geq", ">": ">"}[op]
+        return {">=": "\\geq", ">": ">", "<=": "\\leq", "<": "<"}[op]
 
     def block(self, rows, column):
         body = " \\\\ ".join(" & ".join(r) for r in rows)
@@ -159,16 +161,7 @@ class LatexStyle(Style):
         return "I"
 
     def name(self, n):
-        import re
-        m = re.fullmatch(r"([A-Za-z]+)_?([0-9]+)", n)
-        if m:
-            n = f"{m.group(1)}_{{{m.group(2)}}}"
-        elif "_" in n:
-            head, tail = n.split("_", 1)
-            n = f"{head}_{{\\text{{{tail}}}}}"
-        if len(n) > 1 and n.isalpha() and n.isascii():
-            return f"\\mathrm{{{n}}}"
-        return n
+        return latex_name(n)
 
     def differential(self, n):
         return "d" + self.name(n)
@@ -198,9 +191,14 @@ class Printer:
         return self.s.paren(text) if own < level else text
 
     def show(self, e: E.Expr) -> tuple[str, int]:
+        """(text, precedence) of a node. Its unprinted descendants are printed first, children
+        before parents, by an explicit stack: each `_show` then finds its children in the
+        memo, so the Python stack stays shallow however deep the expression is nested."""
         hit = self.memo.get(e)
         if hit is None:
-            hit = self.memo[e] = self._show(e)
+            for node in _unprinted(e, self.memo):
+                self.memo[node] = self._show(node)
+            hit = self.memo[e]
         return hit
 
     def _show(self, e):
@@ -219,11 +217,11 @@ class Printer:
                 if v < 0:
                     return s.minus + body, UNARY
                 return body, (ATOM if v.denominator == 1 else PRODUCT)
-            case E.Zero():
-                return ("0" + s.T) if e.shape.is_row else "0", ATOM
+            case E.Zero():                      # 0ᵀ, 1ᵀ carry a superscript: (0ᵀ)³
+                return ("0" + s.T, POWER) if e.shape.is_row else ("0", ATOM)
             case E.Ones():
                 if e.shape.is_row:
-                    return s.ones() + s.T, ATOM
+                    return s.ones() + s.T, POWER
                 if e.shape.is_column:
                     return s.ones(), ATOM
                 return s.ones() + " " + s.ones() + s.T, PRODUCT
@@ -356,7 +354,9 @@ class Printer:
             if k < 0:
                 return s.fraction("1", s.power(self.wrap(base, ATOM), -k), False)
             return s.power(self.wrap(base, ATOM), k)
-        return s.power_expr(self.wrap(base, ATOM), self.wrap(exponent, ATOM))
+        # LaTeX's braces delimit an exponent: x^{x + 1}, one TeX group per level of a tower
+        top = self(exponent) if s.braced_exponent else self.wrap(exponent, ATOM)
+        return s.power_expr(self.wrap(base, ATOM), top)
 
     def _matmul(self, e):
         s = self.s
@@ -375,8 +375,18 @@ class Printer:
         return out, PRODUCT
 
 
-def _plain(s: str) -> bool:
-    return s.replace("²", "").replace("³", "").isalnum()
+def _unprinted(root: E.Expr, memo: dict) -> list:
+    """The nodes under `root` (itself included) not yet in `memo`, children before parents."""
+    out, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        if ready:
+            out.append(node)
+        elif node not in seen and node not in memo:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(node.children))
+    return out
 
 
 def text(e: E.Expr) -> str:
@@ -384,4 +394,4 @@ def text(e: E.Expr) -> str:
 
 
 def latex(e: E.Expr) -> str:
-    return Printer(LatexStyle())(e)
+    return fold_lines(Printer(LatexStyle())(e))
