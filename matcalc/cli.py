@@ -84,12 +84,27 @@ def verify_command(argv, out, err) -> int:
         return 2
 
 
+def serve_command(argv, out, err) -> int:
+    """`matcalc serve`: the web page (matcalc.web), if the `web` extra is installed."""
+    try:
+        from .web.serve import main as serve
+    except ImportError as missing:
+        if (missing.name or "").split(".")[0] not in ("starlette", "uvicorn"):
+            raise
+        print(f"error: matcalc serve needs the web extra ({missing.name} is not installed):"
+              " pip install 'matcalc[web]'", file=err)
+        return 2
+    return serve(argv, out, err)
+
+
 def run(argv: list[str] | None = None, out=sys.stdout, err=sys.stderr) -> int:
     from .errors import MatcalcError
 
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["verify"]:
         return verify_command(argv[1:], out, err)
+    if argv[:1] == ["serve"]:
+        return serve_command(argv[1:], out, err)
     args = _parser().parse_args(argv)
     try:
         d = derivative_from_args(args)
