@@ -180,6 +180,13 @@
       $("query").classList.add("invalid");
       document.body.dataset.state = "error";
       $("result").classList.add("stale");
+      if (last) {               // the table keeps the last shapes, with this edit shown
+        const declarations = { ...last.body.declarations };
+        for (const [name, spec] of Object.entries(state.shapes)) {
+          if (name in declarations) declarations[name] = spec;
+        }
+        renderTable({ ...last.body, declarations });
+      }
       writeURL(push);
       return;
     }
@@ -234,10 +241,20 @@
     return "(" + shape.join(", ") + (shape.length === 1 ? ",)" : ")");
   }
 
+  // `∂/∂w (f) = result` on one line, or on two when one is wider than its box
+  function typesetEquation(el, equation, result) {
+    typeset(el, equation);
+    const tail = " = " + result;
+    if (el.scrollWidth > el.clientWidth + 1 && result && equation.endsWith(tail)) {
+      const operator = equation.slice(0, -tail.length);
+      typeset(el, `\\begin{aligned} & ${operator} \\\\ & = ${result} \\end{aligned}`);
+    }
+  }
+
   function renderResult(body) {
     const el = $("result");
     el.classList.remove("stale");
-    typeset(el, body.equation_latex);
+    typesetEquation(el, body.equation_latex, body.latex);
     el.dataset.latex = body.latex;
     $("result-text").textContent = body.text;
     $("result-kind").textContent = `${body.label} · ${body.layout} layout`;
@@ -445,7 +462,7 @@
       return;
     }
     panelMessage("hessian-message", "");
-    typeset($("hessian-math"), answer.body.equation_latex);
+    typesetEquation($("hessian-math"), answer.body.equation_latex, answer.body.latex);
     $("hessian-text").textContent = answer.body.text;
     typeset($("hessian-steps"), answer.body.steps.latex);
   }
@@ -506,6 +523,7 @@
     if (!claimTouched && last.body.verify_template) {
       claim.value = last.body.verify_template;
     }
+    fitHeight(claim);
   }
 
   async function verify() {
@@ -563,8 +581,15 @@
   }
 
   // ------------------------------------------------------------------ wiring
+  // a text box as tall as its text (up to a third of the window)
+  function fitHeight(box) {
+    box.style.height = "auto";
+    box.style.height = Math.min(box.scrollHeight + 2, Math.max(120, innerHeight / 3)) + "px";
+  }
+
   function syncControls() {
     $("query").value = state.query;
+    fitHeight($("query"));
     $("layout").value = state.layout;
     for (const radio of document.querySelectorAll("input[name=target]")) {
       radio.checked = radio.value === state.target;
@@ -583,8 +608,11 @@
 
     $("query").addEventListener("input", () => {
       state.query = $("query").value;
+      fitHeight($("query"));
       schedule();
     });
+    $("claim").addEventListener("input", () => fitHeight($("claim")));
+    window.addEventListener("resize", () => { fitHeight($("query")); fitHeight($("claim")); });
     $("wrt").addEventListener("change", () => { state.wrt = $("wrt").value; choose(); });
     $("layout").addEventListener("change", () => { state.layout = $("layout").value; choose(); });
     for (const t of TABS) {
@@ -631,6 +659,8 @@
     });
     showTab(state.tab);
     derive(false).then(() => { if (state.tab === "verify" && state.claim) verify(); });
+    // KaTeX's fonts arrive after the first typesetting: measure the result again
+    if (document.fonts) document.fonts.ready.then(() => { if (last) renderResult(last.body); });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
