@@ -27,8 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000,
                    help="port (default 8000; 0 picks a free one)")
     p.add_argument("--open", action="store_true", help="open the page in a browser")
-    p.add_argument("--workers", type=int, default=max(2, min(4, os.cpu_count() or 2)),
-                   help="worker processes that run derivations (default: the cores, 2 to 4)")
+    p.add_argument("--workers", type=int, default=max(4, min(8, os.cpu_count() or 4)),
+                   help="worker processes that run derivations (default: the cores, 4 to "
+                        "8: more than the cores, so that a slow query does not hold up "
+                        "quick ones)")
     p.add_argument("--budget", type=float, default=WEB_TIME_BUDGET,
                    help=f"seconds one request may compute (default {WEB_TIME_BUDGET:g})")
     return p

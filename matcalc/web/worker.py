@@ -57,6 +57,10 @@ def main() -> None:
     sys.stdout = sys.stderr
     if memory:
         _limit_memory(memory)
+    try:
+        os.nice(5)              # the server's event loop (the page, /api/health) goes first
+    except (AttributeError, OSError):
+        pass
     from ..limits import WEB_MAX_RESULT_BYTES
     from .jobs import run
     run("derivative", {"query": "w, x: vector(n); b: scalar; max(0, w·x + b)", "wrt": "w"})
