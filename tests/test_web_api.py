@@ -389,3 +389,28 @@ def test_serve_without_the_web_extra_says_so(monkeypatch):
     assert cli.run(["serve"], out, err) == 2
     assert "uvicorn is not installed" in err.getvalue()
     assert "pip install 'matcalc[web]'" in err.getvalue()
+
+
+def test_verify_template_completes_to_a_claim(client):
+    """The page's verify box starts as the table's declarations and d/dVAR (expression) = ;
+    comments and new lines of the query do not leak into it."""
+    query = "x: vector(n)\nA: matrix(n, n)\nx @ A @ x   # a quadratic form"
+    status, body = post(client, "/api/derivative", {"query": query, "wrt": "x"})
+    assert status == 200
+    template = body["verify_template"]
+    assert template == "x: vector(n); A: matrix(n, n); d/dx (x @ A @ x) = "
+    status, verdict = post(client, "/api/verify", {"claim": template + "x.T @ (A + A.T)"})
+    assert status == 200 and verdict["correct"] is True
+
+
+def test_serve_reports_a_busy_port():
+    import socket
+
+    from matcalc.web import serve
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        out, err = io.StringIO(), io.StringIO()
+        assert serve.main(["--port", str(port)], out, err) == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in err.getvalue()

@@ -180,6 +180,7 @@
       $("query").classList.add("invalid");
       document.body.dataset.state = "error";
       $("result").classList.add("stale");
+      document.querySelector(".tabs-card").classList.add("stale");
       if (last) {               // the table keeps the last shapes, with this edit shown
         const declarations = { ...last.body.declarations };
         for (const [name, spec] of Object.entries(state.shapes)) {
@@ -195,6 +196,7 @@
     $("query").classList.remove("invalid");
     const body = answer.body;
     last = { request, body };
+    document.querySelector(".tabs-card").classList.remove("stale");
     state.wrt = Array.isArray(body.wrt) ? body.wrt.join(",") : body.wrt;
     // drop table edits of names the expression no longer uses
     for (const name of Object.keys(state.shapes)) {
@@ -225,8 +227,8 @@
 
   function clearResult(message) {
     $("result").textContent = "";
-    $("result-text").textContent = message || "";
-    $("result-shape").textContent = "";
+    $("result-text").textContent = "";
+    $("result-shape").textContent = message || "";
     $("result-kind").textContent = "";
     $("shapes").tBodies[0].textContent = "";
     $("wrt").textContent = "";
