@@ -179,6 +179,7 @@ def test_unknown_variable(client):
     (b'{"query": "x", "layout": "sideways"}', "unknown layout"),
     (b'{"query": "x", "shapes": ["x"]}', "'shapes' must be an object"),
     (b'{"query": "x", "shapes": {"x": 1}}', "must be a string"),
+    (b'{"query": "x", "shapes": {"x y": "scalar"}}', "is not a name"),
     (b'{"query": "x", "hessian": "yes"}', "'hessian' must be true or false"),
     (b'{"query": "x", "colour": "red"}', "unknown field: 'colour'"),
     (b'{"wrt": "x"}', "missing 'query'"),
@@ -414,3 +415,11 @@ def test_serve_reports_a_busy_port():
         out, err = io.StringIO(), io.StringIO()
         assert serve.main(["--port", str(port)], out, err) == 2
     assert f"cannot listen on 127.0.0.1:{port}" in err.getvalue()
+
+
+def test_stacked_scalars(client):
+    query = "[3*x^2*y, 2*x + y^8]"
+    status, body = post(client, "/api/derivative", {"query": query, "wrt": ["x", "y"]})
+    assert status == 200
+    assert body["text"] == str(matcalc.derivative(query, ["x", "y"]))
+    assert body["wrt"] == ["x", "y"] and body["verify_template"] == ""

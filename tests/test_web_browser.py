@@ -290,3 +290,20 @@ def test_phone_and_dark(browser, server, shots):
     assert background == "rgb(17, 20, 24)"            # the dark theme's --bg
     page.screenshot(path=shots / "11-phone-dark.png", full_page=True)
     context.close()
+
+
+def test_every_example_typesets(page, server):
+    """Each example button derives (its text is the library's) and KaTeX reads every piece
+    of LaTeX the result and its steps use."""
+    page.goto(link(server, NEURON, wrt="w"))
+    ready(page, "(w·x + b > 0)xᵀ")
+    chips = page.locator(".chip")
+    for i in range(chips.count()):
+        chip = chips.nth(i)
+        query, wrt = chip.get_attribute("data-query"), chip.get_attribute("data-wrt")
+        chip.click()
+        ready(page, str(matcalc.derivative(query, wrt)))
+        assert page.locator("#query").input_value() == query
+        for box in ("#result", "#steps-math"):
+            assert page.locator(f"{box} .katex").count() >= 1, (query, box)
+            assert page.locator(f"{box} .katex-error").count() == 0, (query, box)

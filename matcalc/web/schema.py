@@ -7,12 +7,14 @@ names the field. Nothing here evaluates anything: JSON in, checked plain values 
 from __future__ import annotations
 
 import json
+import re
 
 from ..api import LAYOUTS
 from ..limits import WEB_MAX_BODY_BYTES, WEB_MAX_QUERY_CHARS, WEB_MAX_SHAPES
 from .jobs import TARGETS
 
 MAX_NAME_CHARS = 64              # a variable's name, or a shape spec, in "wrt" and "shapes"
+NAME = re.compile(r"[A-Za-z_α-ωΑ-Ω][A-Za-z_0-9α-ωΑ-Ω]*")     # the grammar's NAME
 
 
 class BadRequest(Exception):
@@ -64,6 +66,10 @@ def _shapes(value) -> dict:
                          f"{WEB_MAX_SHAPES}", kind="limit")
     for name, spec in value.items():
         _text("a name in 'shapes'", name, MAX_NAME_CHARS)
+        if not NAME.fullmatch(name):
+            raise BadRequest(400, f"{name!r} in 'shapes' is not a name",
+                             expected="a name as in the query: a letter, then letters, "
+                                      "digits or _")
         _text(f"shapes[{name!r}]", spec, MAX_NAME_CHARS)
     return dict(value)
 
