@@ -77,6 +77,8 @@ class _Worker:
             except ProcessLookupError:
                 pass
         await self.proc.wait()
+        self.proc.stdin.close()             # the last pipe: the transport closes with it
+        await asyncio.sleep(0)
 
 
 class WorkerPool:
@@ -98,8 +100,10 @@ class WorkerPool:
             self._idle.put_nowait(w)
 
     async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
+        tasks = list(self._tasks)
+        for task in tasks:                  # replacements still starting: stopped, and
+            task.cancel()                   # their half-started workers killed
+        await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.gather(*(w.kill() for w in list(self._all)), return_exceptions=True)
         self._all.clear()
 
