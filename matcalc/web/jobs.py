@@ -85,7 +85,8 @@ class Prepared:
                 return name
         if self.variables:
             return next(iter(self.variables))
-        raise MatcalcError("the expression has no variable to differentiate by")
+        raise MatcalcError("the expression has no variable to differentiate by",
+                           expected="an expression of a variable, as in x^2 or w @ x")
 
 
 def _wrt(request: dict, prepared: Prepared):
