@@ -224,6 +224,19 @@ def verify_command(argv, out, err) -> int:
         return 2
 
 
+def serve_command(argv, out, err) -> int:
+    """`matcalc serve`: the web page (matcalc.web), if the `web` extra is installed."""
+    try:
+        from .web.serve import main as serve
+    except ImportError as missing:
+        if (missing.name or "").split(".")[0] not in ("starlette", "uvicorn"):
+            raise
+        print(f"error: matcalc serve needs the web extra ({missing.name} is not installed):"
+              " pip install 'matcalc[web]'", file=err)
+        return 2
+    return serve(argv, out, err)
+
+
 def run(argv: list[str] | None = None, out=None, err=None) -> int:
     """The command line on `argv`, printing to `out` and `err` (default: sys.stdout and
     sys.stderr); returns the exit status."""
@@ -233,6 +246,8 @@ def run(argv: list[str] | None = None, out=None, err=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["verify"]:
         return verify_command(argv[1:], out, err)
+    if argv[:1] == ["serve"]:
+        return serve_command(argv[1:], out, err)
     args = parse_args(build_parser(), argv)
     try:
         d = derivative_from_args(args)

@@ -20,3 +20,14 @@ SIMPLIFY_BUDGET = 20_000       # rewrites tried by one simplification
 CHECK_MAX_ENTRIES = 4_096      # components the SymPy check expands (output × variable)
 CHECK_MAX_DIM = 8              # the largest concrete size the SymPy check uses
 EVALUATE_MAX_BYTES = 1 << 30   # the largest array `evaluate` builds (1 GiB of float64)
+
+# `matcalc serve` (matcalc/web): each request to the page's JSON API is bounded.
+WEB_MAX_BODY_BYTES = 32_768      # bytes of one request body, refused before it is parsed
+WEB_MAX_QUERY_CHARS = 4_000      # characters of a query (or a claim) sent to the web API
+WEB_MAX_SHAPES = 64              # entries of a request's "shapes" table
+WEB_TIME_BUDGET = 5.0            # seconds of work one request may spend in a worker
+WEB_QUEUE_SECONDS = 60.0         # seconds a request may wait for a free worker
+WEB_WORKER_MEMORY = 1 << 30      # address space of a worker process (RLIMIT_AS), bytes
+WEB_MAX_RESULT_BYTES = 1 << 21   # bytes of one worker's JSON answer (2 MiB)
+__all__ += ["WEB_MAX_BODY_BYTES", "WEB_MAX_QUERY_CHARS", "WEB_MAX_SHAPES", "WEB_TIME_BUDGET",
+            "WEB_QUEUE_SECONDS", "WEB_WORKER_MEMORY", "WEB_MAX_RESULT_BYTES"]

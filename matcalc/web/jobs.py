@@ -1,0 +1,236 @@
+"""What the web API's workers compute: plain functions from a checked request (a dict) to a
+JSON-ready answer (a dict). No web framework here: `matcalc.web.worker` runs these in a
+separate process, under a time and memory budget, and the tests may call them directly.
+
+A bad query raises `MatcalcError`; `error_body` turns it into the API's 400 answer.
+
+The shape table. Every name of the query gets a spec string ("scalar", "vector(n)",
+"matrix(m, n)", "symmetric(n)", "simplex(n)"); `inferred` is the subset the query did not
+declare. A request's `shapes` (the page's edited table) take precedence over the query's
+inline declarations: the query is rebuilt without the overridden inline entries.
+"""
+from __future__ import annotations
+
+from .. import api
+from ..build import build
+from ..errors import MatcalcError
+from ..jupyter import derivative_equation
+from ..parse import parse_query
+from ..syntax import Query
+from ..verify_claims import _is_declaration, _statement_starts, _without_comments
+
+TARGETS = {"numpy": "NumPy", "jax": "JAX", "torch": "PyTorch"}
+
+
+# ---------------------------------------------------------------- the shape table
+def spec_of(var) -> str:
+    """The declaration that gives `var` its shape again: "vector(n)", "symmetric(n)", …"""
+    s, structure = var.shape, getattr(var, "structure", None)
+    if s.is_scalar:
+        return "scalar"
+    if s.is_column:
+        return f"{structure or 'vector'}({s.rows})"
+    if structure == "symmetric":
+        return f"symmetric({s.rows})"
+    return f"matrix({s.rows}, {s.cols})"
+
+
+def shape_table(d, variables: dict, declared: set, from_text: bool) -> tuple[dict, dict]:
+    """(declarations, inferred): name -> spec for every name, and for the undeclared ones.
+    Uses `Derivative.declarations` / `.inferred` where the API provides them (and the
+    derivative was taken of the query text), else computes them from the variables."""
+    if from_text and hasattr(d, "declarations") and hasattr(d, "inferred"):
+        return dict(d.declarations), dict(d.inferred)
+    table = {name: spec_of(var) for name, var in variables.items()}
+    return table, {n: s for n, s in table.items() if n not in declared}
+
+
+def body_start(text: str) -> int:
+    """Offset of the expression after the query's inline declarations."""
+    scan = _without_comments(text)
+    for start in _statement_starts(scan):
+        if not _is_declaration(scan, start):
+            return start
+    return len(text)
+
+
+# ---------------------------------------------------------------- preparing a query
+class Prepared:
+    """A query with the request's shapes applied: what to differentiate, its variables
+    (every name, declared or used), and which names were declared."""
+
+    def __init__(self, query: str, shapes: dict):
+        parsed = parse_query(query)
+        inline = {n for decl in parsed.declarations for n in decl.names}
+        overridden = inline & set(shapes)
+        self.declared = inline | set(shapes)
+        self.from_text = not overridden
+        if overridden:                       # the table wins: drop those inline entries
+            kept = []
+            for decl in parsed.declarations:
+                names = tuple(n for n in decl.names if n not in overridden)
+                if names:
+                    kept.append(type(decl)(names, decl.spec, decl.pos))
+            parsed = Query(tuple(kept), parsed.body, parsed.text)
+        expr, self.variables = build(parsed, shapes)
+        self.source = query if self.from_text else expr
+        self.expr = expr
+        self.body = _without_comments(query)[body_start(query):].strip()
+
+    def default_wrt(self) -> str:
+        """The first variable the expression uses (declared order, then appearance)."""
+        used = {v for v in self.expr.free} if hasattr(self.expr, "free") else set()
+        for name, var in self.variables.items():
+            if var in used:
+                return name
+        if self.variables:
+            return next(iter(self.variables))
+        raise MatcalcError("the expression has no variable to differentiate by",
+                           expected="an expression of a variable, as in x^2 or w @ x")
+
+
+def _wrt(request: dict, prepared: Prepared):
+    wrt = request.get("wrt")
+    if wrt in (None, "", []):
+        return prepared.default_wrt()
+    return wrt
+
+
+def _derivative(request: dict):
+    shapes = request.get("shapes") or {}
+    prepared = Prepared(request["query"], shapes)
+    wrt = _wrt(request, prepared)
+    layout = request.get("layout") or "numerator"
+    if request.get("hessian"):
+        if not isinstance(wrt, str):
+            raise MatcalcError("the Hessian is taken by one variable",
+                               expected="wrt: a single name")
+        d = api.hessian(prepared.source, wrt, None if not prepared.from_text else shapes)
+    else:
+        d = api.derivative(prepared.source, wrt,
+                           shapes if prepared.from_text else None, layout=layout)
+    return d, prepared, wrt
+
+
+def _plain(shape) -> list:
+    return [d if isinstance(d, int) else str(d) for d in shape]
+
+
+def _steps_latex(steps) -> str:
+    return steps.latex().strip().removeprefix("$$").removesuffix("$$").strip()
+
+
+# ---------------------------------------------------------------- the endpoints' work
+def derivative_job(request: dict) -> dict:
+    """POST /api/derivative: the derivative, its steps and the shape table."""
+    d, prepared, wrt = _derivative(request)
+    declarations, inferred = shape_table(d, prepared.variables, prepared.declared,
+                                         prepared.from_text)
+    steps = d.steps
+    used = {v.name for v in prepared.expr.free} if hasattr(prepared.expr, "free") else set()
+    names = list(prepared.variables)
+    declared_part = _declaration_text(declarations)
+    single = wrt if isinstance(wrt, str) else None
+    return {
+        "text": str(d),
+        "latex": d.latex(),
+        "equation_latex": derivative_equation(d),
+        "shape": _plain(d.shape),
+        "kind": "hessian" if request.get("hessian") else d.kind,
+        "label": _label(d),
+        "wrt": wrt,
+        "layout": d.layout,
+        "steps": {"text": str(steps), "latex": _steps_latex(steps)},
+        "declarations": declarations,
+        "inferred": inferred,
+        "variables": names,
+        "used": [n for n in names if n in used],
+        "verify_template": (f"{declared_part}d/d{single} ({prepared.body}) = "
+                            if single else ""),
+    }
+
+
+def _label(d) -> str:
+    """What the derivative is, in words: "gradient", "Jacobian", "Hessian", …"""
+    if d.function is not None:
+        return "Hessian"
+    if d.kind in ("jacobian", "stacked", "gradient"):
+        return "gradient" if d.expression.shape.is_scalar else "Jacobian"
+    return "derivative" if d.kind == "tangent" else d.kind
+
+
+def _declaration_text(declarations: dict) -> str:
+    """`w, x: vector(n); b: scalar; ` — the table as inline declarations."""
+    groups: dict = {}
+    for name, spec in declarations.items():
+        groups.setdefault(spec, []).append(name)
+    return "".join(f"{', '.join(names)}: {spec}; " for spec, names in groups.items())
+
+
+def code_job(request: dict) -> dict:
+    """POST /api/code: the generated function for NumPy, JAX or PyTorch."""
+    target = request.get("target") or "numpy"
+    d, _, wrt = _derivative(request)
+    names = wrt if isinstance(wrt, str) else "_".join(wrt)
+    prefix = "hessian" if request.get("hessian") else "derivative"
+    return {"target": target, "source": d.to_source(target),
+            "filename": f"{prefix}_{names}_{target}.py"}
+
+
+def check_job(request: dict) -> dict:
+    """POST /api/check: the SymPy component check; a failed check is an answer, not an
+    error (the derivative is matcalc's, the query was fine)."""
+    from ..check import CheckFailed
+    d, _, _ = _derivative(request)
+    try:
+        return {"passed": True, "report": str(d.check())}
+    except CheckFailed as failure:
+        return {"passed": False, "report": str(failure)}
+
+
+def verify_job(request: dict) -> dict:
+    """POST /api/verify: the verdict on a hand-derived claim."""
+    from .. import verify
+    report = verify(request["claim"], shapes=request.get("shapes") or None,
+                    layout=request.get("layout") or "numerator")
+    example = report.counterexample
+    return {"correct": report.correct, "kind": report.kind, "report": str(report),
+            "claimed": report.claimed, "correct_form": report.correct_form,
+            "counterexample": _json_ready(example) if example else None}
+
+
+def _json_ready(value):
+    """Numbers and nested lists of them as JSON has them (NumPy scalars and arrays too)."""
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _json_ready(value.tolist())
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    return str(value)
+
+
+JOBS = {"derivative": derivative_job, "code": code_job, "check": check_job,
+        "verify": verify_job}
+
+
+def error_body(error: MatcalcError) -> dict:
+    """The 400 answer: the message and where it points, from the same data as the CLI's
+    caret; `display` is the CLI's text."""
+    return {"message": error.message, "kind": error.kind, "line": error.line,
+            "column": error.column, "width": error.width if error.line else None,
+            "expected": error.expected, "display": str(error)}
+
+
+def run(name: str, request: dict) -> tuple[int, dict]:
+    """(HTTP status, body) of one job: 200, or 400 for bad input."""
+    try:
+        return 200, JOBS[name](request)
+    except MatcalcError as error:
+        return 400, error_body(error)
+    except RecursionError:
+        return 400, {"message": "expression nested too deeply", "kind": "limit",
+                     "line": None, "column": None, "width": None, "expected": None,
+                     "display": "limit: expression nested too deeply"}

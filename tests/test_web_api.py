@@ -1,0 +1,425 @@
+"""The web page's JSON API (matcalc.web), through Starlette's TestClient: answers equal what
+the library gives, bad input is a located 400, every request is bounded (size, time,
+memory), and every response carries the Content-Security-Policy.
+
+The mathematics itself is tested elsewhere (tests/test_tutorial.py); here each answer is
+compared with the library's own `derivative`, `hessian`, `to_source`, `check` and `verify`.
+"""
+from __future__ import annotations
+
+import io
+import re
+import sys
+import threading
+import time
+import types
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+import matcalc
+from matcalc.limits import WEB_MAX_BODY_BYTES, WEB_MAX_QUERY_CHARS
+from matcalc.web import jobs
+from matcalc.web.app import create_app
+
+NEURON = "w, x: vector(n); b: scalar; max(0, w·x + b)"
+LOSS = "X: matrix(N, n); w: vector(n); y: vector(N); b: scalar; mean((y - max(0, X @ w + b))^2)"
+# ~1.8 KB that takes far longer than a second to differentiate (a product of 149 factors)
+HEAVY = "x: vector(n); sum(" + " * ".join(f"sin({i}*x)" for i in range(1, 150)) + ")"
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app(workers=2, allowed_hosts=["testserver"])) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def tight():
+    """A server with a two-second budget, for the time-limit tests."""
+    with TestClient(create_app(workers=2, budget=2.0, allowed_hosts=["testserver"])) as c:
+        yield c
+
+
+def post(client, path, body):
+    r = client.post(path, json=body)
+    return r.status_code, r.json()
+
+
+# ---------------------------------------------------------------- /api/derivative
+def test_derivative_neuron(client):
+    status, body = post(client, "/api/derivative", {"query": NEURON, "wrt": "w"})
+    d = matcalc.derivative(NEURON, "w")
+    assert status == 200
+    assert body["text"] == str(d) == "(w·x + b > 0)xᵀ"
+    assert body["latex"] == d.latex()
+    assert body["shape"] == ["n"]
+    assert body["label"] == "gradient" and body["layout"] == "numerator"
+    assert body["steps"] == {"text": str(d.steps),
+                             "latex": d.steps.latex().strip().strip("$").strip()}
+    assert body["declarations"] == {"w": "vector(n)", "x": "vector(n)", "b": "scalar"}
+    assert body["inferred"] == {}
+    assert body["variables"] == ["w", "x", "b"]
+    assert body["verify_template"] == "w, x: vector(n); b: scalar; d/dw (max(0, w·x + b)) = "
+
+
+def test_layouts_match_the_library(client):
+    for layout in ("numerator", "denominator", "mixed"):
+        status, body = post(client, "/api/derivative",
+                            {"query": "A: matrix(m, n); x: vector(n); A @ x", "wrt": "x",
+                             "layout": layout})
+        d = matcalc.derivative("A: matrix(m, n); x: vector(n); A @ x", "x", layout=layout)
+        assert status == 200 and body["text"] == str(d)
+        assert body["shape"] == [str(s) for s in d.shape]
+
+
+def test_inferred_names_are_reported(client):
+    status, body = post(client, "/api/derivative",
+                        {"query": "w: vector(n); mean((y - max(0, X @ w + b))^2)", "wrt": "w"})
+    assert status == 200
+    assert body["declarations"]["w"] == "vector(n)"
+    assert set(body["inferred"]) == {"y", "X", "b"}
+    assert body["inferred"]["X"].startswith("matrix(")
+    assert body["declarations"]["b"] == "scalar"
+
+
+def test_shapes_declare_undeclared_names(client):
+    status, body = post(client, "/api/derivative",
+                        {"query": "sum(x * z)", "wrt": "x", "shapes": {"x": "vector(k)"}})
+    assert status == 200
+    assert body["text"] == str(matcalc.derivative("sum(x * z)", "x", {"x": "vector(k)"}))
+    assert body["declarations"] == {"x": "vector(k)", "z": "scalar"}
+    assert body["inferred"] == {"z": "scalar"}
+
+
+def test_edited_shape_overrides_the_inline_declaration(client):
+    """The page's table wins over the query's own `w: vector(n)`."""
+    status, body = post(client, "/api/derivative",
+                        {"query": NEURON, "wrt": "w", "shapes": {"w": "matrix(m, n)"}})
+    expected = matcalc.derivative("x: vector(n); b: scalar; max(0, w @ x + b)", "w",
+                                  {"w": "matrix(m, n)"})
+    assert status == 200
+    assert body["text"] == str(expected)
+    assert body["declarations"]["w"] == "matrix(m, n)"
+    assert body["declarations"]["x"] == "vector(n)"
+    assert body["inferred"] == {}
+
+
+def test_symmetric_and_simplex_specs_round_trip(client):
+    status, body = post(client, "/api/derivative",
+                        {"query": "A: symmetric(n); y: simplex(k); x @ A @ x + sum(y)",
+                         "wrt": "x"})
+    assert status == 200
+    assert body["declarations"]["A"] == "symmetric(n)"
+    assert body["declarations"]["y"] == "simplex(k)"
+
+
+def test_default_wrt_is_the_first_variable(client):
+    status, body = post(client, "/api/derivative", {"query": NEURON})
+    assert status == 200 and body["wrt"] == "w" and body["text"] == "(w·x + b > 0)xᵀ"
+
+
+def test_hessian(client):
+    status, body = post(client, "/api/derivative",
+                        {"query": "x: vector(n); A: matrix(n, n); x @ A @ x", "wrt": "x",
+                         "hessian": True})
+    h = matcalc.hessian("x: vector(n); A: matrix(n, n); x @ A @ x", "x")
+    assert status == 200 and body["text"] == str(h) and body["label"] == "Hessian"
+
+
+def test_loss_steps(client):
+    status, body = post(client, "/api/derivative", {"query": LOSS, "wrt": "w"})
+    assert status == 200
+    assert body["text"] == "(2/N)((Xw + b − y) ⊗ (Xw + b > 0))ᵀX"
+    assert "4. Substituted back and simplified" in body["steps"]["text"]
+
+
+# ---------------------------------------------------------------- bad input: located 400s
+def _error_of(query, wrt):
+    with pytest.raises(matcalc.MatcalcError) as info:
+        matcalc.derivative(query, wrt)
+    return info.value
+
+
+@pytest.mark.parametrize("query, wrt", [
+    ("max(0, w·x +* b)", "w"),                             # syntax error
+    ("A: matrix(m,n); x: vector(k); A @ x", "x"),          # shape error under the @
+    ("x: vektor(n); x", "x"),                              # bad declaration
+    ("foo(x)", "x"),                                       # unknown function
+])
+def test_bad_query_is_a_located_400(client, query, wrt):
+    status, body = post(client, "/api/derivative", {"query": query, "wrt": wrt})
+    error = _error_of(query, wrt)
+    assert status == 400
+    assert body["message"] == error.message
+    assert (body["line"], body["column"], body["width"]) == (error.line, error.column,
+                                                            error.width)
+    assert body["expected"] == error.expected
+    assert body["display"] == str(error)
+    assert body["line"] is not None
+
+
+def test_syntax_error_points_at_the_character(client):
+    status, body = post(client, "/api/derivative", {"query": "max(0, w·x +* b)"})
+    assert status == 400 and body["kind"] == "syntax error"
+    assert "max(0, w·x +* b)"[body["column"] - 1] == "*"
+
+
+def test_unknown_variable(client):
+    status, body = post(client, "/api/derivative", {"query": NEURON, "wrt": "q"})
+    assert status == 400 and body["kind"] == "name error" and "'q'" in body["message"]
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b"{not json", "not valid JSON"),
+    (b"[1, 2]", "must be a JSON object"),
+    (b'{"query": 3}', "'query' must be a string"),
+    (b'{"query": "x", "wrt": 7}', "'wrt' must be a string"),
+    (b'{"query": "x", "layout": "sideways"}', "unknown layout"),
+    (b'{"query": "x", "shapes": ["x"]}', "'shapes' must be an object"),
+    (b'{"query": "x", "shapes": {"x": 1}}', "must be a string"),
+    (b'{"query": "x", "shapes": {"x y": "scalar"}}', "is not a name"),
+    (b'{"query": "x", "hessian": "yes"}', "'hessian' must be true or false"),
+    (b'{"query": "x", "colour": "red"}', "unknown field: 'colour'"),
+    (b'{"wrt": "x"}', "missing 'query'"),
+    (b'\xff\xfe', "not valid JSON"),
+])
+def test_malformed_requests_are_400_with_a_message(client, raw, message):
+    r = client.post("/api/derivative", content=raw,
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert message in r.json()["message"]
+
+
+def test_code_target_is_checked(client):
+    status, body = post(client, "/api/code", {"query": "x", "target": "fortran"})
+    assert status == 400 and "unknown target" in body["message"]
+
+
+def test_json_content_type_is_required(client):
+    r = client.post("/api/derivative", content=b'{"query": "x"}',
+                    headers={"content-type": "text/plain"})
+    assert r.status_code == 415 and "JSON" in r.json()["message"]
+
+
+def test_size_limits(client):
+    status, body = post(client, "/api/derivative", {"query": "x + " * (WEB_MAX_QUERY_CHARS // 4)
+                                                    + "x"})
+    assert status == 413 and body["kind"] == "limit" and "too long" in body["message"]
+    r = client.post("/api/derivative", content=b" " * (WEB_MAX_BODY_BYTES + 1),
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 413 and "limit" in r.json()["message"]
+
+
+def test_unknown_path_and_method(client):
+    r = client.get("/api/nothing")
+    assert r.status_code == 404 and "no such page" in r.json()["message"]
+    r = client.get("/api/derivative")
+    assert r.status_code == 405
+
+
+# ---------------------------------------------------------------- code, check, verify
+@pytest.mark.parametrize("target", ["numpy", "jax", "torch"])
+def test_code(client, target):
+    status, body = post(client, "/api/code", {"query": NEURON, "wrt": "w", "target": target})
+    assert status == 200
+    assert body["source"] == matcalc.derivative(NEURON, "w").to_source(target)
+    assert body["filename"] == f"derivative_w_{target}.py"
+    compile(body["source"], body["filename"], "exec")       # valid Python, not run
+
+
+def test_check(client):
+    status, body = post(client, "/api/check", {"query": NEURON, "wrt": "w"})
+    assert status == 200 and body["passed"] is True
+    assert body["report"] == str(matcalc.derivative(NEURON, "w").check())
+
+
+def test_verify_right_and_wrong(client):
+    right = "w, x: vector(n); b: scalar; d/dw (max(0, w·x + b)) = (w·x + b > 0) * x.T"
+    status, body = post(client, "/api/verify", {"claim": right})
+    assert status == 200 and body["correct"] is True
+    assert body["report"] == str(matcalc.verify(right))
+    wrong = "x: vector(n); z: scalar; d/dz (x + z) = 2"
+    status, body = post(client, "/api/verify", {"claim": wrong})
+    assert status == 200 and body["correct"] is False and body["kind"] == "wrong value"
+    assert body["counterexample"]["sizes"] == {"n": 3}
+    assert body["report"] == str(matcalc.verify(wrong))
+
+
+def test_verify_error_is_located_in_the_claim(client):
+    claim = "x: vector(n); d/dx sum(x) = 1 +* x"
+    status, body = post(client, "/api/verify", {"claim": claim})
+    assert status == 400 and body["line"] == 1
+    assert claim[body["column"] - 1] == "*"
+
+
+# ---------------------------------------------------------------- headers and hosts
+def test_every_response_carries_the_csp(client):
+    responses = [client.get("/"), client.get("/static/app.js"),
+                 client.get("/static/katex/katex.min.css"), client.get("/nothing"),
+                 client.post("/api/derivative", json={"query": "x"}),
+                 client.post("/api/derivative", json={"query": "+"}),
+                 client.get("/api/health")]
+    for r in responses:
+        csp = r.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_page_has_no_inline_script_and_no_outside_url(client):
+    html = client.get("/").text
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.DOTALL)
+    assert scripts and all('src="/static/' in attrs and not body.strip()
+                           for attrs, body in scripts)
+    assert not re.search(r"\son[a-z]+\s*=", html)            # no inline event handlers
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    static = Path(jobs.__file__).parent / "static"
+    for path in static.rglob("*"):
+        if path.suffix in (".js", ".css", ".html"):
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(r"""url\(\s*["']?(https?:)?//""", text), path
+
+
+def test_katex_is_vendored_with_its_licence(client):
+    for path in ("/static/katex/katex.min.js", "/static/katex/katex.min.css",
+                 "/static/katex/LICENSE", "/static/katex/fonts/KaTeX_Main-Regular.woff2"):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/static/katex/fonts/KaTeX_Main-Regular.woff2").headers[
+        "content-type"] == "font/woff2"
+    assert "MIT" in client.get("/static/katex/LICENSE").text
+
+
+def test_other_host_names_are_refused():
+    """Bound to loopback, the server answers only loopback names (DNS rebinding)."""
+    with TestClient(create_app(workers=1)) as c:
+        assert c.get("/", headers={"host": "evil.example"}).status_code == 400
+        assert c.get("/", headers={"host": "127.0.0.1:8000"}).status_code == 200
+        assert c.get("/", headers={"host": "localhost"}).status_code == 200
+
+
+# ---------------------------------------------------------------- time and memory budgets
+def test_heavy_query_is_refused_and_the_worker_replaced(tight):
+    started = time.monotonic()
+    status, body = post(tight, "/api/derivative", {"query": HEAVY, "wrt": "x"})
+    took = time.monotonic() - started
+    assert status == 422 and body["kind"] == "limit" and body["limit"] == "time"
+    assert "too large or too slow" in body["message"] and "2 s budget" in body["message"]
+    assert 2 <= took < 10
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        health = tight.get("/api/health").json()
+        if health["workers"] == 2 and health["idle"] == 2:
+            break
+        time.sleep(0.1)
+    assert health["workers"] == 2 and health["idle"] == 2 and health["replaced"] >= 1
+    status, body = post(tight, "/api/derivative", {"query": NEURON, "wrt": "w"})
+    assert status == 200 and body["text"] == "(w·x + b > 0)xᵀ"
+
+
+def test_heavy_query_does_not_block_others(tight):
+    heavy: dict = {}
+
+    def run_heavy():
+        heavy["answer"] = post(tight, "/api/derivative", {"query": HEAVY, "wrt": "x"})
+
+    thread = threading.Thread(target=run_heavy)
+    thread.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    status, body = post(tight, "/api/derivative", {"query": NEURON, "wrt": "w"})
+    assert status == 200 and body["text"] == "(w·x + b > 0)xᵀ"
+    assert tight.get("/api/health").json()["ok"] is True
+    answered_while_heavy_ran = thread.is_alive()
+    quick = time.monotonic() - started
+    thread.join(30)
+    assert heavy["answer"][0] == 422
+    assert answered_while_heavy_ran and quick < 1.5
+
+
+def test_workers_run_under_an_address_space_limit(client):
+    from matcalc.limits import WEB_WORKER_MEMORY
+    pool = client.app.state.pool
+    for worker in list(pool._all):
+        limits = Path(f"/proc/{worker.proc.pid}/limits").read_text()
+        line = next(l for l in limits.splitlines() if l.startswith("Max address space"))
+        assert line.split()[3] == str(WEB_WORKER_MEMORY)
+
+
+def test_out_of_memory_is_a_limit_answer(monkeypatch):
+    """A MemoryError in a job is a 422 "memory" answer (and the pool replaces the worker)."""
+    from matcalc.web import worker
+
+    def greedy(request):
+        raise MemoryError
+
+    monkeypatch.setitem(jobs.JOBS, "derivative", greedy)
+    answer = worker._answer("derivative", {"query": "x"}, 1 << 20)
+    assert '"status": 422' in answer and '"limit": "memory"' in answer
+
+
+# ---------------------------------------------------------------- pieces
+class _Var:
+    def __init__(self, rows, cols, structure=None):
+        from matcalc.shapes import Shape
+        self.shape, self.structure = Shape(rows, cols), structure
+
+
+def test_shape_table_uses_the_api_fields_when_present():
+    with_fields = types.SimpleNamespace(declarations={"x": "vector(n)", "b": "scalar"},
+                                        inferred={"b": "scalar"})
+    assert jobs.shape_table(with_fields, {}, set(), True) == (
+        {"x": "vector(n)", "b": "scalar"}, {"b": "scalar"})
+
+
+def test_shape_table_falls_back_to_the_variables():
+    variables = {"x": _Var("n", 1), "A": _Var("n", "n", "symmetric"), "p": _Var("k", 1, "simplex"),
+                 "M": _Var("m", "n"), "b": _Var(1, 1)}
+    table, inferred = jobs.shape_table(object(), variables, {"x"}, True)
+    assert table == {"x": "vector(n)", "A": "symmetric(n)", "p": "simplex(k)",
+                     "M": "matrix(m, n)", "b": "scalar"}
+    assert inferred == {k: v for k, v in table.items() if k != "x"}
+
+
+def test_serve_without_the_web_extra_says_so(monkeypatch):
+    from matcalc import cli
+    monkeypatch.delitem(sys.modules, "matcalc.web.serve", raising=False)
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.run(["serve"], out, err) == 2
+    assert "uvicorn is not installed" in err.getvalue()
+    assert "pip install 'matcalc[web]'" in err.getvalue()
+
+
+def test_verify_template_completes_to_a_claim(client):
+    """The page's verify box starts as the table's declarations and d/dVAR (expression) = ;
+    comments and new lines of the query do not leak into it."""
+    query = "x: vector(n)\nA: matrix(n, n)\nx @ A @ x   # a quadratic form"
+    status, body = post(client, "/api/derivative", {"query": query, "wrt": "x"})
+    assert status == 200
+    template = body["verify_template"]
+    assert template == "x: vector(n); A: matrix(n, n); d/dx (x @ A @ x) = "
+    status, verdict = post(client, "/api/verify", {"claim": template + "x.T @ (A + A.T)"})
+    assert status == 200 and verdict["correct"] is True
+
+
+def test_serve_reports_a_busy_port():
+    import socket
+
+    from matcalc.web import serve
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        out, err = io.StringIO(), io.StringIO()
+        assert serve.main(["--port", str(port)], out, err) == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in err.getvalue()
+
+
+def test_stacked_scalars(client):
+    query = "[3*x^2*y, 2*x + y^8]"
+    status, body = post(client, "/api/derivative", {"query": query, "wrt": ["x", "y"]})
+    assert status == 200
+    assert body["text"] == str(matcalc.derivative(query, ["x", "y"]))
+    assert body["wrt"] == ["x", "y"] and body["verify_template"] == ""
