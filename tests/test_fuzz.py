@@ -181,6 +181,24 @@ REGRESSIONS = [
      "specs": {"u": "vector(m)", "X": "matrix(m, m)", "C": "matrix(m, m)"},
      "oracle": "O.maximum(O.const('0'), (-(((V['u'].T @ (V['X'] - V['C'])) @ (V['X'] - V['C'])) @ V['u'])))",
      "out": [1, 1], "seed": 1091},
+    # generated code: v.T − (2 + b_0) − v.T leaves a scalar where a row is due (seed 0, #1479)
+    {"query": "v: vector(n); b_0: scalar; v.T - (2 + b_0) - v.T",
+     "wrt": "v", "shapes": None, "layout": "numerator",
+     "specs": {"v": "vector(n)", "b_0": "scalar"},
+     "oracle": "((V['v'].T - (O.const('2') + V['b_0'])) - V['v'].T)",
+     "out": [1, "n"], "seed": 1479},
+    # generated code: the value of sum(C w + (1.5 + b) − C w) is wrong (#1871)
+    {"query": "C: matrix(4, n); w: vector(n); b: scalar; sum(C @ w + (1.5 + b) - C @ w)",
+     "wrt": "C", "shapes": None, "layout": "numerator",
+     "specs": {"C": "matrix(4, n)", "w": "vector(n)", "b": "scalar"},
+     "oracle": "O.sum((((V['C'] @ V['w']) + (O.const('1.5') + V['b'])) - (V['C'] @ V['w'])))",
+     "out": [1, 1], "seed": 1871},
+    # `symmetric` without a dimension: tr(S @ B) by B is a shape error (#1796)
+    {"query": "S: symmetric; B: matrix; tr(S @ B)",
+     "wrt": "B", "shapes": None, "layout": "numerator",
+     "specs": {"S": "symmetric(m)", "B": "matrix(m, m)"},
+     "oracle": "O.trace((V['S'] @ V['B']))",
+     "out": [1, 1], "seed": 1796},
 ]
 
 
