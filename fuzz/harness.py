@@ -34,7 +34,7 @@ import matcalc
 from matcalc import testing as T
 from matcalc.errors import MatcalcError
 
-from .generate import Case
+from .case import Case
 
 FAILING = ("silent-wrong", "traceback", "broken-codegen", "false-error", "check-disagrees")
 _HONEST = tuple(getattr(matcalc.errors, n) for n in ("UnsupportedError", "LimitError")

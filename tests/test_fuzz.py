@@ -24,7 +24,8 @@ _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from fuzz.generate import Case, HypothesisChooser, draw_case
+from fuzz.case import Case, draw_case
+from fuzz.generate import HypothesisChooser
 from fuzz.harness import run_case
 from matcalc import testing as T
 
