@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .generate import Generator
-from .tree import Node, numpy_source, text, variables
+from .tree import Node, numpy_source, text, variables, walk
 
 LAYOUTS = ("numerator", "denominator", "mixed")
-STYLES = ("inline", "dict", "newline", "mixed", "open")
+STYLES = ("inline", "dict", "newline", "mixed", "open", "defaults")
+VECTOR_ARGUMENT = ("sum", "mean", "norm", "softmax", "logsumexp", "diag", "dot")
 
 
 @dataclass
@@ -70,16 +71,39 @@ def finish(c, tree: Node, all_specs: dict, wrt=None, layout=None, style=None) ->
     layout = layout or c.choice(LAYOUTS)
     style = style or c.choice(STYLES)
     body = text(tree)
-    query, shapes = declare(c, body, specs, style)
+    query, shapes = declare(c, body, specs, style, _defaultable(tree, specs))
     return Case(query, wrt, shapes, layout, specs, numpy_source(tree), tree.shape, tree, style)
 
 
-def declare(c, body: str, specs: dict, style: str):
+def _defaultable(tree: Node, specs: dict) -> set:
+    """Names whose README default is their true shape (an upper-case name is a matrix; a
+    lower-case one directly under @/· or sum, mean, norm, softmax, logsumexp, diag, dot a
+    vector; else a scalar), leaving out scalars combined element-wise with an array (whose
+    default is under discussion): those may go undeclared."""
+    vector_use, array_sibling = set(), set()
+    for n in walk(tree):
+        direct = [k.data for k in n.kids if k.kind == "var"]
+        if n.kind == "matmul" or n.kind == "call" and n.data in VECTOR_ARGUMENT:
+            vector_use.update(direct)
+        if n.kind in ("bin", "cmp", "call") and any(k.shape != (1, 1) for k in n.kids):
+            array_sibling.update(direct)
+    out = set()
+    for name, spec in specs.items():
+        kind = spec.split("(")[0]
+        default = "matrix" if name[:1].isupper() else "vector" if name in vector_use else "scalar"
+        if kind == default and not (kind == "scalar" and name in array_sibling):
+            out.add(name)
+    return out
+
+
+def declare(c, body: str, specs: dict, style: str, defaultable=frozenset()):
     """The query text and `shapes=` for a declaration style."""
     if style == "dict":
         return body, dict(specs)
     inline = dict(specs)
     shapes = None
+    if style == "defaults":
+        inline = {n: s for n, s in specs.items() if n not in defaultable}
     if style == "mixed":
         moved = {n: s for n, s in specs.items() if c.chance(0.5)}
         inline = {n: s for n, s in specs.items() if n not in moved}
