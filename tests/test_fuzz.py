@@ -200,6 +200,13 @@ REGRESSIONS = [
      "specs": {"S": "symmetric(m)", "B": "matrix(m, m)"},
      "oracle": "O.trace((V['S'] @ V['B']))",
      "out": [1, 1], "seed": 1796},
+    # hessian: a gradient read off as a linear map is refused, "no closed-form gradient to
+    # differentiate again" (seed 0, #718)
+    {"query": "C: matrix(n, n); trace([[2, 3], [1e-1, det(C)]])",
+     "wrt": "C", "shapes": None, "layout": "numerator",
+     "specs": {"C": "matrix(n, n)"},
+     "oracle": "O.trace(O.block([[O.const('2'), O.const('3')], [O.const('1e-1'), O.det(V['C'])]]))",
+     "out": [1, 1], "seed": 718},
 ]
 
 
