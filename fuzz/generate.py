@@ -1,4 +1,5 @@
-"""A grammar-driven generator of well-shaped matcalc queries (see tree.py for the renderings).
+"""A grammar-driven generator of well-shaped matcalc expression trees (tree.py renders them,
+case.py turns one into a query with declarations, wrt and layout).
 
 Every decision goes through a chooser (`choice`, `chance`), so the same code draws from
 hypothesis (shrinkable: earlier options are simpler) or from `random.Random` (fast, for
@@ -13,9 +14,8 @@ built positive; of det, logdet and inv well-conditioned (square variables are sa
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 
-from .tree import Node, numpy_source, text, variables
+from .tree import Node
 
 MAX_NODES = 28
 SMOOTH = ("exp", "sin", "cos", "tanh", "sigmoid", "σ", "softplus", "tan")
@@ -27,8 +27,6 @@ NAMES = {
     "simplex": ("p", "q"),
 }
 CONSTS = ("2", "3", "0.5", "1", "1.5", "1e-1", ".5")
-LAYOUTS = ("numerator", "denominator", "mixed")
-STYLES = ("inline", "dict", "newline", "mixed", "open")
 
 
 class RandomChooser:
@@ -54,24 +52,6 @@ class HypothesisChooser:
 
     def chance(self, p: float) -> bool:
         return self.draw(self.st.integers(0, 99)) >= 100 * (1 - p)
-
-
-@dataclass
-class Case:
-    query: str                 # full query text (inline declarations included)
-    wrt: object                # a name, or a list of scalar names
-    shapes: dict | None        # the `shapes=` argument
-    layout: str
-    specs: dict                # every variable's true shape ("vector(n)", …), for sampling
-    oracle: str                # NumPy lowering over O (Ops) and V (2-D arrays)
-    out: tuple                 # (rows, cols) of the expression
-    tree: Node | None = field(default=None, repr=False, compare=False)
-    style: str = "inline"
-
-    def as_dict(self) -> dict:
-        return {"query": self.query, "wrt": self.wrt, "shapes": self.shapes,
-                "layout": self.layout, "specs": self.specs, "oracle": self.oracle,
-                "out": list(self.out)}
 
 
 def _weighted(options):
@@ -376,67 +356,3 @@ class Generator:
         M = self.var((k, j)) if j != 1 else self.var((k, 1))
         MMt = Node("matmul", S, (M, Node("T", (M.shape[1], k), (M,), ".T")), "@")
         return Node("bin", S, (self.wellcond(k, d), MMt), "+")
-
-
-# ---------------------------------------------------------------- a whole case
-def draw_dims(c) -> list:
-    dims, symbolic, numbers = [], ["n", "m", "k"], [3, 2, 4]
-    for i in range(c.choice((1, 2, 2, 3))):
-        dims.append(numbers[i] if c.chance(0.25) else symbolic[i])
-    return dims
-
-
-def draw_case(c) -> Case:
-    dims = draw_dims(c)
-    g = Generator(c, dims)
-    k, j = g.dim(), g.dim()
-    out = c.choice(((1, 1), (1, 1), (1, 1), (k, 1), (k, j), (1, k)))
-    if out[0] == 1 and out[1] == 1:
-        out = (1, 1)
-    tree = g.expr(out, c.choice((2, 3, 3, 4)))
-    scalars = [n for n in variables(tree) if g.specs[n] == "scalar"]
-    if not variables(tree) or len(scalars) < 2 and c.chance(0.4):   # room for a stacked wrt
-        s = g.var((1, 1))
-        tree = Node("bin", out, (tree, s) if c.chance(0.5) else (s, tree), c.choice(("*", "+")))
-    return finish(c, tree, g.specs)
-
-
-def finish(c, tree: Node, all_specs: dict, wrt=None, layout=None, style=None) -> Case:
-    """A case from a tree: pick wrt (kind first), layout and declaration style."""
-    names = variables(tree)
-    specs = {n: all_specs[n] for n in names}
-    if wrt is None:
-        kinds = {"scalar": [n for n in names if specs[n] == "scalar"],
-                 "vector": [n for n in names if specs[n].startswith(("vector", "simplex"))],
-                 "matrix": [n for n in names if specs[n].startswith(("matrix", "symmetric"))]}
-        kind = c.choice(("scalar", "vector", "matrix", "stacked"))
-        if kind == "stacked" and len(kinds["scalar"]) >= 2:
-            wrt = [n for n in kinds["scalar"] if c.chance(0.7)]
-            wrt = wrt if len(wrt) >= 2 else kinds["scalar"][:2]
-        else:
-            wrt = c.choice(kinds.get(kind) or names)
-    layout = layout or c.choice(LAYOUTS)
-    style = style or c.choice(STYLES)
-    body = text(tree)
-    query, shapes = declare(c, body, specs, style)
-    return Case(query, wrt, shapes, layout, specs, numpy_source(tree), tree.shape, tree, style)
-
-
-def declare(c, body: str, specs: dict, style: str):
-    """The query text and `shapes=` for a declaration style."""
-    if style == "dict":
-        return body, dict(specs)
-    inline = dict(specs)
-    shapes = None
-    if style == "mixed":
-        moved = {n: s for n, s in specs.items() if c.chance(0.5)}
-        inline = {n: s for n, s in specs.items() if n not in moved}
-        shapes = moved or None
-    if style == "open":
-        inline = {n: s.split("(")[0] for n, s in specs.items()}
-    groups: dict[str, list] = {}
-    for n, s in inline.items():
-        groups.setdefault(s, []).append(n)
-    sep = "\n" if style == "newline" else "; "
-    decls = [f"{', '.join(ns)}: {s}" for s, ns in groups.items()]
-    return sep.join(decls + [body]), shapes

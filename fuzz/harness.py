@@ -2,7 +2,8 @@
 
 Stages: derivative → shape → evaluate (vs the complex step of the oracle) → str / latex /
 steps → to_numpy (compiled and run: value vs the oracle, derivative vs evaluate) → hessian
-(scalar outputs by a scalar or vector: vs central differences of the oracle's gradient) →
+(scalar outputs by a scalar, a vector or a small matrix: vs central differences of the
+oracle's gradient) →
 check (SymPy, when asked). Failures are classified:
 
 - silent-wrong     a shape or a value that disagrees with the oracle
@@ -34,7 +35,7 @@ import matcalc
 from matcalc import testing as T
 from matcalc.errors import MatcalcError
 
-from .generate import Case
+from .case import Case
 
 FAILING = ("silent-wrong", "traceback", "broken-codegen", "false-error", "check-disagrees")
 _HONEST = tuple(getattr(matcalc.errors, n) for n in ("UnsupportedError", "LimitError")
@@ -235,7 +236,8 @@ def _run(case, seed, out, check, hessian, codegen, render):
     if codegen:
         _codegen(case, d, values, value, want, got if ok else None, right, out)
     if hessian and case.out == (1, 1) and isinstance(case.wrt, str) and \
-            T.parse_spec(case.specs[case.wrt])[0] in ("scalar", "vector"):
+            T.parse_spec(case.specs[case.wrt])[0] in ("scalar", "vector", "matrix") and \
+            np.size(values[case.wrt]) <= 9:                # by a matrix: order 4, kept small
         _hessian(case, fun, values, out)
     if check:
         _check(d, out, check)

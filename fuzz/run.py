@@ -22,7 +22,8 @@ from collections import Counter, defaultdict
 if __package__ in (None, ""):                       # `python fuzz/run.py`
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from fuzz.generate import RandomChooser, draw_case
+from fuzz.case import draw_case
+from fuzz.generate import RandomChooser
 from fuzz.harness import FAILING, CaseTimeout, Failure, Outcome, run_case
 from fuzz.shrink import shrink
 

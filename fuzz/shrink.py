@@ -10,7 +10,8 @@ import time
 
 from matcalc import testing as T
 
-from .generate import RandomChooser, finish
+from .case import finish
+from .generate import RandomChooser
 from .harness import run_case
 from .tree import Node, paths, size_of, variables, walk
 

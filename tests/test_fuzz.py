@@ -24,7 +24,8 @@ _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from fuzz.generate import Case, HypothesisChooser, draw_case
+from fuzz.case import Case, draw_case
+from fuzz.generate import HypothesisChooser
 from fuzz.harness import run_case
 from matcalc import testing as T
 
@@ -181,6 +182,31 @@ REGRESSIONS = [
      "specs": {"u": "vector(m)", "X": "matrix(m, m)", "C": "matrix(m, m)"},
      "oracle": "O.maximum(O.const('0'), (-(((V['u'].T @ (V['X'] - V['C'])) @ (V['X'] - V['C'])) @ V['u'])))",
      "out": [1, 1], "seed": 1091},
+    # generated code: v.T − (2 + b_0) − v.T leaves a scalar where a row is due (seed 0, #1479)
+    {"query": "v: vector(n); b_0: scalar; v.T - (2 + b_0) - v.T",
+     "wrt": "v", "shapes": None, "layout": "numerator",
+     "specs": {"v": "vector(n)", "b_0": "scalar"},
+     "oracle": "((V['v'].T - (O.const('2') + V['b_0'])) - V['v'].T)",
+     "out": [1, "n"], "seed": 1479},
+    # generated code: the value of sum(C w + (1.5 + b) − C w) is wrong (#1871)
+    {"query": "C: matrix(4, n); w: vector(n); b: scalar; sum(C @ w + (1.5 + b) - C @ w)",
+     "wrt": "C", "shapes": None, "layout": "numerator",
+     "specs": {"C": "matrix(4, n)", "w": "vector(n)", "b": "scalar"},
+     "oracle": "O.sum((((V['C'] @ V['w']) + (O.const('1.5') + V['b'])) - (V['C'] @ V['w'])))",
+     "out": [1, 1], "seed": 1871},
+    # `symmetric` without a dimension: tr(S @ B) by B is a shape error (#1796)
+    {"query": "S: symmetric; B: matrix; tr(S @ B)",
+     "wrt": "B", "shapes": None, "layout": "numerator",
+     "specs": {"S": "symmetric(m)", "B": "matrix(m, m)"},
+     "oracle": "O.trace((V['S'] @ V['B']))",
+     "out": [1, 1], "seed": 1796},
+    # hessian: a gradient read off as a linear map is refused, "no closed-form gradient to
+    # differentiate again" (seed 0, #718)
+    {"query": "C: matrix(n, n); trace([[2, 3], [1e-1, det(C)]])",
+     "wrt": "C", "shapes": None, "layout": "numerator",
+     "specs": {"C": "matrix(n, n)"},
+     "oracle": "O.trace(O.block([[O.const('2'), O.const('3')], [O.const('1e-1'), O.det(V['C'])]]))",
+     "out": [1, 1], "seed": 718},
 ]
 
 
