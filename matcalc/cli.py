@@ -106,10 +106,10 @@ def positional_last(parser: argparse.ArgumentParser, argv: list[str]) -> list[st
         if action is None:
             positional.append(arg)
         else:
-            options.append(arg)
             if action.nargs != 0 and "=" not in arg and i + 1 < len(args):
-                options.append(args[i + 1])                  # its value, whatever it looks like
-                i += 1
+                arg = f"{arg}={args[i + 1]}"                 # its value, whatever it looks like
+                i += 1                                      # (`--wrt -x` would confuse argparse)
+            options.append(arg)
         i += 1
     return options + (["--"] + positional if positional else [])
 
