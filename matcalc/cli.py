@@ -187,6 +187,8 @@ def ascii_text(text: str) -> str:
 
 def emit(text, stream) -> None:
     """print(text, file=stream), in ASCII where the stream cannot encode it."""
+    if stream is None:                       # a closed stderr (print would use stdout)
+        return
     text = str(text)
     encoding = getattr(stream, "encoding", None)
     if encoding:
