@@ -7,9 +7,10 @@ Each name is a scalar, a vector or a matrix: declared (API `shapes=`, CLI flags,
   - a name starting with an upper-case letter is a matrix;
   - a lower-case name used directly as an operand of `@`/`·` or as the argument of sum,
     mean, norm, softmax, logsumexp, diag or dot is a vector;
-  - a lower-case name used directly as an operand of an element-wise operator (+ - * /,
-    comparisons, max) whose result is a vector or a matrix takes that shape, dimensions
-    unified (`X @ w - y`: y is as long as X is tall);
+  - a lower-case name combined element-wise (+ - * /, comparisons, max; directly or
+    through signs, + - * / and the base of ^, not inside a function call) with a vector or
+    a matrix takes that shape, dimensions unified (`X @ w - y`, `X @ w - 2*y`: y is as
+    long as X is tall);
   - any other name is a scalar.
 Undeclared dimensions are unknowns, unified through the expression (as type inference
 does) and then named n, m, k, …; a mismatch is a `ShapeError` naming both operands,
@@ -81,6 +82,20 @@ def _vector_names(root: Syntax) -> set:
     return out
 
 
+def _elementwise_names(node: Syntax):
+    """The names an operand combines element-wise: itself, or through signs, + - * / and the
+    base of ^ (`2*y`, `-(a + b)`, `y^2`); not inside function calls or exponents."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if node.kind == "name":
+            yield node.value
+        elif node.kind == "neg" or node.kind == "binary" and node.value == "^":
+            stack.append(node.children[0])
+        elif node.kind == "binary" and node.value in ("+", "-", "*", "/"):
+            stack.extend(node.children)
+
+
 class Builder(Construct):
     """Types a syntax tree (pass 1, `run`/`infer`) and builds the expression (`construct`).
 
@@ -131,8 +146,10 @@ class Builder(Construct):
             return
         kind = "vector" if self.is_column(shape) else "matrix"
         for node, s in zip(operands, kids):
-            if node.kind == "name" and self.is_scalar(s) and self.flexible(node.value):
-                self.promoted[node.value] = kind
+            if self.is_scalar(s):
+                for name in _elementwise_names(node):
+                    if self.flexible(name):
+                        self.promoted[name] = kind
 
     def shape_of_name(self, name: str) -> tuple:
         if name in self.var_shapes:

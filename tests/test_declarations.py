@@ -24,6 +24,13 @@ from matcalc.shapes import Shape
      {"a": "vector(n)", "b": "vector(n)", "X": "matrix(n, m)", "w": "vector(m)"}),
     # a matrix operand: t is a matrix of the same shape
     ("sum(A * t)", "t", "A", {"A": "matrix(n, m)", "t": "matrix(n, m)"}),
+    # through signs, + - * / and powers: the whole scalar-looking operand
+    ("norm(X @ w - 2*y)^2", "y", "4(2yᵀ − wᵀXᵀ)",
+     {"X": "matrix(n, m)", "w": "vector(m)", "y": "vector(n)"}),
+    ("sum(X @ w - (a + b)/c)", "c", "((a + b) ⊘ c²)ᵀ",
+     {"X": "matrix(n, m)", "w": "vector(m)", "a": "vector(n)", "b": "vector(n)",
+      "c": "vector(n)"}),
+    ("sum(-y^2 + X @ w)", "y", "−2yᵀ", {"y": "vector(n)", "X": "matrix(n, m)", "w": "vector(m)"}),
     # comparisons and max
     ("sum(max(b, X @ w))", "b", "(b ≥ Xw)ᵀ", {"b": "vector(n)", "X": "matrix(n, m)",
                                              "w": "vector(m)"}),
@@ -44,7 +51,7 @@ def test_scalars_among_scalars_stay_scalars():
 
 
 def test_a_name_inside_a_call_is_not_promoted():
-    """Only a direct operand takes the shape: exp(t) * x scales x."""
+    """A function's argument does not take the shape: exp(t) * x scales x."""
     d = assert_derivative("x: vector(n); exp(t) * x", "t", "exp(t)x")
     assert d.inferred == {"t": "scalar"}
 
