@@ -111,6 +111,7 @@ class Builder(Construct):
         self.dimensions = dimension_names(self.specs) - set(self.specs)
         self.vector_names = _vector_names(query.body)
         self.promoted: dict[str, str] = {}
+        self.together: dict[str, set] = {}     # names combined element-wise among scalars
         self.reset()
 
     def reset(self):
@@ -142,14 +143,28 @@ class Builder(Construct):
 
     def promote(self, operands, kids, shape):
         """Undeclared names combined element-wise with a vector or matrix take its shape."""
-        if self.is_scalar(shape) or self.is_row(shape):
+        if self.is_scalar(shape):           # remember them together: if one becomes an
+            self.join([n for o in operands for n in _elementwise_names(o)   # array, all do
+                       if self.flexible(n)])
+            return
+        if self.is_row(shape):
             return
         kind = "vector" if self.is_column(shape) else "matrix"
         for node, s in zip(operands, kids):
             if self.is_scalar(s):
                 for name in _elementwise_names(node):
-                    if self.flexible(name):
-                        self.promoted[name] = kind
+                    for each in self.together.get(name, {name}):
+                        if self.flexible(each):
+                            self.promoted[each] = kind
+
+    def join(self, names: list):
+        if len(names) < 2:
+            return
+        group = set()
+        for name in names:
+            group |= self.together.get(name, {name})
+        for name in group:
+            self.together[name] = group
 
     def shape_of_name(self, name: str) -> tuple:
         if name in self.var_shapes:

@@ -152,3 +152,14 @@ def test_an_inline_conflict_points_at_the_declaration():
 def test_compatible_declarations_merge():
     d = matcalc.derivative("x: vector(n); sum(x)", "x", shapes={"x": "vector"})
     assert d.declarations == {"x": "vector(n)"} and d.inferred == {}
+
+
+def test_names_combined_among_scalars_are_promoted_together_in_one_retyping():
+    """sum(a0 + a1) + … + sum(a400 + X @ w): every aᵢ a vector, typed in two passes, not 400."""
+    import time
+    n = 400
+    query = " + ".join(f"sum(a{i} + a{i + 1})" for i in range(n)) + f" + sum(a{n} + X @ w)"
+    start = time.perf_counter()
+    d = matcalc.derivative(query, "a0")
+    assert time.perf_counter() - start < 10
+    assert str(d) == "1ᵀ" and {d.inferred[f"a{i}"] for i in range(n + 1)} == {"vector(n)"}
