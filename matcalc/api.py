@@ -220,6 +220,11 @@ def _resolve(wrt, variables, expression_text, dimensions=frozenset()) -> list:
     out = []
     for n in names:
         n = n.strip()
+        if not n:
+            raise NameError_("an empty name in wrt", expected="a variable name, or names "
+                             "separated by commas")
+        if n in (v.name for v in out):
+            raise NameError_(f"{n!r} is listed twice in wrt", expected="each variable once")
         if n not in variables:
             known = ", ".join(sorted(variables)) or "none"
             if n in dimensions:

@@ -7,9 +7,10 @@ Each name is a scalar, a vector or a matrix: declared (API `shapes=`, CLI flags,
   - a name starting with an upper-case letter is a matrix;
   - a lower-case name used directly as an operand of `@`/`·` or as the argument of sum,
     mean, norm, softmax, logsumexp, diag or dot is a vector;
-  - a lower-case name used directly as an operand of an element-wise operator (+ - * /,
-    comparisons, max) whose result is a vector or a matrix takes that shape, dimensions
-    unified (`X @ w - y`: y is as long as X is tall);
+  - a lower-case name combined element-wise (+ - * /, comparisons, max; directly or
+    through signs, + - * / and the base of ^, not inside a function call) with a vector or
+    a matrix takes that shape, dimensions unified (`X @ w - y`, `X @ w - 2*y`: y is as
+    long as X is tall);
   - any other name is a scalar.
 Undeclared dimensions are unknowns, unified through the expression (as type inference
 does) and then named n, m, k, …; a mismatch is a `ShapeError` naming both operands,
@@ -81,6 +82,20 @@ def _vector_names(root: Syntax) -> set:
     return out
 
 
+def _elementwise_names(node: Syntax):
+    """The names an operand combines element-wise: itself, or through signs, + - * / and the
+    base of ^ (`2*y`, `-(a + b)`, `y^2`); not inside function calls or exponents."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if node.kind == "name":
+            yield node.value
+        elif node.kind == "neg" or node.kind == "binary" and node.value == "^":
+            stack.append(node.children[0])
+        elif node.kind == "binary" and node.value in ("+", "-", "*", "/"):
+            stack.extend(node.children)
+
+
 class Builder(Construct):
     """Types a syntax tree (pass 1, `run`/`infer`) and builds the expression (`construct`).
 
@@ -96,6 +111,7 @@ class Builder(Construct):
         self.dimensions = dimension_names(self.specs) - set(self.specs)
         self.vector_names = _vector_names(query.body)
         self.promoted: dict[str, str] = {}
+        self.together: dict[str, set] = {}     # names combined element-wise among scalars
         self.reset()
 
     def reset(self):
@@ -127,12 +143,28 @@ class Builder(Construct):
 
     def promote(self, operands, kids, shape):
         """Undeclared names combined element-wise with a vector or matrix take its shape."""
-        if self.is_scalar(shape) or self.is_row(shape):
+        if self.is_scalar(shape):           # remember them together: if one becomes an
+            self.join([n for o in operands for n in _elementwise_names(o)   # array, all do
+                       if self.flexible(n)])
+            return
+        if self.is_row(shape):
             return
         kind = "vector" if self.is_column(shape) else "matrix"
         for node, s in zip(operands, kids):
-            if node.kind == "name" and self.is_scalar(s) and self.flexible(node.value):
-                self.promoted[node.value] = kind
+            if self.is_scalar(s):
+                for name in _elementwise_names(node):
+                    for each in self.together.get(name, {name}):
+                        if self.flexible(each):
+                            self.promoted[each] = kind
+
+    def join(self, names: list):
+        if len(names) < 2:
+            return
+        group = set()
+        for name in names:
+            group |= self.together.get(name, {name})
+        for name in group:
+            self.together[name] = group
 
     def shape_of_name(self, name: str) -> tuple:
         if name in self.var_shapes:

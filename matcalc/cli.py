@@ -106,10 +106,10 @@ def positional_last(parser: argparse.ArgumentParser, argv: list[str]) -> list[st
         if action is None:
             positional.append(arg)
         else:
-            options.append(arg)
             if action.nargs != 0 and "=" not in arg and i + 1 < len(args):
-                options.append(args[i + 1])                  # its value, whatever it looks like
-                i += 1
+                arg = f"{arg}={args[i + 1]}"                 # its value, whatever it looks like
+                i += 1                                      # (`--wrt -x` would confuse argparse)
+            options.append(arg)
         i += 1
     return options + (["--"] + positional if positional else [])
 
@@ -187,6 +187,8 @@ def ascii_text(text: str) -> str:
 
 def emit(text, stream) -> None:
     """print(text, file=stream), in ASCII where the stream cannot encode it."""
+    if stream is None:                       # a closed stderr (print would use stdout)
+        return
     text = str(text)
     encoding = getattr(stream, "encoding", None)
     if encoding:

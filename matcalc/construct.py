@@ -44,8 +44,9 @@ class Construct:
             built = self._construct(node, variables)
         except MatcalcError as err:
             raise err.located(self.text, node.pos) from None
-        if isinstance(built, E.Const):
-            _check_constant(built.value, self.text, node)
+        for part in (built, *built.children):          # a constant the core folded here
+            if isinstance(part, E.Const):
+                _check_constant(part.value, self.text, node)
         return built
 
     def _construct(self, node, variables):
@@ -84,13 +85,16 @@ class Construct:
             return E.Add(kids[0], *(E.neg(k) if op.value == "-" else k
                                     for op, k in zip(ops, kids[1:])))
         if node.value in ("*", "/"):
-            factors = [kids[0]]
+            factors, digits = [kids[0]], _digits(_coefficient(kids[0]))
             for op, k in zip(ops, kids[1:]):
                 if op.value == "/":
                     if E.is_zero(k):
                         raise MatcalcError("division by zero", expected="a divisor that is not 0"
                                            ).located(self.text, op.pos)
                     k = E.Pow(k, E.Const(-1))
+                digits += _digits(_coefficient(k))      # the folded coefficient's size, at most
+                if digits > limits.MAX_CONSTANT_DIGITS:
+                    raise _too_large(self.text, op)
                 factors.append(k)
             return E.Mul(*factors)
         # @ : a column on the left is a row (NumPy's 1-D rule), so `x @ A @ y` is xᵀAy
@@ -124,11 +128,24 @@ def _digits(value: Fraction) -> int:
     return max(abs(value.numerator).bit_length(), value.denominator.bit_length()) * 30103 // 100000
 
 
+def _coefficient(e: E.Expr) -> Fraction:
+    """The constant the core would fold from `e`: itself, or a product's leading number."""
+    if isinstance(e, E.Const):
+        return e.value
+    if isinstance(e, E.Mul) and isinstance(e.args[0], E.Const):
+        return e.args[0].value
+    return Fraction(1)
+
+
+def _too_large(text: str, node: Syntax) -> LimitError:
+    return LimitError(f"constant too large (more than {limits.MAX_CONSTANT_DIGITS} digits)",
+                      expected=f"constants of at most {limits.MAX_CONSTANT_DIGITS} digits"
+                      ).located(text, node.pos)
+
+
 def _check_constant(value: Fraction, text: str, node: Syntax):
     if _digits(value) > limits.MAX_CONSTANT_DIGITS:
-        raise LimitError(f"constant too large (more than {limits.MAX_CONSTANT_DIGITS} digits)",
-                         expected=f"constants of at most {limits.MAX_CONSTANT_DIGITS} digits"
-                         ).located(text, node.pos)
+        raise _too_large(text, node)
 
 
 def _check_power(base: E.Expr, exponent: E.Expr, text: str, node: Syntax):
@@ -140,9 +157,9 @@ def _check_power(base: E.Expr, exponent: E.Expr, text: str, node: Syntax):
     if E.is_zero(base) and k < 0:
         raise MatcalcError("division by zero (0 to a negative power)",
                            expected="a base that is not 0").located(text, node.pos)
-    if isinstance(base, E.Const) and base.value not in (0, 1, -1):
-        size = abs(k) * max(abs(math.log10(abs(base.value.numerator))),
-                            math.log10(base.value.denominator), 1e-9)
+    c = _coefficient(base)                      # (c·x)^k folds c^k
+    if c not in (0, 1, -1):
+        size = abs(k) * max(abs(math.log10(abs(c.numerator))), math.log10(c.denominator))
         if size > limits.MAX_CONSTANT_DIGITS:
             raise LimitError(f"constant too large: {source(text, node)} has more than "
                              f"{limits.MAX_CONSTANT_DIGITS} digits",

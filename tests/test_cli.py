@@ -188,3 +188,16 @@ def test_a_terminal_that_cannot_show_unicode_gets_ascii(encoding):
 def test_ascii_text_spells_the_symbols():
     from matcalc.cli import ascii_text
     assert ascii_text("x⁻¹ + Aᵀ − 2σΣ·∂") == "x^-1 + A^T - 2sigmaSigma.d"
+
+
+def test_an_option_value_starting_with_a_minus_is_the_value():
+    status, out, err = call("x*y", "--wrt", "-x")
+    assert (status, out) == (2, "") and "'-x' does not appear in the expression" in err
+
+
+@pytest.mark.parametrize("wrt, message", [
+    ("", "an empty name in wrt"), ("x,", "an empty name in wrt"), ("x,x", "'x' is listed twice"),
+])
+def test_bad_wrt_lists_exit_2(wrt, message):
+    status, out, err = call("x*y", "--wrt", wrt)
+    assert (status, out) == (2, "") and message in err

@@ -24,6 +24,13 @@ from matcalc.shapes import Shape
      {"a": "vector(n)", "b": "vector(n)", "X": "matrix(n, m)", "w": "vector(m)"}),
     # a matrix operand: t is a matrix of the same shape
     ("sum(A * t)", "t", "A", {"A": "matrix(n, m)", "t": "matrix(n, m)"}),
+    # through signs, + - * / and powers: the whole scalar-looking operand
+    ("norm(X @ w - 2*y)^2", "y", "4(2yᵀ − wᵀXᵀ)",
+     {"X": "matrix(n, m)", "w": "vector(m)", "y": "vector(n)"}),
+    ("sum(X @ w - (a + b)/c)", "c", "((a + b) ⊘ c²)ᵀ",
+     {"X": "matrix(n, m)", "w": "vector(m)", "a": "vector(n)", "b": "vector(n)",
+      "c": "vector(n)"}),
+    ("sum(-y^2 + X @ w)", "y", "−2yᵀ", {"y": "vector(n)", "X": "matrix(n, m)", "w": "vector(m)"}),
     # comparisons and max
     ("sum(max(b, X @ w))", "b", "(b ≥ Xw)ᵀ", {"b": "vector(n)", "X": "matrix(n, m)",
                                              "w": "vector(m)"}),
@@ -44,7 +51,7 @@ def test_scalars_among_scalars_stay_scalars():
 
 
 def test_a_name_inside_a_call_is_not_promoted():
-    """Only a direct operand takes the shape: exp(t) * x scales x."""
+    """A function's argument does not take the shape: exp(t) * x scales x."""
     d = assert_derivative("x: vector(n); exp(t) * x", "t", "exp(t)x")
     assert d.inferred == {"t": "scalar"}
 
@@ -145,3 +152,14 @@ def test_an_inline_conflict_points_at_the_declaration():
 def test_compatible_declarations_merge():
     d = matcalc.derivative("x: vector(n); sum(x)", "x", shapes={"x": "vector"})
     assert d.declarations == {"x": "vector(n)"} and d.inferred == {}
+
+
+def test_names_combined_among_scalars_are_promoted_together_in_one_retyping():
+    """sum(a0 + a1) + … + sum(a400 + X @ w): every aᵢ a vector, typed in two passes, not 400."""
+    import time
+    n = 400
+    query = " + ".join(f"sum(a{i} + a{i + 1})" for i in range(n)) + f" + sum(a{n} + X @ w)"
+    start = time.perf_counter()
+    d = matcalc.derivative(query, "a0")
+    assert time.perf_counter() - start < 10
+    assert str(d) == "1ᵀ" and {d.inferred[f"a{i}"] for i in range(n + 1)} == {"vector(n)"}

@@ -494,6 +494,11 @@ def test_a_2000_entry_literal_is_typed_quickly():
     ("10^100000 * x", "constant too large", 3),
     ("10^10^10 * x", "constant too large", 3),
     ("x * 2^4000", "constant too large", 6),
+    ("(10*x)^100000", "constant too large", 7),                 # (c·x)^k folds c^k
+    ("(10*x)^(10^10)", "constant too large", 7),
+    ("(10^999*x) * (10^999*x)", "constant too large", 12),     # folded coefficients
+    ("x * 10^999 * 10^999", "constant too large", 12),
+    ("(x^(10^500))^(10^600)", "constant too large", 13),
 ])
 def test_errors_building_a_node_point_at_it(query, message, column):
     start = time.perf_counter()
