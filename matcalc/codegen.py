@@ -256,6 +256,8 @@ class _Body:
                 return _Text(f"{m}.linalg.inv({a[0].text})", _ATOM)
             case E.Diag():
                 return _Text(f"{m}.diag({_wrap(a[0], _ATOM)}[:, 0])", _ATOM)
+            case E.Diagonal():
+                return _Text(f"{m}.diag({a[0].text})[:, None]", _ATOM)
             case E.Norm():
                 return _Text(f"{m}.linalg.norm({a[0].text})", _ATOM)
             case E.Softmax():
