@@ -120,10 +120,12 @@ class _Clock:
 
 
 # ---------------------------------------------------------------- components
-def _symbols(var, sizes, sp, prefix=""):
-    """Independent real symbols for every entry (structure is imposed afterwards)."""
+def _symbols(var, sizes, sp, differential=False):
+    """Independent real symbols for every entry (structure is imposed afterwards); a
+    differential's are Dummy symbols, which no variable's name can clash with."""
     r, c = _size(var.shape.rows, sizes), _size(var.shape.cols, sizes)
-    return sp.Matrix(r, c, lambda i, j: sp.Symbol(f"{prefix}{var.name}_{i}_{j}", real=True))
+    make = sp.Dummy if differential else sp.Symbol
+    return sp.Matrix(r, c, lambda i, j: make(f"{var.name}_{i}_{j}", real=True))
 
 
 def _on_set(env: dict, sp) -> dict:
@@ -258,7 +260,7 @@ def _ours(d, env, sizes, sp, clock) -> list:
         return _output_first(flat, out_np, var_np, denominator)
     # a linear map: its coefficients, with the differential as symbols (output-major)
     dvar = E.Differential(var)
-    dsym = _symbols(var, sizes, sp, prefix="d")
+    dsym = _symbols(var, sizes, sp, differential=True)
     applied = list(to_sympy(d.differential, {**env, dvar: dsym}, sizes, sp, clock))
     return [sp.diff(entry, s) for entry in applied for s in dsym]
 

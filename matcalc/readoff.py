@@ -4,7 +4,9 @@
 - scalar or vector output by a vector x: factor `d f = M dx` (`a ⊗ dx → diag(a) dx`,
   `sum(dx) → 1ᵀdx`, `A dx`), giving the numerator-layout Jacobian M;
 - scalar output by anything: the gradient G with d f = sum(G ⊗ dX) (= tr(Gᵀ dX)), found
-  by running the linear map backwards (its adjoint) from the cotangent 1;
+  by running the linear map backwards (its adjoint) from the cotangent 1; the adjoint of
+  dx ↦ diag(dx) is G ↦ diag(G), the column of G's diagonal (so tr(diag(r)A) by r reads off
+  as diag(A)ᵀ), pushed into G where that is closed form;
 - otherwise (matrix by matrix, vector by matrix, matrix by vector): the linear map itself,
   printed as a Kronecker product or in index notation, evaluated numerically.
 """
