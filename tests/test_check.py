@@ -15,6 +15,14 @@ import time
 
 import numpy as np
 import pytest
+from helpers import (
+    assert_derivative,
+    check_problems,
+    evaluate_problems,
+    finite_difference,
+    printed_problems,
+    random_values,
+)
 
 import matcalc
 from matcalc import check as check_module
@@ -23,8 +31,6 @@ from matcalc.api import _parse
 from matcalc.check import CheckFailed
 from matcalc.cli import run
 from matcalc.errors import LimitError, MatcalcError
-from helpers import (assert_derivative, check_problems, evaluate_problems, finite_difference,
-                     printed_problems, random_values)
 
 
 def three_ways(query, wrt, expected, layout="numerator", n=3):

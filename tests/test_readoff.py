@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import assert_derivative, random_values
 
 import matcalc
 from matcalc import readoff
 from matcalc.api import _parse
 from matcalc.errors import MatcalcError
 from matcalc.evaluate import bind, evaluate
-from helpers import assert_derivative, random_values
 
 DIAG = [
     #  query                                                      wrt  layout         expected
@@ -44,8 +44,12 @@ def test_diag_inside_matrix_functions(query, wrt, layout, expected):
 def _three_ways_small(query, wrt, expected, layout):
     """assert_derivative, with SymPy's check at n = 2 (a symbolic 3×3 determinant of a
     sum is slow; finite differences still run at n = 3)."""
-    from helpers import (check_problems, evaluate_problems, finite_difference,
-                         printed_problems)
+    from helpers import (
+        check_problems,
+        evaluate_problems,
+        finite_difference,
+        printed_problems,
+    )
     d = matcalc.derivative(query, wrt, layout=layout)
     values = random_values(query)
     want = finite_difference(query, wrt, None, values, layout)

@@ -404,8 +404,8 @@ STRUCTURED = [
     ("y: simplex(n); d/dy sum(y) = 0",                             CORRECT, False),
     ("y: simplex(n); A: matrix(m, n); d/dy (A @ y) = A",           CORRECT, False),
     ("y: simplex(n); A: matrix(m, n); d/dy (A @ y) = 2 * A",       VALUE,   False),
-    ("y: simplex(m); W: matrix(m, n); x: vector(n); "
-     "d/dy -(y @ log(softmax(W @ x))) = -log(softmax(W @ x)).T",   CORRECT, False),
+    (("y: simplex(m); W: matrix(m, n); x: vector(n); "
+      "d/dy -(y @ log(softmax(W @ x))) = -log(softmax(W @ x)).T"), CORRECT, False),
 ]
 
 
