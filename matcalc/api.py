@@ -139,14 +139,17 @@ def _linear_map_tensor(L, var, arrays, dims, out_np, var_np):
     """The tensor of a linear map, column by column: L applied to each basis direction
     (of the unconstrained variable: a symmetric one's entries are independent here too)."""
     import numpy as np
-    from .evaluate import evaluate
+    from .evaluate import evaluate, node_values
     dvar = E.Differential(var)
     r, c = (int(d) if isinstance(d, int) else dims[d] for d in (var.shape.rows, var.shape.cols))
     out = np.empty((int(np.prod(out_np, dtype=np.int64)), r * c))
     basis = np.zeros((r, c))
+    # what does not depend on d(var) (X⁻¹, …) is computed once, not once per direction
+    fixed = {node: v for node, v in node_values(L, arrays, dims, {dvar: basis}).items()
+             if not node.depends_on(dvar)}
     for k in range(r * c):
         basis.flat[k] = 1.0
-        out[:, k] = np.asarray(evaluate(L, arrays, dims, {dvar: basis})).reshape(-1)
+        out[:, k] = np.asarray(evaluate(L, arrays, dims, {**fixed, dvar: basis})).reshape(-1)
         basis.flat[k] = 0.0
     return out.reshape(out_np + var_np)
 

@@ -101,7 +101,12 @@ def _apply(name, u):
 
 def evaluate(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = None) -> np.ndarray:
     """The value of `root` as a 2-D array; `extra` gives values for further leaves
-    (e.g. a differential)."""
+    (e.g. a differential) or for nodes already computed."""
+    return node_values(root, arrays, dims, extra)[root]
+
+
+def node_values(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = None) -> dict:
+    """The value of every node of `root`'s DAG (as `evaluate` computes them)."""
     val: dict = dict(extra or {})
     for node in E.walk(root):
         if node in val:
@@ -179,4 +184,4 @@ def evaluate(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = None) 
             case _:
                 raise MatcalcError(f"cannot evaluate {type(node).__name__}")
         val[node] = np.broadcast_to(v, (r, c)) if v.shape != (r, c) else v
-    return val[root]
+    return val
