@@ -679,6 +679,12 @@ def _prove(claim: E.Expr, truth: E.Expr, variables: dict, sizes: dict, positive:
         entries *= d if isinstance(d, int) else sizes[d]
     if entries > SYMPY_MAX_ENTRIES:
         return 0, entries
+    from .limits import CHECK_MAX_DET_DIM
+    for n in _nodes(claim, truth):
+        if isinstance(n, (E.Det, E.Inv)):
+            k = n.args[0].shape.rows
+            if (k if isinstance(k, int) else sizes[k]) > CHECK_MAX_DET_DIM:
+                return 0, entries              # a symbolic det / inverse that large is dear
     import sympy as sp
     from .check import to_sympy
 
@@ -696,8 +702,13 @@ def _prove(claim: E.Expr, truth: E.Expr, variables: dict, sizes: dict, positive:
     used = [v for v in variables.values() if v in claim.free or v in truth.free]
     env = {v: symbols(v) for v in used}
     started = time.monotonic()
+
+    def clock():
+        if time.monotonic() - started > SYMPY_SECONDS:
+            raise TimeoutError
     try:
-        ours, theirs = to_sympy(claim, env, sizes, sp), to_sympy(truth, env, sizes, sp)
+        ours, theirs = to_sympy(claim, env, sizes, sp, clock), to_sympy(truth, env, sizes, sp,
+                                                                         clock)
         if project is not None:
             ours, theirs = project(ours), project(theirs)
     except Exception:       # the confirmation is a bonus: never let it decide or fail
