@@ -46,7 +46,7 @@ class Report:
         dims = ", ".join(f"{k}={v}" for k, v in self.sizes.items()) or "scalars"
         how = f"{self.proved} proved symbolically"
         if self.numeric:
-            how += f", {self.numeric} equal at random points (steps/max)"
+            how += f", {self.numeric} equal at random points of the domain"
         return f"SymPy check passed at {dims}: {self.entries} entries, {how}"
 
 
