@@ -108,6 +108,9 @@ class Derivative:
         return _derive(self.expression, var, self.variables, self.layout)
 
     def check(self, n: int = 3, seed: int = 0):
+        """SymPy's component-wise cross-check at sizes n, 3, 2, 4, … (1 <= n <= 8): a
+        `matcalc.check.Report`; raises `CheckFailed` at a difference, `LimitError` past
+        matcalc.limits. Symmetric and simplex variables: the unconstrained gradient, on the set."""
         from .check import check
         return check(self, n=n, seed=seed)
 
