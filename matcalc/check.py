@@ -75,7 +75,13 @@ def _sizes(d, n: int) -> dict:
                                  f"(limits.CHECK_MAX_DIM); this expression has a dimension of "
                                  f"size {dim}")
     pool = [n] + [s for s in SIZES if s != n]
-    return {dim: pool[i % len(pool)] for i, dim in enumerate(dims)}
+    sizes = {dim: pool[i % len(pool)] for i, dim in enumerate(dims)}
+    square = {node.args[0].shape.rows for r in _roots(d) for node in E.walk(r)
+              if isinstance(node, (E.Det, E.Inv))}
+    if any(sizes.get(dim, 0) > CHECK_MAX_DET_DIM for dim in square):
+        dims = [x for x in dims if x in square] + [x for x in dims if x not in square]
+        sizes = {dim: pool[i % len(pool)] for i, dim in enumerate(dims)}
+    return sizes
 
 
 def _size(dim, sizes) -> int:

@@ -275,3 +275,11 @@ def test_evaluate_needs_a_simplex_value_for_a_simplex_variable():
     np.testing.assert_allclose(d.evaluate({"y": [0.2, 0.3, 0.5], "x": [1, 2, 3]}), [1, 2, 3])
     with pytest.raises(MatcalcError, match="simplex"):
         d.evaluate({"y": [1, 2, 3], "x": [1, 2, 3]})
+
+
+def test_det_and_inv_dimensions_get_the_small_sizes():
+    """The fourth dimension would be 5: the one under logdet takes a small size instead."""
+    query = "a: vector(p); b: vector(q); c: vector(r); X: matrix(k, k); " \
+            "logdet(X) + a @ a + b @ b + c @ c"
+    report = assert_derivative(query, "X", "X⁻ᵀ").check()
+    assert report.sizes["k"] <= 4
