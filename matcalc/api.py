@@ -78,27 +78,34 @@ class Derivative:
     # ---------------------------------------------------------------- numbers
     def evaluate(self, values: dict):
         """The derivative at `values` (name -> float/array; dimension sizes follow from them):
-        a numpy.ndarray."""
+        a numpy.ndarray. A symmetric or simplex variable's value must be on its set; an array
+        past limits.EVALUATE_MAX_BYTES is refused (LimitError) before it is built."""
         import numpy as np
-
-        from .evaluate import bind, evaluate
+        from .evaluate import (bind, dimension_sizes, evaluate, require_bytes,
+                               require_structure)
+        if not isinstance(values, dict):
+            raise MatcalcError(f"evaluate needs a dict of values (name -> number or array), "
+                               f"not {type(values).__name__}")
         used = {n: v for n, v in self.variables.items()
                 if n in values or v in self.expression.free}
         arrays, dims = bind(used, values)
+        require_structure(used, arrays)
+        roots = [r for r in (self.expression, self.result, self.differential) if r is not None]
+        dimension_sizes(roots + list(self.wrt), dims)
         out_np = self.expression.shape.numpy(dims)
         if len(self.wrt) > 1:           # the printed matrix itself: output × k, or transposed
             k = (len(self.wrt),)
+            require_bytes(out_np + k)
             return np.asarray(evaluate(self.result, arrays, dims)).reshape(
                 k + out_np if self.layout == "denominator" else out_np + k)
         var = self.wrt[0]
         var_np = var.shape.numpy(dims)
-        if self.result is None:
-            arr = _linear_map_tensor(self.differential, var, arrays, dims, out_np, var_np)
-        else:
-            value = evaluate(self.result, arrays, dims)
-            arr = np.asarray(value).reshape(out_np + var_np) if self.layout != "denominator" \
-                else np.asarray(value).reshape(var_np + out_np)
-            return arr
+        require_bytes(out_np + var_np)
+        if self.result is not None:
+            value = np.asarray(evaluate(self.result, arrays, dims))
+            return value.reshape(var_np + out_np if self.layout == "denominator"
+                                 else out_np + var_np)
+        arr = _linear_map_tensor(self.differential, var, arrays, dims, out_np, var_np)
         if self.layout == "denominator":
             arr = np.moveaxis(arr, list(range(len(out_np))),
                               list(range(len(var_np), len(var_np) + len(out_np))))
@@ -108,6 +115,9 @@ class Derivative:
         return _derive(self.expression, var, self.variables, self.layout)
 
     def check(self, n: int = 3, seed: int = 0):
+        """SymPy's component-wise cross-check at sizes n, 3, 2, 4, … (1 <= n <= 8): a
+        `matcalc.check.Report`; raises `CheckFailed` at a difference, `LimitError` past
+        matcalc.limits. Symmetric and simplex variables: the unconstrained gradient, on the set."""
         from .check import check
         return check(self, n=n, seed=seed)
 
@@ -136,19 +146,22 @@ def _np_dims(shape) -> tuple:
 
 
 def _linear_map_tensor(L, var, arrays, dims, out_np, var_np):
-    """The tensor of a linear map, column by column: L applied to each basis direction."""
+    """The tensor of a linear map, column by column: L applied to each basis direction
+    (of the unconstrained variable: a symmetric one's entries are independent here too)."""
     import numpy as np
-
-    from .evaluate import evaluate
+    from .evaluate import evaluate, node_values
     dvar = E.Differential(var)
     r, c = (int(d) if isinstance(d, int) else dims[d] for d in (var.shape.rows, var.shape.cols))
-    cols = []
+    out = np.empty((int(np.prod(out_np, dtype=np.int64)), r * c))
+    basis = np.zeros((r, c))
+    # what does not depend on d(var) (X⁻¹, …) is computed once, not once per direction
+    fixed = {node: v for node, v in node_values(L, arrays, dims, {dvar: basis}).items()
+             if not node.depends_on(dvar)}
     for k in range(r * c):
-        basis = np.zeros(r * c)
-        basis[k] = 1.0
-        cols.append(np.asarray(evaluate(L, arrays, dims, {dvar: basis.reshape(r, c)})).reshape(
-            out_np))
-    return np.stack(cols, axis=-1).reshape(out_np + var_np)
+        basis.flat[k] = 1.0
+        out[:, k] = np.asarray(evaluate(L, arrays, dims, {**fixed, dvar: basis})).reshape(-1)
+        basis.flat[k] = 0.0
+    return out.reshape(out_np + var_np)
 
 
 def _apply_layout(result: E.Expr, layout: str, kind: str, var) -> E.Expr:
@@ -174,7 +187,10 @@ def _derive(expression: E.Expr, var: E.Var, variables: dict, layout: str) -> Der
             raw, kind = jacobian(L, var), "jacobian"
         except NotFactorable:
             if out.is_scalar:
-                raw, kind = E.Transpose(gradient(L, var)), "jacobian"
+                try:
+                    raw, kind = E.Transpose(gradient(L, var)), "jacobian"
+                except NotFactorable:
+                    pass
     elif out.is_scalar:
         try:
             raw, kind = gradient(L, var), "gradient"

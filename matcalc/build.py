@@ -340,9 +340,12 @@ class Builder(Construct):
                                     list(zip(node.children, kids)))
             return (1, 1)
         if how == "diag":
-            if not self.is_column(a):
-                raise self.mismatch(node, "diag needs a vector", [(node.children[0], a)])
-            return (a[0], a[0])
+            if self.is_column(a):
+                return (a[0], a[0])
+            if not (self.is_scalar(a) or self.is_row(a)) and self.dims.unify(a[0], a[1]):
+                return (a[0], 1)                 # diag(M): the diagonal of a square matrix
+            raise self.mismatch(node, "diag needs a vector (or a square matrix: its diagonal)",
+                                [(node.children[0], a)])
         if how in ("square", "square-scalar"):
             if self.is_scalar(a) or not self.dims.unify(a[0], a[1]):
                 raise self.mismatch(node, f"{name} needs a square matrix", [(node.children[0], a)])

@@ -1,12 +1,23 @@
 """Numerical evaluation of expressions with NumPy, every value a 2-D array internally
-(scalar 1×1, vector n×1), once per node of the DAG."""
+(scalar 1×1, vector n×1), once per node of the DAG.
+
+Bounded: no array larger than limits.EVALUATE_MAX_BYTES is built (each node's size is
+checked before it is computed), and a dimension with no size is an error naming it. A
+symmetric or simplex variable's value must be on its set (`require_structure`): the
+derivative by it is the unconstrained gradient evaluated there (README, "Layouts").
+"""
 from __future__ import annotations
+
+from math import prod
 
 import numpy as np
 
 from . import expr as E
-from .errors import MatcalcError
+from .errors import LimitError, MatcalcError
+from .limits import EVALUATE_MAX_BYTES
 from .shapes import size
+
+STRUCTURE_TOL = 1e-8            # |A − Aᵀ| and |sum(y) − 1| allowed, relative to the entries
 
 
 def bind(variables: dict, values: dict) -> tuple[dict, dict]:
@@ -34,6 +45,51 @@ def bind(variables: dict, values: dict) -> tuple[dict, dict]:
     return arrays, dims
 
 
+def require_structure(variables: dict, arrays: dict) -> None:
+    """A symmetric variable's value must be symmetric, a simplex variable's must sum to 1:
+    the derivative matcalc prints holds there (it may use Aᵀ = A or sum(y) = 1)."""
+    for name, var in variables.items():
+        a = arrays.get(name)
+        if a is None or not isinstance(var, E.Var) or var.structure is None:
+            continue
+        scale = max(1.0, float(np.max(np.abs(a)))) if a.size else 1.0
+        if var.symmetric and a.shape[0] == a.shape[1]:
+            gap = float(np.max(np.abs(a - a.T))) if a.size else 0.0
+            if not gap <= STRUCTURE_TOL * scale:
+                raise MatcalcError(f"{name} is declared symmetric but its value is not "
+                                   f"(largest |{name} − {name}ᵀ| entry: {gap:.3g})")
+        elif var.structure == "simplex":
+            total = float(np.sum(a))
+            if not abs(total - 1.0) <= STRUCTURE_TOL * max(scale, a.size):
+                raise MatcalcError(f"{name} is declared simplex but its entries sum to "
+                                   f"{total:.6g}, not 1")
+
+
+def dimension_sizes(roots, dims: dict) -> dict:
+    """`dims` checked to size every symbolic dimension of the nodes of `roots`."""
+    missing = []
+    for root in roots:
+        for node in E.walk(root):
+            extra = (node.dim,) if isinstance(node, E.DimSize) else ()
+            for d in (node.shape.rows, node.shape.cols) + extra:
+                if isinstance(d, str) and d not in dims and d not in missing:
+                    missing.append(d)
+    if missing:
+        names = ", ".join(missing)
+        raise MatcalcError(f"no size for the dimension{'s' * (len(missing) > 1)} {names}: "
+                           f"give a value for a variable of that size, or {missing[0]}=…")
+    return dims
+
+
+def require_bytes(np_shape: tuple, what: str = "the result") -> None:
+    """LimitError if an array of float64 of this shape would pass EVALUATE_MAX_BYTES."""
+    need = 8 * prod(int(k) for k in np_shape)
+    if need > EVALUATE_MAX_BYTES:
+        raise LimitError(f"{what} would be an array of shape {tuple(np_shape)} "
+                         f"({need / 2**30:.3g} GiB); evaluate builds at most "
+                         f"{EVALUATE_MAX_BYTES / 2**30:.3g} GiB (limits.EVALUATE_MAX_BYTES)")
+
+
 def _apply(name, u):
     return {
         "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.tan,
@@ -45,19 +101,30 @@ def _apply(name, u):
 
 def evaluate(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = None) -> np.ndarray:
     """The value of `root` as a 2-D array; `extra` gives values for further leaves
-    (e.g. a differential)."""
+    (e.g. a differential) or for nodes already computed."""
+    return node_values(root, arrays, dims, extra)[root]
+
+
+def node_values(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = None) -> dict:
+    """The value of every node of `root`'s DAG (as `evaluate` computes them)."""
     val: dict = dict(extra or {})
     for node in E.walk(root):
         if node in val:
             continue
         a = [val[c] for c in node.children]
-        r, c = (size(d, dims) for d in (node.shape.rows, node.shape.cols))
+        try:
+            r, c = (size(d, dims) for d in (node.shape.rows, node.shape.cols))
+        except KeyError as err:
+            raise MatcalcError(str(err.args[0])) from None
+        require_bytes((r, c), "a step of the evaluation")
         match node:
             case E.Var():
                 v = arrays[node.name]
             case E.Const():
                 v = np.full((1, 1), float(node.value))
             case E.DimSize():
+                if node.dim not in dims:
+                    raise MatcalcError(f"no value for the dimension {node.dim}")
                 v = np.full((1, 1), float(size(node.dim, dims)))
             case E.Zero():
                 v = np.zeros((r, c))
@@ -100,6 +167,8 @@ def evaluate(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = None) 
                 v = np.linalg.inv(a[0])
             case E.Diag():
                 v = np.diag(a[0][:, 0])
+            case E.Diagonal():
+                v = np.diag(a[0]).reshape(-1, 1)
             case E.Norm():
                 v = np.full((1, 1), np.linalg.norm(a[0]))
             case E.Softmax():
@@ -115,4 +184,4 @@ def evaluate(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = None) 
             case _:
                 raise MatcalcError(f"cannot evaluate {type(node).__name__}")
         val[node] = np.broadcast_to(v, (r, c)) if v.shape != (r, c) else v
-    return val[root]
+    return val

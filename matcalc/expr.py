@@ -530,6 +530,8 @@ class Diag(Expr):
     def __new__(cls, v: Expr):
         if v.shape.is_scalar:
             return v
+        if v.shape.is_matrix and v.shape.is_square:
+            return Diagonal(v)                     # diag(M) of a matrix: its diagonal
         if not v.shape.is_column:
             raise _mismatch("diag needs a column vector", v)
         if isinstance(v, Ones):
@@ -537,6 +539,27 @@ class Diag(Expr):
         if isinstance(v, Zero):
             return Zero(Shape(v.shape.rows, v.shape.rows))
         return _node(cls, (v,), Shape(v.shape.rows, v.shape.rows), "diag")
+
+
+class Diagonal(Expr):
+    """diag(M) of a square matrix: the column of its diagonal entries (NumPy's np.diag of
+    a 2-D array); the adjoint of v ↦ diag(v), so gradients through diag(x) read off as it."""
+    category = 3
+
+    def __new__(cls, m: Expr):
+        if m.shape.is_scalar:
+            return m
+        _square("diag", m)
+        column = Shape(m.shape.rows, 1)
+        if isinstance(m, Diag):
+            return m.args[0]
+        if isinstance(m, (Identity, Ones)):
+            return Ones(column)
+        if isinstance(m, Zero):
+            return Zero(column)
+        if isinstance(m, Transpose):
+            return Diagonal(m.args[0])
+        return _node(cls, (m,), column, "diagonal")
 
 
 class Norm(Expr):

@@ -8,7 +8,7 @@ from __future__ import annotations
 __all__ = [
     "MAX_QUERY_CHARS", "MAX_DEPTH", "MAX_TERMS", "MAX_LITERAL_ENTRIES",
     "MAX_CONSTANT_DIGITS", "SIMPLIFY_BUDGET", "CHECK_MAX_ENTRIES", "CHECK_MAX_DIM",
-    "EVALUATE_MAX_BYTES",
+    "EVALUATE_MAX_BYTES", "CHECK_MAX_DET_DIM", "CHECK_SECONDS",
 ]
 
 MAX_QUERY_CHARS = 100_000      # characters of query text, refused before parsing
@@ -19,6 +19,8 @@ MAX_CONSTANT_DIGITS = 1_000    # digits of a folded exact constant (10^1000 is t
 SIMPLIFY_BUDGET = 20_000       # rewrites tried by one simplification
 CHECK_MAX_ENTRIES = 4_096      # components the SymPy check expands (output × variable)
 CHECK_MAX_DIM = 8              # the largest concrete size the SymPy check uses
+CHECK_MAX_DET_DIM = 4          # the largest matrix whose det / inv the check expands
+CHECK_SECONDS = 120            # the SymPy check's time, tested between its steps
 EVALUATE_MAX_BYTES = 1 << 30   # the largest array `evaluate` builds (1 GiB of float64)
 
 # `matcalc serve` (matcalc/web): each request to the page's JSON API is bounded.

@@ -4,7 +4,9 @@
 - scalar or vector output by a vector x: factor `d f = M dx` (`a ⊗ dx → diag(a) dx`,
   `sum(dx) → 1ᵀdx`, `A dx`), giving the numerator-layout Jacobian M;
 - scalar output by anything: the gradient G with d f = sum(G ⊗ dX) (= tr(Gᵀ dX)), found
-  by running the linear map backwards (its adjoint) from the cotangent 1;
+  by running the linear map backwards (its adjoint) from the cotangent 1; the adjoint of
+  dx ↦ diag(dx) is G ↦ diag(G), the column of G's diagonal (so tr(diag(r)A) by r reads off
+  as diag(A)ᵀ), pushed into G where that is closed form;
 - otherwise (matrix by matrix, vector by matrix, matrix by vector): the linear map itself,
   printed as a Kronecker product or in index notation, evaluated numerically.
 """
@@ -13,11 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import expr as E
+from .errors import UnsupportedError
 from .shapes import Shape
 
 
-class NotFactorable(Exception):
-    pass
+class NotFactorable(UnsupportedError):
+    """Internal: this read-off has no closed form here; the caller falls back (to the
+    gradient, else to the linear map itself). A MatcalcError, should it ever escape."""
+
+    def __init__(self, node=None):
+        super().__init__("no closed form in matrix notation for this derivative"
+                         + (f" (at {node})" if node is not None else ""))
 
 
 def substitute(root: E.Expr, mapping: dict) -> E.Expr:
@@ -152,8 +160,8 @@ def jacobian(L: E.Expr, var: E.Var) -> E.Expr:
                 if all(len(r) == 1 for r in x.rows):
                     return E.Block(tuple((J(r[0]),) for r in x.rows))
                 raise NotFactorable(x)
-            case E.Trace():
-                raise NotFactorable(x)
+            case E.Diagonal():
+                return J(_diagonal_forward(x.args[0], dvar))
         raise NotFactorable(x)
 
     dvar = E.Differential(var)
@@ -219,24 +227,83 @@ def _adjoint(x: E.Expr, c: E.Expr, dvar):
             return [(x.args[0], E.Mul(c, E.Ones(x.args[0].shape)))]
         case E.Trace():
             return [(x.args[0], E.Mul(c, E.Identity(x.args[0].shape.rows)))]
-        case E.Diag():
+        case E.Diag():                      # the adjoint of dv ↦ diag(dv) is G ↦ diag(G)
             return [(x.args[0], _diagonal(c))]
+        case E.Diagonal():                  # ... and the adjoint of dM ↦ diag(dM) is diag(c)
+            return [(x.args[0], E.Diag(c))]
         case E.Block():
             raise NotFactorable(x)
     raise NotFactorable(x)
 
 
 def _diagonal(c: E.Expr) -> E.Expr:
-    """The diagonal (as a vector) of a cotangent matrix, where it has a closed form."""
+    """diag(c), the column of a square matrix's diagonal, pushed into c where that is
+    closed form (diag(a ⊗ B) = diag(a) ⊗ diag(B) element-wise, diag(abᵀ) = a ⊗ b,
+    diag(diag(u) M) = u ⊗ diag(M), diag(diag(u)⁻¹) = 1 ⊘ u, diag(f(M)) = f(diag(M))),
+    else the node diag(c) itself: never an error."""
     match c:
-        case E.Diag():
-            return c.args[0]
-        case E.Identity():
-            return E.Ones(Shape(c.n, 1))
-        case E.Mul() if any(f.shape.is_scalar for f in c.args):
-            return E.Mul(*(f if f.shape.is_scalar else _diagonal(f) for f in c.args))
-        case E.MatMul() if len(c.args) == 2 and c.args[0].shape.is_column:
-            return E.Mul(c.args[0], E.Transpose(c.args[1]))
+        case E.Mul() | E.Add():
+            parts = [f if f.shape.is_scalar else _diagonal(f) for f in c.args]
+            return E.Mul(*parts) if isinstance(c, E.Mul) else E.Add(*parts)
+        case E.Transpose():
+            return _diagonal(c.args[0])
+        case E.Func():
+            return E.Func(c.name, _diagonal(c.arg))
+        case E.Pow() if c.args[1].shape.is_scalar:
+            return E.Pow(_diagonal(c.args[0]), c.args[1])
+        case E.Inv() if isinstance(c.args[0], E.Diag):
+            return E.Pow(c.args[0].args[0], E.Const(-1))
+        case E.MatMul():
+            fs = c.args
+            split = _outer_split(fs)
+            if split is not None:
+                return E.Mul(split[0], E.Transpose(split[1]))
+            if isinstance(fs[0], E.Diag):
+                return E.Mul(fs[0].args[0], _diagonal(E.MatMul(*fs[1:])))
+            if isinstance(fs[-1], E.Diag):
+                return E.Mul(_diagonal(E.MatMul(*fs[:-1])), fs[-1].args[0])
+    return E.Diagonal(c)
+
+
+def _outer_split(fs):
+    """A matrix-product chain that is a column times a row, (P, Q) with the chain = P Q,
+    else None."""
+    for k in range(len(fs) - 1):
+        if fs[k].shape.cols == 1:
+            return E.MatMul(*fs[:k + 1]), E.MatMul(*fs[k + 1:])
+    return None
+
+
+def _diagonal_forward(m: E.Expr, dvar) -> E.Expr:
+    """diag(m) for m linear in the column dv, rewritten so that `jacobian` can factor it:
+    diag(A diag(dv) B) = (A ⊗ Bᵀ) dv, diag(u dvᵀ B) = u ⊗ (Bᵀdv), sums and scalings term
+    by term."""
+    match m:
+        case E.Transpose():
+            return _diagonal_forward(m.args[0], dvar)
         case E.Add():
-            return E.Add(*(_diagonal(t) for t in c.args))
-    raise NotFactorable(c)
+            return E.Add(*(_diagonal_forward(t, dvar) for t in m.args))
+        case E.Mul():
+            return E.Mul(*(f if f.shape.is_scalar else
+                           _diagonal_forward(f, dvar) if f.depends_on(dvar) else E.Diagonal(f)
+                           for f in m.args))
+        case E.MatMul():
+            fs = m.args
+            split = _outer_split(fs)
+            if split is not None:
+                return E.Mul(split[0], E.Transpose(split[1]))
+            dep = [i for i, f in enumerate(fs) if f.depends_on(dvar)]
+            if len(dep) == 1 and isinstance(fs[dep[0]], E.Diag):
+                i = dep[0]
+                u = fs[i].args[0]
+                A = E.MatMul(*fs[:i]) if i else None
+                B = E.MatMul(*fs[i + 1:]) if i + 1 < len(fs) else None
+                if A is None:
+                    return E.Mul(E.Diagonal(B), u)
+                if B is None:
+                    return E.Mul(E.Diagonal(A), u)
+                return E.MatMul(E.Mul(A, E.Transpose(B)), u)
+    diagonal = E.Diagonal(m)
+    if isinstance(diagonal, E.Diagonal):
+        raise NotFactorable(diagonal)
+    return diagonal

@@ -185,6 +185,25 @@ CROSS_ENTROPY = [
     _row("cross-entropy by x, y ∈ Δ", CE_SIMPLEX, "x", "(softmax(Wx)ᵀ − yᵀ)W"),
 ]
 
+# ------------------------------------------------------------------ by a symmetric matrix
+# The Cookbook's main formulas hold for a symmetric X as the unconstrained gradient (the
+# entries treated as independent, then X = Xᵀ), matcalc's convention (README, "Layouts"),
+# not §2.8.1's 2G − diag(G) by the distinct entries. Values: X symmetric; differences and
+# SymPy differentiate by every entry on its own.
+SYMMETRIC_X = [
+    #    eq/name                  query                                                      wrt  expected
+    _row("(70) aᵀXb, X = Xᵀ",     "X: symmetric(n); a, b: vector(n); a @ X @ b",             "X", "abᵀ"),
+    _row("(72) xᵀXx, X = Xᵀ",     "X: symmetric(n); x: vector(n); x @ X @ x",                "X", "xxᵀ"),
+    _row("(100) Tr(AX), X = Xᵀ",  "X: symmetric(n); A: matrix(n, n); trace(A @ X)",         "X", "Aᵀ"),
+    _row("Tr(X²), X = Xᵀ",        "X: symmetric(n); trace(X @ X)",                           "X", "2X"),
+    _row("Tr(XBX), X, B sym.",    "X: symmetric(n); B: symmetric(n); trace(X @ B @ X)",      "X", "BX + XB"),
+    _row("‖X‖², X = Xᵀ",          "X: symmetric(n); norm(X)^2",                              "X", "2X"),
+    _row("(49) det(X), X = Xᵀ",   "X: symmetric(n); det(X)",                                 "X", "det(X)X⁻¹"),
+    _row("(57) ln det(X), X = Xᵀ", "X: symmetric(n); logdet(X)",                             "X", "X⁻¹"),
+    _row("(61)= xᵀX⁻¹x, X = Xᵀ",  "X: symmetric(n); x: vector(n); x @ inv(X) @ x",           "X", "−X⁻¹xxᵀX⁻¹"),
+    _row("(63)= Tr(X⁻¹A), X = Xᵀ", "X: symmetric(n); A: matrix(n, n); trace(inv(X) @ A)",   "X", "−X⁻¹AᵀX⁻¹"),
+]
+
 # ------------------------------------------------------------------ Hessians (matcalc.hessian)
 HESSIANS = [
     #    eq/name              query                                                             wrt  expected
@@ -267,6 +286,11 @@ def assert_three_ways(query, wrt, expected, hessian=False, simplex=()):
 @pytest.mark.parametrize("query, wrt, expected",
                          LINEAR + QUADRATIC + TRACES + INVERSES + DETERMINANTS + NORMS + DEEP)
 def test_cookbook_identity(query, wrt, expected):
+    assert_three_ways(query, wrt, expected)
+
+
+@pytest.mark.parametrize("query, wrt, expected", SYMMETRIC_X)
+def test_by_a_symmetric_matrix(query, wrt, expected):
     assert_three_ways(query, wrt, expected)
 
 

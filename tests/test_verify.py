@@ -381,3 +381,77 @@ def test_cli_flags():
     assert _cli("d/dz (x + z) = ones", "--vector", "x", "--scalar", "z")[0] == 0
     assert _cli("d/dw (w @ x) = x")[0] == 1
     assert _cli("d/dw (w @ x) = x", "--layout", "denominator")[0] == 0
+
+
+# ---------------------------------------------------------------- structured variables
+# The derivative by a symmetric matrix or a simplex vector is the unconstrained gradient at
+# a point of the set (README, "Layouts"); it is fixed up to a direction normal to the set
+# (an antisymmetric matrix; a multiple of 1), so a claim differing by one alone is right.
+SYM = "A: symmetric(n); x: vector(n); B: matrix(n, n); "
+SPX = "y: simplex(n); x: vector(n); "
+STRUCTURED = [
+    #  claim                                                       verdict  note
+    (SYM + "d/dA (x @ A @ x) = x @ x.T",                           CORRECT, False),
+    (SYM + "d/dA (x @ A @ x) = 2 * x @ x.T",                       VALUE,   False),
+    (SYM + "d/dA (x @ A @ x) = 2 * x @ x.T - diag(x^2)",           VALUE,   False),
+    (SYM + "d/dA trace(A @ B) = B.T",                              CORRECT, False),
+    (SYM + "d/dA trace(A @ B) = B",                                CORRECT, True),   # tr(AᵀB)'s
+    (SYM + "d/dA trace(A @ B) = B + B.T",                          VALUE,   False),
+    ("A: symmetric(n); d/dA logdet(A) = inv(A)",                   CORRECT, False),
+    (SPX + "d/dy (y @ x) = x.T",                                   CORRECT, False),
+    (SPX + "d/dy (y @ x) = x.T + 1ᵀ",                              CORRECT, True),
+    (SPX + "d/dy (y @ x) = 2 * x.T",                               VALUE,   False),
+    ("y: simplex(n); d/dy sum(y) = 1ᵀ",                            CORRECT, True),   # as written
+    ("y: simplex(n); d/dy sum(y) = 0",                             CORRECT, False),
+    ("y: simplex(n); A: matrix(m, n); d/dy (A @ y) = A",           CORRECT, False),
+    ("y: simplex(n); A: matrix(m, n); d/dy (A @ y) = 2 * A",       VALUE,   False),
+    (("y: simplex(m); W: matrix(m, n); x: vector(n); "
+      "d/dy -(y @ log(softmax(W @ x))) = -log(softmax(W @ x)).T"), CORRECT, False),
+]
+
+
+@pytest.mark.parametrize("claim, kind, note", STRUCTURED)
+def test_structured_variables_follow_the_convention(claim, kind, note):
+    report = matcalc.verify(claim)
+    assert report.kind == kind, str(report)
+    assert ("fixed up to" in str(report)) == note, str(report)
+
+
+def test_structured_variables_in_other_layouts():
+    assert matcalc.verify(SPX + "d/dy (y @ x) = x + 1", layout="denominator").correct
+    assert matcalc.verify(SPX + "d/dy (y @ x) = x + 1", layout="mixed").correct
+    assert not matcalc.verify(SPX + "d/dy (y @ x) = 2 * x", layout="denominator").correct
+    claim = "y: simplex(n); A: matrix(m, n); d/dy (A @ y) = A.T"
+    assert matcalc.verify(claim, layout="denominator").correct
+
+
+def test_cli_verify_structured_never_crashes():
+    assert _cli(SYM + "d/dA (x @ A @ x) = x @ x.T")[0] == 0
+    assert _cli(SPX + "d/dy (y @ x) = x.T")[0] == 0
+    code, out, err = _cli(SPX + "d/dy (y @ x) = 2 * x.T")
+    assert code == 1 and "Traceback" not in out + err
+
+
+# ---------------------------------------------------------------- cancelled names, diag
+def test_a_cancelled_variable_keeps_its_dimension():
+    assert matcalc.verify("x: vector(n); t: scalar; d/dt sum(x - x + t) = n").correct
+    assert matcalc.verify("x: vector(n); t: scalar; d/dx (sum(x - x) + t) = 0").correct
+
+
+def test_claims_through_diag():
+    q = "r: vector(n); A: matrix(n, n); "
+    assert matcalc.verify(q + "d/dr trace(diag(r) @ A) = diag(A).T").correct
+    assert matcalc.verify(q + "d/dr trace(diag(r) @ A) = diag(A.T).T").correct
+    assert matcalc.verify(q + "d/dr trace(diag(r) @ A) = sum(A) * onesᵀ").kind == VALUE
+    x = "x: vector(n); A: matrix(n, n); "
+    assert matcalc.verify(x + "d/dx logdet(A + diag(x)) = diag(inv(A + diag(x))).T").correct
+
+
+def test_the_sympy_confirmation_is_bounded():
+    """A 6×6 symbolic determinant would take SymPy minutes: the claim is settled by values."""
+    import time
+    started = time.monotonic()
+    report = matcalc.verify("a: matrix(p, q); b: matrix(q, r); c: vector(s); X: matrix(k, k); "
+                            "d/dX logdet(X) = inv(X).T")
+    assert report.correct and "SymPy" not in report.checks
+    assert time.monotonic() - started < 10

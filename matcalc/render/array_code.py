@@ -261,6 +261,8 @@ class Body:
                 return Text(f"{m}.linalg.inv({a[0].text})", ATOM)
             case E.Diag():
                 return Text(f"{m}.diag({wrap(a[0], ATOM)}[:, 0])", ATOM)
+            case E.Diagonal():
+                return Text(f"{m}.diag({a[0].text})[:, None]", ATOM)
             case E.Norm():
                 return Text(f"{m}.linalg.norm({a[0].text})", ATOM)
             case E.Softmax():

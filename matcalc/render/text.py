@@ -256,7 +256,7 @@ class Printer:
                 return s.call("tr", [self.bare(e.args[0])]), ATOM
             case E.Det():
                 return s.call("det", [self.bare(e.args[0])]), ATOM
-            case E.Diag():
+            case E.Diag() | E.Diagonal():
                 return s.call("diag", [self.bare(e.args[0])]), ATOM
             case E.Norm():
                 return s.norm(self(e.args[0])), ATOM

@@ -1,7 +1,7 @@
 """Beyond the tutorial: matrix functions, from the Matrix Cookbook (Petersen & Pedersen §2).
 
 d Xᵀ = (dX)ᵀ, d tr(X) = tr(dX), d det(X) = det(X) tr(X⁻¹dX), d X⁻¹ = −X⁻¹ dX X⁻¹,
-d diag(v) = diag(dv), d softmax(u) = (diag(s) − s sᵀ) du, literals component-wise.
+d diag(v) = diag(dv), d diag(M) = diag(dM) (M's diagonal), d softmax(u) = (diag(s) − s sᵀ) du, literals component-wise.
 """
 from __future__ import annotations
 
@@ -38,6 +38,12 @@ def d_inv(node):
 def d_diag(node):
     """d diag(v) = diag(dv)."""
     return [(node.args[0], lambda d: E.Diag(d))]
+
+
+@rule(E.Diagonal, "diagonal")
+def d_diagonal(node):
+    """d diag(M) = diag(dM): the diagonal of a square matrix is linear in it."""
+    return [(node.args[0], lambda d: E.Diagonal(d))]
 
 
 @rule(E.Softmax, "softmax")
