@@ -472,7 +472,10 @@ def report(out=sys.stdout) -> int:
     for case, run in zip(CLI_CASES, runs):
         problems = cli_problems(case, run)
         if problems:
-            cause = re.sub(r"\d+(\.\d+)?", "N", problems[0])
+            leaked = re.search(r"(\w+(Error|Exception)):", run.stderr.strip().splitlines()[-1]
+                               if "Traceback" in run.stderr else "")
+            cause = (f"traceback: {leaked.group(1)}" if leaked else
+                     re.sub(r"\d+(\.\d+)?", "N", problems[0]))
             groups.setdefault(cause, []).append(
                 f"{case.category}/{case.id}: {'; '.join(problems)} | exit {run.status}, "
                 f"stderr: {gist(run.stderr)}")
