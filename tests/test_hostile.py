@@ -12,6 +12,8 @@ another exception, or return.
 The subprocesses import the same `matcalc` as this test process (its parent directory goes
 first on PYTHONPATH): the checkout when the tests run from a checkout, the installed package
 in CI (`.ci/run`). Cases run two at a time; only the selected cases run (`-k`).
+
+`report()` runs the whole corpus and prints the failures grouped by cause (see its docstring).
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ TESTS = os.path.dirname(os.path.abspath(__file__))
 IMPORT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(matcalc.__file__)))
 MEMORY_LIMIT = 1536 << 20          # bytes of address space per subprocess
 CPU_LIMIT = 20                     # seconds of CPU per case, at most (the kernel's stop)
-WALL_LIMIT = 60                    # seconds of wall-clock per CLI case
+WALL_LIMIT = 120                   # seconds of wall-clock per CLI case (the CPU limit acts first)
 WORKERS = 2
 MAX_STDERR = 20_000                # characters: a message, not a dump
 SENTINEL = "pwned"                 # the injection cases try to create this file
