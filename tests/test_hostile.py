@@ -1,8 +1,8 @@
 """Issue 7's bad-input corpus (tests/hostile_corpus.py), run as a user would meet it.
 
 Each `Cli` case runs the console script as `python -m matcalc ARGV` in a subprocess, in an
-empty temporary directory, under RLIMIT_AS (memory) and RLIMIT_CPU plus a wall-clock
-timeout; its promises (README, issue 7): the expected exit status (2 = bad input), exactly
+empty temporary directory, under RLIMIT_AS (memory) and RLIMIT_CPU (set by a small launcher
+that then execs the command) plus a wall-clock timeout; its promises (README, issue 7): the expected exit status (2 = bad input), exactly
 one message on stderr, a caret under the place where there is one, no traceback, no raw
 control characters echoed to the terminal, a bounded message, bounded CPU, and no command
 run on the user's behalf. `Api` cases run in one worker subprocess (restarted if a case kills
@@ -12,6 +12,8 @@ another exception, or return.
 The subprocesses import the same `matcalc` as this test process (its parent directory goes
 first on PYTHONPATH): the checkout when the tests run from a checkout, the installed package
 in CI (`.ci/run`). Cases run two at a time; only the selected cases run (`-k`).
+
+`report()` runs the whole corpus and prints the failures grouped by cause (see its docstring).
 """
 from __future__ import annotations
 
@@ -28,16 +30,16 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import hostile_corpus as corpus
 import pytest
 
-import hostile_corpus as corpus
 import matcalc
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 IMPORT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(matcalc.__file__)))
 MEMORY_LIMIT = 1536 << 20          # bytes of address space per subprocess
 CPU_LIMIT = 20                     # seconds of CPU per case, at most (the kernel's stop)
-WALL_LIMIT = 60                    # seconds of wall-clock per CLI case
+WALL_LIMIT = 120                   # seconds of wall-clock per CLI case (the CPU limit acts first)
 WORKERS = 2
 MAX_STDERR = 20_000                # characters: a message, not a dump
 SENTINEL = "pwned"                 # the injection cases try to create this file
@@ -73,16 +75,24 @@ def child_env(extra=()) -> dict:
     return env
 
 
-def _limits(cpu_seconds: int, close_stdout: bool = False, close_stderr: bool = False):
-    def apply():                       # runs in the child between fork and exec
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if close_stdout:
-            os.close(1)
-        if close_stderr:
-            os.close(2)
-    return apply
+# Sets the limits, closes the file descriptors asked for, then becomes the real command:
+# thread-safe, where a preexec_fn is not (the cases run on a thread pool).
+_LAUNCHER = """\
+import os, resource, sys
+memory, cpu, closed = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+for fd in filter(str.isdigit, closed.split(",")):
+    os.close(int(fd))
+os.execv(sys.argv[4], sys.argv[4:])
+"""
+
+
+def limited(argv, cpu_seconds: int, close=()) -> list:
+    """argv, run under the memory and CPU limits with the file descriptors `close` closed."""
+    return [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(MEMORY_LIMIT), str(cpu_seconds),
+            ",".join(map(str, close)) or "-", *argv]
 
 
 @dataclass
@@ -103,12 +113,12 @@ def run_process(argv, env, cpu_seconds=CPU_LIMIT, wall=WALL_LIMIT, stdout="pipe"
         out_path, err_path = os.path.join(tmp, ".out"), os.path.join(tmp, ".err")
         with open(out_path, "wb") as out_file, open(err_path, "wb") as err_file, \
                 open("/dev/full", "wb") as full:
+            close = [fd for fd, how in ((1, stdout), (2, stderr)) if how == "closed"]
             proc = subprocess.Popen(
-                argv, cwd=tmp, env=env,
+                limited(argv, cpu_seconds, close), cwd=tmp, env=env,
                 stdin=subprocess.PIPE if stdin_bytes is not None else subprocess.DEVNULL,
                 stdout={"pipe": out_file, "devfull": full, "closed": None}[stdout],
-                stderr={"pipe": err_file, "closed": None}[stderr],
-                preexec_fn=_limits(cpu_seconds, stdout == "closed", stderr == "closed"))
+                stderr={"pipe": err_file, "closed": None}[stderr])
             lock, state = threading.Lock(), {"done": False, "killed": False}
 
             def kill():
@@ -349,8 +359,8 @@ def _run_api_cases(cases) -> dict:
     and the case it died on is recorded with the worker's last words."""
     found: dict = {}
     remaining = [c.id for c in cases]
-    boot = ("import sys; sys.path.insert(0, %r); import test_hostile; "
-            "test_hostile._api_worker_main()" % TESTS)
+    boot = (f"import sys; sys.path.insert(0, {TESTS!r}); import test_hostile; "
+            "test_hostile._api_worker_main()")
     while remaining:
         with tempfile.NamedTemporaryFile("r", suffix=".jsonl", delete=False) as f:
             path = f.name
@@ -464,7 +474,10 @@ def report(out=sys.stdout) -> int:
     for case, run in zip(CLI_CASES, runs):
         problems = cli_problems(case, run)
         if problems:
-            cause = re.sub(r"\d+(\.\d+)?", "N", problems[0])
+            leaked = re.search(r"(\w+(Error|Exception)):", run.stderr.strip().splitlines()[-1]
+                               if "Traceback" in run.stderr else "")
+            cause = (f"traceback: {leaked.group(1)}" if leaked else
+                     re.sub(r"\d+(\.\d+)?", "N", problems[0]))
             groups.setdefault(cause, []).append(
                 f"{case.category}/{case.id}: {'; '.join(problems)} | exit {run.status}, "
                 f"stderr: {gist(run.stderr)}")
