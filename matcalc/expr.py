@@ -9,7 +9,6 @@ a canonical order. Matrix identities (`1ᵀdiag(x) → xᵀ`, ...) are not here 
 """
 from __future__ import annotations
 
-import itertools
 import math
 import weakref
 from fractions import Fraction
@@ -19,7 +18,6 @@ from .limits import MAX_CONSTANT_DIGITS
 from .shapes import SCALAR, Shape
 
 _TABLE: "weakref.WeakValueDictionary" = weakref.WeakValueDictionary()
-_SERIAL = itertools.count()
 
 
 class Expr:
@@ -63,12 +61,26 @@ def _node(cls, args: tuple, shape: Shape, label="") -> Expr:
         free = frozenset((node,))
     node.free = free
     height = 1 + max((-k.order[1] for k in kids), default=0)
-    # canonical operand order: category, then deeper first (f(g(x)) before g'(x)), then name
+    # canonical operand order: category, then deeper first (f(g(x)) before g'(x)), then name;
+    # ties broken by the whole structure (never by creation order, which would make the
+    # printed form depend on what else the session has built)
     category = kids[0].order[0] if cls is Pow else cls.category
+    params = tuple(_param_key(a) for a in args if not isinstance(a, Expr))
     node.order = (category, -height, label, tuple(k.order[:3] for k in kids[:3]),
-                  next(_SERIAL))
+                  cls.__name__, params, tuple(k.order for k in kids), _param_key(shape))
     _TABLE[key] = node
     return node
+
+
+def _param_key(p) -> tuple:
+    """A parameter (a number, name, shape, ...) as a key comparable with any other's."""
+    if isinstance(p, (int, Fraction)):
+        return (0, Fraction(p), "")
+    if isinstance(p, str):
+        return (1, 0, p)
+    if isinstance(p, Shape):
+        return (2, 0, f"{p.rows}×{p.cols}")
+    return (3, 0, repr(p))
 
 
 def _mismatch(what: str, *operands: Expr) -> ShapeError:
