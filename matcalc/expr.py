@@ -132,6 +132,14 @@ def _power_digits(base: Fraction, k: int) -> float:
     return abs(k) * math.log10(largest) if largest > 1 else 0.0
 
 
+def _shown(value: Fraction) -> str:
+    """A constant for a message: itself if short, else its size."""
+    text = str(value)
+    if len(text) > 24:
+        return f"(a number of {len(text)} digits)"
+    return text if value.denominator == 1 and value >= 0 else f"({text})"
+
+
 class Const(Expr):
     """An exact rational number (a scalar), at most 10^MAX_CONSTANT_DIGITS."""
     category = 0
@@ -341,10 +349,8 @@ class Pow(Expr):
             if isinstance(base, Const) and k.denominator == 1:
                 digits = _power_digits(base.value, int(k))
                 if digits > MAX_CONSTANT_DIGITS + 1:
-                    shown = base.value if base.value.denominator == 1 and base.value > 0 \
-                        else f"({base.value})"
-                    raise LimitError(f"the constant {shown}^{k} would have about "
-                                     f"{digits:,.0f} digits, more than the "
+                    raise LimitError(f"the constant {_shown(base.value)}^{_shown(k)} would "
+                                     f"have about {digits:,.0f} digits, more than the "
                                      f"{MAX_CONSTANT_DIGITS} of the limit of exact constants "
                                      f"(MAX_CONSTANT_DIGITS)")
                 return Const(base.value ** int(k))
