@@ -9,6 +9,7 @@ ALGEBRA_EXAMPLES=n (environment) runs n examples per property instead of the CI'
 """
 from __future__ import annotations
 
+import io
 import os
 import time
 from fractions import Fraction
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 import matcalc
 from matcalc import expr as E
 from matcalc.api import _parse
+from matcalc.cli import run
 from matcalc.errors import LimitError, MatcalcError
 from matcalc.evaluate import bind, evaluate
 from matcalc.limits import MAX_CONSTANT_DIGITS
@@ -164,6 +166,21 @@ def test_division_by_an_exact_zero(query):
     with pytest.raises(MatcalcError, match="division by zero"):
         matcalc.derivative(query, "x", shapes={"x": "vector(n)", "y": "vector(n)"}
                            if "A" in query else None)
+
+
+@pytest.mark.parametrize("query, column, message", [
+    ("10^10^10 * x", 3, "limit at line 1, column 3: the constant 10^10000000000 would have"),
+    ("10^100000 * x", 3, "limit at line 1, column 3: the constant 10^100000 would have"),
+    ("x/0", 2, "error at line 1, column 2: division by zero"),
+    ("0/0 * x", 2, "error at line 1, column 2: division by zero"),
+])
+def test_the_command_line_points_at_the_operator(query, column, message):
+    """Exit status 2, one message with a caret under the operator, no traceback."""
+    out, err = io.StringIO(), io.StringIO()
+    assert run([query, "--wrt", "x"], out=out, err=err) == 2
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith(message) and "Traceback" not in err.getvalue()
+    assert lines[1:] == ["  " + query, "  " + " " * (column - 1) + "^"]
 
 
 def test_zero_to_a_positive_power_is_zero():
