@@ -42,7 +42,7 @@ def _softmax(u):
 
 
 FUNCTIONS = {"sin": np.sin, "cos": np.cos, "tanh": np.tanh, "sigmoid": _sigmoid,
-             "softplus": lambda u: np.log1p(np.exp(u))}
+             "softplus": lambda u: np.logaddexp(0, u)}
 
 
 def leaf(name: str, kind: str) -> Tree:
