@@ -9,7 +9,6 @@ a canonical order. Matrix identities (`1ᵀdiag(x) → xᵀ`, ...) are not here 
 """
 from __future__ import annotations
 
-import itertools
 import math
 import weakref
 from fractions import Fraction
@@ -19,7 +18,6 @@ from .limits import MAX_CONSTANT_DIGITS
 from .shapes import SCALAR, Shape
 
 _TABLE: "weakref.WeakValueDictionary" = weakref.WeakValueDictionary()
-_SERIAL = itertools.count()
 
 
 class Expr:
@@ -63,12 +61,26 @@ def _node(cls, args: tuple, shape: Shape, label="") -> Expr:
         free = frozenset((node,))
     node.free = free
     height = 1 + max((-k.order[1] for k in kids), default=0)
-    # canonical operand order: category, then deeper first (f(g(x)) before g'(x)), then name
+    # canonical operand order: category, then deeper first (f(g(x)) before g'(x)), then name;
+    # ties broken by the whole structure (never by creation order, which would make the
+    # printed form depend on what else the session has built)
     category = kids[0].order[0] if cls is Pow else cls.category
+    params = tuple(_param_key(a) for a in args if not isinstance(a, Expr))
     node.order = (category, -height, label, tuple(k.order[:3] for k in kids[:3]),
-                  next(_SERIAL))
+                  cls.__name__, params, tuple(k.order for k in kids), _param_key(shape))
     _TABLE[key] = node
     return node
+
+
+def _param_key(p) -> tuple:
+    """A parameter (a number, name, shape, ...) as a key comparable with any other's."""
+    if isinstance(p, (int, Fraction)):
+        return (0, Fraction(p), "")
+    if isinstance(p, str):
+        return (1, 0, p)
+    if isinstance(p, Shape):
+        return (2, 0, f"{p.rows}×{p.cols}")
+    return (3, 0, repr(p))
 
 
 def _mismatch(what: str, *operands: Expr) -> ShapeError:
@@ -118,6 +130,14 @@ def _power_digits(base: Fraction, k: int) -> float:
     """About how many digits base^k has, without computing it."""
     largest = max(abs(base.numerator), base.denominator)
     return abs(k) * math.log10(largest) if largest > 1 else 0.0
+
+
+def _shown(value: Fraction) -> str:
+    """A constant for a message: itself if short, else its size."""
+    text = str(value)
+    if len(text) > 24:
+        return f"(a number of {len(text)} digits)"
+    return text if value.denominator == 1 and value >= 0 else f"({text})"
 
 
 class Const(Expr):
@@ -329,10 +349,8 @@ class Pow(Expr):
             if isinstance(base, Const) and k.denominator == 1:
                 digits = _power_digits(base.value, int(k))
                 if digits > MAX_CONSTANT_DIGITS + 1:
-                    shown = base.value if base.value.denominator == 1 and base.value > 0 \
-                        else f"({base.value})"
-                    raise LimitError(f"the constant {shown}^{k} would have about "
-                                     f"{digits:,.0f} digits, more than the "
+                    raise LimitError(f"the constant {_shown(base.value)}^{_shown(k)} would "
+                                     f"have about {digits:,.0f} digits, more than the "
                                      f"{MAX_CONSTANT_DIGITS} of the limit of exact constants "
                                      f"(MAX_CONSTANT_DIGITS)")
                 return Const(base.value ** int(k))
