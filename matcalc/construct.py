@@ -138,7 +138,8 @@ def _coefficient(e: E.Expr) -> Fraction:
 
 
 def _too_large(text: str, node: Syntax) -> LimitError:
-    return LimitError(f"constant too large (more than {limits.MAX_CONSTANT_DIGITS} digits)",
+    return LimitError(f"constant too large (more than {limits.MAX_CONSTANT_DIGITS} digits, "
+                      "the limit of exact constants MAX_CONSTANT_DIGITS)",
                       expected=f"constants of at most {limits.MAX_CONSTANT_DIGITS} digits"
                       ).located(text, node.pos)
 
@@ -162,7 +163,7 @@ def _check_power(base: E.Expr, exponent: E.Expr, text: str, node: Syntax):
         size = abs(k) * max(abs(math.log10(abs(c.numerator))), math.log10(c.denominator))
         if size > limits.MAX_CONSTANT_DIGITS:
             raise LimitError(f"constant too large: {source(text, node)} has more than "
-                             f"{limits.MAX_CONSTANT_DIGITS} digits",
+                             f"{limits.MAX_CONSTANT_DIGITS} digits (MAX_CONSTANT_DIGITS)",
                              expected=f"constants of at most {limits.MAX_CONSTANT_DIGITS} digits"
                              ).located(text, node.pos)
 

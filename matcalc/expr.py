@@ -121,8 +121,8 @@ def bounded(value: Fraction) -> Fraction:
     (10^MAX_CONSTANT_DIGITS is the largest); else a LimitError. O(1) below the bound."""
     for part in (value.numerator, value.denominator):
         if part.bit_length() > 3 * MAX_CONSTANT_DIGITS and abs(part) > _LARGEST:
-            raise LimitError(f"a constant larger than 10^{MAX_CONSTANT_DIGITS}, the limit "
-                             f"of exact constants (MAX_CONSTANT_DIGITS)")
+            raise LimitError(f"constant too large: more than 10^{MAX_CONSTANT_DIGITS}, the "
+                             f"limit of exact constants (MAX_CONSTANT_DIGITS)")
     return value
 
 
@@ -349,7 +349,7 @@ class Pow(Expr):
             if isinstance(base, Const) and k.denominator == 1:
                 digits = _power_digits(base.value, int(k))
                 if digits > MAX_CONSTANT_DIGITS + 1:
-                    raise LimitError(f"the constant {_shown(base.value)}^{_shown(k)} would "
+                    raise LimitError(f"constant too large: {_shown(base.value)}^{_shown(k)} would "
                                      f"have about {digits:,.0f} digits, more than the "
                                      f"{MAX_CONSTANT_DIGITS} of the limit of exact constants "
                                      f"(MAX_CONSTANT_DIGITS)")

@@ -235,9 +235,11 @@ def test_distinct_names_print_distinctly():
 
 
 def test_a_superscripted_atom_takes_parentheses_before_another_superscript():
-    zero_row = E.Zero(Shape(1, "n"))
-    assert latex(E.Pow(zero_row, E.Const(3))) == r"\left(0^\top\right)^{3}"
-    assert text(E.Pow(zero_row, E.Const(3))) == "(0ᵀ)³"
+    ones_row, t = E.Ones(Shape(1, "n")), E.Var("t", Shape(1, 1))
+    assert latex(E.Pow(ones_row, t)) == r"\left(\mathbf{1}^\top\right)^{t}"
+    y = E.Var("y", Shape("n", 1))
+    assert latex(E.Pow(E.Transpose(y), E.Const(3))) == r"\left(y^\top\right)^{3}"
+    assert text(E.Pow(E.Transpose(y), E.Const(3))) == "(yᵀ)³"
 
 
 def test_words_and_operators_are_escaped():
