@@ -81,7 +81,8 @@ def test_inferred_names_are_reported(client):
     assert body["declarations"]["w"] == "vector(n)"
     assert set(body["inferred"]) == {"y", "X", "b"}
     assert body["inferred"]["X"].startswith("matrix(")
-    assert body["declarations"]["b"] == "scalar"
+    # b is combined element-wise with the vector X @ w, so it is promoted to that vector
+    assert body["declarations"]["b"] == body["inferred"]["b"] == body["inferred"]["y"]
 
 
 def test_shapes_declare_undeclared_names(client):
@@ -89,8 +90,8 @@ def test_shapes_declare_undeclared_names(client):
                         {"query": "sum(x * z)", "wrt": "x", "shapes": {"x": "vector(k)"}})
     assert status == 200
     assert body["text"] == str(matcalc.derivative("sum(x * z)", "x", {"x": "vector(k)"}))
-    assert body["declarations"] == {"x": "vector(k)", "z": "scalar"}
-    assert body["inferred"] == {"z": "scalar"}
+    assert body["declarations"] == {"x": "vector(k)", "z": "vector(k)"}   # z ⊙ x: promoted
+    assert body["inferred"] == {"z": "vector(k)"}
 
 
 def test_edited_shape_overrides_the_inline_declaration(client):
