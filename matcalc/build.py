@@ -194,7 +194,7 @@ class Builder(Construct):
 
     def show(self, shape: tuple) -> str:
         r, c = (self.dims.find(d) for d in shape)
-        name = lambda d: "?" if isinstance(d, str) and d.startswith("?") else str(d)
+        name = lambda d: "?" if isinstance(d, str) and d.startswith("?") else str(d)  # noqa: E731
         if (r, c) == (1, 1):
             return "a scalar"
         if c == 1:

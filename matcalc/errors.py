@@ -20,7 +20,7 @@ class MatcalcError(Exception):
         self.width = max(1, width)
         self.expected = expected
 
-    def located(self, text: str, pos) -> "MatcalcError":
+    def located(self, text: str, pos) -> MatcalcError:
         """Attach the query text and a `syntax.Position` if none is attached yet."""
         if self.text is None and pos is not None:
             self.text, self.line, self.column = text, pos.line, pos.column

@@ -18,7 +18,7 @@ from .errors import LimitError, MatcalcError, ShapeError
 from .limits import MAX_CONSTANT_DIGITS
 from .shapes import SCALAR, Shape
 
-_TABLE: "weakref.WeakValueDictionary" = weakref.WeakValueDictionary()
+_TABLE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 _SERIAL = itertools.count()
 
 
@@ -45,7 +45,7 @@ class Expr:
     def children(self) -> tuple:
         return tuple(a for a in self.args if isinstance(a, Expr))
 
-    def depends_on(self, node: "Expr") -> bool:
+    def depends_on(self, node: Expr) -> bool:
         return node in self.free
 
 

@@ -44,7 +44,7 @@ class Shape:
         return self.rows == self.cols
 
     @property
-    def T(self) -> "Shape":
+    def T(self) -> Shape:
         return Shape(self.cols, self.rows)
 
     @property

@@ -28,9 +28,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import hostile_corpus as corpus
 import pytest
 
-import hostile_corpus as corpus
 import matcalc
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
@@ -327,7 +327,7 @@ def _api_worker_main():
             resource.setrlimit(resource.RLIMIT_CPU, (min(soft, hard_cpu), hard_cpu))
             signal.setitimer(signal.ITIMER_PROF, float(CPU_LIMIT))
             try:
-                value = eval(case.code, {"matcalc": matcalc, "np": np})   # the corpus's own code
+                value = eval(case.code, {"matcalc": matcalc, "np": np})  # noqa: S307  the corpus's own code
                 text = str(value)
                 record.update(outcome="returned", text=text[:300])
             except _OutOfTime:
@@ -349,8 +349,8 @@ def _run_api_cases(cases) -> dict:
     and the case it died on is recorded with the worker's last words."""
     found: dict = {}
     remaining = [c.id for c in cases]
-    boot = ("import sys; sys.path.insert(0, %r); import test_hostile; "
-            "test_hostile._api_worker_main()" % TESTS)
+    boot = (f"import sys; sys.path.insert(0, {TESTS!r}); import test_hostile; "
+            "test_hostile._api_worker_main()")
     while remaining:
         with tempfile.NamedTemporaryFile("r", suffix=".jsonl", delete=False) as f:
             path = f.name

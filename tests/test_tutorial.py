@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import assert_derivative, finite_difference, random_values
 
 import matcalc
-from helpers import assert_derivative, finite_difference, random_values
 
 SCALARS = None                                    # undeclared lower-case names are scalars
 X_ONLY = {"x": "scalar"}                          # x declared: d99/dx needs an x

@@ -8,10 +8,10 @@ A node type with no rule raises `UnsupportedError` naming it — never a silent 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-RULES: dict[type, "Rule"] = {}
+RULES: dict[type, Rule] = {}
 
 
 @dataclass(frozen=True)
@@ -31,5 +31,5 @@ def rule(node_type: type, name: str):
 
 def load() -> dict[type, Rule]:
     """Import every rule module (each registers itself) and return the table."""
-    from . import scalar, elementwise, expansion, reduction, chain, matrix  # noqa: F401
+    from . import chain, elementwise, expansion, matrix, reduction, scalar  # noqa: F401
     return RULES

@@ -79,7 +79,7 @@ class Prepared:
 
     def default_wrt(self) -> str:
         """The first variable the expression uses (declared order, then appearance)."""
-        used = {v for v in self.expr.free} if hasattr(self.expr, "free") else set()
+        used = set(self.expr.free) if hasattr(self.expr, "free") else set()
         for name, var in self.variables.items():
             if var in used:
                 return name

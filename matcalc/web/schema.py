@@ -116,7 +116,7 @@ def check(endpoint: str, raw: bytes) -> dict:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as err:
         raise BadRequest(400, f"the body is not valid JSON: {err}",
-                         expected='a JSON object such as {"query": "x @ A @ x", "wrt": "x"}')
+                         expected='a JSON object such as {"query": "x @ A @ x", "wrt": "x"}') from err
     if not isinstance(data, dict):
         raise BadRequest(400, f"the body must be a JSON object, not {_type(data)}")
     fields = FIELDS[endpoint]
