@@ -22,6 +22,8 @@ from .render.text import text as text_of
 from .shapes import Shape
 from .simplify import simplify
 
+__all__ = ["LAYOUTS", "Derivative", "derivative", "hessian"]
+
 LAYOUTS = ("numerator", "denominator", "mixed")
 
 
@@ -294,7 +296,7 @@ def _side_by_side(tangents: list, out) -> E.Expr:
     return E.Block((tuple(cols),))
 
 
-def derivative(expression, wrt, shapes: dict | None = None,
+def derivative(expression: str | E.Expr, wrt: str | list[str], shapes: dict | None = None,
                layout: str = "numerator") -> Derivative:
     """∂ expression / ∂ wrt in matrix notation.
 
@@ -312,7 +314,7 @@ def derivative(expression, wrt, shapes: dict | None = None,
     return _declare(_stacked(expr, vars_, variables, layout), typed)
 
 
-def hessian(expression, wrt, shapes: dict | None = None) -> Derivative:
+def hessian(expression: str | E.Expr, wrt: str | list[str], shapes: dict | None = None) -> Derivative:
     """The Hessian ∂²f/∂x² of a scalar f: the Jacobian of the gradient (a column). By a
     matrix X, the fourth-order ∂²f/∂Xᵢⱼ∂Xₖₗ (a linear map); by a list of scalars
     [x, y, …], the k×k matrix of ∂²f/∂xᵢ∂xⱼ. The result's `function` is f, its

@@ -4,6 +4,10 @@ The CLI prints `str(error)` and exits 2; nothing the user types ends in a traceb
 """
 from __future__ import annotations
 
+__all__ = [
+    "LimitError", "MatcalcError", "NameError_", "ParseError", "ShapeError", "UnsupportedError",
+]
+
 
 class MatcalcError(Exception):
     """An error in the user's query, optionally located at (line, column) of `text`."""

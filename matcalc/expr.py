@@ -18,6 +18,14 @@ from .errors import LimitError, MatcalcError, ShapeError
 from .limits import MAX_CONSTANT_DIGITS
 from .shapes import SCALAR, Shape
 
+__all__ = [
+    "ELEMENTWISE_FUNCTIONS", "Add", "Block", "Compare", "Const", "Det", "Diag", "Diagonal",
+    "Differential", "DimSize", "Expr", "Func", "Identity", "Inv", "LogSumExp", "MatMul", "Max",
+    "Mul", "Norm", "Ones", "Pow", "Softmax", "Sum", "Trace", "Transpose", "Var", "Zero", "bounded",
+    "div", "is_const", "is_zero", "neg", "num", "size_of", "split_coefficient", "sub", "walk",
+    "zero_like",
+]
+
 _TABLE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 _SERIAL = itertools.count()
 
@@ -174,7 +182,7 @@ class Identity(Expr):
     n = property(lambda self: self.args[0])
 
 
-def is_const(e: Expr, value=None) -> bool:
+def is_const(e: Expr, value: object = None) -> bool:
     return isinstance(e, Const) and (value is None or e.value == value)
 
 
@@ -639,11 +647,11 @@ def div(a: Expr, b: Expr) -> Expr:
     return Mul(a, Pow(b, Const(-1)))
 
 
-def num(value) -> Expr:
+def num(value: int | float | Fraction) -> Expr:
     return Const(value)
 
 
-def walk(root: Expr):
+def walk(root: Expr) -> list[Expr]:
     """Every node of the DAG once, children before parents."""
     seen, out, stack = set(), [], [(root, False)]
     while stack:

@@ -76,7 +76,7 @@ from .shapes import Shape, ShapeSpec
 from .structured import projection
 from .syntax import Query, Syntax
 
-__all__ = ["verify", "VerifyReport", "parse_claim", "Claim"]
+__all__ = ["verify", "VerifyReport", "parse_claim", "Claim", "needs_positive"]
 
 SIZES = (3, 2, 4, 5, 6, 7)      # one distinct size per dimension, in order of first use
 POINTS = 6                      # random points at which the values must agree,
@@ -557,7 +557,7 @@ def _nodes(*roots):
     return seen
 
 
-def needs_positive(nodes) -> bool:
+def needs_positive(nodes: list[E.Expr]) -> bool:
     """log, sqrt and other non-integer or symbolic powers need positive arguments
     (how sample values are chosen, here and in the tests)."""
     for n in nodes:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+__all__ = ["RULES", "Rule", "load", "rule"]
+
 RULES: dict[type, Rule] = {}
 
 
@@ -22,7 +24,7 @@ class Rule:
     local: Callable    # node -> [(child, linear)]
 
 
-def rule(node_type: type, name: str):
+def rule(node_type: type, name: str) -> Callable[[Callable], Callable]:
     def register(fn):
         RULES[node_type] = Rule(node_type, name, fn.__module__.rsplit(".", 1)[-1], fn)
         return fn
