@@ -42,7 +42,8 @@ CLI_TARGET_S = 0.5
 INPROC_TARGET_MS = 5.0
 
 # ------------------------------------------------------------------------------------------
-# The tutorial's queries: every row of /work/shared/spec/tutorial-rules.md, with the
+# The tutorial's queries: every rule and worked example of "The Matrix Calculus You Need
+# For Deep Learning" (as in tests/test_tutorial.py), with the
 # declarations inline. (section, query, wrt) -- wrt "x,y" is the stacked gradient/Jacobian.
 
 V = "w, x: vector(n); "          # element-wise operators, sum reduction

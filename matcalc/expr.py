@@ -23,7 +23,6 @@ __all__ = [
     "Differential", "DimSize", "Expr", "Func", "Identity", "Inv", "LogSumExp", "MatMul", "Max",
     "Mul", "Norm", "Ones", "Pow", "Softmax", "Sum", "Trace", "Transpose", "Var", "Zero", "bounded",
     "div", "is_const", "is_zero", "neg", "num", "size_of", "split_coefficient", "sub", "walk",
-    "zero_like",
 ]
 
 _TABLE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
@@ -188,10 +187,6 @@ def is_const(e: Expr, value: object = None) -> bool:
 
 def is_zero(e: Expr) -> bool:
     return isinstance(e, Zero) or is_const(e, 0)
-
-
-def zero_like(e: Expr) -> Expr:
-    return Zero(e.shape)
 
 
 def _elementwise_shape(what: str, operands) -> Shape:
