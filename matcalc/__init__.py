@@ -27,4 +27,4 @@ def load_ipython_extension(ipython: object) -> None:
 
 __all__ = ["derivative", "hessian", "verify", "Derivative", "MatcalcError",
            "load_ipython_extension"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"                   # keep equal to pyproject.toml (tests/test_habits.py)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +91,12 @@ def test_the_annotation_check_can_fail():
 
     assert _unannotated(bare) == ["x", "return"]
     assert _unannotated(typed) == []
+
+
+def test_version_matches_pyproject():
+    """`matcalc.__version__` is a constant (no importlib.metadata at import time): it must
+    say what pyproject.toml says."""
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    found = re.search(r'^version = "([^"]+)"', pyproject.read_text(encoding="utf-8"), re.M)
+    assert found, "no version in pyproject.toml"
+    assert matcalc.__version__ == found.group(1)
