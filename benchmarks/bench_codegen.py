@@ -61,8 +61,8 @@ if THREADS > 0:
                                    " intra_op_parallelism_threads=1").strip()
 
 import numpy as np  # noqa: E402
-
-from _common import calibrate, hr as _hr, loadavg, pkg_version  # noqa: E402  (benchmarks/ is on sys.path)
+from _common import calibrate, loadavg, pkg_version  # noqa: E402  (benchmarks/ is on sys.path)
+from _common import hr as _hr  # noqa: E402
 
 
 def hr(title: str) -> None:
@@ -191,7 +191,7 @@ def generate(matcalc, query, wrt):
     t_src = time.perf_counter() - t0
     t0 = time.perf_counter()
     ns: dict = {"__name__": "matcalc_generated"}
-    exec(compile(src, f"<matcalc hessian {query}>", "exec"), ns)   # our own generated code
+    exec(compile(src, f"<matcalc hessian {query}>", "exec"), ns)   # noqa: S102  our own generated code
     t_exec = time.perf_counter() - t0
     t0 = time.perf_counter()
     d = matcalc.derivative(query, wrt)
@@ -200,7 +200,7 @@ def generate(matcalc, query, wrt):
     dsrc = d.to_source("numpy")
     t_dsrc = time.perf_counter() - t0
     dns: dict = {"__name__": "matcalc_generated"}
-    exec(compile(dsrc, f"<matcalc derivative {query}>", "exec"), dns)
+    exec(compile(dsrc, f"<matcalc derivative {query}>", "exec"), dns)  # noqa: S102
     return dict(h=h, d=d, src=src, dsrc=dsrc, ns=ns, dns=dns, t_hess=t_hess, t_src=t_src,
                 t_exec=t_exec, t_der=t_der, t_dsrc=t_dsrc)
 

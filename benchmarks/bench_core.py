@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import calibrate, hr, loadavg, pkg_version  # noqa: E402  (benchmarks/ is on sys.path)
+from _common import calibrate, hr, loadavg, pkg_version
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -42,7 +42,8 @@ CLI_TARGET_S = 0.5
 INPROC_TARGET_MS = 5.0
 
 # ------------------------------------------------------------------------------------------
-# The tutorial's queries: every row of /work/shared/spec/tutorial-rules.md, with the
+# The tutorial's queries: every rule and worked example of "The Matrix Calculus You Need
+# For Deep Learning" (as in tests/test_tutorial.py), with the
 # declarations inline. (section, query, wrt) -- wrt "x,y" is the stacked gradient/Jacobian.
 
 V = "w, x: vector(n); "          # element-wise operators, sum reduction
@@ -361,7 +362,7 @@ def section_cli(launcher, runs_forced, budget, quick):
             cmd = launcher + ["-m", "matcalc", q, "--wrt", w]
             as_is = time_cmd(cmd, 7)
             cached = time_cmd(cmd, 7, env)
-        print(f"  PYTHONDONTWRITEBYTECODE is set, so matcalc is compiled from source at every start;")
+        print("  PYTHONDONTWRITEBYTECODE is set, so matcalc is compiled from source at every start;")
         print(f"  same query with a bytecode cache (PYTHONPYCACHEPREFIX in a temp dir): median "
               f"{median(cached):.3f} s vs {median(as_is):.3f} s as configured")
     return overall
@@ -379,10 +380,10 @@ def section_inprocess(reps: int):
     matcalc.derivative(*REPRESENTATIVE)
     print(f"first derivative in this process (builds the Lark parser): "
           f"{(time.perf_counter() - t0) * 1e3:.1f} ms")
-    print(f"warm  = the same query again (its previous result kept alive, so its interned nodes")
-    print(f"        are reused); fresh = variables renamed each time (x -> x_17, ...), nothing to reuse.")
+    print("warm  = the same query again (its previous result kept alive, so its interned nodes")
+    print("        are reused); fresh = variables renamed each time (x -> x_17, ...), nothing to reuse.")
     print(f"{reps} of each per query, interleaved round-robin over all queries (the machine's speed")
-    print(f"drifts; interleaving spreads that drift over every query alike).")
+    print("drifts; interleaving spreads that drift over every query alike).")
     print()
     items, results, last = [], {}, {}
     for i, (sec, q, w) in enumerate(TUTORIAL, 1):
@@ -513,7 +514,7 @@ def sympy_cases():
     ]
 
 
-import numpy as np   # noqa: E402  (numpy is a matcalc dependency; used for the numeric checks)
+import numpy as np  # noqa: E402  (numpy is a matcalc dependency; used for the numeric checks)
 
 SIZES = {"n": 3, "N": 4}
 
@@ -609,8 +610,8 @@ def section_sympy(reps: int):
     print(f"import sympy in this process: {(time.perf_counter() - t0) * 1e3:.0f} ms")
     import matcalc
 
-    print(f"matcalc fresh: the query text with renamed variables, parse + derivative + simplify;")
-    print(f"sympy   fresh: the expression built with new symbol names, then .diff (SymPy's cache")
+    print("matcalc fresh: the query text with renamed variables, parse + derivative + simplify;")
+    print("sympy   fresh: the expression built with new symbol names, then .diff (SymPy's cache")
     print(f"               cannot help; no parsing, no simplify) -- {reps} runs each, after a warm-up;")
     print(f"warm: the same query / the same expression object again ({reps} runs).")
     print(f"check: both results evaluated at n={SIZES['n']}, N={SIZES['N']} against central "

@@ -47,12 +47,12 @@ for _p in (str(ROOT), str(ROOT / "tests")):
     if _p not in sys.path:
         sys.path.insert(0, _p)
 
-import matcalc                                     # noqa: E402
-from matcalc import expr as E                      # noqa: E402
-from matcalc.api import _parse                     # noqa: E402
-from matcalc.evaluate import bind, evaluate        # noqa: E402
-
 from _common import calibrate, hr, loadavg, pkg_version  # noqa: E402  (benchmarks/ is on sys.path)
+
+import matcalc  # noqa: E402
+from matcalc import expr as E  # noqa: E402
+from matcalc.api import _parse  # noqa: E402
+from matcalc.evaluate import bind, evaluate  # noqa: E402
 
 SLOPE_LIMIT = 1.2
 

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import matcalc
+import matcalc  # noqa: E402
 
 GOOD = [
     ("ln(sin(x^3)^2)", "x"),

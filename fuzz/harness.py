@@ -98,7 +98,7 @@ def oracle(case: Case):
 
     def fun(values, ops=None):
         V = {n: T.as_2d(values[n], s) for n, s in case.specs.items()}
-        out = eval(code, {"O": ops or T.Ops(record=False), "V": V})  # our own lowering
+        out = eval(code, {"O": ops or T.Ops(record=False), "V": V})  # noqa: S307  our own lowering
         return T.natural(np.broadcast_to(out, _dims(case.out, V, case.specs)), case.out)
     return fun
 
@@ -307,7 +307,7 @@ def _hessian(case, fun, values, out):
     ok, H = _stage(out, "hessian-evaluate", lambda: np.asarray(h.evaluate(values), dtype=float))
     if not ok:
         return
-    grad = lambda vals: T.complex_step(fun, vals, case.wrt)
+    grad = lambda vals: T.complex_step(fun, vals, case.wrt)  # noqa: E731
     coarse = T.central_difference(grad, values, case.wrt, h=2e-5)
     fine = T.central_difference(grad, values, case.wrt, h=1e-5)
     want = (4 * fine - coarse) / 3                      # Richardson: error O(h⁴)

@@ -1,1 +1,3 @@
 """The matcalc query grammar (`matcalc.lark`), installed as the package `matcalc.grammar`."""
+
+__all__ = []

@@ -22,6 +22,8 @@ from .render.text import text as text_of
 from .shapes import Shape
 from .simplify import simplify
 
+__all__ = ["LAYOUTS", "Derivative", "derivative", "hessian"]
+
 LAYOUTS = ("numerator", "denominator", "mixed")
 
 
@@ -81,8 +83,8 @@ class Derivative:
         a numpy.ndarray. A symmetric or simplex variable's value must be on its set; an array
         past limits.EVALUATE_MAX_BYTES is refused (LimitError) before it is built."""
         import numpy as np
-        from .evaluate import (bind, dimension_sizes, evaluate, require_bytes,
-                               require_structure)
+
+        from .evaluate import bind, dimension_sizes, evaluate, require_bytes, require_structure
         if not isinstance(values, dict):
             raise MatcalcError(f"evaluate needs a dict of values (name -> number or array), "
                                f"not {type(values).__name__}")
@@ -149,6 +151,7 @@ def _linear_map_tensor(L, var, arrays, dims, out_np, var_np):
     """The tensor of a linear map, column by column: L applied to each basis direction
     (of the unconstrained variable: a symmetric one's entries are independent here too)."""
     import numpy as np
+
     from .evaluate import evaluate, node_values
     dvar = E.Differential(var)
     r, c = (int(d) if isinstance(d, int) else dims[d] for d in (var.shape.rows, var.shape.cols))
@@ -293,7 +296,7 @@ def _side_by_side(tangents: list, out) -> E.Expr:
     return E.Block((tuple(cols),))
 
 
-def derivative(expression, wrt, shapes: dict | None = None,
+def derivative(expression: str | E.Expr, wrt: str | list[str], shapes: dict | None = None,
                layout: str = "numerator") -> Derivative:
     """∂ expression / ∂ wrt in matrix notation.
 
@@ -311,7 +314,7 @@ def derivative(expression, wrt, shapes: dict | None = None,
     return _declare(_stacked(expr, vars_, variables, layout), typed)
 
 
-def hessian(expression, wrt, shapes: dict | None = None) -> Derivative:
+def hessian(expression: str | E.Expr, wrt: str | list[str], shapes: dict | None = None) -> Derivative:
     """The Hessian ∂²f/∂x² of a scalar f: the Jacobian of the gradient (a column). By a
     matrix X, the fourth-order ∂²f/∂Xᵢⱼ∂Xₖₗ (a linear map); by a list of scalars
     [x, y, …], the k×k matrix of ∂²f/∂xᵢ∂xⱼ. The result's `function` is f, its

@@ -31,7 +31,7 @@ from .functions import ELEMENTWISE, FUNCTIONS, VECTOR_ARGUMENT
 from .shapes import Shape, ShapeSpec
 from .syntax import Query, Syntax
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "Builder", "Typed", "build", "build_typed"]
+__all__ = ["FUNCTIONS", "MAX_DEPTH", "Builder", "Typed", "build", "build_typed", "too_deep"]
 
 MAX_DEPTH = limits.MAX_DEPTH
 def too_deep(text: str, node: Syntax) -> LimitError:
@@ -194,7 +194,7 @@ class Builder(Construct):
 
     def show(self, shape: tuple) -> str:
         r, c = (self.dims.find(d) for d in shape)
-        name = lambda d: "?" if isinstance(d, str) and d.startswith("?") else str(d)
+        name = lambda d: "?" if isinstance(d, str) and d.startswith("?") else str(d)  # noqa: E731
         if (r, c) == (1, 1):
             return "a scalar"
         if c == 1:
@@ -408,7 +408,7 @@ def build_typed(query: Query, shapes: dict | None = None) -> Typed:
                  frozenset(builder.dimensions))
 
 
-def build(query: Query, shapes: dict | None = None):
+def build(query: Query, shapes: dict | None = None) -> tuple[E.Expr, dict[str, E.Var]]:
     """Type the query: returns (expression, {name: Var})."""
     typed = build_typed(query, shapes)
     return typed.expression, typed.variables

@@ -16,7 +16,10 @@ imported here only, lazily: a query that does not check does not pay for it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +27,11 @@ from . import expr as E
 from .errors import LimitError, MatcalcError
 from .limits import CHECK_MAX_DET_DIM, CHECK_MAX_DIM, CHECK_MAX_ENTRIES, CHECK_SECONDS
 from .shapes import Shape
+
+if TYPE_CHECKING:                                   # for annotations only
+    from .api import Derivative
+
+__all__ = ["ATOL", "POINTS", "RTOL", "SIZES", "TRIES", "CheckFailed", "Report", "check", "to_sympy"]
 
 SIZES = (3, 2, 4, 5, 6, 7)
 POINTS = 5                      # random points an entry that is not proved must agree at
@@ -151,7 +159,8 @@ def _on_set(env: dict, sp) -> dict:
     return point
 
 
-def to_sympy(root: E.Expr, env: dict, sizes: dict, sp, clock=None):
+def to_sympy(root: E.Expr, env: dict, sizes: dict, sp: ModuleType,
+             clock: Callable[[], None] | None = None) -> object:  # a sympy.Matrix
     """Every node as a SymPy Matrix (scalars 1×1), once per node of the DAG."""
     val: dict = dict(env)
 
@@ -366,7 +375,7 @@ def _numeric(pending, function, env, symbols, sizes, sp, rng, domain, clock) -> 
 
 
 # ---------------------------------------------------------------- the check
-def check(d, n: int = 3, seed: int = 0) -> Report:
+def check(d: Derivative, n: int = 3, seed: int = 0) -> Report:
     """Compare `d` with SymPy's component-wise derivative at sizes n, 3, 2, 4, …; raise
     CheckFailed at a difference, LimitError past the limits, MatcalcError for a bad n."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:

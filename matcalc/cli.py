@@ -16,6 +16,16 @@ from __future__ import annotations
 import argparse
 import sys
 import unicodedata
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:                                   # for annotations only
+    from .api import Derivative
+
+__all__ = [
+    "EXAMPLES", "EXIT_OUTPUT", "KINDS", "ascii_text", "build_parser", "derivative_from_args",
+    "emit", "main", "parse_args", "positional_last", "run", "serve_command", "shapes_from_args",
+    "verify_command", "verify_parser", "where_line",
+]
 
 KINDS = ("scalar", "vector", "matrix", "symmetric", "simplex")
 EXIT_OUTPUT = 3
@@ -129,7 +139,7 @@ def _option(actions: dict, arg: str):
     return None
 
 
-def shapes_from_args(args) -> dict:
+def shapes_from_args(args: argparse.Namespace) -> dict:
     """{name: kind} from --scalar/--vector/... (each may repeat, each a comma list).
     A bad name or a name given two different kinds is a MatcalcError."""
     from .declarations import check_name
@@ -185,7 +195,7 @@ def ascii_text(text: str) -> str:
     return "".join(out)
 
 
-def emit(text, stream) -> None:
+def emit(text: object, stream: TextIO | None) -> None:
     """print(text, file=stream), in ASCII where the stream cannot encode it."""
     if stream is None:                       # a closed stderr (print would use stdout)
         return
@@ -203,7 +213,7 @@ def emit(text, stream) -> None:
     print(text, file=stream)
 
 
-def where_line(d, latex: bool = False) -> str | None:
+def where_line(d: Derivative, latex: bool = False) -> str | None:
     """`where y: vector(n), …` for the inferred shapes, or None when all were declared."""
     from .declarations import where_text
     text = where_text(getattr(d, "inferred", {}))
@@ -213,7 +223,7 @@ def where_line(d, latex: bool = False) -> str | None:
 
 
 # ---------------------------------------------------------------- commands
-def verify_command(argv, out, err) -> int:
+def verify_command(argv: list[str], out: TextIO, err: TextIO) -> int:
     from .errors import MatcalcError
     args = parse_args(verify_parser(), argv)
     try:
@@ -226,7 +236,7 @@ def verify_command(argv, out, err) -> int:
         return 2
 
 
-def serve_command(argv, out, err) -> int:
+def serve_command(argv: list[str], out: TextIO, err: TextIO) -> int:
     """`matcalc serve`: the web page (matcalc.web), if the `web` extra is installed."""
     try:
         from .web.serve import main as serve
@@ -239,7 +249,8 @@ def serve_command(argv, out, err) -> int:
     return serve(argv, out, err)
 
 
-def run(argv: list[str] | None = None, out=None, err=None) -> int:
+def run(argv: list[str] | None = None, out: TextIO | None = None,
+        err: TextIO | None = None) -> int:
     """The command line on `argv`, printing to `out` and `err` (default: sys.stdout and
     sys.stderr); returns the exit status."""
     from .errors import MatcalcError
@@ -282,7 +293,7 @@ def run(argv: list[str] | None = None, out=None, err=None) -> int:
         return 2
 
 
-def derivative_from_args(args):
+def derivative_from_args(args: argparse.Namespace) -> Derivative:
     """The Derivative the options ask for (`--wrt` defaults to the only variable); shared
     by the command line and the %matcalc magics."""
     from . import api

@@ -16,12 +16,14 @@ from .errors import LimitError, MatcalcError
 from .functions import FUNCTIONS
 from .syntax import Syntax
 
+__all__ = ["CHAINS", "Construct", "chain", "source"]
+
 # a left-associative chain `a + b - c`, `a * b / c`, `a @ b @ c` is typed and built flat
 # (one level of nesting however long it is, up to MAX_TERMS operands)
 CHAINS = {"+": ("+", "-"), "-": ("+", "-"), "*": ("*", "/"), "/": ("*", "/"), "@": ("@",)}
 
 
-def chain(node: Syntax):
+def chain(node: Syntax) -> tuple[list[Syntax], list[Syntax]]:
     """The operands and the operator nodes of the chain `node` ends: `a + b - c` gives
     ([a, b, c], [(a + b), (a + b - c)]), walked down the left spine without recursion."""
     ops = CHAINS[node.value]

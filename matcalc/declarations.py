@@ -22,9 +22,12 @@ __all__ = [
     "SPEC_PHRASE",
     "check_name",
     "declared_specs",
+    "describe",
     "dimension_names",
     "given_specs",
+    "merge",
     "spec_string",
+    "where_text",
 ]
 
 #: A name, as the grammar spells it (grammar/matcalc.lark, NAME).
@@ -32,7 +35,7 @@ NAME = re.compile(r"[A-Za-z_α-ωΑ-Ω][A-Za-z_0-9α-ωΑ-Ω]*")
 SPEC_PHRASE = "scalar, vector(n), matrix(m, n), symmetric(n) or simplex(n)"
 
 
-def check_name(name, where: str) -> str:
+def check_name(name: object, where: str) -> str:
     """`name` if it is a valid variable name, else a MatcalcError saying where it came from."""
     if not isinstance(name, str):
         raise MatcalcError(f"bad name {name!r} in {where}: names are strings",
@@ -44,7 +47,7 @@ def check_name(name, where: str) -> str:
     return stripped
 
 
-def given_specs(shapes, where: str = "shapes=") -> dict[str, ShapeSpec]:
+def given_specs(shapes: object, where: str = "shapes=") -> dict[str, ShapeSpec]:
     """The API's `shapes=` (or the CLI's flags, already a dict), validated: a mapping from
     names to spec strings or ShapeSpecs. Anything else is a MatcalcError, never an
     AttributeError."""
@@ -96,7 +99,7 @@ def describe(spec: ShapeSpec) -> str:
     return f"{word}({', '.join('?' if d is None else str(d) for d in dims)})"
 
 
-def declared_specs(query: Query, shapes) -> dict[str, ShapeSpec]:
+def declared_specs(query: Query, shapes: object) -> dict[str, ShapeSpec]:
     """Inline declarations merged with `shapes=`: a conflict is a ShapeError at the inline
     declaration."""
     specs = given_specs(shapes)

@@ -13,6 +13,8 @@ from . import expr as E
 from .errors import UnsupportedError
 from .rules import load as load_rules
 
+__all__ = ["Applied", "Differentiation", "differentiate"]
+
 
 @dataclass
 class Applied:

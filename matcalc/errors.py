@@ -4,6 +4,10 @@ The CLI prints `str(error)` and exits 2; nothing the user types ends in a traceb
 """
 from __future__ import annotations
 
+__all__ = [
+    "LimitError", "MatcalcError", "NameError_", "ParseError", "ShapeError", "UnsupportedError",
+]
+
 
 class MatcalcError(Exception):
     """An error in the user's query, optionally located at (line, column) of `text`."""
@@ -20,7 +24,7 @@ class MatcalcError(Exception):
         self.width = max(1, width)
         self.expected = expected
 
-    def located(self, text: str, pos) -> "MatcalcError":
+    def located(self, text: str, pos) -> MatcalcError:
         """Attach the query text and a `syntax.Position` if none is attached yet."""
         if self.text is None and pos is not None:
             self.text, self.line, self.column = text, pos.line, pos.column

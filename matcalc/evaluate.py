@@ -17,6 +17,11 @@ from .errors import LimitError, MatcalcError
 from .limits import EVALUATE_MAX_BYTES
 from .shapes import size
 
+__all__ = [
+    "STRUCTURE_TOL", "bind", "dimension_sizes", "evaluate", "node_values", "require_bytes",
+    "require_structure",
+]
+
 STRUCTURE_TOL = 1e-8            # |A − Aᵀ| and |sum(y) − 1| allowed, relative to the entries
 
 
@@ -65,7 +70,7 @@ def require_structure(variables: dict, arrays: dict) -> None:
                                    f"{total:.6g}, not 1")
 
 
-def dimension_sizes(roots, dims: dict) -> dict:
+def dimension_sizes(roots: list[E.Expr], dims: dict) -> dict:
     """`dims` checked to size every symbolic dimension of the nodes of `roots`."""
     missing = []
     for root in roots:

@@ -17,7 +17,14 @@ from .errors import LimitError, MatcalcError, ShapeError
 from .limits import MAX_CONSTANT_DIGITS
 from .shapes import SCALAR, Shape
 
-_TABLE: "weakref.WeakValueDictionary" = weakref.WeakValueDictionary()
+__all__ = [
+    "ELEMENTWISE_FUNCTIONS", "Add", "Block", "Compare", "Const", "Det", "Diag", "Diagonal",
+    "Differential", "DimSize", "Expr", "Func", "Identity", "Inv", "LogSumExp", "MatMul", "Max",
+    "Mul", "Norm", "Ones", "Pow", "Softmax", "Sum", "Trace", "Transpose", "Var", "Zero", "bounded",
+    "div", "is_const", "is_zero", "neg", "num", "size_of", "split_coefficient", "sub", "walk",
+]
+
+_TABLE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 
 class Expr:
@@ -43,7 +50,7 @@ class Expr:
     def children(self) -> tuple:
         return tuple(a for a in self.args if isinstance(a, Expr))
 
-    def depends_on(self, node: "Expr") -> bool:
+    def depends_on(self, node: Expr) -> bool:
         return node in self.free
 
 
@@ -194,16 +201,12 @@ class Identity(Expr):
     n = property(lambda self: self.args[0])
 
 
-def is_const(e: Expr, value=None) -> bool:
+def is_const(e: Expr, value: object = None) -> bool:
     return isinstance(e, Const) and (value is None or e.value == value)
 
 
 def is_zero(e: Expr) -> bool:
     return isinstance(e, Zero) or is_const(e, 0)
-
-
-def zero_like(e: Expr) -> Expr:
-    return Zero(e.shape)
 
 
 def _elementwise_shape(what: str, operands) -> Shape:
@@ -657,11 +660,11 @@ def div(a: Expr, b: Expr) -> Expr:
     return Mul(a, Pow(b, Const(-1)))
 
 
-def num(value) -> Expr:
+def num(value: int | float | Fraction) -> Expr:
     return Const(value)
 
 
-def walk(root: Expr):
+def walk(root: Expr) -> list[Expr]:
     """Every node of the DAG once, children before parents."""
     seen, out, stack = set(), [], [(root, False)]
     while stack:

@@ -6,6 +6,8 @@ from fractions import Fraction
 
 from . import expr as E
 
+__all__ = ["ELEMENTWISE", "FUNCTIONS", "VECTOR_ARGUMENT"]
+
 # name -> (arity, how the shape goes, builder). The only place function names are listed.
 ELEMENTWISE = "elementwise"
 FUNCTIONS = {

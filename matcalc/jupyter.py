@@ -19,6 +19,7 @@ import re
 import shlex
 import sys
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +27,15 @@ from .evaluate import bind, evaluate
 from .render.latex_names import latex_name as _name
 from .render.latex_names import latex_text
 from .render.text import latex as latex_of
+
+if TYPE_CHECKING:                                   # for annotations only
+    from .api import Derivative
+    from .steps import Steps
+
+__all__ = [
+    "derivative_equation", "derivative_latex", "derivative_markdown", "finite_differences",
+    "load_ipython_extension", "run_magic", "steps_latex", "steps_markdown", "value", "where_latex",
+]
 
 # ---------------------------------------------------------------- pieces of notation
 
@@ -70,7 +80,7 @@ def _operator(d) -> str:
     return _by(d.wrt[0], d.expression)
 
 
-def derivative_equation(d) -> str:
+def derivative_equation(d: Derivative) -> str:
     """`operator(expression) = result` in LaTeX, without math delimiters."""
     if d.result is None:
         return _linear_map(d)
@@ -82,7 +92,7 @@ def _layout_note(d) -> str:
 
 
 # ---------------------------------------------------------------- inferred shapes
-def where_latex(d) -> str:
+def where_latex(d: Derivative) -> str:
     """The inferred declarations (`Derivative.inferred`) in LaTeX, `\\text{where } y:
     \\text{vector}(n), …`, or "" when every name was declared."""
     inferred = getattr(d, "inferred", {}) or {}
@@ -97,12 +107,12 @@ def where_latex(d) -> str:
 
 
 # ---------------------------------------------------------------- Derivative display
-def derivative_latex(d) -> str:
+def derivative_latex(d: Derivative) -> str:
     """Display math for Jupyter's text/latex: `$$\\frac{\\partial}{\\partial w}(…) = …$$`."""
     return f"$${derivative_equation(d)}{_layout_note(d)}$$"
 
 
-def derivative_markdown(d) -> str:
+def derivative_markdown(d: Derivative) -> str:
     """Markdown for Jupyter: the display math, then a caption with the Unicode form (what
     `str(d)` and the CLI print), the kind of derivative and the layout."""
     kind = "derivative" if d.kind == "tangent" else d.kind
@@ -169,21 +179,21 @@ def _steps_rows(steps) -> list[str]:
     return rows
 
 
-def steps_latex(steps) -> str:
+def steps_latex(steps: Steps) -> str:
     """The tutorial's four steps as display math: one `aligned` block, a `\\text{…}`
     heading per step and one equation per row, each rule named beside its equation."""
     rows = " \\\\\n".join("& " + r for r in _steps_rows(steps))
     return f"$$\n\\begin{{aligned}}\n{rows}\n\\end{{aligned}}\n$$"
 
 
-def steps_markdown(steps) -> str:
+def steps_markdown(steps: Steps) -> str:
     """The four steps for Jupyter's text/markdown (which front ends prefer to text/latex):
     the same display math; Jupyter's Markdown typesets `$$ … $$`."""
     return steps_latex(steps)
 
 
 # ---------------------------------------------------------------- numbers for the notebooks
-def value(d, values: dict) -> np.ndarray:
+def value(d: Derivative, values: dict) -> np.ndarray:
     """The differentiated expression at `values` (for a Hessian: the gradient, a column),
     shaped as NumPy would: () for a scalar, (n,) for a vector, (m, n) for a matrix."""
     arrays, dims = bind(d.variables, values)
@@ -191,7 +201,7 @@ def value(d, values: dict) -> np.ndarray:
         d.expression.shape.numpy(dims))
 
 
-def finite_differences(d, values: dict, step: float = 1e-6) -> np.ndarray:
+def finite_differences(d: Derivative, values: dict, step: float = 1e-6) -> np.ndarray:
     """Central differences of `value(d, ·)` by each of `d.wrt`, shaped as `d.evaluate`
     returns the derivative: output + variable axes (variable + output for the denominator
     layout; a list of scalars stacks on one axis)."""
@@ -231,7 +241,7 @@ def _parse_args(parser, argv):
         return None
 
 
-def run_magic(line: str, cell: str | None = None):
+def run_magic(line: str, cell: str | None = None) -> object:
     """`%matcalc QUERY OPTIONS` / `%%matcalc OPTIONS` + query cell, as the CLI takes them.
 
     Returns the Derivative (typeset by Jupyter), its Steps for `--steps`, the report for
@@ -287,7 +297,7 @@ def _plain(obj, printer, cycle) -> None:
     printer.text(str(obj))
 
 
-def load_ipython_extension(ipython) -> None:
+def load_ipython_extension(ipython: object) -> None:
     """Register %matcalc / %%matcalc; typeset Steps objects (text/latex, text/markdown);
     show a verify report as its readable text rather than its dataclass repr."""
     from .steps import Steps

@@ -7,10 +7,17 @@ from the token and what the parser would accept.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from .errors import ParseError
+
+__all__ = [
+    "EXPRESSION_PHRASE", "OPERATOR_PHRASE", "OPERATOR_VALUE", "SHAPES_PHRASE", "characters_error",
+    "end_of_text", "token_error", "too_deep",
+]
 
 SHAPES_PHRASE = "scalar, vector(n), matrix(m, n), symmetric(n) or simplex(n)"
 OPERATOR_PHRASE = "an operator such as *, @ or +"
@@ -52,7 +59,7 @@ def _brackets(text: str):
                 yield ch, line_no, col
 
 
-def too_deep(text: str, limit: int):
+def too_deep(text: str, limit: int) -> tuple[int, int] | None:
     """The first bracket beyond `limit` levels, as (line, column), or None."""
     depth = 0
     for ch, line, col in _brackets(text):
@@ -76,7 +83,7 @@ def _innermost_unclosed(text: str):
     return stack[-1] if stack else None
 
 
-def end_of_text(text: str):
+def end_of_text(text: str) -> tuple[int, int] | None:
     """(line, column) just after the last character that is not blank or comment."""
     lines = text.split("\n")
     for index in range(len(lines) - 1, -1, -1):
@@ -246,7 +253,7 @@ def _classify(u: UnexpectedToken, accepts: set, text: str, parse) -> str | None:
     return _guess_label(u, accepts, text)
 
 
-def token_error(u: UnexpectedToken, text: str, parse) -> ParseError:
+def token_error(u: UnexpectedToken, text: str, parse: Callable) -> ParseError:
     """The ParseError for an unexpected token; `parse` is the parser's parse (for
     Lark's match_examples)."""
     accepts = _accepts(u)

@@ -18,6 +18,11 @@ from . import expr as E
 from .errors import UnsupportedError
 from .shapes import Shape
 
+__all__ = [
+    "KroneckerTerm", "NotFactorable", "as_column", "gradient", "jacobian", "kronecker_term",
+    "rebuild", "substitute",
+]
+
 
 class NotFactorable(UnsupportedError):
     """Internal: this read-off has no closed form here; the caller falls back (to the

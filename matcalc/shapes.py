@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+__all__ = ["SCALAR", "Dim", "Shape", "ShapeSpec", "matrix", "parse_spec", "size", "vector"]
+
 Dim = "str | int"
 
 
@@ -44,7 +46,7 @@ class Shape:
         return self.rows == self.cols
 
     @property
-    def T(self) -> "Shape":
+    def T(self) -> Shape:
         return Shape(self.cols, self.rows)
 
     @property
@@ -84,15 +86,15 @@ class Shape:
 SCALAR = Shape(1, 1)
 
 
-def vector(n) -> Shape:
+def vector(n: Dim) -> Shape:
     return Shape(n, 1)
 
 
-def matrix(m, n) -> Shape:
+def matrix(m: Dim, n: Dim) -> Shape:
     return Shape(m, n)
 
 
-def size(dim, dims: dict) -> int:
+def size(dim: Dim, dims: dict) -> int:
     if isinstance(dim, int):
         return dim
     try:

@@ -7,6 +7,7 @@ the matrix identities the tutorial uses: `1ᵀdiag(x) = xᵀ`, `diag(a)diag(b) =
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import expr as E
@@ -14,11 +15,19 @@ from .errors import LimitError
 from .limits import SIMPLIFY_BUDGET
 from .readoff import rebuild
 
+__all__ = [
+    "RULES", "TRIAL_BUDGET", "BudgetExceeded", "Rewrite", "absorb_sign", "add_blocks",
+    "common_factor", "common_scalar", "diag_diag", "diag_ones", "diag_sum", "diag_vector",
+    "distribute_when_it_cancels", "dot_cancels", "inverse_cancels", "inverse_of_product",
+    "negated_difference", "ones_diag", "ones_dot", "relu_in_sum", "relu_step", "rewrite",
+    "row_diag", "scale_block", "simplify", "step_idempotent",
+]
+
 RULES: list = []
 TRIAL_BUDGET = 2000          # rewrites of one trial simplification (a guarded rule's test)
 
 
-def rewrite(name: str, trial: bool = False):
+def rewrite(name: str, trial: bool = False) -> Callable[[Callable], Callable]:
     """Register a rule; `trial` marks a guarded rule that simplifies a candidate to see
     whether it shrinks (it is not run inside such a trial, so trials do not nest)."""
     def register(fn):
@@ -62,7 +71,7 @@ def _ones_column(x):
 
 
 @rewrite("ones-diag")
-def ones_diag(node):
+def ones_diag(node: E.Expr) -> E.Expr | None:
     """1ᵀ diag(a) → aᵀ. Shrinks: two factors become one."""
     if isinstance(node, E.MatMul):
         return _pairs(node, lambda a, b: E.Transpose(b.args[0])
@@ -70,7 +79,7 @@ def ones_diag(node):
 
 
 @rewrite("diag-ones")
-def diag_ones(node):
+def diag_ones(node: E.Expr) -> E.Expr | None:
     """diag(a) 1 → a. Shrinks: two factors become one."""
     if isinstance(node, E.MatMul):
         return _pairs(node, lambda a, b: a.args[0]
@@ -78,7 +87,7 @@ def diag_ones(node):
 
 
 @rewrite("diag-diag")
-def diag_diag(node):
+def diag_diag(node: E.Expr) -> E.Expr | None:
     """diag(a) diag(b) → diag(a ⊗ b). Shrinks: one diag fewer."""
     if isinstance(node, E.MatMul):
         return _pairs(node, lambda a, b: E.Diag(E.Mul(a.args[0], b.args[0]))
@@ -86,7 +95,7 @@ def diag_diag(node):
 
 
 @rewrite("diag-vector")
-def diag_vector(node):
+def diag_vector(node: E.Expr) -> E.Expr | None:
     """diag(a) b → a ⊗ b for a column b. Shrinks: the diag disappears."""
     if isinstance(node, E.MatMul):
         return _pairs(node, lambda a, b: E.Mul(a.args[0], b)
@@ -95,7 +104,7 @@ def diag_vector(node):
 
 
 @rewrite("row-diag")
-def row_diag(node):
+def row_diag(node: E.Expr) -> E.Expr | None:
     """bᵀ diag(a) → (a ⊗ b)ᵀ for a row bᵀ. Shrinks: the diag disappears."""
     if isinstance(node, E.MatMul):
         return _pairs(node, lambda a, b: E.Transpose(E.Mul(b.args[0], E.Transpose(a)))
@@ -104,7 +113,7 @@ def row_diag(node):
 
 
 @rewrite("ones-dot")
-def ones_dot(node):
+def ones_dot(node: E.Expr) -> E.Expr | None:
     """1ᵀ a → sum(a) and aᵀ 1 → sum(a). Shrinks: a product becomes a reduction."""
     if isinstance(node, E.MatMul):
         def match(a, b):
@@ -117,7 +126,7 @@ def ones_dot(node):
 
 
 @rewrite("relu-step")
-def relu_step(node):
+def relu_step(node: E.Expr) -> E.Expr | None:
     """max(0, u) ⊗ (u > 0) → u ⊗ (u > 0): where the step is 1 the ReLU is the identity.
     Shrinks: one max fewer."""
     if isinstance(node, E.Mul):
@@ -132,7 +141,7 @@ def relu_step(node):
                     return _replace_at(node, i, E.Add(*new))
 
 
-def relu_in_sum(term, steps):
+def relu_in_sum(term: E.Expr, steps: set) -> E.Expr:
     _, rest = E.split_coefficient(term)
     if isinstance(rest, E.Max) and E.is_zero(rest.args[0]) and rest.args[1] in steps:
         coeff, _ = E.split_coefficient(term)
@@ -141,14 +150,14 @@ def relu_in_sum(term, steps):
 
 
 @rewrite("step-idempotent")
-def step_idempotent(node):
+def step_idempotent(node: E.Expr) -> E.Expr | None:
     """(u > 0)ᵏ → (u > 0): a 0/1 step is its own square. Shrinks: the power goes."""
     if isinstance(node, E.Pow) and isinstance(node.args[0], E.Compare) and \
             isinstance(node.args[1], E.Const) and node.args[1].value > 0:
         return node.args[0]
 
 
-def absorb_sign(e: E.Expr):
+def absorb_sign(e: E.Expr) -> E.Expr | None:
     """−e written with fewer minus signs, if a difference inside a product can take the
     sign (−(y − z) = z − y); else None. A factor that occurs twice keeps the sign in front:
     −(a − b)(a − b), as textbooks write it, not (b − a)(a − b)."""
@@ -172,7 +181,7 @@ def absorb_sign(e: E.Expr):
 
 
 @rewrite("negated-difference")
-def negated_difference(node):
+def negated_difference(node: E.Expr) -> E.Expr | None:
     """−c (a − b) → c (b − a), through products and transposes. Shrinks: one sign fewer."""
     if isinstance(node, E.Mul) and isinstance(node.args[0], E.Const) and node.args[0].value < 0:
         rest = E.Mul(*node.args[1:])
@@ -182,7 +191,7 @@ def negated_difference(node):
 
 
 @rewrite("scale-block")
-def scale_block(node):
+def scale_block(node: E.Expr) -> E.Expr | None:
     """s [a, b] → [s a, s b]. Shrinks: the literal absorbs the factor."""
     if isinstance(node, E.Mul):
         blocks = [f for f in node.args if isinstance(f, E.Block)]
@@ -194,7 +203,7 @@ def scale_block(node):
 
 
 @rewrite("add-blocks")
-def add_blocks(node):
+def add_blocks(node: E.Expr) -> E.Expr | None:
     """[a, b] + [c, d] → [a + c, b + d]. Shrinks: one literal instead of two."""
     if isinstance(node, E.Add) and all(isinstance(t, E.Block) for t in node.args):
         first = node.args[0]
@@ -219,7 +228,7 @@ def _chain(t: E.Expr) -> tuple:
 
 
 @rewrite("common-factor")
-def common_factor(node):
+def common_factor(node: E.Expr) -> E.Expr | None:
     """P X + P Y → P (X + Y), and X P + Y P → (X + Y) P. Shrinks: P is written once."""
     if not isinstance(node, E.Add) or len(node.args) < 2:
         return None
@@ -243,7 +252,7 @@ def common_factor(node):
 
 
 @rewrite("diag-sum")
-def diag_sum(node):
+def diag_sum(node: E.Expr) -> E.Expr | None:
     """c diag(a) + diag(b) → diag(c a + b). Shrinks: one diag instead of several."""
     if not isinstance(node, E.Add):
         return None
@@ -272,7 +281,7 @@ def _inverse_pair(a, b) -> bool:
 
 
 @rewrite("inverse-cancels")
-def inverse_cancels(node):
+def inverse_cancels(node: E.Expr) -> E.Expr | None:
     """A⁻¹ A → I (and X⁻ᵀXᵀ → I). Shrinks: two factors go."""
     if isinstance(node, E.MatMul):
         fs = node.args
@@ -283,7 +292,7 @@ def inverse_cancels(node):
 
 
 @rewrite("inverse-of-product", trial=True)
-def inverse_of_product(node):
+def inverse_of_product(node: E.Expr) -> E.Expr | None:
     """(AB)⁻¹ → B⁻¹A⁻¹ for square factors, only where the product then cancels to fewer
     nodes (Aᵀ(AXB)⁻ᵀBᵀ → X⁻ᵀ). Shrinks: by the guard."""
     if not isinstance(node, E.MatMul):
@@ -303,7 +312,7 @@ def inverse_of_product(node):
 
 
 @rewrite("common-scalar")
-def common_scalar(node):
+def common_scalar(node: E.Expr) -> E.Expr | None:
     """s A + s B → s (A + B) for a symbolic scalar s in every term of an array sum.
     Shrinks: s is written once."""
     if not isinstance(node, E.Add) or node.shape.is_scalar:
@@ -320,7 +329,7 @@ def common_scalar(node):
 
 
 @rewrite("distribute-when-it-cancels", trial=True)
-def distribute_when_it_cancels(node):
+def distribute_when_it_cancels(node: E.Expr) -> E.Expr | None:
     """(A + B) v → A v + B v, only where the distributed form simplifies to fewer nodes
     (diag(s)(y ⊘ s) → y cancels). Shrinks: by the guard."""
     if not isinstance(node, E.MatMul):
@@ -345,7 +354,7 @@ def distribute_when_it_cancels(node):
 
 
 @rewrite("dot-cancels")
-def dot_cancels(node):
+def dot_cancels(node: E.Expr) -> E.Expr | None:
     """aᵀ b → sum(a ⊗ b) where the element-wise product cancels (sᵀ(y ⊘ s) → sum(y)).
     Shrinks: by the guard."""
     if isinstance(node, E.MatMul):

@@ -17,6 +17,8 @@ from .render.text import text as text_of
 from .rules.chain import kind as chain_kind
 from .simplify import simplify
 
+__all__ = ["SUBSCRIPT", "Derivation", "Partial", "Steps", "derive_steps"]
+
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -69,7 +71,7 @@ def _compose(local: E.Expr, inner: E.Expr) -> E.Expr | None:
     return None
 
 
-def derive_steps(diff, layout_result: E.Expr | None, rewrites: list,
+def derive_steps(diff: E.Expr, layout_result: E.Expr | None, rewrites: list,
                  transposed: bool = False) -> Derivation:
     """Name the intermediates, differentiate each definition by the symbols it uses (with
     the same engine), chain the local derivatives, substitute back. The steps work in

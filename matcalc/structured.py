@@ -13,10 +13,18 @@ y axis removed.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from .shapes import Shape
 
+if TYPE_CHECKING:                                   # for annotations only
+    from .expr import Var
 
-def projection(var, due: Shape, layout: str):
+__all__ = ["projection"]
+
+
+def projection(var: Var, due: Shape, layout: str) -> tuple[Callable, str] | None:
     """(function on 2-D arrays, the note that says what it does), or None when `var` has no
     structure or the derivative's shape does not carry it. The function works on NumPy
     arrays and on SymPy matrices alike."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+__all__ = ["Declaration", "Position", "Query", "Syntax", "number"]
+
 
 @dataclass(frozen=True)
 class Position:

@@ -18,8 +18,16 @@ imports NumPy only.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
+
+__all__ = [
+    "CENTRAL_STEP", "COMPLEX_STEP", "DOMAIN_MARGIN", "KINK_MARGIN", "MAX_CONDITION",
+    "MAX_MAGNITUDE", "SIZES", "TAN_MARGIN", "Ops", "as_2d", "central_difference", "close",
+    "complex_step", "natural", "numpy_shape", "parse_spec", "random_values", "size", "sizes_for",
+    "spec_dims",
+]
 
 KINK_MARGIN = 1e-3        # |a − b| at max/compare, |u| at abs/sign, at least this
 DOMAIN_MARGIN = 1e-3      # log/sqrt/power arguments at least this; |det| at least this
@@ -72,7 +80,7 @@ def sizes_for(specs: dict, seed: int | None = None) -> dict:
     return {d: int(pool[i % len(pool)]) for i, d in enumerate(names)}
 
 
-def size(dim, sizes: dict) -> int:
+def size(dim: int | str, sizes: dict) -> int:
     return dim if isinstance(dim, int) else sizes[dim]
 
 
@@ -245,7 +253,7 @@ class Ops:
                                for row in rows], axis=0)
 
 
-def as_2d(value, spec: str):
+def as_2d(value: object, spec: str) -> np.ndarray:
     """A NumPy value (() / (n,) / (m, n)) as the 2-D array Ops works on."""
     kind, _ = parse_spec(spec)
     a = np.asarray(value)
@@ -256,7 +264,7 @@ def as_2d(value, spec: str):
     return a
 
 
-def natural(a, rows_cols: tuple):
+def natural(a: object, rows_cols: tuple) -> np.ndarray:
     """A 2-D result back to NumPy's shape: () scalar, (n,) column or row, (m, n) matrix."""
     r, c = rows_cols
     a = np.asarray(a)
@@ -268,7 +276,7 @@ def natural(a, rows_cols: tuple):
 
 
 # ---------------------------------------------------------------- derivatives
-def complex_step(fun, values: dict, name: str, h: float = COMPLEX_STEP) -> np.ndarray:
+def complex_step(fun: Callable, values: dict, name: str, h: float = COMPLEX_STEP) -> np.ndarray:
     """∂fun/∂values[name] by the complex step (exact to rounding for a function analytic
     in the real direction, and for piecewise ones away from the kinks): an array shaped
     fun's output + the variable's."""
@@ -283,7 +291,7 @@ def complex_step(fun, values: dict, name: str, h: float = COMPLEX_STEP) -> np.nd
     return np.stack(cols, axis=-1).reshape(out_shape + x.shape)
 
 
-def central_difference(fun, values: dict, name: str, h: float = CENTRAL_STEP) -> np.ndarray:
+def central_difference(fun: Callable, values: dict, name: str, h: float = CENTRAL_STEP) -> np.ndarray:
     """∂fun/∂values[name] by central differences: output + variable axes."""
     x = np.asarray(values[name], dtype=float)
     cols = []
@@ -298,7 +306,7 @@ def central_difference(fun, values: dict, name: str, h: float = CENTRAL_STEP) ->
     return np.stack(cols, axis=-1).reshape(out_shape + x.shape)
 
 
-def close(got, want, rtol: float = 1e-6, atol: float = 1e-8) -> bool:
+def close(got: object, want: object, rtol: float = 1e-6, atol: float = 1e-8) -> bool:
     """Equal to rounding, relative to the larger entries of `want`."""
     got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
     if got.shape != want.shape or not np.all(np.isfinite(got)):

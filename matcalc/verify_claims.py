@@ -76,7 +76,7 @@ from .shapes import Shape, ShapeSpec
 from .structured import projection
 from .syntax import Query, Syntax
 
-__all__ = ["verify", "VerifyReport", "parse_claim", "Claim"]
+__all__ = ["verify", "VerifyReport", "parse_claim", "Claim", "needs_positive"]
 
 SIZES = (3, 2, 4, 5, 6, 7)      # one distinct size per dimension, in order of first use
 POINTS = 6                      # random points at which the values must agree,
@@ -93,7 +93,7 @@ _NAME = r"[A-Za-z_α-ωΑ-Ω][A-Za-z_0-9α-ωΑ-Ω]*"
 _D_HEAD = re.compile(rf"d[ \t]*/[ \t]*d[ \t]*({_NAME})")
 _P_HEAD = re.compile(rf"∂[ \t]*/[ \t]*∂[ \t]*({_NAME})")
 _P_TAIL = re.compile(rf"/[ \t]*∂[ \t]*({_NAME})")
-_ANY_HEAD = re.compile(rf"(?<![A-Za-z_0-9α-ωΑ-Ω])d[ \t]*/[ \t]*d|∂")
+_ANY_HEAD = re.compile(r"(?<![A-Za-z_0-9α-ωΑ-Ω])d[ \t]*/[ \t]*d|∂")
 _FORMS = "d/dVAR EXPR = CLAIMED, or ∂(EXPR)/∂VAR = CLAIMED"
 
 _I_NAME, _ONES_NAME = "I", "ones"
@@ -557,7 +557,7 @@ def _nodes(*roots):
     return seen
 
 
-def needs_positive(nodes) -> bool:
+def needs_positive(nodes: list[E.Expr]) -> bool:
     """log, sqrt and other non-integer or symbolic powers need positive arguments
     (how sample values are chosen, here and in the tests)."""
     for n in nodes:
@@ -686,6 +686,7 @@ def _prove(claim: E.Expr, truth: E.Expr, variables: dict, sizes: dict, positive:
             if (k if isinstance(k, int) else sizes[k]) > CHECK_MAX_DET_DIM:
                 return 0, entries              # a symbolic det / inverse that large is dear
     import sympy as sp
+
     from .check import to_sympy
 
     def symbols(var):
@@ -711,7 +712,7 @@ def _prove(claim: E.Expr, truth: E.Expr, variables: dict, sizes: dict, positive:
                                                                          clock)
         if project is not None:
             ours, theirs = project(ours), project(theirs)
-    except Exception:       # the confirmation is a bonus: never let it decide or fail
+    except Exception:  # noqa: BLE001  the confirmation is a bonus: never let it decide or fail
         return 0, entries
     proved = 0
     for a, b in zip(list(ours), list(theirs)):
@@ -727,7 +728,7 @@ def _prove(claim: E.Expr, truth: E.Expr, variables: dict, sizes: dict, positive:
         try:
             if sp.simplify(diff) == 0:
                 proved += 1
-        except Exception:
+        except Exception:  # noqa: BLE001  SymPy failing to simplify proves nothing
             continue
     return proved, entries
 

@@ -115,7 +115,8 @@ def _tree(draw, kind: str, depth: int, pool: dict) -> Tree:
 def _fresh(draw, kind: str, depth: int, pool: dict) -> Tree:
     if depth == 0 or draw(st.integers(0, 5)) == 0:
         return draw(_leaf(kind))
-    sub_ = lambda k: _tree(k, depth - 1, pool)
+    def sub_(k):
+        return _tree(k, depth - 1, pool)
     same = sub_(kind)
     choice = draw(st.sampled_from(PRODUCTIONS[kind] + 2 * MOTIFS))
     if choice == "add":

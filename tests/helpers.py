@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 import matcalc
-from matcalc import verify_claims
 from matcalc import expr as E
+from matcalc import verify_claims
 from matcalc.api import _parse
 from matcalc.evaluate import bind, evaluate
 

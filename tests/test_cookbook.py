@@ -21,10 +21,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import (
+    ATOL,
+    RTOL,
+    check_problems,
+    dimension_sizes,
+    evaluate_problems,
+    finite_difference,
+    printed_problems,
+    random_values,
+)
 
 import matcalc
-from helpers import (ATOL, RTOL, check_problems, dimension_sizes, evaluate_problems,
-                     finite_difference, printed_problems, random_values)
 from matcalc import expr as E
 from matcalc.api import _parse
 from matcalc.evaluate import bind, evaluate

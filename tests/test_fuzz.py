@@ -24,10 +24,10 @@ _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from fuzz.case import Case, draw_case
-from fuzz.generate import HypothesisChooser
-from fuzz.harness import run_case
-from matcalc import testing as T
+from fuzz.case import Case, draw_case  # noqa: E402
+from fuzz.generate import HypothesisChooser  # noqa: E402
+from fuzz.harness import run_case  # noqa: E402
+from matcalc import testing as T  # noqa: E402
 
 EXAMPLES = 250
 CHECK_EVERY = 40          # one case in this many (by a hash of its query) also runs check()
@@ -224,7 +224,7 @@ def test_regression(case):
 # ---------------------------------------------------------------- the helpers themselves
 def test_complex_step_and_central_differences_agree_with_calculus():
     x = np.array([0.3, -0.7, 1.1])
-    fun = lambda v: T.natural(T.Ops().exp(T.as_2d(v["x"], "vector(n)")), (3, 1))
+    fun = lambda v: T.natural(T.Ops().exp(T.as_2d(v["x"], "vector(n)")), (3, 1))  # noqa: E731
     exact = np.diag(np.exp(x))
     assert np.allclose(T.complex_step(fun, {"x": x}, "x"), exact, rtol=1e-14)
     assert np.allclose(T.central_difference(fun, {"x": x}, "x"), exact, rtol=1e-8)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import assert_derivative, random_values
 
 import matcalc
-from helpers import assert_derivative, random_values
 
 H = 1e-4                                    # second differences: error ~ h² + eps·|f|/h²
 RTOL, ATOL = 1e-4, 1e-5

@@ -9,6 +9,7 @@ and a fixed 3×3 matrix A, generated as query text (so the parser is exercised t
 from __future__ import annotations
 
 import numpy as np
+from helpers import finite_difference
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,8 +17,6 @@ import matcalc
 from matcalc.api import _parse
 from matcalc.evaluate import bind, evaluate
 from matcalc.simplify import simplify
-
-from helpers import finite_difference
 
 SHAPES = {"x": "vector(n)", "z": "scalar", "A": "matrix(n, n)"}
 A_VALUE = np.array([[0.6, -0.3, 0.2],

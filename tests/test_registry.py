@@ -15,6 +15,7 @@ import inspect
 
 import numpy as np
 import pytest
+from helpers import assert_derivative
 
 import matcalc
 from matcalc import expr as E
@@ -26,8 +27,6 @@ from matcalc.rules import load
 from matcalc.rules.scalar import PARTIALS
 from matcalc.shapes import Shape
 from matcalc.simplify import RULES
-
-from helpers import assert_derivative
 
 # ---------------------------------------------------------------- node types have rules
 LEAVES = {E.Var, E.Const, E.Zero, E.Ones, E.Identity, E.DimSize, E.Differential}

@@ -6,10 +6,10 @@ matrix — each ending in the derivative itself; and the derivations that used t
 from __future__ import annotations
 
 import pytest
-
-import matcalc
 import test_cookbook as cookbook
 import test_tutorial as tutorial
+
+import matcalc
 from matcalc.render.text import latex as latex_of
 
 MORE_HESSIANS = [("x*y", ["x", "y"]), ("x*y*z + x^2 + sin(y)*z", ["x", "y", "z"]),

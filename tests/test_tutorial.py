@@ -1,6 +1,6 @@
-"""Every rule and worked example of the tutorial (/work/shared/spec/tutorial-rules.md), one
-row each: the query, what it is differentiated by, the shapes, and matcalc's printed result
-in numerator layout. Each row is checked three ways (helpers.assert_derivative): the printed
+"""Every rule and worked example of the tutorial ("The Matrix Calculus You Need For Deep
+Learning", Parr & Howard), one row each: the query, what it is differentiated by, the
+shapes, and matcalc's printed result in numerator layout. Each row is checked three ways (helpers.assert_derivative): the printed
 form, `evaluate` against finite differences of the expression, and SymPy's check.
 
 Where matcalc prints an equal form as simple as the tutorial's, that form is the expected
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import assert_derivative, finite_difference, random_values
 
 import matcalc
-from helpers import assert_derivative, finite_difference, random_values
 
 SCALARS = None                                    # undeclared lower-case names are scalars
 X_ONLY = {"x": "scalar"}                          # x declared: d99/dx needs an x

@@ -10,9 +10,19 @@ from __future__ import annotations
 import keyword
 import math
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from .. import expr as E
 from ..errors import LimitError, MatcalcError
+
+if TYPE_CHECKING:                                   # for annotations only
+    from ..shapes import Shape
+
+__all__ = [
+    "ADD", "ATOM", "BACKENDS", "LONG", "MUL", "POW", "UNARY", "Backend", "Body", "Names", "Text",
+    "float_literal", "np_dims", "wrap",
+]
 
 LONG = 72                       # inline text longer than this gets its own assignment
 ATOM, POW, UNARY, MUL, ADD = 100, 14, 13, 12, 11          # Python precedences
@@ -114,7 +124,7 @@ _LEAVES = (E.Var, E.Const, E.DimSize, E.Differential)
 _ELEMENTWISE = (E.Add, E.Mul, E.Pow, E.Func, E.Max, E.Compare)
 
 
-def float_literal(value) -> str:
+def float_literal(value: int | float | Fraction) -> str:
     """A constant as a Python float literal. The generated code computes in float64, so a
     constant outside its range (1e999, or 1e-999 that would become 0) cannot be written:
     a LimitError at generation time rather than inf, 0 or an OverflowError in `f`."""
@@ -142,7 +152,7 @@ def _digits(value) -> str:
     return f"{sign}{mantissa:.6g}e{exponent}"
 
 
-def np_dims(shape) -> tuple:
+def np_dims(shape: Shape) -> tuple:
     return shape.np_dims
 
 

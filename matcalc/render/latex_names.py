@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+__all__ = ["LINE_WIDTH", "fold_lines", "latex_name", "latex_operator", "latex_text"]
+
 _GREEK = {
     "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon",
     "ζ": r"\zeta", "η": r"\eta", "θ": r"\theta", "ι": r"\iota", "κ": r"\kappa",

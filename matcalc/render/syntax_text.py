@@ -5,8 +5,15 @@ limit is named without deep Python recursion.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-def syntax_text(node) -> str:
+if TYPE_CHECKING:                                   # for annotations only
+    from ..syntax import Syntax
+
+__all__ = ["syntax_text"]
+
+
+def syntax_text(node: Syntax) -> str:
     done: dict = {}                                  # id(node) -> its text
     stack = [(node, False)]
     while stack:

@@ -11,11 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .. import expr as E
 from ..readoff import kronecker_term
 from .latex_names import fold_lines
 from .text import latex, text
+
+if TYPE_CHECKING:                                   # for annotations only
+    from ..api import Derivative
+
+__all__ = ["LATEX", "SUB", "TEXT", "Notation", "linear_map_latex", "linear_map_text"]
 
 
 @dataclass(frozen=True)
@@ -116,10 +122,10 @@ LATEX = Notation(
     indexable=_braced)
 
 
-def linear_map_text(d) -> str:
+def linear_map_text(d: Derivative) -> str:
     return _render(d, TEXT)
 
 
-def linear_map_latex(d) -> str:
+def linear_map_latex(d: Derivative) -> str:
     """The whole equation in LaTeX (the left side a fraction of partials)."""
     return fold_lines(_render(d, LATEX))

@@ -13,6 +13,11 @@ from fractions import Fraction
 from .. import expr as E
 from .latex_names import fold_lines, latex_name, latex_operator
 
+__all__ = [
+    "ATOM", "ELEMENTWISE", "POWER", "PRODUCT", "SUM", "SUPERSCRIPT", "UNARY", "LatexStyle",
+    "Printer", "Style", "latex", "text",
+]
+
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 # precedence: what a child must reach to go without parentheses
 SUM, ELEMENTWISE, PRODUCT, UNARY, POWER, ATOM = 1, 1.5, 2, 3, 4, 5

@@ -8,10 +8,12 @@ A node type with no rule raises `UnsupportedError` naming it — never a silent 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-RULES: dict[type, "Rule"] = {}
+__all__ = ["RULES", "Rule", "load", "rule"]
+
+RULES: dict[type, Rule] = {}
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,7 @@ class Rule:
     local: Callable    # node -> [(child, linear)]
 
 
-def rule(node_type: type, name: str):
+def rule(node_type: type, name: str) -> Callable[[Callable], Callable]:
     def register(fn):
         RULES[node_type] = Rule(node_type, name, fn.__module__.rsplit(".", 1)[-1], fn)
         return fn
@@ -31,5 +33,5 @@ def rule(node_type: type, name: str):
 
 def load() -> dict[type, Rule]:
     """Import every rule module (each registers itself) and return the table."""
-    from . import scalar, elementwise, expansion, reduction, chain, matrix  # noqa: F401
+    from . import chain, elementwise, expansion, matrix, reduction, scalar  # noqa: F401
     return RULES

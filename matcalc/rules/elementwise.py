@@ -10,15 +10,17 @@ from . import rule
 from .expansion import expand, times
 from .scalar import PARTIALS, power_rule
 
+__all__ = ["d_add", "d_compare", "d_func", "d_max", "d_mul", "d_pow"]
+
 
 @rule(E.Add, "sum rule")
-def d_add(node):
+def d_add(node: E.Expr) -> list:
     """d(u + v) = du + dv (a scalar term expands: dz·1)."""
     return [(t, lambda d: expand(d, node)) for t in node.args]
 
 
 @rule(E.Mul, "product rule")
-def d_mul(node):
+def d_mul(node: E.Expr) -> list:
     """d(u ⊗ v) = v ⊗ du + u ⊗ dv."""
     def others(i):
         return E.Mul(*(f for j, f in enumerate(node.args) if j != i))
@@ -26,7 +28,7 @@ def d_mul(node):
 
 
 @rule(E.Pow, "power rule")
-def d_pow(node):
+def d_pow(node: E.Expr) -> list:
     """d uᵏ = k uᵏ⁻¹ ⊗ du;  d uᵛ = uᵛ ⊗ log(u) ⊗ dv for a variable exponent."""
     u, k = node.args
     return [(u, lambda d: times(power_rule(u, k), d, node)),
@@ -34,7 +36,7 @@ def d_pow(node):
 
 
 @rule(E.Func, "element-wise function (chain rule)")
-def d_func(node):
+def d_func(node: E.Expr) -> list:
     """d f(u) = f'(u) ⊗ du, f' from the scalar table."""
     partial = PARTIALS.get(node.name)
     if partial is None:
@@ -44,7 +46,7 @@ def d_func(node):
 
 
 @rule(E.Max, "max rule (ReLU)")
-def d_max(node):
+def d_max(node: E.Expr) -> list:
     """d max(a, b) = (a ≥ b) ⊗ da + (b > a) ⊗ db; so d max(0, z) = (z > 0) ⊗ dz."""
     a, b = node.args
     return [(a, lambda d: times(E.Compare(">=", a, b), d, node)),
@@ -52,6 +54,6 @@ def d_max(node):
 
 
 @rule(E.Compare, "step (flat almost everywhere)")
-def d_compare(node):
+def d_compare(node: E.Expr) -> list:
     """d (a > b) = 0 wherever it is differentiable."""
     return []

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from .. import expr as E
 
+__all__ = ["expand", "times"]
+
 
 def expand(contribution: E.Expr, node: E.Expr) -> E.Expr:
     """Give a contribution the node's shape: a scalar contribution to an array node is z1."""

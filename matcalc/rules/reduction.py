@@ -5,23 +5,25 @@ from __future__ import annotations
 from .. import expr as E
 from . import rule
 
+__all__ = ["d_logsumexp", "d_matmul", "d_norm", "d_sum"]
+
 
 @rule(E.Sum, "sum reduction")
-def d_sum(node):
+def d_sum(node: E.Expr) -> list:
     """d sum(u) = sum(du) = 1ᵀ du."""
     u = node.args[0]
     return [(u, lambda d: E.Sum(d))]
 
 
 @rule(E.MatMul, "product rule (matrix product)")
-def d_matmul(node):
+def d_matmul(node: E.Expr) -> list:
     """d(A B) = dA B + A dB; for vectors d(w·x) = xᵀdw + wᵀdx."""
     fs = node.args
     return [(f, lambda d, i=i: E.MatMul(*fs[:i], d, *fs[i + 1:])) for i, f in enumerate(fs)]
 
 
 @rule(E.Norm, "norm rule")
-def d_norm(node):
+def d_norm(node: E.Expr) -> list:
     """d‖u‖ = uᵀdu / ‖u‖ (Frobenius: sum(U ⊗ dU) / ‖U‖)."""
     u = node.args[0]
     inv = E.Pow(node, E.Const(-1))
@@ -31,7 +33,7 @@ def d_norm(node):
 
 
 @rule(E.LogSumExp, "logsumexp rule")
-def d_logsumexp(node):
+def d_logsumexp(node: E.Expr) -> list:
     """d logsumexp(u) = softmax(u)ᵀ du."""
     u = node.args[0]
     if u.shape.is_column:

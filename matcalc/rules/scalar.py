@@ -10,6 +10,8 @@ from fractions import Fraction
 
 from .. import expr as E
 
+__all__ = ["HALF", "ONE", "PARTIALS", "power_rule"]
+
 ONE = E.Const(1)
 HALF = E.Const(Fraction(1, 2))
 

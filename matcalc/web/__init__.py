@@ -13,3 +13,5 @@ Needs the `web` extra (starlette, uvicorn): `pip install 'matcalc[web]'`. This p
 - `serve`   the `matcalc serve` command (uvicorn)
 - `static/` the page (index.html, app.js, style.css) and KaTeX, vendored with its licence
 """
+
+__all__ = []

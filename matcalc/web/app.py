@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -32,6 +33,11 @@ from starlette.staticfiles import StaticFiles
 from ..limits import WEB_MAX_BODY_BYTES, WEB_TIME_BUDGET
 from . import schema
 from .pool import WorkerPool
+
+__all__ = [
+    "CSP", "LOOPBACK_HOSTS", "SECURITY_HEADERS", "STATIC", "SecurityHeaders", "create_app",
+    "health", "http_error", "index",
+]
 
 STATIC = Path(__file__).parent / "static"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
@@ -128,8 +134,8 @@ async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
 
 
 def create_app(workers: int = 2, budget: float = WEB_TIME_BUDGET,
-               allowed_hosts=LOOPBACK_HOSTS, pool: WorkerPool | None = None,
-               on_ready=None) -> Starlette:
+               allowed_hosts: list[str] = LOOPBACK_HOSTS, pool: WorkerPool | None = None,
+               on_ready: Callable[[], None] | None = None) -> Starlette:
     """The application, with its pool of `workers` processes (started with the app).
     `allowed_hosts`: the Host headers served (the loopback names by default, against DNS
     rebinding); `on_ready`: called once the workers are up (e.g. to open a browser)."""

@@ -11,6 +11,8 @@ inline declarations: the query is rebuilt without the overridden inline entries.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .. import api
 from ..build import build
 from ..errors import MatcalcError
@@ -19,11 +21,19 @@ from ..parse import parse_query
 from ..syntax import Query
 from ..verify_claims import _is_declaration, _statement_starts, _without_comments
 
+if TYPE_CHECKING:                                   # for annotations only
+    from ..expr import Var
+
+__all__ = [
+    "JOBS", "TARGETS", "Prepared", "body_start", "check_job", "code_job", "derivative_job",
+    "error_body", "run", "shape_table", "spec_of", "verify_job",
+]
+
 TARGETS = {"numpy": "NumPy", "jax": "JAX", "torch": "PyTorch"}
 
 
 # ---------------------------------------------------------------- the shape table
-def spec_of(var) -> str:
+def spec_of(var: Var) -> str:
     """The declaration that gives `var` its shape again: "vector(n)", "symmetric(n)", …"""
     s, structure = var.shape, getattr(var, "structure", None)
     if s.is_scalar:
@@ -35,7 +45,7 @@ def spec_of(var) -> str:
     return f"matrix({s.rows}, {s.cols})"
 
 
-def shape_table(d, variables: dict, declared: set, from_text: bool) -> tuple[dict, dict]:
+def shape_table(d: api.Derivative, variables: dict, declared: set, from_text: bool) -> tuple[dict, dict]:
     """(declarations, inferred): name -> spec for every name, and for the undeclared ones.
     Uses `Derivative.declarations` / `.inferred` where the API provides them (and the
     derivative was taken of the query text), else computes them from the variables."""
@@ -79,7 +89,7 @@ class Prepared:
 
     def default_wrt(self) -> str:
         """The first variable the expression uses (declared order, then appearance)."""
-        used = {v for v in self.expr.free} if hasattr(self.expr, "free") else set()
+        used = set(self.expr.free) if hasattr(self.expr, "free") else set()
         for name, var in self.variables.items():
             if var in used:
                 return name

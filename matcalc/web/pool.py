@@ -22,6 +22,8 @@ from ..limits import (
     WEB_WORKER_MEMORY,
 )
 
+__all__ = ["STARTUP_SECONDS", "WorkerPool", "limit_body"]
+
 STARTUP_SECONDS = 60.0          # a worker that is not ready by then is a failed start
 
 

@@ -13,6 +13,8 @@ from ..api import LAYOUTS
 from ..limits import WEB_MAX_BODY_BYTES, WEB_MAX_QUERY_CHARS, WEB_MAX_SHAPES
 from .jobs import TARGETS
 
+__all__ = ["FIELDS", "MAX_NAME_CHARS", "NAME", "REQUIRED", "BadRequest", "check"]
+
 MAX_NAME_CHARS = 64              # a variable's name, or a shape spec, in "wrt" and "shapes"
 NAME = re.compile(r"[A-Za-z_α-ωΑ-Ω][A-Za-z_0-9α-ωΑ-Ω]*")     # the grammar's NAME
 
@@ -116,7 +118,7 @@ def check(endpoint: str, raw: bytes) -> dict:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as err:
         raise BadRequest(400, f"the body is not valid JSON: {err}",
-                         expected='a JSON object such as {"query": "x @ A @ x", "wrt": "x"}')
+                         expected='a JSON object such as {"query": "x @ A @ x", "wrt": "x"}') from err
     if not isinstance(data, dict):
         raise BadRequest(400, f"the body must be a JSON object, not {_type(data)}")
     fields = FIELDS[endpoint]

@@ -11,11 +11,14 @@ import socket
 import sys
 import threading
 import webbrowser
+from typing import TextIO
 
 import uvicorn
 
 from ..limits import WEB_TIME_BUDGET
 from .app import LOOPBACK_HOSTS, create_app
+
+__all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,7 +49,7 @@ def _socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def main(argv, out=sys.stdout, err=sys.stderr) -> int:
+def main(argv: list[str] | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     args = _parser().parse_args(argv)
     if args.workers < 1 or args.budget <= 0:
         print("error: --workers must be at least 1 and --budget positive", file=err)

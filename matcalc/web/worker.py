@@ -13,6 +13,8 @@ import json
 import os
 import sys
 
+__all__ = ["main"]
+
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")       # one thread each: the pool runs several workers
 
