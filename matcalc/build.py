@@ -316,10 +316,11 @@ class Builder(Construct):
             known = ", ".join(sorted(FUNCTIONS))
             raise self.error(node, f"unknown function {name!r}", UnsupportedError,
                              expected=f"one of {known}")
-        arity = FUNCTIONS[name][0]
-        if len(node.children) != arity:
-            raise self.error(node, f"{name} takes {arity} argument{'s' * (arity > 1)}, "
-                             f"got {len(node.children)}", MatcalcError)
+        arities = FUNCTIONS[name][0]
+        if len(node.children) not in arities:
+            told = " or ".join(str(k) for k in arities)
+            raise self.error(node, f"{name} takes {told} argument{'s' * (max(arities) > 1)}"
+                             f", got {len(node.children)}", MatcalcError)
 
     def call(self, node, kids):
         self.check_call(node)

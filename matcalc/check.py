@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import expr as E
+from . import primitives
+from .primitives.lowering import sympy_namespace
 from .errors import LimitError, MatcalcError
 from .limits import CHECK_MAX_DET_DIM, CHECK_MAX_DIM, CHECK_MAX_ENTRIES, CHECK_SECONDS
 from .shapes import Shape
@@ -165,10 +167,15 @@ def to_sympy(root: E.Expr, env: dict, sizes: dict, sp, clock=None):
             return a.applyfunc(lambda x: f(x, b[0, 0]))
         return sp.Matrix(a.rows, a.cols, lambda i, j: f(a[i, j], b[i, j]))
 
-    funcs = {"exp": sp.exp, "log": sp.log, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
-             "tanh": sp.tanh, "abs": sp.Abs, "sign": sp.sign,
-             "sigmoid": lambda u: 1 / (1 + sp.exp(-u)),
-             "softplus": lambda u: sp.log(1 + sp.exp(u))}
+    xp = sympy_namespace(sp)               # the primitives' lowerings, run with SymPy
+
+    def apply(node, a, r, c):
+        p = primitives.get(node.name)
+        lower = p.lowering("sympy")
+        if p.kind == "reduction":
+            return sp.Matrix([[lower(xp, *a)]])
+        return sp.Matrix(r, c, lambda i, j: lower(xp, *(
+            m[0, 0] if m.shape == (1, 1) else m[i, j] for m in a)))
     for node in E.walk(root):
         if node in val:
             continue
@@ -198,7 +205,7 @@ def to_sympy(root: E.Expr, env: dict, sizes: dict, sp, clock=None):
             case E.Pow():
                 v = ew(a[0], a[1], lambda p, q: p ** q)
             case E.Func():
-                v = a[0].applyfunc(funcs[node.name])
+                v = apply(node, a, r, c)
             case E.Max():
                 v = ew(a[0], a[1], lambda p, q: sp.Max(p, q))
             case E.Compare():

@@ -13,6 +13,8 @@ from math import prod
 import numpy as np
 
 from . import expr as E
+from . import primitives
+from .primitives.lowering import NUMPY
 from .errors import LimitError, MatcalcError
 from .limits import EVALUATE_MAX_BYTES
 from .shapes import size
@@ -90,13 +92,9 @@ def require_bytes(np_shape: tuple, what: str = "the result") -> None:
                          f"{EVALUATE_MAX_BYTES / 2**30:.3g} GiB (limits.EVALUATE_MAX_BYTES)")
 
 
-def _apply(name, u):
-    return {
-        "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.tan,
-        "tanh": np.tanh, "abs": np.abs, "sign": np.sign,
-        "sigmoid": lambda v: 0.5 * (1 + np.tanh(0.5 * v)),
-        "softplus": lambda v: np.logaddexp(0, v),
-    }[name](u)
+def _apply(name, *args):
+    """A registered function's value: the primitive's lowering run with NumPy."""
+    return primitives.get(name).lowering("numpy")(NUMPY, *args)
 
 
 def evaluate(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = None) -> np.ndarray:
@@ -146,7 +144,7 @@ def node_values(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = Non
                 else:
                     v = base ** k
             case E.Func():
-                v = _apply(node.name, a[0])
+                v = np.asarray(_apply(node.name, *a), dtype=float)
             case E.Max():
                 v = np.maximum(a[0], a[1])
             case E.Compare():

@@ -2,8 +2,8 @@
 rewrite is tested the day it is registered:
 
 - every non-leaf node class of matcalc.expr has a derivative rule (matcalc.rules.load());
-- every element-wise function has a partial in matcalc.rules.scalar.PARTIALS, checked
-  against central differences of its NumPy implementation;
+- every primitive's record (partial, adjoint, lowerings, printed forms) is checked by the
+  loop in tests/test_primitives.py;
 - every function of the language (matcalc.build.FUNCTIONS) is differentiated in a
   well-shaped expression and checked three ways;
 - every rewrite of matcalc.simplify.RULES has its own one-line test, start ⇒ goal, and
@@ -21,9 +21,8 @@ from matcalc import expr as E
 from matcalc.build import FUNCTIONS
 from matcalc.engine import differentiate
 from matcalc.errors import UnsupportedError
-from matcalc.evaluate import _apply, evaluate
+from matcalc.evaluate import evaluate
 from matcalc.rules import load
-from matcalc.rules.scalar import PARTIALS
 from matcalc.shapes import Shape
 from matcalc.simplify import RULES
 
@@ -53,27 +52,6 @@ def test_an_unknown_node_is_an_error_naming_it_not_a_zero():
     node = E._node(Mystery, (x,), x.shape, "mystery")
     with pytest.raises(UnsupportedError, match="Mystery"):
         differentiate(node, x)
-
-
-# ---------------------------------------------------------------- element-wise partials
-POSITIVE_ONLY = {"log"}
-POINTS = (-1.3, -0.4, 0.6, 1.2)
-POSITIVE_POINTS = (0.3, 0.8, 1.7, 2.5)
-
-
-@pytest.mark.parametrize("name", E.ELEMENTWISE_FUNCTIONS)
-def test_every_elementwise_function_has_a_partial(name):
-    assert name in PARTIALS, f"no partial derivative for {name!r} in rules.scalar.PARTIALS"
-
-
-@pytest.mark.parametrize("name", E.ELEMENTWISE_FUNCTIONS)
-def test_partial_matches_finite_differences(name):
-    d = matcalc.derivative(f"{name}(x)", "x")
-    h = 1e-6
-    for p in POSITIVE_POINTS if name in POSITIVE_ONLY else POINTS:
-        numeric = (_apply(name, p + h) - _apply(name, p - h)) / (2 * h)
-        np.testing.assert_allclose(d.evaluate({"x": p}), numeric, rtol=1e-6, atol=1e-8,
-                                   err_msg=f"d/dx {name}(x) at x = {p}")
 
 
 # ---------------------------------------------------------------- every function of the language

@@ -12,7 +12,9 @@ import math
 from dataclasses import dataclass
 
 from .. import expr as E
+from .. import primitives
 from ..errors import LimitError, MatcalcError
+from .array_lowering import Traced, Tracer, lift
 
 LONG = 72                       # inline text longer than this gets its own assignment
 ATOM, POW, UNARY, MUL, ADD = 100, 14, 13, 12, 11          # Python precedences
@@ -159,6 +161,7 @@ class Body:
         self.text: dict = {}                # node -> Text
         self.named: set = set()             # nodes given their own assignment
         self.maxima: dict = {}              # node -> the name of its maximum
+        self.xp = Tracer(b)                 # primitives' lowerings write source through it
 
     # -- shapes
     def tuple_text(self, dims) -> str:
@@ -228,7 +231,7 @@ class Body:
             case E.Pow():
                 return self.pow(node, a)
             case E.Func():
-                return self.func(node.name, a[0])
+                return self.func(node, a)
             case E.Max():
                 x, y = (self.arg(t) for t in a)
                 return Text(f"{m}.maximum({x}, {y})", ATOM)
@@ -345,15 +348,13 @@ class Body:
             return Text(f"1.0 / {powered}", MUL, base.pure)
         return Text(f"{wrap(base, ATOM)} ** {wrap(k, ATOM)}", POW, base.pure and k.pure)
 
-    def func(self, name, t: Text) -> Text:
-        m = self.b.m
-        x = self.arg(t)
-        if name == "sigmoid":
-            return Text(f"0.5 * (1 + {m}.tanh(0.5 * {wrap(Text(x, t.prec), UNARY)}))",
-                         MUL)
-        if name == "softplus":
-            return Text(f"{m}.logaddexp({self.b.tensor('0.0')}, {x})", ATOM)
-        return Text(f"{m}.{name}({x})", ATOM)
+    def func(self, node, a) -> Text:
+        """A registered primitive: its lowering (the stable form where there is one) run
+        with the backend's tracer."""
+        lower = primitives.get(node.name).lowering(self.b.name)
+        out = lower(self.xp, *(Traced(t.text, t.prec, t.pure) for t in a))
+        out = lift(out)
+        return Text(out.text, out.prec, out.pure)
 
     def block(self, node, a) -> Text:
         r, c = node.args[0], node.args[1]

@@ -1,0 +1,51 @@
+"""The primitives that are not element-wise functions: reductions and matrix functions with
+their own canonicalising node classes (their rules are in `rules/`, one per node type),
+reductions on the generic node (a local linear map here), and functions built from other
+primitives (relu = max(0, u), mean, dot, logdet, sqrt)."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .. import expr as E
+from . import BETWEEN_ARGUMENTS, POSITIVE, composite, structural
+
+
+def _mean(a):
+    return E.Mul(E.Sum(a), E.Pow(E.Mul(E.DimSize(a.shape.rows), E.DimSize(a.shape.cols)),
+                                 E.Const(-1)))
+
+
+# ---------------------------------------------------------------- own node classes
+structural("sum", node=E.Sum, shape="reduce", doc="the sum of all entries",
+           example="sum(x)", adjoint=lambda x, c: [(x.args[0], E.Mul(c, E.Ones(x.args[0].shape)))])
+structural("norm", node=E.Norm, shape="reduce", unicode="‖{0}‖",
+           latex=r"\left\lVert {0} \right\rVert", domain=POSITIVE,
+           doc="Euclidean norm of a vector, Frobenius norm of a matrix; norm(x, p) for "
+               "p = 1, 2, inf", example="norm(x)", build=None)
+structural("logsumexp", node=E.LogSumExp, shape="reduce", doc="log(sum(exp(u))), computed "
+           "stably", example="logsumexp(x)")
+structural("softmax", node=E.Softmax, shape="vector", doc="exp(u) / sum(exp(u)) of a vector",
+           example="softmax(x)")
+structural("diag", node=E.Diag, shape="diag", doc="diag(v): the diagonal matrix of a vector; "
+           "diag(M): the diagonal of a square matrix", example="diag(x)")
+structural("trace", node=E.Trace, shape="square-scalar", aliases=("tr",),
+           doc="the trace of a square matrix", example="trace(X)",
+           adjoint=lambda x, c: [(x.args[0], E.Mul(c, E.Identity(x.args[0].shape.rows)))])
+structural("det", node=E.Det, shape="square-scalar", doc="the determinant", example="det(X)")
+structural("inv", node=E.Inv, shape="square", doc="the inverse X⁻¹", example="inv(X)")
+structural("transpose", node=E.Transpose, shape="transpose", doc="Xᵀ (also written X')",
+           example="transpose(X)", adjoint=lambda x, c: [(x.args[0], E.Transpose(c))])
+
+# ---------------------------------------------------------------- built from others
+composite("sqrt", build=lambda a: E.Pow(a, E.Const(Fraction(1, 2))), shape="elementwise",
+          domain=POSITIVE, doc="√u = u^(1/2), entry by entry", example="sqrt(x)")
+composite("relu", build=lambda a: E.Max(E.Const(0), a), shape="elementwise",
+          domain=BETWEEN_ARGUMENTS, doc="max(0, u), entry by entry", example="relu(x)")
+composite("max", build=E.Max, arity=2, shape="elementwise", domain=BETWEEN_ARGUMENTS,
+          doc="max(a, b), entry by entry (a scalar expands)", example="max(x, y)")
+composite("mean", build=_mean, shape="reduce", doc="the mean of all entries",
+          example="mean(x)")
+composite("dot", build=lambda a, b: E.MatMul(E.Transpose(a), b), arity=2, shape="dot",
+          doc="dot(w, x) = wᵀx of two vectors", example="dot(x, y)")
+composite("logdet", build=lambda a: E.Func("log", E.Det(a)), shape="square-scalar",
+          doc="log det X (det X > 0)", example="logdet(X)")
