@@ -172,7 +172,7 @@ def elementwise(name, *, partials, lower, doc, example, stable=None, aliases=(),
                   surface, tuple(partials),
                   lower=lower, stable=stable, unicode=unicode or name,
                   latex=latex or name, domain=domain, example=example)
-    return (registry or REGISTRY).add(p)
+    return (REGISTRY if registry is None else registry).add(p)
 
 
 def reduction(name, *, linear, lower, doc, example, stable=None, aliases=(), unicode="",
@@ -181,7 +181,7 @@ def reduction(name, *, linear, lower, doc, example, stable=None, aliases=(), uni
     p = Primitive(name, "reduction", (1,), "reduce", doc, None, aliases, surface, linear=linear, lower=lower, stable=stable,
                   unicode=unicode or name, latex=latex or name, domain=domain,
                   example=example)
-    return (registry or REGISTRY).add(p)
+    return (REGISTRY if registry is None else registry).add(p)
 
 
 def structural(name, *, node, shape, doc, example, build=None, adjoint=None, aliases=(),
@@ -190,7 +190,7 @@ def structural(name, *, node, shape, doc, example, build=None, adjoint=None, ali
     p = Primitive(name, "structural", (1,), shape, doc, build or node, aliases, node=node,
                   adjoint=adjoint, unicode=unicode or name, latex=latex or name,
                   domain=domain, example=example)
-    return (registry or REGISTRY).add(p)
+    return (REGISTRY if registry is None else registry).add(p)
 
 
 def composite(name, *, build, shape, doc, example, arity=1, aliases=(), domain=REAL,
@@ -198,14 +198,14 @@ def composite(name, *, build, shape, doc, example, arity=1, aliases=(), domain=R
     """A function built from other primitives (its derivative comes from theirs)."""
     p = Primitive(name, "composite", _arity(arity), shape, doc, build, aliases,
                   domain=domain, example=example, parameters=parameters or {})
-    return (registry or REGISTRY).add(p)
+    return (REGISTRY if registry is None else registry).add(p)
 
 
 def constant(name, *, lower, unicode, latex, doc, registry=None) -> Primitive:
     """A named constant (π), a primitive of no arguments, not callable in the language."""
     p = Primitive(name, "constant", (0,), "elementwise", doc, None, surface=False, partials=(), lower=lower, unicode=unicode, latex=latex,
                   example=name)
-    return (registry or REGISTRY).add(p)
+    return (REGISTRY if registry is None else registry).add(p)
 
 
 # ---------------------------------------------------------------- look-ups

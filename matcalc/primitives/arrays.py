@@ -20,8 +20,7 @@ structural("sum", node=E.Sum, shape="reduce", doc="the sum of all entries",
            example="sum(x)", adjoint=lambda x, c: [(x.args[0], E.Mul(c, E.Ones(x.args[0].shape)))])
 structural("norm", node=E.Norm, shape="reduce", unicode="‖{0}‖",
            latex=r"\left\lVert {0} \right\rVert", domain=POSITIVE,
-           doc="Euclidean norm of a vector, Frobenius norm of a matrix; norm(x, p) for "
-               "p = 1, 2, inf", example="norm(x)", build=None)
+           doc="Euclidean norm of a vector, Frobenius norm of a matrix", example="norm(x)")
 structural("logsumexp", node=E.LogSumExp, shape="reduce", doc="log(sum(exp(u))), computed "
            "stably", example="logsumexp(x)")
 structural("softmax", node=E.Softmax, shape="vector", doc="exp(u) / sum(exp(u)) of a vector",
@@ -33,7 +32,7 @@ structural("trace", node=E.Trace, shape="square-scalar", aliases=("tr",),
            adjoint=lambda x, c: [(x.args[0], E.Mul(c, E.Identity(x.args[0].shape.rows)))])
 structural("det", node=E.Det, shape="square-scalar", doc="the determinant", example="det(X)")
 structural("inv", node=E.Inv, shape="square", doc="the inverse X⁻¹", example="inv(X)")
-structural("transpose", node=E.Transpose, shape="transpose", doc="Xᵀ (also written X')",
+structural("transpose", node=E.Transpose, shape="transpose", doc="Xᵀ (also written X.T)",
            example="transpose(X)", adjoint=lambda x, c: [(x.args[0], E.Transpose(c))])
 
 # ---------------------------------------------------------------- built from others

@@ -49,6 +49,6 @@ elementwise("softplus", partials=[_f("sigmoid")], lower=lambda xp, u: xp.log(1 +
             stable=lambda xp, u: xp.logaddexp(0.0, u),
             doc="log(1 + eᵘ), computed as logaddexp(0, u)", example="softplus(x)")
 elementwise("abs", partials=[_f("sign")], lower=lambda xp, u: xp.abs(u), domain=KINK_AT_ZERO,
-            doc="|u| (kinked at 0)", example="abs(x)")
+            doc="absolute value (kinked at 0)", example="abs(x)")
 elementwise("sign", partials=[lambda u: E.Zero(u.shape)], lower=lambda xp, u: xp.sign(u),
             domain=KINK_AT_ZERO, doc="−1, 0 or 1 (flat; jumps at 0)", example="sign(x)")
