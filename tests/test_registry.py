@@ -73,6 +73,7 @@ FUNCTION_CASES = [
     ("softplus",   "softplus(x)",        "x", VEC,   "diag(σ(x))"),
     ("abs",        "abs(x)",             "x", VEC,   "diag(sign(x))"),
     ("sign",       "sign(x)",            "x", VEC,   "0"),
+    ("arctan",     "arctan(x)",          "x", VEC,   "diag(1 ⊘ (1 + x²))"),
     ("sqrt",       "sqrt(x)",            "x", VEC,   "diag(1 ⊘ √x)/2"),
     ("relu",       "relu(x)",            "x", VEC,   "diag(x > 0)"),
     ("max",        "max(x, y)",          "x", VEC,   "diag(x ≥ y)"),

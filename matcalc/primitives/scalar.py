@@ -52,3 +52,6 @@ elementwise("abs", partials=[_f("sign")], lower=lambda xp, u: xp.abs(u), domain=
             doc="absolute value (kinked at 0)", example="abs(x)")
 elementwise("sign", partials=[lambda u: E.Zero(u.shape)], lower=lambda xp, u: xp.sign(u),
             domain=KINK_AT_ZERO, doc="−1, 0 or 1 (flat; jumps at 0)", example="sign(x)")
+elementwise("arctan", partials=[lambda u: E.Pow(E.Add(ONE, _sq(u)), E.Const(-1))],
+            lower=lambda xp, u: xp.arctan(u), latex=r"\arctan", doc="inverse tangent",
+            example="arctan(x)")
