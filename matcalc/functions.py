@@ -6,7 +6,15 @@ from . import expr as E
 from .primitives import Primitive
 from .primitives.catalog import REGISTRY
 
-__all__ = ["ELEMENTWISE", "FUNCTIONS", "VECTOR_ARGUMENT", "PRIMITIVES", "builder"]
+__all__ = [
+    "ELEMENTWISE",
+    "FUNCTIONS",
+    "PRIMITIVES",
+    "VECTOR_ARGUMENT",
+    "builder",
+    "literal",
+    "parameters",
+]
 
 ELEMENTWISE = "elementwise"
 _VECTOR_SHAPES = ("reduce", "vector", "diag", "dot")
@@ -21,7 +29,22 @@ def builder(p: Primitive):
 
 PRIMITIVES: dict[str, Primitive] = dict(REGISTRY.by_surface)
 """Every surface name -> its record."""
-FUNCTIONS = {name: (p.arity, p.shape, builder(p)) for name, p in PRIMITIVES.items()}
-"""name -> (the numbers of arguments it takes, its shape rule, its builder)."""
+FUNCTIONS = {name: (p.arity, p.shape, builder(p), p.parameters)
+             for name, p in PRIMITIVES.items()}
+"""name -> (the numbers of arguments it takes, its shape rule, its builder, its literal
+arguments: position -> the literals allowed, e.g. norm(u, p) with p one of 1, 2, inf)."""
+
+
+def literal(node) -> str | None:
+    """The text of a literal argument (a number or a name), else None."""
+    if node.kind == "number":
+        return str(node.value)
+    return node.value if node.kind == "name" else None
+
+
+def parameters(node) -> dict:
+    """The literal arguments a call takes: position -> allowed texts ({} if none)."""
+    entry = FUNCTIONS.get(node.value) if node.kind == "call" else None
+    return entry[3] if entry else {}
 VECTOR_ARGUMENT = frozenset(n for n, p in PRIMITIVES.items() if p.shape in _VECTOR_SHAPES)
 """Names whose (undeclared) argument is inferred to be a vector."""

@@ -22,7 +22,12 @@ import sympy as sp
 from matcalc import expr as E
 from matcalc import primitives as P
 from matcalc.evaluate import evaluate
-from matcalc.primitives.catalog import README_BEGIN, README_END, REGISTRY, function_table
+from matcalc.primitives.catalog import (
+    README_BEGIN,
+    README_END,
+    REGISTRY,
+    function_table,
+)
 from matcalc.primitives.lowering import NUMPY, sympy_namespace
 from matcalc.render.array_code import BACKENDS
 from matcalc.render.array_lowering import Traced, Tracer
@@ -116,7 +121,7 @@ def adjoint_problems(p) -> list:
     (child, forward), = load()[p.node].local(node)
     c = E.Var("c", node.shape)
     (_, back), = p.adjoint(node, c)
-    shape = lambda s: (s.rows, s.cols)                                  # noqa: E731
+    shape = lambda s: (s.rows, s.cols)
     arrays = {"X": rng.normal(size=shape(x.shape)), "c": rng.normal(size=shape(node.shape))}
     dx = E.Differential(x)
     direction = rng.normal(size=shape(x.shape))

@@ -74,12 +74,27 @@ FUNCTION_CASES = [
     ("abs",        "abs(x)",             "x", VEC,   "diag(sign(x))"),
     ("sign",       "sign(x)",            "x", VEC,   "0"),
     ("arctan",     "arctan(x)",          "x", VEC,   "diag(1 ⊘ (1 + x²))"),
+    ("arcsin",     "arcsin(x / 2)",      "x", VEC,   "diag(1 ⊘ √(1 − (1/4)x²))/2"),
+    ("arccos",     "arccos(x / 2)",      "x", VEC,   "−diag(1 ⊘ √(1 − (1/4)x²))/2"),
+    ("sinh",       "sinh(x)",            "x", VEC,   "diag(cosh(x))"),
+    ("cosh",       "cosh(x)",            "x", VEC,   "diag(sinh(x))"),
+    ("log1p",      "log1p(x)",           "x", VEC,   "diag(1 ⊘ (1 + x))"),
+    ("expm1",      "expm1(x)",           "x", VEC,   "diag(exp(x))"),
+    ("erf",        "erf(x)",             "x", VEC,   "2diag(exp(−x²))/√π"),
+    ("gelu",       "gelu(x)",            "x", VEC,
+     "diag((1/2)(1 + erf(x/√2)) + (1/(√2√π))(x ⊗ exp(−(1/2)x²)))"),
+    ("min",        "min(x, y)",          "x", VEC,   "diag(y ≥ x)"),
+    ("clip",       "clip(x, y, w)",      "x", VEC,   "diag((w > x) ⊗ (x > y))"),
+    ("norm1",      "norm1(x)",           "x", VEC,   "sign(x)ᵀ"),
     ("sqrt",       "sqrt(x)",            "x", VEC,   "diag(1 ⊘ √x)/2"),
     ("relu",       "relu(x)",            "x", VEC,   "diag(x > 0)"),
     ("max",        "max(x, y)",          "x", VEC,   "diag(x ≥ y)"),
     ("sum",        "sum(x * y)",         "x", VEC,   "yᵀ"),
     ("mean",       "mean(x)",            "x", VEC,   "1ᵀ/n"),
     ("norm",       "norm(x)",            "x", VEC,   "xᵀ/‖x‖"),
+    ("norm",       "norm(x, 1)",         "x", VEC,   "sign(x)ᵀ"),
+    ("norm",       "norm(x, 2)",         "x", VEC,   "xᵀ/‖x‖"),
+    ("norm",       "norm(x, inf)",       "x", VEC,   "(sign(x) ⊗ (abs(x) ≥ ‖x‖∞))ᵀ"),
     ("logsumexp",  "logsumexp(x)",       "x", VEC,   "softmax(x)ᵀ"),
     ("softmax",    "softmax(x)",         "x", VEC,   "diag(softmax(x)) − softmax(x)softmax(x)ᵀ"),
     ("dot",        "dot(w, x)",          "w", VEC,   "xᵀ"),
@@ -95,11 +110,27 @@ FUNCTION_CASES = [
 
 def test_every_function_has_a_case():
     assert {case[0] for case in FUNCTION_CASES} == set(FUNCTIONS)
+    assert {case[0] for case in CLIP_CASES} == {"clip"} and len(MIN_CASES) == 1
 
 
 @pytest.mark.parametrize("function, query, wrt, shapes, expected", FUNCTION_CASES,
-                         ids=[case[0] for case in FUNCTION_CASES])
+                         ids=[case[1] for case in FUNCTION_CASES])
 def test_every_function_differentiates(function, query, wrt, shapes, expected):
+    assert_derivative(query, wrt, expected, shapes)
+
+
+# the other arguments of min and clip, three ways
+CLIP = {"x": "vector(n)", "a": "scalar", "b": "scalar"}
+MIN_CASES = [("min", "min(x, y)", "y", VEC, "diag(x > y)")]
+CLIP_CASES = [
+    ("clip", "clip(x, a, b)", "a", CLIP, "(b > a)(a > x)"),
+    ("clip", "clip(x, a, b)", "b", CLIP, "(max(x, a) > b)"),
+]
+
+
+@pytest.mark.parametrize("function, query, wrt, shapes, expected", MIN_CASES + CLIP_CASES,
+                         ids=[f"{c[1]} by {c[2]}" for c in MIN_CASES + CLIP_CASES])
+def test_other_arguments(function, query, wrt, shapes, expected):
     assert_derivative(query, wrt, expected, shapes)
 
 

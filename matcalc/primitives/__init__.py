@@ -23,14 +23,30 @@ names up here; the records themselves are in `primitives.scalar` (element-wise) 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
-__all__ = ["Domain", "Primitive", "Registry", "REGISTRY", "REAL", "POSITIVE", "KINK_AT_ZERO",
-           "BETWEEN_ARGUMENTS", "elementwise", "reduction", "structural", "composite", "get",
-           "func", "surface", "domain_of", "is_elementwise"]
+__all__ = [
+    "BETWEEN_ARGUMENTS",
+    "KINK_AT_ZERO",
+    "POSITIVE",
+    "REAL",
+    "REGISTRY",
+    "Domain",
+    "Primitive",
+    "Registry",
+    "composite",
+    "domain_of",
+    "elementwise",
+    "func",
+    "get",
+    "is_elementwise",
+    "reduction",
+    "structural",
+    "surface",
+]
 
 KINDS = ("elementwise", "reduction", "structural", "composite", "constant")
 
@@ -185,11 +201,12 @@ def reduction(name, *, linear, lower, doc, example, stable=None, aliases=(), uni
 
 
 def structural(name, *, node, shape, doc, example, build=None, adjoint=None, aliases=(),
-               domain=REAL, unicode="", latex="", registry=None) -> Primitive:
+               domain=REAL, unicode="", latex="", arity=1, parameters=None,
+               registry=None) -> Primitive:
     """A function with its own canonicalising node class; its rule is in `rules/`."""
-    p = Primitive(name, "structural", (1,), shape, doc, build or node, aliases, node=node,
-                  adjoint=adjoint, unicode=unicode or name, latex=latex or name,
-                  domain=domain, example=example)
+    p = Primitive(name, "structural", _arity(arity), shape, doc, build or node, aliases,
+                  node=node, adjoint=adjoint, unicode=unicode or name, latex=latex or name,
+                  domain=domain, example=example, parameters=parameters or {})
     return (REGISTRY if registry is None else registry).add(p)
 
 

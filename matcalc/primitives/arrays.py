@@ -6,8 +6,18 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
+
 from .. import expr as E
-from . import BETWEEN_ARGUMENTS, POSITIVE, composite, structural
+from . import (
+    BETWEEN_ARGUMENTS,
+    KINK_AT_ZERO,
+    POSITIVE,
+    Domain,
+    composite,
+    reduction,
+    structural,
+)
 
 
 def _mean(a):
@@ -15,12 +25,48 @@ def _mean(a):
                                  E.Const(-1)))
 
 
+def _weighted(u, weights):
+    """d f = weightsᵀ du (a column), sum(weights ⊗ dU) (a matrix)."""
+    if u.shape.is_column:
+        return [(u, lambda d: E.MatMul(E.Transpose(weights), d))]
+    return [(u, lambda d: E.Sum(E.Mul(weights, d)))]
+
+
+def _norm(a, p=None):
+    """norm(u), norm(u, 2): Euclidean/Frobenius; norm(u, 1); norm(u, inf)."""
+    if p is None or p == "2":
+        return E.Norm(a)
+    return E.Func("norm1" if p == "1" else "norminf", a)
+
+
+def _top_gap(u):
+    """How far max |u| is from a tie (and |u| from 0): where ‖u‖∞ is smooth."""
+    a = np.sort(np.abs(u).ravel())
+    gap = a[-1] - a[-2] if a.size > 1 else a[-1]
+    return np.full(np.shape(u), min(gap, a[0]))
+
+
+# ---------------------------------------------------------------- on the generic node
+reduction("norm1", linear=lambda node: _weighted(node.arg, E.Func("sign", node.arg)),
+          lower=lambda xp, u: xp.sum(xp.abs(u)), unicode="‖{0}‖₁",
+          latex=r"\left\lVert {0} \right\rVert_1", domain=KINK_AT_ZERO,
+          doc="the sum of the entries' absolute values (norm(u, 1))", example="norm1(x)")
+reduction("norminf", surface=False,
+          linear=lambda node: _weighted(node.arg, E.Mul(
+              E.Compare(">=", E.Func("abs", node.arg), node), E.Func("sign", node.arg))),
+          lower=lambda xp, u: xp.max(xp.abs(u)), unicode="‖{0}‖∞",
+          latex=r"\left\lVert {0} \right\rVert_\infty", domain=Domain(distance=_top_gap),
+          doc="the largest absolute value of the entries (norm(u, inf))",
+          example="norm(x, inf)")
+
 # ---------------------------------------------------------------- own node classes
 structural("sum", node=E.Sum, shape="reduce", doc="the sum of all entries",
            example="sum(x)", adjoint=lambda x, c: [(x.args[0], E.Mul(c, E.Ones(x.args[0].shape)))])
 structural("norm", node=E.Norm, shape="reduce", unicode="‖{0}‖",
-           latex=r"\left\lVert {0} \right\rVert", domain=POSITIVE,
-           doc="Euclidean norm of a vector, Frobenius norm of a matrix", example="norm(x)")
+           latex=r"\left\lVert {0} \right\rVert", domain=POSITIVE, build=_norm,
+           arity=(1, 2), parameters={1: ("1", "2", "inf")},
+           doc="Euclidean norm of a vector, Frobenius norm of a matrix; norm(u, p) for "
+               "p = 1, 2, inf (of the entries)", example="norm(x)")
 structural("logsumexp", node=E.LogSumExp, shape="reduce", doc="log(sum(exp(u))), computed "
            "stably", example="logsumexp(x)")
 structural("softmax", node=E.Softmax, shape="vector", doc="exp(u) / sum(exp(u)) of a vector",

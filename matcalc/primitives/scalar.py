@@ -9,14 +9,20 @@ from fractions import Fraction
 import numpy as np
 
 from .. import expr as E
-from . import KINK_AT_ZERO, POSITIVE, Domain, elementwise
+from . import BETWEEN_ARGUMENTS, KINK_AT_ZERO, POSITIVE, Domain, constant, elementwise
 
 ONE = E.Const(1)
 HALF = E.Const(Fraction(1, 2))
+NEG_HALF = E.Const(Fraction(-1, 2))
 
 
 def _sq(u):
     return E.Pow(u, E.Const(2))
+
+
+def _inverse_root(u):
+    """(1 − u²)^(−1/2)"""
+    return E.Pow(E.sub(ONE, _sq(u)), E.Const(Fraction(-1, 2)))
 
 
 def _f(name):
@@ -55,3 +61,40 @@ elementwise("sign", partials=[lambda u: E.Zero(u.shape)], lower=lambda xp, u: xp
 elementwise("arctan", partials=[lambda u: E.Pow(E.Add(ONE, _sq(u)), E.Const(-1))],
             lower=lambda xp, u: xp.arctan(u), latex=r"\arctan", doc="inverse tangent",
             example="arctan(x)")
+elementwise("arcsin", partials=[_inverse_root], lower=lambda xp, u: xp.arcsin(u),
+            latex=r"\arcsin", domain=Domain(low=-1.0, high=1.0),
+            doc="inverse sine (−1 < u < 1)", example="arcsin(x)")
+elementwise("arccos", partials=[lambda u: E.neg(_inverse_root(u))],
+            lower=lambda xp, u: xp.arccos(u), latex=r"\arccos",
+            domain=Domain(low=-1.0, high=1.0), doc="inverse cosine (−1 < u < 1)",
+            example="arccos(x)")
+elementwise("sinh", partials=[_f("cosh")], lower=lambda xp, u: xp.sinh(u), latex=r"\sinh",
+            doc="hyperbolic sine", example="sinh(x)")
+elementwise("cosh", partials=[_f("sinh")], lower=lambda xp, u: xp.cosh(u), latex=r"\cosh",
+            doc="hyperbolic cosine", example="cosh(x)")
+elementwise("log1p", partials=[lambda u: E.Pow(E.Add(ONE, u), E.Const(-1))],
+            lower=lambda xp, u: xp.log1p(u), domain=Domain(low=-1.0),
+            doc="log(1 + u), accurate for small u (u > −1)", example="log1p(x)")
+elementwise("expm1", partials=[_f("exp")], lower=lambda xp, u: xp.expm1(u),
+            doc="eᵘ − 1, accurate for small u", example="expm1(x)")
+constant("pi", lower=lambda xp: xp.pi, unicode="π", latex=r"\pi", doc="π")
+elementwise("erf", partials=[lambda u: E.Mul(E.Const(2), E.Pow(E.Func("pi"), NEG_HALF),
+                                             E.Func("exp", E.neg(_sq(u))))],
+            lower=lambda xp, u: xp.erf(u), doc="the error function", example="erf(x)")
+elementwise("gelu", partials=[lambda u: E.Add(
+                E.Mul(HALF, E.Add(ONE, E.Func("erf", E.Mul(u, E.Pow(E.Const(2), NEG_HALF))))),
+                E.Mul(u, E.Func("exp", E.Mul(NEG_HALF, _sq(u))),
+                      E.Pow(E.Const(2), NEG_HALF), E.Pow(E.Func("pi"), NEG_HALF)))],
+            lower=lambda xp, u: u * (1 + xp.erf(u * xp.SQRT1_2)) / 2,
+            doc="u Φ(u) = u (1 + erf(u/√2))/2, the exact GELU", example="gelu(x)")
+elementwise("min", arity=2, partials=[lambda a, b: E.Compare(">=", b, a),
+                                      lambda a, b: E.Compare(">", a, b)],
+            lower=lambda xp, a, b: xp.minimum(a, b), latex=r"\min", domain=BETWEEN_ARGUMENTS,
+            doc="min(a, b), entry by entry (a scalar expands)", example="min(x, y)")
+elementwise("clip", arity=3,
+            partials=[lambda x, lo, hi: E.Mul(E.Compare(">", x, lo), E.Compare(">", hi, x)),
+                      lambda x, lo, hi: E.Mul(E.Compare(">", lo, x), E.Compare(">", hi, lo)),
+                      lambda x, lo, hi: E.Compare(">", E.Max(x, lo), hi)],
+            lower=lambda xp, x, lo, hi: xp.minimum(xp.maximum(x, lo), hi),
+            domain=BETWEEN_ARGUMENTS, doc="min(max(u, lo), hi), entry by entry",
+            example="clip(x, y, z)")

@@ -15,7 +15,7 @@ __all__ = ["Traced", "Tracer"]
 
 class Traced:
     """A value in generated code: its text, precedence, and whether it is a Python number."""
-    __slots__ = ("text", "prec", "pure")
+    __slots__ = ("prec", "pure", "text")
 
     def __init__(self, text: str, prec: int, pure: bool = False):
         self.text, self.prec, self.pure = text, prec, pure
