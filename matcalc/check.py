@@ -335,7 +335,11 @@ def _numeric(pending, function, env, symbols, sizes, sp, rng, domain, clock) -> 
         return 0
 
     def kill_delta(x):
-        return x.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: 0)
+        """No DiracDelta (0 off its point); Heaviside(u) as a Piecewise: lambdify cannot
+        evaluate SymPy's own rewriting of Heaviside(|a| − Max(|b|, |c|)) at numbers."""
+        x = x.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: 0)
+        return x.replace(lambda e: isinstance(e, sp.Heaviside), lambda e: sp.Piecewise(
+            (1, e.args[0] > 0), (0, e.args[0] < 0), (sp.Rational(1, 2), True)))
 
     ours = sp.lambdify(symbols, [kill_delta(a) for _, a, _ in pending], modules=["numpy"])
     theirs = sp.lambdify(symbols, [kill_delta(b) for _, _, b in pending], modules=["numpy"])

@@ -8,7 +8,6 @@ in a user's generated code; codegen no longer assumes `np.<name>`, `jnp.<name>` 
 from __future__ import annotations
 
 import math
-from functools import reduce
 from types import SimpleNamespace
 
 import numpy as np
@@ -62,8 +61,5 @@ def sympy_namespace(sp):
               "logaddexp": lambda a, b: sp.log(sp.exp(a) + sp.exp(b))}
     ns = {n: entrywise(f) for n, f in scalar.items()}
     ns["sum"] = lambda m: sum(m) if isinstance(m, sp.MatrixBase) else m
-    # max(p, q) = (p + q + |p − q|)/2: SymPy's derivative of Max nests Max inside
-    # Heaviside, which lambdify cannot evaluate; the same value through Abs it can
-    ns["max"] = lambda m: reduce(lambda p, q: (p + q + sp.Abs(p - q)) / 2, m) \
-        if isinstance(m, sp.MatrixBase) else m
+    ns["max"] = lambda m: sp.Max(*m) if isinstance(m, sp.MatrixBase) else m
     return SimpleNamespace(**ns, pi=sp.pi, SQRT1_2=1 / sp.sqrt(2))
