@@ -82,8 +82,14 @@ class Derivative:
         a numpy.ndarray. A symmetric or simplex variable's value must be on its set; an array
         past limits.EVALUATE_MAX_BYTES is refused (LimitError) before it is built."""
         import numpy as np
-        from .evaluate import (bind, dimension_sizes, evaluate, require_bytes,
-                               require_structure)
+
+        from .evaluate import (
+            bind,
+            dimension_sizes,
+            evaluate,
+            require_bytes,
+            require_structure,
+        )
         if not isinstance(values, dict):
             raise MatcalcError(f"evaluate needs a dict of values (name -> number or array), "
                                f"not {type(values).__name__}")
@@ -150,6 +156,7 @@ def _linear_map_tensor(L, var, arrays, dims, out_np, var_np):
     """The tensor of a linear map, column by column: L applied to each basis direction
     (of the unconstrained variable: a symmetric one's entries are independent here too)."""
     import numpy as np
+
     from .evaluate import evaluate, node_values
     dvar = E.Differential(var)
     r, c = (int(d) if isinstance(d, int) else dims[d] for d in (var.shape.rows, var.shape.cols))

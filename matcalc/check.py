@@ -22,9 +22,9 @@ import numpy as np
 
 from . import expr as E
 from . import primitives
-from .primitives.lowering import sympy_namespace
 from .errors import LimitError, MatcalcError
 from .limits import CHECK_MAX_DET_DIM, CHECK_MAX_DIM, CHECK_MAX_ENTRIES, CHECK_SECONDS
+from .primitives.lowering import sympy_namespace
 from .shapes import Shape
 
 SIZES = (3, 2, 4, 5, 6, 7)

@@ -14,9 +14,9 @@ import numpy as np
 
 from . import expr as E
 from . import primitives
-from .primitives.lowering import NUMPY
 from .errors import LimitError, MatcalcError
 from .limits import EVALUATE_MAX_BYTES
+from .primitives.lowering import NUMPY
 from .shapes import size
 
 STRUCTURE_TOL = 1e-8            # |A − Aᵀ| and |sum(y) − 1| allowed, relative to the entries

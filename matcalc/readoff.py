@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from . import expr as E
 from . import primitives
-from .primitives.catalog import REGISTRY
 from .errors import UnsupportedError
+from .primitives.catalog import REGISTRY
 from .shapes import Shape
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 import matcalc
-from matcalc import verify_claims
 from matcalc import expr as E
-from matcalc import primitives
+from matcalc import verify_claims
 from matcalc.api import _parse
 from matcalc.evaluate import bind, evaluate
+from matcalc.primitives import sampling
 
 SIZES = (3, 2, 4, 5, 6, 7)      # one distinct size per symbolic dimension, in order of use
 STEP = 1e-6                     # central differences
@@ -52,21 +52,15 @@ def _nodes(expr):
     return E.walk(expr)
 
 
-def _domain(n):
-    """The registered domain of a function node (from matcalc.primitives), else None."""
-    return primitives.get(n.name).domain if isinstance(n, E.Func) else None
-
-
 def has_kinks(expr) -> bool:
-    return any(isinstance(n, (E.Max, E.Compare)) or
-               isinstance(n, E.Func) and _domain(n).kinked for n in _nodes(expr))
+    return any(isinstance(n, (E.Max, E.Compare)) for n in _nodes(expr)) or \
+        bool(sampling.kink_arguments(_nodes(expr)))
 
 
 def needs_positive(expr) -> bool:
     """log, sqrt and other non-integer or symbolic powers need positive arguments (and so
     does every primitive whose registered domain is positive)."""
-    return verify_claims.needs_positive(_nodes(expr)) or \
-        any(isinstance(n, E.Func) and _domain(n).positive for n in _nodes(expr))
+    return verify_claims.needs_positive(_nodes(expr)) or sampling.needs_positive(_nodes(expr))
 
 
 def _needs_invertible(expr) -> bool:
@@ -81,14 +75,14 @@ def _kink_gaps(expr, variables, values):
         if isinstance(n, (E.Max, E.Compare)):
             a, b = (n.args[0], n.args[1]) if isinstance(n, E.Max) else (n.args[1], n.args[2])
             yield np.abs(evaluate(a, arrays, dims) - evaluate(b, arrays, dims))
-        elif isinstance(n, E.Func) and n.operands:
-            yield _domain(n).gap(*(evaluate(a, arrays, dims) for a in n.operands))
+    yield from sampling.domain_gaps(_nodes(expr), lambda a: evaluate(a, arrays, dims))
 
 
 def random_values(query, shapes=None, seed=0, signed=None) -> dict:
     """A random point: entries in [0.5, 1.5], with random signs when `signed` (by default:
     when the expression has kinks — max, steps, abs — and no log or root), away from every
-    kink or domain edge (matcalc.primitives' domains) by KINK_MARGIN (resampling), square matrices made invertible where det/inv occur."""
+    kink or domain edge (the registered domains) by KINK_MARGIN (resampling), square
+    matrices made invertible where det/inv occur."""
     expr, variables = _parse(query, shapes)
     sizes = dimension_sizes(variables)
     if signed is None:

@@ -118,7 +118,7 @@ def adjoint_problems(p) -> list:
     rng = np.random.default_rng(2)
     x = _operand(p)
     node = p.node(x)
-    (child, forward), = load()[p.node].local(node)
+    (_, forward), = load()[p.node].local(node)
     c = E.Var("c", node.shape)
     (_, back), = p.adjoint(node, c)
     shape = lambda s: (s.rows, s.cols)
@@ -241,7 +241,8 @@ def test_printed_forms(p):
 def test_readme_lists_exactly_the_registry():
     readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     start, end = readme.index(README_BEGIN), readme.index(README_END) + len(README_END)
-    assert readme[start:end] == function_table(), "run `python -m matcalc.primitives`"
+    assert readme[start:end] == function_table(), \
+        "run `python -m matcalc.primitives --write README.md`"
 
 
 def test_every_surface_name_is_a_function_of_the_language():
@@ -252,8 +253,8 @@ def test_every_surface_name_is_a_function_of_the_language():
 # ---------------------------------------------------------------- broken records are caught
 def _throwaway(**fields):
     registry = P.Registry()
-    defaults = dict(partials=[lambda u: E.Func("cos", u)], lower=lambda xp, u: xp.sin(u),
-                    doc="a test", example="dummy(x)", registry=registry)
+    defaults = {"partials": [lambda u: E.Func("cos", u)], "lower": lambda xp, u: xp.sin(u),
+                "doc": "a test", "example": "dummy(x)", "registry": registry}
     return P.elementwise("dummy", **{**defaults, **fields})
 
 
