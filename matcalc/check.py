@@ -24,6 +24,7 @@ from . import expr as E
 from . import primitives
 from .errors import LimitError, MatcalcError
 from .limits import CHECK_MAX_DET_DIM, CHECK_MAX_DIM, CHECK_MAX_ENTRIES, CHECK_SECONDS
+from .primitives.catalog import REGISTRY
 from .primitives.lowering import sympy_namespace
 from .shapes import Shape
 
@@ -217,20 +218,13 @@ def to_sympy(root: E.Expr, env: dict, sizes: dict, sp, clock=None):
                     v = v * x
             case E.Transpose():
                 v = a[0].T
-            case E.Sum():
-                v = sp.Matrix([[sum(a[0])]])
-            case E.Trace():
-                v = sp.Matrix([[a[0].trace()]])
-            case E.Det():
-                v = sp.Matrix([[a[0].det()]])
-            case E.Inv():
-                v = a[0].inv()
+            case E.Sum() | E.Trace() | E.Det() | E.Inv() | E.Norm():   # the registry's
+                v = REGISTRY.by_node[type(node)].lower(xp, a[0])
+                v = v if isinstance(v, sp.MatrixBase) else sp.Matrix([[v]])
             case E.Diag():
                 v = sp.diag(*a[0])
             case E.Diagonal():
                 v = sp.Matrix([a[0][i, i] for i in range(a[0].rows)])
-            case E.Norm():
-                v = sp.Matrix([[sp.sqrt(sum(x ** 2 for x in a[0]))]])
             case E.Softmax():
                 e = a[0].applyfunc(sp.exp)
                 v = e / sum(e)

@@ -16,6 +16,7 @@ from . import expr as E
 from . import primitives
 from .errors import LimitError, MatcalcError
 from .limits import EVALUATE_MAX_BYTES
+from .primitives.catalog import REGISTRY
 from .primitives.lowering import NUMPY
 from .shapes import size
 
@@ -155,20 +156,12 @@ def node_values(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = Non
                     v = v @ x
             case E.Transpose():
                 v = a[0].T
-            case E.Sum():
-                v = np.full((1, 1), a[0].sum())
-            case E.Trace():
-                v = np.full((1, 1), np.trace(a[0]))
-            case E.Det():
-                v = np.full((1, 1), np.linalg.det(a[0]))
-            case E.Inv():
-                v = np.linalg.inv(a[0])
+            case E.Sum() | E.Trace() | E.Det() | E.Inv() | E.Norm():   # the registry's
+                v = np.asarray(REGISTRY.by_node[type(node)].lower(NUMPY, a[0]), dtype=float)
             case E.Diag():
                 v = np.diag(a[0][:, 0])
             case E.Diagonal():
                 v = np.diag(a[0]).reshape(-1, 1)
-            case E.Norm():
-                v = np.full((1, 1), np.linalg.norm(a[0]))
             case E.Softmax():
                 e = np.exp(a[0] - a[0].max())
                 v = e / e.sum()

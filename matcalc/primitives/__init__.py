@@ -201,11 +201,12 @@ def reduction(name, *, linear, lower, doc, example, stable=None, aliases=(), uni
 
 
 def structural(name, *, node, shape, doc, example, build=None, adjoint=None, aliases=(),
-               domain=REAL, unicode="", latex="", arity=1, parameters=None,
+               domain=REAL, unicode="", latex="", arity=1, parameters=None, lower=None,
                registry=None) -> Primitive:
     """A function with its own canonicalising node class; its rule is in `rules/`."""
     p = Primitive(name, "structural", _arity(arity), shape, doc, build or node, aliases,
-                  node=node, adjoint=adjoint, unicode=unicode or name, latex=latex or name,
+                  node=node, adjoint=adjoint, lower=lower, unicode=unicode or name,
+                  latex=latex or name,
                   domain=domain, example=example, parameters=parameters or {})
     return (REGISTRY if registry is None else registry).add(p)
 

@@ -60,9 +60,11 @@ reduction("norminf", surface=False,
           example="norm(x, inf)")
 
 # ---------------------------------------------------------------- own node classes
-structural("sum", node=E.Sum, shape="reduce", doc="the sum of all entries",
+structural("sum", node=E.Sum, shape="reduce", lower=lambda xp, u: xp.sum(u),
+           doc="the sum of all entries",
            example="sum(x)", adjoint=lambda x, c: [(x.args[0], E.Mul(c, E.Ones(x.args[0].shape)))])
-structural("norm", node=E.Norm, shape="reduce", unicode="‖{0}‖",
+structural("norm", node=E.Norm, shape="reduce", lower=lambda xp, u: xp.norm(u),
+           unicode="‖{0}‖",
            latex=r"\left\lVert {0} \right\rVert", domain=POSITIVE, build=_norm,
            arity=(1, 2), parameters={1: ("1", "2", "inf")},
            doc="Euclidean norm of a vector, Frobenius norm of a matrix; norm(u, p) for "
@@ -73,11 +75,14 @@ structural("softmax", node=E.Softmax, shape="vector", doc="exp(u) / sum(exp(u)) 
            example="softmax(x)")
 structural("diag", node=E.Diag, shape="diag", doc="diag(v): the diagonal matrix of a vector; "
            "diag(M): the diagonal of a square matrix", example="diag(x)")
-structural("trace", node=E.Trace, shape="square-scalar", aliases=("tr",),
+structural("trace", node=E.Trace, shape="square-scalar", lower=lambda xp, u: xp.trace(u),
+           aliases=("tr",),
            doc="the trace of a square matrix", example="trace(X)",
            adjoint=lambda x, c: [(x.args[0], E.Mul(c, E.Identity(x.args[0].shape.rows)))])
-structural("det", node=E.Det, shape="square-scalar", doc="the determinant", example="det(X)")
-structural("inv", node=E.Inv, shape="square", doc="the inverse X⁻¹", example="inv(X)")
+structural("det", node=E.Det, shape="square-scalar", lower=lambda xp, u: xp.det(u),
+           doc="the determinant", example="det(X)")
+structural("inv", node=E.Inv, shape="square", lower=lambda xp, u: xp.inv(u),
+           doc="the inverse X⁻¹", example="inv(X)")
 structural("transpose", node=E.Transpose, shape="transpose", doc="Xᵀ (also written X.T)",
            example="transpose(X)", adjoint=lambda x, c: [(x.args[0], E.Transpose(c))])
 

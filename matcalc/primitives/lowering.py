@@ -16,21 +16,28 @@ __all__ = ["CONSTANTS", "NUMPY", "VOCABULARY", "spelling", "sympy_namespace"]
 
 _erf = np.vectorize(math.erf, otypes=[float])
 
+_MODULES = {"numpy": "np", "jax": "jnp", "torch": "torch"}
+
 # name -> {backend: (source spelling, the import it needs or "")}; a backend not listed
 # spells it "<module>.<name>" (np., jnp., torch.) with no further import.
 VOCABULARY: dict[str, dict] = {
     "exp": {}, "log": {}, "sin": {}, "cos": {}, "tan": {}, "tanh": {}, "sinh": {},
     "cosh": {}, "arcsin": {}, "arccos": {}, "arctan": {}, "log1p": {}, "expm1": {},
     "abs": {}, "sign": {}, "sqrt": {}, "maximum": {}, "minimum": {}, "logaddexp": {},
-    "sum": {}, "max": {},
+    "sum": {}, "max": {}, "trace": {},
+    "det": {b: (f"{m}.linalg.det", "") for b, m in _MODULES.items()},
+    "inv": {b: (f"{m}.linalg.inv", "") for b, m in _MODULES.items()},
+    "norm": {b: (f"{m}.linalg.norm", "") for b, m in _MODULES.items()},
     "erf": {"numpy": ("np.vectorize(math.erf, otypes=[float])", "import math"),
             "jax": ("jax.scipy.special.erf", "import jax.scipy.special"),
             "torch": ("torch.special.erf", "")},
 }
 CONSTANTS = {"pi": math.pi, "SQRT1_2": math.sqrt(0.5)}
 
-NUMPY = SimpleNamespace(**{n: getattr(np, n) for n in VOCABULARY if n != "erf"},
-                        erf=_erf, **CONSTANTS)
+_LINALG = {"det": np.linalg.det, "inv": np.linalg.inv, "norm": np.linalg.norm}
+NUMPY = SimpleNamespace(**{n: getattr(np, n) for n in VOCABULARY
+                           if n != "erf" and n not in _LINALG},
+                        erf=_erf, **_LINALG, **CONSTANTS)
 """The NumPy namespace `evaluate` runs lowerings with."""
 
 
@@ -62,4 +69,8 @@ def sympy_namespace(sp):
     ns = {n: entrywise(f) for n, f in scalar.items()}
     ns["sum"] = lambda m: sum(m) if isinstance(m, sp.MatrixBase) else m
     ns["max"] = lambda m: sp.Max(*m) if isinstance(m, sp.MatrixBase) else m
+    ns["trace"] = lambda m: m.trace()
+    ns["det"] = lambda m: m.det()
+    ns["inv"] = lambda m: m.inv()
+    ns["norm"] = lambda m: sp.sqrt(sum(x ** 2 for x in m))
     return SimpleNamespace(**ns, pi=sp.pi, SQRT1_2=1 / sp.sqrt(2))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .. import expr as E
 from .. import primitives
+from ..primitives.catalog import REGISTRY
 from ..errors import LimitError, MatcalcError
 from .array_lowering import Traced, Tracer, lift
 
@@ -254,20 +255,13 @@ class Body:
                 return Text(" @ ".join(parts), MUL)
             case E.Transpose():
                 return Text(wrap(a[0], ATOM) + ".T", ATOM)
-            case E.Sum():
-                return Text(f"{m}.sum({a[0].text})", ATOM)
-            case E.Trace():
-                return Text(f"{m}.trace({a[0].text})", ATOM)
-            case E.Det():
-                return Text(f"{m}.linalg.det({a[0].text})", ATOM)
-            case E.Inv():
-                return Text(f"{m}.linalg.inv({a[0].text})", ATOM)
+            case E.Sum() | E.Trace() | E.Det() | E.Inv() | E.Norm():   # the registry's
+                out = REGISTRY.by_node[type(node)].lower(self.xp, Traced(a[0].text, ATOM))
+                return Text(out.text, out.prec)
             case E.Diag():
                 return Text(f"{m}.diag({wrap(a[0], ATOM)}[:, 0])", ATOM)
             case E.Diagonal():
                 return Text(f"{m}.diag({a[0].text})[:, None]", ATOM)
-            case E.Norm():
-                return Text(f"{m}.linalg.norm({a[0].text})", ATOM)
             case E.Softmax():
                 name, x = self.names.temp(), a[0].text
                 out.append(f"{name} = {m}.exp({x} - {self.top(node.args[0], out)})")
