@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from .. import expr as E
 from .. import primitives
-from ..primitives.catalog import REGISTRY
 from ..errors import LimitError, MatcalcError
+from ..primitives.catalog import REGISTRY
 from .array_lowering import Traced, Tracer, lift
 
 LONG = 72                       # inline text longer than this gets its own assignment
