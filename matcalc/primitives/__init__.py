@@ -8,7 +8,8 @@ register them, named for the kind of rule (as JAX's `defjvp`/`deflinear`, autogr
 - `reduction(name, linear=..., lower=...)`: an array to a scalar, its derivative a local
   linear map (also an `expr.Func` node);
 - `structural(name, node=..., ...)`: a function with a dedicated, canonicalising node class
-  (trace, det, inv, diag, ...); its rule lives in `rules/`, its adjoint here;
+  (trace, det, inv, diag, ...); its rule lives in `rules/` (one per node type), its adjoint
+  and, for sum/norm/trace/det/inv, its lowering here;
 - `composite(name, build=...)`: built from other primitives (relu = max(0, x), mean, dot).
 
 A record also holds the one array-API lowering `lower(xp, *args)` that `evaluate` (xp =
