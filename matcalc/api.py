@@ -16,13 +16,14 @@ from .build import Typed, build_typed
 from .engine import differentiate
 from .errors import MatcalcError, NameError_
 from .parse import parse_query
+from .primitives.catalog import function_names
 from .readoff import NotFactorable, gradient, jacobian, substitute
 from .render.text import latex as latex_of
 from .render.text import text as text_of
 from .shapes import Shape
 from .simplify import simplify
 
-__all__ = ["LAYOUTS", "Derivative", "derivative", "hessian"]
+__all__ = ["LAYOUTS", "Derivative", "derivative", "function_names", "hessian"]
 
 LAYOUTS = ("numerator", "denominator", "mixed")
 

@@ -27,7 +27,7 @@ from .construct import CHAINS, Construct, chain
 from .construct import source as _source_text
 from .declarations import declared_specs, dimension_names, spec_string
 from .errors import LimitError, MatcalcError, ShapeError, UnsupportedError
-from .functions import ELEMENTWISE, FUNCTIONS, VECTOR_ARGUMENT
+from .functions import ELEMENTWISE, FUNCTIONS, VECTOR_ARGUMENT, literal, parameters
 from .shapes import Shape, ShapeSpec
 from .syntax import Query, Syntax
 
@@ -229,7 +229,14 @@ class Builder(Construct):
             return self.shape_of_name(node.value)
         if kind == "binary" and node.value in CHAINS:
             return self.infer_chain(node, depth)
-        kids = [self.infer(c, depth + 1) for c in node.children]
+        literals = parameters(node)
+        for i, allowed in literals.items():
+            if i < len(node.children) and literal(node.children[i]) not in allowed:
+                raise self.error(node.children[i], f"argument {i + 1} of {node.value} is one "
+                                 f"of {', '.join(allowed)}", MatcalcError,
+                                 expected=" or ".join(allowed))
+        kids = [(1, 1) if i in literals else self.infer(c, depth + 1)
+                for i, c in enumerate(node.children)]
         if kind == "neg":
             return kids[0]
         if kind == "transpose":
@@ -316,10 +323,11 @@ class Builder(Construct):
             known = ", ".join(sorted(FUNCTIONS))
             raise self.error(node, f"unknown function {name!r}", UnsupportedError,
                              expected=f"one of {known}")
-        arity = FUNCTIONS[name][0]
-        if len(node.children) != arity:
-            raise self.error(node, f"{name} takes {arity} argument{'s' * (arity > 1)}, "
-                             f"got {len(node.children)}", MatcalcError)
+        arities = FUNCTIONS[name][0]
+        if len(node.children) not in arities:
+            told = " or ".join(str(k) for k in arities)
+            raise self.error(node, f"{name} takes {told} argument{'s' * (max(arities) > 1)}"
+                             f", got {len(node.children)}", MatcalcError)
 
     def call(self, node, kids):
         self.check_call(node)

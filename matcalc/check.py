@@ -24,8 +24,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import expr as E
+from . import primitives
 from .errors import LimitError, MatcalcError
 from .limits import CHECK_MAX_DET_DIM, CHECK_MAX_DIM, CHECK_MAX_ENTRIES, CHECK_SECONDS
+from .primitives.catalog import REGISTRY
+from .primitives.lowering import sympy_namespace
 from .shapes import Shape
 
 if TYPE_CHECKING:                                   # for annotations only
@@ -174,10 +177,15 @@ def to_sympy(root: E.Expr, env: dict, sizes: dict, sp: ModuleType,
             return a.applyfunc(lambda x: f(x, b[0, 0]))
         return sp.Matrix(a.rows, a.cols, lambda i, j: f(a[i, j], b[i, j]))
 
-    funcs = {"exp": sp.exp, "log": sp.log, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
-             "tanh": sp.tanh, "abs": sp.Abs, "sign": sp.sign,
-             "sigmoid": lambda u: 1 / (1 + sp.exp(-u)),
-             "softplus": lambda u: sp.log(1 + sp.exp(u))}
+    xp = sympy_namespace(sp)               # the primitives' lowerings, run with SymPy
+
+    def apply(node, a, r, c):
+        p = primitives.get(node.name)
+        lower = p.lowering("sympy")
+        if p.kind == "reduction":
+            return sp.Matrix([[lower(xp, *a)]])
+        return sp.Matrix(r, c, lambda i, j: lower(xp, *(
+            m[0, 0] if m.shape == (1, 1) else m[i, j] for m in a)))
     for node in E.walk(root):
         if node in val:
             continue
@@ -207,7 +215,7 @@ def to_sympy(root: E.Expr, env: dict, sizes: dict, sp: ModuleType,
             case E.Pow():
                 v = ew(a[0], a[1], lambda p, q: p ** q)
             case E.Func():
-                v = a[0].applyfunc(funcs[node.name])
+                v = apply(node, a, r, c)
             case E.Max():
                 v = ew(a[0], a[1], lambda p, q: sp.Max(p, q))
             case E.Compare():
@@ -219,20 +227,13 @@ def to_sympy(root: E.Expr, env: dict, sizes: dict, sp: ModuleType,
                     v = v * x
             case E.Transpose():
                 v = a[0].T
-            case E.Sum():
-                v = sp.Matrix([[sum(a[0])]])
-            case E.Trace():
-                v = sp.Matrix([[a[0].trace()]])
-            case E.Det():
-                v = sp.Matrix([[a[0].det()]])
-            case E.Inv():
-                v = a[0].inv()
+            case E.Sum() | E.Trace() | E.Det() | E.Inv() | E.Norm():   # the registry's
+                v = REGISTRY.by_node[type(node)].lower(xp, a[0])
+                v = v if isinstance(v, sp.MatrixBase) else sp.Matrix([[v]])
             case E.Diag():
                 v = sp.diag(*a[0])
             case E.Diagonal():
                 v = sp.Matrix([a[0][i, i] for i in range(a[0].rows)])
-            case E.Norm():
-                v = sp.Matrix([[sp.sqrt(sum(x ** 2 for x in a[0]))]])
             case E.Softmax():
                 e = a[0].applyfunc(sp.exp)
                 v = e / sum(e)
@@ -337,7 +338,11 @@ def _numeric(pending, function, env, symbols, sizes, sp, rng, domain, clock) -> 
         return 0
 
     def kill_delta(x):
-        return x.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: 0)
+        """No DiracDelta (0 off its point); Heaviside(u) as a Piecewise: lambdify cannot
+        evaluate SymPy's own rewriting of Heaviside(|a| − Max(|b|, |c|)) at numbers."""
+        x = x.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: 0)
+        return x.replace(lambda e: isinstance(e, sp.Heaviside), lambda e: sp.Piecewise(
+            (1, e.args[0] > 0), (0, e.args[0] < 0), (sp.Rational(1, 2), True)))
 
     ours = sp.lambdify(symbols, [kill_delta(a) for _, a, _ in pending], modules=["numpy"])
     theirs = sp.lambdify(symbols, [kill_delta(b) for _, _, b in pending], modules=["numpy"])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import unicodedata
 from typing import TYPE_CHECKING, TextIO
 
@@ -50,6 +51,12 @@ shape; other lower-case = scalar. Inferred shapes are printed after the result
 caret), 1 a failed --check, 3 the output could not be written."""
 
 
+def _functions_help() -> str:
+    """The function list for --help, from the primitive registry."""
+    from .api import function_names
+    return "\n\nfunctions: " + "\n".join(textwrap.wrap(function_names() + ".", 80))
+
+
 def _add_shapes(p: argparse.ArgumentParser) -> None:
     for kind in KINDS:
         p.add_argument(f"--{kind}", metavar="NAMES", action="append", default=[],
@@ -62,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="matcalc", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Matrix calculus in matrix notation: the derivative of an expression over "
                     "scalars, vectors and matrices, as the tutorial 'The Matrix Calculus You "
-                    "Need For Deep Learning' derives it.", epilog=EXAMPLES)
+                    "Need For Deep Learning' derives it.",
+        epilog=EXAMPLES + _functions_help())
     p.add_argument("query", help="the expression, optionally preceded by declarations "
                                  "(one starting with '-' is fine: matcalc '-x^2')")
     p.add_argument("--wrt", help="the variable (or comma-separated scalars for ∇f(x, y)); "

@@ -13,7 +13,7 @@ from fractions import Fraction
 from . import expr as E
 from . import limits
 from .errors import LimitError, MatcalcError
-from .functions import FUNCTIONS
+from .functions import FUNCTIONS, literal, parameters
 from .syntax import Syntax
 
 __all__ = ["CHAINS", "Construct", "chain", "source"]
@@ -63,7 +63,9 @@ class Construct:
             return self.construct_chain(node, variables)
         if kind == "list":
             return self.construct_literal(node, variables)
-        kids = [self.construct(c, variables) for c in node.children]
+        literals = parameters(node)
+        kids = [literal(c) if i in literals else self.construct(c, variables)
+                for i, c in enumerate(node.children)]
         if kind == "neg":
             return E.neg(kids[0])
         if kind == "transpose":

@@ -13,8 +13,11 @@ from math import prod
 import numpy as np
 
 from . import expr as E
+from . import primitives
 from .errors import LimitError, MatcalcError
 from .limits import EVALUATE_MAX_BYTES
+from .primitives.catalog import REGISTRY
+from .primitives.lowering import NUMPY
 from .shapes import size
 
 __all__ = [
@@ -95,13 +98,9 @@ def require_bytes(np_shape: tuple, what: str = "the result") -> None:
                          f"{EVALUATE_MAX_BYTES / 2**30:.3g} GiB (limits.EVALUATE_MAX_BYTES)")
 
 
-def _apply(name, u):
-    return {
-        "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.tan,
-        "tanh": np.tanh, "abs": np.abs, "sign": np.sign,
-        "sigmoid": lambda v: 0.5 * (1 + np.tanh(0.5 * v)),
-        "softplus": lambda v: np.logaddexp(0, v),
-    }[name](u)
+def _apply(name, *args):
+    """A registered function's value: the primitive's lowering run with NumPy."""
+    return primitives.get(name).lowering("numpy")(NUMPY, *args)
 
 
 def evaluate(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = None) -> np.ndarray:
@@ -151,7 +150,7 @@ def node_values(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = Non
                 else:
                     v = base ** k
             case E.Func():
-                v = _apply(node.name, a[0])
+                v = np.asarray(_apply(node.name, *a), dtype=float)
             case E.Max():
                 v = np.maximum(a[0], a[1])
             case E.Compare():
@@ -162,20 +161,12 @@ def node_values(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = Non
                     v = v @ x
             case E.Transpose():
                 v = a[0].T
-            case E.Sum():
-                v = np.full((1, 1), a[0].sum())
-            case E.Trace():
-                v = np.full((1, 1), np.trace(a[0]))
-            case E.Det():
-                v = np.full((1, 1), np.linalg.det(a[0]))
-            case E.Inv():
-                v = np.linalg.inv(a[0])
+            case E.Sum() | E.Trace() | E.Det() | E.Inv() | E.Norm():   # the registry's
+                v = np.asarray(REGISTRY.by_node[type(node)].lower(NUMPY, a[0]), dtype=float)
             case E.Diag():
                 v = np.diag(a[0][:, 0])
             case E.Diagonal():
                 v = np.diag(a[0]).reshape(-1, 1)
-            case E.Norm():
-                v = np.full((1, 1), np.linalg.norm(a[0]))
             case E.Softmax():
                 e = np.exp(a[0] - a[0].max())
                 v = e / e.sum()

@@ -13,12 +13,13 @@ import math
 import weakref
 from fractions import Fraction
 
+from . import primitives
 from .errors import LimitError, MatcalcError, ShapeError
 from .limits import MAX_CONSTANT_DIGITS
 from .shapes import SCALAR, Shape
 
 __all__ = [
-    "ELEMENTWISE_FUNCTIONS", "Add", "Block", "Compare", "Const", "Det", "Diag", "Diagonal",
+    "Add", "Block", "Compare", "Const", "Det", "Diag", "Diagonal",
     "Differential", "DimSize", "Expr", "Func", "Identity", "Inv", "LogSumExp", "MatMul", "Max",
     "Mul", "Norm", "Ones", "Pow", "Softmax", "Sum", "Trace", "Transpose", "Var", "Zero", "bounded",
     "div", "is_const", "is_zero", "neg", "num", "size_of", "split_coefficient", "sub", "walk",
@@ -369,22 +370,24 @@ class Pow(Expr):
     exponent = property(lambda self: self.args[1])
 
 
-ELEMENTWISE_FUNCTIONS = ("exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "abs",
-                         "sign", "softplus")
-
-
 class Func(Expr):
-    """An element-wise function of one argument: exp, log, sin, cos, tan, tanh, sigmoid, ..."""
+    """A primitive of the registry applied to its arguments: an element-wise function
+    (exp, log, sigmoid, min, clip, …: the operands share a shape or are scalars) or a
+    reduction to a scalar (norm1, …); `primitives` holds what each one means."""
     category = 3
 
-    def __new__(cls, name: str, arg: Expr):
-        if name not in ELEMENTWISE_FUNCTIONS:
+    def __new__(cls, name: str, *args: Expr):
+        p = primitives.func(name)
+        if p is None or len(args) not in p.arity:
             from .errors import UnsupportedError
-            raise UnsupportedError(f"no element-wise function named {name!r}")
-        return _node(cls, (name, arg), arg.shape, name)
+            raise UnsupportedError(f"no element-wise function or reduction named {name!r}"
+                                   f" of {len(args)} argument(s)")
+        shape = SCALAR if p.kind == "reduction" else _elementwise_shape(name, args)
+        return _node(cls, (name,) + args, shape, name)
 
     name = property(lambda self: self.args[0])
     arg = property(lambda self: self.args[1])
+    operands = property(lambda self: self.args[1:])
 
 
 class Max(Expr):

@@ -1,45 +1,50 @@
-"""The function table: every function name the language knows, its arity, how it shapes
-its argument, and the expression it builds. The only place function names are listed."""
+"""The builder's function table, derived from the primitive registry (`matcalc.primitives`):
+every name callable in the language (aliases too) -> (arities, shape rule, builder)."""
 from __future__ import annotations
 
-from fractions import Fraction
-
 from . import expr as E
+from .primitives import Primitive
+from .primitives.catalog import REGISTRY
 
-__all__ = ["ELEMENTWISE", "FUNCTIONS", "VECTOR_ARGUMENT"]
+__all__ = [
+    "ELEMENTWISE",
+    "FUNCTIONS",
+    "PRIMITIVES",
+    "VECTOR_ARGUMENT",
+    "builder",
+    "literal",
+    "parameters",
+]
 
-# name -> (arity, how the shape goes, builder). The only place function names are listed.
 ELEMENTWISE = "elementwise"
-FUNCTIONS = {
-    "exp": (1, ELEMENTWISE, lambda a: E.Func("exp", a)),
-    "log": (1, ELEMENTWISE, lambda a: E.Func("log", a)),
-    "ln": (1, ELEMENTWISE, lambda a: E.Func("log", a)),
-    "sin": (1, ELEMENTWISE, lambda a: E.Func("sin", a)),
-    "cos": (1, ELEMENTWISE, lambda a: E.Func("cos", a)),
-    "tan": (1, ELEMENTWISE, lambda a: E.Func("tan", a)),
-    "tanh": (1, ELEMENTWISE, lambda a: E.Func("tanh", a)),
-    "sigmoid": (1, ELEMENTWISE, lambda a: E.Func("sigmoid", a)),
-    "σ": (1, ELEMENTWISE, lambda a: E.Func("sigmoid", a)),
-    "softplus": (1, ELEMENTWISE, lambda a: E.Func("softplus", a)),
-    "abs": (1, ELEMENTWISE, lambda a: E.Func("abs", a)),
-    "sign": (1, ELEMENTWISE, lambda a: E.Func("sign", a)),
-    "sqrt": (1, ELEMENTWISE, lambda a: E.Pow(a, E.Const(Fraction(1, 2)))),
-    "relu": (1, ELEMENTWISE, lambda a: E.Max(E.Const(0), a)),
-    "max": (2, ELEMENTWISE, lambda a, b: E.Max(a, b)),
-    "sum": (1, "reduce", E.Sum),
-    "mean": (1, "reduce", lambda a: E.Mul(E.Sum(a), E.Pow(E.Mul(E.DimSize(a.shape.rows),
-                                                                 E.DimSize(a.shape.cols)),
-                                                          E.Const(-1)))),
-    "norm": (1, "reduce", E.Norm),
-    "logsumexp": (1, "reduce", E.LogSumExp),
-    "softmax": (1, "vector", E.Softmax),
-    "dot": (2, "dot", lambda a, b: E.MatMul(E.Transpose(a), b)),
-    "diag": (1, "diag", E.Diag),
-    "trace": (1, "square-scalar", E.Trace),
-    "tr": (1, "square-scalar", E.Trace),
-    "det": (1, "square-scalar", E.Det),
-    "logdet": (1, "square-scalar", lambda a: E.Func("log", E.Det(a))),
-    "inv": (1, "square", E.Inv),
-    "transpose": (1, "transpose", E.Transpose),
-}
-VECTOR_ARGUMENT = {"sum", "mean", "norm", "softmax", "logsumexp", "diag", "dot"}
+_VECTOR_SHAPES = ("reduce", "vector", "diag", "dot")
+
+
+def builder(p: Primitive):
+    """What a call of `p` builds from its arguments' expressions."""
+    if p.build is not None:
+        return p.build
+    return lambda *args: E.Func(p.name, *args)
+
+
+PRIMITIVES: dict[str, Primitive] = dict(REGISTRY.by_surface)
+"""Every surface name -> its record."""
+FUNCTIONS = {name: (p.arity, p.shape, builder(p), p.parameters)
+             for name, p in PRIMITIVES.items()}
+"""name -> (the numbers of arguments it takes, its shape rule, its builder, its literal
+arguments: position -> the literals allowed, e.g. norm(u, p) with p one of 1, 2, inf)."""
+
+
+def literal(node) -> str | None:
+    """The text of a literal argument (a number or a name), else None."""
+    if node.kind == "number":
+        return str(node.value)
+    return node.value if node.kind == "name" else None
+
+
+def parameters(node) -> dict:
+    """The literal arguments a call takes: position -> allowed texts ({} if none)."""
+    entry = FUNCTIONS.get(node.value) if node.kind == "call" else None
+    return entry[3] if entry else {}
+VECTOR_ARGUMENT = frozenset(n for n, p in PRIMITIVES.items() if p.shape in _VECTOR_SHAPES)
+"""Names whose (undeclared) argument is inferred to be a vector."""

@@ -15,7 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import expr as E
+from . import primitives
 from .errors import UnsupportedError
+from .primitives.catalog import REGISTRY
 from .shapes import Shape
 
 __all__ = [
@@ -226,12 +228,8 @@ def _adjoint(x: E.Expr, c: E.Expr, dvar):
                 right = [E.Transpose(E.MatMul(*fs[i + 1:]))] if i + 1 < len(fs) else []
                 out.append((f, E.MatMul(*left, c, *right)))
             return out
-        case E.Transpose():
-            return [(x.args[0], E.Transpose(c))]
-        case E.Sum():
-            return [(x.args[0], E.Mul(c, E.Ones(x.args[0].shape)))]
-        case E.Trace():
-            return [(x.args[0], E.Mul(c, E.Identity(x.args[0].shape.rows)))]
+        case E.Transpose() | E.Sum() | E.Trace():   # the adjoint in the primitive's record
+            return REGISTRY.by_node[type(x)].adjoint(x, c)
         case E.Diag():                      # the adjoint of dv ↦ diag(dv) is G ↦ diag(G)
             return [(x.args[0], _diagonal(c))]
         case E.Diagonal():                  # ... and the adjoint of dM ↦ diag(dM) is diag(c)
@@ -252,8 +250,9 @@ def _diagonal(c: E.Expr) -> E.Expr:
             return E.Mul(*parts) if isinstance(c, E.Mul) else E.Add(*parts)
         case E.Transpose():
             return _diagonal(c.args[0])
-        case E.Func():
-            return E.Func(c.name, _diagonal(c.arg))
+        case E.Func() if primitives.is_elementwise(c.name):
+            return E.Func(c.name, *(a if a.shape.is_scalar else _diagonal(a)
+                                    for a in c.operands))
         case E.Pow() if c.args[1].shape.is_scalar:
             return E.Pow(_diagonal(c.args[0]), c.args[1])
         case E.Inv() if isinstance(c.args[0], E.Diag):

@@ -14,6 +14,7 @@ from matcalc import expr as E
 from matcalc import verify_claims
 from matcalc.api import _parse
 from matcalc.evaluate import bind, evaluate
+from matcalc.primitives import sampling
 
 SIZES = (3, 2, 4, 5, 6, 7)      # one distinct size per symbolic dimension, in order of use
 STEP = 1e-6                     # central differences
@@ -52,13 +53,14 @@ def _nodes(expr):
 
 
 def has_kinks(expr) -> bool:
-    return any(isinstance(n, (E.Max, E.Compare)) or
-               isinstance(n, E.Func) and n.name in ("abs", "sign") for n in _nodes(expr))
+    return any(isinstance(n, (E.Max, E.Compare)) for n in _nodes(expr)) or \
+        bool(sampling.kink_arguments(_nodes(expr)))
 
 
 def needs_positive(expr) -> bool:
-    """log, sqrt and other non-integer or symbolic powers need positive arguments."""
-    return verify_claims.needs_positive(_nodes(expr))
+    """log, sqrt and other non-integer or symbolic powers need positive arguments (and so
+    does every primitive whose registered domain is positive)."""
+    return verify_claims.needs_positive(_nodes(expr)) or sampling.needs_positive(_nodes(expr))
 
 
 def _needs_invertible(expr) -> bool:
@@ -66,20 +68,21 @@ def _needs_invertible(expr) -> bool:
 
 
 def _kink_gaps(expr, variables, values):
-    """|a − b| at every max(a, b) and (a > b), |u| at every abs(u) and sign(u)."""
+    """|a − b| at every max(a, b) and (a > b); at every registered function, the distance
+    of its arguments from its domain's edges and kinks (|u| at abs(u), 1 − |u| at arcsin)."""
     arrays, dims = bind(variables, values)
     for n in _nodes(expr):
         if isinstance(n, (E.Max, E.Compare)):
             a, b = (n.args[0], n.args[1]) if isinstance(n, E.Max) else (n.args[1], n.args[2])
             yield np.abs(evaluate(a, arrays, dims) - evaluate(b, arrays, dims))
-        elif isinstance(n, E.Func) and n.name in ("abs", "sign"):
-            yield np.abs(evaluate(n.args[1], arrays, dims))
+    yield from sampling.domain_gaps(_nodes(expr), lambda a: evaluate(a, arrays, dims))
 
 
 def random_values(query, shapes=None, seed=0, signed=None) -> dict:
     """A random point: entries in [0.5, 1.5], with random signs when `signed` (by default:
     when the expression has kinks — max, steps, abs — and no log or root), away from every
-    kink by KINK_MARGIN (resampling), square matrices made invertible where det/inv occur."""
+    kink or domain edge (the registered domains) by KINK_MARGIN (resampling), square
+    matrices made invertible where det/inv occur."""
     expr, variables = _parse(query, shapes)
     sizes = dimension_sizes(variables)
     if signed is None:

@@ -2,8 +2,8 @@
 rewrite is tested the day it is registered:
 
 - every non-leaf node class of matcalc.expr has a derivative rule (matcalc.rules.load());
-- every element-wise function has a partial in matcalc.rules.scalar.PARTIALS, checked
-  against central differences of its NumPy implementation;
+- every primitive's record (partial, adjoint, lowerings, printed forms) is checked by the
+  loop in tests/test_primitives.py;
 - every function of the language (matcalc.build.FUNCTIONS) is differentiated in a
   well-shaped expression and checked three ways;
 - every rewrite of matcalc.simplify.RULES has its own one-line test, start ⇒ goal, and
@@ -17,14 +17,12 @@ import numpy as np
 import pytest
 from helpers import assert_derivative
 
-import matcalc
 from matcalc import expr as E
 from matcalc.build import FUNCTIONS
 from matcalc.engine import differentiate
 from matcalc.errors import UnsupportedError
-from matcalc.evaluate import _apply, evaluate
+from matcalc.evaluate import evaluate
 from matcalc.rules import load
-from matcalc.rules.scalar import PARTIALS
 from matcalc.shapes import Shape
 from matcalc.simplify import RULES
 
@@ -54,27 +52,6 @@ def test_an_unknown_node_is_an_error_naming_it_not_a_zero():
         differentiate(node, x)
 
 
-# ---------------------------------------------------------------- element-wise partials
-POSITIVE_ONLY = {"log"}
-POINTS = (-1.3, -0.4, 0.6, 1.2)
-POSITIVE_POINTS = (0.3, 0.8, 1.7, 2.5)
-
-
-@pytest.mark.parametrize("name", E.ELEMENTWISE_FUNCTIONS)
-def test_every_elementwise_function_has_a_partial(name):
-    assert name in PARTIALS, f"no partial derivative for {name!r} in rules.scalar.PARTIALS"
-
-
-@pytest.mark.parametrize("name", E.ELEMENTWISE_FUNCTIONS)
-def test_partial_matches_finite_differences(name):
-    d = matcalc.derivative(f"{name}(x)", "x")
-    h = 1e-6
-    for p in POSITIVE_POINTS if name in POSITIVE_ONLY else POINTS:
-        numeric = (_apply(name, p + h) - _apply(name, p - h)) / (2 * h)
-        np.testing.assert_allclose(d.evaluate({"x": p}), numeric, rtol=1e-6, atol=1e-8,
-                                   err_msg=f"d/dx {name}(x) at x = {p}")
-
-
 # ---------------------------------------------------------------- every function of the language
 VEC = {"w": "vector(n)", "x": "vector(n)", "y": "vector(n)"}
 MAT = {"A": "matrix(n, n)", "x": "vector(n)", "y": "vector(n)"}
@@ -94,12 +71,28 @@ FUNCTION_CASES = [
     ("softplus",   "softplus(x)",        "x", VEC,   "diag(σ(x))"),
     ("abs",        "abs(x)",             "x", VEC,   "diag(sign(x))"),
     ("sign",       "sign(x)",            "x", VEC,   "0"),
+    ("arctan",     "arctan(x)",          "x", VEC,   "diag(1 ⊘ (1 + x²))"),
+    ("arcsin",     "arcsin(x / 2)",      "x", VEC,   "diag(1 ⊘ √(1 − (1/4)x²))/2"),
+    ("arccos",     "arccos(x / 2)",      "x", VEC,   "−diag(1 ⊘ √(1 − (1/4)x²))/2"),
+    ("sinh",       "sinh(x)",            "x", VEC,   "diag(cosh(x))"),
+    ("cosh",       "cosh(x)",            "x", VEC,   "diag(sinh(x))"),
+    ("log1p",      "log1p(x)",           "x", VEC,   "diag(1 ⊘ (1 + x))"),
+    ("expm1",      "expm1(x)",           "x", VEC,   "diag(exp(x))"),
+    ("erf",        "erf(x)",             "x", VEC,   "2diag(exp(−x²))/√π"),
+    ("gelu",       "gelu(x)",            "x", VEC,
+     "diag((1/2)(1 + erf(x/√2)) + (1/(√2√π))(x ⊗ exp(−(1/2)x²)))"),
+    ("min",        "min(x, y)",          "x", VEC,   "diag(y ≥ x)"),
+    ("clip",       "clip(x, y, w)",      "x", VEC,   "diag((w > x) ⊗ (x > y))"),
+    ("norm1",      "norm1(x)",           "x", VEC,   "sign(x)ᵀ"),
     ("sqrt",       "sqrt(x)",            "x", VEC,   "diag(1 ⊘ √x)/2"),
     ("relu",       "relu(x)",            "x", VEC,   "diag(x > 0)"),
     ("max",        "max(x, y)",          "x", VEC,   "diag(x ≥ y)"),
     ("sum",        "sum(x * y)",         "x", VEC,   "yᵀ"),
     ("mean",       "mean(x)",            "x", VEC,   "1ᵀ/n"),
     ("norm",       "norm(x)",            "x", VEC,   "xᵀ/‖x‖"),
+    ("norm",       "norm(x, 1)",         "x", VEC,   "sign(x)ᵀ"),
+    ("norm",       "norm(x, 2)",         "x", VEC,   "xᵀ/‖x‖"),
+    ("norm",       "norm(x, inf)",       "x", VEC,   "(sign(x) ⊗ (abs(x) ≥ ‖x‖∞))ᵀ"),
     ("logsumexp",  "logsumexp(x)",       "x", VEC,   "softmax(x)ᵀ"),
     ("softmax",    "softmax(x)",         "x", VEC,   "diag(softmax(x)) − softmax(x)softmax(x)ᵀ"),
     ("dot",        "dot(w, x)",          "w", VEC,   "xᵀ"),
@@ -115,11 +108,27 @@ FUNCTION_CASES = [
 
 def test_every_function_has_a_case():
     assert {case[0] for case in FUNCTION_CASES} == set(FUNCTIONS)
+    assert {case[0] for case in CLIP_CASES} == {"clip"} and len(MIN_CASES) == 1
 
 
 @pytest.mark.parametrize("function, query, wrt, shapes, expected", FUNCTION_CASES,
-                         ids=[case[0] for case in FUNCTION_CASES])
+                         ids=[case[1] for case in FUNCTION_CASES])
 def test_every_function_differentiates(function, query, wrt, shapes, expected):
+    assert_derivative(query, wrt, expected, shapes)
+
+
+# the other arguments of min and clip, three ways
+CLIP = {"x": "vector(n)", "a": "scalar", "b": "scalar"}
+MIN_CASES = [("min", "min(x, y)", "y", VEC, "diag(x > y)")]
+CLIP_CASES = [
+    ("clip", "clip(x, a, b)", "a", CLIP, "(b > a)(a > x)"),
+    ("clip", "clip(x, a, b)", "b", CLIP, "(max(x, a) > b)"),
+]
+
+
+@pytest.mark.parametrize("function, query, wrt, shapes, expected", MIN_CASES + CLIP_CASES,
+                         ids=[f"{c[1]} by {c[2]}" for c in MIN_CASES + CLIP_CASES])
+def test_other_arguments(function, query, wrt, shapes, expected):
     assert_derivative(query, wrt, expected, shapes)
 
 

@@ -14,7 +14,10 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from .. import expr as E
+from .. import primitives
 from ..errors import LimitError, MatcalcError
+from ..primitives.catalog import REGISTRY
+from .array_lowering import Traced, Tracer, lift
 
 if TYPE_CHECKING:                                   # for annotations only
     from ..shapes import Shape
@@ -169,6 +172,7 @@ class Body:
         self.text: dict = {}                # node -> Text
         self.named: set = set()             # nodes given their own assignment
         self.maxima: dict = {}              # node -> the name of its maximum
+        self.xp = Tracer(b)                 # primitives' lowerings write source through it
 
     # -- shapes
     def tuple_text(self, dims) -> str:
@@ -238,7 +242,7 @@ class Body:
             case E.Pow():
                 return self.pow(node, a)
             case E.Func():
-                return self.func(node.name, a[0])
+                return self.func(node, a)
             case E.Max():
                 x, y = (self.arg(t) for t in a)
                 return Text(f"{m}.maximum({x}, {y})", ATOM)
@@ -261,20 +265,13 @@ class Body:
                 return Text(" @ ".join(parts), MUL)
             case E.Transpose():
                 return Text(wrap(a[0], ATOM) + ".T", ATOM)
-            case E.Sum():
-                return Text(f"{m}.sum({a[0].text})", ATOM)
-            case E.Trace():
-                return Text(f"{m}.trace({a[0].text})", ATOM)
-            case E.Det():
-                return Text(f"{m}.linalg.det({a[0].text})", ATOM)
-            case E.Inv():
-                return Text(f"{m}.linalg.inv({a[0].text})", ATOM)
+            case E.Sum() | E.Trace() | E.Det() | E.Inv() | E.Norm():   # the registry's
+                out = REGISTRY.by_node[type(node)].lower(self.xp, Traced(a[0].text, ATOM))
+                return Text(out.text, out.prec)
             case E.Diag():
                 return Text(f"{m}.diag({wrap(a[0], ATOM)}[:, 0])", ATOM)
             case E.Diagonal():
                 return Text(f"{m}.diag({a[0].text})[:, None]", ATOM)
-            case E.Norm():
-                return Text(f"{m}.linalg.norm({a[0].text})", ATOM)
             case E.Softmax():
                 name, x = self.names.temp(), a[0].text
                 out.append(f"{name} = {m}.exp({x} - {self.top(node.args[0], out)})")
@@ -355,15 +352,13 @@ class Body:
             return Text(f"1.0 / {powered}", MUL, base.pure)
         return Text(f"{wrap(base, ATOM)} ** {wrap(k, ATOM)}", POW, base.pure and k.pure)
 
-    def func(self, name, t: Text) -> Text:
-        m = self.b.m
-        x = self.arg(t)
-        if name == "sigmoid":
-            return Text(f"0.5 * (1 + {m}.tanh(0.5 * {wrap(Text(x, t.prec), UNARY)}))",
-                         MUL)
-        if name == "softplus":
-            return Text(f"{m}.logaddexp({self.b.tensor('0.0')}, {x})", ATOM)
-        return Text(f"{m}.{name}({x})", ATOM)
+    def func(self, node, a) -> Text:
+        """A registered primitive: its lowering (the stable form where there is one) run
+        with the backend's tracer."""
+        lower = primitives.get(node.name).lowering(self.b.name)
+        out = lower(self.xp, *(Traced(t.text, t.prec, t.pure) for t in a))
+        out = lift(out)
+        return Text(out.text, out.prec, out.pure)
 
     def block(self, node, a) -> Text:
         r, c = node.args[0], node.args[1]

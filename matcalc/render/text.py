@@ -11,6 +11,7 @@ import re
 from fractions import Fraction
 
 from .. import expr as E
+from .. import primitives
 from .latex_names import fold_lines, latex_name, latex_operator
 
 __all__ = [
@@ -53,6 +54,10 @@ class Style:
 
     def norm(self, arg: str) -> str:
         return f"‖{arg}‖"
+
+    def form(self, p) -> str:
+        """A primitive's printed name, or its template with {0}."""
+        return p.unicode
 
     def paren(self, s: str) -> str:
         return f"({s})"
@@ -149,6 +154,9 @@ class LatexStyle(Style):
     def norm(self, arg):
         return f"\\left\\lVert {arg} \\right\\rVert"
 
+    def form(self, p):
+        return p.latex
+
     def paren(self, s):
         return f"\\left({s}\\right)"
 
@@ -239,8 +247,15 @@ class Printer:
             case E.Pow():
                 return self._mul(e)
             case E.Func():
-                name = s.sigmoid if e.name == "sigmoid" else e.name
-                return s.call(name, [self.bare(e.arg)]), ATOM
+                form = s.form(primitives.get(e.name))
+                operands = e.operands
+                if not operands:
+                    return form, ATOM
+                args = [self.bare(operands[0])] if len(operands) == 1 else \
+                    [self(a) for a in operands]
+                if "{0}" in form:
+                    return form.format(*args), ATOM
+                return s.call(form, args), ATOM
             case E.Max():
                 return s.call("max", [self(a) for a in e.args]), ATOM
             case E.Compare():

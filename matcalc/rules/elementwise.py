@@ -6,9 +6,10 @@ f(u) element-wise: diag(f'(u)); max(a, b): (a ≥ b) on a, (b > a) on b.
 from __future__ import annotations
 
 from .. import expr as E
+from .. import primitives
 from . import rule
 from .expansion import expand, times
-from .scalar import PARTIALS, power_rule
+from .scalar import power_rule
 
 __all__ = ["d_add", "d_compare", "d_func", "d_max", "d_mul", "d_pow"]
 
@@ -37,12 +38,14 @@ def d_pow(node: E.Expr) -> list:
 
 @rule(E.Func, "element-wise function (chain rule)")
 def d_func(node: E.Expr) -> list:
-    """d f(u) = f'(u) ⊗ du, f' from the scalar table."""
-    partial = PARTIALS.get(node.name)
-    if partial is None:
-        from ..errors import UnsupportedError
-        raise UnsupportedError(f"no derivative rule for the function {node.name!r}")
-    return [(node.arg, lambda d: times(partial(node.arg), d, node))]
+    """d f(u, v) = ∂f/∂u ⊗ du + ∂f/∂v ⊗ dv, the partials from the primitive's record; a
+    reduction's record gives its local linear map instead."""
+    p = primitives.func(node.name)
+    if p.kind == "reduction":
+        return p.linear(node)
+    args = node.operands
+    return [(u, lambda d, partial=partial: times(partial(*args), d, node))
+            for u, partial in zip(args, p.partials)]
 
 
 @rule(E.Max, "max rule (ReLU)")

@@ -1,37 +1,20 @@
 """Section "Review: scalar derivative rules": d/du f(u) for every element-wise function.
 
-One line per function, the right side the derivative as a template in u (as DiffRules.jl
-does); applied element-wise to vectors and matrices by `elementwise.d_func`. A function
-missing here is reported by name.
+The partials are registered with each primitive (`matcalc.primitives`), one line per
+function, the right side the derivative as a template in u (as DiffRules.jl does); applied
+element-wise to vectors and matrices by `elementwise.d_func`.
 """
 from __future__ import annotations
 
-from fractions import Fraction
-
 from .. import expr as E
+from ..primitives.catalog import REGISTRY
 
-__all__ = ["HALF", "ONE", "PARTIALS", "power_rule"]
+__all__ = ["PARTIALS", "power_rule"]
 
-ONE = E.Const(1)
-HALF = E.Const(Fraction(1, 2))
-
-
-def _sq(u):
-    return E.Pow(u, E.Const(2))
-
-
-PARTIALS = {
-    "exp":      lambda u: E.Func("exp", u),
-    "log":      lambda u: E.Pow(u, E.Const(-1)),
-    "sin":      lambda u: E.Func("cos", u),
-    "cos":      lambda u: E.neg(E.Func("sin", u)),
-    "tan":      lambda u: E.Add(ONE, _sq(E.Func("tan", u))),
-    "tanh":     lambda u: E.sub(ONE, _sq(E.Func("tanh", u))),
-    "sigmoid":  lambda u: E.Mul(E.Func("sigmoid", u), E.sub(ONE, E.Func("sigmoid", u))),
-    "softplus": lambda u: E.Func("sigmoid", u),
-    "abs":      lambda u: E.Func("sign", u),
-    "sign":     lambda u: E.Zero(u.shape),
-}
+PARTIALS = {p.name: p.partials[0] for p in REGISTRY if p.kind == "elementwise"
+            and p.arity == (1,)}
+"""d/du f(u) of every element-wise function of one argument, from the registry (where each
+is one line: `matcalc/primitives/scalar.py`)."""
 
 
 def power_rule(u: E.Expr, k: E.Expr) -> E.Expr:
