@@ -38,6 +38,7 @@ __all__ = [
     "Domain",
     "Primitive",
     "Registry",
+    "constant",
     "composite",
     "domain_of",
     "elementwise",
