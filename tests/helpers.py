@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 import matcalc
-from matcalc import verify_claims
 from matcalc import expr as E
 from matcalc.api import _parse
 from matcalc.evaluate import bind, evaluate
+from matcalc.sampling import needs_invertible, kink_arguments
+from matcalc.sampling import needs_positive as _needs_positive
 
 SIZES = (3, 2, 4, 5, 6, 7)      # one distinct size per symbolic dimension, in order of use
 STEP = 1e-6                     # central differences
@@ -58,7 +59,7 @@ def has_kinks(expr) -> bool:
 
 def needs_positive(expr) -> bool:
     """log, sqrt and other non-integer or symbolic powers need positive arguments."""
-    return verify_claims.needs_positive(_nodes(expr))
+    return _needs_positive(_nodes(expr))
 
 
 def _needs_invertible(expr) -> bool:

@@ -12,7 +12,7 @@ import pytest
 import matcalc
 from matcalc.cli import run
 from matcalc.errors import MatcalcError
-from matcalc.verify_claims import VerifyReport, parse_claim
+from matcalc.verify import VerifyReport, parse_claim
 
 VEC = "x: vector(n); z: scalar; "                 # scalar expansion
 WX = "w, x: vector(n); "                          # element-wise operators, dot products

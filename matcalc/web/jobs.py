@@ -14,10 +14,10 @@ from __future__ import annotations
 from .. import api
 from ..build import build
 from ..errors import MatcalcError
-from ..jupyter import derivative_equation
+from ..render.display import derivative_equation
 from ..parse import parse_query
 from ..syntax import Query
-from ..verify_claims import _is_declaration, _statement_starts, _without_comments
+from ..verify.claims import is_declaration, statement_starts, without_comments
 
 TARGETS = {"numpy": "NumPy", "jax": "JAX", "torch": "PyTorch"}
 
@@ -47,9 +47,9 @@ def shape_table(d, variables: dict, declared: set, from_text: bool) -> tuple[dic
 
 def body_start(text: str) -> int:
     """Offset of the expression after the query's inline declarations."""
-    scan = _without_comments(text)
-    for start in _statement_starts(scan):
-        if not _is_declaration(scan, start):
+    scan = without_comments(text)
+    for start in statement_starts(scan):
+        if not is_declaration(scan, start):
             return start
     return len(text)
 
@@ -75,7 +75,7 @@ class Prepared:
         expr, self.variables = build(parsed, shapes)
         self.source = query if self.from_text else expr
         self.expr = expr
-        self.body = _without_comments(query)[body_start(query):].strip()
+        self.body = without_comments(query)[body_start(query):].strip()
 
     def default_wrt(self) -> str:
         """The first variable the expression uses (declared order, then appearance)."""
@@ -190,7 +190,7 @@ def check_job(request: dict) -> dict:
 
 def verify_job(request: dict) -> dict:
     """POST /api/verify: the verdict on a hand-derived claim."""
-    from .. import verify
+    from ..verify import verify
     report = verify(request["claim"], shapes=request.get("shapes") or None,
                     layout=request.get("layout") or "numerator")
     example = report.counterexample
