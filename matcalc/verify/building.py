@@ -10,6 +10,9 @@ from ..build import MAX_DEPTH, Builder
 from ..errors import MatcalcError, NameError_, ShapeError
 from ..shapes import Shape, ShapeSpec
 from ..syntax import Query, Syntax
+from ..unify import is_unknown
+
+__all__ = ["build_claimed", "describe", "dimension_names"]
 
 _I_NAME, _ONES_NAME = "I", "ones"
 _I_DIM, _ONES_DIM = "?I", "?ones"           # unknown dimensions of I and ones, in the Builder
@@ -67,10 +70,6 @@ def _names(node: Syntax):
         stack.extend(reversed(n.children))
 
 
-def _unknown(d) -> bool:
-    return isinstance(d, str) and d.startswith("?")
-
-
 def describe(shape: Shape) -> str:
     if shape.is_scalar:
         return "a scalar"
@@ -120,8 +119,8 @@ def build_claimed(query: Query, variables: dict, due: Shape) -> _Built:
     binding: dict = {}
     fits = True
     for d, w in zip(shape_dims, want):
-        d = binding.get(d, d) if _unknown(d) else d
-        if _unknown(d):
+        d = binding.get(d, d) if is_unknown(d) else d
+        if is_unknown(d):
             binding[d] = w
         elif d != w:
             fits = False
@@ -129,11 +128,11 @@ def build_claimed(query: Query, variables: dict, due: Shape) -> _Built:
     if not fits and not scalar_claim:
         # only printed and described: unknowns take the derivative's non-trivial dimension
         guess = next((w for w in want if w != 1), "n")
-        binding = {d: guess for d in (_I_DIM, _ONES_DIM) if _unknown(find(d))}
+        binding = {d: guess for d in (_I_DIM, _ONES_DIM) if is_unknown(find(d))}
 
     def size(dim):
         r = find(dim)
-        return binding.get(r, r) if _unknown(r) else r
+        return binding.get(r, r) if is_unknown(r) else r
 
     built_vars = dict(variables)
     for d in dims:
@@ -143,7 +142,7 @@ def build_claimed(query: Query, variables: dict, due: Shape) -> _Built:
                             (ones, _ONES_DIM, lambda k: E.Ones(Shape(k, 1)))):
         if name in used and name not in variables:
             k = size(dim)
-            if _unknown(k):
+            if is_unknown(k):
                 node = next(n for n in _names(body) if n.value == name)
                 raise ShapeError(f"cannot tell the size of {node.value} in the claim",
                                  expected="a claim whose shape fixes it"
