@@ -22,7 +22,6 @@ import numpy as np
 from . import expr as E
 from .budget import Deadline
 from .errors import LimitError, MatcalcError
-from .layout import Layout
 from .limits import CHECK_MAX_DET_DIM, CHECK_MAX_DIM, CHECK_MAX_ENTRIES, CHECK_SECONDS
 from .sampling import needs_invertible, needs_positive, symbol_point
 from .shapes import Shape
@@ -244,7 +243,7 @@ def _output_first(flat: list, out_np: tuple, var_np: tuple, denominator: bool) -
 def _ours(d, env, sizes, sp, clock) -> list:
     """Our derivative, entry by entry, as `evaluate` returns it, in output-major order."""
     out_np = d.expression.shape.numpy(sizes)
-    denominator = Layout.of(d.layout).variable_first
+    denominator = d.layout.variable_first
     if len(d.wrt) > 1:
         if d.result is not None:
             flat = list(to_sympy(d.result, env, sizes, sp, clock))

@@ -55,7 +55,7 @@ def finite_differences(d, values: dict, step: float = 1e-6) -> np.ndarray:
                                     value(d, {**values, var.name: minus})) / (2 * step)
         parts.append(g)
     jac = parts[0] if len(parts) == 1 else np.stack(parts, axis=-1)
-    if d.layout == "denominator":
+    if d.layout.variable_first:
         k = len(out_shape)
         jac = np.moveaxis(jac, list(range(k)), list(range(jac.ndim - k, jac.ndim)))
     return jac

@@ -139,7 +139,7 @@ def derivative_job(request: dict) -> dict:
         "kind": "hessian" if request.get("hessian") else d.kind,
         "label": _label(d),
         "wrt": wrt,
-        "layout": d.layout,
+        "layout": str(d.layout),
         "steps": {"text": str(steps), "latex": _steps_latex(steps)},
         "declarations": declarations,
         "inferred": inferred,
