@@ -30,8 +30,6 @@ import math
 import os
 import platform
 import re
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -62,7 +60,8 @@ if THREADS > 0:
 
 import numpy as np  # noqa: E402
 
-from _common import calibrate, hr as _hr, loadavg, pkg_version  # noqa: E402  (benchmarks/ is on sys.path)
+from _common import calibrate, git_rev, loadavg, median, pkg_version  # noqa: E402
+from _common import hr as _hr  # noqa: E402  (benchmarks/ is on sys.path)
 
 
 def hr(title: str) -> None:
@@ -127,10 +126,6 @@ def make_inputs(name: str, n: int, seed: int = 0) -> dict:
 
 # ------------------------------------------------------------------------------------------
 # helpers
-
-def median(xs):
-    return statistics.median(xs) if xs else float("nan")
-
 
 def blas_info() -> str:
     try:
@@ -282,11 +277,7 @@ def main():
     print(f"thread env vars : {env or 'none set (each library picks its own thread count)'}")
     print("threads         : " + (f"{THREADS} for every library (--threads; set before import)"
                                    if THREADS > 0 else "each library's default (--threads 0)"))
-    try:
-        rev = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
-                             capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        rev = "?"
+    rev = git_rev(ROOT)
     print(f"matcalc tree    : {ROOT} (git {rev or '?'})")
     print(f"settings        : sizes {', '.join(map(str, sizes))}; {args.budget} s of timed calls "
           f"per measurement, 3..{args.max_reps} single calls, medians; drop an autodiff size when a "

@@ -22,17 +22,16 @@ import datetime
 import gc
 import json
 import os
-import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import calibrate, hr, loadavg, pkg_version  # noqa: E402  (benchmarks/ is on sys.path)
+from _common import (calibrate, git_rev, hr, loadavg, median, pkg_version,  # noqa: E402
+                     print_platform, rename, short)  # (benchmarks/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -93,34 +92,8 @@ TUTORIAL += [
 # The query used for the import / breakdown / bytecode measurements.
 REPRESENTATIVE = (NEURON + "max(0, w·x + b)", "w")
 
-_IDENT = re.compile(r"[A-Za-z_α-ωΑ-Ω][A-Za-z_0-9α-ωΑ-Ω]*")
-_KEYWORDS = {"scalar", "vector", "matrix", "symmetric"}
-
-
-def rename(query: str, wrt: str, suffix: str) -> tuple[str, str]:
-    """Append `suffix` to every variable and dimension name (not to function names, shape
-    keywords or `.T`), so the renamed query shares no node with the original."""
-    def sub(m):
-        name, end = m.group(0), m.end()
-        if name in _KEYWORDS or query[end:].lstrip().startswith("(") or \
-                (m.start() > 0 and query[m.start() - 1] == "."):
-            return name
-        return name + suffix
-    new_wrt = ",".join(w.strip() + suffix for w in wrt.split(","))
-    return _IDENT.sub(sub, query), new_wrt
-
-
 def api_wrt(wrt: str):
     return [w.strip() for w in wrt.split(",")] if "," in wrt else wrt
-
-
-def median(xs):
-    return statistics.median(xs) if xs else float("nan")
-
-
-def short(s: str, width: int) -> str:
-    s = " ".join(str(s).split())
-    return s if len(s) <= width else s[:width - 1] + "…"
 
 
 def label(query: str, wrt: str) -> str:
@@ -133,21 +106,14 @@ def label(query: str, wrt: str) -> str:
 def machine_info(launcher: list[str], launcher_note: str) -> None:
     print("matcalc core benchmark")
     print(f"date            : {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
-    print(f"python          : {platform.python_implementation()} {platform.python_version()} "
-          f"({sys.executable})")
-    print(f"platform        : {platform.platform()}")
-    print(f"os.cpu_count()  : {os.cpu_count()}")
+    print_platform()
     print(f"CPU calibration : {calibrate():.1f} ms for a fixed pure-Python loop (median of 5; "
           f"compare runs by it)")
     print(f"load average    : {loadavg()}  (1, 5, 15 min; other work on the machine inflates "
           f"every figure)")
     print(f"packages        : sympy {pkg_version('sympy')}, lark {pkg_version('lark')}, "
           f"numpy {pkg_version('numpy')}")
-    try:
-        rev = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
-                             capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        rev = "?"
+    rev = git_rev(ROOT)
     print(f"matcalc tree    : {ROOT} (git {rev or '?'})")
     print(f"CLI launcher    : {' '.join(launcher)}  [{launcher_note}]")
     flags = {k: os.environ[k] for k in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX",
@@ -361,7 +327,7 @@ def section_cli(launcher, runs_forced, budget, quick):
             cmd = launcher + ["-m", "matcalc", q, "--wrt", w]
             as_is = time_cmd(cmd, 7)
             cached = time_cmd(cmd, 7, env)
-        print(f"  PYTHONDONTWRITEBYTECODE is set, so matcalc is compiled from source at every start;")
+        print("  PYTHONDONTWRITEBYTECODE is set, so matcalc is compiled from source at every start;")
         print(f"  same query with a bytecode cache (PYTHONPYCACHEPREFIX in a temp dir): median "
               f"{median(cached):.3f} s vs {median(as_is):.3f} s as configured")
     return overall
@@ -379,10 +345,10 @@ def section_inprocess(reps: int):
     matcalc.derivative(*REPRESENTATIVE)
     print(f"first derivative in this process (builds the Lark parser): "
           f"{(time.perf_counter() - t0) * 1e3:.1f} ms")
-    print(f"warm  = the same query again (its previous result kept alive, so its interned nodes")
-    print(f"        are reused); fresh = variables renamed each time (x -> x_17, ...), nothing to reuse.")
+    print("warm  = the same query again (its previous result kept alive, so its interned nodes")
+    print("        are reused); fresh = variables renamed each time (x -> x_17, ...), nothing to reuse.")
     print(f"{reps} of each per query, interleaved round-robin over all queries (the machine's speed")
-    print(f"drifts; interleaving spreads that drift over every query alike).")
+    print("drifts; interleaving spreads that drift over every query alike).")
     print()
     items, results, last = [], {}, {}
     for i, (sec, q, w) in enumerate(TUTORIAL, 1):
@@ -609,8 +575,8 @@ def section_sympy(reps: int):
     print(f"import sympy in this process: {(time.perf_counter() - t0) * 1e3:.0f} ms")
     import matcalc
 
-    print(f"matcalc fresh: the query text with renamed variables, parse + derivative + simplify;")
-    print(f"sympy   fresh: the expression built with new symbol names, then .diff (SymPy's cache")
+    print("matcalc fresh: the query text with renamed variables, parse + derivative + simplify;")
+    print("sympy   fresh: the expression built with new symbol names, then .diff (SymPy's cache")
     print(f"               cannot help; no parsing, no simplify) -- {reps} runs each, after a warm-up;")
     print(f"warm: the same query / the same expression object again ({reps} runs).")
     print(f"check: both results evaluated at n={SIZES['n']}, N={SIZES['N']} against central "

@@ -27,12 +27,7 @@ import gc
 import io
 import itertools
 import math
-import os
-import platform
 import pstats
-import re
-import statistics
-import subprocess
 import sys
 import time
 import traceback
@@ -51,8 +46,12 @@ import matcalc                                     # noqa: E402
 from matcalc import expr as E                      # noqa: E402
 from matcalc.api import _parse                     # noqa: E402
 from matcalc.evaluate import bind, evaluate        # noqa: E402
+from matcalc.sampling import needs_invertible      # noqa: E402
+from matcalc.testing import DIMENSION_SIZES as SIZES  # noqa: E402
+from matcalc.testing import central_difference, dimension_sizes  # noqa: E402
 
-from _common import calibrate, hr, loadavg, pkg_version  # noqa: E402  (benchmarks/ is on sys.path)
+from _common import (calibrate, git_rev, hr, loadavg, median, pkg_version,  # noqa: E402
+                     print_platform, rename, short)  # (benchmarks/ is on sys.path)
 
 SLOPE_LIMIT = 1.2
 
@@ -60,49 +59,17 @@ SLOPE_LIMIT = 1.2
 # ------------------------------------------------------------------------------------------
 # helpers (the same conventions as bench_core.py)
 
-def median(xs):
-    return statistics.median(xs) if xs else float("nan")
-
-
-def short(s, width: int) -> str:
-    s = " ".join(str(s).split())
-    return s if len(s) <= width else s[:width - 1] + "…"
-
-
 def machine_info() -> None:
     print("matcalc matrix benchmark")
     print(f"date            : {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
-    print(f"python          : {platform.python_implementation()} {platform.python_version()} "
-          f"({sys.executable})")
-    print(f"platform        : {platform.platform()}")
-    print(f"os.cpu_count()  : {os.cpu_count()}")
+    print_platform()
     print(f"CPU calibration : {calibrate():.1f} ms for a fixed pure-Python loop (median of 5; "
           f"the same loop as bench_core.py)")
     print(f"load average    : {loadavg()}  (1, 5, 15 min)")
     print(f"packages        : sympy {pkg_version('sympy')}, lark {pkg_version('lark')}, "
           f"numpy {pkg_version('numpy')}")
-    try:
-        rev = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
-                             capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        rev = "?"
+    rev = git_rev(ROOT)
     print(f"matcalc tree    : {ROOT} (git {rev or '?'}; the working tree, edits included)")
-
-
-_IDENT = re.compile(r"[A-Za-z_α-ωΑ-Ω][A-Za-z_0-9α-ωΑ-Ω]*")
-_KEYWORDS = {"scalar", "vector", "matrix", "symmetric", "simplex"}
-
-
-def rename(query: str, wrt: str, suffix: str) -> tuple[str, str]:
-    """Append `suffix` to every variable and dimension name (not to function names, shape
-    keywords or `.T`), so the renamed query shares no interned node with the original."""
-    def sub(m):
-        name, end = m.group(0), m.end()
-        if name in _KEYWORDS or query[end:].lstrip().startswith("(") or \
-                (m.start() > 0 and query[m.start() - 1] == "."):
-            return name
-        return name + suffix
-    return _IDENT.sub(sub, query), wrt + suffix
 
 
 def where(err: BaseException) -> str:
@@ -122,24 +89,11 @@ def err_text(err: BaseException) -> str:
 # ------------------------------------------------------------------------------------------
 # numbers: values at distinct sizes, the expression's value, central differences
 
-SIZES = (3, 2, 4, 5, 6, 7)      # one distinct size per symbolic dimension, in order of use
-STEP = 1e-6
-
-
-def dimension_sizes(variables: dict) -> dict:
-    dims: list = []
-    for var in variables.values():
-        for d in (var.shape.rows, var.shape.cols):
-            if isinstance(d, str) and d not in dims:
-                dims.append(d)
-    return {d: SIZES[i] for i, d in enumerate(dims)}
-
-
 def random_point(expr, variables, seed=0) -> dict:
     """Entries in [0.5, 1.5]; symmetric matrices symmetrised; square matrices made
     invertible (+2nI) where det/inv occur; simplex vectors scaled to sum 1."""
     sizes = dimension_sizes(variables)
-    invertible = any(isinstance(n, (E.Det, E.Inv)) for n in E.walk(expr))
+    invertible = needs_invertible(E.walk(expr))
     rng = np.random.default_rng(seed)
     vals = {}
     for name, var in variables.items():
@@ -162,16 +116,7 @@ def value_of(expr, variables, vals) -> np.ndarray:
 
 def finite_difference(expr, variables, wrt, vals) -> np.ndarray:
     """∂value/∂wrt by central differences of matcalc's NumPy evaluator: axes output + wrt."""
-    out_shape = value_of(expr, variables, vals).shape
-    x = np.asarray(vals[wrt], dtype=float)
-    g = np.empty(out_shape + x.shape)
-    for idx in np.ndindex(*x.shape):
-        hi, lo = x.copy(), x.copy()
-        hi[idx] += STEP
-        lo[idx] -= STEP
-        g[(Ellipsis,) + idx] = (value_of(expr, variables, {**vals, wrt: hi})
-                                - value_of(expr, variables, {**vals, wrt: lo})) / (2 * STEP)
-    return g
+    return central_difference(lambda at: value_of(expr, variables, at), vals, wrt)
 
 
 def compare(arr, J, layout_free=False) -> str:

@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 
-from . import options
+from . import options, testing
 from .check import CheckFailed
 from .errors import MatcalcError
 from .evaluate import bind, evaluate
@@ -42,23 +42,9 @@ def finite_differences(d, values: dict, step: float = 1e-6) -> np.ndarray:
     """Central differences of `value(d, ·)` by each of `d.wrt`, shaped as `d.evaluate`
     returns the derivative: output + variable axes (variable + output for the denominator
     layout; a list of scalars stacks on one axis)."""
-    out_shape = value(d, values).shape
-    parts = []
-    for var in d.wrt:
-        x = np.asarray(values[var.name], dtype=float)
-        g = np.empty(out_shape + x.shape)
-        for idx in np.ndindex(*x.shape):
-            plus, minus = x.copy(), x.copy()
-            plus[idx] += step
-            minus[idx] -= step
-            g[(Ellipsis,) + idx] = (value(d, {**values, var.name: plus}) -
-                                    value(d, {**values, var.name: minus})) / (2 * step)
-        parts.append(g)
-    jac = parts[0] if len(parts) == 1 else np.stack(parts, axis=-1)
-    if d.layout.variable_first:
-        k = len(out_shape)
-        jac = np.moveaxis(jac, list(range(k)), list(range(jac.ndim - k, jac.ndim)))
-    return jac
+    wrt = d.wrt[0].name if len(d.wrt) == 1 else [v.name for v in d.wrt]
+    return testing.jacobian(lambda at: value(d, at), values, wrt,
+                            variable_first=d.layout.variable_first, h=step)
 
 
 # ---------------------------------------------------------------- the IPython extension
