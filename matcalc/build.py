@@ -315,7 +315,7 @@ class Builder(Construct):
             if self.is_scalar(a) or not self.dims.unify(a[0], a[1]):
                 raise self.mismatch(node, f"{name} needs a square matrix", [(node.children[0], a)])
             return a if how == "square" else (1, 1)
-        raise AssertionError(how)
+        raise self.error(node, f"{name} has no shape rule {how!r}", cls=UnsupportedError)
 
     # ---------------------------------------------------------------- naming and pass 2
     def final_shapes(self) -> dict[str, tuple]:

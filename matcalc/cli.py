@@ -16,7 +16,6 @@ from __future__ import annotations
 import sys
 import unicodedata
 
-from .check import CheckFailed
 from .declarations import where_text
 from .errors import MatcalcError
 from .options import (KINDS, build_parser, derivative_from_args, parse_args,  # noqa: F401
@@ -138,6 +137,7 @@ def run(argv: list[str] | None = None, out=None, err=None) -> int:
         if where:
             emit(where, out)
         if args.check:
+            from .check import CheckFailed         # SymPy and NumPy: only when asked
             try:
                 report = str(d.check())
                 emit("\n".join("# " + line for line in report.splitlines())
