@@ -13,18 +13,25 @@ from dataclasses import dataclass, field
 
 from . import expr as E
 from .build import Typed, build_typed
+from .codegen import to_source
+from .declarations import spec_string
 from .engine import differentiate
 from .errors import MatcalcError, NameError_
 from .layout import LAYOUTS, Layout
 from .parse import parse_query
 from .readoff import NotFactorable, gradient, jacobian, substitute
+from .render.display import derivative_latex, derivative_markdown
+from .render.tensor import linear_map_latex, linear_map_text
 from .render.text import latex as latex_of
 from .render.text import text as text_of
-from .render.display import derivative_latex, derivative_markdown
 from .shapes import Shape
 from .simplify import simplify
+from .steps import Steps
 
-__all__ = ["Derivative", "derivative", "hessian", "LAYOUTS", "Layout"]
+# NumPy (evaluate) and SymPy (check) are imported where a Derivative first needs them, so
+# that `import matcalc` and the command line stay quick.
+
+__all__ = ["LAYOUTS", "Derivative", "Layout", "derivative", "hessian"]
 
 
 @dataclass
@@ -46,6 +53,8 @@ class Derivative:
     # and the part of it that was inferred rather than declared (shown as "where …")
     declarations: dict = field(default_factory=dict)
     inferred: dict = field(default_factory=dict)
+    # a stacked ∇f(x, y, …): the derivative by each variable (numerator layout), in wrt order
+    parts: tuple = ()
 
     def __post_init__(self):
         self.layout = Layout.of(self.layout)
@@ -53,7 +62,6 @@ class Derivative:
     # ---------------------------------------------------------------- printing
     def __str__(self) -> str:
         if self.result is None:
-            from .render.tensor import linear_map_text
             return linear_map_text(self)
         return text_of(self.result)
 
@@ -63,13 +71,11 @@ class Derivative:
 
     def latex(self) -> str:
         if self.result is None:
-            from .render.tensor import linear_map_latex
             return linear_map_latex(self)
         return latex_of(self.result)
 
     @property
     def steps(self):
-        from .steps import Steps
         return Steps(self)
 
     @property
@@ -86,8 +92,14 @@ class Derivative:
         a numpy.ndarray. A symmetric or simplex variable's value must be on its set; an array
         past limits.EVALUATE_MAX_BYTES is refused (LimitError) before it is built."""
         import numpy as np
-        from .evaluate import (bind, dimension_sizes, evaluate, require_bytes,
-                               require_structure)
+
+        from .evaluate import (
+            bind,
+            dimension_sizes,
+            evaluate,
+            require_bytes,
+            require_structure,
+        )
         if not isinstance(values, dict):
             raise MatcalcError(f"evaluate needs a dict of values (name -> number or array), "
                                f"not {type(values).__name__}")
@@ -115,9 +127,6 @@ class Derivative:
                               list(range(len(var_np), len(var_np) + len(out_np))))
         return arr
 
-    def _single(self, var) -> Derivative:
-        return _derive(self.expression, var, self.variables, self.layout)
-
     def check(self, n: int = 3, seed: int = 0):
         """SymPy's component-wise cross-check at sizes n, 3, 2, 4, … (1 <= n <= 8): a
         `matcalc.check.Report`; raises `CheckFailed` at a difference, `LimitError` past
@@ -128,12 +137,10 @@ class Derivative:
     # ---------------------------------------------------------------- code and Jupyter
     def to_numpy(self) -> str:
         """Source of a self-contained Python function computing the value and the derivative."""
-        from .codegen import to_source
         return to_source(self, "numpy")
 
     def to_source(self, target: str = "numpy") -> str:
         """Like `to_numpy`, for "numpy", "jax" or "torch" (imported only by the generated code)."""
-        from .codegen import to_source
         return to_source(self, target)
 
     def _repr_latex_(self) -> str:
@@ -151,6 +158,7 @@ def _linear_map_tensor(L, var, arrays, dims, out_np, var_np):
     """The tensor of a linear map, column by column: L applied to each basis direction
     (of the unconstrained variable: a symmetric one's entries are independent here too)."""
     import numpy as np
+
     from .evaluate import evaluate, node_values
     dvar = E.Differential(var)
     r, c = (int(d) if isinstance(d, int) else dims[d] for d in (var.shape.rows, var.shape.cols))
@@ -212,7 +220,6 @@ def _parse(expression, shapes):
 def _parse_typed(expression, shapes) -> Typed:
     if isinstance(expression, E.Expr):
         variables = {v.name: v for v in E.walk(expression) if isinstance(v, E.Var)}
-        from .declarations import spec_string
         declared = {n: spec_string(v.shape, v.structure) for n, v in variables.items()}
         return Typed(expression, variables, declared, {}, frozenset())
     if not isinstance(expression, str):
@@ -271,7 +278,7 @@ def _stacked(expr: E.Expr, vars_: list, variables: dict, layout: str) -> Derivat
         stacked = simplify(E.Transpose(stacked))        # mixed: a gradient is a column
     return Derivative(expr, tuple(vars_), variables, layout, stacked, parts[0].differential,
                       "stacked", [p.derivations[0] for p in parts],
-                      [r for p in parts for r in p.rewrites])
+                      [r for p in parts for r in p.rewrites], parts=tuple(parts))
 
 
 def _side_by_side(tangents: list, out) -> E.Expr:

@@ -248,7 +248,7 @@ def _ours(d, env, sizes, sp, clock) -> list:
         if d.result is not None:
             flat = list(to_sympy(d.result, env, sizes, sp, clock))
             return _output_first(flat, out_np, (len(d.wrt),), denominator)
-        parts = [_ours(d._single(w), env, sizes, sp, clock) for w in d.wrt]
+        parts = [_ours(p, env, sizes, sp, clock) for p in d.parts]
         return [p[i] for i in range(len(parts[0])) for p in parts]
     var = d.wrt[0]
     var_np = var.shape.numpy(sizes)

@@ -18,8 +18,15 @@ import unicodedata
 
 from .declarations import where_text
 from .errors import MatcalcError
-from .options import (KINDS, build_parser, derivative_from_args, parse_args,  # noqa: F401
-                      positional_last, shapes_from_args, verify_parser)
+from .options import (  # noqa: F401
+    KINDS,
+    build_parser,
+    derivative_from_args,
+    parse_args,
+    positional_last,
+    shapes_from_args,
+    verify_parser,
+)
 from .verify import verify
 
 EXIT_OUTPUT = 3
@@ -137,7 +144,7 @@ def run(argv: list[str] | None = None, out=None, err=None) -> int:
         if where:
             emit(where, out)
         if args.check:
-            from .check import CheckFailed         # SymPy and NumPy: only when asked
+            from .check import CheckFailed  # SymPy and NumPy: only when asked
             try:
                 report = str(d.check())
                 emit("\n".join("# " + line for line in report.splitlines())

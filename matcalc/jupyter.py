@@ -20,13 +20,27 @@ from . import options, testing
 from .check import CheckFailed
 from .errors import MatcalcError
 from .evaluate import bind, evaluate
-from .render.display import (derivative_equation, derivative_latex,  # noqa: F401
-                             derivative_markdown, steps_latex, steps_markdown, where_latex)
+from .render.display import (  # noqa: F401
+    derivative_equation,
+    derivative_latex,
+    derivative_markdown,
+    steps_latex,
+    steps_markdown,
+    where_latex,
+)
 from .steps import Steps
 from .verify import VerifyReport, verify
 
-__all__ = ["load_ipython_extension", "run_magic", "value", "finite_differences",
-           "derivative_latex", "derivative_markdown", "steps_latex", "steps_markdown"]
+__all__ = [
+    "derivative_latex",
+    "derivative_markdown",
+    "finite_differences",
+    "load_ipython_extension",
+    "run_magic",
+    "steps_latex",
+    "steps_markdown",
+    "value",
+]
 
 
 # ---------------------------------------------------------------- numbers for the notebooks

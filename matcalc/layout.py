@@ -18,7 +18,7 @@ from enum import Enum
 
 from .errors import MatcalcError
 
-__all__ = ["Layout", "LAYOUTS"]
+__all__ = ["LAYOUTS", "Layout"]
 
 
 class Layout(str, Enum):

@@ -8,8 +8,14 @@ import numpy as np
 
 from . import expr as E
 
-__all__ = ["nodes_of", "needs_positive", "needs_invertible", "kink_arguments",
-           "draw_value", "symbol_point"]
+__all__ = [
+    "draw_value",
+    "kink_arguments",
+    "needs_invertible",
+    "needs_positive",
+    "nodes_of",
+    "symbol_point",
+]
 
 
 def nodes_of(*roots) -> list:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from . import expr as E
 from .declarations import where_text
 from .engine import differentiate
+from .layout import Layout
 from .readoff import NotFactorable, jacobian, rebuild, substitute
 from .render.display import steps_latex, steps_markdown
 from .render.text import text as text_of
 from .rules import load
 from .rules.chain import kind as chain_kind
-from .layout import Layout
 from .simplify import simplify
 
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -207,7 +207,8 @@ class Steps:
             for r in der.rewrites:
                 lines.append(f"     {show(r.before)} = {show(r.after)}    [{r.rule}]")
             if der.result is None:              # a linear map: its own left-hand side
-                part = d if len(self.derivations) == 1 else d._single(der.var)
+                part = d if len(self.derivations) == 1 else \
+                    next(p for p in d.parts if p.wrt[0] is der.var)
                 lines.append(f"   {part}" if part.result is None else
                              f"   ∂{top}/∂{v} = {show(part.result)}")
             elif der.rewrites or der.substituted is None or \

@@ -56,7 +56,7 @@ class Dims:
     def describe(self, shape: tuple) -> str:
         """'a scalar', 'a vector(n)', 'a row vector(?)', 'a matrix(m, ?)': unknowns as '?'."""
         r, c = (self.find(d) for d in shape)
-        name = lambda d: "?" if is_unknown(d) else str(d)  # noqa: E731
+        name = lambda d: "?" if is_unknown(d) else str(d)
         if (r, c) == (1, 1):
             return "a scalar"
         if c == 1:

@@ -106,7 +106,7 @@ def printed_problems(d, expected) -> list:
     """(a) the printed form."""
     try:
         printed = str(d)
-    except Exception as err:                                   # noqa: BLE001
+    except Exception as err:
         printed = f"<str raised {err!r}>"
     return [] if printed == expected else [f"(a) printed {printed!r}, expected {expected!r}"]
 
@@ -115,7 +115,7 @@ def evaluate_problems(d, want, values, variables, rtol=RTOL, atol=ATOL) -> list:
     """(b) `evaluate` (and `Derivative.shape`) against the finite-difference array `want`."""
     try:
         got = np.asarray(d.evaluate(values), dtype=float)
-    except Exception as err:                                   # noqa: BLE001
+    except Exception as err:
         return [f"(b) evaluate raised {err!r}"]
     sizes = dimension_sizes(variables)
     symbolic = tuple(sizes.get(s, s) for s in d.shape)
@@ -134,7 +134,7 @@ def check_problems(d, n=3) -> list:
     """(c) the SymPy component check."""
     try:
         d.check(n=n)
-    except Exception as err:                                   # noqa: BLE001
+    except Exception as err:
         return [f"(c) check failed: {type(err).__name__}: {err}"]
     return []
 

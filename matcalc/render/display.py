@@ -19,6 +19,7 @@ from .latex_names import latex_name as _name
 from .latex_names import latex_text
 from .tensor import linear_map_latex
 from .text import latex as latex_of
+
 # ---------------------------------------------------------------- pieces of notation
 
 

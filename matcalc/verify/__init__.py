@@ -77,4 +77,4 @@ def verify(claim: str, shapes: dict | None = None, layout: str = "numerator",
     from .decide import verify as decide
     return decide(claim, shapes=shapes, layout=layout, seed=seed)
 
-__all__ = ["verify", "VerifyReport", "parse_claim", "Claim"]
+__all__ = ["Claim", "VerifyReport", "parse_claim", "verify"]

@@ -8,14 +8,23 @@ from dataclasses import dataclass
 
 from ..errors import MatcalcError, ParseError
 
-__all__ = ["Claim", "parse_claim", "blank", "offset_of", "error_at", "Relocated",
-           "statement_starts", "is_declaration", "without_comments"]
+__all__ = [
+    "Claim",
+    "Relocated",
+    "blank",
+    "error_at",
+    "is_declaration",
+    "offset_of",
+    "parse_claim",
+    "statement_starts",
+    "without_comments",
+]
 
 _NAME = r"[A-Za-z_α-ωΑ-Ω][A-Za-z_0-9α-ωΑ-Ω]*"
 _D_HEAD = re.compile(rf"d[ \t]*/[ \t]*d[ \t]*({_NAME})")
 _P_HEAD = re.compile(rf"∂[ \t]*/[ \t]*∂[ \t]*({_NAME})")
 _P_TAIL = re.compile(rf"/[ \t]*∂[ \t]*({_NAME})")
-_ANY_HEAD = re.compile(rf"(?<![A-Za-z_0-9α-ωΑ-Ω])d[ \t]*/[ \t]*d|∂")
+_ANY_HEAD = re.compile(r"(?<![A-Za-z_0-9α-ωΑ-Ω])d[ \t]*/[ \t]*d|∂")
 _FORMS = "d/dVAR EXPR = CLAIMED, or ∂(EXPR)/∂VAR = CLAIMED"
 
 

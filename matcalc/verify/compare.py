@@ -8,11 +8,17 @@ import numpy as np
 from .. import expr as E
 from ..errors import MatcalcError
 from ..evaluate import evaluate
-from ..sampling import draw_value, kink_arguments, needs_invertible, needs_positive, nodes_of
+from ..sampling import (
+    draw_value,
+    kink_arguments,
+    needs_invertible,
+    needs_positive,
+    nodes_of,
+)
 from ..shapes import Shape
 from .building import dimension_names
 
-__all__ = ["compare", "SIZES", "POINTS"]
+__all__ = ["POINTS", "SIZES", "compare"]
 
 SIZES = (3, 2, 4, 5, 6, 7)      # one distinct size per dimension, in order of first use
 POINTS = 6                      # random points at which the values must agree,
