@@ -455,3 +455,12 @@ def test_the_sympy_confirmation_is_bounded():
                             "d/dX logdet(X) = inv(X).T")
     assert report.correct and "SymPy" not in report.checks
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("claim", ["d/dx x = 1e999", "d/dx 1e999 * x = 1e999"])
+def test_a_constant_past_the_floats_is_an_error_not_a_traceback(claim):
+    with pytest.raises(MatcalcError, match="too large for floating point"):
+        matcalc.verify(claim)
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["verify", claim], out, err) == 2
+    assert "Traceback" not in err.getvalue() and "too large" in err.getvalue()

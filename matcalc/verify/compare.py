@@ -58,6 +58,7 @@ def compare(claim: E.Expr, truth: E.Expr, expression: E.Expr, variables: dict, s
     rng = np.random.default_rng(seed)
     compared: list = []
     representative = False
+    overflow = False
     with np.errstate(all="ignore"):
         for _ in range(MAX_TRIES):
             if len(compared) >= POINTS:
@@ -72,6 +73,9 @@ def compare(claim: E.Expr, truth: E.Expr, expression: E.Expr, variables: dict, s
                 if not np.all(np.isfinite(evaluate(expression, arrays, sizes))):
                     continue
             except (np.linalg.LinAlgError, FloatingPointError, ZeroDivisionError):
+                continue
+            except OverflowError:          # a constant past the floats (1e999)
+                overflow = True
                 continue
             if not np.all(np.isfinite(true_value)):
                 continue
@@ -97,6 +101,10 @@ def compare(claim: E.Expr, truth: E.Expr, expression: E.Expr, variables: dict, s
                 example["claimed_entry"] = round(float(claim_value.reshape(-1)[flat]), 4)
                 example["true_entry"] = round(float(true_value.reshape(-1)[flat]), 4)
             return compared, example, False
+    if not compared and overflow:
+        raise MatcalcError("a number in the claim or the expression is too large for "
+                           "floating point, so the claim cannot be compared at points",
+                           expected="constants below about 1e308")
     if not compared:
         raise MatcalcError("could not find a point where the derivative is defined to "
                            "compare the claim with it")
