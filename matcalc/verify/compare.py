@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import expr as E
 from ..errors import MatcalcError
-from ..evaluate import evaluate
+from ..evaluate import evaluate, require_bytes
 from ..sampling import (
     draw_value,
     kink_arguments,
@@ -64,6 +64,9 @@ def compare(claim: E.Expr, truth: E.Expr, expression: E.Expr, variables: dict, s
             if len(compared) >= POINTS:
                 break
             sizes = _sizes(variables, len(compared) // PER_SIZE)
+            for v in used:                     # a declared vector(10^20) is refused, not drawn
+                require_bytes(v.shape.numpy(sizes), f"a value of {v.name}")
+            require_bytes(truth.shape.numpy(sizes), "the derivative")
             arrays = {v.name: draw_value(v, sizes, rng, positive, invertible) for v in used}
             try:
                 if any(np.min(np.abs(evaluate(k, arrays, sizes))) < KINK_MARGIN for k in kinks):
