@@ -26,12 +26,8 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
-import math
 import os
 import platform
-import re
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -61,8 +57,8 @@ if THREADS > 0:
                                    " intra_op_parallelism_threads=1").strip()
 
 import numpy as np  # noqa: E402
-from _common import calibrate, loadavg, pkg_version  # noqa: E402  (benchmarks/ is on sys.path)
-from _common import hr as _hr  # noqa: E402
+from _common import calibrate, git_rev, loadavg, median, pkg_version  # noqa: E402
+from _common import hr as _hr  # noqa: E402  (benchmarks/ is on sys.path)
 
 
 def hr(title: str) -> None:
@@ -73,163 +69,19 @@ LIMIT_S = 20.0          # an autodiff call predicted or measured slower than thi
 CLAIM = "1–2 orders of magnitude faster Hessians than autodiff frameworks on CPU"
 
 
-# ------------------------------------------------------------------------------------------
-# The functions: matcalc query (declarations inline), the variable, argument names in
-# sorted order (the order of the generated f), and the same function for jax and torch.
+from _codegen_parts import (  # noqa: E402
+    FUNCTIONS,
+    blas_info,
+    code_lines,
+    generate,
+    jax_funcs,
+    make_inputs,
+    ms,
+    ratio,
+    timeit,
+    torch_funcs,
+)
 
-def _jax_funcs(jnp, jax):
-    return {
-        "quadratic": lambda A, x: x @ A @ x,
-        "least squares": lambda A, b, x: jnp.linalg.norm(A @ x - b) ** 2,
-        "logistic": lambda X, w, y: jnp.sum(jax.nn.softplus(X @ w) - y * (X @ w)),
-        "2-layer MLP": lambda W1, W2, x, y: jnp.sum((W2 @ jnp.tanh(W1 @ x) - y) ** 2),
-    }
-
-
-def _torch_funcs(torch):
-    F = torch.nn.functional
-    return {
-        "quadratic": lambda A, x: x @ A @ x,
-        "least squares": lambda A, b, x: torch.linalg.norm(A @ x - b) ** 2,
-        # threshold above any |Xw| here, so torch's softplus is exactly log(1 + e^z)
-        "logistic": lambda X, w, y: torch.sum(F.softplus(X @ w, threshold=50.0) - y * (X @ w)),
-        "2-layer MLP": lambda W1, W2, x, y: torch.sum((W2 @ torch.tanh(W1 @ x) - y) ** 2),
-    }
-
-
-FUNCTIONS = [
-    # name, matcalc query, wrt, argument names (sorted), written as
-    ("quadratic", "A: matrix(n, n); x: vector(n); x @ A @ x", "x", ("A", "x"), "xᵀAx"),
-    ("least squares", "A: matrix(n, n); x, b: vector(n); norm(A @ x - b)^2", "x",
-     ("A", "b", "x"), "‖Ax − b‖²"),
-    ("logistic", "X: matrix(n, n); w, y: vector(n); sum(softplus(X @ w) - y * (X @ w))", "w",
-     ("X", "w", "y"), "sum(softplus(Xw) − y⊗Xw)"),
-    ("2-layer MLP", "W1, W2: matrix(n, n); x, y: vector(n); sum((W2 @ tanh(W1 @ x) - y)^2)",
-     "x", ("W1", "W2", "x", "y"), "sum((W2 tanh(W1 x) − y)²)"),
-]
-
-
-def make_inputs(name: str, n: int, seed: int = 0) -> dict:
-    """Well-scaled data: entries of products are O(1), tanh and softplus are not saturated."""
-    rng = np.random.default_rng(seed + n)
-    s = 1.0 / math.sqrt(n)
-    if name == "quadratic":
-        return {"A": rng.normal(size=(n, n)) * s, "x": rng.normal(size=n)}
-    if name == "least squares":
-        return {"A": rng.normal(size=(n, n)) * s, "b": rng.normal(size=n),
-                "x": rng.normal(size=n)}
-    if name == "logistic":
-        return {"X": rng.normal(size=(n, n)) * s, "w": rng.normal(size=n),
-                "y": rng.integers(0, 2, size=n).astype(float)}
-    return {"W1": rng.normal(size=(n, n)) * s, "W2": rng.normal(size=(n, n)) * s,
-            "x": rng.normal(size=n), "y": rng.normal(size=n)}
-
-
-# ------------------------------------------------------------------------------------------
-# helpers
-
-def median(xs):
-    return statistics.median(xs) if xs else float("nan")
-
-
-def blas_info() -> str:
-    try:
-        cfg = np.show_config(mode="dicts")
-        b = cfg["Build Dependencies"]["blas"]
-        return f"{b.get('name')} {b.get('version')}"
-    except Exception:            # noqa: BLE001
-        return "?"
-
-
-def timeit(fn, budget: float, max_reps: int, min_reps: int = 3):
-    """Median seconds per call of fn(), every call timed on its own (a median of single
-    calls shrugs off the multi-millisecond stalls a busy 2-core machine gives a threaded
-    BLAS call now and then; a mean over a loop would not). One warm-up call first, then as
-    many calls as fit in `budget` seconds, within [min_reps, max_reps].
-    Returns (median, calls timed, warm-up seconds)."""
-    t0 = time.perf_counter()
-    fn()
-    first = time.perf_counter() - t0
-    per = first
-    if first < 0.05:                    # the first call is often the slowest
-        t0 = time.perf_counter()
-        fn()
-        per = time.perf_counter() - t0
-    reps = int(min(max_reps, max(min_reps, budget / max(per, 1e-9))))
-    samples = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t0)
-    return median(samples), reps, first
-
-
-def ms(v) -> str:
-    if v is None:
-        return f"{'—':>8}"
-    if isinstance(v, str):
-        return f"{v:>8}"
-    return f"{v * 1e3:8.3f}" if v < 0.01 else f"{v * 1e3:8.2f}" if v < 1 else f"{v * 1e3:8.0f}"
-
-
-def ratio(a, b) -> str:
-    if not isinstance(a, float) or not isinstance(b, float) or b <= 0:
-        return f"{'—':>6}"
-    r = a / b
-    return f"{r:6.2f}" if r < 10 else f"{r:6.1f}"
-
-
-# ------------------------------------------------------------------------------------------
-# one-time costs: matcalc derivation + source generation + exec
-
-def generate(matcalc, query, wrt):
-    t0 = time.perf_counter()
-    h = matcalc.hessian(query, wrt)
-    t_hess = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    src = h.to_source("numpy")
-    t_src = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    ns: dict = {"__name__": "matcalc_generated"}
-    exec(compile(src, f"<matcalc hessian {query}>", "exec"), ns)   # noqa: S102  our own generated code
-    t_exec = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    d = matcalc.derivative(query, wrt)
-    t_der = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    dsrc = d.to_source("numpy")
-    t_dsrc = time.perf_counter() - t0
-    dns: dict = {"__name__": "matcalc_generated"}
-    exec(compile(dsrc, f"<matcalc derivative {query}>", "exec"), dns)  # noqa: S102
-    return dict(h=h, d=d, src=src, dsrc=dsrc, ns=ns, dns=dns, t_hess=t_hess, t_src=t_src,
-                t_exec=t_exec, t_der=t_der, t_dsrc=t_dsrc)
-
-
-def code_lines(src: str, func: str) -> list[str]:
-    """The computing lines of one generated function (no docstring, conversions, shape
-    assertions or reshapes of the inputs)."""
-    skip = re.compile(r"^(assert |return |\w+ = np\.asarray\(|\w+ = \w+\.reshape\(\w+, 1\)$"
-                      r"|[\w, ]+ = \w+\.shape(\[\d\])?$)")
-    out, inside, in_doc = [], False, False
-    for line in src.splitlines():
-        if line.startswith("def "):
-            inside = line.startswith(f"def {func}(")
-            continue
-        s = line.strip()
-        if not inside or not s:
-            continue
-        if s.startswith('"""'):
-            in_doc = not (len(s) > 3 and s.endswith('"""'))
-            continue
-        if in_doc:
-            in_doc = not s.endswith('"""')
-            continue
-        if not skip.match(s):
-            out.append(s)
-    return out
-
-
-# ------------------------------------------------------------------------------------------
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -282,17 +134,13 @@ def main():
     print(f"thread env vars : {env or 'none set (each library picks its own thread count)'}")
     print("threads         : " + (f"{THREADS} for every library (--threads; set before import)"
                                    if THREADS > 0 else "each library's default (--threads 0)"))
-    try:
-        rev = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
-                             capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        rev = "?"
+    rev = git_rev(ROOT)
     print(f"matcalc tree    : {ROOT} (git {rev or '?'})")
     print(f"settings        : sizes {', '.join(map(str, sizes))}; {args.budget} s of timed calls "
           f"per measurement, 3..{args.max_reps} single calls, medians; drop an autodiff size when a "
           f"call is predicted (cubic from the previous size) or measured > {args.limit:g} s")
 
-    jfuncs, tfuncs = _jax_funcs(jnp, jax), _torch_funcs(torch)
+    jfuncs, tfuncs = jax_funcs(jnp, jax), torch_funcs(torch)
     functions = [f for f in FUNCTIONS
                  if not args.only or any(o.strip() and o.strip() in f[0]
                                          for o in args.only.split(","))]

@@ -3,20 +3,13 @@ Learning" derives it by hand — Jacobians, gradients and Hessians in matrix not
 the derivation shown, cross-checked by SymPy, evaluable with NumPy."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .api import Derivative, derivative, hessian
 from .errors import MatcalcError
 
-if TYPE_CHECKING:                                   # for annotations only
-    from .verify_claims import VerifyReport
-
-
-def verify(claim: str, shapes: dict | None = None, layout: str = "numerator") -> VerifyReport:
-    """Decide whether a hand-derived claim such as `d/dz (x + z) = 1` is right; see
-    `matcalc.verify_claims` for the claim syntax and the report."""
-    from .verify_claims import verify as _verify
-    return _verify(claim, shapes=shapes, layout=layout)
+# `matcalc.verify` is the function that decides a hand-derived claim such as
+# `d/dz (x + z) = 1` (the package of that name holds its parts and documents the claim
+# syntax): imported here, eagerly, so that the name stays bound to the function.
+from .verify import verify
 
 
 def load_ipython_extension(ipython: object) -> None:

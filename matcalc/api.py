@@ -13,19 +13,26 @@ from dataclasses import dataclass, field
 
 from . import expr as E
 from .build import Typed, build_typed
+from .codegen import to_source
+from .declarations import spec_string
 from .engine import differentiate
 from .errors import MatcalcError, NameError_
+from .layout import LAYOUTS, Layout
 from .parse import parse_query
 from .primitives.catalog import function_names
 from .readoff import NotFactorable, gradient, jacobian, substitute
+from .render.display import derivative_latex, derivative_markdown
+from .render.tensor import linear_map_latex, linear_map_text
 from .render.text import latex as latex_of
 from .render.text import text as text_of
 from .shapes import Shape
 from .simplify import simplify
+from .steps import Steps
 
-__all__ = ["LAYOUTS", "Derivative", "derivative", "function_names", "hessian"]
+# NumPy (evaluate) and SymPy (check) are imported where a Derivative first needs them, so
+# that `import matcalc` and the command line stay quick.
 
-LAYOUTS = ("numerator", "denominator", "mixed")
+__all__ = ["LAYOUTS", "Derivative", "Layout", "derivative", "function_names", "hessian"]
 
 
 @dataclass
@@ -34,7 +41,7 @@ class Derivative:
     expression: E.Expr
     wrt: tuple                      # the Var(s)
     variables: dict
-    layout: str
+    layout: Layout                  # a str: "numerator", "denominator" or "mixed"
     result: E.Expr | None           # the matrix-notation derivative (None: a linear map)
     differential: E.Expr            # d f, linear in d(wrt) (for a single wrt)
     kind: str                       # "tangent" | "jacobian" | "gradient" | "linear map" | "stacked"
@@ -47,11 +54,15 @@ class Derivative:
     # and the part of it that was inferred rather than declared (shown as "where …")
     declarations: dict = field(default_factory=dict)
     inferred: dict = field(default_factory=dict)
+    # a stacked ∇f(x, y, …): the derivative by each variable (numerator layout), in wrt order
+    parts: tuple = ()
+
+    def __post_init__(self):
+        self.layout = Layout.of(self.layout)
 
     # ---------------------------------------------------------------- printing
     def __str__(self) -> str:
         if self.result is None:
-            from .render.tensor import linear_map_text
             return linear_map_text(self)
         return text_of(self.result)
 
@@ -61,13 +72,11 @@ class Derivative:
 
     def latex(self) -> str:
         if self.result is None:
-            from .render.tensor import linear_map_latex
             return linear_map_latex(self)
         return latex_of(self.result)
 
     @property
     def steps(self):
-        from .steps import Steps
         return Steps(self)
 
     @property
@@ -76,7 +85,7 @@ class Derivative:
         out = _np_dims(self.expression.shape)
         var = tuple(d for v in self.wrt for d in _np_dims(v.shape)) if len(self.wrt) == 1 \
             else (len(self.wrt),)
-        return var + out if self.layout == "denominator" else out + var
+        return self.layout.axes(out, var)
 
     # ---------------------------------------------------------------- numbers
     def evaluate(self, values: dict):
@@ -100,22 +109,18 @@ class Derivative:
             k = (len(self.wrt),)
             require_bytes(out_np + k)
             return np.asarray(evaluate(self.result, arrays, dims)).reshape(
-                k + out_np if self.layout == "denominator" else out_np + k)
+                self.layout.axes(out_np, k))
         var = self.wrt[0]
         var_np = var.shape.numpy(dims)
         require_bytes(out_np + var_np)
         if self.result is not None:
             value = np.asarray(evaluate(self.result, arrays, dims))
-            return value.reshape(var_np + out_np if self.layout == "denominator"
-                                 else out_np + var_np)
+            return value.reshape(self.layout.axes(out_np, var_np))
         arr = _linear_map_tensor(self.differential, var, arrays, dims, out_np, var_np)
-        if self.layout == "denominator":
+        if self.layout.variable_first:
             arr = np.moveaxis(arr, list(range(len(out_np))),
                               list(range(len(var_np), len(var_np) + len(out_np))))
         return arr
-
-    def _single(self, var) -> Derivative:
-        return _derive(self.expression, var, self.variables, self.layout)
 
     def check(self, n: int = 3, seed: int = 0):
         """SymPy's component-wise cross-check at sizes n, 3, 2, 4, … (1 <= n <= 8): a
@@ -127,20 +132,16 @@ class Derivative:
     # ---------------------------------------------------------------- code and Jupyter
     def to_numpy(self) -> str:
         """Source of a self-contained Python function computing the value and the derivative."""
-        from .codegen import to_source
         return to_source(self, "numpy")
 
     def to_source(self, target: str = "numpy") -> str:
         """Like `to_numpy`, for "numpy", "jax" or "torch" (imported only by the generated code)."""
-        from .codegen import to_source
         return to_source(self, target)
 
     def _repr_latex_(self) -> str:
-        from .jupyter import derivative_latex
         return derivative_latex(self)
 
     def _repr_markdown_(self) -> str:
-        from .jupyter import derivative_markdown
         return derivative_markdown(self)
 
 
@@ -168,18 +169,11 @@ def _linear_map_tensor(L, var, arrays, dims, out_np, var_np):
     return out.reshape(out_np + var_np)
 
 
-def _apply_layout(result: E.Expr, layout: str, kind: str, var) -> E.Expr:
-    if layout == "numerator" or (kind == "tangent" and not result.shape.is_vector):
-        return result
-    if layout == "denominator":
-        return E.Transpose(result)
-    # mixed: a gradient (scalar by vector) is a column; Jacobians as in numerator
-    if kind in ("jacobian", "gradient") and result.shape.is_row:
-        return E.Transpose(result)
-    return result
+def _apply_layout(result: E.Expr, layout: Layout, kind: str, var) -> E.Expr:
+    return E.Transpose(result) if layout.transposes(kind, result.shape) else result
 
 
-def _derive(expression: E.Expr, var: E.Var, variables: dict, layout: str) -> Derivative:
+def _derive(expression: E.Expr, var: E.Var, variables: dict, layout: Layout) -> Derivative:
     d = differentiate(expression, var)
     L = d.differential
     out = expression.shape
@@ -221,7 +215,6 @@ def _parse(expression, shapes):
 def _parse_typed(expression, shapes) -> Typed:
     if isinstance(expression, E.Expr):
         variables = {v.name: v for v in E.walk(expression) if isinstance(v, E.Var)}
-        from .declarations import spec_string
         declared = {n: spec_string(v.shape, v.structure) for n, v in variables.items()}
         return Typed(expression, variables, declared, {}, frozenset())
     if not isinstance(expression, str):
@@ -274,13 +267,13 @@ def _stacked(expr: E.Expr, vars_: list, variables: dict, layout: str) -> Derivat
             "would be a third-order array, which has no matrix form; a list of scalars "
             "stacks the derivatives of a scalar (the gradient) or a vector (the Jacobian)",
             expected="one scalar at a time (each gives ∂F/∂x, shaped like F)")
-    parts = [_derive(expr, v, variables, "numerator") for v in vars_]
+    parts = [_derive(expr, v, variables, Layout.NUMERATOR) for v in vars_]
     stacked = _side_by_side([p.result for p in parts], expr.shape)
-    if layout == "denominator" or (layout == "mixed" and expr.shape.is_scalar):
+    if layout.stacked_transposed(expr.shape.is_scalar):
         stacked = simplify(E.Transpose(stacked))        # mixed: a gradient is a column
     return Derivative(expr, tuple(vars_), variables, layout, stacked, parts[0].differential,
                       "stacked", [p.derivations[0] for p in parts],
-                      [r for p in parts for r in p.rewrites])
+                      [r for p in parts for r in p.rewrites], parts=tuple(parts))
 
 
 def _side_by_side(tangents: list, out) -> E.Expr:
@@ -305,8 +298,7 @@ def derivative(expression: str | E.Expr, wrt: str | list[str], shapes: dict | No
     wrt: a variable name, or a list of scalar names for the stacked Jacobian ∇f(x, y).
     shapes: {"x": "vector(n)", "A": "matrix(m, n)", "b": "scalar", "S": "symmetric(n)"}.
     """
-    if layout not in LAYOUTS:
-        raise MatcalcError(f"unknown layout {layout!r}", expected=" or ".join(LAYOUTS))
+    layout = Layout.of(layout)
     typed = _parse_typed(expression, shapes)
     expr, variables = typed.expression, typed.variables
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)
@@ -331,7 +323,7 @@ def hessian(expression: str | E.Expr, wrt: str | list[str], shapes: dict | None 
         grad = _closed_gradient(expr, var, variables)
         grad = E.Transpose(grad) if var.shape.is_column else grad
         try:
-            second = _derive(grad, var, variables, "numerator")
+            second = _derive(grad, var, variables, Layout.NUMERATOR)
         except NotFactorable:
             second = _as_linear_map(grad, var, variables)
     else:
@@ -339,7 +331,7 @@ def hessian(expression: str | E.Expr, wrt: str | list[str], shapes: dict | None 
             raise MatcalcError("a Hessian by a list needs scalar variables ([\"x\", \"y\"]);"
                                " for a vector, give its name alone")
         grad = E.Block(tuple((_closed_gradient(expr, v, variables),) for v in vars_))
-        second = _stacked(grad, vars_, variables, "numerator")
+        second = _stacked(grad, vars_, variables, Layout.NUMERATOR)
     second.function = expr
     return _declare(second, typed)
 
@@ -348,7 +340,7 @@ def _closed_gradient(expr: E.Expr, var: E.Var, variables: dict) -> E.Expr:
     """∂f/∂var in matrix notation (numerator layout), or an error: a Hessian differentiates
     the gradient, so it needs one in closed form."""
     try:
-        first = _derive(expr, var, variables, "numerator")
+        first = _derive(expr, var, variables, Layout.NUMERATOR)
     except NotFactorable:
         first = None
     if first is None or first.result is None:
@@ -363,5 +355,5 @@ def _closed_gradient(expr: E.Expr, var: E.Var, variables: dict) -> E.Expr:
 def _as_linear_map(expression: E.Expr, var: E.Var, variables: dict) -> Derivative:
     """The derivative as its differential only (no read-off): always defined."""
     d = differentiate(expression, var)
-    return Derivative(expression, (var,), variables, "numerator", None, d.differential,
+    return Derivative(expression, (var,), variables, Layout.NUMERATOR, None, d.differential,
                       "linear map", [d])

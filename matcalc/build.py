@@ -30,44 +30,17 @@ from .errors import LimitError, MatcalcError, ShapeError, UnsupportedError
 from .functions import ELEMENTWISE, FUNCTIONS, VECTOR_ARGUMENT, literal, parameters
 from .shapes import Shape, ShapeSpec
 from .syntax import Query, Syntax
+from .unify import Dims, is_unknown
 
 __all__ = ["FUNCTIONS", "MAX_DEPTH", "Builder", "Typed", "build", "build_typed", "too_deep"]
 
 MAX_DEPTH = limits.MAX_DEPTH
+
+
 def too_deep(text: str, node: Syntax) -> LimitError:
     return LimitError(f"expression nested too deeply (more than {MAX_DEPTH} levels)",
                       expected=f"at most {MAX_DEPTH} nested calls, brackets, powers or signs"
                       ).located(text, node.pos)
-
-
-class _Dims:
-    """Union-find over dimensions: names and integers are fixed, `?k` are unknowns."""
-
-    def __init__(self):
-        self.parent: dict = {}
-        self.count = 0
-
-    def fresh(self) -> str:
-        self.count += 1
-        return f"?{self.count}"
-
-    def find(self, d):
-        while isinstance(d, str) and d.startswith("?") and self.parent.get(d, d) != d:
-            d = self.parent[d]
-        return d
-
-    def unify(self, a, b) -> bool:
-        a, b = self.find(a), self.find(b)
-        if a == b:
-            return True
-        if isinstance(a, str) and a.startswith("?"):
-            if b == 1:
-                return False
-            self.parent[a] = b
-            return True
-        if isinstance(b, str) and b.startswith("?"):
-            return self.unify(b, a)
-        return False
 
 
 def _vector_names(root: Syntax) -> set:
@@ -115,7 +88,7 @@ class Builder(Construct):
         self.reset()
 
     def reset(self):
-        self.dims = _Dims()
+        self.dims = Dims()
         self.var_shapes: dict[str, tuple] = {}
         self.symmetric: dict[str, str | None] = {}
 
@@ -193,31 +166,23 @@ class Builder(Construct):
         return cls(message, expected=expected).located(self.text, node.pos)
 
     def show(self, shape: tuple) -> str:
-        r, c = (self.dims.find(d) for d in shape)
-        name = lambda d: "?" if isinstance(d, str) and d.startswith("?") else str(d)  # noqa: E731
-        if (r, c) == (1, 1):
-            return "a scalar"
-        if c == 1:
-            return f"a vector({name(r)})"
-        if r == 1:
-            return f"a row vector({name(c)})"
-        return f"a matrix({name(r)}, {name(c)})"
+        return self.dims.describe(shape)
 
     def mismatch(self, node, what, operands):
         described = " and ".join(f"{_source_text(self.text, o)} is {self.show(s)}" for o, s in operands)
         return self.error(node, f"{what}: {described}")
 
     def is_scalar(self, s) -> bool:
-        return self.dims.find(s[0]) == 1 and self.dims.find(s[1]) == 1
+        return self.dims.is_scalar(s)
 
     def is_column(self, s) -> bool:
-        return self.dims.find(s[1]) == 1 and self.dims.find(s[0]) != 1
+        return self.dims.is_column(s)
 
     def is_row(self, s) -> bool:
-        return self.dims.find(s[0]) == 1 and self.dims.find(s[1]) != 1
+        return self.dims.is_row(s)
 
     def same(self, a, b) -> bool:
-        return self.dims.unify(a[0], b[0]) and self.dims.unify(a[1], b[1])
+        return self.dims.same(a, b)
 
     def infer(self, node: Syntax, depth=0) -> tuple:
         if depth > MAX_DEPTH:
@@ -358,12 +323,12 @@ class Builder(Construct):
             if self.is_scalar(a) or not self.dims.unify(a[0], a[1]):
                 raise self.mismatch(node, f"{name} needs a square matrix", [(node.children[0], a)])
             return a if how == "square" else (1, 1)
-        raise AssertionError(how)
+        raise self.error(node, f"{name} has no shape rule {how!r}", cls=UnsupportedError)
 
     # ---------------------------------------------------------------- naming and pass 2
     def final_shapes(self) -> dict[str, tuple]:
         used = {d for s in self.var_shapes.values() for d in s
-                if isinstance(self.dims.find(d), str) and not self.dims.find(d).startswith("?")}
+                if isinstance(self.dims.find(d), str) and not is_unknown(self.dims.find(d))}
         taken = used | set(self.var_shapes) | self.dimensions
         pool = [n for n in ("n", "m", "k", "p", "q", "r", "s", "t") if n not in taken]
         names: dict = {}
@@ -372,13 +337,14 @@ class Builder(Construct):
             dims = []
             for d in shape:
                 root = self.dims.find(d)
-                if isinstance(root, str) and root.startswith("?"):
+                if is_unknown(root):
                     if root not in names:
                         names[root] = pool.pop(0) if pool else _spare(len(names), taken)
                     root = names[root]
                 dims.append(root)
             out[var] = Shape(*dims)
         return out
+
 
 def _spare(index: int, taken: set) -> str:
     k = index + 1

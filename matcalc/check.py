@@ -15,7 +15,6 @@ imported here only, lazily: a query that does not check does not pay for it.
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -25,10 +24,12 @@ import numpy as np
 
 from . import expr as E
 from . import primitives
+from .budget import Deadline
 from .errors import LimitError, MatcalcError
 from .limits import CHECK_MAX_DET_DIM, CHECK_MAX_DIM, CHECK_MAX_ENTRIES, CHECK_SECONDS
 from .primitives.catalog import REGISTRY
 from .primitives.lowering import sympy_namespace
+from .sampling import needs_invertible, needs_positive, symbol_point
 from .shapes import Shape
 
 if TYPE_CHECKING:                                   # for annotations only
@@ -124,16 +125,6 @@ def _limits(d, sizes):
 
 def _sizes_text(sizes) -> str:
     return ", ".join(f"{k}={v}" for k, v in sizes.items()) or "scalars"
-
-
-class _Clock:
-    def __init__(self):
-        self.start = time.monotonic()
-
-    def __call__(self):
-        if time.monotonic() - self.start > CHECK_SECONDS:
-            raise LimitError(f"the SymPy check took longer than {CHECK_SECONDS} s "
-                             "(limits.CHECK_SECONDS): check at a smaller n")
 
 
 # ---------------------------------------------------------------- components
@@ -262,12 +253,12 @@ def _output_first(flat: list, out_np: tuple, var_np: tuple, denominator: bool) -
 def _ours(d, env, sizes, sp, clock) -> list:
     """Our derivative, entry by entry, as `evaluate` returns it, in output-major order."""
     out_np = d.expression.shape.numpy(sizes)
-    denominator = d.layout == "denominator"
+    denominator = d.layout.variable_first
     if len(d.wrt) > 1:
         if d.result is not None:
             flat = list(to_sympy(d.result, env, sizes, sp, clock))
             return _output_first(flat, out_np, (len(d.wrt),), denominator)
-        parts = [_ours(d._single(w), env, sizes, sp, clock) for w in d.wrt]
+        parts = [_ours(p, env, sizes, sp, clock) for p in d.parts]
         return [p[i] for i in range(len(parts[0])) for p in parts]
     var = d.wrt[0]
     var_np = var.shape.numpy(sizes)
@@ -296,31 +287,8 @@ def _reference(d, env, sizes, sp, clock) -> list:
 def _domain(d) -> tuple[bool, bool]:
     """(positive, invertible): log and roots need positive entries, det and inv an
     invertible matrix (and logdet a positive determinant)."""
-    from .verify_claims import needs_positive
     nodes = [n for r in _roots(d) for n in E.walk(r)]
-    return needs_positive(nodes), any(isinstance(n, (E.Det, E.Inv)) for n in nodes)
-
-
-def _point(env: dict, rng, positive: bool, invertible: bool) -> dict:
-    """Random values for every symbol: each variable drawn on its set (symmetric, on the
-    simplex), positive or diagonally dominant where the domain asks. (`_numeric` asks for
-    positive values every other draw only, so that signs and kinks are tried where the
-    domain allows them.)"""
-    values: dict = {}
-    for var, m in env.items():
-        if not isinstance(var, E.Var):
-            continue
-        a = rng.uniform(0.3, 1.7, (m.rows, m.cols))
-        if var.structure == "simplex":
-            a = a / a.sum()
-        elif not positive:
-            a = a * rng.choice([-1.0, 1.0], a.shape)
-        if var.symmetric:
-            a = np.triu(a) + np.triu(a, 1).T
-        if invertible and m.rows == m.cols and m.rows > 1:
-            a = a + 2.0 * m.rows * np.eye(m.rows)
-        values.update({m[i, j]: a[i, j] for i in range(m.rows) for j in range(m.cols)})
-    return values
+    return needs_positive(nodes), needs_invertible(nodes)
 
 
 def _finite(v) -> bool:
@@ -354,7 +322,7 @@ def _numeric(pending, function, env, symbols, sizes, sp, rng, domain, clock) -> 
             if min(agreed) >= POINTS:
                 break
             clock()
-            point = _point(env, rng, positive and draw % 2 == 1, invertible)
+            point = symbol_point(env, rng, positive and draw % 2 == 1, invertible)
             args = [point[s] for s in symbols]
             try:
                 if not all(_finite(v) for v in np.ravel(value(*args))):
@@ -391,7 +359,9 @@ def check(d: Derivative, n: int = 3, seed: int = 0) -> Report:
     sizes = _sizes(d, int(n))
     _limits(d, sizes)
     import sympy as sp
-    clock = _Clock()
+    clock = Deadline(CHECK_SECONDS, lambda: LimitError(
+        f"the SymPy check took longer than {CHECK_SECONDS} s (limits.CHECK_SECONDS): "
+        "check at a smaller n"))
     variables: dict = {}
     for root in _roots(d):
         variables.update({v.name: v for v in E.walk(root) if isinstance(v, E.Var)})

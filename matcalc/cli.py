@@ -13,9 +13,7 @@ Exit status: 0 done, 1 a failed --check (or a wrong claim for `verify`), 2 bad i
 """
 from __future__ import annotations
 
-import argparse
 import sys
-import textwrap
 import unicodedata
 from typing import TYPE_CHECKING, TextIO
 
@@ -28,143 +26,21 @@ __all__ = [
     "verify_command", "verify_parser", "where_line",
 ]
 
-KINDS = ("scalar", "vector", "matrix", "symmetric", "simplex")
+from .declarations import where_text
+from .errors import MatcalcError
+from .options import (
+    EXAMPLES,
+    KINDS,
+    build_parser,
+    derivative_from_args,
+    parse_args,
+    positional_last,
+    shapes_from_args,
+    verify_parser,
+)
+from .verify import verify
+
 EXIT_OUTPUT = 3
-
-EXAMPLES = """examples:
-  matcalc 'max(0, w @ x + b)' --wrt w --vector w,x --scalar b
-  matcalc 'w, x: vector(n); b: scalar; max(0, w·x + b)' --wrt b --steps
-  matcalc 'ln(sin(x^3)^2)' --wrt x --check
-  matcalc '-x^2'
-  matcalc '[3*x^2*y, 2*x + y^8]' --wrt x,y
-  matcalc 'x @ A @ x' --wrt x --hessian
-  matcalc 'x @ A @ x' --wrt x --emit numpy
-  matcalc verify 'x: vector(n); z: scalar; d/dz (x + z) = 1'
-
-declarations: inline `NAMES: scalar | vector | vector(n) | matrix | matrix(m, n) |
-symmetric(n) | simplex(n);` before the expression, or the flags below (a name declared
-twice differently is an error). Undeclared names: a dimension of a declared shape = that
-size; upper-case initial = matrix; lower-case used as an operand of @ or in sum/mean/norm/...
-= vector; lower-case combined element-wise (+ - * / > max) with a vector or matrix = that
-shape; other lower-case = scalar. Inferred shapes are printed after the result
-(`where y: vector(n)`). Exit status: 0 done, 2 bad input (message with line, column and
-caret), 1 a failed --check, 3 the output could not be written."""
-
-
-def _functions_help() -> str:
-    """The function list for --help, from the primitive registry."""
-    from .api import function_names
-    return "\n\nfunctions: " + "\n".join(textwrap.wrap(function_names() + ".", 80))
-
-
-def _add_shapes(p: argparse.ArgumentParser) -> None:
-    for kind in KINDS:
-        p.add_argument(f"--{kind}", metavar="NAMES", action="append", default=[],
-                       help=f"comma-separated names declared {kind}")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The options of `matcalc QUERY …` (shared with the %matcalc magic)."""
-    p = argparse.ArgumentParser(
-        prog="matcalc", formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Matrix calculus in matrix notation: the derivative of an expression over "
-                    "scalars, vectors and matrices, as the tutorial 'The Matrix Calculus You "
-                    "Need For Deep Learning' derives it.",
-        epilog=EXAMPLES + _functions_help())
-    p.add_argument("query", help="the expression, optionally preceded by declarations "
-                                 "(one starting with '-' is fine: matcalc '-x^2')")
-    p.add_argument("--wrt", help="the variable (or comma-separated scalars for ∇f(x, y)); "
-                                 "default: the only variable")
-    _add_shapes(p)
-    p.add_argument("--layout", choices=("numerator", "denominator", "mixed"),
-                   default="numerator", help="numerator (default, the tutorial's), "
-                   "denominator, or mixed (gradient as a column)")
-    p.add_argument("--steps", action="store_true", help="show the derivation step by step")
-    p.add_argument("--latex", action="store_true", help="print LaTeX instead of Unicode")
-    p.add_argument("--check", action="store_true",
-                   help="cross-check with SymPy by components at small sizes")
-    p.add_argument("--hessian", action="store_true", help="the second derivative")
-    p.add_argument("--emit", choices=("numpy", "jax", "torch"),
-                   help="print a Python function computing the value and the derivative")
-    return p
-
-
-def verify_parser() -> argparse.ArgumentParser:
-    """The options of `matcalc verify CLAIM …`."""
-    p = argparse.ArgumentParser(
-        prog="matcalc verify", description="Check a hand-derived derivative: says whether it is "
-        "right and, if not, gives the correct form and a small counterexample. Exit status: "
-        "0 right, 1 wrong, 2 bad input.")
-    p.add_argument("claim", help="e.g. 'x: vector(n); z: scalar; d/dz (x + z) = 1'")
-    _add_shapes(p)
-    p.add_argument("--layout", choices=("numerator", "denominator", "mixed"),
-                   default="numerator")
-    return p
-
-
-def parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
-    """`parser.parse_args`, except that the query (or claim) may start with '-' (`-x^2`,
-    `-sum(x)`): an argument that starts with '-' but is none of the options is the query."""
-    return parser.parse_args(positional_last(parser, argv))
-
-
-def positional_last(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
-    """argv with every argument that is not an option (nor an option's value) moved after
-    a `--`, so that argparse never mistakes a query such as `-x^2` for an option."""
-    actions = parser._option_string_actions                  # option string -> action
-    options, positional = [], []
-    args = list(argv)
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg == "--":
-            positional.extend(args[i + 1:])
-            break
-        action = _option(actions, arg)
-        if action is None:
-            positional.append(arg)
-        else:
-            if action.nargs != 0 and "=" not in arg and i + 1 < len(args):
-                arg = f"{arg}={args[i + 1]}"                 # its value, whatever it looks like
-                i += 1                                      # (`--wrt -x` would confuse argparse)
-            options.append(arg)
-        i += 1
-    return options + (["--"] + positional if positional else [])
-
-
-def _option(actions: dict, arg: str):
-    """The action `arg` names (exactly, by a unique prefix of a --long option, or as
-    --opt=value), or None when it is not an option."""
-    if not arg.startswith("-") or arg == "-":
-        return None
-    name = arg.split("=", 1)[0] if arg.startswith("--") else arg
-    if name in actions:
-        return actions[name]
-    if arg.startswith("--") and len(name) > 2:
-        matches = {actions[o] for o in actions if o.startswith(name) and o.startswith("--")}
-        if len(matches) == 1:
-            return matches.pop()
-    return None
-
-
-def shapes_from_args(args: argparse.Namespace) -> dict:
-    """{name: kind} from --scalar/--vector/... (each may repeat, each a comma list).
-    A bad name or a name given two different kinds is a MatcalcError."""
-    from .declarations import check_name
-    from .errors import MatcalcError
-    shapes: dict = {}
-    for kind in KINDS:
-        values = getattr(args, kind, None) or []
-        for value in [values] if isinstance(values, str) else values:
-            for raw in value.split(","):
-                if not raw.strip():
-                    continue
-                name = check_name(raw, f"--{kind}")
-                if shapes.get(name, kind) != kind:
-                    raise MatcalcError(f"conflicting declarations of {name}: --{shapes[name]} "
-                                       f"and --{kind}", expected="one shape per name")
-                shapes[name] = kind
-    return shapes
 
 
 # ---------------------------------------------------------------- output
@@ -223,7 +99,6 @@ def emit(text: object, stream: TextIO | None) -> None:
 
 def where_line(d: Derivative, latex: bool = False) -> str | None:
     """`where y: vector(n), …` for the inferred shapes, or None when all were declared."""
-    from .declarations import where_text
     text = where_text(getattr(d, "inferred", {}))
     if not text:
         return None
@@ -231,11 +106,9 @@ def where_line(d: Derivative, latex: bool = False) -> str | None:
 
 
 # ---------------------------------------------------------------- commands
-def verify_command(argv: list[str], out: TextIO, err: TextIO) -> int:
-    from .errors import MatcalcError
+def verify_command(argv, out, err) -> int:
     args = parse_args(verify_parser(), argv)
     try:
-        from . import verify
         report = verify(args.claim, shapes=shapes_from_args(args), layout=args.layout)
         emit(report, out)
         return 0 if report.correct else 1
@@ -261,7 +134,6 @@ def run(argv: list[str] | None = None, out: TextIO | None = None,
         err: TextIO | None = None) -> int:
     """The command line on `argv`, printing to `out` and `err` (default: sys.stdout and
     sys.stderr); returns the exit status."""
-    from .errors import MatcalcError
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -284,7 +156,7 @@ def run(argv: list[str] | None = None, out: TextIO | None = None,
         if where:
             emit(where, out)
         if args.check:
-            from .check import CheckFailed
+            from .check import CheckFailed  # SymPy and NumPy: only when asked
             try:
                 report = str(d.check())
                 emit("\n".join("# " + line for line in report.splitlines())
@@ -301,32 +173,7 @@ def run(argv: list[str] | None = None, out: TextIO | None = None,
         return 2
 
 
-def derivative_from_args(args: argparse.Namespace) -> Derivative:
-    """The Derivative the options ask for (`--wrt` defaults to the only variable); shared
-    by the command line and the %matcalc magics."""
-    from . import api
-    from .errors import MatcalcError
-    shapes = shapes_from_args(args)
-    wrt = args.wrt
-    if wrt is None:
-        expr, _ = api._parse(args.query, shapes)
-        used = sorted({v.name for v in _vars(expr)})
-        if len(used) != 1:
-            raise MatcalcError("say which variable to differentiate by",
-                               expected=f"--wrt with one of: {', '.join(used) or 'none'}")
-        wrt = used[0]
-    wrt = wrt if "," not in wrt else [w.strip() for w in wrt.split(",")]
-    if args.hessian:
-        return api.hessian(args.query, wrt, shapes)
-    return api.derivative(args.query, wrt, shapes, layout=args.layout)
-
-
-def _vars(expr):
-    from . import expr as E
-    return [n for n in E.walk(expr) if isinstance(n, E.Var)]
-
-
-# the names jupyter.py and older callers use
+# the names older callers use (the option reader itself is matcalc.options)
 _parser, _verify_parser, _shapes = build_parser, verify_parser, shapes_from_args
 
 

@@ -180,7 +180,7 @@ class _Module:
             var_np = (len(d.wrt),)
         else:
             var_np = np_dims(d.wrt[0].shape)
-        full = var_np + out_np if d.layout == "denominator" else out_np + var_np
+        full = d.layout.axes(out_np, var_np)
         if d.result is not None:
             # by a scalar, every layout is the tangent itself; by a list of k scalars, the
             # printed matrix: output × k (k × output in the denominator layout)
@@ -260,7 +260,7 @@ class _Module:
         if first:
             lines.append(f"{tensor} = {b.filled('zeros', four)}")
         lines.append(f"{deriv_name} = {b.reshape(tensor, self.tuple_text(out_np + var_np))}")
-        if d.layout == "denominator" and out_np:
+        if d.layout.variable_first and out_np:
             n_out, n_var = len(out_np), len(var_np)
             perm = tuple(range(n_out, n_out + n_var)) + tuple(range(n_out))
             lines.append(f"{deriv_name} = {b.permute(deriv_name, str(perm))}")
@@ -287,7 +287,7 @@ class _Module:
         b, m, d = self.b, self.b.m, self.d
         positions = str(tuple(self.wrt_positions))
         stacked = len(d.wrt) > 1
-        denominator = d.layout == "denominator"
+        denominator = d.layout.variable_first
         lines = [
             "def _finite_differences(fun, args, eps):",
             '    """Central differences of fun at args, shaped as f\'s derivative."""',

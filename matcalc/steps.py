@@ -12,8 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import expr as E
+from .declarations import where_text
+from .engine import differentiate
+from .layout import Layout
 from .readoff import NotFactorable, jacobian, rebuild, substitute
+from .render.display import steps_latex, steps_markdown
 from .render.text import text as text_of
+from .rules import load
 from .rules.chain import kind as chain_kind
 from .simplify import simplify
 
@@ -77,9 +82,6 @@ def derive_steps(diff: E.Expr, layout_result: E.Expr | None, rewrites: list,
     the same engine), chain the local derivatives, substitute back. The steps work in
     numerator layout; where the requested layout is another (`transposed`), the result
     in it, `layout_result`, ends them."""
-    from .engine import differentiate
-    from .rules import load
-
     rules = load()
     var = diff.var
     applied = [a for a in diff.applied if not isinstance(a.node, E.Transpose)
@@ -157,18 +159,16 @@ class Steps:
         single = len(d.wrt) == 1
         self.derivations = [derive_steps(diff, d.result if single else None,
                                          list(d.rewrites) if single else [],
-                                         single and d.layout != "numerator")
+                                         single and d.layout != Layout.NUMERATOR)
                             for diff in d.derivations]
 
     def __str__(self) -> str:
         return self.render(text_of)
 
     def _repr_markdown_(self) -> str:
-        from .jupyter import steps_markdown
         return steps_markdown(self)
 
     def _repr_latex_(self) -> str:
-        from .jupyter import steps_latex
         return steps_latex(self)
 
     def __iter__(self):
@@ -182,7 +182,6 @@ class Steps:
             head = f"Hessian of {show(d.function)} by {names} = " + \
                 head.replace(" of ", " of the gradient ", 1)
         lines = [head]
-        from .declarations import where_text  # the inferred shapes, at the top
         lines.append(where_text(getattr(d, "inferred", {})))
         for der, diff in zip(self.derivations, d.derivations):
             v = der.var.name
@@ -210,7 +209,8 @@ class Steps:
             for r in der.rewrites:
                 lines.append(f"     {show(r.before)} = {show(r.after)}    [{r.rule}]")
             if der.result is None:              # a linear map: its own left-hand side
-                part = d if len(self.derivations) == 1 else d._single(der.var)
+                part = d if len(self.derivations) == 1 else \
+                    next(p for p in d.parts if p.wrt[0] is der.var)
                 lines.append(f"   {part}" if part.result is None else
                              f"   ∂{top}/∂{v} = {show(part.result)}")
             elif der.rewrites or der.substituted is None or \
@@ -224,5 +224,4 @@ class Steps:
 
     def latex(self) -> str:
         """The derivation as a LaTeX `aligned` block, the four steps typeset."""
-        from .jupyter import steps_latex
         return steps_latex(self)

@@ -10,10 +10,13 @@
   (log, fractional powers, norm, det, inv, tan, division): `Ops.valid` says whether the
   point is safe for differences.
 - `complex_step` and `central_difference`: the Jacobian of `fun(values)` by one variable,
-  shaped output + variable (the numerator layout of `Derivative.evaluate`).
+  shaped output + variable (the numerator layout of `Derivative.evaluate`); `jacobian`:
+  central differences shaped as `Derivative.evaluate` returns them in any layout, by one
+  variable or a list of scalars; `dimension_sizes`: sizes for matcalc's variables.
 
-Used by tests/test_fuzz.py and fuzz/ (the random-expression harness); importing this module
-imports NumPy only.
+Used by the tests (tests/helpers.py's three-way check, tests/test_fuzz.py), fuzz/ (the
+random-expression harness), the benchmarks and `matcalc.jupyter.finite_differences`;
+importing this module imports NumPy only.
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ MAX_MAGNITUDE = 1e6       # a value this large is refused (overflow, poles)
 COMPLEX_STEP = 1e-20
 CENTRAL_STEP = 1e-6
 SIZES = (3, 2, 4, 5)      # distinct sizes for symbolic dimensions, in order of first use
+DIMENSION_SIZES = (3, 2, 4, 5, 6, 7)   # the same for matcalc's variables (dimension_sizes)
 
 _SPEC = re.compile(r"^\s*(scalar|vector|matrix|symmetric|simplex)\s*(?:\(([^()]*)\))?\s*$")
 
@@ -78,6 +82,17 @@ def sizes_for(specs: dict, seed: int | None = None) -> dict:
     if seed is not None:
         pool = list(np.random.default_rng(seed).permutation(pool))
     return {d: int(pool[i % len(pool)]) for i, d in enumerate(names)}
+
+
+def dimension_sizes(variables: dict) -> dict:
+    """{dimension name: size} for matcalc's variables ({name: Var}): 3, 2, 4, 5, 6, 7 in
+    order of first use (distinct, so that a transposition shows)."""
+    names: list = []
+    for var in variables.values():
+        for d in (var.shape.rows, var.shape.cols):
+            if isinstance(d, str) and d not in names:
+                names.append(d)
+    return {d: DIMENSION_SIZES[i % len(DIMENSION_SIZES)] for i, d in enumerate(names)}
 
 
 def size(dim: int | str, sizes: dict) -> int:
@@ -304,6 +319,22 @@ def central_difference(fun: Callable, values: dict, name: str, h: float = CENTRA
         cols.append((fu - fd) / (2 * h))
     out_shape = cols[0].shape if cols else ()
     return np.stack(cols, axis=-1).reshape(out_shape + x.shape)
+
+
+def jacobian(fun, values: dict, wrt, variable_first: bool = False,
+             h: float = CENTRAL_STEP) -> np.ndarray:
+    """∂fun/∂wrt by central differences, shaped as `Derivative.evaluate` returns it: output
+    + variable axes, or variable + output axes when `variable_first` (the denominator
+    layout). `wrt` is a name, or a list of scalar names stacked on one axis of its length."""
+    if isinstance(wrt, str):
+        jac, var_ndim = central_difference(fun, values, wrt, h), np.ndim(values[wrt])
+    else:
+        jac = np.stack([central_difference(fun, values, n, h) for n in wrt], axis=-1)
+        var_ndim = 1
+    if variable_first:
+        k = jac.ndim - var_ndim
+        jac = np.transpose(jac, tuple(range(k, jac.ndim)) + tuple(range(k)))
+    return jac
 
 
 def close(got: object, want: object, rtol: float = 1e-6, atol: float = 1e-8) -> bool:

@@ -1,7 +1,7 @@
 """Shared checks: a derivative is right three ways.
 
 (a) it prints as expected; (b) `evaluate` agrees with central finite differences of the
-expression's own value at a random point (distinct sizes per dimension, so a transposition
+expression's own value (`matcalc.testing.jacobian`) at a random point (distinct sizes per dimension, so a transposition
 shows), with the shape output + wrt (numerator) or wrt + output (denominator); (c) the SymPy
 cross-check `Derivative.check()` passes.
 """
@@ -11,28 +11,21 @@ import numpy as np
 
 import matcalc
 from matcalc import expr as E
-from matcalc import verify_claims
+from matcalc import testing
 from matcalc.api import _parse
 from matcalc.evaluate import bind, evaluate
+from matcalc.layout import Layout
 from matcalc.primitives import sampling
+from matcalc.sampling import needs_invertible
+from matcalc.sampling import needs_positive as _needs_positive
+from matcalc.testing import dimension_sizes
 
-SIZES = (3, 2, 4, 5, 6, 7)      # one distinct size per symbolic dimension, in order of use
 STEP = 1e-6                     # central differences
 KINK_MARGIN = 1e-3              # no max/step/abs kink this close to the random point
 RTOL, ATOL = 1e-5, 1e-6
 
 
 # ---------------------------------------------------------------- values
-def dimension_sizes(variables: dict) -> dict:
-    """{dimension name: size}: 3, 2, 4, … in order of first use."""
-    dims: list = []
-    for var in variables.values():
-        for d in (var.shape.rows, var.shape.cols):
-            if isinstance(d, str) and d not in dims:
-                dims.append(d)
-    return {d: SIZES[i] for i, d in enumerate(dims)}
-
-
 def _numpy_shape(var, sizes) -> tuple:
     return var.shape.numpy(sizes)
 
@@ -60,11 +53,7 @@ def has_kinks(expr) -> bool:
 def needs_positive(expr) -> bool:
     """log, sqrt and other non-integer or symbolic powers need positive arguments (and so
     does every primitive whose registered domain is positive)."""
-    return verify_claims.needs_positive(_nodes(expr)) or sampling.needs_positive(_nodes(expr))
-
-
-def _needs_invertible(expr) -> bool:
-    return any(isinstance(n, (E.Det, E.Inv)) for n in _nodes(expr))
+    return _needs_positive(_nodes(expr)) or sampling.needs_positive(_nodes(expr))
 
 
 def _kink_gaps(expr, variables, values):
@@ -87,7 +76,7 @@ def random_values(query, shapes=None, seed=0, signed=None) -> dict:
     sizes = dimension_sizes(variables)
     if signed is None:
         signed = has_kinks(expr) and not needs_positive(expr)
-    invertible = _needs_invertible(expr)
+    invertible = needs_invertible(_nodes(expr))
     rng = np.random.default_rng(seed)
     for _ in range(200):
         values = {}
@@ -111,28 +100,8 @@ def finite_difference(query, wrt, shapes, values, layout="numerator") -> np.ndar
     """Central differences of the expression's value: output + wrt axes (numerator),
     wrt + output axes (denominator); a list of scalars stacks on one axis of its length."""
     expr, variables = _parse(query, shapes)
-    names = [wrt] if isinstance(wrt, str) else list(wrt)
-    out_shape = _value_of(expr, variables, values).shape
-    parts = []
-    for name in names:
-        x = np.asarray(values[name], dtype=float)
-        g = np.empty(out_shape + x.shape)
-        for idx in np.ndindex(*x.shape):
-            plus, minus = x.copy(), x.copy()
-            plus[idx] += STEP
-            minus[idx] -= STEP
-            fp = _value_of(expr, variables, {**values, name: plus})
-            fm = _value_of(expr, variables, {**values, name: minus})
-            g[(Ellipsis,) + idx] = (fp - fm) / (2 * STEP)
-        parts.append(g)
-    if isinstance(wrt, str):
-        jac, wrt_ndim = parts[0], np.ndim(values[wrt])
-    else:
-        jac, wrt_ndim = np.stack(parts, axis=-1), 1
-    if layout == "denominator":
-        k = len(out_shape)
-        jac = np.transpose(jac, tuple(range(k, k + wrt_ndim)) + tuple(range(k)))
-    return jac
+    return testing.jacobian(lambda at: _value_of(expr, variables, at), values, wrt,
+                            variable_first=Layout.of(layout).variable_first, h=STEP)
 
 
 # ---------------------------------------------------------------- the three-way check
@@ -140,7 +109,7 @@ def printed_problems(d, expected) -> list:
     """(a) the printed form."""
     try:
         printed = str(d)
-    except Exception as err:                                   # noqa: BLE001
+    except Exception as err:  # noqa: BLE001
         printed = f"<str raised {err!r}>"
     return [] if printed == expected else [f"(a) printed {printed!r}, expected {expected!r}"]
 
@@ -149,7 +118,7 @@ def evaluate_problems(d, want, values, variables, rtol=RTOL, atol=ATOL) -> list:
     """(b) `evaluate` (and `Derivative.shape`) against the finite-difference array `want`."""
     try:
         got = np.asarray(d.evaluate(values), dtype=float)
-    except Exception as err:                                   # noqa: BLE001
+    except Exception as err:  # noqa: BLE001
         return [f"(b) evaluate raised {err!r}"]
     sizes = dimension_sizes(variables)
     symbolic = tuple(sizes.get(s, s) for s in d.shape)
@@ -168,7 +137,7 @@ def check_problems(d, n=3) -> list:
     """(c) the SymPy component check."""
     try:
         d.check(n=n)
-    except Exception as err:                                   # noqa: BLE001
+    except Exception as err:  # noqa: BLE001
         return [f"(c) check failed: {type(err).__name__}: {err}"]
     return []
 

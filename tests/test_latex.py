@@ -235,11 +235,13 @@ def test_distinct_names_print_distinctly():
 
 
 def test_a_superscripted_atom_takes_parentheses_before_another_superscript():
-    ones_row, t = E.Ones(Shape(1, "n")), E.Var("t", Shape(1, 1))
-    assert latex(E.Pow(ones_row, t)) == r"\left(\mathbf{1}^\top\right)^{t}"
-    y = E.Var("y", Shape("n", 1))
-    assert latex(E.Pow(E.Transpose(y), E.Const(3))) == r"\left(y^\top\right)^{3}"
-    assert text(E.Pow(E.Transpose(y), E.Const(3))) == "(yᵀ)³"
+    # (0ᵀ)³ itself folds to 0ᵀ in the constructor: a symbolic power keeps the atom
+    zero_row, a = E.Zero(Shape(1, "n")), E.Var("a", Shape(1, 1))
+    assert latex(E.Pow(zero_row, a)) == r"\left(0^\top\right)^{a}"
+    assert text(E.Pow(zero_row, a)) == "(0ᵀ)^a"
+    x_row = E.Transpose(E.Var("x", Shape("n", 1)))
+    assert latex(E.Pow(x_row, E.Const(3))) == r"\left(x^\top\right)^{3}"
+    assert text(E.Pow(x_row, E.Const(3))) == "(xᵀ)³"
 
 
 def test_words_and_operators_are_escaped():

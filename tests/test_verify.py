@@ -11,8 +11,8 @@ import pytest
 
 import matcalc
 from matcalc.cli import run
-from matcalc.errors import MatcalcError
-from matcalc.verify_claims import VerifyReport, parse_claim
+from matcalc.errors import LimitError, MatcalcError
+from matcalc.verify import VerifyReport, parse_claim
 
 VEC = "x: vector(n); z: scalar; "                 # scalar expansion
 WX = "w, x: vector(n); "                          # element-wise operators, dot products
@@ -455,3 +455,22 @@ def test_the_sympy_confirmation_is_bounded():
                             "d/dX logdet(X) = inv(X).T")
     assert report.correct and "SymPy" not in report.checks
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("claim", ["d/dx x = 1e999", "d/dx 1e999 * x = 1e999"])
+def test_a_constant_past_the_floats_is_an_error_not_a_traceback(claim):
+    with pytest.raises(MatcalcError, match="too large for floating point"):
+        matcalc.verify(claim)
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["verify", claim], out, err) == 2
+    assert "Traceback" not in err.getvalue() and "too large" in err.getvalue()
+
+
+def test_a_declared_size_past_the_limits_is_refused_before_sampling():
+    claim = "x: vector(99999999999999999999); d/dx sum(x) = ones.T"
+    with pytest.raises(LimitError, match="EVALUATE_MAX_BYTES"):
+        matcalc.verify(claim)
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["verify", claim], out, err) == 2
+    assert "Traceback" not in err.getvalue()
+    assert matcalc.verify("x: vector(4); d/dx sum(x) = ones.T").correct

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from .. import api
 from ..build import build
 from ..errors import MatcalcError
-from ..jupyter import derivative_equation
 from ..parse import parse_query
+from ..render.display import derivative_equation
 from ..syntax import Query
-from ..verify_claims import _is_declaration, _statement_starts, _without_comments
+from ..verify.claims import is_declaration, statement_starts, without_comments
 
 if TYPE_CHECKING:                                   # for annotations only
     from ..expr import Var
@@ -57,9 +57,9 @@ def shape_table(d: api.Derivative, variables: dict, declared: set, from_text: bo
 
 def body_start(text: str) -> int:
     """Offset of the expression after the query's inline declarations."""
-    scan = _without_comments(text)
-    for start in _statement_starts(scan):
-        if not _is_declaration(scan, start):
+    scan = without_comments(text)
+    for start in statement_starts(scan):
+        if not is_declaration(scan, start):
             return start
     return len(text)
 
@@ -85,7 +85,7 @@ class Prepared:
         expr, self.variables = build(parsed, shapes)
         self.source = query if self.from_text else expr
         self.expr = expr
-        self.body = _without_comments(query)[body_start(query):].strip()
+        self.body = without_comments(query)[body_start(query):].strip()
 
     def default_wrt(self) -> str:
         """The first variable the expression uses (declared order, then appearance)."""
@@ -149,7 +149,7 @@ def derivative_job(request: dict) -> dict:
         "kind": "hessian" if request.get("hessian") else d.kind,
         "label": _label(d),
         "wrt": wrt,
-        "layout": d.layout,
+        "layout": str(d.layout),
         "steps": {"text": str(steps), "latex": _steps_latex(steps)},
         "declarations": declarations,
         "inferred": inferred,
@@ -200,7 +200,7 @@ def check_job(request: dict) -> dict:
 
 def verify_job(request: dict) -> dict:
     """POST /api/verify: the verdict on a hand-derived claim."""
-    from .. import verify
+    from ..verify import verify
     report = verify(request["claim"], shapes=request.get("shapes") or None,
                     layout=request.get("layout") or "numerator")
     example = report.counterexample

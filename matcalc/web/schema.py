@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from ..api import LAYOUTS
+from ..layout import LAYOUTS
 from ..limits import WEB_MAX_BODY_BYTES, WEB_MAX_QUERY_CHARS, WEB_MAX_SHAPES
 from .jobs import TARGETS
 

@@ -1,0 +1,385 @@
+"""bench_matrix, section 1: the Matrix Cookbook suite, matcalc beside SymPy's MatrixExpr.diff."""
+from __future__ import annotations
+
+import time
+import warnings
+from types import SimpleNamespace
+
+import numpy as np
+from _common import hr, median, rename, short
+from _matrix_numbers import compare, err_text, finite_difference, random_point, value_of
+
+import matcalc
+from matcalc.api import _parse
+from matcalc.testing import DIMENSION_SIZES as SIZES
+from matcalc.testing import dimension_sizes
+
+# ------------------------------------------------------------------------------------------
+# 1. the Cookbook suite
+
+FALLBACK_ROWS = [       # (id, query, wrt): used only if tests/test_cookbook.py cannot be imported
+    ("(69) aᵀx", "a, x: vector(n); a @ x", "x"),
+    ("(70) aᵀXb", "a: vector(m); b: vector(n); X: matrix(m, n); a @ X @ b", "X"),
+    ("(71) aᵀXᵀb", "a: vector(n); b: vector(m); X: matrix(m, n); a @ X.T @ b", "X"),
+    ("(74) XA", "X: matrix(m, n); A: matrix(n, k); X @ A", "X"),
+    ("(520) vec(AXB)", "A: matrix(k, m); X: matrix(m, n); B: matrix(n, l); A @ X @ B", "X"),
+    ("(77) bᵀXᵀXc", "b, c: vector(n); X: matrix(m, n); b @ X.T @ X @ c", "X"),
+    ("(81) xᵀBx", "x: vector(n); B: matrix(n, n); x @ B @ x", "x"),
+    ("(82) bᵀXᵀDXc", "b, c: vector(n); D: matrix(m, m); X: matrix(m, n); b @ X.T @ D @ X @ c", "X"),
+    ("(88) by A", "x: vector(m); A: matrix(m, n); s: vector(n); W: symmetric(m); "
+                  "(x - A @ s) @ W @ (x - A @ s)", "A"),
+    ("(91) aᵀX²b", "a, b: vector(n); X: matrix(n, n); a @ X @ X @ b", "X"),
+    ("(96) ∇(xᵀAx + bᵀx)", "x, b: vector(n); A: matrix(n, n); x @ A @ x + b @ x", "x"),
+    ("(99) Tr(X)", "X: matrix(n, n); trace(X)", "X"),
+    ("(100) Tr(XA)", "X: matrix(m, n); A: matrix(n, m); trace(X @ A)", "X"),
+    ("(101) Tr(AXB)", "A: matrix(k, m); X: matrix(m, n); B: matrix(n, k); trace(A @ X @ B)", "X"),
+    ("(108) Tr(XᵀBX)", "X: matrix(m, n); B: matrix(m, m); trace(X.T @ B @ X)", "X"),
+    ("(115) Tr(XᵀX)", "X: matrix(m, n); trace(X.T @ X)", "X"),
+    ("(118) Tr(AXBXᵀC)", "A: matrix(k, m); X: matrix(m, n); B: matrix(n, n); C: matrix(m, k); "
+                         "trace(A @ X @ B @ X.T @ C)", "X"),
+    ("(124)= Tr(X⁻¹A)", "X, A: matrix(n, n); trace(inv(X) @ A)", "X"),
+    ("(60) X⁻¹", "X: matrix(n, n); inv(X)", "X"),
+    ("(61) aᵀX⁻¹b", "X: matrix(n, n); a, b: vector(n); a @ inv(X) @ b", "X"),
+    ("(64) Tr((X+A)⁻¹)", "X, A: matrix(n, n); trace(inv(X + A))", "X"),
+    ("(49) det(X)", "X: matrix(n, n); det(X)", "X"),
+    ("(51) det(AXB)", "A, X, B: matrix(n, n); det(A @ X @ B)", "X"),
+    ("(54) det(XᵀAX)", "X: matrix(m, n); A: matrix(m, m); det(X.T @ A @ X)", "X"),
+    ("(55) ln det(XᵀX)", "X: matrix(m, n); logdet(X.T @ X)", "X"),
+    ("(57) ln det(X) (log∘det)", "X: matrix(n, n); log(det(X))", "X"),
+    ("(131) ‖x‖₂²", "x: vector(n); norm(x)^2", "x"),
+    ("(132) ‖X‖_F²", "X: matrix(m, n); norm(X)^2", "X"),
+    ("(87)= ‖Ax − b‖²", "A: matrix(m, n); x: vector(n); b: vector(m); norm(A @ x - b)^2", "x"),
+    ("tanh layer by W", "W: matrix(m, n); x: vector(n); b: vector(m); tanh(W @ x + b)", "W"),
+]
+
+
+def cookbook_rows() -> tuple[list, str]:
+    """[(id, query, wrt)] from tests/test_cookbook.py (every first-derivative table), or the
+    fallback copy."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import test_cookbook as T
+        tables = [n for n in ("LINEAR", "QUADRATIC", "TRACES", "INVERSES", "DETERMINANTS",
+                              "NORMS", "DEEP", "CROSS_ENTROPY") if hasattr(T, n)]
+        rows = []
+        for n in tables:
+            for p in getattr(T, n):
+                q, w = p.values[0], p.values[1]
+                rows.append((p.id, q, w))
+        if not rows:
+            raise ValueError("no rows")
+        return rows, (f"tests/test_cookbook.py, tables {' + '.join(tables)} "
+                      f"({len(rows)} first-derivative rows; the Hessian table is not included)")
+    except Exception as err:                                  # noqa: BLE001
+        return list(FALLBACK_ROWS), (f"fallback copy of {len(FALLBACK_ROWS)} rows "
+                                     f"(tests/test_cookbook.py not importable: {err_text(err)})")
+
+
+# SymPy formulations, keyed by the Cookbook row id. s.<name> is a MatrixSymbol (vector: n×1)
+# or Symbol (scalar) with the row's dimensions; s.one(r, c) a OneMatrix.
+def T_(a):
+    return a.T
+
+
+SYMPY_FORMS = {
+    "(69) xᵀa": lambda sp, s: s.x.T * s.a,
+    "(69) aᵀx": lambda sp, s: s.a.T * s.x,
+    "(70) aᵀXb": lambda sp, s: s.a.T * s.X * s.b,
+    "(71) aᵀXᵀb": lambda sp, s: s.a.T * s.X.T * s.b,
+    "(72) aᵀXa": lambda sp, s: s.a.T * s.X * s.a,
+    "(72) aᵀXᵀa": lambda sp, s: s.a.T * s.X.T * s.a,
+    "(74) XA": lambda sp, s: s.X * s.A,
+    "(75) XᵀA": lambda sp, s: s.X.T * s.A,
+    "(520) vec(AXB)": lambda sp, s: s.A * s.X * s.B,
+    "(76) (ΣX)²": lambda sp, s: (s.one(1, s.X.rows) * s.X * s.one(s.X.cols, 1)) ** 2,
+    "(77) bᵀXᵀXc": lambda sp, s: s.b.T * s.X.T * s.X * s.c,
+    "(78) (Bx+b)ᵀC(Dx+d)": lambda sp, s: (s.B * s.x + s.b).T * s.C * (s.D * s.x + s.d),
+    "(80) XᵀBX": lambda sp, s: s.X.T * s.B * s.X,
+    "(81) xᵀBx": lambda sp, s: s.x.T * s.B * s.x,
+    "(81) xᵀBx, B = Bᵀ": lambda sp, s: s.x.T * s.B * s.x,
+    "(82) bᵀXᵀDXc": lambda sp, s: s.b.T * s.X.T * s.D * s.X * s.c,
+    "(83) (Xb+c)ᵀD(Xb+c)": lambda sp, s: (s.X * s.b + s.c).T * s.D * (s.X * s.b + s.c),
+    "(84) by s": lambda sp, s: (s.x - s.A * s.s).T * s.W * (s.x - s.A * s.s),
+    "(85) by x": lambda sp, s: (s.x - s.s).T * s.W * (s.x - s.s),
+    "(86) by s": lambda sp, s: (s.x - s.s).T * s.W * (s.x - s.s),
+    "(87) by x": lambda sp, s: (s.x - s.A * s.s).T * s.W * (s.x - s.A * s.s),
+    "(88) by A": lambda sp, s: (s.x - s.A * s.s).T * s.W * (s.x - s.A * s.s),
+    "(85)= ‖x − a‖²": lambda sp, s: (s.x - s.a).T * (s.x - s.a),
+    "(91) aᵀX²b": lambda sp, s: s.a.T * s.X * s.X * s.b,
+    "(93) sᵀAr": lambda sp, s: (s.X * s.x).T * s.A * (s.Y * s.x),
+    "(94) Rayleigh-type": lambda sp, s: (s.A * s.x).T * (s.A * s.x)
+    * sp.Inverse((s.B * s.x).T * (s.B * s.x)),
+    "(96) ∇(xᵀAx + bᵀx)": lambda sp, s: s.x.T * s.A * s.x + s.b.T * s.x,
+    "(99) Tr(X)": lambda sp, s: sp.Trace(s.X),
+    "(100) Tr(XA)": lambda sp, s: sp.Trace(s.X * s.A),
+    "(101) Tr(AXB)": lambda sp, s: sp.Trace(s.A * s.X * s.B),
+    "(102) Tr(AXᵀB)": lambda sp, s: sp.Trace(s.A * s.X.T * s.B),
+    "(103) Tr(XᵀA)": lambda sp, s: sp.Trace(s.X.T * s.A),
+    "(104) Tr(AXᵀ)": lambda sp, s: sp.Trace(s.A * s.X.T),
+    "(106) Tr(X²)": lambda sp, s: sp.Trace(s.X * s.X),
+    "(107) Tr(X²B)": lambda sp, s: sp.Trace(s.X * s.X * s.B),
+    "(108) Tr(XᵀBX)": lambda sp, s: sp.Trace(s.X.T * s.B * s.X),
+    "(108) Tr(XᵀBX), B = Bᵀ": lambda sp, s: sp.Trace(s.X.T * s.B * s.X),
+    "(109) Tr(BXXᵀ)": lambda sp, s: sp.Trace(s.B * s.X * s.X.T),
+    "(110) Tr(XXᵀB)": lambda sp, s: sp.Trace(s.X * s.X.T * s.B),
+    "(111) Tr(XBXᵀ)": lambda sp, s: sp.Trace(s.X * s.B * s.X.T),
+    "(112) Tr(BXᵀX)": lambda sp, s: sp.Trace(s.B * s.X.T * s.X),
+    "(113) Tr(XᵀXB)": lambda sp, s: sp.Trace(s.X.T * s.X * s.B),
+    "(114) Tr(AXBX)": lambda sp, s: sp.Trace(s.A * s.X * s.B * s.X),
+    "(115) Tr(XᵀX)": lambda sp, s: sp.Trace(s.X.T * s.X),
+    "(115) Tr(XXᵀ)": lambda sp, s: sp.Trace(s.X * s.X.T),
+    "(116) Tr(BᵀXᵀCXB)": lambda sp, s: sp.Trace(s.B.T * s.X.T * s.C * s.X * s.B),
+    "(117) Tr(XᵀBXC)": lambda sp, s: sp.Trace(s.X.T * s.B * s.X * s.C),
+    "(118) Tr(AXBXᵀC)": lambda sp, s: sp.Trace(s.A * s.X * s.B * s.X.T * s.C),
+    "(119) Tr[(AXB+C)(AXB+C)ᵀ]": lambda sp, s: sp.Trace((s.A * s.X * s.B + s.C)
+                                                        * (s.A * s.X * s.B + s.C).T),
+    "(120) Tr(X)Tr(X)": lambda sp, s: sp.Trace(s.X) * sp.Trace(s.X),
+    "(121) Tr(X³)": lambda sp, s: sp.Trace(s.X * s.X * s.X),
+    "(122) Tr(AX²)": lambda sp, s: sp.Trace(s.A * s.X * s.X),
+    "(124)= Tr(X⁻¹A)": lambda sp, s: sp.Trace(sp.Inverse(s.X) * s.A),
+    "(60) X⁻¹": lambda sp, s: sp.Inverse(s.X),
+    "(61) aᵀX⁻¹b": lambda sp, s: s.a.T * sp.Inverse(s.X) * s.b,
+    "(62) det(X⁻¹)": lambda sp, s: sp.Determinant(sp.Inverse(s.X)),
+    "(63) = (124) Tr(AX⁻¹B)": lambda sp, s: sp.Trace(s.A * sp.Inverse(s.X) * s.B),
+    "(64) Tr((X+A)⁻¹)": lambda sp, s: sp.Trace(sp.Inverse(s.X + s.A)),
+    "(49) det(X)": lambda sp, s: sp.Determinant(s.X),
+    "(51) det(AXB)": lambda sp, s: sp.Determinant(s.A * s.X * s.B),
+    "(52) det(XᵀAX), X square": lambda sp, s: sp.Determinant(s.X.T * s.A * s.X),
+    "(53) det(XᵀAX), A = Aᵀ": lambda sp, s: sp.Determinant(s.X.T * s.A * s.X),
+    "(54) det(XᵀAX)": lambda sp, s: sp.Determinant(s.X.T * s.A * s.X),
+    "(55) ln det(XᵀX)": lambda sp, s: sp.log(sp.Determinant(s.X.T * s.X)),
+    "(55)= ln det(XᵀX), X square": lambda sp, s: sp.log(sp.Determinant(s.X.T * s.X)),
+    "(57) ln det(X) (logdet)": lambda sp, s: sp.log(sp.Determinant(s.X)),
+    "(57) ln det(X) (log∘det)": lambda sp, s: sp.log(sp.Determinant(s.X)),
+    "(58) det(X²)": lambda sp, s: sp.Determinant(s.X * s.X),
+    "(131) ‖x‖₂²": lambda sp, s: s.x.T * s.x,
+    "(132) ‖X‖_F²": lambda sp, s: sp.Trace(s.X.T * s.X),
+    "(132)= ‖AXB + C‖_F²": lambda sp, s: sp.Trace((s.A * s.X * s.B + s.C).T
+                                                   * (s.A * s.X * s.B + s.C)),
+    "(87)= ‖Ax − b‖²": lambda sp, s: (s.A * s.x - s.b).T * (s.A * s.x - s.b),
+}
+
+
+def sympy_symbols(sp, variables, suffix=""):
+    """SymPy symbols for a parsed query's variables: MatrixSymbol(name, rows, cols) with
+    Symbol dimensions (integer, positive), Symbol for scalars."""
+    dims = {}
+
+    def dim(d):
+        if isinstance(d, int):
+            return d
+        if d not in dims:
+            dims[d] = sp.Symbol(d + suffix, integer=True, positive=True)
+        return dims[d]
+    ns = {}
+    for name, var in variables.items():
+        sh = var.shape
+        ns[name] = sp.Symbol(name + suffix) if sh.is_scalar else \
+            sp.MatrixSymbol(name + suffix, dim(sh.rows), dim(sh.cols))
+    ns["one"] = sp.OneMatrix
+    return SimpleNamespace(**ns), dims
+
+
+def sympy_numeric(sp, r, syms, dims, sizes, vals):
+    """A SymPy result (matrix expression, array expression or scalar) at the values."""
+    r = r.subs({sym: sizes[name] for name, sym in dims.items()})
+    subs = {}
+    for ms in r.atoms(sp.MatrixSymbol):
+        v = vals.get(ms.name)
+        if v is not None:
+            subs[ms] = sp.ImmutableMatrix(np.asarray(v, dtype=float).reshape(ms.shape).tolist())
+    for name, v in vals.items():
+        sym = getattr(syms, name, None)
+        if isinstance(sym, sp.Symbol):
+            subs[sym] = v
+    r = r.subs(subs)
+    for _ in range(2):
+        if hasattr(r, "doit"):
+            r = r.doit()
+        if hasattr(r, "as_explicit"):
+            try:
+                r = r.as_explicit()
+            except Exception:                                 # noqa: BLE001
+                pass
+    if hasattr(r, "tolist"):
+        return np.vectorize(lambda v: float(sp.N(v)), otypes=[float])(
+            np.array(r.tolist(), dtype=object))
+    return np.array(float(sp.N(r)), dtype=float)
+
+
+def sympy_verdict(sp, res, syms, dims, sizes, vals, J) -> str:
+    if res is None:
+        return "n/a"
+    if getattr(res, "is_ZeroMatrix", False) or res == 0 or \
+            type(res).__name__ in ("ZeroMatrix", "ZeroArray"):
+        return "WRONG (returns 0)" if not np.allclose(J, 0) else "ok"
+    if res.has(sp.Derivative) or "Derivative" in type(res).__name__:
+        return "unevaluated"
+    try:
+        arr = sympy_numeric(sp, res, syms, dims, sizes, vals)
+    except Exception as err:                                  # noqa: BLE001
+        return f"could not evaluate ({type(err).__name__}: {short(err, 40)})"
+    return compare(arr, J, layout_free=True)
+
+
+def time_matcalc_suite(rows, reps):
+    """Fresh derivations (renamed each repetition), interleaved round-robin over the rows."""
+    results, times, counter = {}, {i: [] for i in range(len(rows))}, 0
+    ok = []
+    for i, (rid, q, w) in enumerate(rows):
+        try:
+            d = matcalc.derivative(q, w)
+            results[i] = (d, str(d))
+            ok.append(i)
+        except Exception as err:                              # noqa: BLE001
+            results[i] = (None, err_text(err))
+    for _ in range(reps):
+        for i in ok:
+            rid, q, w = rows[i]
+            counter += 1
+            q2, w2 = rename(q, w, f"_{counter}")
+            t0 = time.perf_counter()
+            matcalc.derivative(q2, w2)
+            times[i].append(time.perf_counter() - t0)
+    return results, times
+
+
+def section_cookbook(reps: int, sympy_reps: int, quick: bool):
+    rows, source = cookbook_rows()
+    if quick:
+        rows = rows[::4]
+    hr("1. Matrix Cookbook suite: matcalc.derivative vs SymPy MatrixExpr.diff, same process")
+    print(f"rows: {source}{' (every 4th: --quick)' if quick else ''}")
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import sympy as sp
+        from sympy.core.cache import clear_cache
+    print(f"import sympy in this process: {(time.perf_counter() - t0) * 1e3:.0f} ms")
+    matcalc.derivative("x: vector(n); x @ x", "x")      # builds the parser
+    print(f"matcalc: parse + differentiate + simplify, fresh (every variable and dimension renamed "
+          f"each repetition);\n         {reps} repetitions per row, round-robin over the rows.")
+    print(f"sympy  : the expression built with new symbol names, then .diff (no parsing, no "
+          f"simplify);\n         {sympy_reps} repetitions per row after one warm-up.")
+    print(f"check  : both results evaluated at distinct sizes per dimension ({', '.join(map(str, SIZES[:4]))}, "
+          f"… in order of first use) against\n         central finite differences of the "
+          f"expression's value; SymPy's layout (gradient as a column, order-4\n         arrays "
+          f"with its own axis order) is accepted up to a permutation of axes.")
+
+    t_section = time.perf_counter()
+    results, times = time_matcalc_suite(rows, reps)
+    t_suite = time.perf_counter() - t_section
+
+    table = []
+    for i, (rid, q, w) in enumerate(rows):
+        d, text = results[i]
+        expr, variables = _parse(q, None)
+        sizes = dimension_sizes(variables)
+        vals = random_point(expr, variables, seed=i)
+        try:
+            J = finite_difference(expr, variables, w, vals)
+        except Exception as err:                              # noqa: BLE001
+            J = None
+            jerr = err_text(err)
+        if d is None:
+            mcheck = "n/a (error)"
+        elif J is None:
+            mcheck = f"no reference ({short(jerr, 40)})"
+        else:
+            try:
+                mcheck = compare(d.evaluate(vals), J)
+            except Exception as err:                          # noqa: BLE001
+                mcheck = f"evaluate failed ({short(err_text(err), 50)})"
+        mt = median(times[i]) if times[i] else None
+        row = dict(id=rid, query=q, wrt=w, mtext=text, mt=mt, mcheck=mcheck,
+                   st=None, stext="", scheck="")
+        build = SYMPY_FORMS.get(rid)
+        if build is not None and J is not None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    syms, dims = sympy_symbols(sp, variables)
+                    e = build(sp, syms)
+                    # the SymPy expression must be the same function as the query
+                    ev = sympy_numeric(sp, e, syms, dims, sizes, vals)
+                    mine = value_of(expr, variables, vals)
+                    if ev.size != mine.size or not np.allclose(ev.reshape(mine.shape), mine,
+                                                                rtol=1e-8, atol=1e-10):
+                        raise RuntimeError("benchmark bug: the SymPy formulation has another "
+                                           "value than the query")
+                    res = e.diff(getattr(syms, w))
+                    row["stext"] = str(res)
+                    ts = []
+                    for k in range(sympy_reps):
+                        syms2, _ = sympy_symbols(sp, variables, f"_{i}_{k}")
+                        t0 = time.perf_counter()
+                        e2 = build(sp, syms2)
+                        e2.diff(getattr(syms2, w))
+                        ts.append(time.perf_counter() - t0)
+                    row["st"] = median(ts)
+                    row["scheck"] = sympy_verdict(sp, res, syms, dims, sizes, vals, J)
+            except Exception as err:                          # noqa: BLE001
+                if "benchmark bug" in str(err):
+                    row["scheck"] = str(err)
+                else:
+                    row["scheck"] = f"error: {type(err).__name__}: {short(err, 60)}"
+            clear_cache()
+        table.append(row)
+
+    def ms(v):
+        return f"{v * 1e3:8.2f}" if v is not None else f"{'—':>8}"
+
+    print()
+    print(f"{'#':>3} {'row (Cookbook eq.)':<28} {'wrt':<3} {'matcalc':>8} {'sympy':>8} "
+          f"{'sympy/':>7}  {'matcalc':<9} sympy's result")
+    print(f"{'':>3} {'':<28} {'':<3} {'ms':>8} {'ms':>8} {'matcalc':>7}  {'check':<9}")
+    for k, r in enumerate(table, 1):
+        ratio = r["st"] / r["mt"] if r["st"] and r["mt"] else None
+        r["ratio"] = ratio
+        rs = f"{ratio:7.1f}" if ratio is not None else f"{'—':>7}"
+        mc = "ok" if r["mcheck"] == "ok" else r["mcheck"]
+        sc = r["scheck"] if r["id"] in SYMPY_FORMS else "(not expressed in SymPy)"
+        print(f"{k:>3} {short(r['id'], 28):<28} {r['wrt']:<3} {ms(r['mt'])} {ms(r['st'])} {rs}  "
+              f"{short(mc, 9):<9} {short(sc, 60)}")
+
+    mts = [r["mt"] for r in table if r["mt"] is not None]
+    print()
+    print(f"matcalc over the suite ({len(mts)} rows derived, {len(table) - len(mts)} errors): "
+          f"median {median(mts) * 1e3:.2f} ms, max {max(mts) * 1e3:.2f} ms "
+          f"({short(max(table, key=lambda r: r['mt'] or 0)['id'], 40)}); "
+          f"whole suite once (sum of medians) {sum(mts) * 1e3:.0f} ms")
+    mbad = [r for r in table if r["mcheck"] != "ok"]
+    print(f"matcalc numeric check: {len(table) - len(mbad)}/{len(table)} ok" +
+          ("" if not mbad else "; NOT ok: " + "; ".join(f"{r['id']}: {short(r['mcheck'], 60)}"
+                                                          for r in mbad)))
+    paired = [r for r in table if r["id"] in SYMPY_FORMS]
+    timed = [r for r in paired if r.get("ratio")]
+    right = [r for r in timed if r["scheck"].startswith("ok")]
+    print(f"side by side: {len(paired)} rows expressed in SymPy, {len(timed)} timed; "
+          f"over those: matcalc median {median([r['mt'] for r in timed]) * 1e3:.2f} ms, "
+          f"sympy median {median([r['st'] for r in timed]) * 1e3:.2f} ms")
+    if timed:
+        print(f"median ratio sympy/matcalc: {median([r['ratio'] for r in timed]):.1f}x over the "
+              f"{len(timed)} timed rows; {median([r['ratio'] for r in right]):.1f}x over the "
+              f"{len(right)} rows SymPy gets right" if right else "")
+    counts = {}
+    for r in paired:
+        s = r["scheck"]
+        k = ("ok" if s.startswith("ok") else "WRONG (returns 0)" if s == "WRONG (returns 0)"
+             else "WRONG (other)" if s.startswith("WRONG") else "unevaluated" if s == "unevaluated"
+             else "error" if s.startswith("error") else "could not evaluate"
+             if s.startswith("could not") else s)
+        counts[k] = counts.get(k, 0) + 1
+    print("sympy's results: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items(),
+                                                                            key=lambda kv: -kv[1])))
+    notok = [r for r in paired if not r["scheck"].startswith("ok")]
+    if notok:
+        print()
+        print("rows where SymPy is not right (its printed result; matcalc's result):")
+        for r in notok:
+            print(f"  {r['id']}  by {r['wrt']}: {r['scheck']}")
+            print(f"      sympy  : {short(r['stext'] or '—', 140)}")
+            print(f"      matcalc: {short(r['mtext'], 140)}   [{r['mcheck']}]")
+    print(f"\n(section 1 took {time.perf_counter() - t_section:.0f} s, of which matcalc timing "
+          f"{t_suite:.1f} s)")
