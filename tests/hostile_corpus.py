@@ -415,16 +415,17 @@ good(C, "help", "-h", out="usage")
 good(C, "help-verify", "verify", "-h", out="usage")
 either(C, "version", "--version", caret=None)
 bad(C, "empty-flag-value", "x", "--wrt", "x", "--vector", caret=None)
-# output that cannot be written: no traceback, one message, a failing status
-_add(Cli("stdout-closed", C, ("x @ A @ x", "--wrt", "x"), exits=(1, 2), stdout="closed"))
-_add(Cli("stdout-closed-steps", C, ("x @ A @ x", "--wrt", "x", "--steps"), exits=(1, 2),
+# output that cannot be written: no traceback, one message, status 3 (README "Command line":
+# 3 = the result could not be written); bad input still says so, with status 2
+_add(Cli("stdout-closed", C, ("x @ A @ x", "--wrt", "x"), exits=(3,), stdout="closed"))
+_add(Cli("stdout-closed-steps", C, ("x @ A @ x", "--wrt", "x", "--steps"), exits=(3,),
          stdout="closed"))
 _add(Cli("stdout-closed-bad-input", C, ("sin(x",), exits=(2,), caret=True, stdout="closed"))
-_add(Cli("stdout-closed-verify", C, ("verify", "d/dx x = 1"), exits=(1, 2), stdout="closed"))
-_add(Cli("stdout-devfull", C, ("x @ A @ x", "--wrt", "x"), exits=(1, 2), stdout="devfull"))
-_add(Cli("stdout-devfull-emit", C, ("x @ A @ x", "--wrt", "x", "--emit", "numpy"), exits=(1, 2),
+_add(Cli("stdout-closed-verify", C, ("verify", "d/dx x = 1"), exits=(3,), stdout="closed"))
+_add(Cli("stdout-devfull", C, ("x @ A @ x", "--wrt", "x"), exits=(3,), stdout="devfull"))
+_add(Cli("stdout-devfull-emit", C, ("x @ A @ x", "--wrt", "x", "--emit", "numpy"), exits=(3,),
          stdout="devfull"))
-_add(Cli("stdout-devfull-help", C, ("-h",), exits=(1, 2), stdout="devfull"))
+_add(Cli("stdout-devfull-help", C, ("-h",), exits=(3,), stdout="devfull"))
 _add(Cli("stderr-closed-bad-input", C, ("sin(x",), exits=(2,), stderr="closed"))
 _add(Cli("stderr-closed-good", C, ("x^2", "--wrt", "x"), exits=(0,), stderr="closed"))
 # terminals that cannot show Unicode: the answer still comes out, in some form
