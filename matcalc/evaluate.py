@@ -90,6 +90,16 @@ def require_bytes(np_shape: tuple, what: str = "the result") -> None:
                          f"{EVALUATE_MAX_BYTES / 2**30:.3g} GiB (limits.EVALUATE_MAX_BYTES)")
 
 
+def const_float(value) -> float:
+    """An exact constant as a float64; LimitError past the float range (1e999)."""
+    try:
+        return float(value)
+    except OverflowError:
+        digits = len(str(abs(value.numerator))) - len(str(value.denominator))
+        raise LimitError(f"the constant of about 10^{digits} is beyond the float64 range "
+                         "(about 1.8e308) that numeric evaluation uses") from None
+
+
 def _apply(name, u):
     return {
         "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.tan,
@@ -121,7 +131,7 @@ def node_values(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = Non
             case E.Var():
                 v = arrays[node.name]
             case E.Const():
-                v = np.full((1, 1), float(node.value))
+                v = np.full((1, 1), const_float(node.value))
             case E.DimSize():
                 if node.dim not in dims:
                     raise MatcalcError(f"no value for the dimension {node.dim}")

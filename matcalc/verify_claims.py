@@ -70,7 +70,7 @@ import numpy as np
 from . import expr as E
 from .build import MAX_DEPTH, Builder
 from .errors import MatcalcError, NameError_, ParseError, ShapeError, UnsupportedError
-from .evaluate import evaluate
+from .evaluate import evaluate, require_bytes
 from .parse import parse_query
 from .shapes import Shape, ShapeSpec
 from .structured import projection
@@ -163,7 +163,7 @@ def _statement_starts(scan: str):
 def parse_claim(text: str) -> Claim:
     """Split a claim into declarations, head, EXPR and CLAIMED (no parsing of the parts)."""
     if not isinstance(text, str):
-        raise TypeError(f"verify expects the claim as a str, not {type(text).__name__}")
+        raise MatcalcError(f"the claim must be a str, not {type(text).__name__}")
     scan = _without_comments(text)
     if not scan.strip():
         raise ParseError("empty claim", text=text, line=1, column=1, expected=_FORMS)
@@ -346,6 +346,8 @@ class VerifyReport:
                 lines.append(f"  {self.hint}")
             return "\n".join(lines)
         lines = [f"✗ wrong value: {self.lhs} = {self.correct_form}, not {self.claimed}{notes}"]
+        if self.checks:
+            lines.append(f"  {self.checks}")
         if self.counterexample:
             lines.append("  " + _counterexample_text(self.counterexample))
         return "\n".join(lines)
@@ -590,6 +592,7 @@ def _sizes(variables: dict, point: int = 0) -> dict:
 def _draw(var: E.Var, sizes: dict, rng, positive: bool, invertible: bool) -> np.ndarray:
     """Random values with one decimal, in ±[0.2, 2] (positive when `positive`)."""
     r, c = (d if isinstance(d, int) else sizes[d] for d in (var.shape.rows, var.shape.cols))
+    require_bytes((r, c), f"the values of {var.name}")
     if getattr(var, "structure", None) == "simplex":     # positive, summing to 1
         units = 10 * ((r + 9) // 10)
         cuts = np.sort(rng.choice(np.arange(1, units), size=r - 1, replace=False))
@@ -673,7 +676,8 @@ def _compare(claim: E.Expr, truth: E.Expr, expression: E.Expr, variables: dict, 
 
 def _prove(claim: E.Expr, truth: E.Expr, variables: dict, sizes: dict, positive: bool,
            project=None):
-    """(entries proved equal by SymPy, entries in all) at `sizes`; (0, n) when too dear."""
+    """(entries proved equal by SymPy, entries in all) at `sizes`; (0, n) when too dear;
+    (-1, n) when an entry differs from the truth by an exact nonzero number."""
     entries = 1
     for d in (truth.shape.rows, truth.shape.cols):
         entries *= d if isinstance(d, int) else sizes[d]
@@ -721,6 +725,8 @@ def _prove(claim: E.Expr, truth: E.Expr, variables: dict, sizes: dict, positive:
         if diff == 0:
             proved += 1
             continue
+        if diff.is_Number:               # exact rationals that differ (1 + 1e-999 vs 1)
+            return -1, entries
         if diff.has(sp.Piecewise, sp.Heaviside, sp.Max, sp.Min, sp.sign, sp.Abs) or \
                 sp.count_ops(diff) > SYMPY_MAX_OPS:
             continue
@@ -833,6 +839,11 @@ def verify(claim: str, shapes: dict | None = None, layout: str = "numerator",
         how += f" ({at})"
     positive = needs_positive(_nodes(d.expression, truth, built.expr))
     proved, entries = _prove(built.expr, truth, variables, compared[0], positive, project)
+    if proved < 0:              # equal within the tolerance, but exactly not equal
+        report.correct, report.kind = False, "wrong value"
+        report.checks = (f"{how}, within the tolerance (relative {RTOL:g}), but SymPy "
+                         "finds an entry that differs by an exact nonzero constant")
+        return report
     at_first = ", ".join(f"{k}={v}" for k, v in compared[0].items())
     at_first = f" at {at_first}" if at_first else ""
     if proved == entries:
