@@ -22,13 +22,14 @@ STRUCTURE_TOL = 1e-8            # |A − Aᵀ| and |sum(y) − 1| allowed, relat
 
 def bind(variables: dict, values: dict) -> tuple[dict, dict]:
     """Arrays for the variables (as 2-D) and the sizes of the symbolic dimensions."""
-    dims = {k: int(v) for k, v in values.items() if k not in variables and np.ndim(v) == 0
-            and float(v).is_integer()}
+    dims = {k: int(v) for k, v in values.items() if k not in variables
+            and isinstance(v, (int, float, np.integer, np.floating))
+            and np.isfinite(v) and float(v).is_integer()}
     arrays = {}
     for name, var in variables.items():
         if name not in values:
             raise MatcalcError(f"no value given for {name}")
-        a = np.asarray(values[name], dtype=float)
+        a = _real_array(name, values[name])
         s = var.shape
         want = (s.rows, s.cols)
         got = a.reshape(-1, 1) if a.ndim == 1 and s.is_column else \
@@ -43,6 +44,23 @@ def bind(variables: dict, values: dict) -> tuple[dict, dict]:
                 raise MatcalcError(f"{name} has {actual} where the dimension {d} is {dims[d]}")
         arrays[name] = got
     return arrays, dims
+
+
+def _real_array(name: str, value) -> np.ndarray:
+    """`value` as an array of float64: a number or a rectangular (nested) list/array of
+    real numbers, else a MatcalcError (no nan from None, no numpy exception)."""
+    try:
+        raw = np.asarray(value)
+    except (TypeError, ValueError, OverflowError):
+        raw = None
+    if raw is None or raw.dtype.kind not in "biuf":
+        raise MatcalcError(f"the value of {name} must be a real number or a rectangular "
+                           f"array of them, not {type(value).__name__}"
+                           + (" (ragged or not numbers)" if isinstance(value, (list, tuple)) else ""))
+    try:
+        return raw.astype(float)
+    except (TypeError, ValueError, OverflowError):
+        raise MatcalcError(f"the value of {name} is beyond the float64 range") from None
 
 
 def require_structure(variables: dict, arrays: dict) -> None:
