@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from . import expr as E
 from .build import Typed, build_typed
 from .engine import differentiate
-from .errors import MatcalcError, NameError_
+from .errors import MatcalcError, NameError_, UnsupportedError
 from .parse import parse_query
 from .readoff import NotFactorable, gradient, jacobian, substitute
 from .render.text import latex as latex_of
@@ -265,7 +265,7 @@ def _stacked(expr: E.Expr, vars_: list, variables: dict, layout: str) -> Derivat
                            " differentiate by a vector variable instead")
     if expr.shape.is_matrix:
         names = ", ".join(v.name for v in vars_)
-        raise MatcalcError(
+        raise UnsupportedError(
             f"{text_of(expr)} is a {expr.shape.kind}: its derivative by the list [{names}] "
             "would be a third-order array, which has no matrix form; a list of scalars "
             "stacks the derivatives of a scalar (the gradient) or a vector (the Jacobian)",
