@@ -195,7 +195,10 @@ def _derive(expression: E.Expr, var: E.Var, variables: dict, layout: str) -> Der
         try:
             raw, kind = gradient(L, var), "gradient"
         except NotFactorable:
-            pass
+            try:        # simplified, it may take a form the read-off knows (tr of a literal)
+                raw, kind = gradient(simplify(L), var), "gradient"
+            except NotFactorable:
+                pass
     rewrites: list = []
     if raw is None:
         return Derivative(expression, (var,), variables, layout, None, L, "linear map", [d])
