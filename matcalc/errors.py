@@ -37,7 +37,7 @@ class MatcalcError(Exception):
         if self.expected:
             parts.append(f"expected {shorten_words(escape_controls(self.expected))}")
         if self.text is not None and self.line is not None and self.column is not None:
-            lines = self.text.splitlines() or [""]
+            lines = self.text.split("\n")   # the parser's lines: a \r is a character in one
             src = lines[self.line - 1] if 0 < self.line <= len(lines) else ""
             parts.extend(caret_lines(src, self.column, self.width))
         return "\n".join(parts)
