@@ -64,7 +64,7 @@ def shorten_words(text: str, limit: int = LONG_WORD) -> str:
     """Every run of more than `limit` non-space characters cut to its ends around …."""
     import re
     keep = limit // 2
-    return re.sub(r"\S{%d,}" % (limit + 1),
+    return re.sub(rf"\S{{{limit + 1},}}",
                   lambda m: f"{m.group()[:keep]}…{m.group()[-keep // 2:]}", text)
 
 
