@@ -81,7 +81,8 @@ def test_inferred_names_are_reported(client):
     assert body["declarations"]["w"] == "vector(n)"
     assert set(body["inferred"]) == {"y", "X", "b"}
     assert body["inferred"]["X"].startswith("matrix(")
-    assert body["declarations"]["b"] == "scalar"
+    # README "Defaults" rule 4: b, added element-wise to the vector X @ w, is a vector
+    assert body["declarations"]["b"] == body["inferred"]["y"] == "vector(m)"
 
 
 def test_shapes_declare_undeclared_names(client):
@@ -89,8 +90,9 @@ def test_shapes_declare_undeclared_names(client):
                         {"query": "sum(x * z)", "wrt": "x", "shapes": {"x": "vector(k)"}})
     assert status == 200
     assert body["text"] == str(matcalc.derivative("sum(x * z)", "x", {"x": "vector(k)"}))
-    assert body["declarations"] == {"x": "vector(k)", "z": "scalar"}
-    assert body["inferred"] == {"z": "scalar"}
+    # README "Defaults" rule 4: z, multiplied element-wise with the vector x, takes its shape
+    assert body["declarations"] == {"x": "vector(k)", "z": "vector(k)"}
+    assert body["inferred"] == {"z": "vector(k)"}
 
 
 def test_edited_shape_overrides_the_inline_declaration(client):
