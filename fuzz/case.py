@@ -91,7 +91,10 @@ def _defaultable(tree: Node, specs: dict) -> set:
     for name, spec in specs.items():
         kind = spec.split("(")[0]
         default = "matrix" if name[:1].isupper() else "vector" if name in vector_use else "scalar"
-        if kind == default and not (kind == "scalar" and name in array_sibling):
+        # a lower-case scalar is promoted when it meets an array element-wise anywhere
+        # (through signs, chains, powers and comparisons: README "Defaults"), so scalars
+        # are always declared
+        if kind == default and kind != "scalar":
             out.add(name)
     return out
 

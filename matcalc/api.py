@@ -16,7 +16,7 @@ from .build import Typed, build_typed
 from .codegen import to_source
 from .declarations import spec_string
 from .engine import differentiate
-from .errors import MatcalcError, NameError_
+from .errors import MatcalcError, NameError_, UnsupportedError
 from .layout import LAYOUTS, Layout
 from .parse import parse_query
 from .primitives.catalog import function_names
@@ -193,7 +193,10 @@ def _derive(expression: E.Expr, var: E.Var, variables: dict, layout: Layout) -> 
         try:
             raw, kind = gradient(L, var), "gradient"
         except NotFactorable:
-            pass
+            try:        # simplified, it may take a form the read-off knows (tr of a literal)
+                raw, kind = gradient(simplify(L), var), "gradient"
+            except NotFactorable:
+                pass
     rewrites: list = []
     if raw is None:
         return Derivative(expression, (var,), variables, layout, None, L, "linear map", [d])
@@ -262,7 +265,7 @@ def _stacked(expr: E.Expr, vars_: list, variables: dict, layout: str) -> Derivat
                            " differentiate by a vector variable instead")
     if expr.shape.is_matrix:
         names = ", ".join(v.name for v in vars_)
-        raise MatcalcError(
+        raise UnsupportedError(
             f"{text_of(expr)} is a {expr.shape.kind}: its derivative by the list [{names}] "
             "would be a third-order array, which has no matrix form; a list of scalars "
             "stacks the derivatives of a scalar (the gradient) or a vector (the Jacobian)",

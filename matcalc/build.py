@@ -155,6 +155,8 @@ class Builder(Construct):
             else:
                 spec = ShapeSpec("scalar", ())
         dims = [self.dims.fresh() if d is None else d for d in spec.dims]
+        if spec.structure == "symmetric" and spec.dims[0] is None:
+            dims[1] = dims[0]                 # `P: symmetric` is square: one fresh dimension
         shape = {"scalar": (1, 1), "vector": lambda: (dims[0], 1),
                  "matrix": lambda: (dims[0], dims[1])}[spec.kind]
         shape = shape if isinstance(shape, tuple) else shape()

@@ -186,14 +186,45 @@ def _silence_stdout() -> None:
         pass
 
 
+class _ClosedStdout:
+    """Stands in for a closed stdout (`matcalc … >&-`): bad input still gets its message
+    and status 2; only writing a result fails (status 3)."""
+    def write(self, text):
+        raise OSError(9, "standard output is closed")
+
+    def flush(self):
+        pass
+
+
+class _WatchedStdout:
+    """sys.stdout, remembering a failed write: argparse swallows the OSError of `-h` to
+    /dev/full, which must still end in status 3."""
+    def __init__(self, stream):
+        self._stream, self.failure = stream, None
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except OSError as error:
+            self.failure = error
+            raise
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main() -> None:
-    if sys.stdout is None:                   # `matcalc … >&-`: nowhere to print the result
-        if sys.stderr is not None:
-            print("error: cannot write the result: standard output is closed", file=sys.stderr)
-        sys.exit(EXIT_OUTPUT)
+    sys.stdout = _WatchedStdout(_ClosedStdout() if sys.stdout is None else sys.stdout)
     try:
-        status = run()
+        try:
+            status = run()
+        except SystemExit as done:           # argparse's -h/--version: the text must reach stdout
+            status = done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
+            if isinstance(done.code, str):
+                print(done.code, file=sys.stderr)
         sys.stdout.flush()
+        if sys.stdout.failure is not None:
+            raise sys.stdout.failure
     except BrokenPipeError:                  # `matcalc … | head`: the reader left; no traceback
         _silence_stdout()
         status = 0

@@ -50,8 +50,17 @@ def differentiate(root: E.Expr, var: E.Var) -> Differentiation:
         if entry is None:
             raise UnsupportedError(f"no derivative rule for the operation {type(node).__name__}")
         pairs = [(c, lin) for c, lin in entry.local(node) if var in c.free]
-        terms = [lin(memo[c]) for c, lin in pairs]
-        memo[node] = E.Add(*terms) if terms else E.Zero(node.shape)
+        if isinstance(node, E.Block):     # d[f₁, f₂] = [df₁, df₂] at once: the sum of the
+            memo[node] = _block_differential(node, var, memo)   # per-entry maps is n² work
+        else:
+            terms = [lin(memo[c]) for c, lin in pairs]
+            memo[node] = E.Add(*terms) if terms else E.Zero(node.shape)
         applied.append(Applied(node, entry.name, entry.section, pairs))
     d = memo.get(root, E.Zero(root.shape))
     return Differentiation(var, root, d, memo, applied)
+
+
+def _block_differential(node: E.Block, var: E.Var, memo: dict) -> E.Expr:
+    """d of a literal, entry by entry: what Σ of the stacking rule's maps adds up to."""
+    return E.Block(tuple(tuple(memo[x] if var in x.free else E.Zero(x.shape) for x in row)
+                         for row in node.rows))

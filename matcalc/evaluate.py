@@ -30,13 +30,14 @@ STRUCTURE_TOL = 1e-8            # |A − Aᵀ| and |sum(y) − 1| allowed, relat
 
 def bind(variables: dict, values: dict) -> tuple[dict, dict]:
     """Arrays for the variables (as 2-D) and the sizes of the symbolic dimensions."""
-    dims = {k: int(v) for k, v in values.items() if k not in variables and np.ndim(v) == 0
-            and float(v).is_integer()}
+    dims = {k: int(v) for k, v in values.items() if k not in variables
+            and isinstance(v, (int, float, np.integer, np.floating))
+            and np.isfinite(v) and float(v).is_integer()}
     arrays = {}
     for name, var in variables.items():
         if name not in values:
             raise MatcalcError(f"no value given for {name}")
-        a = np.asarray(values[name], dtype=float)
+        a = _real_array(name, values[name])
         s = var.shape
         want = (s.rows, s.cols)
         got = a.reshape(-1, 1) if a.ndim == 1 and s.is_column else \
@@ -51,6 +52,23 @@ def bind(variables: dict, values: dict) -> tuple[dict, dict]:
                 raise MatcalcError(f"{name} has {actual} where the dimension {d} is {dims[d]}")
         arrays[name] = got
     return arrays, dims
+
+
+def _real_array(name: str, value) -> np.ndarray:
+    """`value` as an array of float64: a number or a rectangular (nested) list/array of
+    real numbers, else a MatcalcError (no nan from None, no numpy exception)."""
+    try:
+        raw = np.asarray(value)
+    except (TypeError, ValueError, OverflowError):
+        raw = None
+    if raw is None or raw.dtype.kind not in "biuf":
+        raise MatcalcError(f"the value of {name} must be a real number or a rectangular "
+                           f"array of them, not {type(value).__name__}"
+                           + (" (ragged or not numbers)" if isinstance(value, (list, tuple)) else ""))
+    try:
+        return raw.astype(float)
+    except (TypeError, ValueError, OverflowError):
+        raise MatcalcError(f"the value of {name} is beyond the float64 range") from None
 
 
 def require_structure(variables: dict, arrays: dict) -> None:
@@ -98,6 +116,16 @@ def require_bytes(np_shape: tuple, what: str = "the result") -> None:
                          f"{EVALUATE_MAX_BYTES / 2**30:.3g} GiB (limits.EVALUATE_MAX_BYTES)")
 
 
+def const_float(value) -> float:
+    """An exact constant as a float64; LimitError past the float range (1e999)."""
+    try:
+        return float(value)
+    except OverflowError:
+        digits = len(str(abs(value.numerator))) - len(str(value.denominator))
+        raise LimitError(f"the constant of about 10^{digits} is beyond the float64 range "
+                         "(about 1.8e308) that numeric evaluation uses") from None
+
+
 def _apply(name, *args):
     """A registered function's value: the primitive's lowering run with NumPy."""
     return primitives.get(name).lowering("numpy")(NUMPY, *args)
@@ -125,7 +153,7 @@ def node_values(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = Non
             case E.Var():
                 v = arrays[node.name]
             case E.Const():
-                v = np.full((1, 1), float(node.value))
+                v = np.full((1, 1), const_float(node.value))
             case E.DimSize():
                 if node.dim not in dims:
                     raise MatcalcError(f"no value for the dimension {node.dim}")

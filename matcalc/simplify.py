@@ -214,6 +214,16 @@ def add_blocks(node: E.Expr) -> E.Expr | None:
                                  for i in range(len(first.rows))))
 
 
+@rewrite("trace-of-block")
+def trace_block(node):
+    """tr([[a, b], [c, d]]) → a + d for a square literal of scalars. Shrinks: the
+    off-diagonal entries go, and the gradient is read off entry-wise."""
+    if isinstance(node, E.Trace) and isinstance(node.args[0], E.Block):
+        rows = node.args[0].rows
+        if len(rows) == len(rows[0]) and all(x.shape.is_scalar for r in rows for x in r):
+            return E.Add(*(rows[i][i] for i in range(len(rows))))
+
+
 def _chain(t: E.Expr) -> tuple:
     """A term as a product chain, a scalar coefficient folded into its first factor."""
     if isinstance(t, E.MatMul):

@@ -283,3 +283,18 @@ def test_det_and_inv_dimensions_get_the_small_sizes():
             "logdet(X) + a @ a + b @ b + c @ c"
     report = assert_derivative(query, "X", "X⁻ᵀ").check()
     assert report.sizes["k"] <= 4
+
+
+def test_evaluate_rejects_values_that_are_not_real_arrays():
+    # a string, None (np.asarray(None, float) is nan), a ragged list: a MatcalcError;
+    # an exact constant past the float range: a LimitError
+    from matcalc.errors import LimitError, MatcalcError
+    d = matcalc.derivative("sin(x) * y", "x")
+    for bad in ("abc", None, [1, [2]], 10 ** 400):
+        with pytest.raises(MatcalcError, match="value of x"):
+            d.evaluate({"x": bad, "y": 3})
+    with pytest.raises(MatcalcError, match="value of A"):
+        matcalc.derivative("sum(A)", "A").evaluate({"A": [[1, 2], [3]]})
+    with pytest.raises(LimitError, match="float64 range"):
+        matcalc.derivative("1e999 * x", "x").evaluate({"x": 1.0})
+    assert d.evaluate({"x": 0.0, "y": 3}) == pytest.approx(3.0)

@@ -163,3 +163,16 @@ def test_names_combined_among_scalars_are_promoted_together_in_one_retyping():
     d = matcalc.derivative(query, "a0")
     assert time.perf_counter() - start < 10
     assert str(d) == "1ᵀ" and {d.inferred[f"a{i}"] for i in range(n + 1)} == {"vector(n)"}
+
+
+@pytest.mark.parametrize("query, wrt, expected", [
+    ("S: symmetric; B: matrix; tr(S @ B)", "B", "S"),
+    ("P: symmetric; v, w: vector; v @ P @ w", "v", "wᵀP"),
+    ("x: vector; P: symmetric; x @ P @ x", "x", "2xᵀP"),
+])
+def test_symmetric_without_a_dimension_is_square(query, wrt, expected):
+    # `P: symmetric` took two fresh dimensions (a non-square "symmetric" matrix)
+    _, variables = matcalc.api._parse(query, None)
+    P = next(v for v in variables.values() if v.symmetric)
+    assert P.shape.rows == P.shape.cols
+    assert_derivative(query, wrt, expected)

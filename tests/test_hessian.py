@@ -162,3 +162,16 @@ def test_stacked_matrix_output_is_a_clear_error(query, wrt, message):
         matcalc.derivative(query, wrt)
     if "third-order" in message:
         assert info.value.expected == "one scalar at a time (each gives ∂F/∂x, shaped like F)"
+
+
+def test_gradient_and_hessian_of_the_trace_of_a_literal_block():
+    # tr([[2, 3], [1e-1, det(C)]]) was a linear map only; trace-of-block folds it to 2 + det(C)
+    query = "C: matrix(n, n); trace([[2, 3], [1e-1, det(C)]])"
+    assert_derivative(query, "C", "det(C)C⁻ᵀ")
+    d = matcalc.hessian(query, "C")
+    assert str(d) == "d(det(C)C⁻ᵀ) = −det(C)C⁻ᵀdCᵀC⁻ᵀ + tr(C⁻¹dC)det(C)C⁻ᵀ"
+    values = random_values(query)
+    want = second_differences(lambda v: 2 + np.linalg.det(v["C"]), "C", values)
+    np.testing.assert_allclose(np.asarray(d.evaluate(values)), want, rtol=RTOL,
+                               atol=1e-4 * max(1.0, float(np.max(np.abs(want)))))
+    d.check(n=2)

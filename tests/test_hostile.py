@@ -55,6 +55,7 @@ _KNOWN_KINDS = ("ShapeError", "ParseError", "LimitError", "NameError_")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _LOCATED = re.compile(r"line (\d+), column (\d+)")
 _CARET = re.compile(r" *\^+ *")
+_ESCAPE = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}")
 
 
 # ------------------------------------------------------------------------- environment
@@ -188,10 +189,17 @@ def caret_problems(err: str, wanted) -> list:
         if i == 0 or not lines[i - 1].startswith("  "):
             problems.append("a caret line without the source line above it")
         elif located:
+            # the source line is shown escaped (\x1b, \u202e count as one character) and,
+            # when long, as a window around the place that starts with "…"
             column = int(located.group(2))
             at = len(lines[i]) - len(lines[i].lstrip(" "))
-            if at != 2 + column - 1:
-                problems.append(f"the caret is at column {at - 1}, the message says {column}")
+            before = _ESCAPE.sub("?", lines[i - 1][2:at].ljust(at - 2))
+            if before.startswith("…"):
+                if at >= len(lines[i - 1]) + 1:
+                    problems.append("the caret is past the end of the shown source window")
+            elif len(before) != column - 1:
+                problems.append(f"the caret is at column {len(before) + 1}, the message says "
+                                f"{column}")
     return problems
 
 

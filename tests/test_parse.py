@@ -564,3 +564,45 @@ def test_any_text_parses_or_raises_a_located_parse_error(text):
         assert error.line is not None and error.column is not None
         assert error.expected
         str(error)
+
+
+def test_error_message_escapes_controls_and_keeps_the_caret_aligned():
+    # a control, ANSI escape or bidi character is shown escaped, the caret under it
+    import matcalc
+    from matcalc.errors import MatcalcError
+    for query, shown in [("x\x01", "x\\x01"), ("x\x1b[31m + 1", "x\\x1b[31m + 1"),
+                         ("x\u202e + 1", "x\\u202e + 1"), ("x \u2066y\u2069", "x \\u2066y\\u2069")]:
+        with pytest.raises(MatcalcError) as info:
+            matcalc.derivative(query, "x")
+        text = str(info.value)
+        assert all(ch == "\n" or ch.isprintable() for ch in text), text
+        src, caret = text.splitlines()[-2:]
+        assert src == "  " + shown
+        assert caret.index("^") == src.index("\\")
+
+
+def test_error_message_is_bounded():
+    # a 100k-character name and a 26k-character line are not echoed whole
+    import matcalc
+    from matcalc.errors import MatcalcError
+    with pytest.raises(MatcalcError) as info:
+        matcalc.derivative("x * y", "q" * 100_000)
+    assert len(str(info.value)) < 500
+    query = "exp(" * 5000 + "x" + ")" * 5000
+    with pytest.raises(MatcalcError) as info:
+        matcalc.derivative(query, "x")
+    text = str(info.value)
+    src, caret = text.splitlines()[-2:]
+    assert len(text) < 600 and src.startswith("  …") and src.endswith("…")
+    column = info.value.column
+    assert src[caret.index("^")] == query[column - 1]
+
+
+def test_a_long_literal_is_differentiated_in_linear_time():
+    # d[f₁, …, f_n] is built at once (it was a sum of n one-hot literals: n² work,
+    # 2000 entries past the CPU limit)
+    started = time.process_time()
+    d = matcalc.derivative("[" + ", ".join(["x"] * 5000) + "]", "x")
+    assert time.process_time() - started < 10
+    assert str(d) == "[" + ", ".join(["1"] * 5000) + "]"
+    assert_derivative("y: scalar; [x^2, sin(x) * y, 3, x * y]", "x", "[2x, y cos(x), 0, y]")

@@ -158,6 +158,7 @@ REWRITES = [
     ("negated-difference",   E.Mul(E.Const(-2), E.sub(a, b)),                       "2(b − a)"),
     ("scale-block",          E.Mul(z, E.Block(((a,), (b,)))),                       "[az, bz]"),
     ("add-blocks",           E.Add(E.Block(((a,), (b,))), E.Block(((z,), (a,)))),   "[a + z, b + a]"),
+    ("trace-of-block",       E.Trace(E.Block(((a, b), (b, z)))),                    "a + z"),
     ("common-factor",        E.Add(E.MatMul(A, x), E.MatMul(A, w)),                 "A(x + w)"),
     ("common-factor",        E.Add(E.MatMul(T(x), A), E.MatMul(T(w), A)),           "(xᵀ + wᵀ)A"),
     ("distribute-when-it-cancels", E.MatMul(E.Add(E.Diag(x), A), E.div(w, x)),      "w + A(w ⊘ x)"),

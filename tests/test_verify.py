@@ -474,3 +474,21 @@ def test_a_declared_size_past_the_limits_is_refused_before_sampling():
     assert run(["verify", claim], out, err) == 2
     assert "Traceback" not in err.getvalue()
     assert matcalc.verify("x: vector(4); d/dx sum(x) = ones.T").correct
+
+
+def test_verify_exact_constants_and_limits():
+    # a claim equal within the float tolerance but not exactly is wrong; 1e999 and a huge
+    # dimension are limit errors; a claim that is not a str is a MatcalcError
+    from matcalc.errors import LimitError, MatcalcError
+    report = matcalc.verify("d/dx x = 1 + 1e-999")
+    assert not report.correct and report.kind == "wrong value"
+    assert "exact nonzero constant" in str(report)
+    assert not matcalc.verify("d/dx x^2 = 2*x + 1e-12").correct
+    assert matcalc.verify("d/dx x^2 = 2*x").correct
+    for claim in ("d/dx x = 1e999", "d/dx 1e999 * x = 1e999",
+                  "x: vector(99999999999999999999); d/dx sum(x) = ones.T"):
+        with pytest.raises(LimitError):
+            matcalc.verify(claim)
+    for claim in (None, 3):
+        with pytest.raises(MatcalcError):
+            matcalc.verify(claim)

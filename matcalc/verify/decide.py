@@ -13,7 +13,7 @@ from ..sampling import needs_positive, nodes_of
 from ..structured import projection
 from .building import build_claimed, describe
 from .claims import Relocated, blank, error_at, offset_of, parse_claim
-from .compare import compare
+from .compare import RTOL, compare
 from .proof import prove
 from .report import VerifyReport
 
@@ -114,6 +114,11 @@ def verify(claim: str, shapes: dict | None = None, layout: str = "numerator",
         how += f" ({at})"
     positive = needs_positive(nodes_of(d.expression, truth, built.expr))
     proved, entries = prove(built.expr, truth, variables, compared[0], positive, project)
+    if proved < 0:              # equal within the tolerance, but exactly not equal
+        report.correct, report.kind = False, "wrong value"
+        report.checks = (f"{how}, within the tolerance (relative {RTOL:g}), but SymPy "
+                         "finds an entry that differs by an exact nonzero constant")
+        return report
     at_first = ", ".join(f"{k}={v}" for k, v in compared[0].items())
     at_first = f" at {at_first}" if at_first else ""
     if proved == entries:

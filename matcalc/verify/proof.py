@@ -17,7 +17,8 @@ __all__ = ["prove"]
 
 def prove(claim: E.Expr, truth: E.Expr, variables: dict, sizes: dict, positive: bool,
           project=None):
-    """(entries proved equal by SymPy, entries in all) at `sizes`; (0, n) when too dear."""
+    """(entries proved equal by SymPy, entries in all) at `sizes`; (0, n) when too dear;
+    (-1, n) when an entry differs from the truth by an exact nonzero number."""
     entries = 1
     for d in (truth.shape.rows, truth.shape.cols):
         entries *= d if isinstance(d, int) else sizes[d]
@@ -59,6 +60,8 @@ def prove(claim: E.Expr, truth: E.Expr, variables: dict, sizes: dict, positive: 
         if diff == 0:
             proved += 1
             continue
+        if diff.is_Number:               # exact rationals that differ (1 + 1e-999 vs 1)
+            return -1, entries
         if diff.has(sp.Piecewise, sp.Heaviside, sp.Max, sp.Min, sp.sign, sp.Abs) or \
                 sp.count_ops(diff) > SYMPY_MAX_OPS:
             continue

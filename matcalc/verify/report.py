@@ -56,6 +56,8 @@ class VerifyReport:
                 lines.append(f"  {self.hint}")
             return "\n".join(lines)
         lines = [f"✗ wrong value: {self.lhs} = {self.correct_form}, not {self.claimed}{notes}"]
+        if self.checks:
+            lines.append(f"  {self.checks}")
         if self.counterexample:
             lines.append("  " + _counterexample_text(self.counterexample))
         return "\n".join(lines)
