@@ -347,7 +347,7 @@ def _closed_gradient(expr: E.Expr, var: E.Var, variables: dict) -> E.Expr:
     except NotFactorable:
         first = None
     if first is None or first.result is None:
-        raise MatcalcError(
+        raise UnsupportedError(
             f"the Hessian by {var.name} needs the gradient of {text_of(expr)} in matrix "
             f"notation, and matcalc can only write it as a linear map of d{var.name}",
             expected="a function whose gradient matcalc reads off (derivative(f, "

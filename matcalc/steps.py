@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from . import expr as E
 from .declarations import where_text
 from .engine import differentiate
+from .errors import ShapeError
 from .layout import Layout
 from .readoff import NotFactorable, jacobian, rebuild, substitute
 from .render.display import steps_latex, steps_markdown
@@ -76,6 +77,27 @@ def _compose(local: E.Expr, inner: E.Expr) -> E.Expr | None:
     return None
 
 
+def _sum_of_terms(terms: list, shape) -> E.Expr | None:
+    """The chain's terms added; a row term beside column ones (an inline transpose, as in
+    `uᵀ + α` by α) is read as the column it is the transpose of. None when the terms do not
+    add up to one shape: the steps then show the differential instead of a matrix form."""
+    if not terms:
+        return None
+    try:
+        return E.Add(*terms)
+    except ShapeError:
+        pass
+    first = shape if any(t.shape == shape for t in terms) else terms[0].shape
+    aligned = [t if t.shape == first else E.Transpose(t) if t.shape.T == first else None
+               for t in terms]
+    if any(t is None for t in aligned):
+        return None
+    try:
+        return E.Add(*aligned)
+    except ShapeError:
+        return None
+
+
 def derive_steps(diff: E.Expr, layout_result: E.Expr | None, rewrites: list,
                  transposed: bool = False) -> Derivation:
     """Name the intermediates, differentiate each definition by the symbols it uses (with
@@ -126,7 +148,8 @@ def derive_steps(diff: E.Expr, layout_result: E.Expr | None, rewrites: list,
                                                           " " + names[child]))
             terms.append(term)
         if matrix_form:
-            total[a.node] = E.Add(*terms) if terms else None
+            total[a.node] = _sum_of_terms(terms, a.node.shape)
+            matrix_form = total[a.node] is not None or not terms
             names[a.node] = "(" + " + ".join(term_names) + ")" if len(term_names) > 1 else \
                 (term_names[0] if term_names else "0")
     out.chain_rule = chain_kind([a.node for a in applied], var,

@@ -131,3 +131,13 @@ def test_steps_of_a_hessian_by_scalars():
     assert text.splitlines()[-1] == "Stacked: [[0, 1], [1, 0]]"
     assert d.steps.latex().splitlines()[2].startswith(
         "& \\nabla^{2}_{x, y}\\left(x y\\right) = \\nabla_{x, y}")
+
+
+def test_an_inline_transpose_beside_a_scalar_term():
+    """Found by the fuzzer: `uᵀ + α` by α adds a row term to a column one in the chain; the
+    steps read them as one row and end in the derivative."""
+    d = matcalc.derivative("u, x: vector(n); α: scalar; transpose(u ⊗ (α - x)) + α", "α")
+    assert str(d) == "uᵀ + 1"
+    text = str(d.steps)
+    assert text.splitlines()[-1] == "   ∂y/∂α = uᵀ + 1ᵀ"
+    assert "uᵀ" in d.steps.latex() or "u^\\top" in d.steps.latex()
