@@ -6,8 +6,6 @@ matrix — each ending in the derivative itself; and the derivations that used t
 from __future__ import annotations
 
 import pytest
-import test_cookbook as cookbook
-import test_tutorial as tutorial
 
 import matcalc
 from matcalc.render.text import latex as latex_of
@@ -17,17 +15,11 @@ MORE_HESSIANS = [("x*y", ["x", "y"]), ("x*y*z + x^2 + sin(y)*z", ["x", "y", "z"]
 
 
 def _rows():
-    rows = [pytest.param(q, w, s, layout, id=f"tutorial-{layout}-{q}-by-{w}")
-            for q, w, s, _ in tutorial.TUTORIAL for layout in ("numerator", "denominator")]
-    for table in (cookbook.LINEAR, cookbook.QUADRATIC, cookbook.TRACES, cookbook.INVERSES,
-                  cookbook.DETERMINANTS, cookbook.NORMS, cookbook.DEEP, cookbook.CROSS_ENTROPY):
-        rows += [pytest.param(p.values[0], p.values[1], None, "numerator", id=f"cookbook-{p.id}")
-                 for p in table]
-    rows += [pytest.param(p.values[0], p.values[1], None, "hessian", id=f"hessian-{p.id}")
-             for p in cookbook.HESSIANS]
-    rows += [pytest.param(q, w, None, "hessian", id=f"hessian-{q}-by-{w}")
-             for q, w in MORE_HESSIANS]
-    return rows
+    """Every row of the tutorial's and Cookbook's tables (test_codegen's list) and more
+    Hessians."""
+    from test_codegen import _table_rows
+    return _table_rows() + [pytest.param(q, w, None, "hessian", id=f"hessian-{q}-by-{w}")
+                            for q, w in MORE_HESSIANS]
 
 
 def _derivative(query, wrt, shapes, layout):
