@@ -24,13 +24,14 @@ names up here; the records themselves are in `primitives.scalar` (element-wise) 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 __all__ = [
     "BETWEEN_ARGUMENTS",
+    "INVERTIBLE",
     "KINK_AT_ZERO",
     "POSITIVE",
     "REAL",
@@ -57,12 +58,14 @@ KINDS = ("elementwise", "reduction", "structural", "composite", "constant")
 class Domain:
     """Where a primitive is defined and smooth: the open interval (low, high) for its
     argument(s), the argument values where it is kinked (abs at 0), or kinks where its
-    arguments meet (max, min, clip); `gap` is the distance to the nearest of these."""
+    arguments meet (max, min, clip); `gap` is the distance to the nearest of these;
+    `invertible`: the argument must be an invertible matrix (det, inv)."""
     low: float = -math.inf
     high: float = math.inf
     kinks: tuple = ()
     between_arguments: bool = False
     distance: Callable | None = None    # a custom gap (a reduction's kinks), values -> array
+    invertible: bool = False
 
     @property
     def positive(self) -> bool:
@@ -109,6 +112,7 @@ REAL = Domain()
 POSITIVE = Domain(low=0.0)
 KINK_AT_ZERO = Domain(kinks=(0.0,))
 BETWEEN_ARGUMENTS = Domain(between_arguments=True)
+INVERTIBLE = Domain(invertible=True)
 
 
 @dataclass(frozen=True)
@@ -183,8 +187,11 @@ def _arity(arity) -> tuple:
     return (arity,) if isinstance(arity, int) else tuple(arity)
 
 
-def elementwise(name, *, partials, lower, doc, example, stable=None, aliases=(), unicode="",
-                latex="", domain=REAL, arity=1, surface=True, registry=None) -> Primitive:
+def elementwise(name: str, *, partials: Sequence[Callable], lower: Callable, doc: str,
+                example: str, stable: Callable | None = None, aliases: tuple = (),
+                unicode: str = "", latex: str = "", domain: Domain = REAL,
+                arity: int | tuple = 1, surface: bool = True,
+                registry: Registry | None = None) -> Primitive:
     """f applied entry by entry: d f(u, v, …) = ∂f/∂u ⊗ du + ∂f/∂v ⊗ dv + …"""
     p = Primitive(name, "elementwise", _arity(arity), "elementwise", doc, None, aliases,
                   surface, tuple(partials),
@@ -193,18 +200,22 @@ def elementwise(name, *, partials, lower, doc, example, stable=None, aliases=(),
     return (REGISTRY if registry is None else registry).add(p)
 
 
-def reduction(name, *, linear, lower, doc, example, stable=None, aliases=(), unicode="",
-              latex="", domain=REAL, surface=True, registry=None) -> Primitive:
+def reduction(name: str, *, linear: Callable, lower: Callable, doc: str, example: str,
+              stable: Callable | None = None, aliases: tuple = (), unicode: str = "",
+              latex: str = "", domain: Domain = REAL, surface: bool = True,
+              registry: Registry | None = None) -> Primitive:
     """An array to a scalar, with a local linear map d f = L(du)."""
-    p = Primitive(name, "reduction", (1,), "reduce", doc, None, aliases, surface, linear=linear, lower=lower, stable=stable,
-                  unicode=unicode or name, latex=latex or name, domain=domain,
+    p = Primitive(name, "reduction", (1,), "reduce", doc, None, aliases, surface,
+                  linear=linear, lower=lower, stable=stable, unicode=unicode or name, latex=latex or name, domain=domain,
                   example=example)
     return (REGISTRY if registry is None else registry).add(p)
 
 
-def structural(name, *, node, shape, doc, example, build=None, adjoint=None, aliases=(),
-               domain=REAL, unicode="", latex="", arity=1, parameters=None, lower=None,
-               registry=None) -> Primitive:
+def structural(name: str, *, node: type, shape: str, doc: str, example: str,
+               build: Callable | None = None, adjoint: Callable | None = None,
+               aliases: tuple = (), domain: Domain = REAL, unicode: str = "",
+               latex: str = "", arity: int | tuple = 1, parameters: dict | None = None,
+               lower: Callable | None = None, registry: Registry | None = None) -> Primitive:
     """A function with its own canonicalising node class; its rule is in `rules/`."""
     p = Primitive(name, "structural", _arity(arity), shape, doc, build or node, aliases,
                   node=node, adjoint=adjoint, lower=lower, unicode=unicode or name,
@@ -213,18 +224,20 @@ def structural(name, *, node, shape, doc, example, build=None, adjoint=None, ali
     return (REGISTRY if registry is None else registry).add(p)
 
 
-def composite(name, *, build, shape, doc, example, arity=1, aliases=(), domain=REAL,
-              parameters=None, registry=None) -> Primitive:
+def composite(name: str, *, build: Callable, shape: str, doc: str, example: str,
+              arity: int | tuple = 1, aliases: tuple = (), domain: Domain = REAL,
+              parameters: dict | None = None, registry: Registry | None = None) -> Primitive:
     """A function built from other primitives (its derivative comes from theirs)."""
     p = Primitive(name, "composite", _arity(arity), shape, doc, build, aliases,
                   domain=domain, example=example, parameters=parameters or {})
     return (REGISTRY if registry is None else registry).add(p)
 
 
-def constant(name, *, lower, unicode, latex, doc, registry=None) -> Primitive:
+def constant(name: str, *, lower: Callable, unicode: str, latex: str, doc: str,
+             registry: Registry | None = None) -> Primitive:
     """A named constant (π), a primitive of no arguments, not callable in the language."""
-    p = Primitive(name, "constant", (0,), "elementwise", doc, None, surface=False, partials=(), lower=lower, unicode=unicode, latex=latex,
-                  example=name)
+    p = Primitive(name, "constant", (0,), "elementwise", doc, None, surface=False,
+                  partials=(), lower=lower, unicode=unicode, latex=latex, example=name)
     return (REGISTRY if registry is None else registry).add(p)
 
 
