@@ -11,11 +11,10 @@ import numpy as np
 
 import matcalc
 from matcalc import expr as E
-from matcalc import testing
+from matcalc import sampling, testing
 from matcalc.api import _parse
 from matcalc.evaluate import bind, evaluate
 from matcalc.layout import Layout
-from matcalc import sampling
 from matcalc.testing import dimension_sizes
 
 STEP = 1e-6                     # central differences
