@@ -18,22 +18,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import expr as E
 from . import primitives
 from .budget import Deadline
+from .derived import DerivativeLike
 from .errors import LimitError, MatcalcError
 from .limits import CHECK_MAX_DET_DIM, CHECK_MAX_DIM, CHECK_MAX_ENTRIES, CHECK_SECONDS
 from .primitives.catalog import REGISTRY
 from .primitives.lowering import sympy_namespace
 from .sampling import needs_invertible, needs_positive, radius, symbol_point
 from .shapes import Shape
-
-if TYPE_CHECKING:                                   # for annotations only
-    from .api import Derivative
 
 __all__ = ["ATOL", "POINTS", "RTOL", "SIZES", "TRIES", "CheckFailed", "Report", "check", "to_sympy"]
 
@@ -349,7 +346,7 @@ def _numeric(pending, function, env, symbols, sizes, sp, rng, domain, clock) -> 
 
 
 # ---------------------------------------------------------------- the check
-def check(d: Derivative, n: int = 3, seed: int = 0) -> Report:
+def check(d: DerivativeLike, n: int = 3, seed: int = 0) -> Report:
     """Compare `d` with SymPy's component-wise derivative at sizes n, 3, 2, 4, …; raise
     CheckFailed at a difference, LimitError past the limits, MatcalcError for a bad n."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:

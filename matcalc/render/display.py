@@ -13,17 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from ..declarations import where_text
+from ..derived import DerivativeLike, StepsLike
 from .latex_names import latex_name as _name
 from .latex_names import latex_text
 from .tensor import linear_map_latex
 from .text import latex as latex_of
-
-if TYPE_CHECKING:                                   # for annotations only
-    from ..api import Derivative
-    from ..steps import Steps
 
 __all__ = [
     "derivative_equation",
@@ -76,7 +72,7 @@ def _operator(d) -> str:
     return _by(d.wrt[0], d.expression)
 
 
-def derivative_equation(d: Derivative) -> str:
+def derivative_equation(d: DerivativeLike) -> str:
     """`operator(expression) = result` in LaTeX, without math delimiters."""
     if d.result is None:
         return _linear_map(d)
@@ -88,7 +84,7 @@ def _layout_note(d) -> str:
 
 
 # ---------------------------------------------------------------- inferred shapes
-def where_latex(d: Derivative) -> str:
+def where_latex(d: DerivativeLike) -> str:
     """The inferred declarations (`Derivative.inferred`) in LaTeX, `\\text{where } y:
     \\text{vector}(n), …`, or "" when every name was declared."""
     inferred = getattr(d, "inferred", {}) or {}
@@ -103,12 +99,12 @@ def where_latex(d: Derivative) -> str:
 
 
 # ---------------------------------------------------------------- Derivative display
-def derivative_latex(d: Derivative) -> str:
+def derivative_latex(d: DerivativeLike) -> str:
     """Display math for Jupyter's text/latex: `$$\\frac{\\partial}{\\partial w}(…) = …$$`."""
     return f"$${derivative_equation(d)}{_layout_note(d)}$$"
 
 
-def derivative_markdown(d: Derivative) -> str:
+def derivative_markdown(d: DerivativeLike) -> str:
     """Markdown for Jupyter: the display math, then a caption with the Unicode form (what
     `str(d)` and the CLI print), the kind of derivative and the layout."""
     kind = "derivative" if d.kind == "tangent" else d.kind
@@ -174,14 +170,14 @@ def _steps_rows(steps) -> list[str]:
     return rows
 
 
-def steps_latex(steps: Steps) -> str:
+def steps_latex(steps: StepsLike) -> str:
     """The tutorial's four steps as display math: one `aligned` block, a `\\text{…}`
     heading per step and one equation per row, each rule named beside its equation."""
     rows = " \\\\\n".join("& " + r for r in _steps_rows(steps))
     return f"$$\n\\begin{{aligned}}\n{rows}\n\\end{{aligned}}\n$$"
 
 
-def steps_markdown(steps: Steps) -> str:
+def steps_markdown(steps: StepsLike) -> str:
     """The four steps for Jupyter's text/markdown (which front ends prefer to text/latex):
     the same display math; Jupyter's Markdown typesets `$$ … $$`."""
     return steps_latex(steps)
