@@ -260,7 +260,7 @@ def surface() -> dict[str, Primitive]:
 
 def domain_of(name: str) -> Domain:
     """The domain of a function by any of its names (REAL for one without restrictions);
-    what a sampler (verify_claims, tests, check) needs to draw points where it is smooth."""
+    what a sampler (matcalc.verify, tests, check) needs to draw points where it is smooth."""
     p = REGISTRY.by_surface.get(name) or REGISTRY.records.get(name)
     return p.domain if p is not None else REAL
 
