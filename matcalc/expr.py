@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Callable
 from fractions import Fraction
 
-from . import primitives
+from . import registry
 from .errors import LimitError, MatcalcError, ShapeError
 from .limits import MAX_CONSTANT_DIGITS
 from .shapes import SCALAR, Shape
@@ -394,7 +394,7 @@ class Func(Expr):
     category = 3
 
     def __new__(cls, name: str, *args: Expr):
-        p = primitives.func(name)
+        p = registry.func(name)
         if p is None or len(args) not in p.arity:
             from .errors import UnsupportedError
             raise UnsupportedError(f"no element-wise function or reduction named {name!r}"
