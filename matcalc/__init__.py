@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .api import Derivative, derivative, hessian
 from .errors import MatcalcError
+from .render import text as _text  # noqa: F401  (registers how expressions print)
 
 # `matcalc.verify` is the function that decides a hand-derived claim such as
 # `d/dz (x + z) = 1` (the package of that name holds its parts and documents the claim

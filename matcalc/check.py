@@ -18,22 +18,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import expr as E
 from . import primitives
 from .budget import Deadline
+from .derived import DerivativeLike
 from .errors import LimitError, MatcalcError
 from .limits import CHECK_MAX_DET_DIM, CHECK_MAX_DIM, CHECK_MAX_ENTRIES, CHECK_SECONDS
 from .primitives.catalog import REGISTRY
 from .primitives.lowering import sympy_namespace
-from .sampling import needs_invertible, needs_positive, symbol_point
+from .sampling import needs_invertible, needs_positive, radius, symbol_point
 from .shapes import Shape
-
-if TYPE_CHECKING:                                   # for annotations only
-    from .api import Derivative
 
 __all__ = ["ATOL", "POINTS", "RTOL", "SIZES", "TRIES", "CheckFailed", "Report", "check", "to_sympy"]
 
@@ -284,11 +281,12 @@ def _reference(d, env, sizes, sp, clock) -> list:
 
 
 # ---------------------------------------------------------------- points of the domain
-def _domain(d) -> tuple[bool, bool]:
-    """(positive, invertible): log and roots need positive entries, det and inv an
-    invertible matrix (and logdet a positive determinant)."""
+def _domain(d) -> tuple[bool, bool, float]:
+    """(positive, invertible, bound), from the registered domains (matcalc.primitives):
+    log and roots need positive entries, det and inv an invertible matrix (and logdet a
+    positive determinant), arcsin and log1p values within the bound of 0."""
     nodes = [n for r in _roots(d) for n in E.walk(r)]
-    return needs_positive(nodes), needs_invertible(nodes)
+    return needs_positive(nodes), needs_invertible(nodes), radius(nodes)
 
 
 def _finite(v) -> bool:
@@ -317,12 +315,12 @@ def _numeric(pending, function, env, symbols, sizes, sp, rng, domain, clock) -> 
     value = sp.lambdify(symbols, function, modules=["numpy"])
     agreed = [0] * len(pending)
     with np.errstate(all="ignore"):
-        positive, invertible = domain
+        positive, invertible, bound = domain
         for draw in range(TRIES):
             if min(agreed) >= POINTS:
                 break
             clock()
-            point = symbol_point(env, rng, positive and draw % 2 == 1, invertible)
+            point = symbol_point(env, rng, positive and draw % 2 == 1, invertible, bound)
             args = [point[s] for s in symbols]
             try:
                 if not all(_finite(v) for v in np.ravel(value(*args))):
@@ -348,7 +346,7 @@ def _numeric(pending, function, env, symbols, sizes, sp, rng, domain, clock) -> 
 
 
 # ---------------------------------------------------------------- the check
-def check(d: Derivative, n: int = 3, seed: int = 0) -> Report:
+def check(d: DerivativeLike, n: int = 3, seed: int = 0) -> Report:
     """Compare `d` with SymPy's component-wise derivative at sizes n, 3, 2, 4, …; raise
     CheckFailed at a difference, LimitError past the limits, MatcalcError for a bad n."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:

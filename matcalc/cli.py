@@ -106,7 +106,7 @@ def where_line(d: Derivative, latex: bool = False) -> str | None:
 
 
 # ---------------------------------------------------------------- commands
-def verify_command(argv, out, err) -> int:
+def verify_command(argv: list[str], out: TextIO, err: TextIO) -> int:
     args = parse_args(verify_parser(), argv)
     try:
         report = verify(args.claim, shapes=shapes_from_args(args), layout=args.layout)

@@ -31,15 +31,12 @@ writes text; it never runs what it writes.
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING
 
 from . import expr as E
+from .derived import DerivativeLike
 from .errors import MatcalcError
 from .readoff import kronecker_term
 from .render.array_code import ATOM, BACKENDS, MUL, Backend, Body, Names, Text, np_dims, wrap
-
-if TYPE_CHECKING:                                   # for annotations only
-    from .api import Derivative
 
 __all__ = ["TARGETS", "to_source"]
 
@@ -63,7 +60,7 @@ def _einsum_term(term, dX):
 
 
 # ---------------------------------------------------------------- the module
-def to_source(derivative: Derivative, target: str = "numpy") -> str:
+def to_source(derivative: DerivativeLike, target: str = "numpy") -> str:
     """The source of a module defining f(...) -> (value, derivative) and check(...)."""
     if target not in TARGETS:
         raise MatcalcError(f"unknown code generation target {target!r}",

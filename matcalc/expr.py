@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections.abc import Callable
 from fractions import Fraction
 
-from . import primitives
+from . import registry
 from .errors import LimitError, MatcalcError, ShapeError
 from .limits import MAX_CONSTANT_DIGITS
 from .shapes import SCALAR, Shape
@@ -22,10 +23,29 @@ __all__ = [
     "Add", "Block", "Compare", "Const", "Det", "Diag", "Diagonal",
     "Differential", "DimSize", "Expr", "Func", "Identity", "Inv", "LogSumExp", "MatMul", "Max",
     "Mul", "Norm", "Ones", "Pow", "Softmax", "Sum", "Trace", "Transpose", "Var", "Zero", "bounded",
-    "div", "is_const", "is_zero", "neg", "num", "size_of", "split_coefficient", "sub", "walk",
+    "div", "is_const", "is_zero", "neg", "num", "power_parts", "set_printer", "size_of",
+    "split_coefficient", "sub", "walk",
 ]
 
 _TABLE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+_printer: Callable[[Expr], str] | None = None
+
+
+def set_printer(printer: Callable[[Expr], str]) -> None:
+    """Register how an expression prints in `str`, `repr` and shape-error messages.
+    `matcalc.render.text` registers its Unicode printer when it is imported (the package's
+    `__init__` imports it), so this module never imports the layer above it."""
+    global _printer
+    _printer = printer
+
+
+def _text(e: Expr) -> str:
+    """The registered printer's text, or a plain constructor form if none is registered."""
+    if _printer is not None:
+        return _printer(e)
+    inner = ", ".join(_text(a) if isinstance(a, Expr) else repr(a) for a in e.args)
+    return f"{type(e).__name__}({inner})"
 
 
 class Expr:
@@ -40,12 +60,10 @@ class Expr:
     __hash__ = object.__hash__
 
     def __repr__(self):
-        from .render.text import text
-        return f"<{type(self).__name__} {text(self)}>"
+        return f"<{type(self).__name__} {_text(self)}>"
 
     def __str__(self):
-        from .render.text import text
-        return text(self)
+        return _text(self)
 
     @property
     def children(self) -> tuple:
@@ -92,8 +110,7 @@ def _param_key(p) -> tuple:
 
 
 def _mismatch(what: str, *operands: Expr) -> ShapeError:
-    from .render.text import text
-    described = ", ".join(f"{text(o)} is {o.shape.kind}" for o in operands)
+    described = ", ".join(f"{_text(o)} is {o.shape.kind}" for o in operands)
     return ShapeError(f"{what}: {described}")
 
 
@@ -287,7 +304,7 @@ def split_coefficient(e: Expr) -> tuple[Fraction, Expr]:
     return Fraction(1), e
 
 
-def _power_parts(f: Expr):
+def power_parts(f: Expr) -> tuple[Expr, Fraction]:
     """x³ → (x, 3); x → (x, 1); a power with a symbolic exponent is its own base."""
     if isinstance(f, Pow) and isinstance(f.args[1], Const):
         return f.args[0], f.args[1].value
@@ -312,7 +329,7 @@ class Mul(Expr):
                 continue
             if isinstance(f, Zero):
                 return Zero(shape)
-            base, exp = _power_parts(f)
+            base, exp = power_parts(f)
             if base not in powers:
                 order.append(base)
                 powers[base] = Fraction(0)
@@ -377,7 +394,7 @@ class Func(Expr):
     category = 3
 
     def __new__(cls, name: str, *args: Expr):
-        p = primitives.func(name)
+        p = registry.func(name)
         if p is None or len(args) not in p.arity:
             from .errors import UnsupportedError
             raise UnsupportedError(f"no element-wise function or reduction named {name!r}"

@@ -2,9 +2,12 @@
 every name callable in the language (aliases too) -> (arities, shape rule, builder)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from . import expr as E
 from .primitives import Primitive
 from .primitives.catalog import REGISTRY
+from .syntax import Syntax
 
 __all__ = [
     "ELEMENTWISE",
@@ -20,7 +23,7 @@ ELEMENTWISE = "elementwise"
 _VECTOR_SHAPES = ("reduce", "vector", "diag", "dot")
 
 
-def builder(p: Primitive):
+def builder(p: Primitive) -> Callable[..., E.Expr]:
     """What a call of `p` builds from its arguments' expressions."""
     if p.build is not None:
         return p.build
@@ -35,14 +38,14 @@ FUNCTIONS = {name: (p.arity, p.shape, builder(p), p.parameters)
 arguments: position -> the literals allowed, e.g. norm(u, p) with p one of 1, 2, inf)."""
 
 
-def literal(node) -> str | None:
+def literal(node: Syntax) -> str | None:
     """The text of a literal argument (a number or a name), else None."""
     if node.kind == "number":
         return str(node.value)
     return node.value if node.kind == "name" else None
 
 
-def parameters(node) -> dict:
+def parameters(node: Syntax) -> dict:
     """The literal arguments a call takes: position -> allowed texts ({} if none)."""
     entry = FUNCTIONS.get(node.value) if node.kind == "call" else None
     return entry[3] if entry else {}

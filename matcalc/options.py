@@ -18,6 +18,17 @@ from .errors import MatcalcError
 from .layout import LAYOUTS
 from .parse import parse_query
 
+__all__ = [
+    "EXAMPLES",
+    "KINDS",
+    "build_parser",
+    "derivative_from_args",
+    "parse_args",
+    "positional_last",
+    "shapes_from_args",
+    "verify_parser",
+]
+
 KINDS = ("scalar", "vector", "matrix", "symmetric", "simplex")
 
 EXAMPLES = """examples:
@@ -137,7 +148,7 @@ def _option(actions: dict, arg: str):
     return None
 
 
-def shapes_from_args(args) -> dict:
+def shapes_from_args(args: argparse.Namespace) -> dict:
     """{name: kind} from --scalar/--vector/... (each may repeat, each a comma list).
     A bad name or a name given two different kinds is a MatcalcError."""
     shapes: dict = {}
@@ -155,7 +166,7 @@ def shapes_from_args(args) -> dict:
     return shapes
 
 
-def derivative_from_args(args):
+def derivative_from_args(args: argparse.Namespace) -> api.Derivative:
     """The Derivative the options ask for (`--wrt` defaults to the only variable); shared
     by the command line, the %matcalc magics and the web page."""
     shapes = shapes_from_args(args)

@@ -28,7 +28,7 @@ import numpy as np
 __all__ = [
     "CENTRAL_STEP", "COMPLEX_STEP", "DOMAIN_MARGIN", "KINK_MARGIN", "MAX_CONDITION",
     "MAX_MAGNITUDE", "SIZES", "TAN_MARGIN", "Ops", "as_2d", "central_difference", "close",
-    "complex_step", "natural", "numpy_shape", "parse_spec", "random_values", "size", "sizes_for",
+    "complex_step", "dimension_sizes", "jacobian", "natural", "numpy_shape", "parse_spec", "random_values", "size", "sizes_for",
     "spec_dims",
 ]
 
@@ -321,7 +321,8 @@ def central_difference(fun: Callable, values: dict, name: str, h: float = CENTRA
     return np.stack(cols, axis=-1).reshape(out_shape + x.shape)
 
 
-def jacobian(fun, values: dict, wrt, variable_first: bool = False,
+def jacobian(fun: Callable[[dict], object], values: dict, wrt: str | list[str],
+             variable_first: bool = False,
              h: float = CENTRAL_STEP) -> np.ndarray:
     """∂fun/∂wrt by central differences, shaped as `Derivative.evaluate` returns it: output
     + variable axes, or variable + output axes when `variable_first` (the denominator

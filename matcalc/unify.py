@@ -6,7 +6,7 @@ from __future__ import annotations
 __all__ = ["Dims", "is_unknown"]
 
 
-def is_unknown(d) -> bool:
+def is_unknown(d: object) -> bool:
     """Is `d` an unknown dimension (`?k`)?"""
     return isinstance(d, str) and d.startswith("?")
 

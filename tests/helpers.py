@@ -11,13 +11,10 @@ import numpy as np
 
 import matcalc
 from matcalc import expr as E
-from matcalc import testing
+from matcalc import sampling, testing
 from matcalc.api import _parse
 from matcalc.evaluate import bind, evaluate
 from matcalc.layout import Layout
-from matcalc.primitives import sampling
-from matcalc.sampling import needs_invertible
-from matcalc.sampling import needs_positive as _needs_positive
 from matcalc.testing import dimension_sizes
 
 STEP = 1e-6                     # central differences
@@ -46,29 +43,26 @@ def _nodes(expr):
 
 
 def has_kinks(expr) -> bool:
-    return any(isinstance(n, (E.Max, E.Compare)) for n in _nodes(expr)) or \
-        bool(sampling.kink_arguments(_nodes(expr)))
+    """Some node is kinked (max, comparisons, abs, min, …: the registered domains)."""
+    return bool(sampling.kink_arguments(_nodes(expr)))
 
 
 def needs_positive(expr) -> bool:
-    """log, sqrt and other non-integer or symbolic powers need positive arguments (and so
-    does every primitive whose registered domain is positive)."""
-    return _needs_positive(_nodes(expr)) or sampling.needs_positive(_nodes(expr))
+    """log, sqrt and other non-integer or symbolic powers need positive arguments (the
+    registered domains, matcalc.primitives.sampling)."""
+    return sampling.needs_positive(_nodes(expr))
 
 
 def _kink_gaps(expr, variables, values):
-    """|a − b| at every max(a, b) and (a > b); at every registered function, the distance
-    of its arguments from its domain's edges and kinks (|u| at abs(u), 1 − |u| at arcsin)."""
+    """At every node with a registered domain, the distance of its arguments from the
+    domain's edges and kinks (|a − b| at max(a, b), |u| at abs(u), 1 − |u| at arcsin)."""
     arrays, dims = bind(variables, values)
-    for n in _nodes(expr):
-        if isinstance(n, (E.Max, E.Compare)):
-            a, b = (n.args[0], n.args[1]) if isinstance(n, E.Max) else (n.args[1], n.args[2])
-            yield np.abs(evaluate(a, arrays, dims) - evaluate(b, arrays, dims))
-    yield from sampling.domain_gaps(_nodes(expr), lambda a: evaluate(a, arrays, dims))
+    return sampling.domain_gaps(_nodes(expr), lambda a: evaluate(a, arrays, dims))
 
 
 def random_values(query, shapes=None, seed=0, signed=None) -> dict:
-    """A random point: entries in [0.5, 1.5], with random signs when `signed` (by default:
+    """A random point: entries in [0.5, 1.5] ([0.1, 0.9] times the registered bound under
+    arcsin, log1p), with random signs when `signed` (by default:
     when the expression has kinks — max, steps, abs — and no log or root), away from every
     kink or domain edge (the registered domains) by KINK_MARGIN (resampling), square
     matrices made invertible where det/inv occur."""
@@ -76,13 +70,15 @@ def random_values(query, shapes=None, seed=0, signed=None) -> dict:
     sizes = dimension_sizes(variables)
     if signed is None:
         signed = has_kinks(expr) and not needs_positive(expr)
-    invertible = needs_invertible(_nodes(expr))
+    invertible = sampling.needs_invertible(_nodes(expr))
+    bound = sampling.radius(_nodes(expr))       # arcsin, log1p: inside (−bound, bound)
+    low, high = (0.1 * bound, 0.9 * bound) if np.isfinite(bound) else (0.5, 1.5)
     rng = np.random.default_rng(seed)
     for _ in range(200):
         values = {}
         for name, var in variables.items():
             shape = _numpy_shape(var, sizes)
-            v = rng.uniform(0.5, 1.5, shape)
+            v = rng.uniform(low, high, shape)
             if signed:
                 v = v * rng.choice([-1.0, 1.0], shape)
             if var.symmetric:

@@ -298,3 +298,31 @@ def test_evaluate_rejects_values_that_are_not_real_arrays():
     with pytest.raises(LimitError, match="float64 range"):
         matcalc.derivative("1e999 * x", "x").evaluate({"x": 1.0})
     assert d.evaluate({"x": 0.0, "y": 3}) == pytest.approx(3.0)
+
+
+BOUNDED = [
+    ("x: vector(n); sum(arcsin(x))",                 "x", "(1 ⊘ √(1 − x²))ᵀ"),
+    ("x: vector(n); sum(log1p(x))",                  "x", "(1 ⊘ (1 + x))ᵀ"),
+    ("x, y: vector(n); sum(min(arcsin(x), y))",      "x", "((y ≥ arcsin(x)) ⊘ √(1 − x²))ᵀ"),
+]
+
+
+@pytest.mark.parametrize("query, wrt, expected", BOUNDED)
+def test_bounded_domains_are_checked_inside_them(query, wrt, expected):
+    three_ways(query, wrt, expected)
+
+
+def test_the_check_draws_from_the_registered_domain():
+    """arcsin and log1p bound the check's random points to (−1, 1) (the registry's domain),
+    not the ±[0.3, 1.7] where arcsin is undefined."""
+    assert check_module._domain(matcalc.derivative("x: vector(n); sum(arcsin(x))", "x"))[2] \
+        == 1.0
+    assert check_module._domain(matcalc.derivative("x: vector(n); sum(log(x))", "x")) \
+        == (True, False, float("inf"))
+    assert check_module._domain(matcalc.derivative("X: matrix(n, n); det(X)", "X"))[1]
+
+
+def test_check_fails_a_wrong_derivative_inside_a_bounded_domain():
+    d = matcalc.derivative("x, y: vector(n); sum(min(arcsin(x), y))", "x")
+    with pytest.raises(CheckFailed, match="differs"):
+        wrong(d, result=build("((y > arcsin(x)) / sqrt(1 + x^2)).T", d.variables)).check()

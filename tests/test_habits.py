@@ -100,3 +100,21 @@ def test_version_matches_pyproject():
     found = re.search(r'^version = "([^"]+)"', pyproject.read_text(encoding="utf-8"), re.M)
     assert found, "no version in pyproject.toml"
     assert matcalc.__version__ == found.group(1)
+
+
+def test_expr_prints_through_a_registered_printer_not_an_import():
+    """expr sits below render: it never imports render.text (that would be a circle);
+    render.text registers itself with `expr.set_printer`, and without a printer an
+    expression still prints, in a plain constructor form."""
+    from matcalc import expr as E
+    source = (Path(matcalc.__file__).parent / "expr.py").read_text(encoding="utf-8")
+    assert not re.search(r"^\s*(from|import) .*render", source, re.M)
+    x = E.Var("x")
+    assert str(E.Pow(x, E.Const(3))) == "x³"
+    saved = E._printer
+    try:
+        E._printer = None
+        assert str(E.Pow(x, E.Const(3))).startswith("Pow(Var(")
+    finally:
+        E.set_printer(saved)
+    assert repr(E.Pow(x, E.Const(3))) == "<Pow x³>"

@@ -492,3 +492,48 @@ def test_verify_exact_constants_and_limits():
     for claim in (None, 3):
         with pytest.raises(MatcalcError):
             matcalc.verify(claim)
+
+
+# ---------------------------------------------------------------- registered domains
+def test_arcsin_claims_are_compared_inside_its_domain():
+    """The sampler takes arcsin's (−1, 1) from the registry: a right claim is equal at every
+    point compared (before, values in ±[0.2, 2] left one matrix point of six inside), a
+    wrong one is a wrong value."""
+    right = matcalc.verify("d/dx arcsin(x) = 1/sqrt(1 - x^2)", {"x": "scalar"})
+    assert right.correct and right.checks.startswith("equal at 6 random points")
+    wrong = matcalc.verify("d/dx arcsin(x) = 1/sqrt(1 + x^2)", {"x": "scalar"})
+    assert not wrong.correct and wrong.kind == "wrong value"
+    matrix = matcalc.verify("A: matrix; d/dA sum(arcsin(A)) = 1 / sqrt(1 - A^2)",
+                            layout="denominator")
+    assert matrix.correct and matrix.checks.startswith("equal at 6 random points")
+    assert not matcalc.verify("A: matrix; d/dA sum(arccos(A)) = 1 / sqrt(1 - A^2)",
+                              layout="denominator").correct
+
+
+@pytest.mark.parametrize("claim, correct", [
+    ("A: matrix; d/dA sum(log1p(A)) = 1 / (1 + A)", True),
+    ("A: matrix; d/dA sum(log1p(A)) = 1 / (2 + A)", False),
+    ("x, y: vector; d/dx sum(min(x, y)) = (y > x)", True),
+    ("x, y: vector; d/dx sum(min(x, y)) = (y < x)", False),
+    ("x: vector; d/dx norm1(x) = sign(x)", True),
+    ("x: vector; d/dx norm1(x) = abs(x)", False),
+])
+def test_registered_domains_and_kinks_are_honoured(claim, correct):
+    report = matcalc.verify(claim, layout="denominator")
+    assert report.correct is correct
+    if correct:
+        assert report.checks.startswith("equal at 6 random points")
+
+
+def test_the_samplers_read_domains_from_the_registry():
+    from matcalc import expr as E
+    from matcalc import sampling
+    x = E.Var("x")
+    assert sampling.radius(E.walk(E.Func("arcsin", x))) == 1.0
+    assert sampling.radius(E.walk(E.Func("log1p", x))) == 1.0
+    assert sampling.radius(E.walk(E.Func("exp", x))) == float("inf")
+    assert sampling.needs_positive(E.walk(E.Func("log", x)))
+    assert not sampling.needs_positive(E.walk(E.Func("log1p", x)))
+    A = E.Var("A", matcalc.shapes.Shape("n", "n"))
+    assert sampling.needs_invertible(E.walk(E.Det(A)))
+    assert sampling.kink_arguments(E.walk(E.Func("min", x, E.Var("y"))))

@@ -11,6 +11,7 @@ import numpy as np
 from .. import expr as E
 from . import (
     BETWEEN_ARGUMENTS,
+    INVERTIBLE,
     KINK_AT_ZERO,
     POSITIVE,
     Domain,
@@ -18,6 +19,8 @@ from . import (
     reduction,
     structural,
 )
+
+__all__: list[str] = []         # the records are registered on import; nothing to import
 
 
 def _mean(a):
@@ -46,6 +49,11 @@ def _top_gap(u):
     return np.full(np.shape(u), min(gap, a[0]))
 
 
+def _length(u):
+    """‖u‖ at every entry: the Euclidean norm is kinked only where all of u is 0."""
+    return np.full(np.shape(u), np.sqrt(np.sum(np.square(u))))
+
+
 # ---------------------------------------------------------------- on the generic node
 reduction("norm1", linear=lambda node: _weighted(node.arg, E.Func("sign", node.arg)),
           lower=lambda xp, u: xp.sum(xp.abs(u)), unicode="‖{0}‖₁",
@@ -65,7 +73,7 @@ structural("sum", node=E.Sum, shape="reduce", lower=lambda xp, u: xp.sum(u),
            example="sum(x)", adjoint=lambda x, c: [(x.args[0], E.Mul(c, E.Ones(x.args[0].shape)))])
 structural("norm", node=E.Norm, shape="reduce", lower=lambda xp, u: xp.norm(u),
            unicode="‖{0}‖",
-           latex=r"\left\lVert {0} \right\rVert", domain=POSITIVE, build=_norm,
+           latex=r"\left\lVert {0} \right\rVert", domain=Domain(distance=_length), build=_norm,
            arity=(1, 2), parameters={1: ("1", "2", "inf")},
            doc="Euclidean norm of a vector, Frobenius norm of a matrix; norm(u, p) for "
                "p = 1, 2, inf (of the entries)", example="norm(x)")
@@ -80,9 +88,9 @@ structural("trace", node=E.Trace, shape="square-scalar", lower=lambda xp, u: xp.
            doc="the trace of a square matrix", example="trace(X)",
            adjoint=lambda x, c: [(x.args[0], E.Mul(c, E.Identity(x.args[0].shape.rows)))])
 structural("det", node=E.Det, shape="square-scalar", lower=lambda xp, u: xp.det(u),
-           doc="the determinant", example="det(X)")
+           domain=INVERTIBLE, doc="the determinant", example="det(X)")
 structural("inv", node=E.Inv, shape="square", lower=lambda xp, u: xp.inv(u),
-           doc="the inverse X⁻¹", example="inv(X)")
+           domain=INVERTIBLE, doc="the inverse X⁻¹", example="inv(X)")
 structural("transpose", node=E.Transpose, shape="transpose", doc="Xᵀ (also written X.T)",
            example="transpose(X)", adjoint=lambda x, c: [(x.args[0], E.Transpose(c))])
 

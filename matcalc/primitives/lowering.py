@@ -8,7 +8,7 @@ in a user's generated code; codegen no longer assumes `np.<name>`, `jnp.<name>` 
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 
 import numpy as np
 
@@ -48,7 +48,7 @@ def spelling(name: str, backend: str, module: str) -> tuple[str, str]:
     return VOCABULARY[name].get(backend, (f"{module}.{name}", ""))
 
 
-def sympy_namespace(sp):
+def sympy_namespace(sp: ModuleType) -> SimpleNamespace:
     """The SymPy namespace: exact constants; functions on scalars, or entry by entry on a
     Matrix; `sum` and `max` reduce a Matrix."""
     def entrywise(f):

@@ -11,6 +11,8 @@ import numpy as np
 from .. import expr as E
 from . import BETWEEN_ARGUMENTS, KINK_AT_ZERO, POSITIVE, Domain, constant, elementwise
 
+__all__: list[str] = []         # the records are registered on import; nothing to import
+
 ONE = E.Const(1)
 HALF = E.Const(Fraction(1, 2))
 NEG_HALF = E.Const(Fraction(-1, 2))

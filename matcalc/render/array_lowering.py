@@ -10,7 +10,7 @@ from ..primitives.lowering import CONSTANTS, spelling
 
 ATOM, POW, UNARY, MUL, ADD = 100, 14, 13, 12, 11          # Python precedences
 
-__all__ = ["Traced", "Tracer"]
+__all__ = ["Traced", "Tracer", "lift"]
 
 
 class Traced:
@@ -60,7 +60,7 @@ class Traced:
         return Traced("-" + self.wrap(UNARY), UNARY, self.pure)
 
 
-def lift(x) -> Traced:
+def lift(x: Traced | float) -> Traced:
     if isinstance(x, Traced):
         return x
     text = str(x) if isinstance(x, int) else repr(float(x))

@@ -15,10 +15,20 @@ import re
 from dataclasses import replace
 
 from ..declarations import where_text
+from ..derived import DerivativeLike, StepsLike
 from .latex_names import latex_name as _name
 from .latex_names import latex_text
 from .tensor import linear_map_latex
 from .text import latex as latex_of
+
+__all__ = [
+    "derivative_equation",
+    "derivative_latex",
+    "derivative_markdown",
+    "steps_latex",
+    "steps_markdown",
+    "where_latex",
+]
 
 # ---------------------------------------------------------------- pieces of notation
 
@@ -62,7 +72,7 @@ def _operator(d) -> str:
     return _by(d.wrt[0], d.expression)
 
 
-def derivative_equation(d) -> str:
+def derivative_equation(d: DerivativeLike) -> str:
     """`operator(expression) = result` in LaTeX, without math delimiters."""
     if d.result is None:
         return _linear_map(d)
@@ -74,7 +84,7 @@ def _layout_note(d) -> str:
 
 
 # ---------------------------------------------------------------- inferred shapes
-def where_latex(d) -> str:
+def where_latex(d: DerivativeLike) -> str:
     """The inferred declarations (`Derivative.inferred`) in LaTeX, `\\text{where } y:
     \\text{vector}(n), …`, or "" when every name was declared."""
     inferred = getattr(d, "inferred", {}) or {}
@@ -89,12 +99,12 @@ def where_latex(d) -> str:
 
 
 # ---------------------------------------------------------------- Derivative display
-def derivative_latex(d) -> str:
+def derivative_latex(d: DerivativeLike) -> str:
     """Display math for Jupyter's text/latex: `$$\\frac{\\partial}{\\partial w}(…) = …$$`."""
     return f"$${derivative_equation(d)}{_layout_note(d)}$$"
 
 
-def derivative_markdown(d) -> str:
+def derivative_markdown(d: DerivativeLike) -> str:
     """Markdown for Jupyter: the display math, then a caption with the Unicode form (what
     `str(d)` and the CLI print), the kind of derivative and the layout."""
     kind = "derivative" if d.kind == "tangent" else d.kind
@@ -160,14 +170,14 @@ def _steps_rows(steps) -> list[str]:
     return rows
 
 
-def steps_latex(steps) -> str:
+def steps_latex(steps: StepsLike) -> str:
     """The tutorial's four steps as display math: one `aligned` block, a `\\text{…}`
     heading per step and one equation per row, each rule named beside its equation."""
     rows = " \\\\\n".join("& " + r for r in _steps_rows(steps))
     return f"$$\n\\begin{{aligned}}\n{rows}\n\\end{{aligned}}\n$$"
 
 
-def steps_markdown(steps) -> str:
+def steps_markdown(steps: StepsLike) -> str:
     """The four steps for Jupyter's text/markdown (which front ends prefer to text/latex):
     the same display math; Jupyter's Markdown typesets `$$ … $$`."""
     return steps_latex(steps)

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .. import expr as E
+from ..derived import DerivativeLike
 from ..readoff import kronecker_term
 from .latex_names import fold_lines
 from .text import latex, text
-
-if TYPE_CHECKING:                                   # for annotations only
-    from ..api import Derivative
 
 __all__ = ["LATEX", "SUB", "TEXT", "Notation", "linear_map_latex", "linear_map_text"]
 
@@ -122,10 +119,10 @@ LATEX = Notation(
     indexable=_braced)
 
 
-def linear_map_text(d: Derivative) -> str:
+def linear_map_text(d: DerivativeLike) -> str:
     return _render(d, TEXT)
 
 
-def linear_map_latex(d: Derivative) -> str:
+def linear_map_latex(d: DerivativeLike) -> str:
     """The whole equation in LaTeX (the left side a fraction of partials)."""
     return fold_lines(_render(d, LATEX))

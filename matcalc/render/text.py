@@ -316,7 +316,7 @@ class Printer:
             if isinstance(f, E.Const):
                 coeff *= f.value
                 continue
-            base, k = E._power_parts(f)
+            base, k = E.power_parts(f)
             if k < 0:
                 f = E.Pow(base, E.Const(-k))
             target = (bottom_s if k < 0 else top_s) if f.shape.is_scalar else \
@@ -415,3 +415,6 @@ def text(e: E.Expr) -> str:
 
 def latex(e: E.Expr) -> str:
     return fold_lines(Printer(LatexStyle())(e))
+
+
+E.set_printer(text)         # str(expr), repr(expr) and shape errors print with `text`

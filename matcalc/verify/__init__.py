@@ -48,8 +48,9 @@ claim of another shape than the derivative's (`I` where the column `1` is due, a
 where a row is due) is a "shape error", with the shape due and the correct form. Then
 values, at several random points at small distinct sizes (3, 2, 4, … per dimension at
 the first point, other sizes at the next ones, so that a claim true at one size only fails;
-positive values where logs or roots need them; away from the kinks of steps and max; one
-decimal, so that a counterexample is readable): a claim that differs somewhere is a "wrong
+inside every registered domain (matcalc.primitives): positive values where logs or roots
+need them, within (−1, 1) under arcsin, away from every kink (steps, max, min, abs, norm1)
+and domain edge; one decimal, so that a counterexample is readable): a claim that differs somewhere is a "wrong
 value", with the sizes, the variables and both values at that point. A claim equal at every
 point is "correct"; where it is cheap, SymPy then proves it entry by entry
 (simplify(claim − derivative) = 0 at the first sizes), and the report says how it was settled.

@@ -4,6 +4,7 @@ EXPR, `=`, CLAIMED — without parsing the parts; and the located errors of that
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..errors import MatcalcError, ParseError
@@ -53,7 +54,8 @@ def offset_of(text: str, line: int, column: int) -> int:
     return start + column - 1
 
 
-def error_at(cls, message, text, offset, width=1, expected=None) -> MatcalcError:
+def error_at(cls: type[MatcalcError], message: str, text: str, offset: int, width: int = 1,
+             expected: str | None = None) -> MatcalcError:
     line, column = _line_col(text, offset)
     return cls(message, text=text, line=line, column=column, width=width, expected=expected)
 
@@ -69,7 +71,7 @@ def without_comments(text: str) -> str:
     return re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text)
 
 
-def statement_starts(scan: str):
+def statement_starts(scan: str) -> Iterator[int]:
     """Offsets where a statement may start: the text's start and after each top-level
     `;` or new line, skipping blanks."""
     depth, at_start = 0, True
@@ -192,7 +194,7 @@ def is_declaration(scan: str, start: int) -> bool:
     return False
 
 
-def blank(text: str, *spans) -> str:
+def blank(text: str, *spans: tuple[int, int] | None) -> str:
     """`text` with everything outside `spans` turned into spaces (new lines kept), so that
     a parse of the result reports the lines and columns of `text`."""
     keep = [False] * len(text)

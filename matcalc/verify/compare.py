@@ -3,17 +3,20 @@ small distinct sizes, inside the domain and away from kinks; a counterexample wh
 differ."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .. import expr as E
 from ..errors import MatcalcError
 from ..evaluate import evaluate, require_bytes
 from ..sampling import (
+    domain_gaps,
     draw_value,
-    kink_arguments,
     needs_invertible,
     needs_positive,
     nodes_of,
+    radius,
 )
 from ..shapes import Shape
 from .building import dimension_names
@@ -24,7 +27,7 @@ SIZES = (3, 2, 4, 5, 6, 7)      # one distinct size per dimension, in order of f
 POINTS = 6                      # random points at which the values must agree,
 PER_SIZE = 2                    # two at each set of sizes
 MAX_TRIES = 60                  # draws allowed to find them (kinks, singular points)
-KINK_MARGIN = 0.05              # no step/max/abs argument this close to its kink
+KINK_MARGIN = 0.05              # no argument this close to a kink or a domain edge
 RTOL, ATOL = 1e-6, 1e-9
 SHOWN_ENTRIES = 12              # a larger value in a counterexample shows one entry
 
@@ -47,13 +50,13 @@ def _plain(a: np.ndarray, shape: Shape):
 
 
 def compare(claim: E.Expr, truth: E.Expr, expression: E.Expr, variables: dict, seed: int,
-             project=None):
+            project: Callable | None = None) -> tuple[list, dict | None, bool]:
     """(the sizes of each point compared, counterexample or None, whether the claim is
     another representative: equal only after `project` — see matcalc.structured)."""
     nodes = nodes_of(expression, truth, claim)
     positive = needs_positive(nodes)
     invertible = needs_invertible(nodes)
-    kinks = kink_arguments(nodes)
+    bound = radius(nodes)               # arcsin, log1p, …: values drawn closer to 0
     used = [v for v in variables.values() if any(v in r.free for r in (expression, truth, claim))]
     rng = np.random.default_rng(seed)
     compared: list = []
@@ -67,10 +70,12 @@ def compare(claim: E.Expr, truth: E.Expr, expression: E.Expr, variables: dict, s
             for v in used:                     # a declared vector(10^20) is refused, not drawn
                 require_bytes(v.shape.numpy(sizes), f"a value of {v.name}")
             require_bytes(truth.shape.numpy(sizes), "the derivative")
-            arrays = {v.name: draw_value(v, sizes, rng, positive, invertible) for v in used}
+            arrays = {v.name: draw_value(v, sizes, rng, positive, invertible, bound)
+                      for v in used}
             try:
-                if any(np.min(np.abs(evaluate(k, arrays, sizes))) < KINK_MARGIN for k in kinks):
-                    continue
+                gaps = domain_gaps(nodes, lambda a, at=arrays, n=sizes: evaluate(a, at, n))
+                if any(np.any(g <= KINK_MARGIN) for g in gaps):
+                    continue            # near a kink or an edge of a registered domain
                 true_value = np.asarray(evaluate(truth, arrays, sizes), dtype=float)
                 claim_value = np.asarray(evaluate(claim, arrays, sizes), dtype=float)
                 if not np.all(np.isfinite(evaluate(expression, arrays, sizes))):

@@ -2,6 +2,8 @@
 by entry where that is cheap (a bonus: it never decides nor fails the verdict)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .. import expr as E
 from ..budget import Deadline
 from ..check import to_sympy
@@ -16,7 +18,7 @@ __all__ = ["prove"]
 
 
 def prove(claim: E.Expr, truth: E.Expr, variables: dict, sizes: dict, positive: bool,
-          project=None):
+          project: Callable | None = None) -> tuple[int, int]:
     """(entries proved equal by SymPy, entries in all) at `sizes`; (0, n) when too dear;
     (-1, n) when an entry differs from the truth by an exact nonzero number."""
     entries = 1

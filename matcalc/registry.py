@@ -1,0 +1,271 @@
+"""The core of the primitive registry (`matcalc.primitives`, which re-exports all of it): the
+record of a function of the language, the registry, and the helpers that register records, named for the kind of rule (as JAX's `defjvp`/`deflinear`, autograd's
+`defvjp`, DiffRules.jl's `@define_diffrule`):
+
+- `elementwise(name, partials=..., lower=...)`: f applied entry by entry; its derivative is
+  one partial per argument, written with matcalc's own expression nodes (a generic
+  `expr.Func` node carries it);
+- `reduction(name, linear=..., lower=...)`: an array to a scalar, its derivative a local
+  linear map (also an `expr.Func` node);
+- `structural(name, node=..., ...)`: a function with a dedicated, canonicalising node class
+  (trace, det, inv, diag, ...); its rule lives in `rules/` (one per node type), its adjoint
+  and, for sum/norm/trace/det/inv, its lowering here;
+- `composite(name, build=...)`: built from other primitives (relu = max(0, x), mean, dot).
+
+A record also holds the one array-API lowering `lower(xp, *args)` that `evaluate` (xp =
+NumPy), the SymPy check (xp = SymPy, exact) and the code generator (xp = a tracer writing
+NumPy, JAX or PyTorch source) all run, with `stable` for a numerically stable form used by the
+numeric backends only (`logaddexp` for softplus); its Unicode and LaTeX forms; its domain
+(positive, bounded, kinked) for every sampler; and a line of documentation for `--help` and
+the README. This module imports nothing of matcalc's expression layer, so `expr` can look
+names up here without an import running back up; the records themselves are in
+`primitives.scalar` (element-wise) and `primitives.arrays` (the rest), loaded by
+`primitives.catalog`.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = [
+    "BETWEEN_ARGUMENTS",
+    "INVERTIBLE",
+    "KINK_AT_ZERO",
+    "POSITIVE",
+    "REAL",
+    "REGISTRY",
+    "Domain",
+    "Primitive",
+    "Registry",
+    "constant",
+    "composite",
+    "domain_of",
+    "elementwise",
+    "func",
+    "get",
+    "is_elementwise",
+    "reduction",
+    "structural",
+    "surface",
+]
+
+KINDS = ("elementwise", "reduction", "structural", "composite", "constant")
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Where a primitive is defined and smooth: the open interval (low, high) for its
+    argument(s), the argument values where it is kinked (abs at 0), or kinks where its
+    arguments meet (max, min, clip); `gap` is the distance to the nearest of these;
+    `invertible`: the argument must be an invertible matrix (det, inv)."""
+    low: float = -math.inf
+    high: float = math.inf
+    kinks: tuple = ()
+    between_arguments: bool = False
+    distance: Callable | None = None    # a custom gap (a reduction's kinks), values -> array
+    invertible: bool = False
+
+    @property
+    def positive(self) -> bool:
+        return self.low >= 0
+
+    @property
+    def kinked(self) -> bool:
+        return bool(self.kinks) or self.between_arguments or self.distance is not None
+
+    @property
+    def bounded(self) -> bool:
+        return math.isfinite(self.low) or math.isfinite(self.high)
+
+    def gap(self, *values) -> np.ndarray:
+        """The distance of the arguments' values from the domain's edges and kinks
+        (positive inside, ≤ 0 outside), element-wise."""
+        vals = [np.asarray(v, dtype=float) for v in values]
+        gaps = [np.full(np.broadcast(*vals).shape, np.inf)]
+        if self.distance is not None:
+            gaps.append(np.asarray(self.distance(*vals), dtype=float))
+        for v in vals[:1] if not self.between_arguments else vals:
+            gaps.append(np.minimum(v - self.low, self.high - v))
+        for k in self.kinks:
+            gaps.append(np.abs(vals[0] - k))
+        if self.between_arguments:
+            for i, a in enumerate(vals):
+                for b in vals[i + 1:]:
+                    gaps.append(np.abs(a - b))
+        return np.minimum.reduce(np.broadcast_arrays(*gaps))
+
+    def sample(self, rng, shape, margin: float = 0.05) -> np.ndarray:
+        """Random values inside the domain, at least `margin` from edges and kinks."""
+        low = self.low + margin if math.isfinite(self.low) else -1.5
+        high = self.high - margin if math.isfinite(self.high) else 1.5
+        low, high = (max(low, -1.5), min(high, 1.5))
+        for _ in range(1000):
+            v = rng.uniform(low, high, shape)
+            if np.all(self.gap(v) > margin):
+                return v
+        raise ValueError(f"no sample in {self}")
+
+
+REAL = Domain()
+POSITIVE = Domain(low=0.0)
+KINK_AT_ZERO = Domain(kinks=(0.0,))
+BETWEEN_ARGUMENTS = Domain(between_arguments=True)
+INVERTIBLE = Domain(invertible=True)
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """One function of the language (see the module docstring for the fields' meaning)."""
+    name: str                   # the canonical name: the node's name, the printed name
+    kind: str                   # one of KINDS
+    arity: tuple                # the numbers of arguments the surface call accepts
+    shape: str                  # the builder's shape rule: "elementwise", "reduce", ...
+    doc: str                    # one line for --help and the README
+    build: Callable | None      # the call's arguments (Exprs) -> the expression; None:
+    #                             the generic node expr.Func(name, *arguments)
+    aliases: tuple = ()
+    surface: bool = True        # callable by name in the language
+    partials: tuple | None = None       # elementwise: ∂f/∂(argument i)(*args) -> Expr
+    linear: Callable | None = None      # reduction: (node) -> [(child, d -> Expr)]
+    adjoint: Callable | None = None     # structural linear node: (node, c) -> [(child, c')]
+    lower: Callable | None = None       # (xp, *args) -> value: the one array-API lowering
+    stable: Callable | None = None      # (xp, *args) for NumPy/JAX/PyTorch only
+    unicode: str = ""                   # printed name, or a template with {0}
+    latex: str = ""
+    domain: Domain = REAL
+    node: type | None = None            # the dedicated expression class, if any
+    example: str = ""                   # a call for the tests and the README: "sinh(x)"
+    parameters: dict = field(default_factory=dict)  # literal arguments: position -> values
+
+    @property
+    def names(self) -> tuple:
+        return (self.name,) + self.aliases if self.surface else self.aliases
+
+    def lowering(self, backend: str) -> Callable:
+        """The lowering for a backend: the stable form for numpy/jax/torch if there is one."""
+        if backend != "sympy" and self.stable is not None:
+            return self.stable
+        return self.lower
+
+
+class Registry:
+    """Records by canonical name, and every surface name (aliases too) to its record."""
+
+    def __init__(self):
+        self.records: dict[str, Primitive] = {}
+        self.by_surface: dict[str, Primitive] = {}
+        self.by_node: dict[type, Primitive] = {}
+
+    def add(self, p: Primitive) -> Primitive:
+        if p.kind not in KINDS:
+            raise ValueError(f"{p.name}: unknown kind {p.kind!r}")
+        for n in p.names:
+            if n in self.by_surface:
+                raise ValueError(f"the function name {n!r} is registered twice")
+        if p.name in self.records:
+            raise ValueError(f"the primitive {p.name!r} is registered twice")
+        self.records[p.name] = p
+        for n in p.names:
+            self.by_surface[n] = p
+        if p.node is not None:
+            self.by_node.setdefault(p.node, p)
+        return p
+
+    def __iter__(self):
+        return iter(self.records.values())
+
+    def __len__(self):
+        return len(self.records)
+
+
+REGISTRY = Registry()
+
+
+def _arity(arity) -> tuple:
+    return (arity,) if isinstance(arity, int) else tuple(arity)
+
+
+def elementwise(name: str, *, partials: Sequence[Callable], lower: Callable, doc: str,
+                example: str, stable: Callable | None = None, aliases: tuple = (),
+                unicode: str = "", latex: str = "", domain: Domain = REAL,
+                arity: int | tuple = 1, surface: bool = True,
+                registry: Registry | None = None) -> Primitive:
+    """f applied entry by entry: d f(u, v, …) = ∂f/∂u ⊗ du + ∂f/∂v ⊗ dv + …"""
+    p = Primitive(name, "elementwise", _arity(arity), "elementwise", doc, None, aliases,
+                  surface, tuple(partials),
+                  lower=lower, stable=stable, unicode=unicode or name,
+                  latex=latex or name, domain=domain, example=example)
+    return (REGISTRY if registry is None else registry).add(p)
+
+
+def reduction(name: str, *, linear: Callable, lower: Callable, doc: str, example: str,
+              stable: Callable | None = None, aliases: tuple = (), unicode: str = "",
+              latex: str = "", domain: Domain = REAL, surface: bool = True,
+              registry: Registry | None = None) -> Primitive:
+    """An array to a scalar, with a local linear map d f = L(du)."""
+    p = Primitive(name, "reduction", (1,), "reduce", doc, None, aliases, surface,
+                  linear=linear, lower=lower, stable=stable, unicode=unicode or name, latex=latex or name, domain=domain,
+                  example=example)
+    return (REGISTRY if registry is None else registry).add(p)
+
+
+def structural(name: str, *, node: type, shape: str, doc: str, example: str,
+               build: Callable | None = None, adjoint: Callable | None = None,
+               aliases: tuple = (), domain: Domain = REAL, unicode: str = "",
+               latex: str = "", arity: int | tuple = 1, parameters: dict | None = None,
+               lower: Callable | None = None, registry: Registry | None = None) -> Primitive:
+    """A function with its own canonicalising node class; its rule is in `rules/`."""
+    p = Primitive(name, "structural", _arity(arity), shape, doc, build or node, aliases,
+                  node=node, adjoint=adjoint, lower=lower, unicode=unicode or name,
+                  latex=latex or name,
+                  domain=domain, example=example, parameters=parameters or {})
+    return (REGISTRY if registry is None else registry).add(p)
+
+
+def composite(name: str, *, build: Callable, shape: str, doc: str, example: str,
+              arity: int | tuple = 1, aliases: tuple = (), domain: Domain = REAL,
+              parameters: dict | None = None, registry: Registry | None = None) -> Primitive:
+    """A function built from other primitives (its derivative comes from theirs)."""
+    p = Primitive(name, "composite", _arity(arity), shape, doc, build, aliases,
+                  domain=domain, example=example, parameters=parameters or {})
+    return (REGISTRY if registry is None else registry).add(p)
+
+
+def constant(name: str, *, lower: Callable, unicode: str, latex: str, doc: str,
+             registry: Registry | None = None) -> Primitive:
+    """A named constant (π), a primitive of no arguments, not callable in the language."""
+    p = Primitive(name, "constant", (0,), "elementwise", doc, None, surface=False,
+                  partials=(), lower=lower, unicode=unicode, latex=latex, example=name)
+    return (REGISTRY if registry is None else registry).add(p)
+
+
+# ---------------------------------------------------------------- look-ups
+def get(name: str) -> Primitive:
+    """The record of a canonical name (KeyError if none)."""
+    return REGISTRY.records[name]
+
+
+def func(name: str) -> Primitive | None:
+    """The record behind an `expr.Func` node's name (element-wise, reduction, constant)."""
+    p = REGISTRY.records.get(name)
+    return p if p is not None and p.kind in ("elementwise", "reduction", "constant") else None
+
+
+def surface() -> dict[str, Primitive]:
+    """Every name callable in the language (aliases too) -> its record."""
+    return REGISTRY.by_surface
+
+
+def domain_of(name: str) -> Domain:
+    """The domain of a function by any of its names (REAL for one without restrictions);
+    what a sampler (matcalc.verify, tests, check) needs to draw points where it is smooth."""
+    p = REGISTRY.by_surface.get(name) or REGISTRY.records.get(name)
+    return p.domain if p is not None else REAL
+
+
+def is_elementwise(name: str) -> bool:
+    p = REGISTRY.records.get(name)
+    return p is not None and p.kind == "elementwise"
