@@ -1,6 +1,7 @@
 """bench_codegen's parts: the benchmarked functions (matcalc query, JAX and PyTorch forms),
 their inputs, the timer and the formatting of its figures. Imported by bench_codegen.py
 after it has set the thread counts (numpy, jax and torch read them at import)."""
+
 from __future__ import annotations
 
 import math
@@ -13,6 +14,7 @@ from _common import median
 # ------------------------------------------------------------------------------------------
 # The functions: matcalc query (declarations inline), the variable, argument names in
 # sorted order (the order of the generated f), and the same function for jax and torch.
+
 
 def jax_funcs(jnp, jax):
     return {
@@ -37,12 +39,27 @@ def torch_funcs(torch):
 FUNCTIONS = [
     # name, matcalc query, wrt, argument names (sorted), written as
     ("quadratic", "A: matrix(n, n); x: vector(n); x @ A @ x", "x", ("A", "x"), "xᵀAx"),
-    ("least squares", "A: matrix(n, n); x, b: vector(n); norm(A @ x - b)^2", "x",
-     ("A", "b", "x"), "‖Ax − b‖²"),
-    ("logistic", "X: matrix(n, n); w, y: vector(n); sum(softplus(X @ w) - y * (X @ w))", "w",
-     ("X", "w", "y"), "sum(softplus(Xw) − y⊗Xw)"),
-    ("2-layer MLP", "W1, W2: matrix(n, n); x, y: vector(n); sum((W2 @ tanh(W1 @ x) - y)^2)",
-     "x", ("W1", "W2", "x", "y"), "sum((W2 tanh(W1 x) − y)²)"),
+    (
+        "least squares",
+        "A: matrix(n, n); x, b: vector(n); norm(A @ x - b)^2",
+        "x",
+        ("A", "b", "x"),
+        "‖Ax − b‖²",
+    ),
+    (
+        "logistic",
+        "X: matrix(n, n); w, y: vector(n); sum(softplus(X @ w) - y * (X @ w))",
+        "w",
+        ("X", "w", "y"),
+        "sum(softplus(Xw) − y⊗Xw)",
+    ),
+    (
+        "2-layer MLP",
+        "W1, W2: matrix(n, n); x, y: vector(n); sum((W2 @ tanh(W1 @ x) - y)^2)",
+        "x",
+        ("W1", "W2", "x", "y"),
+        "sum((W2 tanh(W1 x) − y)²)",
+    ),
 ]
 
 
@@ -53,24 +70,31 @@ def make_inputs(name: str, n: int, seed: int = 0) -> dict:
     if name == "quadratic":
         return {"A": rng.normal(size=(n, n)) * s, "x": rng.normal(size=n)}
     if name == "least squares":
-        return {"A": rng.normal(size=(n, n)) * s, "b": rng.normal(size=n),
-                "x": rng.normal(size=n)}
+        return {"A": rng.normal(size=(n, n)) * s, "b": rng.normal(size=n), "x": rng.normal(size=n)}
     if name == "logistic":
-        return {"X": rng.normal(size=(n, n)) * s, "w": rng.normal(size=n),
-                "y": rng.integers(0, 2, size=n).astype(float)}
-    return {"W1": rng.normal(size=(n, n)) * s, "W2": rng.normal(size=(n, n)) * s,
-            "x": rng.normal(size=n), "y": rng.normal(size=n)}
+        return {
+            "X": rng.normal(size=(n, n)) * s,
+            "w": rng.normal(size=n),
+            "y": rng.integers(0, 2, size=n).astype(float),
+        }
+    return {
+        "W1": rng.normal(size=(n, n)) * s,
+        "W2": rng.normal(size=(n, n)) * s,
+        "x": rng.normal(size=n),
+        "y": rng.normal(size=n),
+    }
 
 
 # ------------------------------------------------------------------------------------------
 # helpers
+
 
 def blas_info() -> str:
     try:
         cfg = np.show_config(mode="dicts")
         b = cfg["Build Dependencies"]["blas"]
         return f"{b.get('name')} {b.get('version')}"
-    except Exception:            # noqa: BLE001
+    except Exception:  # noqa: BLE001
         return "?"
 
 
@@ -84,7 +108,7 @@ def timeit(fn, budget: float, max_reps: int, min_reps: int = 3):
     fn()
     first = time.perf_counter() - t0
     per = first
-    if first < 0.05:                    # the first call is often the slowest
+    if first < 0.05:  # the first call is often the slowest
         t0 = time.perf_counter()
         fn()
         per = time.perf_counter() - t0
@@ -115,6 +139,7 @@ def ratio(a, b) -> str:
 # ------------------------------------------------------------------------------------------
 # one-time costs: matcalc derivation + source generation + exec
 
+
 def generate(matcalc, query, wrt):
     t0 = time.perf_counter()
     h = matcalc.hessian(query, wrt)
@@ -134,15 +159,28 @@ def generate(matcalc, query, wrt):
     t_dsrc = time.perf_counter() - t0
     dns: dict = {"__name__": "matcalc_generated"}
     exec(compile(dsrc, f"<matcalc derivative {query}>", "exec"), dns)  # noqa: S102
-    return dict(h=h, d=d, src=src, dsrc=dsrc, ns=ns, dns=dns, t_hess=t_hess, t_src=t_src,
-                t_exec=t_exec, t_der=t_der, t_dsrc=t_dsrc)
+    return dict(
+        h=h,
+        d=d,
+        src=src,
+        dsrc=dsrc,
+        ns=ns,
+        dns=dns,
+        t_hess=t_hess,
+        t_src=t_src,
+        t_exec=t_exec,
+        t_der=t_der,
+        t_dsrc=t_dsrc,
+    )
 
 
 def code_lines(src: str, func: str) -> list[str]:
     """The computing lines of one generated function (no docstring, conversions, shape
     assertions or reshapes of the inputs)."""
-    skip = re.compile(r"^(assert |return |\w+ = np\.asarray\(|\w+ = \w+\.reshape\(\w+, 1\)$"
-                      r"|[\w, ]+ = \w+\.shape(\[\d\])?$)")
+    skip = re.compile(
+        r"^(assert |return |\w+ = np\.asarray\(|\w+ = \w+\.reshape\(\w+, 1\)$"
+        r"|[\w, ]+ = \w+\.shape(\[\d\])?$)"
+    )
     out, inside, in_doc = [], False, False
     for line in src.splitlines():
         if line.startswith("def "):

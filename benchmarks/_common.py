@@ -3,6 +3,7 @@ machine's description, printed with every run so that figures from different run
 busy machine) can be compared; medians, short labels, and renaming a query's variables so
 that a timed run shares no interned node with an earlier one. The numbers a benchmark
 checks a derivative with come from `matcalc.testing`."""
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -15,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent          # the matcalc checkout
+ROOT = Path(__file__).resolve().parent.parent  # the matcalc checkout
 
 
 def calibrate() -> float:
@@ -60,14 +61,19 @@ def median(xs) -> float:
 def short(s, width: int) -> str:
     """`s` on one line, cut to `width` characters with an ellipsis."""
     s = " ".join(str(s).split())
-    return s if len(s) <= width else s[:width - 1] + "…"
+    return s if len(s) <= width else s[: width - 1] + "…"
 
 
 def git_rev(root: Path = ROOT) -> str:
     """`git describe --always --dirty` of the checkout, or "?"."""
     try:
-        rev = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=root,
-                             capture_output=True, text=True, timeout=10).stdout.strip()
+        rev = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         rev = "?"
     return rev or "?"
@@ -75,8 +81,10 @@ def git_rev(root: Path = ROOT) -> str:
 
 def print_platform() -> None:
     """The interpreter, the platform and the CPU count, one line each."""
-    print(f"python          : {platform.python_implementation()} {platform.python_version()} "
-          f"({sys.executable})")
+    print(
+        f"python          : {platform.python_implementation()} {platform.python_version()} "
+        f"({sys.executable})"
+    )
     print(f"platform        : {platform.platform()}")
     print(f"os.cpu_count()  : {os.cpu_count()}")
 
@@ -89,11 +97,16 @@ def rename(query: str, wrt: str, suffix: str) -> tuple[str, str]:
     """Append `suffix` to every variable and dimension name (not to function names, shape
     keywords or `.T`), so the renamed query shares no interned node with the original;
     `wrt` (a name or comma-separated names) is renamed alike."""
+
     def sub(m):
         name, end = m.group(0), m.end()
-        if name in _KEYWORDS or query[end:].lstrip().startswith("(") or \
-                (m.start() > 0 and query[m.start() - 1] == "."):
+        if (
+            name in _KEYWORDS
+            or query[end:].lstrip().startswith("(")
+            or (m.start() > 0 and query[m.start() - 1] == ".")
+        ):
             return name
         return name + suffix
+
     new_wrt = ",".join(w.strip() + suffix for w in wrt.split(","))
     return _IDENT.sub(sub, query), new_wrt

@@ -1,11 +1,12 @@
 """bench_core's queries: every row of the tutorial's rules, declarations inline."""
+
 from __future__ import annotations
 
 # ------------------------------------------------------------------------------------------
 # The tutorial's queries: every row of /work/shared/spec/tutorial-rules.md, with the
 # declarations inline. (section, query, wrt) -- wrt "x,y" is the stacked gradient/Jacobian.
 
-V = "w, x: vector(n); "          # element-wise operators, sum reduction
+V = "w, x: vector(n); "  # element-wise operators, sum reduction
 XZ = "x: vector(n); z: scalar; "  # scalar expansion
 NEURON = "w, x: vector(n); b: scalar; "
 LOSS = "X: matrix(N, n); w: vector(n); y: vector(N); b: scalar; "
@@ -52,6 +53,7 @@ TUTORIAL += [
 
 # The query used for the import / breakdown / bytecode measurements.
 REPRESENTATIVE = (NEURON + "max(0, w·x + b)", "w")
+
 
 def api_wrt(wrt: str):
     return [w.strip() for w in wrt.split(",")] if "," in wrt else wrt

@@ -1,4 +1,5 @@
 """bench_core, section 3: SymPy side by side."""
+
 from __future__ import annotations
 
 import sys
@@ -11,79 +12,192 @@ from _core_queries import LOSS, NEURON, XZ, V
 # ------------------------------------------------------------------------------------------
 # 3. SymPy side by side
 
+
 class SympyCase:
     def __init__(self, name, query, wrt, build, f, names, note=""):
         self.name, self.query, self.wrt = name, query, wrt
-        self.build = build        # build(sp, syms) -> (expression, wrt symbol)
-        self.f = f                # numpy reference function of the values dict
-        self.names = names        # variable names used (values)
+        self.build = build  # build(sp, syms) -> (expression, wrt symbol)
+        self.f = f  # numpy reference function of the values dict
+        self.names = names  # variable names used (values)
         self.note = note
 
 
 def sympy_cases():
-    relu = lambda t: max(0.0, t)           # noqa: E731
+    relu = lambda t: max(0.0, t)  # noqa: E731
     C = SympyCase
     return [
-        C("w·x wrt w", V + "w·x", "w",
-          lambda sp, s: ((s.w.T * s.x), s.w), lambda v: v["w"] @ v["x"], "wx"),
-        C("sum(x) wrt x (1ᵀx)", "x: vector(n); sum(x)", "x",
-          lambda sp, s: (sp.OneMatrix(1, s.n) * s.x, s.x), lambda v: v["x"].sum(), "x"),
-        C("xᵀAx wrt x", "x: vector(n); A: matrix(n, n); x @ A @ x", "x",
-          lambda sp, s: (s.x.T * s.A * s.x, s.x), lambda v: v["x"] @ v["A"] @ v["x"], "xA"),
-        C("least squares ‖Xw+b−y‖² wrt w", LOSS + "(X@w + b - y)·(X@w + b - y)", "w",
-          lambda sp, s: (lambda r: (r.T * r, s.w))(s.X * s.w + s.b * sp.OneMatrix(s.N, 1) - s.y),
-          lambda v: np.sum((v["X"] @ v["w"] + v["b"] - v["y"]) ** 2), "Xwyb"),
-        C("least squares ‖Xw+b−y‖² wrt b", LOSS + "(X@w + b - y)·(X@w + b - y)", "b",
-          lambda sp, s: (lambda r: (r.T * r, s.b))(s.X * s.w + s.b * sp.OneMatrix(s.N, 1) - s.y),
-          lambda v: np.sum((v["X"] @ v["w"] + v["b"] - v["y"]) ** 2), "Xwyb"),
-        C("x + z wrt z (z·1)", XZ + "x + z", "z",
-          lambda sp, s: (s.x + s.z * sp.OneMatrix(s.n, 1), s.z), lambda v: v["x"] + v["z"], "xz"),
-        C("x * z wrt x", XZ + "x * z", "x",
-          lambda sp, s: (s.z * s.x, s.x), lambda v: v["x"] * v["z"], "xz"),
-        C("w ⊗ x wrt w (HadamardProduct)", V + "w * x", "w",
-          lambda sp, s: (sp.HadamardProduct(s.w, s.x), s.w), lambda v: v["w"] * v["x"], "wx"),
-        C("w ⊘ x wrt x (Hadamard w∘x^-1)", V + "w / x", "x",
-          lambda sp, s: (sp.HadamardProduct(s.w, sp.HadamardPower(s.x, -1)), s.x),
-          lambda v: v["w"] / v["x"], "wx"),
-        C("exp(x) wrt x (sympy.exp(x))", "x: vector(n); exp(x)", "x",
-          lambda sp, s: (sp.exp(s.x), s.x), lambda v: np.exp(v["x"]), "x"),
-        C("exp(x) wrt x (x.applyfunc(exp))", "x: vector(n); exp(x)", "x",
-          lambda sp, s: (s.x.applyfunc(sp.exp), s.x), lambda v: np.exp(v["x"]), "x"),
-        C("exp(sin(x)) wrt x (applyfunc)", "x: vector(n); exp(sin(x))", "x",
-          lambda sp, s: (s.x.applyfunc(lambda t: sp.exp(sp.sin(t))), s.x),
-          lambda v: np.exp(np.sin(v["x"])), "x"),
-        C("ReLU max(0,w·x+b) wrt w (Max(0,wᵀx+b))", NEURON + "max(0, w·x + b)", "w",
-          lambda sp, s: (sp.Max(0, s.w.T * s.x + s.b), s.w),
-          lambda v: relu(v["w"] @ v["x"] + v["b"]), "wxb"),
-        C("ReLU wrt w (Max(0, (wᵀx)[0,0]+b))", NEURON + "max(0, w·x + b)", "w",
-          lambda sp, s: (sp.Max(0, (s.w.T * s.x)[0, 0] + s.b), s.w),
-          lambda v: relu(v["w"] @ v["x"] + v["b"]), "wxb"),
-        C("ReLU wrt w ((wᵀx).applyfunc(Max))", NEURON + "max(0, w·x + b)", "w",
-          lambda sp, s: ((s.w.T * s.x).applyfunc(lambda t: sp.Max(0, t + s.b)), s.w),
-          lambda v: relu(v["w"] @ v["x"] + v["b"]), "wxb"),
-        C("ReLU max(0,x) wrt x (applyfunc)", "x: vector(n); max(0, x)", "x",
-          lambda sp, s: (s.x.applyfunc(lambda t: sp.Max(0, t)), s.x),
-          lambda v: np.maximum(0, v["x"]), "x"),
-        C("logistic wrt w (log(1+exp(−y wᵀx)))",
-          "w, x: vector(n); y: scalar; ln(1 + exp(-y * (w·x)))", "w",
-          lambda sp, s: (sp.log(1 + sp.exp(-s.ys * (s.w.T * s.x))), s.w),
-          lambda v: np.log1p(np.exp(-v["y"] * (v["w"] @ v["x"]))), "wxy"),
-        C("logistic wrt w (entry [0,0])",
-          "w, x: vector(n); y: scalar; ln(1 + exp(-y * (w·x)))", "w",
-          lambda sp, s: (sp.log(1 + sp.exp(-s.ys * (s.w.T * s.x)[0, 0])), s.w),
-          lambda v: np.log1p(np.exp(-v["y"] * (v["w"] @ v["x"]))), "wxy"),
-        C("logistic wrt w ((wᵀx).applyfunc)",
-          "w, x: vector(n); y: scalar; ln(1 + exp(-y * (w·x)))", "w",
-          lambda sp, s: ((s.w.T * s.x).applyfunc(lambda t: sp.log(1 + sp.exp(-s.ys * t))), s.w),
-          lambda v: np.log1p(np.exp(-v["y"] * (v["w"] @ v["x"]))), "wxy"),
-        C("NN loss mean((y−max(0,Xw+b))²) wrt w", LOSS + "mean((y - max(0, X @ w + b))^2)", "w",
-          lambda sp, s: (lambda e: (e.T * e / s.N, s.w))(
-              s.y - (s.X * s.w + s.b * sp.OneMatrix(s.N, 1)).applyfunc(lambda t: sp.Max(0, t))),
-          lambda v: np.mean((v["y"] - np.maximum(0, v["X"] @ v["w"] + v["b"])) ** 2), "Xwyb"),
-        C("NN loss mean((y−max(0,Xw+b))²) wrt b", LOSS + "mean((y - max(0, X @ w + b))^2)", "b",
-          lambda sp, s: (lambda e: (e.T * e / s.N, s.b))(
-              s.y - (s.X * s.w + s.b * sp.OneMatrix(s.N, 1)).applyfunc(lambda t: sp.Max(0, t))),
-          lambda v: np.mean((v["y"] - np.maximum(0, v["X"] @ v["w"] + v["b"])) ** 2), "Xwyb"),
+        C(
+            "w·x wrt w",
+            V + "w·x",
+            "w",
+            lambda sp, s: ((s.w.T * s.x), s.w),
+            lambda v: v["w"] @ v["x"],
+            "wx",
+        ),
+        C(
+            "sum(x) wrt x (1ᵀx)",
+            "x: vector(n); sum(x)",
+            "x",
+            lambda sp, s: (sp.OneMatrix(1, s.n) * s.x, s.x),
+            lambda v: v["x"].sum(),
+            "x",
+        ),
+        C(
+            "xᵀAx wrt x",
+            "x: vector(n); A: matrix(n, n); x @ A @ x",
+            "x",
+            lambda sp, s: (s.x.T * s.A * s.x, s.x),
+            lambda v: v["x"] @ v["A"] @ v["x"],
+            "xA",
+        ),
+        C(
+            "least squares ‖Xw+b−y‖² wrt w",
+            LOSS + "(X@w + b - y)·(X@w + b - y)",
+            "w",
+            lambda sp, s: (lambda r: (r.T * r, s.w))(s.X * s.w + s.b * sp.OneMatrix(s.N, 1) - s.y),
+            lambda v: np.sum((v["X"] @ v["w"] + v["b"] - v["y"]) ** 2),
+            "Xwyb",
+        ),
+        C(
+            "least squares ‖Xw+b−y‖² wrt b",
+            LOSS + "(X@w + b - y)·(X@w + b - y)",
+            "b",
+            lambda sp, s: (lambda r: (r.T * r, s.b))(s.X * s.w + s.b * sp.OneMatrix(s.N, 1) - s.y),
+            lambda v: np.sum((v["X"] @ v["w"] + v["b"] - v["y"]) ** 2),
+            "Xwyb",
+        ),
+        C(
+            "x + z wrt z (z·1)",
+            XZ + "x + z",
+            "z",
+            lambda sp, s: (s.x + s.z * sp.OneMatrix(s.n, 1), s.z),
+            lambda v: v["x"] + v["z"],
+            "xz",
+        ),
+        C(
+            "x * z wrt x",
+            XZ + "x * z",
+            "x",
+            lambda sp, s: (s.z * s.x, s.x),
+            lambda v: v["x"] * v["z"],
+            "xz",
+        ),
+        C(
+            "w ⊗ x wrt w (HadamardProduct)",
+            V + "w * x",
+            "w",
+            lambda sp, s: (sp.HadamardProduct(s.w, s.x), s.w),
+            lambda v: v["w"] * v["x"],
+            "wx",
+        ),
+        C(
+            "w ⊘ x wrt x (Hadamard w∘x^-1)",
+            V + "w / x",
+            "x",
+            lambda sp, s: (sp.HadamardProduct(s.w, sp.HadamardPower(s.x, -1)), s.x),
+            lambda v: v["w"] / v["x"],
+            "wx",
+        ),
+        C(
+            "exp(x) wrt x (sympy.exp(x))",
+            "x: vector(n); exp(x)",
+            "x",
+            lambda sp, s: (sp.exp(s.x), s.x),
+            lambda v: np.exp(v["x"]),
+            "x",
+        ),
+        C(
+            "exp(x) wrt x (x.applyfunc(exp))",
+            "x: vector(n); exp(x)",
+            "x",
+            lambda sp, s: (s.x.applyfunc(sp.exp), s.x),
+            lambda v: np.exp(v["x"]),
+            "x",
+        ),
+        C(
+            "exp(sin(x)) wrt x (applyfunc)",
+            "x: vector(n); exp(sin(x))",
+            "x",
+            lambda sp, s: (s.x.applyfunc(lambda t: sp.exp(sp.sin(t))), s.x),
+            lambda v: np.exp(np.sin(v["x"])),
+            "x",
+        ),
+        C(
+            "ReLU max(0,w·x+b) wrt w (Max(0,wᵀx+b))",
+            NEURON + "max(0, w·x + b)",
+            "w",
+            lambda sp, s: (sp.Max(0, s.w.T * s.x + s.b), s.w),
+            lambda v: relu(v["w"] @ v["x"] + v["b"]),
+            "wxb",
+        ),
+        C(
+            "ReLU wrt w (Max(0, (wᵀx)[0,0]+b))",
+            NEURON + "max(0, w·x + b)",
+            "w",
+            lambda sp, s: (sp.Max(0, (s.w.T * s.x)[0, 0] + s.b), s.w),
+            lambda v: relu(v["w"] @ v["x"] + v["b"]),
+            "wxb",
+        ),
+        C(
+            "ReLU wrt w ((wᵀx).applyfunc(Max))",
+            NEURON + "max(0, w·x + b)",
+            "w",
+            lambda sp, s: ((s.w.T * s.x).applyfunc(lambda t: sp.Max(0, t + s.b)), s.w),
+            lambda v: relu(v["w"] @ v["x"] + v["b"]),
+            "wxb",
+        ),
+        C(
+            "ReLU max(0,x) wrt x (applyfunc)",
+            "x: vector(n); max(0, x)",
+            "x",
+            lambda sp, s: (s.x.applyfunc(lambda t: sp.Max(0, t)), s.x),
+            lambda v: np.maximum(0, v["x"]),
+            "x",
+        ),
+        C(
+            "logistic wrt w (log(1+exp(−y wᵀx)))",
+            "w, x: vector(n); y: scalar; ln(1 + exp(-y * (w·x)))",
+            "w",
+            lambda sp, s: (sp.log(1 + sp.exp(-s.ys * (s.w.T * s.x))), s.w),
+            lambda v: np.log1p(np.exp(-v["y"] * (v["w"] @ v["x"]))),
+            "wxy",
+        ),
+        C(
+            "logistic wrt w (entry [0,0])",
+            "w, x: vector(n); y: scalar; ln(1 + exp(-y * (w·x)))",
+            "w",
+            lambda sp, s: (sp.log(1 + sp.exp(-s.ys * (s.w.T * s.x)[0, 0])), s.w),
+            lambda v: np.log1p(np.exp(-v["y"] * (v["w"] @ v["x"]))),
+            "wxy",
+        ),
+        C(
+            "logistic wrt w ((wᵀx).applyfunc)",
+            "w, x: vector(n); y: scalar; ln(1 + exp(-y * (w·x)))",
+            "w",
+            lambda sp, s: ((s.w.T * s.x).applyfunc(lambda t: sp.log(1 + sp.exp(-s.ys * t))), s.w),
+            lambda v: np.log1p(np.exp(-v["y"] * (v["w"] @ v["x"]))),
+            "wxy",
+        ),
+        C(
+            "NN loss mean((y−max(0,Xw+b))²) wrt w",
+            LOSS + "mean((y - max(0, X @ w + b))^2)",
+            "w",
+            lambda sp, s: (lambda e: (e.T * e / s.N, s.w))(
+                s.y - (s.X * s.w + s.b * sp.OneMatrix(s.N, 1)).applyfunc(lambda t: sp.Max(0, t))
+            ),
+            lambda v: np.mean((v["y"] - np.maximum(0, v["X"] @ v["w"] + v["b"])) ** 2),
+            "Xwyb",
+        ),
+        C(
+            "NN loss mean((y−max(0,Xw+b))²) wrt b",
+            LOSS + "mean((y - max(0, X @ w + b))^2)",
+            "b",
+            lambda sp, s: (lambda e: (e.T * e / s.N, s.b))(
+                s.y - (s.X * s.w + s.b * sp.OneMatrix(s.N, 1)).applyfunc(lambda t: sp.Max(0, t))
+            ),
+            lambda v: np.mean((v["y"] - np.maximum(0, v["X"] @ v["w"] + v["b"])) ** 2),
+            "Xwyb",
+        ),
     ]
 
 
@@ -95,9 +209,15 @@ SIZES = {"n": 3, "N": 4}
 def values(seed=1):
     rng = np.random.default_rng(seed)
     n, N = SIZES["n"], SIZES["N"]
-    return {"w": rng.normal(size=n), "x": rng.uniform(0.5, 2.0, size=n) * rng.choice([-1, 1], n),
-            "A": rng.normal(size=(n, n)), "X": rng.normal(size=(N, n)),
-            "y": rng.normal(size=N), "b": 0.7, "z": 1.3}
+    return {
+        "w": rng.normal(size=n),
+        "x": rng.uniform(0.5, 2.0, size=n) * rng.choice([-1, 1], n),
+        "A": rng.normal(size=(n, n)),
+        "X": rng.normal(size=(N, n)),
+        "y": rng.normal(size=N),
+        "b": 0.7,
+        "z": 1.3,
+    }
 
 
 def reference_jacobian(case, vals):
@@ -171,24 +291,34 @@ def section_sympy(reps: int):
     if pkg_version("sympy") == "not installed":
         print("sympy is not installed: section skipped")
         return
-    cmd = [sys.executable, "-c",
-           "import time; t=time.perf_counter(); import sympy; print(time.perf_counter()-t)"]
+    cmd = [
+        sys.executable,
+        "-c",
+        "import time; t=time.perf_counter(); import sympy; print(time.perf_counter()-t)",
+    ]
     run_once(cmd)
     imp = [float(run_once(cmd)[1].stdout) for _ in range(5)]
-    print(f"import sympy (fresh interpreter, measured inside it): median {median(imp) * 1e3:.0f} ms"
-          f" (5 runs)")
+    print(
+        f"import sympy (fresh interpreter, measured inside it): median {median(imp) * 1e3:.0f} ms"
+        f" (5 runs)"
+    )
     t0 = time.perf_counter()
     import sympy as sp
     from sympy.core.cache import clear_cache
+
     print(f"import sympy in this process: {(time.perf_counter() - t0) * 1e3:.0f} ms")
     import matcalc
 
     print("matcalc fresh: the query text with renamed variables, parse + derivative + simplify;")
     print("sympy   fresh: the expression built with new symbol names, then .diff (SymPy's cache")
-    print(f"               cannot help; no parsing, no simplify) -- {reps} runs each, after a warm-up;")
+    print(
+        f"               cannot help; no parsing, no simplify) -- {reps} runs each, after a warm-up;"
+    )
     print(f"warm: the same query / the same expression object again ({reps} runs).")
-    print(f"check: both results evaluated at n={SIZES['n']}, N={SIZES['N']} against central "
-          f"finite differences (sympy's column gradients are its denominator layout).")
+    print(
+        f"check: both results evaluated at n={SIZES['n']}, N={SIZES['N']} against central "
+        f"finite differences (sympy's column gradients are its denominator layout)."
+    )
     vals = values()
     vals["ys"] = -0.8
     cases = sympy_cases()
@@ -219,11 +349,11 @@ def section_sympy(reps: int):
                     mvals["y"] = vals["ys"] if "y: scalar" in case.query else vals["y"]
                 try:
                     marr = d.evaluate(mvals)
-                except Exception as e:   # noqa: BLE001
+                except Exception as e:  # noqa: BLE001
                     marr = None
                     mtext += f"  [evaluate failed: {type(e).__name__}: {e}]"
                 mc_cache[key] = (mtext, median(warm), median(fresh), marr)
-            except Exception as e:       # noqa: BLE001
+            except Exception as e:  # noqa: BLE001
                 mc_cache[key] = (f"error: {type(e).__name__}: {e}", None, None, None)
         mtext, mwarm, mfresh, marr = mc_cache[key]
         # ---- reference
@@ -237,7 +367,7 @@ def section_sympy(reps: int):
         try:
             syms = Syms(sp)
             expr, var = case.build(sp, syms)
-            res = expr.diff(var)          # warm-up (also the printed result)
+            res = expr.diff(var)  # warm-up (also the printed result)
             stext = str(res)
             times = []
             for _ in range(reps):
@@ -256,9 +386,9 @@ def section_sympy(reps: int):
             try:
                 sarr = sympy_numeric(sp, res, syms, vals)
                 scheck = verdict(sarr, J)
-            except Exception as e:       # noqa: BLE001
+            except Exception as e:  # noqa: BLE001
                 scheck = f"could not evaluate ({type(e).__name__}: {short(e, 50)})"
-        except Exception as e:           # noqa: BLE001
+        except Exception as e:  # noqa: BLE001
             stext = f"error: {type(e).__name__}: {short(e, 70)}"
             scheck = "unsupported"
         clear_cache()
@@ -273,23 +403,36 @@ def section_sympy(reps: int):
     print()
     print("logistic = ln(1 + exp(−y w·x)), y scalar; NN loss = mean((y − max(0, Xw + b))²)")
     print(f"{'case':<50} {'matcalc':>8} {'sympy':>8} {'sympy/':>7} {'matcalc':>8} {'sympy':>8}")
-    print(f"{'':<50} {'fresh ms':>8} {'fresh ms':>8} {'matcalc':>7} {'warm ms':>8} {'warm ms':>8}"
-          f"  sympy's result")
+    print(
+        f"{'':<50} {'fresh ms':>8} {'fresh ms':>8} {'matcalc':>7} {'warm ms':>8} {'warm ms':>8}"
+        f"  sympy's result"
+    )
     for name, mf, sf, ratio, mw, sw, mc, sc in rows:
         r = f"{ratio:7.1f}" if ratio is not None else f"{'—':>7}"
         print(f"{short(name, 50):<50} {ms(mf)} {ms(sf)} {r} {ms(mw)} {ms(sw)}  {sc}")
     ok_ratios = [r[3] for r in rows if r[3] is not None and r[7].startswith("ok")]
     if ok_ratios:
-        print(f"\nmedian ratio sympy/matcalc (fresh) over the {len(ok_ratios)} cases SymPy gets "
-              f"right: {median(ok_ratios):.1f}x")
+        print(
+            f"\nmedian ratio sympy/matcalc (fresh) over the {len(ok_ratios)} cases SymPy gets "
+            f"right: {median(ok_ratios):.1f}x"
+        )
     counts = {}
     for r in rows:
-        k = "ok" if r[7].startswith("ok") else "wrong" if r[7].startswith("WRONG") else \
-            "error/unsupported" if r[7] == "unsupported" else "not evaluated"
+        k = (
+            "ok"
+            if r[7].startswith("ok")
+            else "wrong"
+            if r[7].startswith("WRONG")
+            else "error/unsupported"
+            if r[7] == "unsupported"
+            else "not evaluated"
+        )
         counts[k] = counts.get(k, 0) + 1
-    print(f"sympy over {len(rows)} formulations: " +
-          ", ".join(f"{v} {k}" for k, v in counts.items()) +
-          f"; matcalc: {sum(r[6].startswith('ok') for r in rows)}/{len(rows)} ok")
+    print(
+        f"sympy over {len(rows)} formulations: "
+        + ", ".join(f"{v} {k}" for k, v in counts.items())
+        + f"; matcalc: {sum(r[6].startswith('ok') for r in rows)}/{len(rows)} ok"
+    )
     print()
     print("results side by side (matcalc: numerator layout; sympy: its own, gradients as columns):")
     for name, mtext, mcheck, stext, scheck in details:

@@ -1,4 +1,5 @@
 """bench_matrix, section 1: the Matrix Cookbook suite, matcalc beside SymPy's MatrixExpr.diff."""
+
 from __future__ import annotations
 
 import time
@@ -17,7 +18,7 @@ from matcalc.testing import dimension_sizes
 # ------------------------------------------------------------------------------------------
 # 1. the Cookbook suite
 
-FALLBACK_ROWS = [       # (id, query, wrt): used only if tests/test_cookbook.py cannot be imported
+FALLBACK_ROWS = [  # (id, query, wrt): used only if tests/test_cookbook.py cannot be imported
     ("(69) aᵀx", "a, x: vector(n); a @ x", "x"),
     ("(70) aᵀXb", "a: vector(m); b: vector(n); X: matrix(m, n); a @ X @ b", "X"),
     ("(71) aᵀXᵀb", "a: vector(n); b: vector(m); X: matrix(m, n); a @ X.T @ b", "X"),
@@ -26,8 +27,12 @@ FALLBACK_ROWS = [       # (id, query, wrt): used only if tests/test_cookbook.py 
     ("(77) bᵀXᵀXc", "b, c: vector(n); X: matrix(m, n); b @ X.T @ X @ c", "X"),
     ("(81) xᵀBx", "x: vector(n); B: matrix(n, n); x @ B @ x", "x"),
     ("(82) bᵀXᵀDXc", "b, c: vector(n); D: matrix(m, m); X: matrix(m, n); b @ X.T @ D @ X @ c", "X"),
-    ("(88) by A", "x: vector(m); A: matrix(m, n); s: vector(n); W: symmetric(m); "
-                  "(x - A @ s) @ W @ (x - A @ s)", "A"),
+    (
+        "(88) by A",
+        "x: vector(m); A: matrix(m, n); s: vector(n); W: symmetric(m); "
+        "(x - A @ s) @ W @ (x - A @ s)",
+        "A",
+    ),
     ("(91) aᵀX²b", "a, b: vector(n); X: matrix(n, n); a @ X @ X @ b", "X"),
     ("(96) ∇(xᵀAx + bᵀx)", "x, b: vector(n); A: matrix(n, n); x @ A @ x + b @ x", "x"),
     ("(99) Tr(X)", "X: matrix(n, n); trace(X)", "X"),
@@ -35,8 +40,12 @@ FALLBACK_ROWS = [       # (id, query, wrt): used only if tests/test_cookbook.py 
     ("(101) Tr(AXB)", "A: matrix(k, m); X: matrix(m, n); B: matrix(n, k); trace(A @ X @ B)", "X"),
     ("(108) Tr(XᵀBX)", "X: matrix(m, n); B: matrix(m, m); trace(X.T @ B @ X)", "X"),
     ("(115) Tr(XᵀX)", "X: matrix(m, n); trace(X.T @ X)", "X"),
-    ("(118) Tr(AXBXᵀC)", "A: matrix(k, m); X: matrix(m, n); B: matrix(n, n); C: matrix(m, k); "
-                         "trace(A @ X @ B @ X.T @ C)", "X"),
+    (
+        "(118) Tr(AXBXᵀC)",
+        "A: matrix(k, m); X: matrix(m, n); B: matrix(n, n); C: matrix(m, k); "
+        "trace(A @ X @ B @ X.T @ C)",
+        "X",
+    ),
     ("(124)= Tr(X⁻¹A)", "X, A: matrix(n, n); trace(inv(X) @ A)", "X"),
     ("(60) X⁻¹", "X: matrix(n, n); inv(X)", "X"),
     ("(61) aᵀX⁻¹b", "X: matrix(n, n); a, b: vector(n); a @ inv(X) @ b", "X"),
@@ -60,8 +69,20 @@ def cookbook_rows() -> tuple[list, str]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             import test_cookbook as T
-        tables = [n for n in ("LINEAR", "QUADRATIC", "TRACES", "INVERSES", "DETERMINANTS",
-                              "NORMS", "DEEP", "CROSS_ENTROPY") if hasattr(T, n)]
+        tables = [
+            n
+            for n in (
+                "LINEAR",
+                "QUADRATIC",
+                "TRACES",
+                "INVERSES",
+                "DETERMINANTS",
+                "NORMS",
+                "DEEP",
+                "CROSS_ENTROPY",
+            )
+            if hasattr(T, n)
+        ]
         rows = []
         for n in tables:
             for p in getattr(T, n):
@@ -69,11 +90,15 @@ def cookbook_rows() -> tuple[list, str]:
                 rows.append((p.id, q, w))
         if not rows:
             raise ValueError("no rows")
-        return rows, (f"tests/test_cookbook.py, tables {' + '.join(tables)} "
-                      f"({len(rows)} first-derivative rows; the Hessian table is not included)")
-    except Exception as err:                                  # noqa: BLE001
-        return list(FALLBACK_ROWS), (f"fallback copy of {len(FALLBACK_ROWS)} rows "
-                                     f"(tests/test_cookbook.py not importable: {err_text(err)})")
+        return rows, (
+            f"tests/test_cookbook.py, tables {' + '.join(tables)} "
+            f"({len(rows)} first-derivative rows; the Hessian table is not included)"
+        )
+    except Exception as err:  # noqa: BLE001
+        return list(FALLBACK_ROWS), (
+            f"fallback copy of {len(FALLBACK_ROWS)} rows "
+            f"(tests/test_cookbook.py not importable: {err_text(err)})"
+        )
 
 
 # SymPy formulations, keyed by the Cookbook row id. s.<name> is a MatrixSymbol (vector: n×1)
@@ -108,8 +133,9 @@ SYMPY_FORMS = {
     "(85)= ‖x − a‖²": lambda sp, s: (s.x - s.a).T * (s.x - s.a),
     "(91) aᵀX²b": lambda sp, s: s.a.T * s.X * s.X * s.b,
     "(93) sᵀAr": lambda sp, s: (s.X * s.x).T * s.A * (s.Y * s.x),
-    "(94) Rayleigh-type": lambda sp, s: (s.A * s.x).T * (s.A * s.x)
-    * sp.Inverse((s.B * s.x).T * (s.B * s.x)),
+    "(94) Rayleigh-type": lambda sp, s: (
+        (s.A * s.x).T * (s.A * s.x) * sp.Inverse((s.B * s.x).T * (s.B * s.x))
+    ),
     "(96) ∇(xᵀAx + bᵀx)": lambda sp, s: s.x.T * s.A * s.x + s.b.T * s.x,
     "(99) Tr(X)": lambda sp, s: sp.Trace(s.X),
     "(100) Tr(XA)": lambda sp, s: sp.Trace(s.X * s.A),
@@ -132,8 +158,9 @@ SYMPY_FORMS = {
     "(116) Tr(BᵀXᵀCXB)": lambda sp, s: sp.Trace(s.B.T * s.X.T * s.C * s.X * s.B),
     "(117) Tr(XᵀBXC)": lambda sp, s: sp.Trace(s.X.T * s.B * s.X * s.C),
     "(118) Tr(AXBXᵀC)": lambda sp, s: sp.Trace(s.A * s.X * s.B * s.X.T * s.C),
-    "(119) Tr[(AXB+C)(AXB+C)ᵀ]": lambda sp, s: sp.Trace((s.A * s.X * s.B + s.C)
-                                                        * (s.A * s.X * s.B + s.C).T),
+    "(119) Tr[(AXB+C)(AXB+C)ᵀ]": lambda sp, s: sp.Trace(
+        (s.A * s.X * s.B + s.C) * (s.A * s.X * s.B + s.C).T
+    ),
     "(120) Tr(X)Tr(X)": lambda sp, s: sp.Trace(s.X) * sp.Trace(s.X),
     "(121) Tr(X³)": lambda sp, s: sp.Trace(s.X * s.X * s.X),
     "(122) Tr(AX²)": lambda sp, s: sp.Trace(s.A * s.X * s.X),
@@ -155,8 +182,9 @@ SYMPY_FORMS = {
     "(58) det(X²)": lambda sp, s: sp.Determinant(s.X * s.X),
     "(131) ‖x‖₂²": lambda sp, s: s.x.T * s.x,
     "(132) ‖X‖_F²": lambda sp, s: sp.Trace(s.X.T * s.X),
-    "(132)= ‖AXB + C‖_F²": lambda sp, s: sp.Trace((s.A * s.X * s.B + s.C).T
-                                                   * (s.A * s.X * s.B + s.C)),
+    "(132)= ‖AXB + C‖_F²": lambda sp, s: sp.Trace(
+        (s.A * s.X * s.B + s.C).T * (s.A * s.X * s.B + s.C)
+    ),
     "(87)= ‖Ax − b‖²": lambda sp, s: (s.A * s.x - s.b).T * (s.A * s.x - s.b),
 }
 
@@ -172,11 +200,15 @@ def sympy_symbols(sp, variables, suffix=""):
         if d not in dims:
             dims[d] = sp.Symbol(d + suffix, integer=True, positive=True)
         return dims[d]
+
     ns = {}
     for name, var in variables.items():
         sh = var.shape
-        ns[name] = sp.Symbol(name + suffix) if sh.is_scalar else \
-            sp.MatrixSymbol(name + suffix, dim(sh.rows), dim(sh.cols))
+        ns[name] = (
+            sp.Symbol(name + suffix)
+            if sh.is_scalar
+            else sp.MatrixSymbol(name + suffix, dim(sh.rows), dim(sh.cols))
+        )
     ns["one"] = sp.OneMatrix
     return SimpleNamespace(**ns), dims
 
@@ -200,25 +232,29 @@ def sympy_numeric(sp, r, syms, dims, sizes, vals):
         if hasattr(r, "as_explicit"):
             try:
                 r = r.as_explicit()
-            except Exception:                                 # noqa: BLE001
+            except Exception:  # noqa: BLE001
                 pass
     if hasattr(r, "tolist"):
         return np.vectorize(lambda v: float(sp.N(v)), otypes=[float])(
-            np.array(r.tolist(), dtype=object))
+            np.array(r.tolist(), dtype=object)
+        )
     return np.array(float(sp.N(r)), dtype=float)
 
 
 def sympy_verdict(sp, res, syms, dims, sizes, vals, J) -> str:
     if res is None:
         return "n/a"
-    if getattr(res, "is_ZeroMatrix", False) or res == 0 or \
-            type(res).__name__ in ("ZeroMatrix", "ZeroArray"):
+    if (
+        getattr(res, "is_ZeroMatrix", False)
+        or res == 0
+        or type(res).__name__ in ("ZeroMatrix", "ZeroArray")
+    ):
         return "WRONG (returns 0)" if not np.allclose(J, 0) else "ok"
     if res.has(sp.Derivative) or "Derivative" in type(res).__name__:
         return "unevaluated"
     try:
         arr = sympy_numeric(sp, res, syms, dims, sizes, vals)
-    except Exception as err:                                  # noqa: BLE001
+    except Exception as err:  # noqa: BLE001
         return f"could not evaluate ({type(err).__name__}: {short(err, 40)})"
     return compare(arr, J, layout_free=True)
 
@@ -232,7 +268,7 @@ def time_matcalc_suite(rows, reps):
             d = matcalc.derivative(q, w)
             results[i] = (d, str(d))
             ok.append(i)
-        except Exception as err:                              # noqa: BLE001
+        except Exception as err:  # noqa: BLE001
             results[i] = (None, err_text(err))
     for _ in range(reps):
         for i in ok:
@@ -257,15 +293,21 @@ def section_cookbook(reps: int, sympy_reps: int, quick: bool):
         import sympy as sp
         from sympy.core.cache import clear_cache
     print(f"import sympy in this process: {(time.perf_counter() - t0) * 1e3:.0f} ms")
-    matcalc.derivative("x: vector(n); x @ x", "x")      # builds the parser
-    print(f"matcalc: parse + differentiate + simplify, fresh (every variable and dimension renamed "
-          f"each repetition);\n         {reps} repetitions per row, round-robin over the rows.")
-    print(f"sympy  : the expression built with new symbol names, then .diff (no parsing, no "
-          f"simplify);\n         {sympy_reps} repetitions per row after one warm-up.")
-    print(f"check  : both results evaluated at distinct sizes per dimension ({', '.join(map(str, SIZES[:4]))}, "
-          f"… in order of first use) against\n         central finite differences of the "
-          f"expression's value; SymPy's layout (gradient as a column, order-4\n         arrays "
-          f"with its own axis order) is accepted up to a permutation of axes.")
+    matcalc.derivative("x: vector(n); x @ x", "x")  # builds the parser
+    print(
+        f"matcalc: parse + differentiate + simplify, fresh (every variable and dimension renamed "
+        f"each repetition);\n         {reps} repetitions per row, round-robin over the rows."
+    )
+    print(
+        f"sympy  : the expression built with new symbol names, then .diff (no parsing, no "
+        f"simplify);\n         {sympy_reps} repetitions per row after one warm-up."
+    )
+    print(
+        f"check  : both results evaluated at distinct sizes per dimension ({', '.join(map(str, SIZES[:4]))}, "
+        f"… in order of first use) against\n         central finite differences of the "
+        f"expression's value; SymPy's layout (gradient as a column, order-4\n         arrays "
+        f"with its own axis order) is accepted up to a permutation of axes."
+    )
 
     t_section = time.perf_counter()
     results, times = time_matcalc_suite(rows, reps)
@@ -279,7 +321,7 @@ def section_cookbook(reps: int, sympy_reps: int, quick: bool):
         vals = random_point(expr, variables, seed=i)
         try:
             J = finite_difference(expr, variables, w, vals)
-        except Exception as err:                              # noqa: BLE001
+        except Exception as err:  # noqa: BLE001
             J = None
             jerr = err_text(err)
         if d is None:
@@ -289,11 +331,12 @@ def section_cookbook(reps: int, sympy_reps: int, quick: bool):
         else:
             try:
                 mcheck = compare(d.evaluate(vals), J)
-            except Exception as err:                          # noqa: BLE001
+            except Exception as err:  # noqa: BLE001
                 mcheck = f"evaluate failed ({short(err_text(err), 50)})"
         mt = median(times[i]) if times[i] else None
-        row = dict(id=rid, query=q, wrt=w, mtext=text, mt=mt, mcheck=mcheck,
-                   st=None, stext="", scheck="")
+        row = dict(
+            id=rid, query=q, wrt=w, mtext=text, mt=mt, mcheck=mcheck, st=None, stext="", scheck=""
+        )
         build = SYMPY_FORMS.get(rid)
         if build is not None and J is not None:
             try:
@@ -304,10 +347,12 @@ def section_cookbook(reps: int, sympy_reps: int, quick: bool):
                     # the SymPy expression must be the same function as the query
                     ev = sympy_numeric(sp, e, syms, dims, sizes, vals)
                     mine = value_of(expr, variables, vals)
-                    if ev.size != mine.size or not np.allclose(ev.reshape(mine.shape), mine,
-                                                                rtol=1e-8, atol=1e-10):
-                        raise RuntimeError("benchmark bug: the SymPy formulation has another "
-                                           "value than the query")
+                    if ev.size != mine.size or not np.allclose(
+                        ev.reshape(mine.shape), mine, rtol=1e-8, atol=1e-10
+                    ):
+                        raise RuntimeError(
+                            "benchmark bug: the SymPy formulation has another value than the query"
+                        )
                     res = e.diff(getattr(syms, w))
                     row["stext"] = str(res)
                     ts = []
@@ -319,7 +364,7 @@ def section_cookbook(reps: int, sympy_reps: int, quick: bool):
                         ts.append(time.perf_counter() - t0)
                     row["st"] = median(ts)
                     row["scheck"] = sympy_verdict(sp, res, syms, dims, sizes, vals, J)
-            except Exception as err:                          # noqa: BLE001
+            except Exception as err:  # noqa: BLE001
                 if "benchmark bug" in str(err):
                     row["scheck"] = str(err)
                 else:
@@ -331,8 +376,10 @@ def section_cookbook(reps: int, sympy_reps: int, quick: bool):
         return f"{v * 1e3:8.2f}" if v is not None else f"{'—':>8}"
 
     print()
-    print(f"{'#':>3} {'row (Cookbook eq.)':<28} {'wrt':<3} {'matcalc':>8} {'sympy':>8} "
-          f"{'sympy/':>7}  {'matcalc':<9} sympy's result")
+    print(
+        f"{'#':>3} {'row (Cookbook eq.)':<28} {'wrt':<3} {'matcalc':>8} {'sympy':>8} "
+        f"{'sympy/':>7}  {'matcalc':<9} sympy's result"
+    )
     print(f"{'':>3} {'':<28} {'':<3} {'ms':>8} {'ms':>8} {'matcalc':>7}  {'check':<9}")
     for k, r in enumerate(table, 1):
         ratio = r["st"] / r["mt"] if r["st"] and r["mt"] else None
@@ -340,39 +387,67 @@ def section_cookbook(reps: int, sympy_reps: int, quick: bool):
         rs = f"{ratio:7.1f}" if ratio is not None else f"{'—':>7}"
         mc = "ok" if r["mcheck"] == "ok" else r["mcheck"]
         sc = r["scheck"] if r["id"] in SYMPY_FORMS else "(not expressed in SymPy)"
-        print(f"{k:>3} {short(r['id'], 28):<28} {r['wrt']:<3} {ms(r['mt'])} {ms(r['st'])} {rs}  "
-              f"{short(mc, 9):<9} {short(sc, 60)}")
+        print(
+            f"{k:>3} {short(r['id'], 28):<28} {r['wrt']:<3} {ms(r['mt'])} {ms(r['st'])} {rs}  "
+            f"{short(mc, 9):<9} {short(sc, 60)}"
+        )
 
     mts = [r["mt"] for r in table if r["mt"] is not None]
     print()
-    print(f"matcalc over the suite ({len(mts)} rows derived, {len(table) - len(mts)} errors): "
-          f"median {median(mts) * 1e3:.2f} ms, max {max(mts) * 1e3:.2f} ms "
-          f"({short(max(table, key=lambda r: r['mt'] or 0)['id'], 40)}); "
-          f"whole suite once (sum of medians) {sum(mts) * 1e3:.0f} ms")
+    print(
+        f"matcalc over the suite ({len(mts)} rows derived, {len(table) - len(mts)} errors): "
+        f"median {median(mts) * 1e3:.2f} ms, max {max(mts) * 1e3:.2f} ms "
+        f"({short(max(table, key=lambda r: r['mt'] or 0)['id'], 40)}); "
+        f"whole suite once (sum of medians) {sum(mts) * 1e3:.0f} ms"
+    )
     mbad = [r for r in table if r["mcheck"] != "ok"]
-    print(f"matcalc numeric check: {len(table) - len(mbad)}/{len(table)} ok" +
-          ("" if not mbad else "; NOT ok: " + "; ".join(f"{r['id']}: {short(r['mcheck'], 60)}"
-                                                          for r in mbad)))
+    print(
+        f"matcalc numeric check: {len(table) - len(mbad)}/{len(table)} ok"
+        + (
+            ""
+            if not mbad
+            else "; NOT ok: " + "; ".join(f"{r['id']}: {short(r['mcheck'], 60)}" for r in mbad)
+        )
+    )
     paired = [r for r in table if r["id"] in SYMPY_FORMS]
     timed = [r for r in paired if r.get("ratio")]
     right = [r for r in timed if r["scheck"].startswith("ok")]
-    print(f"side by side: {len(paired)} rows expressed in SymPy, {len(timed)} timed; "
-          f"over those: matcalc median {median([r['mt'] for r in timed]) * 1e3:.2f} ms, "
-          f"sympy median {median([r['st'] for r in timed]) * 1e3:.2f} ms")
+    print(
+        f"side by side: {len(paired)} rows expressed in SymPy, {len(timed)} timed; "
+        f"over those: matcalc median {median([r['mt'] for r in timed]) * 1e3:.2f} ms, "
+        f"sympy median {median([r['st'] for r in timed]) * 1e3:.2f} ms"
+    )
     if timed:
-        print(f"median ratio sympy/matcalc: {median([r['ratio'] for r in timed]):.1f}x over the "
-              f"{len(timed)} timed rows; {median([r['ratio'] for r in right]):.1f}x over the "
-              f"{len(right)} rows SymPy gets right" if right else "")
+        print(
+            f"median ratio sympy/matcalc: {median([r['ratio'] for r in timed]):.1f}x over the "
+            f"{len(timed)} timed rows; {median([r['ratio'] for r in right]):.1f}x over the "
+            f"{len(right)} rows SymPy gets right"
+            if right
+            else ""
+        )
     counts = {}
     for r in paired:
         s = r["scheck"]
-        k = ("ok" if s.startswith("ok") else "WRONG (returns 0)" if s == "WRONG (returns 0)"
-             else "WRONG (other)" if s.startswith("WRONG") else "unevaluated" if s == "unevaluated"
-             else "error" if s.startswith("error") else "could not evaluate"
-             if s.startswith("could not") else s)
+        k = (
+            "ok"
+            if s.startswith("ok")
+            else "WRONG (returns 0)"
+            if s == "WRONG (returns 0)"
+            else "WRONG (other)"
+            if s.startswith("WRONG")
+            else "unevaluated"
+            if s == "unevaluated"
+            else "error"
+            if s.startswith("error")
+            else "could not evaluate"
+            if s.startswith("could not")
+            else s
+        )
         counts[k] = counts.get(k, 0) + 1
-    print("sympy's results: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items(),
-                                                                            key=lambda kv: -kv[1])))
+    print(
+        "sympy's results: "
+        + ", ".join(f"{v} {k}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+    )
     notok = [r for r in paired if not r["scheck"].startswith("ok")]
     if notok:
         print()
@@ -381,5 +456,7 @@ def section_cookbook(reps: int, sympy_reps: int, quick: bool):
             print(f"  {r['id']}  by {r['wrt']}: {r['scheck']}")
             print(f"      sympy  : {short(r['stext'] or '—', 140)}")
             print(f"      matcalc: {short(r['mtext'], 140)}   [{r['mcheck']}]")
-    print(f"\n(section 1 took {time.perf_counter() - t_section:.0f} s, of which matcalc timing "
-          f"{t_suite:.1f} s)")
+    print(
+        f"\n(section 1 took {time.perf_counter() - t_section:.0f} s, of which matcalc timing "
+        f"{t_suite:.1f} s)"
+    )

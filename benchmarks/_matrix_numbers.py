@@ -1,5 +1,6 @@
 """bench_matrix's numbers: random points, values, central differences (from
 `matcalc.testing`), and the comparison of a result with them; where an error came from."""
+
 from __future__ import annotations
 
 import itertools
@@ -30,6 +31,7 @@ def err_text(err: BaseException) -> str:
 
 # ------------------------------------------------------------------------------------------
 # numbers: values at distinct sizes, the expression's value, central differences
+
 
 def random_point(expr, variables, seed=0) -> dict:
     """Entries in [0.5, 1.5]; symmetric matrices symmetrised; square matrices made
@@ -71,7 +73,7 @@ def compare(arr, J, layout_free=False) -> str:
     if arr.size != Jn.size:
         return f"WRONG (size {arr.size}, expected {Jn.size})"
     scale = max(1.0, float(np.max(np.abs(Jn))))
-    close = lambda a, b: np.allclose(a, b, rtol=1e-4, atol=1e-6 * scale)   # noqa: E731
+    close = lambda a, b: np.allclose(a, b, rtol=1e-4, atol=1e-6 * scale)  # noqa: E731
     if np.allclose(arr, 0) and not np.allclose(Jn, 0):
         return "WRONG (returns 0)"
     if close(arr.reshape(Jn.shape), Jn):

@@ -1,4 +1,5 @@
 """bench_matrix, section 2: scaling with the depth of a tanh chain."""
+
 from __future__ import annotations
 
 import cProfile
@@ -31,8 +32,11 @@ def chain_query(L: int, form: str) -> str:
     return decl + (f"sum({e})" if form == "scalar" else e)
 
 
-CASES = [("sum(chain) by x", "scalar", "x"), ("sum(chain) by W1", "scalar", "W1"),
-         ("chain by x", "vector", "x")]
+CASES = [
+    ("sum(chain) by x", "scalar", "x"),
+    ("sum(chain) by W1", "scalar", "W1"),
+    ("chain by x", "vector", "x"),
+]
 
 
 def stages(query: str, wrt: str) -> dict:
@@ -40,6 +44,7 @@ def stages(query: str, wrt: str) -> dict:
     from matcalc.engine import differentiate
     from matcalc.readoff import NotFactorable, gradient, jacobian
     from matcalc.simplify import simplify
+
     out = {}
     t0 = time.perf_counter()
     expr, variables = _parse(query, None)
@@ -71,7 +76,7 @@ def stages(query: str, wrt: str) -> dict:
     try:
         res = simplify(raw)
         out["simplified size"] = E.size_of(res)
-    except Exception as err:                                  # noqa: BLE001
+    except Exception as err:  # noqa: BLE001
         out["simplify error"] = err_text(err)
     out["simplify"] = time.perf_counter() - t0
     return out
@@ -88,22 +93,32 @@ def check_chain(query, wrt, d) -> str:
     expr, variables = _parse(query, None)
     rng = np.random.default_rng(5)
     n = 3
-    vals = {k: (rng.uniform(-1, 1, (n, n)) / math.sqrt(n) if v.shape.is_matrix
-                else rng.uniform(-1, 1, n)) for k, v in variables.items()}
+    vals = {
+        k: (
+            rng.uniform(-1, 1, (n, n)) / math.sqrt(n)
+            if v.shape.is_matrix
+            else rng.uniform(-1, 1, n)
+        )
+        for k, v in variables.items()
+    }
     J = finite_difference(expr, variables, wrt, vals)
     try:
         return compare(d.evaluate(vals), J)
-    except Exception as err:                                  # noqa: BLE001
+    except Exception as err:  # noqa: BLE001
         return f"evaluate failed ({short(err_text(err), 60)})"
 
 
 def section_scaling(reps: int, quick: bool):
     depths = DEPTHS[:4] if quick else DEPTHS
     hr("2. Scaling: the chain tanh(W_L @ … tanh(W_1 @ x)), W_i: matrix(n, n), x: vector(n)")
-    print(f"matcalc.derivative, fresh (renamed each repetition), {reps} repetitions per "
-          f"(case, L), round-robin;")
-    print("size = matcalc.expr.size_of(result) (distinct DAG nodes; d.differential for a "
-          "linear-map result);")
+    print(
+        f"matcalc.derivative, fresh (renamed each repetition), {reps} repetitions per "
+        f"(case, L), round-robin;"
+    )
+    print(
+        "size = matcalc.expr.size_of(result) (distinct DAG nodes; d.differential for a "
+        "linear-map result);"
+    )
     print("check = d.evaluate at n = 3 vs central finite differences (L ≤ 8).")
     counter = 0
     data = {}
@@ -113,10 +128,15 @@ def section_scaling(reps: int, quick: bool):
             try:
                 d = matcalc.derivative(q, wrt)
                 r = d.result if d.result is not None else d.differential
-                data[(name, L)] = dict(d=d, kind=d.kind, size=E.size_of(r), times=[],
-                                       text=str(d), check=check_chain(q, wrt, d) if L <= 8
-                                       else "")
-            except Exception as err:                          # noqa: BLE001
+                data[(name, L)] = dict(
+                    d=d,
+                    kind=d.kind,
+                    size=E.size_of(r),
+                    times=[],
+                    text=str(d),
+                    check=check_chain(q, wrt, d) if L <= 8 else "",
+                )
+            except Exception as err:  # noqa: BLE001
                 data[(name, L)] = dict(error=err_text(err), times=[])
     for _ in range(reps):
         for name, form, wrt in CASES:
@@ -138,7 +158,7 @@ def section_scaling(reps: int, quick: bool):
                 q, w = rename(chain_query(L, form), wrt, f"_{counter}")
                 try:
                     runs.append(stages(q, w))
-                except Exception as err:                      # noqa: BLE001
+                except Exception as err:  # noqa: BLE001
                     runs.append({"stage error": err_text(err)})
             keys = [k for k in runs[0] if isinstance(runs[0][k], (int, float))]
             agg = {k: median([r[k] for r in runs if k in r]) for k in keys}
@@ -148,28 +168,39 @@ def section_scaling(reps: int, quick: bool):
     verdicts, worse = [], []
     for name, form, wrt in CASES:
         print()
-        print(f"--- {name}: ∂({'sum(' if form == 'scalar' else ''}tanh(W_L … tanh(W_1 x))"
-              f"{')' if form == 'scalar' else ''})/∂{wrt}")
-        print(f"{'L':>3} {'ms':>8} {'ms/L':>7} {'size':>6} {'size/L':>7} {'kind':<10} "
-              f"{'check':<6} stages ms: parse / diff / read-off / simplify; sizes: "
-              f"differential → raw → simplified")
+        print(
+            f"--- {name}: ∂({'sum(' if form == 'scalar' else ''}tanh(W_L … tanh(W_1 x))"
+            f"{')' if form == 'scalar' else ''})/∂{wrt}"
+        )
+        print(
+            f"{'L':>3} {'ms':>8} {'ms/L':>7} {'size':>6} {'size/L':>7} {'kind':<10} "
+            f"{'check':<6} stages ms: parse / diff / read-off / simplify; sizes: "
+            f"differential → raw → simplified"
+        )
         for L in depths:
             e = data[(name, L)]
             s = e.get("stages", {})
-            stxt = " / ".join(f"{s[k] * 1e3:.1f}" if k in s else "—"
-                              for k in ("parse", "differentiate", "read-off", "simplify"))
-            ztxt = " → ".join(str(int(s[k])) if k in s else "—"
-                              for k in ("differential size", "raw size", "simplified size"))
+            stxt = " / ".join(
+                f"{s[k] * 1e3:.1f}" if k in s else "—"
+                for k in ("parse", "differentiate", "read-off", "simplify")
+            )
+            ztxt = " → ".join(
+                str(int(s[k])) if k in s else "—"
+                for k in ("differential size", "raw size", "simplified size")
+            )
             extra = s.get("simplify error") or s.get("stage error") or ""
             if "error" in e:
-                print(f"{L:>3} {'ERROR':>8} {'':>7} {'':>6} {'':>7} {'':<10} {'':<6} "
-                      f"{stxt}; {ztxt}")
+                print(
+                    f"{L:>3} {'ERROR':>8} {'':>7} {'':>6} {'':>7} {'':<10} {'':<6} {stxt}; {ztxt}"
+                )
                 print(f"      {short(e['error'], 180)}")
                 continue
             t = median(e["times"])
-            print(f"{L:>3} {t * 1e3:8.2f} {t * 1e3 / L:7.3f} {e['size']:>6} {e['size'] / L:7.1f} "
-                  f"{e['kind']:<10} {short(e['check'], 6):<6} {stxt}; {ztxt}"
-                  + (f"  [{short(extra, 80)}]" if extra else ""))
+            print(
+                f"{L:>3} {t * 1e3:8.2f} {t * 1e3 / L:7.3f} {e['size']:>6} {e['size'] / L:7.1f} "
+                f"{e['kind']:<10} {short(e['check'], 6):<6} {stxt}; {ztxt}"
+                + (f"  [{short(extra, 80)}]" if extra else "")
+            )
         if name == "chain by x" or depths[0] == 1:
             first = data[(name, depths[0])]
             if "text" in first:
@@ -186,9 +217,11 @@ def section_scaling(reps: int, quick: bool):
             t_fit = slope(fit, [median(data[(name, L)]["times"]) for L in fit])
             s_fit = slope(fit, [data[(name, L)]["size"] for L in fit])
             ok = t_two <= SLOPE_LIMIT and s_two <= SLOPE_LIMIT
-            v = (f"{name}: log-log slope L={lo}→{hi}: time {t_two:.2f}, size {s_two:.2f} "
-                 f"(least squares over L={','.join(map(str, fit))}: time {t_fit:.2f}, size "
-                 f"{s_fit:.2f}) -> {'PASS (no worse than linear)' if ok else 'WORSE THAN LINEAR'}")
+            v = (
+                f"{name}: log-log slope L={lo}→{hi}: time {t_two:.2f}, size {s_two:.2f} "
+                f"(least squares over L={','.join(map(str, fit))}: time {t_fit:.2f}, size "
+                f"{s_fit:.2f}) -> {'PASS (no worse than linear)' if ok else 'WORSE THAN LINEAR'}"
+            )
             print("    " + v)
             verdicts.append(v)
             if not ok:
@@ -200,10 +233,12 @@ def section_scaling(reps: int, quick: bool):
             if "differentiate" in s4 and "differentiate" in s32 and depths[-1] > 4:
                 k = math.log(depths[-1] / 4)
                 parts = []
-                for key, label in (("differentiate", "differentiate time"),
-                                   ("read-off", "read-off time"),
-                                   ("differential size", "differential size"),
-                                   ("raw size", "raw size")):
+                for key, label in (
+                    ("differentiate", "differentiate time"),
+                    ("read-off", "read-off time"),
+                    ("differential size", "differential size"),
+                    ("raw size", "raw size"),
+                ):
                     if key in s4 and key in s32 and s4[key] > 0 and s32[key] > 0:
                         parts.append(f"{label} {math.log(s32[key] / s4[key]) / k:.2f}")
                 v += "; stages that do run, slope L=4→32: " + ", ".join(parts)
@@ -216,8 +251,10 @@ def section_scaling(reps: int, quick: bool):
         print("  " + v)
     for name, form, wrt, L in worse:
         print()
-        print(f"cProfile of {name} at L = {L} (5 fresh derivations), top 15 by cumulative time "
-              f"and by own time:")
+        print(
+            f"cProfile of {name} at L = {L} (5 fresh derivations), top 15 by cumulative time "
+            f"and by own time:"
+        )
         prof = cProfile.Profile()
         for k in range(5):
             counter += 1

@@ -21,6 +21,7 @@ For each function below and each n, in the same process:
 float64 everywhere (jax_enable_x64). All three Hessians (and gradients) are compared
 numerically at every size. See benchmarks/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,9 +53,10 @@ if THREADS > 0:
     for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[_var] = str(THREADS)
     if THREADS == 1:
-        os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
-                                   " --xla_cpu_multi_thread_eigen=false"
-                                   " intra_op_parallelism_threads=1").strip()
+        os.environ["XLA_FLAGS"] = (
+            os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false"
+            " intra_op_parallelism_threads=1"
+        ).strip()
 
 import numpy as np  # noqa: E402
 from _common import calibrate, git_rev, loadavg, median, pkg_version  # noqa: E402
@@ -64,8 +66,9 @@ from _common import hr as _hr  # noqa: E402  (benchmarks/ is on sys.path)
 def hr(title: str) -> None:
     _hr(title, 118)
 
+
 SIZES = (10, 30, 100, 300, 1000, 2000)
-LIMIT_S = 20.0          # an autodiff call predicted or measured slower than this is dropped
+LIMIT_S = 20.0  # an autodiff call predicted or measured slower than this is dropped
 CLAIM = "1–2 orders of magnitude faster Hessians than autodiff frameworks on CPU"
 
 
@@ -87,24 +90,37 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="comma list of n")
     ap.add_argument("--quick", action="store_true", help="n = 10, 30, 100 only")
-    ap.add_argument("--budget", type=float, default=0.4,
-                    help="seconds of timed calls per measurement (at least 3 calls; default 0.4)")
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=0.4,
+        help="seconds of timed calls per measurement (at least 3 calls; default 0.4)",
+    )
     ap.add_argument("--max-reps", type=int, default=101, help="samples per measurement (max)")
-    ap.add_argument("--threads", type=int, default=1,
-                    help="threads for numpy's BLAS, XLA and torch (default 1; 0: each "
-                         "library's own default)")
-    ap.add_argument("--limit", type=float, default=LIMIT_S,
-                    help=f"seconds per autodiff call above which larger sizes are dropped "
-                         f"(default {LIMIT_S:.0f})")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads for numpy's BLAS, XLA and torch (default 1; 0: each library's own default)",
+    )
+    ap.add_argument(
+        "--limit",
+        type=float,
+        default=LIMIT_S,
+        help=f"seconds per autodiff call above which larger sizes are dropped "
+        f"(default {LIMIT_S:.0f})",
+    )
     ap.add_argument("--only", default="", help="comma list of function names (substring match)")
     args = ap.parse_args()
     sizes = (10, 30, 100) if args.quick else tuple(int(s) for s in args.sizes.split(","))
     start = time.perf_counter()
 
     import jax
+
     jax.config.update("jax_enable_x64", True)
     import jax.numpy as jnp
     import torch
+
     torch.set_default_dtype(torch.float64)
     if THREADS > 0:
         torch.set_num_threads(THREADS)
@@ -113,8 +129,10 @@ def main():
     # ---------------------------------------------------------------- machine
     print("matcalc code-generation benchmark: generated NumPy vs jax / torch autodiff (CPU)")
     print(f"date            : {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
-    print(f"python          : {platform.python_implementation()} {platform.python_version()} "
-          f"({sys.executable})")
+    print(
+        f"python          : {platform.python_implementation()} {platform.python_version()} "
+        f"({sys.executable})"
+    )
     print(f"platform        : {platform.platform()}; processor {platform.processor() or '?'}")
     cpu = "?"
     try:
@@ -123,46 +141,71 @@ def main():
     except OSError:
         pass
     print(f"cpu             : {cpu}; os.cpu_count() {os.cpu_count()}")
-    print(f"load average    : {loadavg()}; CPU calibration {calibrate():.1f} ms (bench_core.py's loop)")
-    print(f"versions        : numpy {np.__version__} (BLAS {blas_info()}), jax {jax.__version__}, "
-          f"jaxlib {pkg_version('jaxlib')}, torch {torch.__version__}, "
-          f"matcalc {pkg_version('matcalc')}, sympy {pkg_version('sympy')}")
-    print(f"devices         : jax {jax.devices()}, x64 {jax.config.jax_enable_x64}; "
-          f"torch threads {torch.get_num_threads()} (interop {torch.get_num_interop_threads()})")
-    env = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                                      "XLA_FLAGS") if k in os.environ}
+    print(
+        f"load average    : {loadavg()}; CPU calibration {calibrate():.1f} ms (bench_core.py's loop)"
+    )
+    print(
+        f"versions        : numpy {np.__version__} (BLAS {blas_info()}), jax {jax.__version__}, "
+        f"jaxlib {pkg_version('jaxlib')}, torch {torch.__version__}, "
+        f"matcalc {pkg_version('matcalc')}, sympy {pkg_version('sympy')}"
+    )
+    print(
+        f"devices         : jax {jax.devices()}, x64 {jax.config.jax_enable_x64}; "
+        f"torch threads {torch.get_num_threads()} (interop {torch.get_num_interop_threads()})"
+    )
+    env = {
+        k: os.environ[k]
+        for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "XLA_FLAGS")
+        if k in os.environ
+    }
     print(f"thread env vars : {env or 'none set (each library picks its own thread count)'}")
-    print("threads         : " + (f"{THREADS} for every library (--threads; set before import)"
-                                   if THREADS > 0 else "each library's default (--threads 0)"))
+    print(
+        "threads         : "
+        + (
+            f"{THREADS} for every library (--threads; set before import)"
+            if THREADS > 0
+            else "each library's default (--threads 0)"
+        )
+    )
     rev = git_rev(ROOT)
     print(f"matcalc tree    : {ROOT} (git {rev or '?'})")
-    print(f"settings        : sizes {', '.join(map(str, sizes))}; {args.budget} s of timed calls "
-          f"per measurement, 3..{args.max_reps} single calls, medians; drop an autodiff size when a "
-          f"call is predicted (cubic from the previous size) or measured > {args.limit:g} s")
+    print(
+        f"settings        : sizes {', '.join(map(str, sizes))}; {args.budget} s of timed calls "
+        f"per measurement, 3..{args.max_reps} single calls, medians; drop an autodiff size when a "
+        f"call is predicted (cubic from the previous size) or measured > {args.limit:g} s"
+    )
 
     jfuncs, tfuncs = jax_funcs(jnp, jax), torch_funcs(torch)
-    functions = [f for f in FUNCTIONS
-                 if not args.only or any(o.strip() and o.strip() in f[0]
-                                         for o in args.only.split(","))]
+    functions = [
+        f
+        for f in FUNCTIONS
+        if not args.only or any(o.strip() and o.strip() in f[0] for o in args.only.split(","))
+    ]
 
     # ---------------------------------------------------------------- generation
     hr("1. One-time cost: matcalc derivation + code generation (per function, independent of n)")
-    matcalc.derivative("w, x: vector(n); w @ x", "w")       # builds the parser once
+    matcalc.derivative("w, x: vector(n); w @ x", "w")  # builds the parser once
     gen = {}
-    print(f"{'function':<15} {'hessian()':>10} {'to_source':>10} {'exec':>8} "
-          f"{'derivative()':>13} {'to_source':>10}   matcalc's Hessian (printed)")
+    print(
+        f"{'function':<15} {'hessian()':>10} {'to_source':>10} {'exec':>8} "
+        f"{'derivative()':>13} {'to_source':>10}   matcalc's Hessian (printed)"
+    )
     for name, query, wrt, names, written in functions:
         try:
             g = generate(matcalc, query, wrt)
             gen[name] = g
-            print(f"{name:<15} {g['t_hess'] * 1e3:8.1f}ms {g['t_src'] * 1e3:8.1f}ms "
-                  f"{g['t_exec'] * 1e3:6.1f}ms {g['t_der'] * 1e3:11.1f}ms "
-                  f"{g['t_dsrc'] * 1e3:8.1f}ms   {g['h']}")
-        except Exception as e:   # noqa: BLE001
+            print(
+                f"{name:<15} {g['t_hess'] * 1e3:8.1f}ms {g['t_src'] * 1e3:8.1f}ms "
+                f"{g['t_exec'] * 1e3:6.1f}ms {g['t_der'] * 1e3:11.1f}ms "
+                f"{g['t_dsrc'] * 1e3:8.1f}ms   {g['h']}"
+            )
+        except Exception as e:  # noqa: BLE001
             gen[name] = None
             print(f"{name:<15} ERROR {type(e).__name__}: {e}")
-    print("\n(hessian(): parse + 2nd derivative + simplify; exec: compile() + exec of the "
-          "generated module; derivative()/to_source: the first-order module)")
+    print(
+        "\n(hessian(): parse + 2nd derivative + simplify; exec: compile() + exec of the "
+        "generated module; derivative()/to_source: the first-order module)"
+    )
     print("\nWhat the generated NumPy code computes (the lines after conversions/assertions):")
     for name, query, wrt, names, written in functions:
         g = gen.get(name)
@@ -186,11 +229,13 @@ def main():
     print("mc Hess  = generated f() of matcalc.hessian(...) (value and Hessian);")
     print("jax      = jax.jit(jax.grad / jax.hessian), AOT-compiled, + block_until_ready();")
     print("torch    = torch.func.grad / torch.func.hessian (eager); ratios: autodiff / matcalc;")
-    print("max|ΔH|  = largest abs difference between any two of the three Hessians (|H|max: "
-          "the largest entry); max|Δg| likewise for the four gradients.")
+    print(
+        "max|ΔH|  = largest abs difference between any two of the three Hessians (|H|max: "
+        "the largest entry); max|Δg| likewise for the four gradients."
+    )
     rows, compile_rows, notes = [], [], []
-    skipped = {}                                     # (function, side) -> reason
-    last = {}                                        # (function, side) -> (n, seconds)
+    skipped = {}  # (function, side) -> reason
+    last = {}  # (function, side) -> (n, seconds)
     for name, query, wrt, names, written in functions:
         g = gen.get(name)
         k = names.index(wrt)
@@ -212,9 +257,10 @@ def main():
                     row["mc_grad"] = timeit(lambda: mg(*np_args), args.budget, args.max_reps)[0]
                     row["mc_f"] = timeit(lambda: mf(*np_args), args.budget, args.max_reps)[0]
                     row["mc_hess"] = timeit(lambda: mh(*np_args), args.budget, args.max_reps)[0]
-                except Exception as e:   # noqa: BLE001
-                    notes.append(f"{name} n={n}: matcalc's generated code raised "
-                                 f"{type(e).__name__}: {e}")
+                except Exception as e:  # noqa: BLE001
+                    notes.append(
+                        f"{name} n={n}: matcalc's generated code raised {type(e).__name__}: {e}"
+                    )
             # -- jax and torch
             jf, tf = jfuncs[name], tfuncs[name]
             for side in ("jax", "torch"):
@@ -233,8 +279,11 @@ def main():
                             continue
                     try:
                         if side == "jax":
-                            tr = jax.grad(jf, argnums=k) if what == "grad" else \
-                                jax.hessian(jf, argnums=k)
+                            tr = (
+                                jax.grad(jf, argnums=k)
+                                if what == "grad"
+                                else jax.hessian(jf, argnums=k)
+                            )
                             t0 = time.perf_counter()
                             lowered = jax.jit(tr).lower(*j_args)
                             t_lower = time.perf_counter() - t0
@@ -246,11 +295,15 @@ def main():
                             def call(compiled=compiled):
                                 return compiled(*j_args).block_until_ready()
                         else:
-                            tr = torch.func.grad(tf, argnums=k) if what == "grad" else \
-                                torch.func.hessian(tf, argnums=k)
+                            tr = (
+                                torch.func.grad(tf, argnums=k)
+                                if what == "grad"
+                                else torch.func.hessian(tf, argnums=k)
+                            )
 
                             def call(tr=tr):
                                 return tr(*t_args)
+
                         t0 = time.perf_counter()
                         out = call()
                         first = time.perf_counter() - t0
@@ -265,10 +318,12 @@ def main():
                         t, reps, _ = timeit(call, args.budget, args.max_reps)
                         row[f"{side}_{what}"] = t
                         last[key] = (n, t)
-                    except Exception as e:   # noqa: BLE001
+                    except Exception as e:  # noqa: BLE001
                         row[f"{side}_{what}"] = "error"
-                        notes.append(f"{name} n={n}: {side} {what} raised {type(e).__name__}: "
-                                     f"{str(e)[:200]}")
+                        notes.append(
+                            f"{name} n={n}: {side} {what} raised {type(e).__name__}: {str(e)[:200]}"
+                        )
+
             # -- agreement
             def spread(d):
                 arrs = list(d.values())
@@ -279,21 +334,26 @@ def main():
                     for j in range(i + 1, len(arrs)):
                         if arrs[i].size != arrs[j].size:
                             return float("inf"), None
-                        pair = max(pair, float(np.max(np.abs(arrs[i].reshape(arrs[j].shape)
-                                                             - arrs[j]))))
+                        pair = max(
+                            pair, float(np.max(np.abs(arrs[i].reshape(arrs[j].shape) - arrs[j])))
+                        )
                 return pair, float(max(np.max(np.abs(a)) for a in arrs))
+
             row["dH"], row["Hmax"] = spread(H)
             row["dG"], _ = spread(G)
             row["H_sides"] = "+".join(H)
             rows.append(row)
-            print(f"  … {name:<14} n={n:<5} done ({time.perf_counter() - start:5.0f} s)",
-                  flush=True)
+            print(
+                f"  … {name:<14} n={n:<5} done ({time.perf_counter() - start:5.0f} s)", flush=True
+            )
 
     print()
-    head = (f"{'function':<14} {'n':>5} | {'mc grad':>8} {'mc f+∂':>8} {'jax grad':>8} "
-            f"{'torchgrd':>8} {'jax/mc':>6} {'trch/mc':>7} | {'mc Hess':>8} {'jax Hess':>8} "
-            f"{'trchHess':>8} {'jax/mc':>6} {'trch/mc':>7} | {'max|ΔH|':>8} {'|H|max':>7} "
-            f"{'max|Δg|':>8}")
+    head = (
+        f"{'function':<14} {'n':>5} | {'mc grad':>8} {'mc f+∂':>8} {'jax grad':>8} "
+        f"{'torchgrd':>8} {'jax/mc':>6} {'trch/mc':>7} | {'mc Hess':>8} {'jax Hess':>8} "
+        f"{'trchHess':>8} {'jax/mc':>6} {'trch/mc':>7} | {'max|ΔH|':>8} {'|H|max':>7} "
+        f"{'max|Δg|':>8}"
+    )
     print(head)
     print("-" * len(head))
     prev = None
@@ -304,27 +364,35 @@ def main():
         dh = "—" if r["dH"] is None else f"{r['dH']:8.1e}"
         dg = "—" if r["dG"] is None else f"{r['dG']:8.1e}"
         hm = "—" if r["Hmax"] is None else f"{r['Hmax']:7.2g}"
+
         def cell(key):
             text = ms(r.get(key))
             return text[1:] + "*" if r.get(key + "_once") else text
-        print(f"{r['function']:<14} {r['n']:>5} | {ms(r.get('mc_grad'))} {ms(r.get('mc_f'))} "
-              f"{cell('jax_grad')} {cell('torch_grad')} "
-              f"{ratio(r.get('jax_grad'), r.get('mc_grad'))} "
-              f"{ratio(r.get('torch_grad'), r.get('mc_grad')):>7} | "
-              f"{ms(r.get('mc_hess'))} {cell('jax_hess')} {cell('torch_hess')} "
-              f"{ratio(r.get('jax_hess'), r.get('mc_hess'))} "
-              f"{ratio(r.get('torch_hess'), r.get('mc_hess')):>7} | {dh:>8} {hm:>7} {dg:>8}")
+
+        print(
+            f"{r['function']:<14} {r['n']:>5} | {ms(r.get('mc_grad'))} {ms(r.get('mc_f'))} "
+            f"{cell('jax_grad')} {cell('torch_grad')} "
+            f"{ratio(r.get('jax_grad'), r.get('mc_grad'))} "
+            f"{ratio(r.get('torch_grad'), r.get('mc_grad')):>7} | "
+            f"{ms(r.get('mc_hess'))} {cell('jax_hess')} {cell('torch_hess')} "
+            f"{ratio(r.get('jax_hess'), r.get('mc_hess'))} "
+            f"{ratio(r.get('torch_hess'), r.get('mc_hess')):>7} | {dh:>8} {hm:>7} {dg:>8}"
+        )
     if any(k.endswith("_once") for r in rows for k in r):
         print(f"* one call only, not a median: it took more than the {args.limit:g} s limit")
     for key, why in skipped.items():
-        print(f"dropped: {key[0]} {key[1]} {'Hessian' if key[2] == 'hess' else 'gradient'} "
-              f"{why} (limit {args.limit:g} s)")
+        print(
+            f"dropped: {key[0]} {key[1]} {'Hessian' if key[2] == 'hess' else 'gradient'} "
+            f"{why} (limit {args.limit:g} s)"
+        )
     for note in notes:
         print(f"NOTE: {note}")
 
     hr("3. One-time cost: jax tracing + compilation (ms), per size")
-    print(f"{'function':<14} {'n':>5} | {'grad trace':>10} {'grad XLA':>9} | "
-          f"{'Hess trace':>10} {'Hess XLA':>9}")
+    print(
+        f"{'function':<14} {'n':>5} | {'grad trace':>10} {'grad XLA':>9} | "
+        f"{'Hess trace':>10} {'Hess XLA':>9}"
+    )
     by = {}
     for name, n, what, tl, tc in compile_rows:
         by.setdefault((name, n), {})[what] = (tl, tc)
@@ -334,12 +402,17 @@ def main():
 
         def f1(v):
             return f"{v * 1e3:9.0f}" if v is not None else f"{'—':>9}"
+
         print(f"{name:<14} {n:>5} | {f1(gl):>10} {f1(gcmp)} | {f1(hl):>10} {f1(hcmp)}")
-    print("(trace = jax.jit(...).lower(...), compile = .compile(); paid again for every new "
-          "input shape. matcalc's one-time cost is section 1, for all n at once.)")
+    print(
+        "(trace = jax.jit(...).lower(...), compile = .compile(); paid again for every new "
+        "input shape. matcalc's one-time cost is section 1, for all n at once.)"
+    )
 
     # ---------------------------------------------------------------- summary
-    hr("4. Summary: where matcalc stands (ratio = autodiff time / matcalc time; > 1: matcalc faster)")
+    hr(
+        "4. Summary: where matcalc stands (ratio = autodiff time / matcalc time; > 1: matcalc faster)"
+    )
     print(f"Published claim: {CLAIM}.")
     all_h = {"jax": [], "torch": []}
     for name, *_ in functions:
@@ -352,6 +425,7 @@ def main():
                 if isinstance(a, float) and isinstance(b, float) and b > 0:
                     out.append((r["n"], a / b))
             return out
+
         jh, th = collect("jax", "hess", "mc_hess"), collect("torch", "hess", "mc_hess")
         jg, tg = collect("jax", "grad", "mc_grad"), collect("torch", "grad", "mc_grad")
         all_h["jax"] += jh
@@ -362,13 +436,18 @@ def main():
                 return "—"
             lo = min(pairs, key=lambda p: p[1])
             hi = max(pairs, key=lambda p: p[1])
-            return (f"median {median([x for _, x in pairs]):6.2f}x "
-                    f"(min {lo[1]:.2f}x at n={lo[0]}, max {hi[1]:.1f}x at n={hi[0]})")
+            return (
+                f"median {median([x for _, x in pairs]):6.2f}x "
+                f"(min {lo[1]:.2f}x at n={lo[0]}, max {hi[1]:.1f}x at n={hi[0]})"
+            )
+
         worst = max((r["dH"] for r in rs if r["dH"] is not None), default=None)
         print(f"{name:<14} Hessian  jax/mc {fmt(jh)};  torch/mc {fmt(th)}")
         print(f"{'':<14} gradient jax/mc {fmt(jg)};  torch/mc {fmt(tg)}")
-        print(f"{'':<14} Hessians agree to max|ΔH| = "
-              f"{'—' if worst is None else f'{worst:.1e}'} over all n")
+        print(
+            f"{'':<14} Hessians agree to max|ΔH| = "
+            f"{'—' if worst is None else f'{worst:.1e}'} over all n"
+        )
     print()
     verdicts = []
     for side, pairs in all_h.items():
@@ -377,19 +456,31 @@ def main():
         xs = [x for _, x in pairs]
         large = [x for m, x in pairs if m >= 1000]
         med = median(xs)
-        print(f"Hessian, {side:<5}/matcalc over all functions and sizes: median {med:.2f}x; "
-              f"{sum(x >= 10 for x in xs)} of {len(xs)} at ≥ 10x, {sum(x >= 1 for x in xs)} at "
-              f"≥ 1x" + (f"; at n ≥ 1000 median {median(large):.2f}x" if large else ""))
-        verdicts.append(f"against {side} " + (
-            "reproduced (median ≥ 10x)" if med >= 10 else
-            "NOT reproduced: matcalc is faster, but by less than 10x at the median"
-            if med >= 1 else "NOT reproduced: autodiff is faster at the median"))
+        print(
+            f"Hessian, {side:<5}/matcalc over all functions and sizes: median {med:.2f}x; "
+            f"{sum(x >= 10 for x in xs)} of {len(xs)} at ≥ 10x, {sum(x >= 1 for x in xs)} at "
+            f"≥ 1x" + (f"; at n ≥ 1000 median {median(large):.2f}x" if large else "")
+        )
+        verdicts.append(
+            f"against {side} "
+            + (
+                "reproduced (median ≥ 10x)"
+                if med >= 10
+                else "NOT reproduced: matcalc is faster, but by less than 10x at the median"
+                if med >= 1
+                else "NOT reproduced: autodiff is faster at the median"
+            )
+        )
     if verdicts:
         print(f"The claim ({CLAIM}) on this machine: " + "; ".join(verdicts) + ".")
-        print("(torch.func runs eagerly: at small n its times are mostly per-call dispatch "
-              "overhead; jax's are compiled.)")
-    print(f"\ntotal benchmark time: {time.perf_counter() - start:.0f} s; at the end: load "
-          f"average {loadavg()}, CPU calibration {calibrate():.1f} ms")
+        print(
+            "(torch.func runs eagerly: at small n its times are mostly per-call dispatch "
+            "overhead; jax's are compiled.)"
+        )
+    print(
+        f"\ntotal benchmark time: {time.perf_counter() - start:.0f} s; at the end: load "
+        f"average {loadavg()}, CPU calibration {calibrate():.1f} ms"
+    )
 
 
 if __name__ == "__main__":

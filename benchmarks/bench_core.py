@@ -15,6 +15,7 @@ Run from the repository root:   python benchmarks/bench_core.py   [--runs 7] [--
 Everything is a median; the whole run takes about 2-3 minutes on a 2-core machine.
 See benchmarks/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,21 +52,31 @@ from _core_sympy import section_sympy  # noqa: E402
 # ------------------------------------------------------------------------------------------
 # 0. machine info
 
+
 def machine_info(launcher: list[str], launcher_note: str) -> None:
     print("matcalc core benchmark")
     print(f"date            : {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
     print_platform()
-    print(f"CPU calibration : {calibrate():.1f} ms for a fixed pure-Python loop (median of 5; "
-          f"compare runs by it)")
-    print(f"load average    : {loadavg()}  (1, 5, 15 min; other work on the machine inflates "
-          f"every figure)")
-    print(f"packages        : sympy {pkg_version('sympy')}, lark {pkg_version('lark')}, "
-          f"numpy {pkg_version('numpy')}")
+    print(
+        f"CPU calibration : {calibrate():.1f} ms for a fixed pure-Python loop (median of 5; "
+        f"compare runs by it)"
+    )
+    print(
+        f"load average    : {loadavg()}  (1, 5, 15 min; other work on the machine inflates "
+        f"every figure)"
+    )
+    print(
+        f"packages        : sympy {pkg_version('sympy')}, lark {pkg_version('lark')}, "
+        f"numpy {pkg_version('numpy')}"
+    )
     rev = git_rev(ROOT)
     print(f"matcalc tree    : {ROOT} (git {rev or '?'})")
     print(f"CLI launcher    : {' '.join(launcher)}  [{launcher_note}]")
-    flags = {k: os.environ[k] for k in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX",
-                                         "PYTHONOPTIMIZE") if k in os.environ}
+    flags = {
+        k: os.environ[k]
+        for k in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX", "PYTHONOPTIMIZE")
+        if k in os.environ
+    }
     print(f"python env vars : {flags or 'none that affect start-up'}")
 
 
@@ -81,18 +92,28 @@ def find_launcher() -> tuple[list[str], str]:
 # ------------------------------------------------------------------------------------------
 # 2. in-process derivation
 
+
 def section_inprocess(reps: int):
-    hr("2. In-process `matcalc.derivative(query, wrt)`: parse + differentiate + simplify (no check)")
+    hr(
+        "2. In-process `matcalc.derivative(query, wrt)`: parse + differentiate + simplify (no check)"
+    )
     t0 = time.perf_counter()
     import matcalc
+
     print(f"import matcalc (in this process): {(time.perf_counter() - t0) * 1e3:.1f} ms")
     t0 = time.perf_counter()
     matcalc.derivative(*REPRESENTATIVE)
-    print(f"first derivative in this process (builds the Lark parser): "
-          f"{(time.perf_counter() - t0) * 1e3:.1f} ms")
+    print(
+        f"first derivative in this process (builds the Lark parser): "
+        f"{(time.perf_counter() - t0) * 1e3:.1f} ms"
+    )
     print("warm  = the same query again (its previous result kept alive, so its interned nodes")
-    print("        are reused); fresh = variables renamed each time (x -> x_17, ...), nothing to reuse.")
-    print(f"{reps} of each per query, interleaved round-robin over all queries (the machine's speed")
+    print(
+        "        are reused); fresh = variables renamed each time (x -> x_17, ...), nothing to reuse."
+    )
+    print(
+        f"{reps} of each per query, interleaved round-robin over all queries (the machine's speed"
+    )
     print("drifts; interleaving spreads that drift over every query alike).")
     print()
     items, results, last = [], {}, {}
@@ -102,7 +123,7 @@ def section_inprocess(reps: int):
                 last[i] = matcalc.derivative(q, api_wrt(w))
             results[i] = str(last[i])
             items.append((i, q, w))
-        except Exception as e:          # noqa: BLE001 -- report, keep going
+        except Exception as e:  # noqa: BLE001 -- report, keep going
             results[i] = f"error: {type(e).__name__}: {e}"
     warm = {i: [] for i, _, _ in items}
     fresh = {i: [] for i, _, _ in items}
@@ -125,8 +146,10 @@ def section_inprocess(reps: int):
     warm_meds, fresh_meds, slow = [], [], []
     for i, (sec, q, w) in enumerate(TUTORIAL, 1):
         if i not in warm:
-            print(f"{i:>2}  {short(label(q, w), 56):<56} {'error':>8} {'':>9}  "
-                  f"{short(results[i], 60)}")
+            print(
+                f"{i:>2}  {short(label(q, w), 56):<56} {'error':>8} {'':>9}  "
+                f"{short(results[i], 60)}"
+            )
             continue
         mw, mf = median(warm[i]) * 1e3, median(fresh[i]) * 1e3
         warm_meds.append(mw)
@@ -134,25 +157,38 @@ def section_inprocess(reps: int):
         flag = "  >5ms" if max(mw, mf) > INPROC_TARGET_MS else ""
         if flag:
             slow.append((label(q, w), mw, mf))
-        print(f"{i:>2}  {short(label(q, w), 56):<56} {mw:>8.3f} {mf:>9.3f}  "
-              f"{short(results[i], 38)}{flag}")
+        print(
+            f"{i:>2}  {short(label(q, w), 56):<56} {mw:>8.3f} {mf:>9.3f}  "
+            f"{short(results[i], 38)}{flag}"
+        )
     print()
-    print(f"median over queries: warm {median(warm_meds):.3f} ms, fresh {median(fresh_meds):.3f} ms"
-          f"   (max warm {max(warm_meds):.3f}, max fresh {max(fresh_meds):.3f});"
-          f" target ≤ {INPROC_TARGET_MS} ms per query -> "
-          f"{'OK' if not slow else f'{len(slow)} ABOVE TARGET'}")
+    print(
+        f"median over queries: warm {median(warm_meds):.3f} ms, fresh {median(fresh_meds):.3f} ms"
+        f"   (max warm {max(warm_meds):.3f}, max fresh {max(fresh_meds):.3f});"
+        f" target ≤ {INPROC_TARGET_MS} ms per query -> "
+        f"{'OK' if not slow else f'{len(slow)} ABOVE TARGET'}"
+    )
     print(f"'sympy' in sys.modules after section 2: {'sympy' in sys.modules}")
     return slow
 
 
 # ------------------------------------------------------------------------------------------
 
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--runs", type=int, default=0,
-                    help="CLI runs per query (default: 7, fewer if over the time budget)")
-    ap.add_argument("--cli-budget", type=float, default=95.0,
-                    help="seconds for the timed CLI runs when --runs is not given (default 95)")
+    ap.add_argument(
+        "--runs",
+        type=int,
+        default=0,
+        help="CLI runs per query (default: 7, fewer if over the time budget)",
+    )
+    ap.add_argument(
+        "--cli-budget",
+        type=float,
+        default=95.0,
+        help="seconds for the timed CLI runs when --runs is not given (default 95)",
+    )
     ap.add_argument("--reps", type=int, default=21, help="in-process repetitions (default 21)")
     ap.add_argument("--quick", action="store_true", help="a few CLI queries only (smoke test)")
     ap.add_argument("--skip", default="", help="comma list of sections to skip: cli,inproc,sympy")
@@ -168,8 +204,10 @@ def main():
         section_inprocess(args.reps)
     if "sympy" not in skip:
         section_sympy(max(3, min(7, args.reps // 2)))
-    print(f"\ntotal benchmark time: {time.perf_counter() - start:.0f} s; at the end: load average "
-          f"{loadavg()}, CPU calibration {calibrate():.1f} ms")
+    print(
+        f"\ntotal benchmark time: {time.perf_counter() - start:.0f} s; at the end: load average "
+        f"{loadavg()}, CPU calibration {calibrate():.1f} ms"
+    )
 
 
 if __name__ == "__main__":

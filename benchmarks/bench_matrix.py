@@ -18,6 +18,7 @@ Run from the repository root:   python benchmarks/bench_matrix.py   [--reps 9] [
 Everything is a median; the whole run takes about 1-2 minutes on a 2-core machine.
 See benchmarks/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,27 +47,38 @@ from _matrix_scaling import section_scaling  # noqa: E402
 # ------------------------------------------------------------------------------------------
 # helpers (the same conventions as bench_core.py)
 
+
 def machine_info() -> None:
     print("matcalc matrix benchmark")
     print(f"date            : {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
     print_platform()
-    print(f"CPU calibration : {calibrate():.1f} ms for a fixed pure-Python loop (median of 5; "
-          f"the same loop as bench_core.py)")
+    print(
+        f"CPU calibration : {calibrate():.1f} ms for a fixed pure-Python loop (median of 5; "
+        f"the same loop as bench_core.py)"
+    )
     print(f"load average    : {loadavg()}  (1, 5, 15 min)")
-    print(f"packages        : sympy {pkg_version('sympy')}, lark {pkg_version('lark')}, "
-          f"numpy {pkg_version('numpy')}")
+    print(
+        f"packages        : sympy {pkg_version('sympy')}, lark {pkg_version('lark')}, "
+        f"numpy {pkg_version('numpy')}"
+    )
     rev = git_rev(ROOT)
     print(f"matcalc tree    : {ROOT} (git {rev or '?'}; the working tree, edits included)")
 
 
 # ------------------------------------------------------------------------------------------
 
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--reps", type=int, default=21,
-                    help="matcalc repetitions per row / per (case, L) (default 21)")
-    ap.add_argument("--sympy-reps", type=int, default=9,
-                    help="SymPy repetitions per row (default 9)")
+    ap.add_argument(
+        "--reps",
+        type=int,
+        default=21,
+        help="matcalc repetitions per row / per (case, L) (default 21)",
+    )
+    ap.add_argument(
+        "--sympy-reps", type=int, default=9, help="SymPy repetitions per row (default 9)"
+    )
     ap.add_argument("--quick", action="store_true", help="a quarter of the rows, L ≤ 8")
     ap.add_argument("--skip", default="", help="comma list of sections to skip: cookbook,scaling")
     args = ap.parse_args()
@@ -78,8 +90,10 @@ def main():
         section_cookbook(args.reps, args.sympy_reps, args.quick)
     if "scaling" not in skip:
         section_scaling(args.reps, args.quick)
-    print(f"\ntotal benchmark time: {time.perf_counter() - start:.0f} s; at the end: load average "
-          f"{loadavg()}, CPU calibration {calibrate():.1f} ms")
+    print(
+        f"\ntotal benchmark time: {time.perf_counter() - start:.0f} s; at the end: load average "
+        f"{loadavg()}, CPU calibration {calibrate():.1f} ms"
+    )
 
 
 if __name__ == "__main__":

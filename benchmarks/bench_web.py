@@ -17,6 +17,7 @@ GET /api/health every 100 ms. Passes when
 prints p50/p99 latency, throughput and the health latencies; exits 1 on any failure.
 Loopback only; the whole run is bounded (--deadline, default 300 s).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,13 +46,15 @@ GOOD = [
     ("x: vector(n); z: scalar; sum(x * z)", "x"),
     ("x: vector(n); exp(sin(x))", "x"),
     ("w, x: vector(n); b: scalar; max(0, w·x + b)", "w"),
-    (("X: matrix(N, n); w: vector(n); y: vector(N); b: scalar; "
-      "mean((y - max(0, X @ w + b))^2)"), "w"),
+    (
+        ("X: matrix(N, n); w: vector(n); y: vector(N); b: scalar; mean((y - max(0, X @ w + b))^2)"),
+        "w",
+    ),
     ("X: matrix(n, n); log(det(X))", "X"),
     ("x: vector(n); A: matrix(n, n); x @ A @ x", "x"),
     ("W: matrix(k, n); x: vector(n); y: simplex(k); -(y @ log(softmax(W @ x)))", "W"),
 ]
-HEALTH_LIMIT = 2.0              # seconds: a health poll slower than this is a failure
+HEALTH_LIMIT = 2.0  # seconds: a health poll slower than this is a failure
 
 
 def heavy_query(k: int) -> str:
@@ -64,8 +67,10 @@ async def call(port: int, method: str, path: str, body: dict | None = None):
     started = time.perf_counter()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     data = json.dumps(body).encode() if body is not None else b""
-    head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n")
+    head = (
+        f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+    )
     writer.write(head.encode() + data)
     await writer.drain()
     raw = await reader.read()
@@ -92,7 +97,8 @@ async def load(port: int, args, expected: dict, failures: list) -> dict:
         while not done.is_set():
             try:
                 status, body, took = await asyncio.wait_for(
-                    call(port, "GET", "/api/health"), HEALTH_LIMIT)
+                    call(port, "GET", "/api/health"), HEALTH_LIMIT
+                )
                 health.append(took)
                 if status != 200 or body.get("ok") is not True:
                     failures.append(f"health answered {status} {body}")
@@ -104,8 +110,9 @@ async def load(port: int, args, expected: dict, failures: list) -> dict:
     async def one(kind, query_wrt):
         query, wrt = query_wrt
         try:
-            status, body, took = await call(port, "POST", "/api/derivative",
-                                            {"query": query, "wrt": wrt})
+            status, body, took = await call(
+                port, "POST", "/api/derivative", {"query": query, "wrt": wrt}
+            )
         except (OSError, ValueError, IndexError) as err:
             failures.append(f"{kind} query: no answer ({err})")
             return kind, None
@@ -121,9 +128,12 @@ async def load(port: int, args, expected: dict, failures: list) -> dict:
     wall = time.perf_counter() - started
     done.set()
     await poller
-    return {"wall": wall, "health": health,
-            "good": [t for k, t in results if k == "good" and t is not None],
-            "heavy": [t for k, t in results if k == "heavy" and t is not None]}
+    return {
+        "wall": wall,
+        "health": health,
+        "good": [t for k, t in results if k == "good" and t is not None],
+        "heavy": [t for k, t in results if k == "heavy" and t is not None],
+    }
 
 
 async def settle(port: int, workers: int, failures: list) -> dict:
@@ -141,9 +151,24 @@ async def settle(port: int, workers: int, failures: list) -> dict:
 
 def start_server(args):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "matcalc", "serve", "--port", "0",
-                             "--workers", str(args.workers), "--budget", str(args.budget)],
-                            stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "matcalc",
+            "serve",
+            "--port",
+            "0",
+            "--workers",
+            str(args.workers),
+            "--budget",
+            str(args.budget),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
     line = proc.stdout.readline()
     if "http://127.0.0.1:" not in line:
         proc.kill()
@@ -160,19 +185,25 @@ def main() -> int:
     p.add_argument("--deadline", type=float, default=300.0)
     args = p.parse_args()
 
-    hr(f"matcalc serve under load: {args.good} good + {args.heavy} heavy queries at once "
-       f"(loopback; {args.workers} workers, {args.budget:g} s budget)")
-    print(f"python {sys.version.split()[0]}, starlette {pkg_version('starlette')}, "
-          f"uvicorn {pkg_version('uvicorn')}; {os.cpu_count()} cores; load average "
-          f"{loadavg()}; calibration {calibrate():.1f} ms")
+    hr(
+        f"matcalc serve under load: {args.good} good + {args.heavy} heavy queries at once "
+        f"(loopback; {args.workers} workers, {args.budget:g} s budget)"
+    )
+    print(
+        f"python {sys.version.split()[0]}, starlette {pkg_version('starlette')}, "
+        f"uvicorn {pkg_version('uvicorn')}; {os.cpu_count()} cores; load average "
+        f"{loadavg()}; calibration {calibrate():.1f} ms"
+    )
     expected = {q: str(matcalc.derivative(*q)) for q in GOOD}
     proc, port = start_server(args)
     failures: list = []
     try:
+
         async def run():
             figures = await load(port, args, expected, failures)
             figures["after"] = await settle(port, args.workers, failures)
             return figures
+
         try:
             figures = asyncio.run(asyncio.wait_for(run(), args.deadline))
         except asyncio.TimeoutError:
@@ -189,20 +220,30 @@ def main() -> int:
     wall = figures["wall"]
     ok_good = args.good - sum(f.startswith("good") for f in failures)
     ok_heavy = args.heavy - sum(f.startswith("heavy") for f in failures)
-    print(f"good:    {ok_good}/{args.good} answered correctly; latency p50 {median(good):.2f} s, "
-          f"p99 {pct(good, .99):.2f} s, max {max(good):.2f} s")
+    print(
+        f"good:    {ok_good}/{args.good} answered correctly; latency p50 {median(good):.2f} s, "
+        f"p99 {pct(good, 0.99):.2f} s, max {max(good):.2f} s"
+    )
     if heavy:
-        print(f"heavy:   {ok_heavy}/{args.heavy} refused (422, time budget); latency p50 "
-              f"{median(heavy):.2f} s, max {max(heavy):.2f} s")
-    print(f"throughput: {len(good) / wall:.1f} good answers/s, {(len(good) + len(heavy)) / wall:.1f} "
-          f"requests/s; all {len(good) + len(heavy)} done in {wall:.1f} s")
+        print(
+            f"heavy:   {ok_heavy}/{args.heavy} refused (422, time budget); latency p50 "
+            f"{median(heavy):.2f} s, max {max(heavy):.2f} s"
+        )
+    print(
+        f"throughput: {len(good) / wall:.1f} good answers/s, {(len(good) + len(heavy)) / wall:.1f} "
+        f"requests/s; all {len(good) + len(heavy)} done in {wall:.1f} s"
+    )
     if health:
-        print(f"health:  {len(health)} polls during the load, latency p50 "
-              f"{median(health) * 1e3:.0f} ms, p99 {pct(health, .99) * 1e3:.0f} ms, "
-              f"max {max(health) * 1e3:.0f} ms")
+        print(
+            f"health:  {len(health)} polls during the load, latency p50 "
+            f"{median(health) * 1e3:.0f} ms, p99 {pct(health, 0.99) * 1e3:.0f} ms, "
+            f"max {max(health) * 1e3:.0f} ms"
+        )
     after = figures["after"]
-    print(f"after:   {after.get('workers')} workers, {after.get('idle')} idle, "
-          f"{after.get('replaced')} replaced")
+    print(
+        f"after:   {after.get('workers')} workers, {after.get('idle')} idle, "
+        f"{after.get('replaced')} replaced"
+    )
     for failure in failures[:20]:
         print("FAIL:", failure)
     print("PASS" if not failures else f"FAIL: {len(failures)} failures")

@@ -1,6 +1,7 @@
 """A fuzz case: a generated tree's query text, declarations (`shapes=` or inline, in one of
 five styles), `wrt` (scalar, vector, matrix or a stacked list of scalars), layout, the true
 shapes for sampling, and the tree's NumPy lowering (the oracle). `draw_case` draws one."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,20 +16,26 @@ VECTOR_ARGUMENT = ("sum", "mean", "norm", "softmax", "logsumexp", "diag", "dot")
 
 @dataclass
 class Case:
-    query: str                 # full query text (inline declarations included)
-    wrt: object                # a name, or a list of scalar names
-    shapes: dict | None        # the `shapes=` argument
+    query: str  # full query text (inline declarations included)
+    wrt: object  # a name, or a list of scalar names
+    shapes: dict | None  # the `shapes=` argument
     layout: str
-    specs: dict                # every variable's true shape ("vector(n)", …), for sampling
-    oracle: str                # NumPy lowering over O (Ops) and V (2-D arrays)
-    out: tuple                 # (rows, cols) of the expression
+    specs: dict  # every variable's true shape ("vector(n)", …), for sampling
+    oracle: str  # NumPy lowering over O (Ops) and V (2-D arrays)
+    out: tuple  # (rows, cols) of the expression
     tree: Node | None = field(default=None, repr=False, compare=False)
     style: str = "inline"
 
     def as_dict(self) -> dict:
-        return {"query": self.query, "wrt": self.wrt, "shapes": self.shapes,
-                "layout": self.layout, "specs": self.specs, "oracle": self.oracle,
-                "out": list(self.out)}
+        return {
+            "query": self.query,
+            "wrt": self.wrt,
+            "shapes": self.shapes,
+            "layout": self.layout,
+            "specs": self.specs,
+            "oracle": self.oracle,
+            "out": list(self.out),
+        }
 
 
 # ---------------------------------------------------------------- a whole case
@@ -48,7 +55,7 @@ def draw_case(c) -> Case:
         out = (1, 1)
     tree = g.expr(out, c.choice((2, 3, 3, 4)))
     scalars = [n for n in variables(tree) if g.specs[n] == "scalar"]
-    if not variables(tree) or len(scalars) < 2 and c.chance(0.4):   # room for a stacked wrt
+    if not variables(tree) or len(scalars) < 2 and c.chance(0.4):  # room for a stacked wrt
         s = g.var((1, 1))
         tree = Node("bin", out, (tree, s) if c.chance(0.5) else (s, tree), c.choice(("*", "+")))
     return finish(c, tree, g.specs)
@@ -59,9 +66,11 @@ def finish(c, tree: Node, all_specs: dict, wrt=None, layout=None, style=None) ->
     names = variables(tree)
     specs = {n: all_specs[n] for n in names}
     if wrt is None:
-        kinds = {"scalar": [n for n in names if specs[n] == "scalar"],
-                 "vector": [n for n in names if specs[n].startswith(("vector", "simplex"))],
-                 "matrix": [n for n in names if specs[n].startswith(("matrix", "symmetric"))]}
+        kinds = {
+            "scalar": [n for n in names if specs[n] == "scalar"],
+            "vector": [n for n in names if specs[n].startswith(("vector", "simplex"))],
+            "matrix": [n for n in names if specs[n].startswith(("matrix", "symmetric"))],
+        }
         kind = c.choice(("scalar", "vector", "matrix", "stacked"))
         if kind == "stacked" and len(kinds["scalar"]) >= 2:
             wrt = [n for n in kinds["scalar"] if c.chance(0.7)]

@@ -11,6 +11,7 @@ and the motifs rewrites act on: reused subtrees, `e - e`, `e + A - A`, `(A - B) 
 negations of shared factors. Arguments of log, sqrt, fractional powers and division are
 built positive; of det, logdet and inv well-conditioned (square variables are sampled near 2I).
 """
+
 from __future__ import annotations
 
 import random
@@ -45,6 +46,7 @@ class HypothesisChooser:
 
     def __init__(self, draw):
         from hypothesis import strategies as st
+
         self.draw, self.st = draw, st
 
     def choice(self, seq):
@@ -91,7 +93,7 @@ class Generator:
             if self.c.chance(0.25):
                 return Node("const", S, data=self.c.choice(CONSTS))
             return self.var(S)
-        if r == 1:                                         # a row: a transposed column
+        if r == 1:  # a row: a transposed column
             return Node("T", S, (self.leaf((c, 1)),), self.c.choice((".T", "ᵀ", "transpose")))
         if c == 1:
             return self.var(S, "simplex" if self.c.chance(0.15) else None)
@@ -108,16 +110,30 @@ class Generator:
         if depth <= 0 or self.count > MAX_NODES:
             return self.leaf(S)
         r, c = S
-        options = [("leaf", 2), ("unary", 3), ("logsqrt", 1), ("kink", 2), ("binary", 4),
-                   ("expand", 2), ("div", 1), ("pow", 2), ("neg", 1), ("matmul", 3),
-                   ("motif", 3), ("reuse", 1), ("compare", 1)]
+        options = [
+            ("leaf", 2),
+            ("unary", 3),
+            ("logsqrt", 1),
+            ("kink", 2),
+            ("binary", 4),
+            ("expand", 2),
+            ("div", 1),
+            ("pow", 2),
+            ("neg", 1),
+            ("matmul", 3),
+            ("motif", 3),
+            ("reuse", 1),
+            ("compare", 1),
+        ]
         if S != (1, 1):
             options.append(("transpose", 1))
         if S == (1, 1):
             options += [("reduce", 5), ("quad", 1)]
         if c == 1 and r != 1:
             options.append(("softmax", 1))
-        if all(isinstance(x, int) and x > 1 for x in S) or (isinstance(r, int) and r > 1 and c == 1):
+        if all(isinstance(x, int) and x > 1 for x in S) or (
+            isinstance(r, int) and r > 1 and c == 1
+        ):
             options.append(("literal", 3))
         if r == c and r != 1:
             options += [("diag", 1), ("inv", 1)]
@@ -144,21 +160,27 @@ class Generator:
         if k == "max0":
             return Node("call", S, (Node("const", (1, 1), data="0"), self.expr(S, d)), "max")
         if k == "sign":
-            return Node("bin", S, (Node("call", S, (self.expr(S, d),), "sign"),
-                                   self.expr(S, d)), "*")
+            return Node(
+                "bin", S, (Node("call", S, (self.expr(S, d),), "sign"), self.expr(S, d)), "*"
+            )
         return Node("call", S, (self.expr(S, d),), k)
 
     def p_compare(self, S, d):
         other = S if self.c.chance(0.5) else (1, 1)
-        step = Node("cmp", S, (self.expr(S, d), self.expr(other, d)),
-                    self.c.choice((">", ">=", "<", "<=")))
+        step = Node(
+            "cmp", S, (self.expr(S, d), self.expr(other, d)), self.c.choice((">", ">=", "<", "<="))
+        )
         if self.c.chance(0.2):
             return step
         return Node("bin", S, (self.expr(S, d), step), "*")
 
     def p_binary(self, S, d):
-        return Node("bin", S, (self.expr(S, d), self.expr(S, d)),
-                    self.c.choice(("+", "-", "*", "+", "-", "*", "⊗")))
+        return Node(
+            "bin",
+            S,
+            (self.expr(S, d), self.expr(S, d)),
+            self.c.choice(("+", "-", "*", "+", "-", "*", "⊗")),
+        )
 
     def p_expand(self, S, d):
         op = self.c.choice(("+", "-", "*", "/"))
@@ -176,8 +198,12 @@ class Generator:
     def p_pow(self, S, d):
         tok = self.c.choice(("^", "**"))
         if self.c.chance(0.5):
-            return Node("pow", S, (self.expr(S, d), Node("const", (1, 1), data=self.c.choice(
-                ("2", "3")))), tok)
+            return Node(
+                "pow",
+                S,
+                (self.expr(S, d), Node("const", (1, 1), data=self.c.choice(("2", "3")))),
+                tok,
+            )
         k = self.c.choice(("0.5", "-1", "1.5", "-2", "scalar"))
         if k == "scalar":
             e = self.pos((1, 1), d)
@@ -210,11 +236,11 @@ class Generator:
                 left = Node("matmul", (1, j), (a, self.expr((k, j), d)), op)
                 return Node("matmul", S, (left, b), op)
             return Node("matmul", S, (a, b), op)
-        if r == 1:                                         # a row: v @ M or vᵀ @ M
+        if r == 1:  # a row: v @ M or vᵀ @ M
             v = self.expr((k, 1), d)
             left = v if self.c.chance(0.5) else Node("T", (1, k), (v,), "ᵀ")
             return Node("matmul", S, (left, self.expr((k, c), d)), op)
-        if c != 1 and self.c.chance(0.3):                  # outer product
+        if c != 1 and self.c.chance(0.3):  # outer product
             return Node("matmul", S, (self.expr((r, 1), d), self.expr((1, c), d)), op)
         return Node("matmul", S, (self.expr((r, k), d), self.expr((k, c), d)), op)
 
@@ -256,30 +282,30 @@ class Generator:
     def p_motif(self, S, d):
         r, c = S
         forms = ["cancel", "zero", "negshared", "diffswap"]
-        if r == c:                                         # square, or a scalar: sum/trace
+        if r == c:  # square, or a scalar: sum/trace
             forms.append("squarediff")
         if S == (1, 1):
             forms.append("sandwich")
         form = self.c.choice(forms)
-        if form == "cancel":                               # e + F - F, F shaped like the result
+        if form == "cancel":  # e + F - F, F shaped like the result
             f = self.expr(S, min(d, 1)) if self.c.chance(0.5) else self.leaf(S)
             e = self.expr((1, 1) if self.c.chance(0.5) else S, d)
             first = Node("bin", S, (e, f) if self.c.chance(0.5) else (f, e), "+")
             return Node("bin", S, (first, f), "-")
-        if form == "zero":                                 # g ∘ (e − e)
+        if form == "zero":  # g ∘ (e − e)
             e = self.expr(S, d)
             zero = Node("bin", S, (e, e), "-")
             return Node("bin", S, (self.expr(S, d), zero), self.c.choice(("+", "*")))
-        if form == "negshared":                            # −e ⊗ e
+        if form == "negshared":  # −e ⊗ e
             e = self.expr(S, d)
             return Node("bin", S, (Node("neg", S, (e,)), e), "*")
-        if form == "diffswap":                             # (a − b) ⊗ (b − a)
+        if form == "diffswap":  # (a − b) ⊗ (b − a)
             a, b = self.expr(S, d), self.expr(S, d)
             return Node("bin", S, (Node("bin", S, (a, b), "-"), Node("bin", S, (b, a), "-")), "*")
         k = r if r != 1 else self.dim()
         D = Node("bin", (k, k), (self.expr((k, k), d), self.expr((k, k), d)), "-")
         DD = Node("matmul", (k, k), (D, D), "@")
-        if form == "sandwich":                             # −(x (A − B)(A − B) y)
+        if form == "sandwich":  # −(x (A − B)(A − B) y)
             x, y = self.expr((k, 1), 0), self.expr((k, 1), 0)
             inner = Node("matmul", (1, k), (Node("matmul", (1, k), (x, D), "@"), D), "@")
             return Node("neg", S, (Node("matmul", S, (inner, y), "@"),))
@@ -313,7 +339,7 @@ class Generator:
         d = depth - 1
         if form in ("exp", "sigmoid", "softplus"):
             return Node("call", S, (self.expr(S, d),), form)
-        if form == "onesq":                                # 1 + e²
+        if form == "onesq":  # 1 + e²
             sq = Node("pow", S, (self.expr(S, d), Node("const", (1, 1), data="2")), "^")
             return Node("bin", S, (Node("const", (1, 1), data="1"), sq), "+")
         if form == "sum":
@@ -328,8 +354,12 @@ class Generator:
             return self.var(S, "simplex")
         if form == "det":
             return Node("call", S, (self.wellcond(self.dim(), d),), "det")
-        return Node("bin", S, (Node("const", S, data="1"),
-                               Node("call", S, (self.expr((self.dim(), 1), d),), "norm")), "+")
+        return Node(
+            "bin",
+            S,
+            (Node("const", S, data="1"), Node("call", S, (self.expr((self.dim(), 1), d),), "norm")),
+            "+",
+        )
 
     def wellcond(self, k, depth: int) -> Node:
         """A k×k matrix near 2I (or a product/inverse/scaling of such): invertible,

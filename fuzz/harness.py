@@ -19,6 +19,7 @@ A derivative by a symmetric matrix is compared on symmetric directions only (sym
 sym(oracle)), one by a simplex on directions that keep the sum (entries minus their mean):
 the unconstrained gradient and the symmetrised one both pass.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -38,9 +39,14 @@ from matcalc.errors import MatcalcError
 from .case import Case
 
 FAILING = ("silent-wrong", "traceback", "broken-codegen", "false-error", "check-disagrees")
-_HONEST = tuple(getattr(matcalc.errors, n) for n in ("UnsupportedError", "LimitError")
-                if hasattr(matcalc.errors, n))
-_HONEST_TEXT = re.compile(r"unsupported|not supported|limit|budget|too (large|big|deep)", re.IGNORECASE)
+_HONEST = tuple(
+    getattr(matcalc.errors, n)
+    for n in ("UnsupportedError", "LimitError")
+    if hasattr(matcalc.errors, n)
+)
+_HONEST_TEXT = re.compile(
+    r"unsupported|not supported|limit|budget|too (large|big|deep)", re.IGNORECASE
+)
 
 
 class CaseTimeout(BaseException):
@@ -81,8 +87,9 @@ def classify(stage: str, err: BaseException) -> Failure:
         if stage == "check" and name == "CheckFailed":
             return Failure("check-disagrees", "check-disagrees", detail)
         if isinstance(err, _HONEST) or _HONEST_TEXT.search(message):
-            return Failure("honest-refusal", f"honest-refusal:{stage}:{name}:{_norm(message)}",
-                           detail)
+            return Failure(
+                "honest-refusal", f"honest-refusal:{stage}:{name}:{_norm(message)}", detail
+            )
         return Failure("false-error", f"false-error:{stage}:{name}:{_norm(message)}", detail)
     frames = traceback.extract_tb(err.__traceback__)
     ours = [f for f in frames if f"{os.sep}matcalc{os.sep}" in f.filename] or frames
@@ -100,6 +107,7 @@ def oracle(case: Case):
         V = {n: T.as_2d(values[n], s) for n, s in case.specs.items()}
         out = eval(code, {"O": ops or T.Ops(record=False), "V": V})  # noqa: S307  our own lowering
         return T.natural(np.broadcast_to(out, _dims(case.out, V, case.specs)), case.out)
+
     return fun
 
 
@@ -154,8 +162,7 @@ def project(case: Case, arr, value_ndim: int):
     if kind not in ("symmetric", "simplex"):
         return arr
     k = 2 if kind == "symmetric" else 1
-    axes = list(range(k)) if case.layout == "denominator" else \
-        list(range(arr.ndim - k, arr.ndim))
+    axes = list(range(k)) if case.layout == "denominator" else list(range(arr.ndim - k, arr.ndim))
     moved = np.moveaxis(arr, axes, list(range(arr.ndim - k, arr.ndim)))
     if kind == "symmetric":
         moved = (moved + np.swapaxes(moved, -1, -2)) / 2
@@ -176,13 +183,22 @@ def _resolve_shape(d, case: Case, values) -> tuple:
 
 
 def _show(a) -> str:
-    return np.array2string(np.asarray(a, dtype=float), precision=4, threshold=30,
-                           suppress_small=True).replace("\n", " ")
+    return np.array2string(
+        np.asarray(a, dtype=float), precision=4, threshold=30, suppress_small=True
+    ).replace("\n", " ")
 
 
 # ---------------------------------------------------------------- one case
-def run_case(case: Case, seed: int = 0, *, check: bool | int = False, hessian: bool = True,
-             codegen: bool = True, render: bool = True, out: Outcome | None = None) -> Outcome:
+def run_case(
+    case: Case,
+    seed: int = 0,
+    *,
+    check: bool | int = False,
+    hessian: bool = True,
+    codegen: bool = True,
+    render: bool = True,
+    out: Outcome | None = None,
+) -> Outcome:
     """Run the stages; `check` True runs check(n=2), a number runs it with that many seconds."""
     out = out if out is not None else Outcome()
     with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -195,7 +211,7 @@ def _stage(out: Outcome, stage: str, fn):
     out.stage = stage
     try:
         return True, fn()
-    except Exception as err:                                   # noqa: BLE001
+    except Exception as err:  # noqa: BLE001
         out.failures.append(classify(stage, err))
         return False, None
 
@@ -206,26 +222,43 @@ def _run(case, seed, out, check, hessian, codegen, render):
     if values is None:
         out.skipped = reason
         return
-    ok, d = _stage(out, "derivative", lambda: matcalc.derivative(
-        case.query, case.wrt, shapes=case.shapes, layout=case.layout))
+    ok, d = _stage(
+        out,
+        "derivative",
+        lambda: matcalc.derivative(case.query, case.wrt, shapes=case.shapes, layout=case.layout),
+    )
     if not ok:
         return
     want = oracle_jacobian(case, fun, values, value)
     m = np.ndim(value)
     ok, shape = _stage(out, "shape", lambda: _resolve_shape(d, case, values))
     if ok and shape != want.shape:
-        out.failures.append(Failure("silent-wrong", "silent-wrong:shape",
-                                    f"Derivative.shape {d.shape} = {shape}, oracle {want.shape}"))
+        out.failures.append(
+            Failure(
+                "silent-wrong",
+                "silent-wrong:shape",
+                f"Derivative.shape {d.shape} = {shape}, oracle {want.shape}",
+            )
+        )
     ok, got = _stage(out, "evaluate", lambda: np.asarray(d.evaluate(values), dtype=float))
     right = False
     if ok:
         if got.shape != want.shape:
-            out.failures.append(Failure("silent-wrong", "silent-wrong:evaluate-shape",
-                                        f"evaluate shape {got.shape}, oracle {want.shape}"))
+            out.failures.append(
+                Failure(
+                    "silent-wrong",
+                    "silent-wrong:evaluate-shape",
+                    f"evaluate shape {got.shape}, oracle {want.shape}",
+                )
+            )
         elif not T.close(project(case, got, m), project(case, want, m)):
-            out.failures.append(Failure(
-                "silent-wrong", "silent-wrong:value",
-                f"evaluate {_show(got)} vs oracle {_show(want)} at {_values_text(values)}"))
+            out.failures.append(
+                Failure(
+                    "silent-wrong",
+                    "silent-wrong:value",
+                    f"evaluate {_show(got)} vs oracle {_show(want)} at {_values_text(values)}",
+                )
+            )
         else:
             right = True
     if render:
@@ -235,9 +268,13 @@ def _run(case, seed, out, check, hessian, codegen, render):
         _stage(out, "steps-latex", lambda: d.steps.latex())
     if codegen:
         _codegen(case, d, values, value, want, got if ok else None, right, out)
-    if hessian and case.out == (1, 1) and isinstance(case.wrt, str) and \
-            T.parse_spec(case.specs[case.wrt])[0] in ("scalar", "vector", "matrix") and \
-            np.size(values[case.wrt]) <= 9:                # by a matrix: order 4, kept small
+    if (
+        hessian
+        and case.out == (1, 1)
+        and isinstance(case.wrt, str)
+        and T.parse_spec(case.specs[case.wrt])[0] in ("scalar", "vector", "matrix")
+        and np.size(values[case.wrt]) <= 9
+    ):  # by a matrix: order 4, kept small
         _hessian(case, fun, values, out)
     if check:
         _check(d, out, check)
@@ -276,32 +313,53 @@ def _codegen(case, d, values, value, want, got, right, out):
         exec(compile(source, "<generated>", "exec"), namespace)  # noqa: S102  matcalc's output
         f = namespace["f"]
         args = [values[p] for p in inspect.signature(f).parameters]
-    except Exception as err:                                   # noqa: BLE001
-        out.failures.append(Failure("broken-codegen", f"broken-codegen:compile:{type(err).__name__}",
-                                    f"{type(err).__name__}: {err}"))
+    except Exception as err:  # noqa: BLE001
+        out.failures.append(
+            Failure(
+                "broken-codegen",
+                f"broken-codegen:compile:{type(err).__name__}",
+                f"{type(err).__name__}: {err}",
+            )
+        )
         return
     try:
         v, dv = f(*args)
-    except Exception as err:                                   # noqa: BLE001
+    except Exception as err:  # noqa: BLE001
         frames = traceback.extract_tb(err.__traceback__)
         line = frames[-1].line if frames else ""
-        out.failures.append(Failure("broken-codegen", f"broken-codegen:call:{type(err).__name__}",
-                                    f"{type(err).__name__}: {err} at `{line}`"))
+        out.failures.append(
+            Failure(
+                "broken-codegen",
+                f"broken-codegen:call:{type(err).__name__}",
+                f"{type(err).__name__}: {err} at `{line}`",
+            )
+        )
         return
     if np.shape(v) != np.shape(value) or not T.close(v, value):
-        out.failures.append(Failure("broken-codegen", "broken-codegen:value",
-                                    f"f value {_show(v)} vs oracle {_show(value)}"))
+        out.failures.append(
+            Failure(
+                "broken-codegen",
+                "broken-codegen:value",
+                f"f value {_show(v)} vs oracle {_show(value)}",
+            )
+        )
     dv = np.asarray(dv, dtype=float)
     ref = got if got is not None else want
     same = dv.shape == ref.shape and np.allclose(dv, ref, rtol=1e-6, atol=1e-8, equal_nan=True)
     if not same and not (dv.shape == want.shape and T.close(dv, want)):
-        out.failures.append(Failure("broken-codegen", "broken-codegen:derivative",
-                                    f"f derivative {_show(dv)} vs evaluate {_show(ref)}"))
+        out.failures.append(
+            Failure(
+                "broken-codegen",
+                "broken-codegen:derivative",
+                f"f derivative {_show(dv)} vs evaluate {_show(ref)}",
+            )
+        )
 
 
 def _hessian(case, fun, values, out):
-    ok, h = _stage(out, "hessian", lambda: matcalc.hessian(case.query, case.wrt,
-                                                            shapes=case.shapes))
+    ok, h = _stage(
+        out, "hessian", lambda: matcalc.hessian(case.query, case.wrt, shapes=case.shapes)
+    )
     if not ok:
         return
     ok, H = _stage(out, "hessian-evaluate", lambda: np.asarray(h.evaluate(values), dtype=float))
@@ -310,11 +368,21 @@ def _hessian(case, fun, values, out):
     grad = lambda vals: T.complex_step(fun, vals, case.wrt)  # noqa: E731
     coarse = T.central_difference(grad, values, case.wrt, h=2e-5)
     fine = T.central_difference(grad, values, case.wrt, h=1e-5)
-    want = (4 * fine - coarse) / 3                      # Richardson: error O(h⁴)
-    noise = np.max(np.abs(fine - coarse), initial=0)    # how far the differences are trusted
+    want = (4 * fine - coarse) / 3  # Richardson: error O(h⁴)
+    noise = np.max(np.abs(fine - coarse), initial=0)  # how far the differences are trusted
     if H.shape != want.shape:
-        out.failures.append(Failure("silent-wrong", "silent-wrong:hessian-shape",
-                                    f"hessian evaluate shape {H.shape}, oracle {want.shape}"))
+        out.failures.append(
+            Failure(
+                "silent-wrong",
+                "silent-wrong:hessian-shape",
+                f"hessian evaluate shape {H.shape}, oracle {want.shape}",
+            )
+        )
     elif not T.close(H, want, rtol=1e-4, atol=1e-5) and np.max(np.abs(H - want)) > 10 * noise:
-        out.failures.append(Failure("silent-wrong", "silent-wrong:hessian-value",
-                                    f"hessian {_show(H)} vs oracle {_show(want)}"))
+        out.failures.append(
+            Failure(
+                "silent-wrong",
+                "silent-wrong:hessian-value",
+                f"hessian {_show(H)} vs oracle {_show(want)}",
+            )
+        )

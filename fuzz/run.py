@@ -9,6 +9,7 @@ examples of each key shrunk to a minimal query (text, wrt, shapes, layout) ready
 tests/test_fuzz.py's REGRESSIONS. Exit status 1 if any failing class remains (see
 fuzz/harness.py FAILING), else 0. Run from the repository root (it imports ./matcalc).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 
-if __package__ in (None, ""):                       # `python fuzz/run.py`
+if __package__ in (None, ""):  # `python fuzz/run.py`
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from fuzz.case import draw_case
@@ -50,13 +51,19 @@ def work(i: int):
         run_case(case, i, check=check, out=out)
     except CaseTimeout:
         out.failures.append(Failure("timeout", f"timeout:{out.stage}", f"over {timeout} s"))
-    except Exception as err:                                   # noqa: BLE001  (our own bug)
-        out.failures.append(Failure("harness-error", f"harness-error:{type(err).__name__}",
-                                    str(err)))
+    except Exception as err:  # noqa: BLE001  (our own bug)
+        out.failures.append(
+            Failure("harness-error", f"harness-error:{type(err).__name__}", str(err))
+        )
     finally:
         signal.alarm(0)
-    return i, out.skipped, [(f.cls, f.key, f.detail) for f in out.failures], \
-        time.perf_counter() - start, check
+    return (
+        i,
+        out.skipped,
+        [(f.cls, f.key, f.detail) for f in out.failures],
+        time.perf_counter() - start,
+        check,
+    )
 
 
 def _init(options):
@@ -69,11 +76,19 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=int, default=20, help="seconds per case")
-    ap.add_argument("--check-rate", type=float, default=0.02,
-                    help="fraction of cases also run through the SymPy check")
+    ap.add_argument(
+        "--check-rate",
+        type=float,
+        default=0.02,
+        help="fraction of cases also run through the SymPy check",
+    )
     ap.add_argument("--examples", type=int, default=3, help="examples shown per key")
-    ap.add_argument("--shrink", type=float, default=30.0,
-                    help="seconds spent shrinking the first example of each failing key")
+    ap.add_argument(
+        "--shrink",
+        type=float,
+        default=30.0,
+        help="seconds spent shrinking the first example of each failing key",
+    )
     ap.add_argument("--json", help="write every failure (case and detail) here")
     args = ap.parse_args(argv)
     options = {"seed": args.seed, "timeout": args.timeout, "check_rate": args.check_rate}
@@ -84,8 +99,10 @@ def main(argv=None) -> int:
         results = [work(i) for i in range(args.n)]
     else:
         import multiprocessing as mp
-        with mp.get_context("fork").Pool(args.jobs, _init, (options,),
-                                          maxtasksperchild=2000) as pool:
+
+        with mp.get_context("fork").Pool(
+            args.jobs, _init, (options,), maxtasksperchild=2000
+        ) as pool:
             results = list(pool.imap_unordered(work, range(args.n), chunksize=20))
     elapsed = time.perf_counter() - start
     return report(results, args, elapsed)
@@ -104,9 +121,11 @@ def report(results, args, elapsed) -> int:
             per_class[cls] += 1
         for cls, key, detail in {(f[0], f[1], f[2]) for f in failures}:
             per_key[key].append((i, cls, detail))
-    print(f"{n} cases in {elapsed:.0f} s ({n / elapsed:.1f} cases/s, jobs={args.jobs}); "
-          f"{checked} also through check(); {sum(skipped.values())} skipped (no point in "
-          f"the domain: {dict(skipped.most_common(4))})")
+    print(
+        f"{n} cases in {elapsed:.0f} s ({n / elapsed:.1f} cases/s, jobs={args.jobs}); "
+        f"{checked} also through check(); {sum(skipped.values())} skipped (no point in "
+        f"the domain: {dict(skipped.most_common(4))})"
+    )
     print("\ncases per class (per 1000):")
     for cls, k in per_class.most_common():
         print(f"  {cls:18s} {k:6d}  ({1000 * k / n:.1f})")
@@ -115,19 +134,24 @@ def report(results, args, elapsed) -> int:
     for key, hits in sorted(per_key.items(), key=lambda kv: -len(kv[1])):
         cls = hits[0][1]
         print(f"\n[{len(hits)}] ({1000 * len(hits) / n:.2f}/1000) {key}")
-        cases = sorted(((case_for(args.seed, i), i, detail) for i, _, detail in hits),
-                       key=lambda t: len(t[0].query))
-        for case, i, detail in cases[:args.examples]:
+        cases = sorted(
+            ((case_for(args.seed, i), i, detail) for i, _, detail in hits),
+            key=lambda t: len(t[0].query),
+        )
+        for case, i, detail in cases[: args.examples]:
             print(f"    #{i}: {_describe(case)}")
             print("        " + detail.splitlines()[0][:300])
         if cls in FAILING and args.shrink > 0:
             case, i, _ = cases[0]
-            small = shrink(case, key, seed=i, budget_s=args.shrink,
-                           check=cls == "check-disagrees")
+            small = shrink(case, key, seed=i, budget_s=args.shrink, check=cls == "check-disagrees")
             print(f"    minimal (seed {i}): {_describe(small)}")
-            print(f"        regression: {json.dumps({**small.as_dict(), 'seed': i}, ensure_ascii=False)}")
-        dump += [{"key": key, "class": cls, "seed": i, "detail": d,
-                  **case_for(args.seed, i).as_dict()} for i, _, d in hits[:50]]
+            print(
+                f"        regression: {json.dumps({**small.as_dict(), 'seed': i}, ensure_ascii=False)}"
+            )
+        dump += [
+            {"key": key, "class": cls, "seed": i, "detail": d, **case_for(args.seed, i).as_dict()}
+            for i, _, d in hits[:50]
+        ]
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(dump, fh, ensure_ascii=False, indent=1)
@@ -137,8 +161,7 @@ def report(results, args, elapsed) -> int:
 
 
 def _describe(case) -> str:
-    return (f"query={case.query!r} wrt={case.wrt!r} shapes={case.shapes!r} "
-            f"layout={case.layout}")
+    return f"query={case.query!r} wrt={case.wrt!r} shapes={case.shapes!r} layout={case.layout}"
 
 
 if __name__ == "__main__":

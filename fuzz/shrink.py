@@ -4,6 +4,7 @@ Greedy, root first: replace a subtree (one occurrence, or every occurrence of a 
 by a descendant of the same shape, by a variable of that shape, or by a constant; then try
 the simplest layout, declaration style and `wrt`. Stops at a fixed point or a budget.
 """
+
 from __future__ import annotations
 
 import time
@@ -19,7 +20,7 @@ from .tree import Node, paths, size_of, variables, walk
 def _fails(case, key, seed, check) -> bool:
     try:
         out = run_case(case, seed, check=check)
-    except Exception:                                          # noqa: BLE001
+    except Exception:  # noqa: BLE001
         return False
     return any(f.key == key for f in out.failures)
 
@@ -39,6 +40,7 @@ def _leaves(shape, specs) -> list:
 def _candidates(tree, specs):
     """Smaller trees, biggest cuts first."""
     from .tree import replace, replace_at
+
     for path, node in paths(tree):
         if not node.kids:
             continue
@@ -59,8 +61,14 @@ def _rebuild(case, tree, wrt=None, layout=None, style=None):
         wrt = [n for n in wrt if n in names]
         if len(wrt) < 2:
             return None
-    return finish(RandomChooser(0), tree, case.specs, wrt=wrt, layout=layout or case.layout,
-                  style=style or case.style)
+    return finish(
+        RandomChooser(0),
+        tree,
+        case.specs,
+        wrt=wrt,
+        layout=layout or case.layout,
+        style=style or case.style,
+    )
 
 
 def shrink(case, key: str, seed: int = 0, budget_s: float = 60.0, check: bool = False):
@@ -78,7 +86,7 @@ def shrink(case, key: str, seed: int = 0, budget_s: float = 60.0, check: bool = 
                 best, improved = cand, True
         if not isinstance(best.wrt, str):
             for i in range(len(best.wrt)):
-                cand = _rebuild(best, best.tree, wrt=best.wrt[:i] + best.wrt[i + 1:])
+                cand = _rebuild(best, best.tree, wrt=best.wrt[:i] + best.wrt[i + 1 :])
                 if cand is not None and _fails(cand, key, seed, check):
                     best, improved = cand, True
                     break

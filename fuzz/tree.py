@@ -6,18 +6,40 @@ the variables as 2-D arrays). Neither rendering goes through matcalc's evaluator
 A node is (kind, shape, kids, data); shapes are (rows, cols) with dimension names, integers,
 or 1. Shared subtrees are the same object (`eq=False`: identity), so the query repeats them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 # written name -> canonical operation (Ops method)
 CALLS = {
-    "exp": "exp", "log": "log", "ln": "log", "sin": "sin", "cos": "cos", "tan": "tan",
-    "tanh": "tanh", "sigmoid": "sigmoid", "σ": "sigmoid", "softplus": "softplus",
-    "sqrt": "sqrt", "abs": "abs", "sign": "sign", "relu": "relu", "max": "maximum",
-    "sum": "sum", "mean": "mean", "norm": "norm", "dot": "dot", "diag": "diag",
-    "trace": "trace", "tr": "trace", "det": "det", "logdet": "logdet", "inv": "inv",
-    "softmax": "softmax", "logsumexp": "logsumexp",
+    "exp": "exp",
+    "log": "log",
+    "ln": "log",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+    "σ": "sigmoid",
+    "softplus": "softplus",
+    "sqrt": "sqrt",
+    "abs": "abs",
+    "sign": "sign",
+    "relu": "relu",
+    "max": "maximum",
+    "sum": "sum",
+    "mean": "mean",
+    "norm": "norm",
+    "dot": "dot",
+    "diag": "diag",
+    "trace": "trace",
+    "tr": "trace",
+    "det": "det",
+    "logdet": "logdet",
+    "inv": "inv",
+    "softmax": "softmax",
+    "logsumexp": "logsumexp",
 }
 BINARY_PREC = {"+": 2, "-": 2, "*": 3, "⊗": 3, "/": 3, "⊘": 3, "@": 3, "·": 3}
 ATOM, POSTFIX, POWER, UNARY, COMPARE = 7, 6, 5, 4, 1
@@ -25,8 +47,8 @@ ATOM, POSTFIX, POWER, UNARY, COMPARE = 7, 6, 5, 4, 1
 
 @dataclass(frozen=True, eq=False)
 class Node:
-    kind: str          # var const neg bin matmul pow T call cmp list
-    shape: tuple       # (rows, cols)
+    kind: str  # var const neg bin matmul pow T call cmp list
+    shape: tuple  # (rows, cols)
     kids: tuple = ()
     data: object = None
     meta: dict = field(default_factory=dict, compare=False)
@@ -100,7 +122,7 @@ def _text(node: Node) -> tuple[str, int]:
         if d == "vec":
             return "[" + ", ".join(text(x) for x in node.kids) + "]", ATOM
         cols = node.shape[1]
-        rows = [node.kids[i:i + cols] for i in range(0, len(node.kids), cols)]
+        rows = [node.kids[i : i + cols] for i in range(0, len(node.kids), cols)]
         return "[" + ", ".join("[" + ", ".join(text(x) for x in r) + "]" for r in rows) + "]", ATOM
     raise AssertionError(k)
 
@@ -121,7 +143,7 @@ def numpy_source(node: Node) -> str:
         return f"({src[0]} {'*' if d == '⊗' else d} {src[1]})"
     if k == "matmul":
         a, b = node.kids
-        if is_column(a.shape) and not is_row(b.shape):      # a vector on the left is a row
+        if is_column(a.shape) and not is_row(b.shape):  # a vector on the left is a row
             return f"({src[0]}.T @ {src[1]})"
         return f"({src[0]} @ {src[1]})"
     if k == "pow":
@@ -139,7 +161,7 @@ def numpy_source(node: Node) -> str:
         if d == "vec":
             return f"O.vstack({', '.join(src)})"
         cols = node.shape[1]
-        rows = [src[i:i + cols] for i in range(0, len(src), cols)]
+        rows = [src[i : i + cols] for i in range(0, len(src), cols)]
         return "O.block([" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "])"
     raise AssertionError(k)
 

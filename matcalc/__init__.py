@@ -1,6 +1,7 @@
 """matcalc: symbolic matrix calculus the way "The Matrix Calculus You Need For Deep
 Learning" derives it by hand — Jacobians, gradients and Hessians in matrix notation, with
 the derivation shown, cross-checked by SymPy, evaluable with NumPy."""
+
 from __future__ import annotations
 
 from .api import Derivative, derivative, hessian
@@ -16,9 +17,16 @@ from .verify import verify
 def load_ipython_extension(ipython: object) -> None:
     """`%load_ext matcalc`: the %matcalc line magic and %%matcalc cell magic."""
     from .jupyter import load_ipython_extension as load
+
     load(ipython)
 
 
-__all__ = ["derivative", "hessian", "verify", "Derivative", "MatcalcError",
-           "load_ipython_extension"]
-__version__ = "0.2.0"                   # keep equal to pyproject.toml (tests/test_habits.py)
+__all__ = [
+    "derivative",
+    "hessian",
+    "verify",
+    "Derivative",
+    "MatcalcError",
+    "load_ipython_extension",
+]
+__version__ = "0.2.0"  # keep equal to pyproject.toml (tests/test_habits.py)

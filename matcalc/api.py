@@ -7,6 +7,7 @@ a row, ∂y/∂x is m×n), denominator (transposed), mixed (gradient a column, J
 numerator, as matrixcalculus.org prints). `evaluate` returns output shape + wrt shape
 (numerator, mixed) or wrt shape + output shape (denominator).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,16 +39,17 @@ __all__ = ["LAYOUTS", "Derivative", "Layout", "derivative", "function_names", "h
 @dataclass
 class Derivative:
     """A derivative in matrix notation: print it, typeset it, evaluate it, check it."""
+
     expression: E.Expr
-    wrt: tuple                      # the Var(s)
+    wrt: tuple  # the Var(s)
     variables: dict
-    layout: Layout                  # a str: "numerator", "denominator" or "mixed"
-    result: E.Expr | None           # the matrix-notation derivative (None: a linear map)
-    differential: E.Expr            # d f, linear in d(wrt) (for a single wrt)
-    kind: str                       # "tangent" | "jacobian" | "gradient" | "linear map" | "stacked"
+    layout: Layout  # a str: "numerator", "denominator" or "mixed"
+    result: E.Expr | None  # the matrix-notation derivative (None: a linear map)
+    differential: E.Expr  # d f, linear in d(wrt) (for a single wrt)
+    kind: str  # "tangent" | "jacobian" | "gradient" | "linear map" | "stacked"
     derivations: list = field(default_factory=list)
     rewrites: list = field(default_factory=list)
-    raw: E.Expr | None = None       # the read-off before simplification
+    raw: E.Expr | None = None  # the read-off before simplification
     function: E.Expr | None = None  # for a Hessian: f itself (`expression` is its gradient)
     # every name of the query -> its shape as a declaration ("vector(N)", "matrix(m, n)",
     # "scalar", "symmetric(n)", "simplex(n)"; dimensions used as numbers are not names here),
@@ -83,8 +85,11 @@ class Derivative:
     def shape(self) -> tuple:
         """Symbolic NumPy shape of `evaluate`'s array: output + wrt (numerator, mixed)."""
         out = _np_dims(self.expression.shape)
-        var = tuple(d for v in self.wrt for d in _np_dims(v.shape)) if len(self.wrt) == 1 \
+        var = (
+            tuple(d for v in self.wrt for d in _np_dims(v.shape))
+            if len(self.wrt) == 1
             else (len(self.wrt),)
+        )
         return self.layout.axes(out, var)
 
     # ---------------------------------------------------------------- numbers
@@ -95,21 +100,24 @@ class Derivative:
         import numpy as np
 
         from .evaluate import bind, dimension_sizes, evaluate, require_bytes, require_structure
+
         if not isinstance(values, dict):
-            raise MatcalcError(f"evaluate needs a dict of values (name -> number or array), "
-                               f"not {type(values).__name__}")
-        used = {n: v for n, v in self.variables.items()
-                if n in values or v in self.expression.free}
+            raise MatcalcError(
+                f"evaluate needs a dict of values (name -> number or array), "
+                f"not {type(values).__name__}"
+            )
+        used = {n: v for n, v in self.variables.items() if n in values or v in self.expression.free}
         arrays, dims = bind(used, values)
         require_structure(used, arrays)
         roots = [r for r in (self.expression, self.result, self.differential) if r is not None]
         dimension_sizes(roots + list(self.wrt), dims)
         out_np = self.expression.shape.numpy(dims)
-        if len(self.wrt) > 1:           # the printed matrix itself: output × k, or transposed
+        if len(self.wrt) > 1:  # the printed matrix itself: output × k, or transposed
             k = (len(self.wrt),)
             require_bytes(out_np + k)
             return np.asarray(evaluate(self.result, arrays, dims)).reshape(
-                self.layout.axes(out_np, k))
+                self.layout.axes(out_np, k)
+            )
         var = self.wrt[0]
         var_np = var.shape.numpy(dims)
         require_bytes(out_np + var_np)
@@ -118,8 +126,9 @@ class Derivative:
             return value.reshape(self.layout.axes(out_np, var_np))
         arr = _linear_map_tensor(self.differential, var, arrays, dims, out_np, var_np)
         if self.layout.variable_first:
-            arr = np.moveaxis(arr, list(range(len(out_np))),
-                              list(range(len(var_np), len(var_np) + len(out_np))))
+            arr = np.moveaxis(
+                arr, list(range(len(out_np))), list(range(len(var_np), len(var_np) + len(out_np)))
+            )
         return arr
 
     def check(self, n: int = 3, seed: int = 0):
@@ -127,6 +136,7 @@ class Derivative:
         `matcalc.check.Report`; raises `CheckFailed` at a difference, `LimitError` past
         matcalc.limits. Symmetric and simplex variables: the unconstrained gradient, on the set."""
         from .check import check
+
         return check(self, n=n, seed=seed)
 
     # ---------------------------------------------------------------- code and Jupyter
@@ -155,13 +165,17 @@ def _linear_map_tensor(L, var, arrays, dims, out_np, var_np):
     import numpy as np
 
     from .evaluate import evaluate, node_values
+
     dvar = E.Differential(var)
     r, c = (int(d) if isinstance(d, int) else dims[d] for d in (var.shape.rows, var.shape.cols))
     out = np.empty((int(np.prod(out_np, dtype=np.int64)), r * c))
     basis = np.zeros((r, c))
     # what does not depend on d(var) (X⁻¹, …) is computed once, not once per direction
-    fixed = {node: v for node, v in node_values(L, arrays, dims, {dvar: basis}).items()
-             if not node.depends_on(dvar)}
+    fixed = {
+        node: v
+        for node, v in node_values(L, arrays, dims, {dvar: basis}).items()
+        if not node.depends_on(dvar)
+    }
     for k in range(r * c):
         basis.flat[k] = 1.0
         out[:, k] = np.asarray(evaluate(L, arrays, dims, {**fixed, dvar: basis})).reshape(-1)
@@ -193,7 +207,7 @@ def _derive(expression: E.Expr, var: E.Var, variables: dict, layout: Layout) -> 
         try:
             raw, kind = gradient(L, var), "gradient"
         except NotFactorable:
-            try:        # simplified, it may take a form the read-off knows (tr of a literal)
+            try:  # simplified, it may take a form the read-off knows (tr of a literal)
                 raw, kind = gradient(simplify(L), var), "gradient"
             except NotFactorable:
                 pass
@@ -202,8 +216,11 @@ def _derive(expression: E.Expr, var: E.Var, variables: dict, layout: Layout) -> 
         return Derivative(expression, (var,), variables, layout, None, L, "linear map", [d])
     result = simplify(raw, log=rewrites)
     # a gradient by a matrix is shaped like the matrix in every layout (the Cookbook's)
-    laid_out = result if kind == "gradient" and not var.shape.is_column else \
-        _apply_layout(result, layout, kind, var)
+    laid_out = (
+        result
+        if kind == "gradient" and not var.shape.is_column
+        else _apply_layout(result, layout, kind, var)
+    )
     if laid_out is not result:
         result = simplify(laid_out, log=rewrites)
     return Derivative(expression, (var,), variables, layout, result, L, kind, [d], rewrites, raw)
@@ -221,14 +238,14 @@ def _parse_typed(expression, shapes) -> Typed:
         declared = {n: spec_string(v.shape, v.structure) for n, v in variables.items()}
         return Typed(expression, variables, declared, {}, frozenset())
     if not isinstance(expression, str):
-        raise MatcalcError(f"the expression must be a str (or an Expr), not "
-                           f"{type(expression).__name__}")
+        raise MatcalcError(
+            f"the expression must be a str (or an Expr), not {type(expression).__name__}"
+        )
     return build_typed(parse_query(expression), shapes)
 
 
 def _resolve(wrt, variables, expression_text, dimensions=frozenset()) -> list:
-    names = [wrt] if isinstance(wrt, str) else list(wrt) if isinstance(wrt, (list, tuple)) \
-        else None
+    names = [wrt] if isinstance(wrt, str) else list(wrt) if isinstance(wrt, (list, tuple)) else None
     if names is None or not all(isinstance(n, str) for n in names):
         raise NameError_(f"wrt must be a variable name or a list of names, not {wrt!r}")
     if not names:
@@ -237,17 +254,22 @@ def _resolve(wrt, variables, expression_text, dimensions=frozenset()) -> list:
     for n in names:
         n = n.strip()
         if not n:
-            raise NameError_("an empty name in wrt", expected="a variable name, or names "
-                             "separated by commas")
+            raise NameError_(
+                "an empty name in wrt", expected="a variable name, or names separated by commas"
+            )
         if n in (v.name for v in out):
             raise NameError_(f"{n!r} is listed twice in wrt", expected="each variable once")
         if n not in variables:
             known = ", ".join(sorted(variables)) or "none"
             if n in dimensions:
-                raise NameError_(f"{n!r} is a dimension (a size), not a variable",
-                                 expected=f"one of the variables: {known}")
-            raise NameError_(f"{n!r} does not appear in the expression",
-                             expected=f"one of its variables: {known}")
+                raise NameError_(
+                    f"{n!r} is a dimension (a size), not a variable",
+                    expected=f"one of the variables: {known}",
+                )
+            raise NameError_(
+                f"{n!r} does not appear in the expression",
+                expected=f"one of its variables: {known}",
+            )
         out.append(variables[n])
     return out
 
@@ -255,28 +277,42 @@ def _resolve(wrt, variables, expression_text, dimensions=frozenset()) -> list:
 def _declare(d: Derivative, typed: Typed) -> Derivative:
     d.declarations, d.inferred = dict(typed.declarations), dict(typed.inferred)
     return d
+
+
 def _stacked(expr: E.Expr, vars_: list, variables: dict, layout: str) -> Derivative:
     """∂f/∂(x₁, …, x_k) for scalars xᵢ: the tangents ∂f/∂xᵢ side by side — the gradient
     row [∂f/∂x₁, …] of a scalar f, the Jacobian (one column per xᵢ) of a vector (a row
     is read as a column, as by a vector). A matrix's would be a third-order array, which
     has no matrix notation: an error that says what to do instead."""
     if any(not v.shape.is_scalar for v in vars_):
-        raise MatcalcError("a list of variables must be scalars (stacked into ∇f(x, y));"
-                           " differentiate by a vector variable instead")
+        raise MatcalcError(
+            "a list of variables must be scalars (stacked into ∇f(x, y));"
+            " differentiate by a vector variable instead"
+        )
     if expr.shape.is_matrix:
         names = ", ".join(v.name for v in vars_)
         raise UnsupportedError(
             f"{text_of(expr)} is a {expr.shape.kind}: its derivative by the list [{names}] "
             "would be a third-order array, which has no matrix form; a list of scalars "
             "stacks the derivatives of a scalar (the gradient) or a vector (the Jacobian)",
-            expected="one scalar at a time (each gives ∂F/∂x, shaped like F)")
+            expected="one scalar at a time (each gives ∂F/∂x, shaped like F)",
+        )
     parts = [_derive(expr, v, variables, Layout.NUMERATOR) for v in vars_]
     stacked = _side_by_side([p.result for p in parts], expr.shape)
     if layout.stacked_transposed(expr.shape.is_scalar):
-        stacked = simplify(E.Transpose(stacked))        # mixed: a gradient is a column
-    return Derivative(expr, tuple(vars_), variables, layout, stacked, parts[0].differential,
-                      "stacked", [p.derivations[0] for p in parts],
-                      [r for p in parts for r in p.rewrites], parts=tuple(parts))
+        stacked = simplify(E.Transpose(stacked))  # mixed: a gradient is a column
+    return Derivative(
+        expr,
+        tuple(vars_),
+        variables,
+        layout,
+        stacked,
+        parts[0].differential,
+        "stacked",
+        [p.derivations[0] for p in parts],
+        [r for p in parts for r in p.rewrites],
+        parts=tuple(parts),
+    )
 
 
 def _side_by_side(tangents: list, out) -> E.Expr:
@@ -285,16 +321,28 @@ def _side_by_side(tangents: list, out) -> E.Expr:
     if out.is_scalar:
         return E.Block((tuple(tangents),))
     column = Shape(out.rows if out.is_column else out.cols, 1)
-    cols = [E.Mul(t, E.Ones(column)) if t.shape.is_scalar else      # a constant tangent
-            t if t.shape.is_column else E.Transpose(t) for t in tangents]
-    if all(isinstance(c, E.Block) and c.args[1] == 1 for c in cols) and \
-            all(e.shape.is_scalar for c in cols for e in c.args[2:]):
+    cols = [
+        E.Mul(t, E.Ones(column))
+        if t.shape.is_scalar
+        # a constant tangent
+        else t
+        if t.shape.is_column
+        else E.Transpose(t)
+        for t in tangents
+    ]
+    if all(isinstance(c, E.Block) and c.args[1] == 1 for c in cols) and all(
+        e.shape.is_scalar for c in cols for e in c.args[2:]
+    ):
         return E.Block(tuple(tuple(c.args[2 + i] for c in cols) for i in range(cols[0].args[0])))
     return E.Block((tuple(cols),))
 
 
-def derivative(expression: str | E.Expr, wrt: str | list[str], shapes: dict | None = None,
-               layout: str = "numerator") -> Derivative:
+def derivative(
+    expression: str | E.Expr,
+    wrt: str | list[str],
+    shapes: dict | None = None,
+    layout: str = "numerator",
+) -> Derivative:
     """∂ expression / ∂ wrt in matrix notation.
 
     expression: query text (may start with declarations `x: vector(n);`), or an Expr.
@@ -310,7 +358,9 @@ def derivative(expression: str | E.Expr, wrt: str | list[str], shapes: dict | No
     return _declare(_stacked(expr, vars_, variables, layout), typed)
 
 
-def hessian(expression: str | E.Expr, wrt: str | list[str], shapes: dict | None = None) -> Derivative:
+def hessian(
+    expression: str | E.Expr, wrt: str | list[str], shapes: dict | None = None
+) -> Derivative:
     """The Hessian ∂²f/∂x² of a scalar f: the Jacobian of the gradient (a column). By a
     matrix X, the fourth-order ∂²f/∂Xᵢⱼ∂Xₖₗ (a linear map); by a list of scalars
     [x, y, …], the k×k matrix of ∂²f/∂xᵢ∂xⱼ. The result's `function` is f, its
@@ -319,8 +369,10 @@ def hessian(expression: str | E.Expr, wrt: str | list[str], shapes: dict | None 
     expr, variables = typed.expression, typed.variables
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)
     if not expr.shape.is_scalar:
-        raise MatcalcError(f"the Hessian needs a scalar function; this one is {expr.shape.kind}",
-                           expected="a scalar expression (sum(...), x @ A @ x, norm(...)^2, …)")
+        raise MatcalcError(
+            f"the Hessian needs a scalar function; this one is {expr.shape.kind}",
+            expected="a scalar expression (sum(...), x @ A @ x, norm(...)^2, …)",
+        )
     if isinstance(wrt, str):
         (var,) = vars_
         grad = _closed_gradient(expr, var, variables)
@@ -331,8 +383,10 @@ def hessian(expression: str | E.Expr, wrt: str | list[str], shapes: dict | None 
             second = _as_linear_map(grad, var, variables)
     else:
         if any(not v.shape.is_scalar for v in vars_):
-            raise MatcalcError("a Hessian by a list needs scalar variables ([\"x\", \"y\"]);"
-                               " for a vector, give its name alone")
+            raise MatcalcError(
+                'a Hessian by a list needs scalar variables (["x", "y"]);'
+                " for a vector, give its name alone"
+            )
         grad = E.Block(tuple((_closed_gradient(expr, v, variables),) for v in vars_))
         second = _stacked(grad, vars_, variables, Layout.NUMERATOR)
     second.function = expr
@@ -351,12 +405,14 @@ def _closed_gradient(expr: E.Expr, var: E.Var, variables: dict) -> E.Expr:
             f"the Hessian by {var.name} needs the gradient of {text_of(expr)} in matrix "
             f"notation, and matcalc can only write it as a linear map of d{var.name}",
             expected="a function whose gradient matcalc reads off (derivative(f, "
-                     f"{var.name!r}) prints a matrix expression)")
+            f"{var.name!r}) prints a matrix expression)",
+        )
     return first.result
 
 
 def _as_linear_map(expression: E.Expr, var: E.Var, variables: dict) -> Derivative:
     """The derivative as its differential only (no read-off): always defined."""
     d = differentiate(expression, var)
-    return Derivative(expression, (var,), variables, Layout.NUMERATOR, None, d.differential,
-                      "linear map", [d])
+    return Derivative(
+        expression, (var,), variables, Layout.NUMERATOR, None, d.differential, "linear map", [d]
+    )

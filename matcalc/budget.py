@@ -1,5 +1,6 @@
 """A time budget: a `Deadline` is called between pieces of work and raises once its seconds
 are spent (the SymPy check raises `LimitError`, the claim proof gives up quietly)."""
+
 from __future__ import annotations
 
 import time

@@ -17,6 +17,7 @@ does) and then named n, m, k, …; a mismatch is a `ShapeError` naming both oper
 located at the operator. `build` also reports every name's shape as a declaration
 ('vector(n)') and which of them were inferred, for the result to show.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,9 +39,10 @@ MAX_DEPTH = limits.MAX_DEPTH
 
 
 def too_deep(text: str, node: Syntax) -> LimitError:
-    return LimitError(f"expression nested too deeply (more than {MAX_DEPTH} levels)",
-                      expected=f"at most {MAX_DEPTH} nested calls, brackets, powers or signs"
-                      ).located(text, node.pos)
+    return LimitError(
+        f"expression nested too deeply (more than {MAX_DEPTH} levels)",
+        expected=f"at most {MAX_DEPTH} nested calls, brackets, powers or signs",
+    ).located(text, node.pos)
 
 
 def _vector_names(root: Syntax) -> set:
@@ -48,8 +50,12 @@ def _vector_names(root: Syntax) -> set:
     out, stack = set(), [root]
     while stack:
         node = stack.pop()
-        if node.kind == "binary" and node.value == "@" or node.kind == "call" and \
-                node.value in VECTOR_ARGUMENT:
+        if (
+            node.kind == "binary"
+            and node.value == "@"
+            or node.kind == "call"
+            and node.value in VECTOR_ARGUMENT
+        ):
             out.update(c.value for c in node.children if c.kind == "name")
         stack.extend(node.children)
     return out
@@ -84,7 +90,7 @@ class Builder(Construct):
         self.dimensions = dimension_names(self.specs) - set(self.specs)
         self.vector_names = _vector_names(query.body)
         self.promoted: dict[str, str] = {}
-        self.together: dict[str, set] = {}     # names combined element-wise among scalars
+        self.together: dict[str, set] = {}  # names combined element-wise among scalars
         self.reset()
 
     def reset(self):
@@ -99,7 +105,7 @@ class Builder(Construct):
             before = dict(self.promoted)
             try:
                 shape = self.infer(self.query.body)
-                for name in self.specs:             # declared but unused names get shapes too
+                for name in self.specs:  # declared but unused names get shapes too
                     self.shape_of_name(name)
             except MatcalcError:
                 if self.promoted != before:
@@ -111,14 +117,25 @@ class Builder(Construct):
     # ---------------------------------------------------------------- pass 1: shapes
     def flexible(self, name: str) -> bool:
         """An undeclared lower-case name that is a scalar only by default."""
-        return (name not in self.specs and name not in self.dimensions and not name[:1].isupper()
-                and name not in self.vector_names and name not in self.promoted)
+        return (
+            name not in self.specs
+            and name not in self.dimensions
+            and not name[:1].isupper()
+            and name not in self.vector_names
+            and name not in self.promoted
+        )
 
     def promote(self, operands, kids, shape):
         """Undeclared names combined element-wise with a vector or matrix take its shape."""
-        if self.is_scalar(shape):           # remember them together: if one becomes an
-            self.join([n for o in operands for n in _elementwise_names(o)   # array, all do
-                       if self.flexible(n)])
+        if self.is_scalar(shape):  # remember them together: if one becomes an
+            self.join(
+                [
+                    n
+                    for o in operands
+                    for n in _elementwise_names(o)  # array, all do
+                    if self.flexible(n)
+                ]
+            )
             return
         if self.is_row(shape):
             return
@@ -156,9 +173,12 @@ class Builder(Construct):
                 spec = ShapeSpec("scalar", ())
         dims = [self.dims.fresh() if d is None else d for d in spec.dims]
         if spec.structure == "symmetric" and spec.dims[0] is None:
-            dims[1] = dims[0]                 # `P: symmetric` is square: one fresh dimension
-        shape = {"scalar": (1, 1), "vector": lambda: (dims[0], 1),
-                 "matrix": lambda: (dims[0], dims[1])}[spec.kind]
+            dims[1] = dims[0]  # `P: symmetric` is square: one fresh dimension
+        shape = {
+            "scalar": (1, 1),
+            "vector": lambda: (dims[0], 1),
+            "matrix": lambda: (dims[0], dims[1]),
+        }[spec.kind]
         shape = shape if isinstance(shape, tuple) else shape()
         self.var_shapes[name] = shape
         self.symmetric[name] = spec.structure
@@ -171,7 +191,9 @@ class Builder(Construct):
         return self.dims.describe(shape)
 
     def mismatch(self, node, what, operands):
-        described = " and ".join(f"{_source_text(self.text, o)} is {self.show(s)}" for o, s in operands)
+        described = " and ".join(
+            f"{_source_text(self.text, o)} is {self.show(s)}" for o, s in operands
+        )
         return self.error(node, f"{what}: {described}")
 
     def is_scalar(self, s) -> bool:
@@ -199,17 +221,25 @@ class Builder(Construct):
         literals = parameters(node)
         for i, allowed in literals.items():
             if i < len(node.children) and literal(node.children[i]) not in allowed:
-                raise self.error(node.children[i], f"argument {i + 1} of {node.value} is one "
-                                 f"of {', '.join(allowed)}", MatcalcError,
-                                 expected=" or ".join(allowed))
-        kids = [(1, 1) if i in literals else self.infer(c, depth + 1)
-                for i, c in enumerate(node.children)]
+                raise self.error(
+                    node.children[i],
+                    f"argument {i + 1} of {node.value} is one of {', '.join(allowed)}",
+                    MatcalcError,
+                    expected=" or ".join(allowed),
+                )
+        kids = [
+            (1, 1) if i in literals else self.infer(c, depth + 1)
+            for i, c in enumerate(node.children)
+        ]
         if kind == "neg":
             return kids[0]
         if kind == "transpose":
             return (kids[0][1], kids[0][0])
-        if kind in ("binary", "compare") or \
-                kind == "call" and FUNCTIONS.get(node.value, (0, ""))[1] == ELEMENTWISE:
+        if (
+            kind in ("binary", "compare")
+            or kind == "call"
+            and FUNCTIONS.get(node.value, (0, ""))[1] == ELEMENTWISE
+        ):
             if kind == "call":
                 self.check_call(node)
             shape = self.elementwise(node, kids)
@@ -225,14 +255,18 @@ class Builder(Construct):
     def infer_chain(self, node: Syntax, depth: int) -> tuple:
         operands, ops = chain(node)
         if len(operands) > limits.MAX_TERMS:
-            raise LimitError(f"too many operands in one chain (more than {limits.MAX_TERMS})",
-                             expected=f"at most {limits.MAX_TERMS} terms or factors"
-                             ).located(self.text, ops[limits.MAX_TERMS - 1].pos)
+            raise LimitError(
+                f"too many operands in one chain (more than {limits.MAX_TERMS})",
+                expected=f"at most {limits.MAX_TERMS} terms or factors",
+            ).located(self.text, ops[limits.MAX_TERMS - 1].pos)
         kids = [self.infer(o, depth + 1) for o in operands]
         shape = kids[0]
         for op, kid in zip(ops, kids[1:]):
-            shape = self.matmul(op, [shape, kid]) if op.value == "@" else \
-                self.elementwise(op, [shape, kid])
+            shape = (
+                self.matmul(op, [shape, kid])
+                if op.value == "@"
+                else self.elementwise(op, [shape, kid])
+            )
         if node.value != "@":
             self.promote(operands, kids, shape)
         return shape
@@ -240,8 +274,9 @@ class Builder(Construct):
     def elementwise(self, node, kids):
         if node.kind == "binary" and node.value == "^":
             if not self.is_scalar(kids[1]):
-                raise self.mismatch(node, "the exponent of ^ must be a scalar",
-                                    [(node.children[1], kids[1])])
+                raise self.mismatch(
+                    node, "the exponent of ^ must be a scalar", [(node.children[1], kids[1])]
+                )
             return kids[0]
         result = None
         for kid in kids:
@@ -251,50 +286,68 @@ class Builder(Construct):
                 result = kid
             elif not self.same(result, kid):
                 op = node.value if node.kind != "call" else node.value + "()"
-                raise self.mismatch(node, f"{op} needs operands of one shape, or a scalar",
-                                    list(zip(node.children, kids)))
+                raise self.mismatch(
+                    node,
+                    f"{op} needs operands of one shape, or a scalar",
+                    list(zip(node.children, kids)),
+                )
         return result or (1, 1)
 
     def matmul(self, node, kids):
         a, b = kids
         if self.is_scalar(a) or self.is_scalar(b):
-            raise self.mismatch(node, "@ multiplies vectors and matrices (use * to scale)",
-                                list(zip(node.children, kids)))
-        if self.is_column(a) and not self.is_row(b):            # NumPy: a 1-D left is a row
+            raise self.mismatch(
+                node,
+                "@ multiplies vectors and matrices (use * to scale)",
+                list(zip(node.children, kids)),
+            )
+        if self.is_column(a) and not self.is_row(b):  # NumPy: a 1-D left is a row
             a = (1, a[0])
         if not self.dims.unify(a[1], b[0]):
-            raise self.mismatch(node, "@ needs as many columns on the left as rows on the"
-                                " right", list(zip(node.children, kids)))
+            raise self.mismatch(
+                node,
+                "@ needs as many columns on the left as rows on the right",
+                list(zip(node.children, kids)),
+            )
         return (a[0], b[1])
 
     def literal(self, node, kids, depth=0):
         entries = sum(len(c.children) if c.kind == "list" else 1 for c in node.children)
         if entries > limits.MAX_LITERAL_ENTRIES:
-            raise LimitError(f"literal too large ({entries} entries; the limit is "
-                             f"{limits.MAX_LITERAL_ENTRIES})",
-                             expected=f"at most {limits.MAX_LITERAL_ENTRIES} entries"
-                             ).located(self.text, node.pos)
+            raise LimitError(
+                f"literal too large ({entries} entries; the limit is {limits.MAX_LITERAL_ENTRIES})",
+                expected=f"at most {limits.MAX_LITERAL_ENTRIES} entries",
+            ).located(self.text, node.pos)
         if all(self.is_scalar(k) for k in kids):
             return (len(kids), 1)
         if all(c.kind == "list" for c in node.children):
             widths = {k[0] for k in kids}
-            if len(widths) == 1 and all(all(self.is_scalar(self.infer(x, depth + 2))
-                                            for x in c.children) for c in node.children):
+            if len(widths) == 1 and all(
+                all(self.is_scalar(self.infer(x, depth + 2)) for x in c.children)
+                for c in node.children
+            ):
                 return (len(kids), widths.pop())
-        raise self.error(node, "a literal stacks scalars [a, b] or rows of scalars [[a, b], [c, d]]",
-                         expected="scalar entries")
+        raise self.error(
+            node,
+            "a literal stacks scalars [a, b] or rows of scalars [[a, b], [c, d]]",
+            expected="scalar entries",
+        )
 
     def check_call(self, node):
         name = node.value
         if name not in FUNCTIONS:
             known = ", ".join(sorted(FUNCTIONS))
-            raise self.error(node, f"unknown function {name!r}", UnsupportedError,
-                             expected=f"one of {known}")
+            raise self.error(
+                node, f"unknown function {name!r}", UnsupportedError, expected=f"one of {known}"
+            )
         arities = FUNCTIONS[name][0]
         if len(node.children) not in arities:
             told = " or ".join(str(k) for k in arities)
-            raise self.error(node, f"{name} takes {told} argument{'s' * (max(arities) > 1)}"
-                             f", got {len(node.children)}", MatcalcError)
+            raise self.error(
+                node,
+                f"{name} takes {told} argument{'s' * (max(arities) > 1)}, got {len(node.children)}",
+                MatcalcError,
+            )
 
     def call(self, node, kids):
         self.check_call(node)
@@ -311,16 +364,20 @@ class Builder(Construct):
         if how == "dot":
             b = kids[1]
             if not (self.is_column(a) and self.is_column(b) and self.same(a, b)):
-                raise self.mismatch(node, "dot needs two vectors of one length",
-                                    list(zip(node.children, kids)))
+                raise self.mismatch(
+                    node, "dot needs two vectors of one length", list(zip(node.children, kids))
+                )
             return (1, 1)
         if how == "diag":
             if self.is_column(a):
                 return (a[0], a[0])
             if not (self.is_scalar(a) or self.is_row(a)) and self.dims.unify(a[0], a[1]):
-                return (a[0], 1)                 # diag(M): the diagonal of a square matrix
-            raise self.mismatch(node, "diag needs a vector (or a square matrix: its diagonal)",
-                                [(node.children[0], a)])
+                return (a[0], 1)  # diag(M): the diagonal of a square matrix
+            raise self.mismatch(
+                node,
+                "diag needs a vector (or a square matrix: its diagonal)",
+                [(node.children[0], a)],
+            )
         if how in ("square", "square-scalar"):
             if self.is_scalar(a) or not self.dims.unify(a[0], a[1]):
                 raise self.mismatch(node, f"{name} needs a square matrix", [(node.children[0], a)])
@@ -329,8 +386,12 @@ class Builder(Construct):
 
     # ---------------------------------------------------------------- naming and pass 2
     def final_shapes(self) -> dict[str, tuple]:
-        used = {d for s in self.var_shapes.values() for d in s
-                if isinstance(self.dims.find(d), str) and not is_unknown(self.dims.find(d))}
+        used = {
+            d
+            for s in self.var_shapes.values()
+            for d in s
+            if isinstance(self.dims.find(d), str) and not is_unknown(self.dims.find(d))
+        }
         taken = used | set(self.var_shapes) | self.dimensions
         pool = [n for n in ("n", "m", "k", "p", "q", "r", "s", "t") if n not in taken]
         names: dict = {}
@@ -359,6 +420,7 @@ def _spare(index: int, taken: set) -> str:
 class Typed:
     """A typed query: the expression, its variables, every name's shape as a declaration
     ('vector(n)'), the names whose shape was inferred, and the dimensions used as numbers."""
+
     expression: E.Expr
     variables: dict
     declarations: dict
@@ -372,16 +434,17 @@ def build_typed(query: Query, shapes: dict | None = None) -> Typed:
     if clash:
         name = clash[0]
         owner = next(n for n, sp in builder.specs.items() if name in sp.dims)
-        raise ShapeError(f"{name} is declared as a variable and is also a dimension (of {owner})",
-                         expected="a dimension name that is not a variable")
+        raise ShapeError(
+            f"{name} is declared as a variable and is also a dimension (of {owner})",
+            expected="a dimension name that is not a variable",
+        )
     builder.run()
     final = builder.final_shapes()
     variables = {n: E.Var(n, s, builder.symmetric.get(n)) for n, s in final.items()}
     expression = builder.construct(query.body, variables)
     declarations = {n: spec_string(v.shape, v.structure) for n, v in variables.items()}
     inferred = {n: spec for n, spec in declarations.items() if n not in builder.specs}
-    return Typed(expression, variables, declarations, inferred,
-                 frozenset(builder.dimensions))
+    return Typed(expression, variables, declarations, inferred, frozenset(builder.dimensions))
 
 
 def build(query: Query, shapes: dict | None = None) -> tuple[E.Expr, dict[str, E.Var]]:

@@ -13,6 +13,7 @@ where det or inv occur, away from points where the function is undefined). Sizes
 and time are bounded by matcalc.limits, checked before anything is expanded. SymPy is
 imported here only, lazily: a query that does not check does not pay for it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -35,8 +36,8 @@ from .shapes import Shape
 __all__ = ["ATOL", "POINTS", "RTOL", "SIZES", "TRIES", "CheckFailed", "Report", "check", "to_sympy"]
 
 SIZES = (3, 2, 4, 5, 6, 7)
-POINTS = 5                      # random points an entry that is not proved must agree at
-TRIES = 60                      # random points drawn to find them (inside the domain)
+POINTS = 5  # random points an entry that is not proved must agree at
+TRIES = 60  # random points drawn to find them (inside the domain)
 RTOL, ATOL = 1e-7, 1e-9
 
 
@@ -80,13 +81,19 @@ def _sizes(d, n: int) -> dict:
             if isinstance(dim, str) and dim not in dims:
                 dims.append(dim)
             elif isinstance(dim, int) and dim > CHECK_MAX_DIM:
-                raise LimitError(f"the SymPy check expands sizes up to {CHECK_MAX_DIM} "
-                                 f"(limits.CHECK_MAX_DIM); this expression has a dimension of "
-                                 f"size {dim}")
+                raise LimitError(
+                    f"the SymPy check expands sizes up to {CHECK_MAX_DIM} "
+                    f"(limits.CHECK_MAX_DIM); this expression has a dimension of "
+                    f"size {dim}"
+                )
     pool = [n] + [s for s in SIZES if s != n]
     sizes = {dim: pool[i % len(pool)] for i, dim in enumerate(dims)}
-    square = {node.args[0].shape.rows for r in _roots(d) for node in E.walk(r)
-              if isinstance(node, (E.Det, E.Inv))}
+    square = {
+        node.args[0].shape.rows
+        for r in _roots(d)
+        for node in E.walk(r)
+        if isinstance(node, (E.Det, E.Inv))
+    }
     if any(sizes.get(dim, 0) > CHECK_MAX_DET_DIM for dim in square):
         dims = [x for x in dims if x in square] + [x for x in dims if x not in square]
         sizes = {dim: pool[i % len(pool)] for i, dim in enumerate(dims)}
@@ -106,18 +113,24 @@ def _limits(d, sizes):
     out_entries = _count(d.expression.shape, sizes)
     var_entries = sum(_count(v.shape, sizes) for v in d.wrt)
     if out_entries * var_entries > CHECK_MAX_ENTRIES:
-        raise LimitError(f"the SymPy check would compare {out_entries * var_entries} entries "
-                         f"at {_sizes_text(sizes)}; its limit is {CHECK_MAX_ENTRIES} "
-                         "(limits.CHECK_MAX_ENTRIES): check at a smaller n")
+        raise LimitError(
+            f"the SymPy check would compare {out_entries * var_entries} entries "
+            f"at {_sizes_text(sizes)}; its limit is {CHECK_MAX_ENTRIES} "
+            "(limits.CHECK_MAX_ENTRIES): check at a smaller n"
+        )
     for root in _roots(d):
         for node in E.walk(root):
-            if isinstance(node, (E.Det, E.Inv)) and \
-                    _size(node.args[0].shape.rows, sizes) > CHECK_MAX_DET_DIM:
-                raise LimitError(f"the SymPy check expands det and inv of matrices up to "
-                                 f"{CHECK_MAX_DET_DIM}×{CHECK_MAX_DET_DIM} (limits."
-                                 f"CHECK_MAX_DET_DIM); at {_sizes_text(sizes)} one is "
-                                 f"{_size(node.args[0].shape.rows, sizes)}×"
-                                 f"{_size(node.args[0].shape.rows, sizes)}: check at a smaller n")
+            if (
+                isinstance(node, (E.Det, E.Inv))
+                and _size(node.args[0].shape.rows, sizes) > CHECK_MAX_DET_DIM
+            ):
+                raise LimitError(
+                    f"the SymPy check expands det and inv of matrices up to "
+                    f"{CHECK_MAX_DET_DIM}×{CHECK_MAX_DET_DIM} (limits."
+                    f"CHECK_MAX_DET_DIM); at {_sizes_text(sizes)} one is "
+                    f"{_size(node.args[0].shape.rows, sizes)}×"
+                    f"{_size(node.args[0].shape.rows, sizes)}: check at a smaller n"
+                )
 
 
 def _sizes_text(sizes) -> str:
@@ -150,8 +163,9 @@ def _on_set(env: dict, sp) -> dict:
     return point
 
 
-def to_sympy(root: E.Expr, env: dict, sizes: dict, sp: ModuleType,
-             clock: Callable[[], None] | None = None) -> object:  # a sympy.Matrix
+def to_sympy(
+    root: E.Expr, env: dict, sizes: dict, sp: ModuleType, clock: Callable[[], None] | None = None
+) -> object:  # a sympy.Matrix
     """Every node as a SymPy Matrix (scalars 1×1), once per node of the DAG."""
     val: dict = dict(env)
 
@@ -165,15 +179,17 @@ def to_sympy(root: E.Expr, env: dict, sizes: dict, sp: ModuleType,
             return a.applyfunc(lambda x: f(x, b[0, 0]))
         return sp.Matrix(a.rows, a.cols, lambda i, j: f(a[i, j], b[i, j]))
 
-    xp = sympy_namespace(sp)               # the primitives' lowerings, run with SymPy
+    xp = sympy_namespace(sp)  # the primitives' lowerings, run with SymPy
 
     def apply(node, a, r, c):
         p = primitives.get(node.name)
         lower = p.lowering("sympy")
         if p.kind == "reduction":
             return sp.Matrix([[lower(xp, *a)]])
-        return sp.Matrix(r, c, lambda i, j: lower(xp, *(
-            m[0, 0] if m.shape == (1, 1) else m[i, j] for m in a)))
+        return sp.Matrix(
+            r, c, lambda i, j: lower(xp, *(m[0, 0] if m.shape == (1, 1) else m[i, j] for m in a))
+        )
+
     for node in E.walk(root):
         if node in val:
             continue
@@ -201,7 +217,7 @@ def to_sympy(root: E.Expr, env: dict, sizes: dict, sp: ModuleType,
                 for x in a[1:]:
                     v = ew(v, x, lambda p, q: p * q)
             case E.Pow():
-                v = ew(a[0], a[1], lambda p, q: p ** q)
+                v = ew(a[0], a[1], lambda p, q: p**q)
             case E.Func():
                 v = apply(node, a, r, c)
             case E.Max():
@@ -215,7 +231,7 @@ def to_sympy(root: E.Expr, env: dict, sizes: dict, sp: ModuleType,
                     v = v * x
             case E.Transpose():
                 v = a[0].T
-            case E.Sum() | E.Trace() | E.Det() | E.Inv() | E.Norm():   # the registry's
+            case E.Sum() | E.Trace() | E.Det() | E.Inv() | E.Norm():  # the registry's
                 v = REGISTRY.by_node[type(node)].lower(xp, a[0])
                 v = v if isinstance(v, sp.MatrixBase) else sp.Matrix([[v]])
             case E.Diag():
@@ -271,9 +287,9 @@ def _ours(d, env, sizes, sp, clock) -> list:
 
 def _reference(d, env, sizes, sp, clock) -> list:
     """SymPy's own component-wise derivative, flat, output-major (numerator) order."""
-    if d.function is not None:                     # a Hessian: SymPy's second derivatives of f
+    if d.function is not None:  # a Hessian: SymPy's second derivatives of f
         f = to_sympy(d.function, env, sizes, sp, clock)[0, 0]
-        xs = [s for v in d.wrt for s in list(env[v])]      # one matrix, or a list of scalars
+        xs = [s for v in d.wrt for s in list(env[v])]  # one matrix, or a list of scalars
         return [sp.diff(f, a, b) for a in xs for b in xs]
     f = list(to_sympy(d.expression, env, sizes, sp, clock))
     xs = [s for v in d.wrt for s in list(env[v])]
@@ -307,8 +323,12 @@ def _numeric(pending, function, env, symbols, sizes, sp, rng, domain, clock) -> 
         """No DiracDelta (0 off its point); Heaviside(u) as a Piecewise: lambdify cannot
         evaluate SymPy's own rewriting of Heaviside(|a| − Max(|b|, |c|)) at numbers."""
         x = x.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: 0)
-        return x.replace(lambda e: isinstance(e, sp.Heaviside), lambda e: sp.Piecewise(
-            (1, e.args[0] > 0), (0, e.args[0] < 0), (sp.Rational(1, 2), True)))
+        return x.replace(
+            lambda e: isinstance(e, sp.Heaviside),
+            lambda e: sp.Piecewise(
+                (1, e.args[0] > 0), (0, e.args[0] < 0), (sp.Rational(1, 2), True)
+            ),
+        )
 
     ours = sp.lambdify(symbols, [kill_delta(a) for _, a, _ in pending], modules=["numpy"])
     theirs = sp.lambdify(symbols, [kill_delta(b) for _, _, b in pending], modules=["numpy"])
@@ -324,7 +344,7 @@ def _numeric(pending, function, env, symbols, sizes, sp, rng, domain, clock) -> 
             args = [point[s] for s in symbols]
             try:
                 if not all(_finite(v) for v in np.ravel(value(*args))):
-                    continue                    # outside the domain of the function itself
+                    continue  # outside the domain of the function itself
                 xs, ys = ours(*args), theirs(*args)
             except (ZeroDivisionError, OverflowError, ValueError, TypeError):
                 continue
@@ -334,14 +354,18 @@ def _numeric(pending, function, env, symbols, sizes, sp, rng, domain, clock) -> 
                 if not np.isclose(complex(x), complex(y), rtol=RTOL, atol=ATOL):
                     i, a, b = pending[k]
                     shown = {str(s): round(float(point[s]), 4) for s in symbols}
-                    raise CheckFailed(f"entry {i} differs from SymPy's: ours {a}, SymPy's {b}"
-                                      f" (at sizes {sizes}; {complex(x).real:.6g} vs "
-                                      f"{complex(y).real:.6g} at {shown})")
+                    raise CheckFailed(
+                        f"entry {i} differs from SymPy's: ours {a}, SymPy's {b}"
+                        f" (at sizes {sizes}; {complex(x).real:.6g} vs "
+                        f"{complex(y).real:.6g} at {shown})"
+                    )
                 agreed[k] += 1
     if min(agreed) < 1:
         i = pending[agreed.index(min(agreed))][0]
-        raise MatcalcError(f"the SymPy check found no point where entry {i} of the derivative"
-                           " and SymPy's are both defined; it cannot decide")
+        raise MatcalcError(
+            f"the SymPy check found no point where entry {i} of the derivative"
+            " and SymPy's are both defined; it cannot decide"
+        )
     return len(pending)
 
 
@@ -352,14 +376,20 @@ def check(d: DerivativeLike, n: int = 3, seed: int = 0) -> Report:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise MatcalcError(f"check(n=…) needs a whole number of at least 1, not {n!r}")
     if n > CHECK_MAX_DIM:
-        raise LimitError(f"the SymPy check expands sizes up to {CHECK_MAX_DIM} "
-                         f"(limits.CHECK_MAX_DIM), not n={n}")
+        raise LimitError(
+            f"the SymPy check expands sizes up to {CHECK_MAX_DIM} (limits.CHECK_MAX_DIM), not n={n}"
+        )
     sizes = _sizes(d, int(n))
     _limits(d, sizes)
     import sympy as sp
-    clock = Deadline(CHECK_SECONDS, lambda: LimitError(
-        f"the SymPy check took longer than {CHECK_SECONDS} s (limits.CHECK_SECONDS): "
-        "check at a smaller n"))
+
+    clock = Deadline(
+        CHECK_SECONDS,
+        lambda: LimitError(
+            f"the SymPy check took longer than {CHECK_SECONDS} s (limits.CHECK_SECONDS): "
+            "check at a smaller n"
+        ),
+    )
     variables: dict = {}
     for root in _roots(d):
         variables.update({v.name: v for v in E.walk(root) if isinstance(v, E.Var)})
@@ -378,8 +408,7 @@ def check(d: DerivativeLike, n: int = 3, seed: int = 0) -> Report:
         clock()
         a, b = sp.sympify(a).xreplace(on_set), sp.sympify(b).xreplace(on_set)
         diff = a - b
-        piecewise = diff.has(sp.Piecewise, sp.Heaviside, sp.Max, sp.sign, sp.Abs,
-                             sp.DiracDelta)
+        piecewise = diff.has(sp.Piecewise, sp.Heaviside, sp.Max, sp.sign, sp.Abs, sp.DiracDelta)
         if diff == 0 or (not piecewise and sp.simplify(diff) == 0):
             proved += 1
         else:

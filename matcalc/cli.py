@@ -11,19 +11,33 @@ terminal cannot encode (a Latin-1 or ASCII terminal) is written with an ASCII sp
 Exit status: 0 done, 1 a failed --check (or a wrong claim for `verify`), 2 bad input,
 3 the output could not be written (standard output closed, disk full).
 """
+
 from __future__ import annotations
 
 import sys
 import unicodedata
 from typing import TYPE_CHECKING, TextIO
 
-if TYPE_CHECKING:                                   # for annotations only
+if TYPE_CHECKING:  # for annotations only
     from .api import Derivative
 
 __all__ = [
-    "EXAMPLES", "EXIT_OUTPUT", "KINDS", "ascii_text", "build_parser", "derivative_from_args",
-    "emit", "main", "parse_args", "positional_last", "run", "serve_command", "shapes_from_args",
-    "verify_command", "verify_parser", "where_line",
+    "EXAMPLES",
+    "EXIT_OUTPUT",
+    "KINDS",
+    "ascii_text",
+    "build_parser",
+    "derivative_from_args",
+    "emit",
+    "main",
+    "parse_args",
+    "positional_last",
+    "run",
+    "serve_command",
+    "shapes_from_args",
+    "verify_command",
+    "verify_parser",
+    "where_line",
 ]
 
 from .declarations import where_text
@@ -44,9 +58,29 @@ EXIT_OUTPUT = 3
 
 
 # ---------------------------------------------------------------- output
-_ASCII = {"ᵀ": "^T", "−": "-", "⊗": "*", "⊘": "/", "·": ".", "×": "x", "∂": "d", "∇": "grad",
-          "√": "sqrt", "≥": ">=", "≤": "<=", "…": "...", "→": "->", "⁻": "-", "⁺": "+",
-          "ᐟ": "/", "‖": "||", "—": "--", "²": "2", "³": "3", "¹": "1"}
+_ASCII = {
+    "ᵀ": "^T",
+    "−": "-",
+    "⊗": "*",
+    "⊘": "/",
+    "·": ".",
+    "×": "x",
+    "∂": "d",
+    "∇": "grad",
+    "√": "sqrt",
+    "≥": ">=",
+    "≤": "<=",
+    "…": "...",
+    "→": "->",
+    "⁻": "-",
+    "⁺": "+",
+    "ᐟ": "/",
+    "‖": "||",
+    "—": "--",
+    "²": "2",
+    "³": "3",
+    "¹": "1",
+}
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ᵀ"
 _SUPER_DIGITS = {c: str(i) for i, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}
 
@@ -81,7 +115,7 @@ def ascii_text(text: str) -> str:
 
 def emit(text: object, stream: TextIO | None) -> None:
     """print(text, file=stream), in ASCII where the stream cannot encode it."""
-    if stream is None:                       # a closed stderr (print would use stdout)
+    if stream is None:  # a closed stderr (print would use stdout)
         return
     text = str(text)
     encoding = getattr(stream, "encoding", None)
@@ -124,14 +158,16 @@ def serve_command(argv: list[str], out: TextIO, err: TextIO) -> int:
     except ImportError as missing:
         if (missing.name or "").split(".")[0] not in ("starlette", "uvicorn"):
             raise
-        print(f"error: matcalc serve needs the web extra ({missing.name} is not installed):"
-              " pip install 'matcalc[web]'", file=err)
+        print(
+            f"error: matcalc serve needs the web extra ({missing.name} is not installed):"
+            " pip install 'matcalc[web]'",
+            file=err,
+        )
         return 2
     return serve(argv, out, err)
 
 
-def run(argv: list[str] | None = None, out: TextIO | None = None,
-        err: TextIO | None = None) -> int:
+def run(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """The command line on `argv`, printing to `out` and `err` (default: sys.stdout and
     sys.stderr); returns the exit status."""
     out = sys.stdout if out is None else out
@@ -150,17 +186,20 @@ def run(argv: list[str] | None = None, out: TextIO | None = None,
             where = where and f"# {where}"
         elif args.steps:
             emit(d.steps.latex() if args.latex else d.steps, out)
-            where = None                                # the steps show it at the top
+            where = None  # the steps show it at the top
         else:
             emit(d.latex() if args.latex else d, out)
         if where:
             emit(where, out)
         if args.check:
             from .check import CheckFailed  # SymPy and NumPy: only when asked
+
             try:
                 report = str(d.check())
-                emit("\n".join("# " + line for line in report.splitlines())
-                     if args.emit else report, out)
+                emit(
+                    "\n".join("# " + line for line in report.splitlines()) if args.emit else report,
+                    out,
+                )
             except CheckFailed as failure:
                 emit(failure, err)
                 return 1
@@ -180,6 +219,7 @@ _parser, _verify_parser, _shapes = build_parser, verify_parser, shapes_from_args
 def _silence_stdout() -> None:
     """Point fd 1 at /dev/null so that the interpreter's final flush cannot fail again."""
     import os
+
     try:
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     except OSError:
@@ -189,6 +229,7 @@ def _silence_stdout() -> None:
 class _ClosedStdout:
     """Stands in for a closed stdout (`matcalc … >&-`): bad input still gets its message
     and status 2; only writing a result fails (status 3)."""
+
     def write(self, text):
         raise OSError(9, "standard output is closed")
 
@@ -199,6 +240,7 @@ class _ClosedStdout:
 class _WatchedStdout:
     """sys.stdout, remembering a failed write: argparse swallows the OSError of `-h` to
     /dev/full, which must still end in status 3."""
+
     def __init__(self, stream):
         self._stream, self.failure = stream, None
 
@@ -218,22 +260,21 @@ def main() -> None:
     try:
         try:
             status = run()
-        except SystemExit as done:           # argparse's -h/--version: the text must reach stdout
+        except SystemExit as done:  # argparse's -h/--version: the text must reach stdout
             status = done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
             if isinstance(done.code, str):
                 print(done.code, file=sys.stderr)
         sys.stdout.flush()
         if sys.stdout.failure is not None:
             raise sys.stdout.failure
-    except BrokenPipeError:                  # `matcalc … | head`: the reader left; no traceback
+    except BrokenPipeError:  # `matcalc … | head`: the reader left; no traceback
         _silence_stdout()
         status = 0
-    except OSError as error:                 # /dev/full, a closed descriptor, …
+    except OSError as error:  # /dev/full, a closed descriptor, …
         _silence_stdout()
         if sys.stderr is not None:
             try:
-                print(f"error: cannot write the result: {error.strerror or error}",
-                      file=sys.stderr)
+                print(f"error: cannot write the result: {error.strerror or error}", file=sys.stderr)
             except OSError:
                 pass
         status = EXIT_OUTPUT

@@ -28,6 +28,7 @@ Expressions are written by `render.array_code`; this module writes the functions
 them (arguments and their shape checks, linear maps, the finite-difference check). It only
 writes text; it never runs what it writes.
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -63,8 +64,9 @@ def _einsum_term(term, dX):
 def to_source(derivative: DerivativeLike, target: str = "numpy") -> str:
     """The source of a module defining f(...) -> (value, derivative) and check(...)."""
     if target not in TARGETS:
-        raise MatcalcError(f"unknown code generation target {target!r}",
-                           expected=" or ".join(TARGETS))
+        raise MatcalcError(
+            f"unknown code generation target {target!r}", expected=" or ".join(TARGETS)
+        )
     return _Module(derivative, BACKENDS[target]).source()
 
 
@@ -93,7 +95,7 @@ class _Module:
     def dim(self, d) -> str:
         if isinstance(d, int):
             return str(d)
-        if d not in self.dim_names:                 # a size no input shape gives
+        if d not in self.dim_names:  # a size no input shape gives
             self.dim_names[d] = self.names_for_dims.claim(d)
         return self.dim_names[d]
 
@@ -109,11 +111,15 @@ class _Module:
             kind = "a symmetric " + v.shape.kind if v.symmetric else v.shape.kind
             message = f'"{p} must be {"an" if kind[0] in "aeiou" else "a"} {kind}"'
             items = [self.dim(x) for x in dims]
-            expect = "()" if not items else f"({items[0]},)" if len(items) == 1 else \
-                "(" + ", ".join(items) + ")"
+            expect = (
+                "()"
+                if not items
+                else f"({items[0]},)"
+                if len(items) == 1
+                else "(" + ", ".join(items) + ")"
+            )
             fresh = [(i, x) for i, x in enumerate(dims) if isinstance(x, str) and x not in bound]
-            fresh = [(i, x) for k, (i, x) in enumerate(fresh)
-                     if x not in [y for _, y in fresh[:k]]]
+            fresh = [(i, x) for k, (i, x) in enumerate(fresh) if x not in [y for _, y in fresh[:k]]]
             if fresh:
                 lines.append(f"assert {p}.ndim == {len(dims)}, {message}")
                 if len(fresh) == len(dims) > 1:
@@ -151,8 +157,9 @@ class _Module:
             returns.append(deriv_name)
             lines += self.derivative_lines(body, names, value_root, value_name, deriv_name)
         unbound = [x for x in self.dim_names if x not in self.bound]
-        params = ", ".join(self.params + (["*"] + [self.dim_names[x] for x in unbound]
-                                          if unbound else []))
+        params = ", ".join(
+            self.params + (["*"] + [self.dim_names[x] for x in unbound] if unbound else [])
+        )
         doc = "\n    ".join(textwrap.wrap(self.docstring(name), 88))
         out = [f"def {name}({params}):", f'    """{doc}"""']
         out += ["    " + line if line else "" for line in lines]
@@ -160,13 +167,17 @@ class _Module:
         return out
 
     def output(self, t: Text, dims) -> str:
-        return self.b.reshape(self.b.tensor(t.text) if t.pure else t.text,
-                              self.tuple_text(dims))
+        return self.b.reshape(self.b.tensor(t.text) if t.pure else t.text, self.tuple_text(dims))
 
     def tuple_text(self, dims) -> str:
         items = [self.dim(x) for x in dims]
-        return "()" if not items else f"({items[0]},)" if len(items) == 1 else \
-            "(" + ", ".join(items) + ")"
+        return (
+            "()"
+            if not items
+            else f"({items[0]},)"
+            if len(items) == 1
+            else "(" + ", ".join(items) + ")"
+        )
 
     def derivative_lines(self, body, names, value_root, value_name, deriv_name) -> list:
         b, d = self.b, self.d
@@ -199,8 +210,9 @@ class _Module:
         loop_lines: list = []
         if rest:
             body.text[dX] = Text(names.claim("d" + self.var_names[var.name]), ATOM)
-        body.emit(roots, loop_roots=rest, dX=dX if rest else None, lines=lines,
-                  loop_lines=loop_lines)
+        body.emit(
+            roots, loop_roots=rest, dX=dX if rest else None, lines=lines, loop_lines=loop_lines
+        )
         lines.append(f"{value_name} = {self.output(body.text[value_root], out_value)}")
         R, C = d.expression.shape.rows, d.expression.shape.cols
         p, q = var.shape.rows, var.shape.cols
@@ -251,8 +263,7 @@ class _Module:
             flat = self.b.reshape(total, f"({self.product(R, C)},)")
             lines.append(f"    {cols}.append({flat})")
             stacked = b.reshape(b.stack(cols), four)
-            lines.append(f"{tensor} = {stacked}" if first else
-                         f"{tensor} = {tensor} + {stacked}")
+            lines.append(f"{tensor} = {stacked}" if first else f"{tensor} = {tensor} + {stacked}")
             first = False
         if first:
             lines.append(f"{tensor} = {b.filled('zeros', four)}")
@@ -270,11 +281,12 @@ class _Module:
     def docstring(self, name) -> str:
         d = self.d
         from .render.text import text
+
         wrt = ", ".join(v.name for v in d.wrt)
         if name == "gradient":
             s = f"The gradient of {text(d.function)} by {wrt} (a {d.wrt[0].shape.kind})."
         elif self.hessian:
-            s = (f"{text(d.function)} and its Hessian by {wrt}: {d}.")
+            s = f"{text(d.function)} and its Hessian by {wrt}: {d}."
         else:
             s = f"{text(d.expression)} and its derivative by {wrt} ({d.layout} layout): {d}."
         return " ".join(s.replace("\\", "\\\\").replace('"""', "'''").split())
@@ -321,8 +333,7 @@ class _Module:
                 "    slope = gradient(*args)",
                 "    first = _finite_differences(lambda *a: f(*a)[0], args, eps) - slope",
                 "    second = _finite_differences(gradient, args, eps) - hessian",
-                f"    return max(float({m}.max({m}.abs(first))), "
-                f"float({m}.max({m}.abs(second))))",
+                f"    return max(float({m}.max({m}.abs(first))), float({m}.max({m}.abs(second))))",
             ]
         else:
             lines += [
@@ -335,17 +346,25 @@ class _Module:
     def source(self) -> str:
         d = self.d
         from .render.text import text
-        what = f"the Hessian of {text(d.function)}" if self.hessian else \
-            f"∂({text(d.expression)})/∂{', '.join(v.name for v in d.wrt)} " \
-            f"({d.layout} layout)"
+
+        what = (
+            f"the Hessian of {text(d.function)}"
+            if self.hessian
+            else f"∂({text(d.expression)})/∂{', '.join(v.name for v in d.wrt)} ({d.layout} layout)"
+        )
         value_root = d.function if self.hessian else d.expression
         lines = self.function("f", value_root, True)
         if self.hessian:
             lines += ["", ""] + self.function("gradient", d.expression, False)
         lines += ["", ""] + self.check_lines()
-        extra = sorted({i for body in self.bodies for i in body.xp.imports})   # e.g. math.erf
-        head = [f"# Generated by matcalc: {what}.",
-                f"# f({', '.join(self.params)}) returns (value, derivative); check(...) compares"
-                " it with finite differences.",
-                *extra, *self.b.imports, "", ""]
+        extra = sorted({i for body in self.bodies for i in body.xp.imports})  # e.g. math.erf
+        head = [
+            f"# Generated by matcalc: {what}.",
+            f"# f({', '.join(self.params)}) returns (value, derivative); check(...) compares"
+            " it with finite differences.",
+            *extra,
+            *self.b.imports,
+            "",
+            "",
+        ]
         return "\n".join(head + lines) + "\n"

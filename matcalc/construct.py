@@ -5,6 +5,7 @@ time linear in their length. Any error building a node — a shape error from th
 division by zero (`x/0`, `0/0`, `0^-1`), a constant too large to write down (`10^100000`,
 checked before the core folds it) — points at that node.
 """
+
 from __future__ import annotations
 
 import math
@@ -35,7 +36,6 @@ def chain(node: Syntax) -> tuple[list[Syntax], list[Syntax]]:
     return [node] + [n.children[1] for n in spine], spine
 
 
-
 class Construct:
     """The construction half of `build.Builder` (which provides `text` and `dimensions`)."""
 
@@ -46,7 +46,7 @@ class Construct:
             built = self._construct(node, variables)
         except MatcalcError as err:
             raise err.located(self.text, node.pos) from None
-        for part in (built, *built.children):          # a constant the core folded here
+        for part in (built, *built.children):  # a constant the core folded here
             if isinstance(part, E.Const):
                 _check_constant(part.value, self.text, node)
         return built
@@ -64,8 +64,10 @@ class Construct:
         if kind == "list":
             return self.construct_literal(node, variables)
         literals = parameters(node)
-        kids = [literal(c) if i in literals else self.construct(c, variables)
-                for i, c in enumerate(node.children)]
+        kids = [
+            literal(c) if i in literals else self.construct(c, variables)
+            for i, c in enumerate(node.children)
+        ]
         if kind == "neg":
             return E.neg(kids[0])
         if kind == "transpose":
@@ -86,17 +88,19 @@ class Construct:
         operands, ops = chain(node)
         kids = [self.construct(o, variables) for o in operands]
         if node.value in ("+", "-"):
-            return E.Add(kids[0], *(E.neg(k) if op.value == "-" else k
-                                    for op, k in zip(ops, kids[1:])))
+            return E.Add(
+                kids[0], *(E.neg(k) if op.value == "-" else k for op, k in zip(ops, kids[1:]))
+            )
         if node.value in ("*", "/"):
             factors, digits = [kids[0]], _digits(_coefficient(kids[0]))
             for op, k in zip(ops, kids[1:]):
                 if op.value == "/":
                     if E.is_zero(k):
-                        raise MatcalcError("division by zero", expected="a divisor that is not 0"
-                                           ).located(self.text, op.pos)
+                        raise MatcalcError(
+                            "division by zero", expected="a divisor that is not 0"
+                        ).located(self.text, op.pos)
                     k = E.Pow(k, E.Const(-1))
-                digits += _digits(_coefficient(k))      # the folded coefficient's size, at most
+                digits += _digits(_coefficient(k))  # the folded coefficient's size, at most
                 if digits > limits.MAX_CONSTANT_DIGITS:
                     raise _too_large(self.text, op)
                 factors.append(k)
@@ -105,8 +109,9 @@ class Construct:
         factors, rows, cols = [kids[0]], kids[0].shape.rows, kids[0].shape.cols
         for op, k in zip(ops, kids[1:]):
             if cols == 1 and rows != 1 and not k.shape.is_row:
-                left = factors[0] if len(factors) == 1 else _located(
-                    E.MatMul, factors, self.text, op)
+                left = (
+                    factors[0] if len(factors) == 1 else _located(E.MatMul, factors, self.text, op)
+                )
                 factors, rows, cols = [E.Transpose(left)], 1, rows
             factors.append(k)
             cols = k.shape.cols
@@ -115,8 +120,9 @@ class Construct:
     def construct_literal(self, node, variables):
         rows = node.children
         if all(c.kind == "list" for c in rows) and any(len(c.children) > 1 for c in rows):
-            return E.Block(tuple(tuple(self.construct(x, variables) for x in c.children)
-                                 for c in rows))
+            return E.Block(
+                tuple(tuple(self.construct(x, variables) for x in c.children) for c in rows)
+            )
         return E.Block(tuple((self.construct(c, variables),) for c in rows))
 
 
@@ -142,10 +148,11 @@ def _coefficient(e: E.Expr) -> Fraction:
 
 
 def _too_large(text: str, node: Syntax) -> LimitError:
-    return LimitError(f"constant too large (more than {limits.MAX_CONSTANT_DIGITS} digits, "
-                      "the limit of exact constants MAX_CONSTANT_DIGITS)",
-                      expected=f"constants of at most {limits.MAX_CONSTANT_DIGITS} digits"
-                      ).located(text, node.pos)
+    return LimitError(
+        f"constant too large (more than {limits.MAX_CONSTANT_DIGITS} digits, "
+        "the limit of exact constants MAX_CONSTANT_DIGITS)",
+        expected=f"constants of at most {limits.MAX_CONSTANT_DIGITS} digits",
+    ).located(text, node.pos)
 
 
 def _check_constant(value: Fraction, text: str, node: Syntax):
@@ -160,25 +167,28 @@ def _check_power(base: E.Expr, exponent: E.Expr, text: str, node: Syntax):
         return
     k = exponent.value
     if E.is_zero(base) and k < 0:
-        raise MatcalcError("division by zero (0 to a negative power)",
-                           expected="a base that is not 0").located(text, node.pos)
-    c = _coefficient(base)                      # (c·x)^k folds c^k
+        raise MatcalcError(
+            "division by zero (0 to a negative power)", expected="a base that is not 0"
+        ).located(text, node.pos)
+    c = _coefficient(base)  # (c·x)^k folds c^k
     if c not in (0, 1, -1):
         size = abs(k) * max(abs(math.log10(abs(c.numerator))), math.log10(c.denominator))
         if size > limits.MAX_CONSTANT_DIGITS:
-            raise LimitError(f"constant too large: {source(text, node)} has more than "
-                             f"{limits.MAX_CONSTANT_DIGITS} digits (MAX_CONSTANT_DIGITS)",
-                             expected=f"constants of at most {limits.MAX_CONSTANT_DIGITS} digits"
-                             ).located(text, node.pos)
+            raise LimitError(
+                f"constant too large: {source(text, node)} has more than "
+                f"{limits.MAX_CONSTANT_DIGITS} digits (MAX_CONSTANT_DIGITS)",
+                expected=f"constants of at most {limits.MAX_CONSTANT_DIGITS} digits",
+            ).located(text, node.pos)
 
 
 def source(text: str, node: Syntax, width: int = 60) -> str:
     """The operand as the user wrote it (shortened with … beyond `width` characters)."""
     from .render.syntax_text import syntax_text
+
     if _size_above(node, 200):
         return "(a long expression)"
     s = syntax_text(node)
-    return s if len(s) <= width else s[:width - 1] + "…"
+    return s if len(s) <= width else s[: width - 1] + "…"
 
 
 def _size_above(node: Syntax, limit: int) -> bool:

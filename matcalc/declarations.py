@@ -8,6 +8,7 @@ dimension of a declared shape (`X: matrix(N, n)` makes N and n dimensions) is th
 inside the expression, unless it is itself declared as a variable (then it is an error to
 use it both ways).
 """
+
 from __future__ import annotations
 
 import re
@@ -38,12 +39,15 @@ SPEC_PHRASE = "scalar, vector(n), matrix(m, n), symmetric(n) or simplex(n)"
 def check_name(name: object, where: str) -> str:
     """`name` if it is a valid variable name, else a MatcalcError saying where it came from."""
     if not isinstance(name, str):
-        raise MatcalcError(f"bad name {name!r} in {where}: names are strings",
-                           expected="a name such as x, W1 or σ")
+        raise MatcalcError(
+            f"bad name {name!r} in {where}: names are strings", expected="a name such as x, W1 or σ"
+        )
     stripped = name.strip()
     if not NAME.fullmatch(stripped):
-        raise MatcalcError(f"bad name {name!r} in {where}",
-                           expected="a letter or _ followed by letters, digits or _")
+        raise MatcalcError(
+            f"bad name {name!r} in {where}",
+            expected="a letter or _ followed by letters, digits or _",
+        )
     return stripped
 
 
@@ -54,11 +58,13 @@ def given_specs(shapes: object, where: str = "shapes=") -> dict[str, ShapeSpec]:
     if shapes is None:
         return {}
     if not isinstance(shapes, Mapping):
-        raise MatcalcError(f"{where} must be a dict of name -> shape, not {type(shapes).__name__}",
-                           expected='e.g. {"x": "vector(n)", "A": "matrix(m, n)"}')
+        raise MatcalcError(
+            f"{where} must be a dict of name -> shape, not {type(shapes).__name__}",
+            expected='e.g. {"x": "vector(n)", "A": "matrix(m, n)"}',
+        )
     out: dict[str, ShapeSpec] = {}
     for name, spec in shapes.items():
-        if isinstance(spec, ShapeSpec):        # internal callers (verify) name their own
+        if isinstance(spec, ShapeSpec):  # internal callers (verify) name their own
             out[name] = spec
             continue
         key = check_name(name, where)
@@ -66,14 +72,18 @@ def given_specs(shapes: object, where: str = "shapes=") -> dict[str, ShapeSpec]:
             try:
                 parsed = parse_spec(spec)
             except ValueError as err:
-                raise ShapeError(f"bad shape for {key} in {where}: {err}",
-                                 expected=SPEC_PHRASE) from None
+                raise ShapeError(
+                    f"bad shape for {key} in {where}: {err}", expected=SPEC_PHRASE
+                ) from None
         else:
-            raise ShapeError(f"bad shape for {key} in {where}: {spec!r} is not a shape",
-                             expected=SPEC_PHRASE)
+            raise ShapeError(
+                f"bad shape for {key} in {where}: {spec!r} is not a shape", expected=SPEC_PHRASE
+            )
         if key in out and merge(out[key], parsed) is None:
-            raise ShapeError(f"{key} is declared twice in {where}: {describe(out[key])} and "
-                             f"{describe(parsed)}", expected="one shape per name")
+            raise ShapeError(
+                f"{key} is declared twice in {where}: {describe(out[key])} and {describe(parsed)}",
+                expected="one shape per name",
+            )
         out[key] = merge(out.get(key, parsed), parsed)
     return out
 
@@ -107,8 +117,9 @@ def declared_specs(query: Query, shapes: object) -> dict[str, ShapeSpec]:
         try:
             spec = parse_spec(decl.spec)
         except ValueError as err:
-            raise ShapeError(f"bad declaration: {err}", expected=SPEC_PHRASE
-                             ).located(query.text, decl.pos) from None
+            raise ShapeError(f"bad declaration: {err}", expected=SPEC_PHRASE).located(
+                query.text, decl.pos
+            ) from None
         for name in decl.names:
             if name in specs:
                 merged = merge(specs[name], spec)
@@ -117,7 +128,8 @@ def declared_specs(query: Query, shapes: object) -> dict[str, ShapeSpec]:
                         f"conflicting declarations of {name}: {describe(spec)} here, "
                         f"{describe(specs[name])} in the options (shapes= or a --"
                         f"{specs[name].structure or specs[name].kind} flag)",
-                        expected="one shape per name").located(query.text, decl.pos)
+                        expected="one shape per name",
+                    ).located(query.text, decl.pos)
                 spec = merged
             specs[name] = spec
     return specs

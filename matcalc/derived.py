@@ -2,6 +2,7 @@
 generator, the printers of linear maps and of the steps — as Protocols that
 `api.Derivative` and `steps.Steps` satisfy. They annotate against these, so none of them
 imports `api` (which imports them): the layers flow one way, from `api` down."""
+
 from __future__ import annotations
 
 from typing import Protocol
@@ -13,6 +14,7 @@ __all__ = ["DerivativeLike", "StepsLike"]
 
 class DerivativeLike(Protocol):
     """A finished derivative (the fields of `api.Derivative` its consumers read)."""
+
     expression: E.Expr
     wrt: tuple
     variables: dict
@@ -31,5 +33,6 @@ class DerivativeLike(Protocol):
 
 class StepsLike(Protocol):
     """The tutorial's four steps of a derivative (`steps.Steps`)."""
+
     derivative: DerivativeLike
     derivations: list

@@ -5,6 +5,7 @@ d(node) = Σ over children c that depend on the variable of linear_c(d c). Child
 not depend on the variable are skipped; shared subexpressions are differentiated once
 (memo keyed by the hash-consed node). Every rule applied is recorded for `steps`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,17 +20,18 @@ __all__ = ["Applied", "Differentiation", "differentiate"]
 @dataclass
 class Applied:
     """One node's derivative: the rule and, per dependent child, its local linear map."""
+
     node: E.Expr
     rule: str
     section: str
-    locals: list          # [(child, linear)]
+    locals: list  # [(child, linear)]
 
 
 @dataclass
 class Differentiation:
     var: E.Var
     root: E.Expr
-    differential: E.Expr                     # d(root), linear in d(var)
+    differential: E.Expr  # d(root), linear in d(var)
     memo: dict = field(default_factory=dict)  # node -> its differential
     applied: list = field(default_factory=list)
 
@@ -50,8 +52,8 @@ def differentiate(root: E.Expr, var: E.Var) -> Differentiation:
         if entry is None:
             raise UnsupportedError(f"no derivative rule for the operation {type(node).__name__}")
         pairs = [(c, lin) for c, lin in entry.local(node) if var in c.free]
-        if isinstance(node, E.Block):     # d[f₁, f₂] = [df₁, df₂] at once: the sum of the
-            memo[node] = _block_differential(node, var, memo)   # per-entry maps is n² work
+        if isinstance(node, E.Block):  # d[f₁, f₂] = [df₁, df₂] at once: the sum of the
+            memo[node] = _block_differential(node, var, memo)  # per-entry maps is n² work
         else:
             terms = [lin(memo[c]) for c, lin in pairs]
             memo[node] = E.Add(*terms) if terms else E.Zero(node.shape)
@@ -62,5 +64,8 @@ def differentiate(root: E.Expr, var: E.Var) -> Differentiation:
 
 def _block_differential(node: E.Block, var: E.Var, memo: dict) -> E.Expr:
     """d of a literal, entry by entry: what Σ of the stacking rule's maps adds up to."""
-    return E.Block(tuple(tuple(memo[x] if var in x.free else E.Zero(x.shape) for x in row)
-                         for row in node.rows))
+    return E.Block(
+        tuple(
+            tuple(memo[x] if var in x.free else E.Zero(x.shape) for x in row) for row in node.rows
+        )
+    )

@@ -2,10 +2,16 @@
 
 The CLI prints `str(error)` and exits 2; nothing the user types ends in a traceback.
 """
+
 from __future__ import annotations
 
 __all__ = [
-    "LimitError", "MatcalcError", "NameError_", "ParseError", "ShapeError", "UnsupportedError",
+    "LimitError",
+    "MatcalcError",
+    "NameError_",
+    "ParseError",
+    "ShapeError",
+    "UnsupportedError",
 ]
 
 
@@ -14,8 +20,15 @@ class MatcalcError(Exception):
 
     kind = "error"
 
-    def __init__(self, message: str, text: str | None = None, line: int | None = None,
-                 column: int | None = None, width: int = 1, expected: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        text: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        width: int = 1,
+        expected: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.text = text
@@ -41,20 +54,21 @@ class MatcalcError(Exception):
         if self.expected:
             parts.append(f"expected {shorten_words(escape_controls(self.expected))}")
         if self.text is not None and self.line is not None and self.column is not None:
-            lines = self.text.split("\n")   # the parser's lines: a \r is a character in one
+            lines = self.text.split("\n")  # the parser's lines: a \r is a character in one
             src = lines[self.line - 1] if 0 < self.line <= len(lines) else ""
             parts.extend(caret_lines(src, self.column, self.width))
         return "\n".join(parts)
 
 
-SOURCE_WINDOW = 60          # characters of the source line shown either side of the caret
-LONG_WORD = 60              # a longer word in a message is shortened with …
+SOURCE_WINDOW = 60  # characters of the source line shown either side of the caret
+LONG_WORD = 60  # a longer word in a message is shortened with …
 
 
 def _escaped(ch: str) -> str:
     """`ch` as the terminal may safely show it: control, format (bidi) and separator
     characters other than a space as \\xNN / \\uNNNN, anything else as itself."""
     import unicodedata
+
     if ch == " " or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp", "Zs"):
         return ch
     return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
@@ -67,9 +81,11 @@ def escape_controls(text: str) -> str:
 def shorten_words(text: str, limit: int = LONG_WORD) -> str:
     """Every run of more than `limit` non-space characters cut to its ends around …."""
     import re
+
     keep = limit // 2
-    return re.sub(rf"\S{{{limit + 1},}}",
-                  lambda m: f"{m.group()[:keep]}…{m.group()[-keep // 2:]}", text)
+    return re.sub(
+        rf"\S{{{limit + 1},}}", lambda m: f"{m.group()[:keep]}…{m.group()[-keep // 2 :]}", text
+    )
 
 
 def caret_lines(src: str, column: int, width: int) -> list:
@@ -77,15 +93,19 @@ def caret_lines(src: str, column: int, width: int) -> list:
     place, … where cut) and the caret under the place."""
     start = max(0, column - 1 - SOURCE_WINDOW)
     stop = min(len(src), column - 1 + max(1, width) + SOURCE_WINDOW)
-    before = escape_controls(src[start:column - 1])
-    marked = escape_controls(src[column - 1:min(stop, column - 1 + max(1, width))])
-    after = escape_controls(src[column - 1 + len(src[column - 1:column - 1 + max(1, width)]):stop])
+    before = escape_controls(src[start : column - 1])
+    marked = escape_controls(src[column - 1 : min(stop, column - 1 + max(1, width))])
+    after = escape_controls(
+        src[column - 1 + len(src[column - 1 : column - 1 + max(1, width)]) : stop]
+    )
     lead = "…" if start > 0 else ""
     tail = "…" if stop < len(src) else ""
-    if len(marked) > 2 * SOURCE_WINDOW:       # a very wide place: mark its start
-        marked, after, tail = marked[:2 * SOURCE_WINDOW], "", "…"
-    return ["  " + lead + before + marked + after + tail,
-            "  " + " " * (len(lead) + len(before)) + "^" * max(1, len(marked))]
+    if len(marked) > 2 * SOURCE_WINDOW:  # a very wide place: mark its start
+        marked, after, tail = marked[: 2 * SOURCE_WINDOW], "", "…"
+    return [
+        "  " + lead + before + marked + after + tail,
+        "  " + " " * (len(lead) + len(before)) + "^" * max(1, len(marked)),
+    ]
 
 
 class ParseError(MatcalcError):
@@ -102,10 +122,12 @@ class NameError_(MatcalcError):
 
 class UnsupportedError(MatcalcError):
     """No rule for a node or function: named, never a silent zero."""
+
     kind = "unsupported"
 
 
 class LimitError(MatcalcError):
     """A limit of size, depth, time or memory (matcalc.limits) that the query would pass:
     reported before the work is spent, never a hang, a crash or a traceback."""
+
     kind = "limit"

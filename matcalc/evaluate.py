@@ -6,6 +6,7 @@ checked before it is computed), and a dimension with no size is an error naming 
 symmetric or simplex variable's value must be on its set (`require_structure`): the
 derivative by it is the unconstrained gradient evaluated there (README, "Layouts").
 """
+
 from __future__ import annotations
 
 from math import prod
@@ -21,18 +22,28 @@ from .primitives.lowering import NUMPY
 from .shapes import size
 
 __all__ = [
-    "STRUCTURE_TOL", "bind", "dimension_sizes", "evaluate", "node_values", "require_bytes",
+    "STRUCTURE_TOL",
+    "bind",
+    "dimension_sizes",
+    "evaluate",
+    "node_values",
+    "require_bytes",
     "require_structure",
 ]
 
-STRUCTURE_TOL = 1e-8            # |A − Aᵀ| and |sum(y) − 1| allowed, relative to the entries
+STRUCTURE_TOL = 1e-8  # |A − Aᵀ| and |sum(y) − 1| allowed, relative to the entries
 
 
 def bind(variables: dict, values: dict) -> tuple[dict, dict]:
     """Arrays for the variables (as 2-D) and the sizes of the symbolic dimensions."""
-    dims = {k: int(v) for k, v in values.items() if k not in variables
-            and isinstance(v, (int, float, np.integer, np.floating))
-            and np.isfinite(v) and float(v).is_integer()}
+    dims = {
+        k: int(v)
+        for k, v in values.items()
+        if k not in variables
+        and isinstance(v, (int, float, np.integer, np.floating))
+        and np.isfinite(v)
+        and float(v).is_integer()
+    }
     arrays = {}
     for name, var in variables.items():
         if name not in values:
@@ -40,8 +51,15 @@ def bind(variables: dict, values: dict) -> tuple[dict, dict]:
         a = _real_array(name, values[name])
         s = var.shape
         want = (s.rows, s.cols)
-        got = a.reshape(-1, 1) if a.ndim == 1 and s.is_column else \
-            a.reshape(1, -1) if a.ndim == 1 and s.is_row else a.reshape(1, 1) if a.ndim == 0 else a
+        got = (
+            a.reshape(-1, 1)
+            if a.ndim == 1 and s.is_column
+            else a.reshape(1, -1)
+            if a.ndim == 1 and s.is_row
+            else a.reshape(1, 1)
+            if a.ndim == 0
+            else a
+        )
         if got.ndim != 2:
             raise MatcalcError(f"{name} should be {s.kind}, got an array of shape {a.shape}")
         for d, actual in zip(want, got.shape):
@@ -62,9 +80,11 @@ def _real_array(name: str, value) -> np.ndarray:
     except (TypeError, ValueError, OverflowError):
         raw = None
     if raw is None or raw.dtype.kind not in "biuf":
-        raise MatcalcError(f"the value of {name} must be a real number or a rectangular "
-                           f"array of them, not {type(value).__name__}"
-                           + (" (ragged or not numbers)" if isinstance(value, (list, tuple)) else ""))
+        raise MatcalcError(
+            f"the value of {name} must be a real number or a rectangular "
+            f"array of them, not {type(value).__name__}"
+            + (" (ragged or not numbers)" if isinstance(value, (list, tuple)) else "")
+        )
     try:
         return raw.astype(float)
     except (TypeError, ValueError, OverflowError):
@@ -82,13 +102,16 @@ def require_structure(variables: dict, arrays: dict) -> None:
         if var.symmetric and a.shape[0] == a.shape[1]:
             gap = float(np.max(np.abs(a - a.T))) if a.size else 0.0
             if not gap <= STRUCTURE_TOL * scale:
-                raise MatcalcError(f"{name} is declared symmetric but its value is not "
-                                   f"(largest |{name} − {name}ᵀ| entry: {gap:.3g})")
+                raise MatcalcError(
+                    f"{name} is declared symmetric but its value is not "
+                    f"(largest |{name} − {name}ᵀ| entry: {gap:.3g})"
+                )
         elif var.structure == "simplex":
             total = float(np.sum(a))
             if not abs(total - 1.0) <= STRUCTURE_TOL * max(scale, a.size):
-                raise MatcalcError(f"{name} is declared simplex but its entries sum to "
-                                   f"{total:.6g}, not 1")
+                raise MatcalcError(
+                    f"{name} is declared simplex but its entries sum to {total:.6g}, not 1"
+                )
 
 
 def dimension_sizes(roots: list[E.Expr], dims: dict) -> dict:
@@ -102,8 +125,10 @@ def dimension_sizes(roots: list[E.Expr], dims: dict) -> dict:
                     missing.append(d)
     if missing:
         names = ", ".join(missing)
-        raise MatcalcError(f"no size for the dimension{'s' * (len(missing) > 1)} {names}: "
-                           f"give a value for a variable of that size, or {missing[0]}=…")
+        raise MatcalcError(
+            f"no size for the dimension{'s' * (len(missing) > 1)} {names}: "
+            f"give a value for a variable of that size, or {missing[0]}=…"
+        )
     return dims
 
 
@@ -111,9 +136,11 @@ def require_bytes(np_shape: tuple, what: str = "the result") -> None:
     """LimitError if an array of float64 of this shape would pass EVALUATE_MAX_BYTES."""
     need = 8 * prod(int(k) for k in np_shape)
     if need > EVALUATE_MAX_BYTES:
-        raise LimitError(f"{what} would be an array of shape {tuple(np_shape)} "
-                         f"({need / 2**30:.3g} GiB); evaluate builds at most "
-                         f"{EVALUATE_MAX_BYTES / 2**30:.3g} GiB (limits.EVALUATE_MAX_BYTES)")
+        raise LimitError(
+            f"{what} would be an array of shape {tuple(np_shape)} "
+            f"({need / 2**30:.3g} GiB); evaluate builds at most "
+            f"{EVALUATE_MAX_BYTES / 2**30:.3g} GiB (limits.EVALUATE_MAX_BYTES)"
+        )
 
 
 def const_float(value) -> float:
@@ -122,8 +149,10 @@ def const_float(value) -> float:
         return float(value)
     except OverflowError:
         digits = len(str(abs(value.numerator))) - len(str(value.denominator))
-        raise LimitError(f"the constant of about 10^{digits} is beyond the float64 range "
-                         "(about 1.8e308) that numeric evaluation uses") from None
+        raise LimitError(
+            f"the constant of about 10^{digits} is beyond the float64 range "
+            "(about 1.8e308) that numeric evaluation uses"
+        ) from None
 
 
 def _apply(name, *args):
@@ -173,10 +202,13 @@ def node_values(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = Non
             case E.Pow():
                 base, k = a
                 if isinstance(node.args[1], E.Const) and node.args[1].value.denominator == 1:
-                    v = base ** int(node.args[1].value) if node.args[1].value > 0 else \
-                        1.0 / base ** int(-node.args[1].value)
+                    v = (
+                        base ** int(node.args[1].value)
+                        if node.args[1].value > 0
+                        else 1.0 / base ** int(-node.args[1].value)
+                    )
                 else:
-                    v = base ** k
+                    v = base**k
             case E.Func():
                 v = np.asarray(_apply(node.name, *a), dtype=float)
             case E.Max():
@@ -189,7 +221,7 @@ def node_values(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = Non
                     v = v @ x
             case E.Transpose():
                 v = a[0].T
-            case E.Sum() | E.Trace() | E.Det() | E.Inv() | E.Norm():   # the registry's
+            case E.Sum() | E.Trace() | E.Det() | E.Inv() | E.Norm():  # the registry's
                 v = np.asarray(REGISTRY.by_node[type(node)].lower(NUMPY, a[0]), dtype=float)
             case E.Diag():
                 v = np.diag(a[0][:, 0])

@@ -7,6 +7,7 @@ operands, folded constants, like terms collected (`x²·x → x³`, `2x + x → 
 a canonical order. Matrix identities (`1ᵀdiag(x) → xᵀ`, ...) are not here but in
 `simplify`, as named rewrites, so that the derivation can show them.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,11 +21,44 @@ from .limits import MAX_CONSTANT_DIGITS
 from .shapes import SCALAR, Shape
 
 __all__ = [
-    "Add", "Block", "Compare", "Const", "Det", "Diag", "Diagonal",
-    "Differential", "DimSize", "Expr", "Func", "Identity", "Inv", "LogSumExp", "MatMul", "Max",
-    "Mul", "Norm", "Ones", "Pow", "Softmax", "Sum", "Trace", "Transpose", "Var", "Zero", "bounded",
-    "div", "is_const", "is_zero", "neg", "num", "power_parts", "set_printer", "size_of",
-    "split_coefficient", "sub", "walk",
+    "Add",
+    "Block",
+    "Compare",
+    "Const",
+    "Det",
+    "Diag",
+    "Diagonal",
+    "Differential",
+    "DimSize",
+    "Expr",
+    "Func",
+    "Identity",
+    "Inv",
+    "LogSumExp",
+    "MatMul",
+    "Max",
+    "Mul",
+    "Norm",
+    "Ones",
+    "Pow",
+    "Softmax",
+    "Sum",
+    "Trace",
+    "Transpose",
+    "Var",
+    "Zero",
+    "bounded",
+    "div",
+    "is_const",
+    "is_zero",
+    "neg",
+    "num",
+    "power_parts",
+    "set_printer",
+    "size_of",
+    "split_coefficient",
+    "sub",
+    "walk",
 ]
 
 _TABLE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
@@ -52,7 +86,7 @@ class Expr:
     """Base of all nodes. `args` holds children (Expr) and parameters (str, Fraction, Shape)."""
 
     __slots__ = ("args", "shape", "free", "order", "__weakref__")
-    category = 3          # print/canonical order of factors: constants, dims, symbols, calls, ...
+    category = 3  # print/canonical order of factors: constants, dims, symbols, calls, ...
 
     def __eq__(self, other):
         return self is other
@@ -74,7 +108,7 @@ class Expr:
 
 
 def _node(cls, args: tuple, shape: Shape, label="") -> Expr:
-    key = (cls, args, shape)          # the shape too: the scalar t + 1 is not t + 1 expanded
+    key = (cls, args, shape)  # the shape too: the scalar t + 1 is not t + 1 expanded
     found = _TABLE.get(key)
     if found is not None:
         return found
@@ -92,8 +126,16 @@ def _node(cls, args: tuple, shape: Shape, label="") -> Expr:
     # printed form depend on what else the session has built)
     category = kids[0].order[0] if cls is Pow else cls.category
     params = tuple(_param_key(a) for a in args if not isinstance(a, Expr))
-    node.order = (category, -height, label, tuple(k.order[:3] for k in kids[:3]),
-                  cls.__name__, params, tuple(k.order for k in kids), _param_key(shape))
+    node.order = (
+        category,
+        -height,
+        label,
+        tuple(k.order[:3] for k in kids[:3]),
+        cls.__name__,
+        params,
+        tuple(k.order for k in kids),
+        _param_key(shape),
+    )
     _TABLE[key] = node
     return node
 
@@ -118,6 +160,7 @@ def _mismatch(what: str, *operands: Expr) -> ShapeError:
 class Var(Expr):
     """A named variable; `structure` marks a declared symmetric matrix (Aᵀ = A) or a
     simplex vector (its entries sum to 1)."""
+
     category = 2
 
     def __new__(cls, name: str, shape: Shape = SCALAR, structure: str | None = None):
@@ -130,6 +173,7 @@ class Var(Expr):
 
 class Differential(Expr):
     """dX: the differential of a variable, the hole a linear map is applied to."""
+
     category = 2
 
     def __new__(cls, var: Var):
@@ -138,7 +182,7 @@ class Differential(Expr):
     var = property(lambda self: self.args[0])
 
 
-_LARGEST = 10 ** MAX_CONSTANT_DIGITS
+_LARGEST = 10**MAX_CONSTANT_DIGITS
 
 
 def bounded(value: Fraction) -> Fraction:
@@ -146,8 +190,10 @@ def bounded(value: Fraction) -> Fraction:
     (10^MAX_CONSTANT_DIGITS is the largest); else a LimitError. O(1) below the bound."""
     for part in (value.numerator, value.denominator):
         if part.bit_length() > 3 * MAX_CONSTANT_DIGITS and abs(part) > _LARGEST:
-            raise LimitError(f"constant too large: more than 10^{MAX_CONSTANT_DIGITS}, the "
-                             f"limit of exact constants (MAX_CONSTANT_DIGITS)")
+            raise LimitError(
+                f"constant too large: more than 10^{MAX_CONSTANT_DIGITS}, the "
+                f"limit of exact constants (MAX_CONSTANT_DIGITS)"
+            )
     return value
 
 
@@ -167,6 +213,7 @@ def _shown(value: Fraction) -> str:
 
 class Const(Expr):
     """An exact rational number (a scalar), at most 10^MAX_CONSTANT_DIGITS."""
+
     category = 0
 
     def __new__(cls, value):
@@ -177,6 +224,7 @@ class Const(Expr):
 
 class DimSize(Expr):
     """The size of a symbolic dimension as a scalar, e.g. the N of mean over N samples."""
+
     category = 1
 
     def __new__(cls, dim):
@@ -189,6 +237,7 @@ class DimSize(Expr):
 
 class Zero(Expr):
     """The zero of a shape (0, 0ᵀ, the zero matrix)."""
+
     category = 0
 
     def __new__(cls, shape: Shape = SCALAR):
@@ -199,6 +248,7 @@ class Zero(Expr):
 
 class Ones(Expr):
     """The array of ones of a shape: the column 1, the row 1ᵀ."""
+
     category = 2
 
     def __new__(cls, shape: Shape):
@@ -209,6 +259,7 @@ class Ones(Expr):
 
 class Identity(Expr):
     """The n×n identity I."""
+
     category = 2
 
     def __new__(cls, n):
@@ -243,18 +294,19 @@ def _elementwise_shape(what: str, operands) -> Shape:
 # ---------------------------------------------------------------- element-wise algebra
 class Add(Expr):
     """Element-wise sum; scalar terms are expanded over array terms."""
+
     category = 6
 
     def __new__(cls, *terms: Expr):
         shape = _elementwise_shape("+", terms)
         flat = [u for t in terms for u in _terms(t)]
-        if not shape.is_scalar:                 # z·1 beside arrays is just z, expanded
+        if not shape.is_scalar:  # z·1 beside arrays is just z, expanded
             relaxed = [_unexpanded(t) for t in flat]
             if all(t.shape.is_scalar for t in relaxed):
                 return Mul(Add(*relaxed), Ones(shape))
             flat = [u for t in relaxed for u in _terms(t)]
         constant = Fraction(0)
-        collected: dict = {}          # rest node (or None for a constant) -> coefficient
+        collected: dict = {}  # rest node (or None for a constant) -> coefficient
         order = []
         for t in flat:
             if is_zero(t):
@@ -269,8 +321,11 @@ class Add(Expr):
                 order.append(rest)
                 collected[rest] = Fraction(0)
             collected[rest] = bounded(collected[rest] + coeff)
-        out = [Const(constant) if r is None else Mul(Const(collected[r]), r) for r in order
-               if (constant if r is None else collected[r]) != 0]
+        out = [
+            Const(constant) if r is None else Mul(Const(collected[r]), r)
+            for r in order
+            if (constant if r is None else collected[r]) != 0
+        ]
         if not out:
             return Zero(shape)
         if all(o.shape.is_scalar for o in out) and not shape.is_scalar:
@@ -282,16 +337,24 @@ class Add(Expr):
 
 def _terms(t: Expr):
     """The terms t contributes to a sum: an Add's terms, −(a + b) as −a, −b."""
-    if isinstance(t, Mul) and len(t.args) == 2 and is_const(t.args[0], -1) and \
-            isinstance(t.args[1], Add) and t.args[1].shape == t.shape:
+    if (
+        isinstance(t, Mul)
+        and len(t.args) == 2
+        and is_const(t.args[0], -1)
+        and isinstance(t.args[1], Add)
+        and t.args[1].shape == t.shape
+    ):
         return [neg(a) for a in t.args[1].args]
     return t.args if isinstance(t, Add) else (t,)
 
 
 def _unexpanded(t: Expr) -> Expr:
     """z·1 (a scalar times an array of ones) as the scalar z."""
-    if isinstance(t, Mul) and any(isinstance(f, Ones) for f in t.args) and \
-            all(f.shape.is_scalar or isinstance(f, Ones) for f in t.args):
+    if (
+        isinstance(t, Mul)
+        and any(isinstance(f, Ones) for f in t.args)
+        and all(f.shape.is_scalar or isinstance(f, Ones) for f in t.args)
+    ):
         return Mul(*(f for f in t.args if not isinstance(f, Ones)))
     return t
 
@@ -313,6 +376,7 @@ def power_parts(f: Expr) -> tuple[Expr, Fraction]:
 
 class Mul(Expr):
     """Element-wise product (⊗), and scaling of an array by scalars."""
+
     category = 5
 
     def __new__(cls, *factors: Expr):
@@ -339,7 +403,7 @@ class Mul(Expr):
         out = [Pow(b, Const(powers[b])) for b in order if powers[b] != 0]
         out = [o for o in out if not is_const(o, 1)]
         if any(not isinstance(o, Ones) and not o.shape.is_scalar for o in out):
-            out = [o for o in out if not isinstance(o, Ones)]    # 1 is the unit of ⊗
+            out = [o for o in out if not isinstance(o, Ones)]  # 1 is the unit of ⊗
         out.sort(key=lambda o: o.order)
         if coeff != 1 or not out:
             out.insert(0, Const(coeff))
@@ -354,6 +418,7 @@ class Mul(Expr):
 
 class Pow(Expr):
     """Element-wise power uᵏ (k an expression; exact when constant)."""
+
     category = 3
 
     def __new__(cls, base: Expr, exponent: Expr):
@@ -366,14 +431,16 @@ class Pow(Expr):
             if k == 0:
                 return Ones(base.shape)
             if k == 1 or is_zero(base):
-                return base                                      # 0ᵏ = 0 for k > 0
+                return base  # 0ᵏ = 0 for k > 0
             if isinstance(base, Const) and k.denominator == 1:
                 digits = _power_digits(base.value, int(k))
                 if digits > MAX_CONSTANT_DIGITS + 1:
-                    raise LimitError(f"constant too large: {_shown(base.value)}^{_shown(k)} would "
-                                     f"have about {digits:,.0f} digits, more than the "
-                                     f"{MAX_CONSTANT_DIGITS} of the limit of exact constants "
-                                     f"(MAX_CONSTANT_DIGITS)")
+                    raise LimitError(
+                        f"constant too large: {_shown(base.value)}^{_shown(k)} would "
+                        f"have about {digits:,.0f} digits, more than the "
+                        f"{MAX_CONSTANT_DIGITS} of the limit of exact constants "
+                        f"(MAX_CONSTANT_DIGITS)"
+                    )
                 return Const(base.value ** int(k))
             if isinstance(base, Pow) and isinstance(base.args[1], Const) and k.denominator == 1:
                 return Pow(base.args[0], Const(base.args[1].value * k))
@@ -391,14 +458,17 @@ class Func(Expr):
     """A primitive of the registry applied to its arguments: an element-wise function
     (exp, log, sigmoid, min, clip, …: the operands share a shape or are scalars) or a
     reduction to a scalar (norm1, …); `primitives` holds what each one means."""
+
     category = 3
 
     def __new__(cls, name: str, *args: Expr):
         p = registry.func(name)
         if p is None or len(args) not in p.arity:
             from .errors import UnsupportedError
-            raise UnsupportedError(f"no element-wise function or reduction named {name!r}"
-                                   f" of {len(args)} argument(s)")
+
+            raise UnsupportedError(
+                f"no element-wise function or reduction named {name!r} of {len(args)} argument(s)"
+            )
         shape = SCALAR if p.kind == "reduction" else _elementwise_shape(name, args)
         return _node(cls, (name,) + args, shape, name)
 
@@ -409,6 +479,7 @@ class Func(Expr):
 
 class Max(Expr):
     """Element-wise maximum; max(0, z) is the ReLU."""
+
     category = 3
 
     def __new__(cls, a: Expr, b: Expr):
@@ -417,6 +488,7 @@ class Max(Expr):
 
 class Compare(Expr):
     """(a > b) as 0/1 element-wise; the step (z > 0) is the derivative of max(0, z)."""
+
     category = 7
 
     def __new__(cls, op: str, a: Expr, b: Expr):
@@ -432,6 +504,7 @@ class Compare(Expr):
 # ---------------------------------------------------------------- linear algebra
 class MatMul(Expr):
     """Matrix product A B (a chain, flattened); 1×1 factors are pulled out as scalars."""
+
     category = 5
 
     def __new__(cls, *factors: Expr):
@@ -440,8 +513,9 @@ class MatMul(Expr):
             flat.extend(f.args if isinstance(f, MatMul) else (f,))
         for left, right in zip(flat, flat[1:]):
             if left.shape.cols != right.shape.rows:
-                raise _mismatch("@ needs the columns of the left to match the rows of the right",
-                                left, right)
+                raise _mismatch(
+                    "@ needs the columns of the left to match the rows of the right", left, right
+                )
         shape = Shape(flat[0].shape.rows, flat[-1].shape.cols)
         if any(is_zero(f) for f in flat):
             return Zero(shape)
@@ -464,13 +538,14 @@ class MatMul(Expr):
             core = chain[0]
         else:
             core = _node(cls, tuple(chain), shape, "@")
-        if core.shape != shape:          # e.g. (n×1)(1×1) with the scalar pulled out
+        if core.shape != shape:  # e.g. (n×1)(1×1) with the scalar pulled out
             raise _mismatch("@", *flat)
         return Mul(*scalars, core) if scalars else core
 
 
 class Transpose(Expr):
     """Aᵀ, pushed through sums, products and scalars so that transposes sit on leaves."""
+
     category = 3
 
     def __new__(cls, a: Expr):
@@ -490,7 +565,7 @@ class Transpose(Expr):
         if isinstance(a, Mul) and any(f.shape.is_scalar for f in a.args):
             return Mul(*(f if f.shape.is_scalar else Transpose(f) for f in a.args))
         if isinstance(a, Inv) and Transpose(a.args[0]) is a.args[0]:
-            return a                                  # the inverse of a symmetric matrix
+            return a  # the inverse of a symmetric matrix
         if isinstance(a, Block):
             return Block(tuple(zip(*a.rows)), transpose_entries=True)
         return _node(cls, (a,), s.T, "T")
@@ -498,6 +573,7 @@ class Transpose(Expr):
 
 class Sum(Expr):
     """The sum of all elements (the tutorial's sum reduction)."""
+
     category = 3
 
     def __new__(cls, a: Expr):
@@ -510,8 +586,10 @@ class Sum(Expr):
         if isinstance(a, Var) and a.structure == "simplex":
             return Const(1)
         if isinstance(a, Mul) and any(f.shape.is_scalar for f in a.args):
-            return Mul(*(f for f in a.args if f.shape.is_scalar),
-                       Sum(Mul(*(f for f in a.args if not f.shape.is_scalar))))
+            return Mul(
+                *(f for f in a.args if f.shape.is_scalar),
+                Sum(Mul(*(f for f in a.args if not f.shape.is_scalar))),
+            )
         return _node(cls, (a,), SCALAR, "sum")
 
 
@@ -559,20 +637,21 @@ class Inv(Expr):
             raise MatcalcError("division by zero: the inverse of a zero matrix")
         if isinstance(a, Identity):
             return a
-        if isinstance(a, Transpose):                 # (Xᵀ)⁻¹ is written X⁻ᵀ
+        if isinstance(a, Transpose):  # (Xᵀ)⁻¹ is written X⁻ᵀ
             return Transpose(Inv(a.args[0]))
         return _node(cls, (a,), a.shape, "inv")
 
 
 class Diag(Expr):
     """diag(v): the diagonal matrix with the vector v on its diagonal."""
+
     category = 3
 
     def __new__(cls, v: Expr):
         if v.shape.is_scalar:
             return v
         if v.shape.is_matrix and v.shape.is_square:
-            return Diagonal(v)                     # diag(M) of a matrix: its diagonal
+            return Diagonal(v)  # diag(M) of a matrix: its diagonal
         if not v.shape.is_column:
             raise _mismatch("diag needs a column vector", v)
         if isinstance(v, Ones):
@@ -585,6 +664,7 @@ class Diag(Expr):
 class Diagonal(Expr):
     """diag(M) of a square matrix: the column of its diagonal entries (NumPy's np.diag of
     a 2-D array); the adjoint of v ↦ diag(v), so gradients through diag(x) read off as it."""
+
     category = 3
 
     def __new__(cls, m: Expr):
@@ -605,6 +685,7 @@ class Diagonal(Expr):
 
 class Norm(Expr):
     """‖a‖: the Euclidean norm of a vector, the Frobenius norm of a matrix."""
+
     category = 3
 
     def __new__(cls, a: Expr):
@@ -634,6 +715,7 @@ class LogSumExp(Expr):
 class Block(Expr):
     """A literal array of scalars [[a, b], [c, d]]; a single column is a vector [a, b].
     Entries may also be equal-height columns in one row, or equal-width rows in one column."""
+
     category = 3
 
     def __new__(cls, rows: tuple, transpose_entries: bool = False):
@@ -645,15 +727,20 @@ class Block(Expr):
             shape = Shape(len(rows), len(rows[0]))
             if shape.is_scalar:
                 return rows[0][0]
-        elif len(rows) == 1 and all(e.shape.cols == 1 and e.shape.rows == entries[0].shape.rows
-                                    for e in entries):
+        elif len(rows) == 1 and all(
+            e.shape.cols == 1 and e.shape.rows == entries[0].shape.rows for e in entries
+        ):
             shape = Shape(entries[0].shape.rows, len(entries))
-        elif len(rows[0]) == 1 and all(e.shape.rows == 1 and e.shape.cols == entries[0].shape.cols
-                                       for e in entries):
+        elif len(rows[0]) == 1 and all(
+            e.shape.rows == 1 and e.shape.cols == entries[0].shape.cols for e in entries
+        ):
             shape = Shape(len(rows), entries[0].shape.cols)
         else:
-            raise _mismatch("a literal stacks scalars, or columns of one height side by side,"
-                            " or rows of one width", *entries)
+            raise _mismatch(
+                "a literal stacks scalars, or columns of one height side by side,"
+                " or rows of one width",
+                *entries,
+            )
         if all(is_zero(e) for e in entries):
             return Zero(shape)
         flat = tuple(entries)
@@ -664,7 +751,7 @@ class Block(Expr):
     def rows(self) -> tuple:
         r, c = self.args[0], self.args[1]
         flat = self.args[2:]
-        return tuple(tuple(flat[i * c:(i + 1) * c]) for i in range(r))
+        return tuple(tuple(flat[i * c : (i + 1) * c]) for i in range(r))
 
 
 # ---------------------------------------------------------------- helpers

@@ -1,5 +1,6 @@
 """The builder's function table, derived from the primitive registry (`matcalc.primitives`):
 every name callable in the language (aliases too) -> (arities, shape rule, builder)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -32,8 +33,7 @@ def builder(p: Primitive) -> Callable[..., E.Expr]:
 
 PRIMITIVES: dict[str, Primitive] = dict(REGISTRY.by_surface)
 """Every surface name -> its record."""
-FUNCTIONS = {name: (p.arity, p.shape, builder(p), p.parameters)
-             for name, p in PRIMITIVES.items()}
+FUNCTIONS = {name: (p.arity, p.shape, builder(p), p.parameters) for name, p in PRIMITIVES.items()}
 """name -> (the numbers of arguments it takes, its shape rule, its builder, its literal
 arguments: position -> the literals allowed, e.g. norm(u, p) with p one of 1, 2, inf)."""
 
@@ -49,5 +49,7 @@ def parameters(node: Syntax) -> dict:
     """The literal arguments a call takes: position -> allowed texts ({} if none)."""
     entry = FUNCTIONS.get(node.value) if node.kind == "call" else None
     return entry[3] if entry else {}
+
+
 VECTOR_ARGUMENT = frozenset(n for n, p in PRIMITIVES.items() if p.shape in _VECTOR_SHAPES)
 """Names whose (undeclared) argument is inferred to be a vector."""

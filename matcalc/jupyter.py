@@ -9,6 +9,7 @@ the notebooks check a derivative with.
 - The display math itself (`derivative_latex`, `derivative_markdown`, `steps_latex`,
   `steps_markdown`) lives in `matcalc.render.display`; the names are handed on here.
 """
+
 from __future__ import annotations
 
 import shlex
@@ -32,7 +33,7 @@ from .render.display import (  # noqa: F401
 from .steps import Steps
 from .verify import VerifyReport, verify
 
-if TYPE_CHECKING:                                   # for annotations only
+if TYPE_CHECKING:  # for annotations only
     from .api import Derivative
 
 __all__ = [
@@ -53,7 +54,8 @@ def value(d: Derivative, values: dict) -> np.ndarray:
     shaped as NumPy would: () for a scalar, (n,) for a vector, (m, n) for a matrix."""
     arrays, dims = bind(d.variables, values)
     return np.asarray(evaluate(d.expression, arrays, dims), dtype=float).reshape(
-        d.expression.shape.numpy(dims))
+        d.expression.shape.numpy(dims)
+    )
 
 
 def finite_differences(d: Derivative, values: dict, step: float = 1e-6) -> np.ndarray:
@@ -61,8 +63,9 @@ def finite_differences(d: Derivative, values: dict, step: float = 1e-6) -> np.nd
     returns the derivative: output + variable axes (variable + output for the denominator
     layout; a list of scalars stacks on one axis)."""
     wrt = d.wrt[0].name if len(d.wrt) == 1 else [v.name for v in d.wrt]
-    return testing.jacobian(lambda at: value(d, at), values, wrt,
-                            variable_first=d.layout.variable_first, h=step)
+    return testing.jacobian(
+        lambda at: value(d, at), values, wrt, variable_first=d.layout.variable_first, h=step
+    )
 
 
 # ---------------------------------------------------------------- the IPython extension
@@ -90,7 +93,7 @@ def run_magic(line: str, cell: str | None = None) -> object:
     """
     try:
         argv = shlex.split(line)
-    except ValueError as error:                       # an unclosed quote
+    except ValueError as error:  # an unclosed quote
         print(f"error: {error} in: {line}", file=sys.stderr)
         return None
     is_verify = argv[:1] == ["verify"]
@@ -105,8 +108,7 @@ def run_magic(line: str, cell: str | None = None) -> object:
         return None
     try:
         if is_verify:
-            return verify(args.claim, shapes=options.shapes_from_args(args),
-                          layout=args.layout)
+            return verify(args.claim, shapes=options.shapes_from_args(args), layout=args.layout)
         d = _derivative(args)
         if args.emit:
             print(d.to_source(args.emit))

@@ -12,6 +12,7 @@ A gradient by a matrix is shaped like the matrix in every layout (the Cookbook's
 public API keeps taking and showing the strings; `Layout.of(text)` is the one place an
 unknown name is refused.
 """
+
 from __future__ import annotations
 
 from enum import Enum
@@ -38,8 +39,7 @@ class Layout(str, Enum):
         try:
             return cls(value)
         except ValueError:
-            raise MatcalcError(f"unknown layout {value!r}", expected=" or ".join(LAYOUTS)) \
-                from None
+            raise MatcalcError(f"unknown layout {value!r}", expected=" or ".join(LAYOUTS)) from None
 
     @property
     def variable_first(self) -> bool:

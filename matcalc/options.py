@@ -6,6 +6,7 @@ a query starting with '-' (`-x^2`) is never taken for an option; `shapes_from_ar
 --scalar/--vector/… into the `shapes` dict; `derivative_from_args` is the Derivative the
 options ask for (`--wrt` defaults to the only variable).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,13 @@ caret), 1 a failed --check, 3 the output could not be written."""
 
 def _add_shapes(p: argparse.ArgumentParser) -> None:
     for kind in KINDS:
-        p.add_argument(f"--{kind}", metavar="NAMES", action="append", default=[],
-                       help=f"comma-separated names declared {kind}")
+        p.add_argument(
+            f"--{kind}",
+            metavar="NAMES",
+            action="append",
+            default=[],
+            help=f"comma-separated names declared {kind}",
+        )
 
 
 def _functions_help() -> str:
@@ -62,44 +68,61 @@ def _functions_help() -> str:
     import textwrap
 
     from .primitives.catalog import function_names
+
     return "\n\nfunctions: " + "\n".join(textwrap.wrap(function_names() + ".", 80))
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The options of `matcalc QUERY …` (shared with the %matcalc magic)."""
     p = argparse.ArgumentParser(
-        prog="matcalc", formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="matcalc",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Matrix calculus in matrix notation: the derivative of an expression over "
-                    "scalars, vectors and matrices, as the tutorial 'The Matrix Calculus You "
-                    "Need For Deep Learning' derives it.", epilog=EXAMPLES + _functions_help())
-    p.add_argument("query", help="the expression, optionally preceded by declarations "
-                                 "(one starting with '-' is fine: matcalc '-x^2')")
-    p.add_argument("--wrt", help="the variable (or comma-separated scalars for ∇f(x, y)); "
-                                 "default: the only variable")
+        "scalars, vectors and matrices, as the tutorial 'The Matrix Calculus You "
+        "Need For Deep Learning' derives it.",
+        epilog=EXAMPLES + _functions_help(),
+    )
+    p.add_argument(
+        "query",
+        help="the expression, optionally preceded by declarations "
+        "(one starting with '-' is fine: matcalc '-x^2')",
+    )
+    p.add_argument(
+        "--wrt",
+        help="the variable (or comma-separated scalars for ∇f(x, y)); default: the only variable",
+    )
     _add_shapes(p)
-    p.add_argument("--layout", choices=LAYOUTS,
-                   default="numerator", help="numerator (default, the tutorial's), "
-                   "denominator, or mixed (gradient as a column)")
+    p.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="numerator",
+        help="numerator (default, the tutorial's), denominator, or mixed (gradient as a column)",
+    )
     p.add_argument("--steps", action="store_true", help="show the derivation step by step")
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of Unicode")
-    p.add_argument("--check", action="store_true",
-                   help="cross-check with SymPy by components at small sizes")
+    p.add_argument(
+        "--check", action="store_true", help="cross-check with SymPy by components at small sizes"
+    )
     p.add_argument("--hessian", action="store_true", help="the second derivative")
-    p.add_argument("--emit", choices=("numpy", "jax", "torch"),
-                   help="print a Python function computing the value and the derivative")
+    p.add_argument(
+        "--emit",
+        choices=("numpy", "jax", "torch"),
+        help="print a Python function computing the value and the derivative",
+    )
     return p
 
 
 def verify_parser() -> argparse.ArgumentParser:
     """The options of `matcalc verify CLAIM …`."""
     p = argparse.ArgumentParser(
-        prog="matcalc verify", description="Check a hand-derived derivative: says whether it is "
+        prog="matcalc verify",
+        description="Check a hand-derived derivative: says whether it is "
         "right and, if not, gives the correct form and a small counterexample. Exit status: "
-        "0 right, 1 wrong, 2 bad input.")
+        "0 right, 1 wrong, 2 bad input.",
+    )
     p.add_argument("claim", help="e.g. 'x: vector(n); z: scalar; d/dz (x + z) = 1'")
     _add_shapes(p)
-    p.add_argument("--layout", choices=LAYOUTS,
-                   default="numerator")
+    p.add_argument("--layout", choices=LAYOUTS, default="numerator")
     return p
 
 
@@ -112,22 +135,22 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Nam
 def positional_last(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
     """argv with every argument that is not an option (nor an option's value) moved after
     a `--`, so that argparse never mistakes a query such as `-x^2` for an option."""
-    actions = parser._option_string_actions                  # option string -> action
+    actions = parser._option_string_actions  # option string -> action
     options, positional = [], []
     args = list(argv)
     i = 0
     while i < len(args):
         arg = args[i]
         if arg == "--":
-            positional.extend(args[i + 1:])
+            positional.extend(args[i + 1 :])
             break
         action = _option(actions, arg)
         if action is None:
             positional.append(arg)
         else:
             if action.nargs != 0 and "=" not in arg and i + 1 < len(args):
-                arg = f"{arg}={args[i + 1]}"                 # its value, whatever it looks like
-                i += 1                                      # (`--wrt -x` would confuse argparse)
+                arg = f"{arg}={args[i + 1]}"  # its value, whatever it looks like
+                i += 1  # (`--wrt -x` would confuse argparse)
             options.append(arg)
         i += 1
     return options + (["--"] + positional if positional else [])
@@ -160,8 +183,10 @@ def shapes_from_args(args: argparse.Namespace) -> dict:
                     continue
                 name = check_name(raw, f"--{kind}")
                 if shapes.get(name, kind) != kind:
-                    raise MatcalcError(f"conflicting declarations of {name}: --{shapes[name]} "
-                                       f"and --{kind}", expected="one shape per name")
+                    raise MatcalcError(
+                        f"conflicting declarations of {name}: --{shapes[name]} and --{kind}",
+                        expected="one shape per name",
+                    )
                 shapes[name] = kind
     return shapes
 
@@ -175,8 +200,10 @@ def derivative_from_args(args: argparse.Namespace) -> api.Derivative:
         expr = build_typed(parse_query(args.query), shapes).expression
         used = sorted({v.name for v in E.walk(expr) if isinstance(v, E.Var)})
         if len(used) != 1:
-            raise MatcalcError("say which variable to differentiate by",
-                               expected=f"--wrt with one of: {', '.join(used) or 'none'}")
+            raise MatcalcError(
+                "say which variable to differentiate by",
+                expected=f"--wrt with one of: {', '.join(used) or 'none'}",
+            )
         wrt = used[0]
     wrt = wrt if "," not in wrt else [w.strip() for w in wrt.split(",")]
     if args.hessian:

@@ -17,6 +17,7 @@ spans several lines gets the end of its first line as `end_column`.
 Every bad input raises `errors.ParseError` with a line, column, caret width and an
 `expected` phrase in plain words; no Lark exception escapes `parse_query`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -62,21 +63,33 @@ MAX_NUMBER_DIGITS = limits.MAX_CONSTANT_DIGITS
 
 class NestingError(LimitError, ParseError):
     """Brackets nested deeper than MAX_NESTING: a limit, found while parsing."""
+
     kind = "limit"
+
 
 GRAMMAR_FILE = "matcalc.lark"
 
 
 # Shape keyword -> the numbers of dimension arguments it may take.
-_SHAPE_ARITY = {"scalar": (0,), "vector": (0, 1), "matrix": (0, 2), "symmetric": (0, 1),
-                "simplex": (0, 1)}
-_SHAPE_FORMS = {"scalar": "scalar", "vector": "vector or vector(n)",
-                "matrix": "matrix or matrix(m, n)", "symmetric": "symmetric or symmetric(n)",
-                "simplex": "simplex or simplex(n)"}
+_SHAPE_ARITY = {
+    "scalar": (0,),
+    "vector": (0, 1),
+    "matrix": (0, 2),
+    "symmetric": (0, 1),
+    "simplex": (0, 1),
+}
+_SHAPE_FORMS = {
+    "scalar": "scalar",
+    "vector": "vector or vector(n)",
+    "matrix": "matrix or matrix(m, n)",
+    "symmetric": "symmetric or symmetric(n)",
+    "simplex": "simplex or simplex(n)",
+}
 
 
 # --------------------------------------------------------------------------------------
 # Loading the grammar (once)
+
 
 def _grammar_text() -> str:
     """The grammar, from package data `matcalc.grammar` (installed) or from
@@ -89,8 +102,10 @@ def _grammar_text() -> str:
     try:
         return checkout.read_text(encoding="utf-8")
     except OSError as exc:
-        raise RuntimeError(f"matcalc is installed without its grammar: neither package data "
-                           f"matcalc.grammar/{GRAMMAR_FILE} nor {checkout} could be read") from exc
+        raise RuntimeError(
+            f"matcalc is installed without its grammar: neither package data "
+            f"matcalc.grammar/{GRAMMAR_FILE} nor {checkout} could be read"
+        ) from exc
 
 
 class _DeclarationNewlines(PostLex):
@@ -134,19 +149,28 @@ def _cache_path():
     keyed by the grammar's hash (Lark adds it), or no cache where that is not writable."""
     import os
     import tempfile
+
     folder = tempfile.gettempdir()
     return os.access(folder, os.W_OK)
 
 
 @functools.cache
 def _parser() -> Lark:
-    return Lark(_grammar_text(), parser="lalr", lexer="contextual", start="query",
-                propagate_positions=True, maybe_placeholders=False,
-                postlex=_DeclarationNewlines(), cache=_cache_path())
+    return Lark(
+        _grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        start="query",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        postlex=_DeclarationNewlines(),
+        cache=_cache_path(),
+    )
 
 
 # --------------------------------------------------------------------------------------
 # Parse tree -> Syntax
+
 
 class _Fail(Exception):
     """Raised inside the transformer; turned into a ParseError by `parse_query`."""
@@ -165,9 +189,13 @@ def _fraction(token: Token) -> Fraction:
     mantissa, _, exponent = text.lower().partition("e")
     digits = sum(ch.isdigit() for ch in mantissa) + (abs(int(exponent)) if exponent else 0)
     if digits > MAX_NUMBER_DIGITS:
-        raise _Fail(f"number too long or too large (more than {MAX_NUMBER_DIGITS} digits)",
-                    token.line, token.column, len(text),
-                    f"a number with at most {MAX_NUMBER_DIGITS} digits")
+        raise _Fail(
+            f"number too long or too large (more than {MAX_NUMBER_DIGITS} digits)",
+            token.line,
+            token.column,
+            len(text),
+            f"a number with at most {MAX_NUMBER_DIGITS} digits",
+        )
     return Fraction(text)
 
 
@@ -222,18 +250,29 @@ class _ToSyntax(Transformer_NonRecursive):
     def shape(self, meta, keyword, *dims):
         word = str(keyword).lower()
         if word not in _SHAPE_ARITY:
-            raise _Fail("bad declaration", keyword.line, keyword.column, len(keyword),
-                        SHAPES_PHRASE)
+            raise _Fail(
+                "bad declaration", keyword.line, keyword.column, len(keyword), SHAPES_PHRASE
+            )
         if len(dims) not in _SHAPE_ARITY[word]:
             pos = self._span(meta)
-            raise _Fail("bad declaration", pos.line, pos.column,
-                        (pos.end_column or pos.column + 1) - pos.column, _SHAPE_FORMS[word])
+            raise _Fail(
+                "bad declaration",
+                pos.line,
+                pos.column,
+                (pos.end_column or pos.column + 1) - pos.column,
+                _SHAPE_FORMS[word],
+            )
         written = []
         for dim in dims:
             if dim.type == "NUMBER":
                 if not re.fullmatch(r"[0-9]+", dim) or int(dim) == 0:
-                    raise _Fail("bad declaration", dim.line, dim.column, len(dim),
-                                "a dimension that is a name or a positive integer")
+                    raise _Fail(
+                        "bad declaration",
+                        dim.line,
+                        dim.column,
+                        len(dim),
+                        "a dimension that is a name or a positive integer",
+                    )
                 written.append(str(int(dim)))
             else:
                 written.append(str(dim))
@@ -250,14 +289,20 @@ class _ToSyntax(Transformer_NonRecursive):
         for _, names in declared:
             for name in names:
                 if str(name) in seen:
-                    raise _Fail(f"bad declaration: '{name}' is declared twice", name.line,
-                                name.column, len(name), "each name declared once")
+                    raise _Fail(
+                        f"bad declaration: '{name}' is declared twice",
+                        name.line,
+                        name.column,
+                        len(name),
+                        "each name declared once",
+                    )
                 seen.add(str(name))
         return Query(tuple(d for d, _ in declared), body, self.text)
 
 
 # --------------------------------------------------------------------------------------
 # Public API
+
 
 def parse_query(text: str) -> Query:
     """Parse a whole query: optional declarations, then one expression.
@@ -267,29 +312,40 @@ def parse_query(text: str) -> Query:
     if not isinstance(text, str):
         raise TypeError(f"parse_query expects a str, not {type(text).__name__}")
     if len(text) > limits.MAX_QUERY_CHARS:
-        raise LimitError(f"query too long ({len(text)} characters; the limit is "
-                         f"{limits.MAX_QUERY_CHARS})",
-                         expected=f"at most {limits.MAX_QUERY_CHARS} characters")
-    deep = too_deep(text, MAX_NESTING)          # before parsing: the caret at the bracket too deep
+        raise LimitError(
+            f"query too long ({len(text)} characters; the limit is {limits.MAX_QUERY_CHARS})",
+            expected=f"at most {limits.MAX_QUERY_CHARS} characters",
+        )
+    deep = too_deep(text, MAX_NESTING)  # before parsing: the caret at the bracket too deep
     if deep is not None:
-        raise NestingError(f"expression nested too deeply (more than {MAX_NESTING} levels)",
-                           text=text, line=deep[0], column=deep[1],
-                           expected=f"at most {MAX_NESTING} nested parentheses, brackets or "
-                                    "calls")
+        raise NestingError(
+            f"expression nested too deeply (more than {MAX_NESTING} levels)",
+            text=text,
+            line=deep[0],
+            column=deep[1],
+            expected=f"at most {MAX_NESTING} nested parentheses, brackets or calls",
+        )
     try:
         with _gc_paused():
             return _parse_query(text)
     except ParseError:
         raise
-    except RecursionError:          # pragma: no cover - the parser and transformer iterate
-        raise NestingError(f"expression nested too deeply (more than {MAX_NESTING} levels)",
-                           text=text, line=1, column=1,
-                           expected=f"at most {MAX_NESTING} nested brackets") from None
+    except RecursionError:  # pragma: no cover - the parser and transformer iterate
+        raise NestingError(
+            f"expression nested too deeply (more than {MAX_NESTING} levels)",
+            text=text,
+            line=1,
+            column=1,
+            expected=f"at most {MAX_NESTING} nested brackets",
+        ) from None
     except LarkError as exc:  # pragma: no cover - defensive: no raw Lark error escapes
-        raise ParseError(f"could not parse the query ({type(exc).__name__})", text=text,
-                         line=getattr(exc, "line", None) or 1,
-                         column=getattr(exc, "column", None) or 1,
-                         expected=EXPRESSION_PHRASE) from None
+        raise ParseError(
+            f"could not parse the query ({type(exc).__name__})",
+            text=text,
+            line=getattr(exc, "line", None) or 1,
+            column=getattr(exc, "column", None) or 1,
+            expected=EXPRESSION_PHRASE,
+        ) from None
 
 
 @contextlib.contextmanager
@@ -317,8 +373,9 @@ def _parse_query(text: str) -> Query:
         raise token_error(u, text, _parser().parse) from None
     except UnexpectedInput:  # pragma: no cover - UnexpectedEOF is not raised by LALR
         line, column = end_of_text(text) or (1, 1)
-        raise ParseError("missing operand", text=text, line=line, column=column,
-                         expected=EXPRESSION_PHRASE) from None
+        raise ParseError(
+            "missing operand", text=text, line=line, column=column, expected=EXPRESSION_PHRASE
+        ) from None
 
     try:
         return _ToSyntax(text).transform(tree)
@@ -326,8 +383,9 @@ def _parse_query(text: str) -> Query:
         failure = exc.orig_exc
         if isinstance(failure, _Fail):
             message, line, column, width, expected = failure.args_
-            raise ParseError(message, text=text, line=line, column=column, width=width,
-                             expected=expected) from None
+            raise ParseError(
+                message, text=text, line=line, column=column, width=width, expected=expected
+            ) from None
         if isinstance(failure, RecursionError):
             raise failure from None
         raise
@@ -339,7 +397,11 @@ def parse_expression(text: str) -> Syntax:
     if query.declarations:
         first = query.declarations[0]
         pos = first.pos
-        raise ParseError("declarations are not allowed here", text=text,
-                         line=pos.line if pos else 1, column=pos.column if pos else 1,
-                         expected=EXPRESSION_PHRASE)
+        raise ParseError(
+            "declarations are not allowed here",
+            text=text,
+            line=pos.line if pos else 1,
+            column=pos.column if pos else 1,
+            expected=EXPRESSION_PHRASE,
+        )
     return query.body

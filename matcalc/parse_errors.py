@@ -5,6 +5,7 @@ The classifier first asks Lark which curated malformed example (`_EXAMPLES`) fai
 same parser state, checks that the label fits the offending token, and otherwise decides
 from the token and what the parser would accept.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -15,8 +16,14 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from .errors import ParseError
 
 __all__ = [
-    "EXPRESSION_PHRASE", "OPERATOR_PHRASE", "OPERATOR_VALUE", "SHAPES_PHRASE", "characters_error",
-    "end_of_text", "token_error", "too_deep",
+    "EXPRESSION_PHRASE",
+    "OPERATOR_PHRASE",
+    "OPERATOR_VALUE",
+    "SHAPES_PHRASE",
+    "characters_error",
+    "end_of_text",
+    "token_error",
+    "too_deep",
 ]
 
 SHAPES_PHRASE = "scalar, vector(n), matrix(m, n), symmetric(n) or simplex(n)"
@@ -25,28 +32,59 @@ EXPRESSION_PHRASE = "an expression"
 
 # Operator token names (Lark's) -> the `value` stored in the syntax tree.
 OPERATOR_VALUE = {
-    "PLUS": "+", "MINUS": "-",
-    "STAR": "*", "OTIMES": "*", "SLASH": "/", "OSLASH": "/", "AT": "@", "CDOT": "@",
-    "CARET": "^", "DSTAR": "^",
-    "GT": ">", "GE": ">=", "LT": "<", "LE": "<=",
+    "PLUS": "+",
+    "MINUS": "-",
+    "STAR": "*",
+    "OTIMES": "*",
+    "SLASH": "/",
+    "OSLASH": "/",
+    "AT": "@",
+    "CDOT": "@",
+    "CARET": "^",
+    "DSTAR": "^",
+    "GT": ">",
+    "GE": ">=",
+    "LT": "<",
+    "LE": "<=",
 }
 
 # Token names (Lark's) -> plain words for error messages.
 _TOKEN_WORDS = {
-    "NAME": "a name", "NUMBER": "a number",
-    "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'",
-    "COMMA": "','", "COLON": "':'", "SEMICOLON": "';'", "_NL": "a new line",
-    "$END": "the end of the query", "COMMENT": "a comment",
-    "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "OTIMES": "'⊗'", "SLASH": "'/'",
-    "OSLASH": "'⊘'", "AT": "'@'", "CDOT": "'·'", "CARET": "'^'", "DSTAR": "'**'",
-    "DOT_T": "'.T'", "SUP_T": "'ᵀ'", "GT": "'>'", "GE": "'>='", "LT": "'<'", "LE": "'<='",
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COMMA": "','",
+    "COLON": "':'",
+    "SEMICOLON": "';'",
+    "_NL": "a new line",
+    "$END": "the end of the query",
+    "COMMENT": "a comment",
+    "PLUS": "'+'",
+    "MINUS": "'-'",
+    "STAR": "'*'",
+    "OTIMES": "'⊗'",
+    "SLASH": "'/'",
+    "OSLASH": "'⊘'",
+    "AT": "'@'",
+    "CDOT": "'·'",
+    "CARET": "'^'",
+    "DSTAR": "'**'",
+    "DOT_T": "'.T'",
+    "SUP_T": "'ᵀ'",
+    "GT": "'>'",
+    "GE": "'>='",
+    "LT": "'<'",
+    "LE": "'<='",
 }
 
-_OPERAND_TOKENS = frozenset({"NAME", "NUMBER", "LPAR", "LSQB"})   # can start an operand
-_OPERAND_START = _OPERAND_TOKENS | {"MINUS"}                      # can start an expression
+_OPERAND_TOKENS = frozenset({"NAME", "NUMBER", "LPAR", "LSQB"})  # can start an operand
+_OPERAND_START = _OPERAND_TOKENS | {"MINUS"}  # can start an expression
 _COMPARE = frozenset({"GT", "GE", "LT", "LE"})
 _BINARY = frozenset(OPERATOR_VALUE)
-_INFIX = _BINARY - {"MINUS"}                                      # only between operands
+_INFIX = _BINARY - {"MINUS"}  # only between operands
 _CLOSERS = {"RPAR": "RSQB", "RSQB": "RPAR"}
 _IGNORED = frozenset({"WS", "COMMENT"})
 
@@ -110,8 +148,8 @@ def _expected_phrase(accepts) -> str:
         parts.append(OPERATOR_PHRASE)
     elif accepts & _OPERAND_START:
         parts.append(EXPRESSION_PHRASE)
-    if "COLON" in accepts:   # the first name of the query could start a declaration:
-        accepts -= {"COLON", "COMMA"}   # not worth mentioning
+    if "COLON" in accepts:  # the first name of the query could start a declaration:
+        accepts -= {"COLON", "COMMA"}  # not worth mentioning
     for kind in ("RPAR", "RSQB", "COMMA", "LPAR", "SEMICOLON"):
         if kind in accepts and not (kind == "LPAR" and parts):
             parts.append(_TOKEN_WORDS[kind])
@@ -129,22 +167,77 @@ def _expected_phrase(accepts) -> str:
 # examples do not cover, or a label that does not fit the offending token, fall back
 # to `_guess_label`, which decides from the token and what the parser would accept.
 _EXAMPLES = {
-    "missing operand": ["x +", "x -", "x *", "x /", "x @", "x ⊗", "x ⊘", "x ·", "x ^",
-                        "x **", "x >", "x >=", "x <", "x <=", "-", "* x", "+ x", "x + * y",
-                        "x * / y", "x ^ * y", "f(x,", "f(,x)", "(", "[", "[x,", "()",
-                        "[]", "x + )", "f(x,)", "x^"],
+    "missing operand": [
+        "x +",
+        "x -",
+        "x *",
+        "x /",
+        "x @",
+        "x ⊗",
+        "x ⊘",
+        "x ·",
+        "x ^",
+        "x **",
+        "x >",
+        "x >=",
+        "x <",
+        "x <=",
+        "-",
+        "* x",
+        "+ x",
+        "x + * y",
+        "x * / y",
+        "x ^ * y",
+        "f(x,",
+        "f(,x)",
+        "(",
+        "[",
+        "[x,",
+        "()",
+        "[]",
+        "x + )",
+        "f(x,)",
+        "x^",
+    ],
     "unclosed parenthesis": ["sin(x", "f(", "(x", "f(x, y", "(x + y", "((x)", "f(g(x)"],
     "unclosed bracket": ["[x", "[1, 2", "[[1, 2], [3, 4]", "[(x)"],
     "unmatched closer": ["x)", "x]", "f(x))", "(x))", "[x]]", "x.T)", "2)", "x^2)"],
-    "two operands without an operator": ["2x", "x y", "2 3", "2(x)", "(x)(y)",
-                                         "(x) y", "x [1]", "x.T y", "x^2 y", "x + y z",
-                                         "[1 2]", "f(x y)"],
+    "two operands without an operator": [
+        "2x",
+        "x y",
+        "2 3",
+        "2(x)",
+        "(x)(y)",
+        "(x) y",
+        "x [1]",
+        "x.T y",
+        "x^2 y",
+        "x + y z",
+        "[1 2]",
+        "f(x y)",
+    ],
     "comparisons cannot be chained": ["a < b < c", "a > b > c", "a <= b >= c"],
-    "bad declaration": ["x: ; x", "x:", "x: 3; x", "x: (n); x", "x: vector(; x",
-                        "x: vector(n; x", "x: vector(n,); x", "x: vector n; x", "x, : scalar; x",
-                        "x, y scalar; x", "x,", "x, 1: scalar; x", "x + y: scalar; x"],
-    "missing expression after the declarations": ["x: scalar", "x: vector(n)", "x: scalar;",
-                                                  "x: scalar; y: vector(n);"],
+    "bad declaration": [
+        "x: ; x",
+        "x:",
+        "x: 3; x",
+        "x: (n); x",
+        "x: vector(; x",
+        "x: vector(n; x",
+        "x: vector(n,); x",
+        "x: vector n; x",
+        "x, : scalar; x",
+        "x, y scalar; x",
+        "x,",
+        "x, 1: scalar; x",
+        "x + y: scalar; x",
+    ],
+    "missing expression after the declarations": [
+        "x: scalar",
+        "x: vector(n)",
+        "x: scalar;",
+        "x: scalar; y: vector(n);",
+    ],
 }
 
 
@@ -186,14 +279,20 @@ def _label_fits(label: str, u: UnexpectedToken, accepts: set) -> bool:
     if where is not None:
         return False
     if label == "missing operand":
-        return kind not in _OPERAND_TOKENS and bool(accepts & _OPERAND_START) and not accepts & _INFIX
+        return (
+            kind not in _OPERAND_TOKENS and bool(accepts & _OPERAND_START) and not accepts & _INFIX
+        )
     if label == "unclosed parenthesis":
         return kind == "$END" and "RPAR" in accepts
     if label == "unclosed bracket":
         return kind == "$END" and "RSQB" in accepts
     if label == "unmatched closer":
-        return (kind in _CLOSERS and kind not in accepts and _CLOSERS[kind] not in accepts
-                and not _label_fits("missing operand", u, accepts))
+        return (
+            kind in _CLOSERS
+            and kind not in accepts
+            and _CLOSERS[kind] not in accepts
+            and not _label_fits("missing operand", u, accepts)
+        )
     if label == "two operands without an operator":
         return kind in _OPERAND_TOKENS and bool(accepts & _INFIX)
     if label == "comparisons cannot be chained":
@@ -213,8 +312,12 @@ def _guess_label(u: UnexpectedToken, accepts: set, text: str) -> str | None:
         unclosed = _innermost_unclosed(text)
         if unclosed is not None:
             return "unclosed parenthesis" if unclosed[0] == "(" else "unclosed bracket"
-    for label in ("missing operand", "unmatched closer", "two operands without an operator",
-                  "comparisons cannot be chained"):
+    for label in (
+        "missing operand",
+        "unmatched closer",
+        "two operands without an operator",
+        "comparisons cannot be chained",
+    ):
         if _label_fits(label, u, accepts):
             return label
     if kind in _CLOSERS and kind not in accepts and _CLOSERS[kind] in accepts:
@@ -222,7 +325,7 @@ def _guess_label(u: UnexpectedToken, accepts: set, text: str) -> str | None:
     return None
 
 
-_MATCHED: dict = {}   # match_examples results by (stack depth, state, accepts, token)
+_MATCHED: dict = {}  # match_examples results by (stack depth, state, accepts, token)
 
 
 def _match_examples(u: UnexpectedToken, accepts: set, parse):
@@ -234,8 +337,7 @@ def _match_examples(u: UnexpectedToken, accepts: set, parse):
         if key in _MATCHED:
             return _MATCHED[key]
     try:
-        label = u.match_examples(parse, _EXAMPLES, token_type_match_fallback=True,
-                                 use_accepts=True)
+        label = u.match_examples(parse, _EXAMPLES, token_type_match_fallback=True, use_accepts=True)
     except Exception:  # pragma: no cover - never let the classifier itself fail  # noqa: BLE001
         return None
     if key is not None and len(_MATCHED) < 4096:
@@ -270,8 +372,9 @@ def token_error(u: UnexpectedToken, text: str, parse: Callable) -> ParseError:
 
     def error(message, expected, at=None):
         at_line, at_column, at_width = at or (line, column, width)
-        return ParseError(message, text=text, line=at_line, column=at_column, width=at_width,
-                          expected=expected)
+        return ParseError(
+            message, text=text, line=at_line, column=at_column, width=at_width, expected=expected
+        )
 
     if label == "missing operand":
         return error("missing operand", EXPRESSION_PHRASE)
@@ -299,5 +402,11 @@ def token_error(u: UnexpectedToken, text: str, parse: Callable) -> ParseError:
 def characters_error(u: UnexpectedCharacters, text: str) -> ParseError:
     char = text[u.pos_in_stream] if 0 <= u.pos_in_stream < len(text) else ""
     allowed = set(u.allowed or ()) - _IGNORED - {"_NL"}
-    return ParseError(f"unexpected character {char!r}", text=text, line=u.line, column=u.column,
-                      width=1, expected=_expected_phrase(allowed) if allowed else None)
+    return ParseError(
+        f"unexpected character {char!r}",
+        text=text,
+        line=u.line,
+        column=u.column,
+        width=1,
+        expected=_expected_phrase(allowed) if allowed else None,
+    )

@@ -10,6 +10,7 @@
 - otherwise (matrix by matrix, vector by matrix, matrix by vector): the linear map itself,
   printed as a Kronecker product or in index notation, evaluated numerically.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,8 +22,14 @@ from .primitives.catalog import REGISTRY
 from .shapes import Shape
 
 __all__ = [
-    "KroneckerTerm", "NotFactorable", "as_column", "gradient", "jacobian", "kronecker_term",
-    "rebuild", "substitute",
+    "KroneckerTerm",
+    "NotFactorable",
+    "as_column",
+    "gradient",
+    "jacobian",
+    "kronecker_term",
+    "rebuild",
+    "substitute",
 ]
 
 
@@ -31,8 +38,10 @@ class NotFactorable(UnsupportedError):
     gradient, else to the linear map itself). A MatcalcError, should it ever escape."""
 
     def __init__(self, node=None):
-        super().__init__("no closed form in matrix notation for this derivative"
-                         + (f" (at {node})" if node is not None else ""))
+        super().__init__(
+            "no closed form in matrix notation for this derivative"
+            + (f" (at {node})" if node is not None else "")
+        )
 
 
 def substitute(root: E.Expr, mapping: dict) -> E.Expr:
@@ -54,7 +63,7 @@ def rebuild(node: E.Expr, kids: list) -> E.Expr:
     """The same operation on new children."""
     if isinstance(node, E.Block):
         r, c = node.args[0], node.args[1]
-        return E.Block(tuple(tuple(kids[i * c:(i + 1) * c]) for i in range(r)))
+        return E.Block(tuple(tuple(kids[i * c : (i + 1) * c]) for i in range(r)))
     it = iter(kids)
     args = [next(it) if isinstance(a, E.Expr) else a for a in node.args]
     return type(node)(*args)
@@ -66,6 +75,7 @@ class KroneckerTerm:
     """One term of a differential, c · G ⊗ (A · dX · B) (or with dXᵀ): scalar factors c,
     element-wise array factors G, the matrices around the hole (None for none), and the
     product `core` = A dX B itself."""
+
     scalars: list
     arrays: list
     A: E.Expr | None
@@ -98,7 +108,7 @@ def kronecker_term(term: E.Expr, dX: E.Expr) -> KroneckerTerm | None:
     else:
         return None
     A = E.MatMul(*factors[:i]) if i else None
-    B = E.MatMul(*factors[i + 1:]) if i + 1 < len(factors) else None
+    B = E.MatMul(*factors[i + 1 :]) if i + 1 < len(factors) else None
     return KroneckerTerm(scalars, arrays, A, transposed, B, core)
 
 
@@ -124,8 +134,12 @@ def jacobian(L: E.Expr, var: E.Var) -> E.Expr:
             case E.Differential():
                 return E.Identity(n)
             case E.Add():
-                return E.Add(*(J(t) if t.shape == x.shape else E.MatMul(E.Ones(x.shape), J(t))
-                               for t in x.args))
+                return E.Add(
+                    *(
+                        J(t) if t.shape == x.shape else E.MatMul(E.Ones(x.shape), J(t))
+                        for t in x.args
+                    )
+                )
             case E.Mul():
                 dep = [f for f in x.args if f.depends_on(dvar)]
                 if len(dep) != 1 or dep[0].shape.is_matrix:
@@ -144,7 +158,7 @@ def jacobian(L: E.Expr, var: E.Var) -> E.Expr:
                 i = next(k for k, f in enumerate(fs) if f.depends_on(dvar))
                 if sum(f.depends_on(dvar) for f in fs) != 1:
                     raise NotFactorable(x)
-                left, dep, right = fs[:i], fs[i], fs[i + 1:]
+                left, dep, right = fs[:i], fs[i], fs[i + 1 :]
                 if not right and dep.shape.is_column:
                     return E.MatMul(*left, J(dep))
                 if dep.shape.is_row and not left:
@@ -208,14 +222,16 @@ def _adjoint(x: E.Expr, c: E.Expr, dvar):
     """Pairs (child, cotangent contribution) for a linear node x with cotangent c."""
     match x:
         case E.Add():
-            return [(t, c if t.shape == x.shape else E.Sum(c)) for t in x.args
-                    if t.depends_on(dvar)]
+            return [
+                (t, c if t.shape == x.shape else E.Sum(c)) for t in x.args if t.depends_on(dvar)
+            ]
         case E.Mul():
             dep = [f for f in x.args if f.depends_on(dvar)]
             if len(dep) != 1:
                 raise NotFactorable(x)
-            others = E.Mul(*(f for f in x.args if f is not dep[0])) if len(x.args) > 1 \
-                else E.Const(1)
+            others = (
+                E.Mul(*(f for f in x.args if f is not dep[0])) if len(x.args) > 1 else E.Const(1)
+            )
             g = E.Mul(others, c)
             return [(dep[0], g if dep[0].shape == x.shape else E.Sum(g))]
         case E.MatMul():
@@ -225,14 +241,14 @@ def _adjoint(x: E.Expr, c: E.Expr, dvar):
                 if not f.depends_on(dvar):
                     continue
                 left = [E.Transpose(E.MatMul(*fs[:i]))] if i else []
-                right = [E.Transpose(E.MatMul(*fs[i + 1:]))] if i + 1 < len(fs) else []
+                right = [E.Transpose(E.MatMul(*fs[i + 1 :]))] if i + 1 < len(fs) else []
                 out.append((f, E.MatMul(*left, c, *right)))
             return out
-        case E.Transpose() | E.Sum() | E.Trace():   # the adjoint in the primitive's record
+        case E.Transpose() | E.Sum() | E.Trace():  # the adjoint in the primitive's record
             return REGISTRY.by_node[type(x)].adjoint(x, c)
-        case E.Diag():                      # the adjoint of dv ↦ diag(dv) is G ↦ diag(G)
+        case E.Diag():  # the adjoint of dv ↦ diag(dv) is G ↦ diag(G)
             return [(x.args[0], _diagonal(c))]
-        case E.Diagonal():                  # ... and the adjoint of dM ↦ diag(dM) is diag(c)
+        case E.Diagonal():  # ... and the adjoint of dM ↦ diag(dM) is diag(c)
             return [(x.args[0], E.Diag(c))]
         case E.Block():
             raise NotFactorable(x)
@@ -251,8 +267,7 @@ def _diagonal(c: E.Expr) -> E.Expr:
         case E.Transpose():
             return _diagonal(c.args[0])
         case E.Func() if primitives.is_elementwise(c.name):
-            return E.Func(c.name, *(a if a.shape.is_scalar else _diagonal(a)
-                                    for a in c.operands))
+            return E.Func(c.name, *(a if a.shape.is_scalar else _diagonal(a) for a in c.operands))
         case E.Pow() if c.args[1].shape.is_scalar:
             return E.Pow(_diagonal(c.args[0]), c.args[1])
         case E.Inv() if isinstance(c.args[0], E.Diag):
@@ -274,7 +289,7 @@ def _outer_split(fs):
     else None."""
     for k in range(len(fs) - 1):
         if fs[k].shape.cols == 1:
-            return E.MatMul(*fs[:k + 1]), E.MatMul(*fs[k + 1:])
+            return E.MatMul(*fs[: k + 1]), E.MatMul(*fs[k + 1 :])
     return None
 
 
@@ -288,9 +303,16 @@ def _diagonal_forward(m: E.Expr, dvar) -> E.Expr:
         case E.Add():
             return E.Add(*(_diagonal_forward(t, dvar) for t in m.args))
         case E.Mul():
-            return E.Mul(*(f if f.shape.is_scalar else
-                           _diagonal_forward(f, dvar) if f.depends_on(dvar) else E.Diagonal(f)
-                           for f in m.args))
+            return E.Mul(
+                *(
+                    f
+                    if f.shape.is_scalar
+                    else _diagonal_forward(f, dvar)
+                    if f.depends_on(dvar)
+                    else E.Diagonal(f)
+                    for f in m.args
+                )
+            )
         case E.MatMul():
             fs = m.args
             split = _outer_split(fs)
@@ -301,7 +323,7 @@ def _diagonal_forward(m: E.Expr, dvar) -> E.Expr:
                 i = dep[0]
                 u = fs[i].args[0]
                 A = E.MatMul(*fs[:i]) if i else None
-                B = E.MatMul(*fs[i + 1:]) if i + 1 < len(fs) else None
+                B = E.MatMul(*fs[i + 1 :]) if i + 1 < len(fs) else None
                 if A is None:
                     return E.Mul(E.Diagonal(B), u)
                 if B is None:

@@ -22,6 +22,7 @@ names up here without an import running back up; the records themselves are in
 `primitives.scalar` (element-wise) and `primitives.arrays` (the rest), loaded by
 `primitives.catalog`.
 """
+
 from __future__ import annotations
 
 import math
@@ -61,11 +62,12 @@ class Domain:
     argument(s), the argument values where it is kinked (abs at 0), or kinks where its
     arguments meet (max, min, clip); `gap` is the distance to the nearest of these;
     `invertible`: the argument must be an invertible matrix (det, inv)."""
+
     low: float = -math.inf
     high: float = math.inf
     kinks: tuple = ()
     between_arguments: bool = False
-    distance: Callable | None = None    # a custom gap (a reduction's kinks), values -> array
+    distance: Callable | None = None  # a custom gap (a reduction's kinks), values -> array
     invertible: bool = False
 
     @property
@@ -93,7 +95,7 @@ class Domain:
             gaps.append(np.abs(vals[0] - k))
         if self.between_arguments:
             for i, a in enumerate(vals):
-                for b in vals[i + 1:]:
+                for b in vals[i + 1 :]:
                     gaps.append(np.abs(a - b))
         return np.minimum.reduce(np.broadcast_arrays(*gaps))
 
@@ -119,25 +121,26 @@ INVERTIBLE = Domain(invertible=True)
 @dataclass(frozen=True)
 class Primitive:
     """One function of the language (see the module docstring for the fields' meaning)."""
-    name: str                   # the canonical name: the node's name, the printed name
-    kind: str                   # one of KINDS
-    arity: tuple                # the numbers of arguments the surface call accepts
-    shape: str                  # the builder's shape rule: "elementwise", "reduce", ...
-    doc: str                    # one line for --help and the README
-    build: Callable | None      # the call's arguments (Exprs) -> the expression; None:
+
+    name: str  # the canonical name: the node's name, the printed name
+    kind: str  # one of KINDS
+    arity: tuple  # the numbers of arguments the surface call accepts
+    shape: str  # the builder's shape rule: "elementwise", "reduce", ...
+    doc: str  # one line for --help and the README
+    build: Callable | None  # the call's arguments (Exprs) -> the expression; None:
     #                             the generic node expr.Func(name, *arguments)
     aliases: tuple = ()
-    surface: bool = True        # callable by name in the language
-    partials: tuple | None = None       # elementwise: ∂f/∂(argument i)(*args) -> Expr
-    linear: Callable | None = None      # reduction: (node) -> [(child, d -> Expr)]
-    adjoint: Callable | None = None     # structural linear node: (node, c) -> [(child, c')]
-    lower: Callable | None = None       # (xp, *args) -> value: the one array-API lowering
-    stable: Callable | None = None      # (xp, *args) for NumPy/JAX/PyTorch only
-    unicode: str = ""                   # printed name, or a template with {0}
+    surface: bool = True  # callable by name in the language
+    partials: tuple | None = None  # elementwise: ∂f/∂(argument i)(*args) -> Expr
+    linear: Callable | None = None  # reduction: (node) -> [(child, d -> Expr)]
+    adjoint: Callable | None = None  # structural linear node: (node, c) -> [(child, c')]
+    lower: Callable | None = None  # (xp, *args) -> value: the one array-API lowering
+    stable: Callable | None = None  # (xp, *args) for NumPy/JAX/PyTorch only
+    unicode: str = ""  # printed name, or a template with {0}
     latex: str = ""
     domain: Domain = REAL
-    node: type | None = None            # the dedicated expression class, if any
-    example: str = ""                   # a call for the tests and the README: "sinh(x)"
+    node: type | None = None  # the dedicated expression class, if any
+    example: str = ""  # a call for the tests and the README: "sinh(x)"
     parameters: dict = field(default_factory=dict)  # literal arguments: position -> values
 
     @property
@@ -188,57 +191,171 @@ def _arity(arity) -> tuple:
     return (arity,) if isinstance(arity, int) else tuple(arity)
 
 
-def elementwise(name: str, *, partials: Sequence[Callable], lower: Callable, doc: str,
-                example: str, stable: Callable | None = None, aliases: tuple = (),
-                unicode: str = "", latex: str = "", domain: Domain = REAL,
-                arity: int | tuple = 1, surface: bool = True,
-                registry: Registry | None = None) -> Primitive:
+def elementwise(
+    name: str,
+    *,
+    partials: Sequence[Callable],
+    lower: Callable,
+    doc: str,
+    example: str,
+    stable: Callable | None = None,
+    aliases: tuple = (),
+    unicode: str = "",
+    latex: str = "",
+    domain: Domain = REAL,
+    arity: int | tuple = 1,
+    surface: bool = True,
+    registry: Registry | None = None,
+) -> Primitive:
     """f applied entry by entry: d f(u, v, …) = ∂f/∂u ⊗ du + ∂f/∂v ⊗ dv + …"""
-    p = Primitive(name, "elementwise", _arity(arity), "elementwise", doc, None, aliases,
-                  surface, tuple(partials),
-                  lower=lower, stable=stable, unicode=unicode or name,
-                  latex=latex or name, domain=domain, example=example)
+    p = Primitive(
+        name,
+        "elementwise",
+        _arity(arity),
+        "elementwise",
+        doc,
+        None,
+        aliases,
+        surface,
+        tuple(partials),
+        lower=lower,
+        stable=stable,
+        unicode=unicode or name,
+        latex=latex or name,
+        domain=domain,
+        example=example,
+    )
     return (REGISTRY if registry is None else registry).add(p)
 
 
-def reduction(name: str, *, linear: Callable, lower: Callable, doc: str, example: str,
-              stable: Callable | None = None, aliases: tuple = (), unicode: str = "",
-              latex: str = "", domain: Domain = REAL, surface: bool = True,
-              registry: Registry | None = None) -> Primitive:
+def reduction(
+    name: str,
+    *,
+    linear: Callable,
+    lower: Callable,
+    doc: str,
+    example: str,
+    stable: Callable | None = None,
+    aliases: tuple = (),
+    unicode: str = "",
+    latex: str = "",
+    domain: Domain = REAL,
+    surface: bool = True,
+    registry: Registry | None = None,
+) -> Primitive:
     """An array to a scalar, with a local linear map d f = L(du)."""
-    p = Primitive(name, "reduction", (1,), "reduce", doc, None, aliases, surface,
-                  linear=linear, lower=lower, stable=stable, unicode=unicode or name, latex=latex or name, domain=domain,
-                  example=example)
+    p = Primitive(
+        name,
+        "reduction",
+        (1,),
+        "reduce",
+        doc,
+        None,
+        aliases,
+        surface,
+        linear=linear,
+        lower=lower,
+        stable=stable,
+        unicode=unicode or name,
+        latex=latex or name,
+        domain=domain,
+        example=example,
+    )
     return (REGISTRY if registry is None else registry).add(p)
 
 
-def structural(name: str, *, node: type, shape: str, doc: str, example: str,
-               build: Callable | None = None, adjoint: Callable | None = None,
-               aliases: tuple = (), domain: Domain = REAL, unicode: str = "",
-               latex: str = "", arity: int | tuple = 1, parameters: dict | None = None,
-               lower: Callable | None = None, registry: Registry | None = None) -> Primitive:
+def structural(
+    name: str,
+    *,
+    node: type,
+    shape: str,
+    doc: str,
+    example: str,
+    build: Callable | None = None,
+    adjoint: Callable | None = None,
+    aliases: tuple = (),
+    domain: Domain = REAL,
+    unicode: str = "",
+    latex: str = "",
+    arity: int | tuple = 1,
+    parameters: dict | None = None,
+    lower: Callable | None = None,
+    registry: Registry | None = None,
+) -> Primitive:
     """A function with its own canonicalising node class; its rule is in `rules/`."""
-    p = Primitive(name, "structural", _arity(arity), shape, doc, build or node, aliases,
-                  node=node, adjoint=adjoint, lower=lower, unicode=unicode or name,
-                  latex=latex or name,
-                  domain=domain, example=example, parameters=parameters or {})
+    p = Primitive(
+        name,
+        "structural",
+        _arity(arity),
+        shape,
+        doc,
+        build or node,
+        aliases,
+        node=node,
+        adjoint=adjoint,
+        lower=lower,
+        unicode=unicode or name,
+        latex=latex or name,
+        domain=domain,
+        example=example,
+        parameters=parameters or {},
+    )
     return (REGISTRY if registry is None else registry).add(p)
 
 
-def composite(name: str, *, build: Callable, shape: str, doc: str, example: str,
-              arity: int | tuple = 1, aliases: tuple = (), domain: Domain = REAL,
-              parameters: dict | None = None, registry: Registry | None = None) -> Primitive:
+def composite(
+    name: str,
+    *,
+    build: Callable,
+    shape: str,
+    doc: str,
+    example: str,
+    arity: int | tuple = 1,
+    aliases: tuple = (),
+    domain: Domain = REAL,
+    parameters: dict | None = None,
+    registry: Registry | None = None,
+) -> Primitive:
     """A function built from other primitives (its derivative comes from theirs)."""
-    p = Primitive(name, "composite", _arity(arity), shape, doc, build, aliases,
-                  domain=domain, example=example, parameters=parameters or {})
+    p = Primitive(
+        name,
+        "composite",
+        _arity(arity),
+        shape,
+        doc,
+        build,
+        aliases,
+        domain=domain,
+        example=example,
+        parameters=parameters or {},
+    )
     return (REGISTRY if registry is None else registry).add(p)
 
 
-def constant(name: str, *, lower: Callable, unicode: str, latex: str, doc: str,
-             registry: Registry | None = None) -> Primitive:
+def constant(
+    name: str,
+    *,
+    lower: Callable,
+    unicode: str,
+    latex: str,
+    doc: str,
+    registry: Registry | None = None,
+) -> Primitive:
     """A named constant (π), a primitive of no arguments, not callable in the language."""
-    p = Primitive(name, "constant", (0,), "elementwise", doc, None, surface=False,
-                  partials=(), lower=lower, unicode=unicode, latex=latex, example=name)
+    p = Primitive(
+        name,
+        "constant",
+        (0,),
+        "elementwise",
+        doc,
+        None,
+        surface=False,
+        partials=(),
+        lower=lower,
+        unicode=unicode,
+        latex=latex,
+        example=name,
+    )
     return (REGISTRY if registry is None else registry).add(p)
 
 

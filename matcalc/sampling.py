@@ -3,6 +3,7 @@ and `verify` draw, from the domain facts of an expression (positive arguments, i
 matrices, bounded arguments, kinks and edges), which come from the primitive registry
 (`matcalc.primitives.sampling`, re-exported here). (`matcalc.testing` draws points from
 shape declarations, for tests and benchmarks that have no Expr.)"""
+
 from __future__ import annotations
 
 import math
@@ -42,13 +43,19 @@ def nodes_of(*roots: E.Expr) -> list:
     return seen
 
 
-def draw_value(var: E.Var, sizes: dict, rng: np.random.Generator, positive: bool,
-               invertible: bool, bound: float = math.inf) -> np.ndarray:
+def draw_value(
+    var: E.Var,
+    sizes: dict,
+    rng: np.random.Generator,
+    positive: bool,
+    invertible: bool,
+    bound: float = math.inf,
+) -> np.ndarray:
     """A random value of `var` with one decimal, in ±[0.2, 2] (positive when `positive`),
     or in ±[0.1, 0.9]·bound when `bound` is finite (`radius`: arcsin, log1p), on its set
     (symmetric, on the simplex), diagonally dominant where `invertible`."""
     r, c = (d if isinstance(d, int) else sizes[d] for d in (var.shape.rows, var.shape.cols))
-    if getattr(var, "structure", None) == "simplex":     # positive, summing to 1
+    if getattr(var, "structure", None) == "simplex":  # positive, summing to 1
         units = 10 * ((r + 9) // 10)
         cuts = np.sort(rng.choice(np.arange(1, units), size=r - 1, replace=False))
         return (np.diff(np.concatenate([[0], cuts, [units]])) / units).reshape(r, 1)
@@ -61,12 +68,13 @@ def draw_value(var: E.Var, sizes: dict, rng: np.random.Generator, positive: bool
     if var.symmetric:
         a = np.triu(a) + np.triu(a, 1).T
     if invertible and r == c and r > 1:
-        a = a + 2.0 * r * np.eye(r)        # strictly diagonally dominant: det > 0
+        a = a + 2.0 * r * np.eye(r)  # strictly diagonally dominant: det > 0
     return a
 
 
-def symbol_point(env: dict, rng: np.random.Generator, positive: bool, invertible: bool,
-                 bound: float = math.inf) -> dict:
+def symbol_point(
+    env: dict, rng: np.random.Generator, positive: bool, invertible: bool, bound: float = math.inf
+) -> dict:
     """Random values for every SymPy symbol of `env` (Var -> Matrix of symbols): each
     variable drawn in ±[0.3, 1.7] (±[0.1, 0.9]·bound when `bound` is finite) on its set
     (symmetric, on the simplex), positive or diagonally dominant where the domain asks."""

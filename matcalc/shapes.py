@@ -5,6 +5,7 @@ gradient in numerator layout), a matrix m×n. Dimensions are names ("n") or inte
 Scalar expansion is the only broadcasting: an element-wise operator accepts operands of
 one shape, or a scalar with anything (the tutorial's "scalar expansion" section).
 """
+
 from __future__ import annotations
 
 import re
@@ -109,9 +110,10 @@ _SPEC = re.compile(r"^\s*(scalar|vector|matrix|symmetric|simplex)\s*(?:\(\s*([^(
 @dataclass(frozen=True)
 class ShapeSpec:
     """A declared shape: kind plus dimensions (None where left open, to be inferred)."""
-    kind: str            # "scalar" | "vector" | "matrix"
-    dims: tuple          # () | (n,) | (m, n); entries str, int or None
-    structure: str | None = None   # "symmetric" (Aᵀ = A) or "simplex" (entries sum to 1)
+
+    kind: str  # "scalar" | "vector" | "matrix"
+    dims: tuple  # () | (n,) | (m, n); entries str, int or None
+    structure: str | None = None  # "symmetric" (Aᵀ = A) or "simplex" (entries sum to 1)
 
     @property
     def symmetric(self) -> bool:

@@ -5,6 +5,7 @@ not apply; its docstring states the identity and why it shrinks. Commutative alg
 (like terms, powers, constants) is already canonical in the constructors (`expr`); here are
 the matrix identities the tutorial uses: `1ᵀdiag(x) = xᵀ`, `diag(a)diag(b) = diag(a ⊗ b)`, …
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,25 +17,48 @@ from .limits import SIMPLIFY_BUDGET
 from .readoff import rebuild
 
 __all__ = [
-    "RULES", "TRIAL_BUDGET", "BudgetExceeded", "Rewrite", "absorb_sign", "add_blocks",
-    "common_factor", "common_scalar", "diag_diag", "diag_ones", "diag_sum", "diag_vector",
-    "distribute_when_it_cancels", "dot_cancels", "inverse_cancels", "inverse_of_product",
-    "negated_difference", "ones_diag", "ones_dot", "relu_in_sum", "relu_step", "rewrite",
-    "row_diag", "scale_block", "simplify", "step_idempotent",
+    "RULES",
+    "TRIAL_BUDGET",
+    "BudgetExceeded",
+    "Rewrite",
+    "absorb_sign",
+    "add_blocks",
+    "common_factor",
+    "common_scalar",
+    "diag_diag",
+    "diag_ones",
+    "diag_sum",
+    "diag_vector",
+    "distribute_when_it_cancels",
+    "dot_cancels",
+    "inverse_cancels",
+    "inverse_of_product",
+    "negated_difference",
+    "ones_diag",
+    "ones_dot",
+    "relu_in_sum",
+    "relu_step",
+    "rewrite",
+    "row_diag",
+    "scale_block",
+    "simplify",
+    "step_idempotent",
 ]
 
 RULES: list = []
-TRIAL_BUDGET = 2000          # rewrites of one trial simplification (a guarded rule's test)
+TRIAL_BUDGET = 2000  # rewrites of one trial simplification (a guarded rule's test)
 
 
 def rewrite(name: str, trial: bool = False) -> Callable[[Callable], Callable]:
     """Register a rule; `trial` marks a guarded rule that simplifies a candidate to see
     whether it shrinks (it is not run inside such a trial, so trials do not nest)."""
+
     def register(fn):
         fn.rule_name = name
         fn.trial = trial
         RULES.append(fn)
         return fn
+
     return register
 
 
@@ -52,14 +76,14 @@ def _pairs(node, match):
     for i in range(len(fs) - 1):
         hit = match(fs[i], fs[i + 1])
         if hit is not None:
-            return E.MatMul(*fs[:i], hit, *fs[i + 2:])
+            return E.MatMul(*fs[:i], hit, *fs[i + 2 :])
     return None
 
 
 def _replace_at(e: E.Expr, i: int, new: E.Expr) -> E.Expr:
     """e with its i-th operand (only that occurrence) replaced: a hash-consed factor may
     occur more than once, and a rewrite means the one occurrence it matched."""
-    return type(e)(*e.args[:i], new, *e.args[i + 1:])
+    return type(e)(*e.args[:i], new, *e.args[i + 1 :])
 
 
 def _ones_row(x):
@@ -74,54 +98,75 @@ def _ones_column(x):
 def ones_diag(node: E.Expr) -> E.Expr | None:
     """1ᵀ diag(a) → aᵀ. Shrinks: two factors become one."""
     if isinstance(node, E.MatMul):
-        return _pairs(node, lambda a, b: E.Transpose(b.args[0])
-                      if _ones_row(a) and isinstance(b, E.Diag) else None)
+        return _pairs(
+            node,
+            lambda a, b: E.Transpose(b.args[0]) if _ones_row(a) and isinstance(b, E.Diag) else None,
+        )
 
 
 @rewrite("diag-ones")
 def diag_ones(node: E.Expr) -> E.Expr | None:
     """diag(a) 1 → a. Shrinks: two factors become one."""
     if isinstance(node, E.MatMul):
-        return _pairs(node, lambda a, b: a.args[0]
-                      if isinstance(a, E.Diag) and _ones_column(b) else None)
+        return _pairs(
+            node, lambda a, b: a.args[0] if isinstance(a, E.Diag) and _ones_column(b) else None
+        )
 
 
 @rewrite("diag-diag")
 def diag_diag(node: E.Expr) -> E.Expr | None:
     """diag(a) diag(b) → diag(a ⊗ b). Shrinks: one diag fewer."""
     if isinstance(node, E.MatMul):
-        return _pairs(node, lambda a, b: E.Diag(E.Mul(a.args[0], b.args[0]))
-                      if isinstance(a, E.Diag) and isinstance(b, E.Diag) else None)
+        return _pairs(
+            node,
+            lambda a, b: (
+                E.Diag(E.Mul(a.args[0], b.args[0]))
+                if isinstance(a, E.Diag) and isinstance(b, E.Diag)
+                else None
+            ),
+        )
 
 
 @rewrite("diag-vector")
 def diag_vector(node: E.Expr) -> E.Expr | None:
     """diag(a) b → a ⊗ b for a column b. Shrinks: the diag disappears."""
     if isinstance(node, E.MatMul):
-        return _pairs(node, lambda a, b: E.Mul(a.args[0], b)
-                      if isinstance(a, E.Diag) and b.shape.is_column
-                      and not isinstance(b, E.Ones) else None)
+        return _pairs(
+            node,
+            lambda a, b: (
+                E.Mul(a.args[0], b)
+                if isinstance(a, E.Diag) and b.shape.is_column and not isinstance(b, E.Ones)
+                else None
+            ),
+        )
 
 
 @rewrite("row-diag")
 def row_diag(node: E.Expr) -> E.Expr | None:
     """bᵀ diag(a) → (a ⊗ b)ᵀ for a row bᵀ. Shrinks: the diag disappears."""
     if isinstance(node, E.MatMul):
-        return _pairs(node, lambda a, b: E.Transpose(E.Mul(b.args[0], E.Transpose(a)))
-                      if isinstance(b, E.Diag) and a.shape.is_row
-                      and not isinstance(a, E.Ones) else None)
+        return _pairs(
+            node,
+            lambda a, b: (
+                E.Transpose(E.Mul(b.args[0], E.Transpose(a)))
+                if isinstance(b, E.Diag) and a.shape.is_row and not isinstance(a, E.Ones)
+                else None
+            ),
+        )
 
 
 @rewrite("ones-dot")
 def ones_dot(node: E.Expr) -> E.Expr | None:
     """1ᵀ a → sum(a) and aᵀ 1 → sum(a). Shrinks: a product becomes a reduction."""
     if isinstance(node, E.MatMul):
+
         def match(a, b):
             if _ones_row(a) and b.shape.is_column and not isinstance(b, E.Ones):
                 return E.Sum(b)
             if a.shape.is_row and _ones_column(b) and not isinstance(a, E.Ones):
                 return E.Sum(E.Transpose(a))
             return None
+
         return _pairs(node, match)
 
 
@@ -130,8 +175,11 @@ def relu_step(node: E.Expr) -> E.Expr | None:
     """max(0, u) ⊗ (u > 0) → u ⊗ (u > 0): where the step is 1 the ReLU is the identity.
     Shrinks: one max fewer."""
     if isinstance(node, E.Mul):
-        steps = {f.args[1] for f in node.args if isinstance(f, E.Compare) and f.op == ">"
-                 and E.is_zero(f.args[2])}
+        steps = {
+            f.args[1]
+            for f in node.args
+            if isinstance(f, E.Compare) and f.op == ">" and E.is_zero(f.args[2])
+        }
         for i, f in enumerate(node.args):
             if isinstance(f, E.Max) and E.is_zero(f.args[0]) and f.args[1] in steps:
                 return _replace_at(node, i, f.args[1])
@@ -152,8 +200,12 @@ def relu_in_sum(term: E.Expr, steps: set) -> E.Expr:
 @rewrite("step-idempotent")
 def step_idempotent(node: E.Expr) -> E.Expr | None:
     """(u > 0)ᵏ → (u > 0): a 0/1 step is its own square. Shrinks: the power goes."""
-    if isinstance(node, E.Pow) and isinstance(node.args[0], E.Compare) and \
-            isinstance(node.args[1], E.Const) and node.args[1].value > 0:
+    if (
+        isinstance(node, E.Pow)
+        and isinstance(node.args[0], E.Compare)
+        and isinstance(node.args[1], E.Const)
+        and node.args[1].value > 0
+    ):
         return node.args[0]
 
 
@@ -196,8 +248,11 @@ def scale_block(node: E.Expr) -> E.Expr | None:
     if isinstance(node, E.Mul):
         blocks = [f for f in node.args if isinstance(f, E.Block)]
         scalars = [f for f in node.args if f.shape.is_scalar]
-        if len(blocks) == 1 and len(scalars) == len(node.args) - 1 and \
-                all(x.shape.is_scalar for r in blocks[0].rows for x in r):
+        if (
+            len(blocks) == 1
+            and len(scalars) == len(node.args) - 1
+            and all(x.shape.is_scalar for r in blocks[0].rows for x in r)
+        ):
             s = E.Mul(*scalars)
             return E.Block(tuple(tuple(E.Mul(s, x) for x in r) for r in blocks[0].rows))
 
@@ -209,9 +264,12 @@ def add_blocks(node: E.Expr) -> E.Expr | None:
         first = node.args[0]
         if all(t.args[:2] == first.args[:2] for t in node.args):
             rows = [t.rows for t in node.args]
-            return E.Block(tuple(tuple(E.Add(*(r[i][j] for r in rows))
-                                       for j in range(len(first.rows[0])))
-                                 for i in range(len(first.rows))))
+            return E.Block(
+                tuple(
+                    tuple(E.Add(*(r[i][j] for r in rows)) for j in range(len(first.rows[0])))
+                    for i in range(len(first.rows))
+                )
+            )
 
 
 @rewrite("trace-of-block")
@@ -243,10 +301,10 @@ def common_factor(node: E.Expr) -> E.Expr | None:
     if not isinstance(node, E.Add) or len(node.args) < 2:
         return None
     chains = [_chain(t) for t in node.args]
-    for side in (0, -1):                     # the largest group sharing an end factor
+    for side in (0, -1):  # the largest group sharing an end factor
         groups: dict = {}
         for t, c in zip(node.args, chains):
-            if len(c) >= 2 and t.shape == node.shape:      # not a scalar-expanded term
+            if len(c) >= 2 and t.shape == node.shape:  # not a scalar-expanded term
                 groups.setdefault(c[side], []).append((t, c))
         shared, members = max(groups.items(), key=lambda kv: len(kv[1]), default=(None, []))
         if len(members) < 2:
@@ -270,8 +328,11 @@ def diag_sum(node: E.Expr) -> E.Expr | None:
     for t in node.args:
         coeff, rest = E.split_coefficient(t)
         scalars = [f for f in rest.args if f.shape.is_scalar] if isinstance(rest, E.Mul) else []
-        core = E.Mul(*(f for f in rest.args if not f.shape.is_scalar)) \
-            if isinstance(rest, E.Mul) else rest
+        core = (
+            E.Mul(*(f for f in rest.args if not f.shape.is_scalar))
+            if isinstance(rest, E.Mul)
+            else rest
+        )
         (diags if isinstance(core, E.Diag) else others).append((coeff, scalars, core, t))
     if len(diags) < 2:
         return None
@@ -281,12 +342,14 @@ def diag_sum(node: E.Expr) -> E.Expr | None:
 
 def _inverse_pair(a, b) -> bool:
     """A⁻¹A, AA⁻¹, A⁻ᵀAᵀ, AᵀA⁻ᵀ: a product that is the identity."""
+
     def inv_of(x):
         if isinstance(x, E.Inv):
             return x.args[0]
         if isinstance(x, E.Transpose) and isinstance(x.args[0], E.Inv):
             return E.Transpose(x.args[0].args[0])
         return None
+
     return inv_of(a) is b or inv_of(b) is a
 
 
@@ -297,7 +360,7 @@ def inverse_cancels(node: E.Expr) -> E.Expr | None:
         fs = node.args
         for i in range(len(fs) - 1):
             if _inverse_pair(fs[i], fs[i + 1]):
-                rest = fs[:i] + fs[i + 2:]
+                rest = fs[:i] + fs[i + 2 :]
                 return E.MatMul(*rest) if rest else E.Identity(fs[i].shape.rows)
 
 
@@ -310,12 +373,15 @@ def inverse_of_product(node: E.Expr) -> E.Expr | None:
     for i, f in enumerate(node.args):
         transposed = isinstance(f, E.Transpose) and isinstance(f.args[0], E.Inv)
         inv = f.args[0] if transposed else f
-        if isinstance(inv, E.Inv) and isinstance(inv.args[0], E.MatMul) and \
-                all(g.shape.is_square for g in inv.args[0].args):
+        if (
+            isinstance(inv, E.Inv)
+            and isinstance(inv.args[0], E.MatMul)
+            and all(g.shape.is_square for g in inv.args[0].args)
+        ):
             expanded = E.MatMul(*(E.Inv(g) for g in reversed(inv.args[0].args)))
             if transposed:
                 expanded = E.Transpose(expanded)
-            trial = _trial(E.MatMul(*node.args[:i], expanded, *node.args[i + 1:]))
+            trial = _trial(E.MatMul(*node.args[:i], expanded, *node.args[i + 1 :]))
             if trial is not None and E.size_of(trial) < E.size_of(node):
                 return trial
     return None
@@ -327,9 +393,14 @@ def common_scalar(node: E.Expr) -> E.Expr | None:
     Shrinks: s is written once."""
     if not isinstance(node, E.Add) or node.shape.is_scalar:
         return None
+
     def scalars(t):
-        return [f for f in (t.args if isinstance(t, E.Mul) else (t,))
-                if f.shape.is_scalar and not isinstance(f, E.Const)]
+        return [
+            f
+            for f in (t.args if isinstance(t, E.Mul) else (t,))
+            if f.shape.is_scalar and not isinstance(f, E.Const)
+        ]
+
     shared = [f for f in scalars(node.args[0]) if all(f in scalars(t) for t in node.args[1:])]
     if not shared:
         return None
@@ -353,13 +424,16 @@ def distribute_when_it_cancels(node: E.Expr) -> E.Expr | None:
         for j in (i + 1, i - 1):
             if not 0 <= j < len(fs):
                 continue
-            pair = (lambda t, g=fs[j]: E.MatMul(t, g)) if j > i else \
-                (lambda t, g=fs[j]: E.MatMul(g, t))
+            pair = (
+                (lambda t, g=fs[j]: E.MatMul(t, g))
+                if j > i
+                else (lambda t, g=fs[j]: E.MatMul(g, t))
+            )
             before = E.MatMul(*((f, fs[j]) if j > i else (fs[j], f)))
             smaller = _trial(E.Add(*(pair(t) for t in terms)))
             if smaller is not None and E.size_of(smaller) < E.size_of(before):
                 lo, hi = min(i, j), max(i, j)
-                return E.MatMul(*fs[:lo], smaller, *fs[hi + 1:])
+                return E.MatMul(*fs[:lo], smaller, *fs[hi + 1 :])
     return None
 
 
@@ -368,12 +442,14 @@ def dot_cancels(node: E.Expr) -> E.Expr | None:
     """aᵀ b → sum(a ⊗ b) where the element-wise product cancels (sᵀ(y ⊘ s) → sum(y)).
     Shrinks: by the guard."""
     if isinstance(node, E.MatMul):
+
         def match(a, b):
             if isinstance(a, E.Transpose) and a.args[0].shape.is_column and b.shape.is_column:
                 product = E.Mul(a.args[0], b)
                 if E.size_of(product) < E.size_of(E.MatMul(a, b)) - 1:
                     return E.Sum(product)
             return None
+
         return _pairs(node, match)
 
 
@@ -388,8 +464,9 @@ class BudgetExceeded(LimitError):
     """More rewrites than the budget: a rule set that loops is a bug, not an answer."""
 
 
-def simplify(root: E.Expr, budget: int = SIMPLIFY_BUDGET, log: list | None = None,
-             trials: bool = True) -> E.Expr:
+def simplify(
+    root: E.Expr, budget: int = SIMPLIFY_BUDGET, log: list | None = None, trials: bool = True
+) -> E.Expr:
     """Bottom-up, each node once, each rewritten node simplified again; at most `budget`
     rule applications (a BudgetExceeded beyond). `trials=False` leaves out the guarded
     rules (those registered with trial=True), as their own trial simplifications do."""
@@ -411,8 +488,11 @@ def simplify(root: E.Expr, budget: int = SIMPLIFY_BUDGET, log: list | None = Non
                 stack.append((n, True))
                 stack.extend((k, False) for k in kids if k not in memo)
                 continue
-            new = rebuild(n, [memo[k] for k in kids]) if kids and any(memo[k] is not k
-                                                                      for k in kids) else n
+            new = (
+                rebuild(n, [memo[k] for k in kids])
+                if kids and any(memo[k] is not k for k in kids)
+                else n
+            )
             memo[n] = at_node(new)
         return memo[node]
 
@@ -422,8 +502,10 @@ def simplify(root: E.Expr, budget: int = SIMPLIFY_BUDGET, log: list | None = Non
             if out is not None and out is not n:
                 count[0] += 1
                 if count[0] > budget:
-                    raise BudgetExceeded(f"simplification needed more than {budget} rewrites "
-                                         f"(the limit SIMPLIFY_BUDGET)")
+                    raise BudgetExceeded(
+                        f"simplification needed more than {budget} rewrites "
+                        f"(the limit SIMPLIFY_BUDGET)"
+                    )
                 if log is not None:
                     log.append(Rewrite(fn.rule_name, n, out))
                 return visit(out)

@@ -7,6 +7,7 @@
 4. substitute back and simplify, naming each rewrite (`1ᵀdiag(x) = xᵀ`).
 A derivative that is a linear map (matrix by matrix) shows its differentials instead.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 class Partial:
     of: str
     by: str
-    value: E.Expr | None        # None: shown as a differential
+    value: E.Expr | None  # None: shown as a differential
     differential: E.Expr
     rule: str
 
@@ -40,15 +41,15 @@ class Partial:
 @dataclass
 class Derivation:
     var: E.Var
-    intermediates: list = field(default_factory=list)   # [(symbol, definition)]
-    partials: list = field(default_factory=list)        # [Partial]
+    intermediates: list = field(default_factory=list)  # [(symbol, definition)]
+    partials: list = field(default_factory=list)  # [Partial]
     chain_rule: str = ""
     chain_names: str = ""
     chained: E.Expr | None = None
     substituted: E.Expr | None = None
     rewrites: list = field(default_factory=list)
     result: E.Expr | None = None
-    laid_out: E.Expr | None = None      # the result in the requested layout, where it differs
+    laid_out: E.Expr | None = None  # the result in the requested layout, where it differs
     top: str = "y"
 
 
@@ -88,8 +89,9 @@ def _sum_of_terms(terms: list, shape) -> E.Expr | None:
     except ShapeError:
         pass
     first = shape if any(t.shape == shape for t in terms) else terms[0].shape
-    aligned = [t if t.shape == first else E.Transpose(t) if t.shape.T == first else None
-               for t in terms]
+    aligned = [
+        t if t.shape == first else E.Transpose(t) if t.shape.T == first else None for t in terms
+    ]
     if any(t is None for t in aligned):
         return None
     try:
@@ -98,16 +100,18 @@ def _sum_of_terms(terms: list, shape) -> E.Expr | None:
         return None
 
 
-def derive_steps(diff: E.Expr, layout_result: E.Expr | None, rewrites: list,
-                 transposed: bool = False) -> Derivation:
+def derive_steps(
+    diff: E.Expr, layout_result: E.Expr | None, rewrites: list, transposed: bool = False
+) -> Derivation:
     """Name the intermediates, differentiate each definition by the symbols it uses (with
     the same engine), chain the local derivatives, substitute back. The steps work in
     numerator layout; where the requested layout is another (`transposed`), the result
     in it, `layout_result`, ends them."""
     rules = load()
     var = diff.var
-    applied = [a for a in diff.applied if not isinstance(a.node, E.Transpose)
-               or a.node is diff.root]                     # xᵀ stays inline: w·x, not u₁x
+    applied = [
+        a for a in diff.applied if not isinstance(a.node, E.Transpose) or a.node is diff.root
+    ]  # xᵀ stays inline: w·x, not u₁x
     out = Derivation(var)
     symbols: dict = {}
     taken = {v.name for v in E.walk(diff.root) if isinstance(v, E.Var)}
@@ -134,8 +138,7 @@ def derive_steps(diff: E.Expr, layout_result: E.Expr | None, rewrites: list,
         for by in [s for s in E.walk(definition) if s in origin]:
             local = differentiate(definition, by).differential
             value = _read(local, by, a.node.shape)
-            out.partials.append(Partial(sym.name, by.name, value, local,
-                                        rules[type(a.node)].name))
+            out.partials.append(Partial(sym.name, by.name, value, local, rules[type(a.node)].name))
             child = origin[by]
             if value is None or total.get(child) is None:
                 matrix_form = False
@@ -144,32 +147,38 @@ def derive_steps(diff: E.Expr, layout_result: E.Expr | None, rewrites: list,
             if term is None:
                 matrix_form = False
                 continue
-            term_names.append(f"∂{sym.name}/∂{by.name}" + ("" if child is var else
-                                                          " " + names[child]))
+            term_names.append(
+                f"∂{sym.name}/∂{by.name}" + ("" if child is var else " " + names[child])
+            )
             terms.append(term)
         if matrix_form:
             total[a.node] = _sum_of_terms(terms, a.node.shape)
             matrix_form = total[a.node] is not None or not terms
-            names[a.node] = "(" + " + ".join(term_names) + ")" if len(term_names) > 1 else \
-                (term_names[0] if term_names else "0")
-    out.chain_rule = chain_kind([a.node for a in applied], var,
-                                lambda n: [c for c, _ in next(x for x in applied
-                                                              if x.node is n).locals])
+            names[a.node] = (
+                "(" + " + ".join(term_names) + ")"
+                if len(term_names) > 1
+                else (term_names[0] if term_names else "0")
+            )
+    out.chain_rule = chain_kind(
+        [a.node for a in applied],
+        var,
+        lambda n: [c for c, _ in next(x for x in applied if x.node is n).locals],
+    )
     if applied and matrix_form and total.get(applied[-1].node) is not None:
         out.chain_names = names[applied[-1].node].strip()
         out.chained = total[applied[-1].node]
         back: dict = {}
-        for a in applied:                      # children first: earlier u's are resolved
+        for a in applied:  # children first: earlier u's are resolved
             back[symbols[a.node]] = substitute(definitions[a.node], back)
         out.substituted = substitute(out.chained, back)
     if not rewrites and out.substituted is not None:
         out.result = simplify(out.substituted, log=rewrites)
     elif transposed and out.substituted is not None:
-        out.result = simplify(out.substituted)      # the rewrites are the Derivative's own
+        out.result = simplify(out.substituted)  # the rewrites are the Derivative's own
     else:
         out.result = layout_result
     if transposed and layout_result is not None and text_of(layout_result) != text_of(out.result):
-        out.laid_out = layout_result                # denominator: the transpose, …
+        out.laid_out = layout_result  # denominator: the transpose, …
     out.rewrites = rewrites
     return out
 
@@ -180,10 +189,15 @@ class Steps:
     def __init__(self, d):
         self.derivative = d
         single = len(d.wrt) == 1
-        self.derivations = [derive_steps(diff, d.result if single else None,
-                                         list(d.rewrites) if single else [],
-                                         single and d.layout != Layout.NUMERATOR)
-                            for diff in d.derivations]
+        self.derivations = [
+            derive_steps(
+                diff,
+                d.result if single else None,
+                list(d.rewrites) if single else [],
+                single and d.layout != Layout.NUMERATOR,
+            )
+            for diff in d.derivations
+        ]
 
     def __str__(self) -> str:
         return self.render(text_of)
@@ -201,9 +215,10 @@ class Steps:
         d = self.derivative
         names = ", ".join(v.name for v in d.wrt)
         head = f"∂/∂{names} of {show(d.expression)}   ({d.layout} layout)"
-        if d.function is not None:          # a Hessian: the derivative of the gradient
-            head = f"Hessian of {show(d.function)} by {names} = " + \
-                head.replace(" of ", " of the gradient ", 1)
+        if d.function is not None:  # a Hessian: the derivative of the gradient
+            head = f"Hessian of {show(d.function)} by {names} = " + head.replace(
+                " of ", " of the gradient ", 1
+            )
         lines = [head]
         lines.append(where_text(getattr(d, "inferred", {})))
         for der, diff in zip(self.derivations, d.derivations):
@@ -231,13 +246,18 @@ class Steps:
                 lines.append(f"   ∂{top}/∂{v} = {show(der.substituted)}")
             for r in der.rewrites:
                 lines.append(f"     {show(r.before)} = {show(r.after)}    [{r.rule}]")
-            if der.result is None:              # a linear map: its own left-hand side
-                part = d if len(self.derivations) == 1 else \
-                    next(p for p in d.parts if p.wrt[0] is der.var)
-                lines.append(f"   {part}" if part.result is None else
-                             f"   ∂{top}/∂{v} = {show(part.result)}")
-            elif der.rewrites or der.substituted is None or \
-                    show(der.result) != show(der.substituted):
+            if der.result is None:  # a linear map: its own left-hand side
+                part = (
+                    d
+                    if len(self.derivations) == 1
+                    else next(p for p in d.parts if p.wrt[0] is der.var)
+                )
+                lines.append(
+                    f"   {part}" if part.result is None else f"   ∂{top}/∂{v} = {show(part.result)}"
+                )
+            elif (
+                der.rewrites or der.substituted is None or show(der.result) != show(der.substituted)
+            ):
                 lines.append(f"   ∂{top}/∂{v} = {show(der.result)}")
             if der.laid_out is not None:
                 lines.append(f"   ∂{top}/∂{v} = {show(der.laid_out)}    [{d.layout} layout]")

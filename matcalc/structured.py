@@ -11,6 +11,7 @@ y. `verify` therefore accepts a claim that differs from matcalc's form by such a
 alone, comparing the parts that the set fixes: (G + Gᵀ)/2, and G with its mean along the
 y axis removed.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from .shapes import Shape
 
-if TYPE_CHECKING:                                   # for annotations only
+if TYPE_CHECKING:  # for annotations only
     from .expr import Var
 
 __all__ = ["projection"]
@@ -29,14 +30,17 @@ def projection(var: Var, due: Shape, layout: str) -> tuple[Callable, str] | None
     structure or the derivative's shape does not carry it. The function works on NumPy
     arrays and on SymPy matrices alike."""
     if var.symmetric and due == var.shape:
-        return _symmetric_part, (f"{var.name} is symmetric: a derivative by it is fixed up to "
-                                 "an antisymmetric matrix, and compared as (G + Gᵀ)/2")
+        return _symmetric_part, (
+            f"{var.name} is symmetric: a derivative by it is fixed up to "
+            "an antisymmetric matrix, and compared as (G + Gᵀ)/2"
+        )
     if var.structure == "simplex":
         axis = 0 if layout == "denominator" or due.cols == 1 else 1
         one = "1" if axis == 0 else "1ᵀ"
         return (lambda m: _centred(m, axis)), (
             f"{var.name} is on the simplex: a derivative by it is fixed up to a multiple of "
-            f"{one}, and compared with its mean along {var.name} removed")
+            f"{one}, and compared with its mean along {var.name} removed"
+        )
     return None
 
 
@@ -47,10 +51,12 @@ def _symmetric_part(m):
 def _centred(m, axis: int):
     """m with the mean along `axis` removed: m (I − 11ᵀ/n) for axis 1, (I − 11ᵀ/n) m for 0."""
     n = m.shape[axis]
-    if hasattr(m, "applyfunc"):                       # a SymPy Matrix
+    if hasattr(m, "applyfunc"):  # a SymPy Matrix
         import sympy as sp
+
         p = sp.eye(n) - sp.ones(n, n) / n
     else:
         import numpy as np
+
         p = np.eye(n) - np.full((n, n), 1.0 / n)
     return m @ p if axis == 1 else p @ m

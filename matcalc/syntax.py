@@ -4,6 +4,7 @@
 expression as `Syntax` nodes. Shapes are inferred afterwards by `build`; the parser
 knows nothing of shapes or derivatives.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ __all__ = ["Declaration", "Position", "Query", "Syntax", "number"]
 @dataclass(frozen=True)
 class Position:
     """Where a piece of the query starts: 1-based line and column, and its end column."""
+
     line: int
     column: int
     end_column: int | None = None
@@ -35,6 +37,7 @@ class Syntax:
     "call"    function name (lowercase)  (arg, ...)      (the name is checked later, by `build`)
     "list"    None                       (item, ...)     ("[a, b]"; items may be lists: a matrix)
     """
+
     kind: str
     value: object = None
     children: tuple = ()
@@ -45,6 +48,7 @@ class Syntax:
 class Declaration:
     """`w, x: vector(n)` — names and a shape spec as written ("scalar", "vector(n)",
     "matrix(m, n)", "symmetric(n)", "vector", "matrix"), with the spec's position."""
+
     names: tuple[str, ...]
     spec: str
     pos: Position | None = field(default=None, compare=False)

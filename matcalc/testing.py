@@ -18,6 +18,7 @@ Used by the tests (tests/helpers.py's three-way check, tests/test_fuzz.py), fuzz
 random-expression harness), the benchmarks and `matcalc.jupyter.finite_differences`;
 importing this module imports NumPy only.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,33 +27,54 @@ from collections.abc import Callable
 import numpy as np
 
 __all__ = [
-    "CENTRAL_STEP", "COMPLEX_STEP", "DOMAIN_MARGIN", "KINK_MARGIN", "MAX_CONDITION",
-    "MAX_MAGNITUDE", "SIZES", "TAN_MARGIN", "Ops", "as_2d", "central_difference", "close",
-    "complex_step", "dimension_sizes", "jacobian", "natural", "numpy_shape", "parse_spec", "random_values", "size", "sizes_for",
+    "CENTRAL_STEP",
+    "COMPLEX_STEP",
+    "DOMAIN_MARGIN",
+    "KINK_MARGIN",
+    "MAX_CONDITION",
+    "MAX_MAGNITUDE",
+    "SIZES",
+    "TAN_MARGIN",
+    "Ops",
+    "as_2d",
+    "central_difference",
+    "close",
+    "complex_step",
+    "dimension_sizes",
+    "jacobian",
+    "natural",
+    "numpy_shape",
+    "parse_spec",
+    "random_values",
+    "size",
+    "sizes_for",
     "spec_dims",
 ]
 
-KINK_MARGIN = 1e-3        # |a − b| at max/compare, |u| at abs/sign, at least this
-DOMAIN_MARGIN = 1e-3      # log/sqrt/power arguments at least this; |det| at least this
-MAX_CONDITION = 1e6       # inv/det of a matrix this ill-conditioned is refused
-TAN_MARGIN = 1e-2         # |cos u| at least this under tan
-MAX_MAGNITUDE = 1e6       # a value this large is refused (overflow, poles)
+KINK_MARGIN = 1e-3  # |a − b| at max/compare, |u| at abs/sign, at least this
+DOMAIN_MARGIN = 1e-3  # log/sqrt/power arguments at least this; |det| at least this
+MAX_CONDITION = 1e6  # inv/det of a matrix this ill-conditioned is refused
+TAN_MARGIN = 1e-2  # |cos u| at least this under tan
+MAX_MAGNITUDE = 1e6  # a value this large is refused (overflow, poles)
 COMPLEX_STEP = 1e-20
 CENTRAL_STEP = 1e-6
-SIZES = (3, 2, 4, 5)      # distinct sizes for symbolic dimensions, in order of first use
-DIMENSION_SIZES = (3, 2, 4, 5, 6, 7)   # the same for matcalc's variables (dimension_sizes)
+SIZES = (3, 2, 4, 5)  # distinct sizes for symbolic dimensions, in order of first use
+DIMENSION_SIZES = (3, 2, 4, 5, 6, 7)  # the same for matcalc's variables (dimension_sizes)
 
 _SPEC = re.compile(r"^\s*(scalar|vector|matrix|symmetric|simplex)\s*(?:\(([^()]*)\))?\s*$")
 
 
 # ---------------------------------------------------------------- shapes -> sizes
 def parse_spec(spec: str) -> tuple[str, tuple]:
-    """"matrix(m, n)" -> ("matrix", ("m", "n")); numbers become ints."""
+    """ "matrix(m, n)" -> ("matrix", ("m", "n")); numbers become ints."""
     m = _SPEC.match(spec)
     if not m:
         raise ValueError(f"unknown shape {spec!r}")
-    dims = tuple(int(d) if d.strip().isdigit() else d.strip()
-                 for d in (m.group(2) or "").split(",") if d.strip())
+    dims = tuple(
+        int(d) if d.strip().isdigit() else d.strip()
+        for d in (m.group(2) or "").split(",")
+        if d.strip()
+    )
     return m.group(1), dims
 
 
@@ -180,7 +202,7 @@ class Ops:
             if e < 0:
                 self._need(np.abs(u.real) > DOMAIN_MARGIN, "negative power of ~0")
                 return 1 / u ** (-e)
-            return u ** e
+            return u**e
         self._need(u.real > DOMAIN_MARGIN, "fractional power of a non-positive")
         return np.exp(k * np.log(u))
 
@@ -264,8 +286,9 @@ class Ops:
 
     def block(self, rows):
         """[[a, b], [c, d]]: a matrix by rows of scalars."""
-        return np.concatenate([np.concatenate([e.reshape(1, 1) for e in row], axis=1)
-                               for row in rows], axis=0)
+        return np.concatenate(
+            [np.concatenate([e.reshape(1, 1) for e in row], axis=1) for row in rows], axis=0
+        )
 
 
 def as_2d(value: object, spec: str) -> np.ndarray:
@@ -306,7 +329,9 @@ def complex_step(fun: Callable, values: dict, name: str, h: float = COMPLEX_STEP
     return np.stack(cols, axis=-1).reshape(out_shape + x.shape)
 
 
-def central_difference(fun: Callable, values: dict, name: str, h: float = CENTRAL_STEP) -> np.ndarray:
+def central_difference(
+    fun: Callable, values: dict, name: str, h: float = CENTRAL_STEP
+) -> np.ndarray:
     """∂fun/∂values[name] by central differences: output + variable axes."""
     x = np.asarray(values[name], dtype=float)
     cols = []
@@ -321,9 +346,13 @@ def central_difference(fun: Callable, values: dict, name: str, h: float = CENTRA
     return np.stack(cols, axis=-1).reshape(out_shape + x.shape)
 
 
-def jacobian(fun: Callable[[dict], object], values: dict, wrt: str | list[str],
-             variable_first: bool = False,
-             h: float = CENTRAL_STEP) -> np.ndarray:
+def jacobian(
+    fun: Callable[[dict], object],
+    values: dict,
+    wrt: str | list[str],
+    variable_first: bool = False,
+    h: float = CENTRAL_STEP,
+) -> np.ndarray:
     """∂fun/∂wrt by central differences, shaped as `Derivative.evaluate` returns it: output
     + variable axes, or variable + output axes when `variable_first` (the denominator
     layout). `wrt` is a name, or a list of scalar names stacked on one axis of its length."""

@@ -1,6 +1,7 @@
 """Shape inference's unknown dimensions: a union-find over dimensions (names and integers
 are fixed, `?k` are unknowns), the shape tests on (rows, cols) pairs of them, and how an
 inferred shape is described in an error."""
+
 from __future__ import annotations
 
 __all__ = ["Dims", "is_unknown"]
@@ -56,8 +57,10 @@ class Dims:
     def describe(self, shape: tuple) -> str:
         """'a scalar', 'a vector(n)', 'a row vector(?)', 'a matrix(m, ?)': unknowns as '?'."""
         r, c = (self.find(d) for d in shape)
+
         def name(d):
             return "?" if is_unknown(d) else str(d)
+
         if (r, c) == (1, 1):
             return "a scalar"
         if c == 1:

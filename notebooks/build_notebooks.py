@@ -9,6 +9,7 @@ tests/test_notebooks.py run them); cell ids are fixed, so the files are reproduc
 Every worked example is computed by matcalc, shown with its four steps, asserted equal to
 central finite differences, and cross-checked by SymPy (`d.check()`).
 """
+
 from __future__ import annotations
 
 import sys
@@ -43,8 +44,17 @@ def code(source: str):
     return new_code_cell(dedent(source).strip())
 
 
-def example(query: str, wrt, at: str, *, shapes: str | None = None, hessian: bool = False,
-            layout: str | None = None, check: str = "d.check()", show_steps: bool = True):
+def example(
+    query: str,
+    wrt,
+    at: str,
+    *,
+    shapes: str | None = None,
+    hessian: bool = False,
+    layout: str | None = None,
+    check: str = "d.check()",
+    show_steps: bool = True,
+):
     """One worked example: derive, assert against finite differences, SymPy-check, show."""
     call = "matcalc.hessian" if hessian else "matcalc.derivative"
     args = [repr(query), repr(wrt)]
@@ -52,10 +62,12 @@ def example(query: str, wrt, at: str, *, shapes: str | None = None, hessian: boo
         args.append(f"shapes={shapes}")
     if layout:
         args.append(f"layout={layout!r}")
-    lines = [f"d = {call}({', '.join(args)})",
-             f"assert numerically_right(d, {at})",
-             f"print({check})",
-             "display(d)"]
+    lines = [
+        f"d = {call}({', '.join(args)})",
+        f"assert numerically_right(d, {at})",
+        f"print({check})",
+        "display(d)",
+    ]
     if show_steps:
         lines.append("d.steps")
     return new_code_cell("\n".join(lines))
@@ -64,9 +76,12 @@ def example(query: str, wrt, at: str, *, shapes: str | None = None, hessian: boo
 def notebook(title: str, cells: list, plots: bool = False):
     setup = SETUP + ("\n" + PLOTS if plots else "")
     nb = new_notebook(cells=[md(title), code(setup)] + cells)
-    nb.nbformat, nb.nbformat_minor = 4, 5          # fixed: a newer nbformat writes the same
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.nbformat, nb.nbformat_minor = 4, 5  # fixed: a newer nbformat writes the same
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i:02d}"
@@ -75,7 +90,8 @@ def notebook(title: str, cells: list, plots: bool = False):
 
 # ---------------------------------------------------------------- 01
 def scalar_rules():
-    return notebook("""
+    return notebook(
+        """
         # 1. Review: the scalar derivative rules
 
         The tutorial starts from the rules of single-variable calculus, because every
@@ -86,36 +102,49 @@ def scalar_rules():
         Every example below is checked two independent ways: `numerically_right` compares
         `d.evaluate` with central finite differences of the expression, and `d.check()`
         lets SymPy differentiate the components itself and proves the results equal.
-        """, [
-        md("**Constant.** The derivative of a constant is 0: $\\frac{d}{dx}99 = 0$. "
-           "(`x` has to be declared, since `99` does not mention it.)"),
-        example("x: scalar; 99", "x", '{"x": 1.3}'),
-        md("**Multiplication by a constant:** $\\frac{d}{dx}cf = c\\frac{df}{dx}$, so "
-           "$\\frac{d}{dx}3x = 3$."),
-        example("3*x", "x", '{"x": 1.3}'),
-        md("**Power rule:** $\\frac{d}{dx}x^n = nx^{n-1}$, so $\\frac{d}{dx}x^3 = 3x^2$."),
-        example("x^3", "x", '{"x": 1.3}'),
-        md("**Sum rule:** the derivative of a sum is the sum of the derivatives: "
-           "$\\frac{d}{dx}(x^2 + 3x) = 2x + 3$."),
-        example("x^2 + 3*x", "x", '{"x": 1.3}'),
-        md("**Product rule:** $\\frac{d}{dx}fg = f\\frac{dg}{dx} + g\\frac{df}{dx}$: "
-           "$\\frac{d}{dx}x^2x = x^2 + x\\cdot 2x = 3x^2$. matcalc's algebra already "
-           "merges $x^2 x$ into $x^3$, so the power rule finishes it."),
-        example("x^2 * x", "x", '{"x": 1.3}'),
-        md("**Chain rule:** $\\frac{d}{dx}f(g(x)) = \\frac{df(u)}{du}\\frac{du}{dx}$ with "
-           "$u = g(x)$: $\\frac{d}{dx}\\ln(x^2) = \\frac{1}{x^2}2x = \\frac{2}{x}$. The "
-           "steps introduce $u_1 = x^2$ exactly as the tutorial does."),
-        example("ln(x^2)", "x", '{"x": 1.3}'),
-        md("**Factoring out a constant** keeps the result as simple as the tutorial's: "
-           "$\\frac{d}{dx}9(x + x^2) = 9(1 + 2x)$."),
-        example("9*(x + x^2)", "x", '{"x": 1.3}'),
-        md("""
+        """,
+        [
+            md(
+                "**Constant.** The derivative of a constant is 0: $\\frac{d}{dx}99 = 0$. "
+                "(`x` has to be declared, since `99` does not mention it.)"
+            ),
+            example("x: scalar; 99", "x", '{"x": 1.3}'),
+            md(
+                "**Multiplication by a constant:** $\\frac{d}{dx}cf = c\\frac{df}{dx}$, so "
+                "$\\frac{d}{dx}3x = 3$."
+            ),
+            example("3*x", "x", '{"x": 1.3}'),
+            md("**Power rule:** $\\frac{d}{dx}x^n = nx^{n-1}$, so $\\frac{d}{dx}x^3 = 3x^2$."),
+            example("x^3", "x", '{"x": 1.3}'),
+            md(
+                "**Sum rule:** the derivative of a sum is the sum of the derivatives: "
+                "$\\frac{d}{dx}(x^2 + 3x) = 2x + 3$."
+            ),
+            example("x^2 + 3*x", "x", '{"x": 1.3}'),
+            md(
+                "**Product rule:** $\\frac{d}{dx}fg = f\\frac{dg}{dx} + g\\frac{df}{dx}$: "
+                "$\\frac{d}{dx}x^2x = x^2 + x\\cdot 2x = 3x^2$. matcalc's algebra already "
+                "merges $x^2 x$ into $x^3$, so the power rule finishes it."
+            ),
+            example("x^2 * x", "x", '{"x": 1.3}'),
+            md(
+                "**Chain rule:** $\\frac{d}{dx}f(g(x)) = \\frac{df(u)}{du}\\frac{du}{dx}$ with "
+                "$u = g(x)$: $\\frac{d}{dx}\\ln(x^2) = \\frac{1}{x^2}2x = \\frac{2}{x}$. The "
+                "steps introduce $u_1 = x^2$ exactly as the tutorial does."
+            ),
+            example("ln(x^2)", "x", '{"x": 1.3}'),
+            md(
+                "**Factoring out a constant** keeps the result as simple as the tutorial's: "
+                "$\\frac{d}{dx}9(x + x^2) = 9(1 + 2x)$."
+            ),
+            example("9*(x + x^2)", "x", '{"x": 1.3}'),
+            md("""
             ## The derivative is the slope
 
             `d.evaluate` gives numbers: here the slope of $x^3$ at a few points, drawn as
             tangent lines. Each tangent touches the curve and has the slope $3x^2$.
             """),
-        code('''
+            code("""
             d = matcalc.derivative("x^3", "x")
             xs = np.linspace(-1.5, 1.5, 200)
             fig, ax = plt.subplots(figsize=(5, 3.5))
@@ -127,8 +156,8 @@ def scalar_rules():
             ax.set_ylim(-3.5, 3.5)
             ax.legend(fontsize=8)
             ax.set_title("tangents with slope d.evaluate({'x': x0})");
-            '''),
-        md("""
+            """),
+            md("""
             ## The same from the `%matcalc` magic
 
             `%load_ext matcalc` (run in the first cell) adds a line magic and a cell magic
@@ -136,20 +165,23 @@ def scalar_rules():
             from the cell, declarations on their own lines; a mistake is reported with its
             line, column and a caret, not a traceback.
             """),
-        code("%matcalc 'ln(x^2)' --steps"),
-        code('''
+            code("%matcalc 'ln(x^2)' --steps"),
+            code("""
             %%matcalc --wrt w --check
             w, x: vector(n)
             b: scalar
             max(0, w @ x + b)    # the neuron of section 6
-            '''),
-        code("%matcalc 'A: matrix(m, n); x: vector(k); A @ x' --wrt x"),
-    ], plots=True)
+            """),
+            code("%matcalc 'A: matrix(m, n); x: vector(k); A @ x' --wrt x"),
+        ],
+        plots=True,
+    )
 
 
 # ---------------------------------------------------------------- 02
 def jacobians():
-    return notebook("""
+    return notebook(
+        """
         # 2. Partial derivatives, the gradient and the Jacobian
 
         With more than one parameter, each one gets its own *partial* derivative: the
@@ -157,31 +189,34 @@ def jacobians():
         **gradient**; stacking the gradients of several functions gives the **Jacobian**.
         The tutorial uses the *numerator layout*: the gradient is a row, and the Jacobian
         of $m$ functions of $n$ parameters is an $m \\times n$ matrix.
-        """, [
-        md("$\\frac{\\partial}{\\partial x}3x^2y = 3y\\frac{\\partial}{\\partial x}x^2 = "
-           "6xy$, treating $y$ as a constant:"),
-        example("3*x^2*y", "x", '{"x": 1.3, "y": -0.7}'),
-        md("and $\\frac{\\partial}{\\partial y}3x^2y = 3x^2$:"),
-        example("3*x^2*y", "y", '{"x": 1.3, "y": -0.7}'),
-        md("""
+        """,
+        [
+            md(
+                "$\\frac{\\partial}{\\partial x}3x^2y = 3y\\frac{\\partial}{\\partial x}x^2 = "
+                "6xy$, treating $y$ as a constant:"
+            ),
+            example("3*x^2*y", "x", '{"x": 1.3, "y": -0.7}'),
+            md("and $\\frac{\\partial}{\\partial y}3x^2y = 3x^2$:"),
+            example("3*x^2*y", "y", '{"x": 1.3, "y": -0.7}'),
+            md("""
             **The gradient** $\\nabla f(x, y) = \\left[\\frac{\\partial f}{\\partial x},
             \\frac{\\partial f}{\\partial y}\\right] = [6yx, 3x^2]$: pass a *list* of scalar
             variables. In matcalc's notation `[a, b]` is a column, so the row gradient
             prints as `[6xy, 3x²]ᵀ`; the steps show each partial on its own.
             """),
-        example("3*x^2*y", ["x", "y"], '{"x": 1.3, "y": -0.7}'),
-        md("""
+            example("3*x^2*y", ["x", "y"], '{"x": 1.3, "y": -0.7}'),
+            md("""
             **The Jacobian** of $f(x, y) = 3x^2y$ and $g(x, y) = 2x + y^8$ stacks their
             gradients as rows:
             $J = \\begin{bmatrix}\\nabla f \\\\ \\nabla g\\end{bmatrix}
                = \\begin{bmatrix}6yx & 3x^2 \\\\ 2 & 8y^7\\end{bmatrix}$.
             """),
-        example("[3*x^2*y, 2*x + y^8]", ["x", "y"], '{"x": 1.3, "y": -0.7}'),
-        md("""
+            example("[3*x^2*y, 2*x + y^8]", ["x", "y"], '{"x": 1.3, "y": -0.7}'),
+            md("""
             The *denominator layout* (used by some papers) is the transpose; `evaluate`
             then puts the parameter's axis first.
             """),
-        code('''
+            code("""
             J = matcalc.derivative("[3*x^2*y, 2*x + y^8]", ["x", "y"])
             Jt = matcalc.derivative("[3*x^2*y, 2*x + y^8]", ["x", "y"], layout="denominator")
             at = {"x": 1.3, "y": -0.7}
@@ -189,21 +224,21 @@ def jacobians():
             assert np.allclose(Jt.evaluate(at), J.evaluate(at).T)
             display(Jt)
             J.evaluate(at), Jt.evaluate(at)
-            '''),
-        md("""
+            """),
+            md("""
             **The identity.** With vectors, $\\mathbf{y} = \\mathbf{f}(\\mathbf{x}) =
             \\mathbf{x}$ has $y_i = x_i$, so $\\frac{\\partial y_i}{\\partial x_j}$ is 1 on
             the diagonal and 0 elsewhere: the Jacobian is $I$.
             """),
-        example("x: vector(n); x", "x", '{"x": [0.5, -1.0, 2.0, 0.3]}'),
-        md("""
+            example("x: vector(n); x", "x", '{"x": [0.5, -1.0, 2.0, 0.3]}'),
+            md("""
             ## The gradient points uphill
 
             The gradient of $f(x, y) = 3x^2y$ evaluated on a grid (`d.evaluate`), drawn as
             arrows over the contours of $f$ (`value`): every arrow crosses the contours at a
             right angle, towards larger $f$.
             """),
-        code('''
+            code("""
             grad = matcalc.derivative("3*x^2*y", ["x", "y"])
             fx, fy = np.meshgrid(np.linspace(-1, 1, 61), np.linspace(-1, 1, 61))
             F = np.array([[value(grad, {"x": x, "y": y}) for x, y in zip(rx, ry)]
@@ -218,8 +253,10 @@ def jacobians():
             ax.quiver(xs, ys, G[..., 0], G[..., 1], color="tab:red")
             ax.set_xlabel("x"); ax.set_ylabel("y")
             ax.set_title("$\\\\nabla(3x^2y)$ over the contours of $3x^2y$");
-            '''),
-    ], plots=True)
+            """),
+        ],
+        plots=True,
+    )
 
 
 # ---------------------------------------------------------------- 03
@@ -242,11 +279,19 @@ def elementwise():
         the element-wise division.
         """
     cells = []
-    table = [("w + x", "I", "I"), ("w - x", "I", "-I"), ("w * x", "diag(x)", "diag(w)"),
-             ("w / x", "diag(1 ⊘ x)", "diag(−w ⊘ x²)")]
+    table = [
+        ("w + x", "I", "I"),
+        ("w - x", "I", "-I"),
+        ("w * x", "diag(x)", "diag(w)"),
+        ("w / x", "diag(1 ⊘ x)", "diag(−w ⊘ x²)"),
+    ]
     for op, by_w, by_x in table:
-        cells.append(md(f"`{op}`: by $\\mathbf{{w}}$ the tutorial finds `{by_w}`, by "
-                        f"$\\mathbf{{x}}$ `{by_x}`."))
+        cells.append(
+            md(
+                f"`{op}`: by $\\mathbf{{w}}$ the tutorial finds `{by_w}`, by "
+                f"$\\mathbf{{x}}$ `{by_x}`."
+            )
+        )
         for wrt in ("w", "x"):
             cells.append(example(f"w, x: vector(n); {op}", wrt, WX_AT))
     cells += [
@@ -256,14 +301,14 @@ def elementwise():
             At $n = 4$ the evaluated Jacobians of all four operators are diagonal matrices:
             only $\\partial y_i / \\partial w_i$ can be non-zero.
             """),
-        code(f'''
+        code(f"""
             at = {WX_AT}
             for op in ("w + x", "w - x", "w * x", "w / x"):
                 for wrt in ("w", "x"):
                     J = matcalc.derivative("w, x: vector(n); " + op, wrt).evaluate(at)
                     assert np.allclose(J, np.diag(np.diag(J))), (op, wrt)
             matcalc.derivative("w, x: vector(n); w / x", "x").evaluate(at).round(3)
-            '''),
+            """),
         md("""
             Without the diagonal condition the Jacobian fills in: here each $y_i$ depends on
             every $w_j$ through $\\operatorname{sum}(\\mathbf{w})$.
@@ -290,13 +335,17 @@ def expansion_and_reduction():
             """),
         example("x: vector(n); z: scalar; x + z", "x", XZ_AT),
         example("x: vector(n); z: scalar; x + z", "z", XZ_AT),
-        md("$\\mathbf{y} = \\mathbf{x}z$: by $\\mathbf{x}$ the diagonal $Iz$ (matcalc "
-           "writes $zI$), by $z$ the vector $\\mathbf{x}$ itself."),
+        md(
+            "$\\mathbf{y} = \\mathbf{x}z$: by $\\mathbf{x}$ the diagonal $Iz$ (matcalc "
+            "writes $zI$), by $z$ the vector $\\mathbf{x}$ itself."
+        ),
         example("x: vector(n); z: scalar; x * z", "x", XZ_AT),
         example("x: vector(n); z: scalar; x * z", "z", XZ_AT),
-        md("The tutorial's reference table adds the other operators: "
-           "$\\mathbf{x} - z$, $z - \\mathbf{x}$, $\\mathbf{x} / z$ and $z / \\mathbf{x}$."),
-        code(f'''
+        md(
+            "The tutorial's reference table adds the other operators: "
+            "$\\mathbf{x} - z$, $z - \\mathbf{x}$, $\\mathbf{x} / z$ and $z / \\mathbf{x}$."
+        ),
+        code(f"""
             at = {XZ_AT}
             for query in ("x - z", "z - x", "x / z", "z / x"):
                 for wrt in ("x", "z"):
@@ -304,7 +353,7 @@ def expansion_and_reduction():
                     assert numerically_right(d, at), (query, wrt)
                     d.check()
                     print(f"∂({{query}})/∂{{wrt}} = {{d}}")
-            '''),
+            """),
         md("""
             ## Sum reduction
 
@@ -314,8 +363,10 @@ def expansion_and_reduction():
             $\\mathbf{1}^\\top$.
             """),
         example("x: vector(n); sum(x)", "x", '{"x": [0.5, -1.2, 2.0]}'),
-        md("$\\operatorname{sum}(\\mathbf{x}z)$: by $\\mathbf{x}$ a row of $z$'s, "
-           "$z\\mathbf{1}^\\top$; by $z$ the sum of the elements."),
+        md(
+            "$\\operatorname{sum}(\\mathbf{x}z)$: by $\\mathbf{x}$ a row of $z$'s, "
+            "$z\\mathbf{1}^\\top$; by $z$ the sum of the elements."
+        ),
         example("x: vector(n); z: scalar; sum(x * z)", "x", XZ_AT),
         example("x: vector(n); z: scalar; sum(x * z)", "z", XZ_AT),
         md("""
@@ -326,19 +377,32 @@ def expansion_and_reduction():
             gives $\\mathbf{1}^\\top \\operatorname{diag}(\\mathbf{x})$, which simplifies to
             $\\mathbf{x}^\\top$ — the named rewrite `ones-diag` in step 4.
             """),
-        example("w, x: vector(n); sum(w * x)", "w", '{"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, -0.7]}'),
-        md("Written with `@` (or `·`) the dot product is one node, and matcalc reads "
-           "$\\mathbf{x}^\\top$ off directly; by $\\mathbf{x}$ it is $\\mathbf{w}^\\top$."),
+        example(
+            "w, x: vector(n); sum(w * x)", "w", '{"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, -0.7]}'
+        ),
+        md(
+            "Written with `@` (or `·`) the dot product is one node, and matcalc reads "
+            "$\\mathbf{x}^\\top$ off directly; by $\\mathbf{x}$ it is $\\mathbf{w}^\\top$."
+        ),
         example("w, x: vector(n); w @ x", "w", '{"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, -0.7]}'),
         example("w, x: vector(n); w @ x", "x", '{"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, -0.7]}'),
-        md("Adding the bias $b$ changes nothing by $\\mathbf{w}$, and by $b$ gives 1: the "
-           "affine function $z = \\mathbf{w}\\cdot\\mathbf{x} + b$ of the neuron."),
-        example("w, x: vector(n); b: scalar; w @ x + b", "w",
-                '{"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, -0.7], "b": 0.4}'),
-        example("w, x: vector(n); b: scalar; w @ x + b", "b",
-                '{"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, -0.7], "b": 0.4}'),
+        md(
+            "Adding the bias $b$ changes nothing by $\\mathbf{w}$, and by $b$ gives 1: the "
+            "affine function $z = \\mathbf{w}\\cdot\\mathbf{x} + b$ of the neuron."
+        ),
+        example(
+            "w, x: vector(n); b: scalar; w @ x + b",
+            "w",
+            '{"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, -0.7], "b": 0.4}',
+        ),
+        example(
+            "w, x: vector(n); b: scalar; w @ x + b",
+            "b",
+            '{"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, -0.7], "b": 0.4}',
+        ),
     ]
-    return notebook("""
+    return notebook(
+        """
         # 4. Scalar expansion and sum reduction
 
         Two operations hide in ordinary vector code: adding or multiplying a scalar to a
@@ -346,12 +410,15 @@ def expansion_and_reduction():
         matcalc keeps both explicit, so their derivatives have the right shapes: a column
         $\\mathbf{1}$ where a scalar was expanded, a row $\\mathbf{1}^\\top$ where a vector
         was summed.
-        """, cells)
+        """,
+        cells,
+    )
 
 
 # ---------------------------------------------------------------- 05
 def chain_rules():
-    return notebook("""
+    return notebook(
+        """
         # 5. The chain rules
 
         The chain rule is what makes nested expressions tractable. The tutorial's recipe,
@@ -362,22 +429,23 @@ def chain_rules():
         2. differentiate each with respect to its own parameter;
         3. combine the derivatives with the chain rule;
         4. substitute the definitions back and simplify.
-        """, [
-        md("""
+        """,
+        [
+            md("""
             ## The single-variable chain rule
 
             $\\frac{dy}{dx} = \\frac{dy}{du}\\frac{du}{dx}$: for $\\sin(x^2)$, $u = x^2$ and
             $\\frac{dy}{dx} = \\cos(u)\\,2x = 2x\\cos(x^2)$.
             """),
-        example("sin(x^2)", "x", '{"x": 0.8}'),
-        md("""
+            example("sin(x^2)", "x", '{"x": 0.8}'),
+            md("""
             The tutorial's longer example, $y = \\ln(\\sin(x^3)^2)$, needs four links:
             $u_1 = x^3$, $u_2 = \\sin(u_1)$, $u_3 = u_2^2$, $y = \\ln(u_3)$. Multiplying the
             four local derivatives and substituting back gives
             $\\frac{6x^2\\cos(x^3)}{\\sin(x^3)}$.
             """),
-        example("ln(sin(x^3)^2)", "x", '{"x": 0.8}'),
-        md("""
+            example("ln(sin(x^3)^2)", "x", '{"x": 0.8}'),
+            md("""
             ## The total-derivative chain rule
 
             When $x$ reaches $y$ along more than one path, the single-variable rule is not
@@ -386,12 +454,14 @@ def chain_rules():
             \\frac{\\partial y}{\\partial u_i}\\frac{du_i}{dx}$. For $y = x + x^2$ with
             $u_1 = x^2$: $\\frac{dy}{dx} = 1 + 2x$. The steps name this rule.
             """),
-        example("x + x^2", "x", '{"x": 0.8}'),
-        example("sin(x + x^2)", "x", '{"x": 0.8}'),
-        md("$y = x \\cdot x^2$: the product rule along both paths, $x^2 + 2x^2 = 3x^2$ "
-           "(matcalc's algebra merges the product to $x^3$ first)."),
-        example("x * x^2", "x", '{"x": 0.8}'),
-        md("""
+            example("x + x^2", "x", '{"x": 0.8}'),
+            example("sin(x + x^2)", "x", '{"x": 0.8}'),
+            md(
+                "$y = x \\cdot x^2$: the product rule along both paths, $x^2 + 2x^2 = 3x^2$ "
+                "(matcalc's algebra merges the product to $x^3$ first)."
+            ),
+            example("x * x^2", "x", '{"x": 0.8}'),
+            md("""
             ## The vector chain rule
 
             For a vector of functions, $\\frac{\\partial}{\\partial x}\\mathbf{f}(\\mathbf{g}(x))
@@ -400,22 +470,22 @@ def chain_rules():
             scalar $x$ and $\\mathbf{y} = [\\ln(x^2), \\sin(3x)]$ the result is the column
             $\\left[\\frac{2}{x}, 3\\cos(3x)\\right]^\\top$.
             """),
-        example("[ln(x^2), sin(3*x)]", "x", '{"x": 0.8}'),
-        md("""
+            example("[ln(x^2), sin(3*x)]", "x", '{"x": 0.8}'),
+            md("""
             When both $\\mathbf{f}$ and $\\mathbf{g}$ are element-wise, both Jacobians are
             diagonal and so is their product:
             $\\frac{\\partial}{\\partial \\mathbf{x}} e^{\\sin(\\mathbf{x})} =
             \\operatorname{diag}(e^{\\sin(\\mathbf{x})} \\otimes \\cos(\\mathbf{x}))$.
             """),
-        example("x: vector(n); exp(sin(x))", "x", '{"x": [0.3, -1.1, 2.0]}'),
-        md("""
+            example("x: vector(n); exp(sin(x))", "x", '{"x": [0.3, -1.1, 2.0]}'),
+            md("""
             ## Every path counted
 
             The derivative of $\\sin(x + x^2)$ from `d.evaluate` on a grid, against central
             differences of the function: the total-derivative factor $(1 + 2x)$ is what
             makes them agree.
             """),
-        code('''
+            code("""
             d = matcalc.derivative("sin(x + x^2)", "x")
             xs = np.linspace(-2, 1.5, 300)
             slope = np.array([float(d.evaluate({"x": x})) for x in xs])
@@ -427,8 +497,10 @@ def chain_rules():
             ax.plot(xs, slope, label="matcalc: $\\\\cos(x + x^2)(1 + 2x)$")
             ax.axhline(0, color="gray", lw=0.5)
             ax.legend(fontsize=8);
-            '''),
-    ], plots=True)
+            """),
+        ],
+        plots=True,
+    )
 
 
 # ---------------------------------------------------------------- 06
@@ -437,7 +509,8 @@ NEURON_OFF = '{"w": [0.5, -1.2, 2.0], "x": [-1.5, 0.3, -0.7], "b": 0.4}'
 
 
 def neuron():
-    return notebook("""
+    return notebook(
+        """
         # 6. The gradient of the neuron activation
 
         A neuron computes an affine function of its input and clips it at zero:
@@ -445,14 +518,15 @@ def neuron():
         Training needs its derivatives by the weights $\\mathbf{w}$ and the bias $b$. With
         $z = \\mathbf{w}\\cdot\\mathbf{x} + b$, the derivative of $\\max(0, z)$ is the step
         function: 0 where $z \\le 0$, 1 where $z > 0$ — matcalc writes it $(z > 0)$.
-        """, [
-        md("""
+        """,
+        [
+            md("""
             ## The ReLU and its derivative
 
             $\\frac{d}{dz}\\max(0, z) = (z > 0)$: a step. Both evaluated by matcalc on a grid
             (which skips $z = 0$, where the derivative does not exist).
             """),
-        code('''
+            code("""
             relu = matcalc.derivative("max(0, z)", "z")
             zs = np.linspace(-2, 2, 400)
             step = np.array([float(relu.evaluate({"z": z})) for z in zs])
@@ -464,8 +538,8 @@ def neuron():
             ax.legend()
             display(relu)
             relu.steps
-            '''),
-        md("""
+            """),
+            md("""
             ## By the weights
 
             The chain rule through $z$: $\\frac{\\partial}{\\partial \\mathbf{w}} =
@@ -473,24 +547,24 @@ def neuron():
             = (z > 0)\\,\\mathbf{x}^\\top$: $\\mathbf{0}^\\top$ where the neuron is off,
             $\\mathbf{x}^\\top$ where it is on. Checked at a point where it is on …
             """),
-        example("w, x: vector(n); b: scalar; max(0, w @ x + b)", "w", NEURON),
-        md("… and where it is off (the gradient is zero there):"),
-        code(f'''
+            example("w, x: vector(n); b: scalar; max(0, w @ x + b)", "w", NEURON),
+            md("… and where it is off (the gradient is zero there):"),
+            code(f"""
             d = matcalc.derivative("w, x: vector(n); b: scalar; max(0, w @ x + b)", "w")
             off = {NEURON_OFF}
             assert numerically_right(d, off)
             assert np.all(d.evaluate(off) == 0)
             d.evaluate(off)
-            '''),
-        md("## By the bias: $(z > 0)$"),
-        example("w, x: vector(n); b: scalar; max(0, w @ x + b)", "b", NEURON),
-        md("""
+            """),
+            md("## By the bias: $(z > 0)$"),
+            example("w, x: vector(n); b: scalar; max(0, w @ x + b)", "b", NEURON),
+            md("""
             Applied to a whole vector, $\\max(0, \\mathbf{x})$ is element-wise, so its
             Jacobian is diagonal: $\\operatorname{diag}(\\mathbf{x} > 0)$, the 0/1 step of
             each element.
             """),
-        example("x: vector(n); max(0, x)", "x", '{"x": [0.5, -1.2, 2.0, -0.3]}'),
-        md("""
+            example("x: vector(n); max(0, x)", "x", '{"x": [0.5, -1.2, 2.0, -0.3]}'),
+            md("""
             ## The augmented form
 
             Folding the bias into the weights, $\\hat{\\mathbf{w}} = [\\mathbf{w}^\\top, b]^\\top$
@@ -499,7 +573,7 @@ def neuron():
             and one gradient for both: $(\\hat z > 0)\\,\\hat{\\mathbf{x}}^\\top$. Its last
             entry is the bias derivative.
             """),
-        code(f'''
+            code(f"""
             d = matcalc.derivative("w_hat, x_hat: vector(n); max(0, w_hat @ x_hat)", "w_hat")
             at = {NEURON}
             hat = {{"w_hat": at["w"] + [at["b"]], "x_hat": at["x"] + [1.0]}}
@@ -509,8 +583,10 @@ def neuron():
             assert np.allclose(d.evaluate(hat), np.append(by_w.evaluate(at), by_b.evaluate(at)))
             print(d.check())
             d
-            '''),
-    ], plots=True)
+            """),
+        ],
+        plots=True,
+    )
 
 
 # ---------------------------------------------------------------- 07
@@ -518,7 +594,8 @@ LOSS = "X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; mean((y - max(0,
 
 
 def loss():
-    return notebook("""
+    return notebook(
+        """
         # 7. The gradient of the neural network loss
 
         Training fits $\\mathbf{w}$ and $b$ to $N$ samples $\\mathbf{x}_i$ (the rows of
@@ -531,8 +608,9 @@ def loss():
         e_i\\mathbf{x}_i^\\top$: in matrix form
         $\\frac{2}{N}(\\mathbf{e} \\otimes (\\mathbf{z} > 0))^\\top X$. Note that the
         condition $z_i > 0$ belongs to each sample, inside the sum.
-        """, [
-        code('''
+        """,
+        [
+            code("""
             rng = np.random.default_rng(7)
             N, n = 8, 3
             X = rng.normal(size=(N, n))
@@ -540,26 +618,26 @@ def loss():
             at = {"X": X, "y": y, "w": [0.4, -1.5, 0.8], "b": 0.2}
             z = X @ at["w"] + at["b"]
             print("active samples (z > 0):", int((z > 0).sum()), "of", N)
-            '''),
-        md("## By the weights"),
-        example(LOSS, "w", "at"),
-        md("The same, written as the tutorial's sum over the active samples:"),
-        code('''
+            """),
+            md("## By the weights"),
+            example(LOSS, "w", "at"),
+            md("The same, written as the tutorial's sum over the active samples:"),
+            code("""
             d = matcalc.derivative("X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; "
                                    "mean((y - max(0, X @ w + b))^2)", "w")
             e = z - y
             by_hand = 2 / N * sum(e[i] * X[i] for i in range(N) if z[i] > 0)
             assert np.allclose(d.evaluate(at), by_hand)
             by_hand
-            '''),
-        md("## By the bias: $\\frac{2}{N}\\sum_{z_i > 0} e_i$"),
-        example(LOSS, "b", "at"),
-        code('''
+            """),
+            md("## By the bias: $\\frac{2}{N}\\sum_{z_i > 0} e_i$"),
+            example(LOSS, "b", "at"),
+            code("""
             d = matcalc.derivative("X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; "
                                    "mean((y - max(0, X @ w + b))^2)", "b")
             assert np.isclose(d.evaluate(at), 2 / N * e[z > 0].sum())
-            '''),
-        md("""
+            """),
+            md("""
             ## The loss surface of a two-weight neuron
 
             With two inputs the loss is a surface over $(w_1, w_2)$ (the bias held fixed).
@@ -567,7 +645,7 @@ def loss():
             the arrows are $-\\nabla L$, the direction gradient descent steps in. The path
             is plain gradient descent from a poor start, every step computed by matcalc.
             """),
-        code('''
+            code("""
             query = ("X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; "
                      "mean((y - max(0, X @ w + b))^2)")
             grad = matcalc.derivative(query, "w")
@@ -600,13 +678,16 @@ def loss():
             ax.plot(ws[:, 0], ws[:, 1], "o-", color="tab:red", ms=2, label="gradient descent")
             ax.set_xlabel("$w_1$"); ax.set_ylabel("$w_2$"); ax.legend(loc="lower left");
             print(f"loss {losses[0]:.3f} -> {losses[-1]:.5f}, w = {w.round(3)}")
-            '''),
-    ], plots=True)
+            """),
+        ],
+        plots=True,
+    )
 
 
 # ---------------------------------------------------------------- 08
 def matrices_and_hessians():
-    return notebook("""
+    return notebook(
+        """
         # 8. Beyond the tutorial: matrices and Hessians
 
         The same machinery — derivatives as linear maps of the differential, read off in
@@ -614,29 +695,38 @@ def matrices_and_hessians():
         Cookbook*) and second derivatives. For a scalar function of a matrix the derivative
         is shaped like the matrix; a matrix by a matrix is a 4th-order tensor, printed as a
         Kronecker product of `vec`s where that is exact.
-        """, [
-        code('''
+        """,
+        [
+            code("""
             rng = np.random.default_rng(0)
             def invertible(n):
                 return rng.normal(size=(n, n)) + n * np.eye(n)
-            '''),
-        md("$\\frac{\\partial}{\\partial X}\\ln\\det X = X^{-\\top}$:"),
-        example("X: matrix(n, n); log(det(X))", "X", '{"X": invertible(3)}'),
-        md("$\\frac{\\partial}{\\partial X}\\operatorname{tr}(AXB) = A^\\top B^\\top$:"),
-        example("trace(A @ X @ B)", "X",
+            """),
+            md("$\\frac{\\partial}{\\partial X}\\ln\\det X = X^{-\\top}$:"),
+            example("X: matrix(n, n); log(det(X))", "X", '{"X": invertible(3)}'),
+            md("$\\frac{\\partial}{\\partial X}\\operatorname{tr}(AXB) = A^\\top B^\\top$:"),
+            example(
+                "trace(A @ X @ B)",
+                "X",
                 '{"A": rng.normal(size=(2, 3)), "X": rng.normal(size=(3, 4)), '
-                '"B": rng.normal(size=(4, 2))}'),
-        md("$\\frac{\\partial}{\\partial X}\\mathbf{a}^\\top X\\mathbf{b} = "
-           "\\mathbf{a}\\mathbf{b}^\\top$:"),
-        example("a @ X @ b", "X", '{"a": [0.5, -1.0, 2.0], "X": rng.normal(size=(3, 2)), '
-                                  '"b": [1.5, 0.3]}'),
-        md("""
+                '"B": rng.normal(size=(4, 2))}',
+            ),
+            md(
+                "$\\frac{\\partial}{\\partial X}\\mathbf{a}^\\top X\\mathbf{b} = "
+                "\\mathbf{a}\\mathbf{b}^\\top$:"
+            ),
+            example(
+                "a @ X @ b",
+                "X",
+                '{"a": [0.5, -1.0, 2.0], "X": rng.normal(size=(3, 2)), "b": [1.5, 0.3]}',
+            ),
+            md("""
             $AXB$ by $X$ is a linear map from matrices to matrices:
             $\\frac{\\partial \\operatorname{vec}(AXB)}{\\partial \\operatorname{vec}(X)} =
             B^\\top \\otimes A$ (column-major `vec`). `evaluate` returns the 4th-order tensor;
             reshaped, it is exactly NumPy's `kron`.
             """),
-        code('''
+            code("""
             d = matcalc.derivative("A @ X @ B", "X")
             A, X, B = rng.normal(size=(2, 3)), rng.normal(size=(3, 4)), rng.normal(size=(4, 5))
             at = {"A": A, "X": X, "B": B}
@@ -647,10 +737,12 @@ def matrices_and_hessians():
             print(d.check())
             display(d)
             d.steps
-            '''),
-        md("$\\frac{\\partial \\operatorname{vec}(X^{-1})}{\\partial \\operatorname{vec}(X)} "
-           "= -X^{-\\top} \\otimes X^{-1}$ (from $dX^{-1} = -X^{-1}\\,dX\\,X^{-1}$):"),
-        code('''
+            """),
+            md(
+                "$\\frac{\\partial \\operatorname{vec}(X^{-1})}{\\partial \\operatorname{vec}(X)} "
+                "= -X^{-\\top} \\otimes X^{-1}$ (from $dX^{-1} = -X^{-1}\\,dX\\,X^{-1}$):"
+            ),
+            code("""
             d = matcalc.derivative("X: matrix(n, n); inv(X)", "X")
             X = invertible(3)
             assert numerically_right(d, {"X": X})
@@ -659,22 +751,22 @@ def matrices_and_hessians():
                                np.kron(-Xi.T, Xi))
             print(d.check(n=2))
             d
-            '''),
-        md("""
+            """),
+            md("""
             When no Kronecker form is exact, the derivative is printed in index notation, as
             for $X^\\top X$:
             """),
-        example("X.T @ X", "X", '{"X": rng.normal(size=(3, 2))}', show_steps=False),
-        md("""
+            example("X.T @ X", "X", '{"X": rng.normal(size=(3, 2))}', show_steps=False),
+            md("""
             ## Softmax and log-sum-exp
 
             The Jacobian of softmax is $\\operatorname{diag}(\\mathbf{s}) -
             \\mathbf{s}\\mathbf{s}^\\top$ with $\\mathbf{s} = \\operatorname{softmax}(\\mathbf{x})$;
             the gradient of log-sum-exp is softmax itself (a row, in numerator layout).
             """),
-        example("x: vector(n); softmax(x)", "x", '{"x": [0.5, -1.2, 2.0, 0.1]}'),
-        example("x: vector(n); logsumexp(x)", "x", '{"x": [0.5, -1.2, 2.0, 0.1]}'),
-        md("""
+            example("x: vector(n); softmax(x)", "x", '{"x": [0.5, -1.2, 2.0, 0.1]}'),
+            example("x: vector(n); logsumexp(x)", "x", '{"x": [0.5, -1.2, 2.0, 0.1]}'),
+            md("""
             ## Hessians
 
             `matcalc.hessian` differentiates the gradient (as a column) once more:
@@ -683,24 +775,36 @@ def matrices_and_hessians():
             For a quadratic form, $\\frac{\\partial^2}{\\partial \\mathbf{x}^2}
             \\mathbf{x}^\\top A\\mathbf{x} = A + A^\\top$ …
             """),
-        example("x @ A @ x", "x", '{"x": [0.5, -1.2, 2.0], "A": rng.normal(size=(3, 3))}',
-                hessian=True),
-        md("… and $2A$ when $A$ is declared symmetric:"),
-        example("A: symmetric(n); x @ A @ x", "x",
+            example(
+                "x @ A @ x",
+                "x",
+                '{"x": [0.5, -1.2, 2.0], "A": rng.normal(size=(3, 3))}',
+                hessian=True,
+            ),
+            md("… and $2A$ when $A$ is declared symmetric:"),
+            example(
+                "A: symmetric(n); x @ A @ x",
+                "x",
                 '{"x": [0.5, -1.2, 2.0], "A": (lambda M: M + M.T)(rng.normal(size=(3, 3)))}',
-                hessian=True),
-        md("""
+                hessian=True,
+            ),
+            md("""
             Least squares: $\\lVert A\\mathbf{x} - \\mathbf{b}\\rVert^2$ has the gradient
             $2(A\\mathbf{x} - \\mathbf{b})^\\top A$ and the Hessian $2A^\\top A$, constant in
             $\\mathbf{x}$ (so Newton's method solves it in one step).
             """),
-        example("b: vector(m); norm(A @ x - b)^2", "x",
-                '{"A": rng.normal(size=(4, 2)), "x": [0.5, -1.2], '
-                '"b": [1.0, 0.2, -0.3, 0.8]}'),
-        example("b: vector(m); norm(A @ x - b)^2", "x",
-                '{"A": rng.normal(size=(4, 2)), "x": [0.5, -1.2], '
-                '"b": [1.0, 0.2, -0.3, 0.8]}', hessian=True),
-        code('''
+            example(
+                "b: vector(m); norm(A @ x - b)^2",
+                "x",
+                '{"A": rng.normal(size=(4, 2)), "x": [0.5, -1.2], "b": [1.0, 0.2, -0.3, 0.8]}',
+            ),
+            example(
+                "b: vector(m); norm(A @ x - b)^2",
+                "x",
+                '{"A": rng.normal(size=(4, 2)), "x": [0.5, -1.2], "b": [1.0, 0.2, -0.3, 0.8]}',
+                hessian=True,
+            ),
+            code("""
             q = "b: vector(m); norm(A @ x - b)^2"
             grad, hess = matcalc.derivative(q, "x"), matcalc.hessian(q, "x")
             A, b = rng.normal(size=(4, 2)), rng.normal(size=4)
@@ -709,8 +813,8 @@ def matrices_and_hessians():
             x1 = x0 - np.linalg.solve(H, grad.evaluate({"A": A, "b": b, "x": x0}))
             assert np.allclose(x1, np.linalg.lstsq(A, b, rcond=None)[0])
             x1                                               # one Newton step: least squares
-            '''),
-        md("""
+            """),
+            md("""
             **Logistic regression.** The loss of one sample with label $y = \\pm 1$ is
             $\\log(1 + e^{-y\\,\\mathbf{w}\\cdot\\mathbf{x}}) =
             \\operatorname{softplus}(-y\\,\\mathbf{w}\\cdot\\mathbf{x})$. Its gradient is
@@ -719,11 +823,18 @@ def matrices_and_hessians():
             the loss is convex. Over $N$ samples (rows of $X$, labels $\\mathbf{y}$) the
             Hessian is $\\frac{1}{N}X^\\top \\operatorname{diag}(\\ldots) X$.
             """),
-        example("w, x: vector(n); y: scalar; softplus(-y * (w @ x))", "w",
-                '{"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, -0.7], "y": -1.0}'),
-        example("w, x: vector(n); y: scalar; softplus(-y * (w @ x))", "w",
-                '{"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, -0.7], "y": -1.0}', hessian=True),
-        code('''
+            example(
+                "w, x: vector(n); y: scalar; softplus(-y * (w @ x))",
+                "w",
+                '{"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, -0.7], "y": -1.0}',
+            ),
+            example(
+                "w, x: vector(n); y: scalar; softplus(-y * (w @ x))",
+                "w",
+                '{"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, -0.7], "y": -1.0}',
+                hessian=True,
+            ),
+            code("""
             h = matcalc.hessian("X: matrix(N, n); y: vector(N); mean(softplus(-y * (X @ w)))", "w")
             at = {"X": rng.normal(size=(6, 3)), "y": rng.choice([-1.0, 1.0], size=6),
                   "w": [0.5, -1.2, 2.0]}
@@ -732,21 +843,23 @@ def matrices_and_hessians():
             assert np.allclose(H, H.T) and np.linalg.eigvalsh(H).min() >= -1e-12   # convex
             print(h.check())
             h
-            '''),
-    ])
+            """),
+        ],
+    )
 
 
 # ---------------------------------------------------------------- 09
 def errata():
     def claim(text: str, correct: bool):
         verdict = "report.correct" if correct else "not report.correct"
-        return code(f'''
+        return code(f"""
             report = matcalc.verify({text!r})
             assert {verdict}
             report
-            ''')
+            """)
 
-    return notebook("""
+    return notebook(
+        """
         # 9. Errata in the notes
 
         The two sets of notes this project was specified from (translations of the
@@ -755,83 +868,97 @@ def errata():
         values at random points (and SymPy where it is cheap). In a claim `I` is the
         identity and `ones` the column of ones. Each cell asserts the verdict, so the
         notebook fails if matcalc ever agrees with a typo.
-        """, [
-        md("""
+        """,
+        [
+            md("""
             **$\\mathbf{w} - \\mathbf{x}$.** One note labels the row for $\\mathbf{w} -
             \\mathbf{x}$ with $\\frac{\\partial(\\mathbf{w} + \\mathbf{x})}{\\partial
             \\mathbf{w}}$. The result $I$ is right for both by $\\mathbf{w}$; the two differ by
             $\\mathbf{x}$, where the minus sign shows.
             """),
-        claim("w, x: vector(n); d/dw (w - x) = I", True),
-        claim("w, x: vector(n); d/dx (w - x) = I", False),
-        claim("w, x: vector(n); d/dx (w - x) = -I", True),
-        md("""
+            claim("w, x: vector(n); d/dw (w - x) = I", True),
+            claim("w, x: vector(n); d/dx (w - x) = I", False),
+            claim("w, x: vector(n); d/dx (w - x) = -I", True),
+            md("""
             **$\\frac{\\partial}{\\partial z}(\\mathbf{x} + z)$** is written
             $\\operatorname{diag}(\\mathbf{1}) = I$ in one note. Expanding the scalar $z$
             gives one partial per element: the column $\\mathbf{1}$, not a matrix.
             """),
-        claim("x: vector(n); z: scalar; d/dz (x + z) = I", False),
-        claim("x: vector(n); z: scalar; d/dz (x + z) = ones", True),
-        md("""
+            claim("x: vector(n); z: scalar; d/dz (x + z) = I", False),
+            claim("x: vector(n); z: scalar; d/dz (x + z) = ones", True),
+            md("""
             **The bias gradient of the loss** is written
             $\\frac{2}{N}\\sum 2(\\mathbf{w}\\cdot\\mathbf{x}_i + b - y_i)$ in one note: one
             factor 2 too many.
             """),
-        claim("X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; "
-              "d/db mean((y - max(0, X @ w + b))^2) = (2/N) * sum(2 * (X @ w + b - y) * (X @ w + b > 0))",
-              False),
-        claim("X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; "
-              "d/db mean((y - max(0, X @ w + b))^2) = (2/N) * sum((X @ w + b - y) * (X @ w + b > 0))",
-              True),
-        md("""
+            claim(
+                "X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; "
+                "d/db mean((y - max(0, X @ w + b))^2) = (2/N) * sum(2 * (X @ w + b - y) * (X @ w + b > 0))",
+                False,
+            ),
+            claim(
+                "X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; "
+                "d/db mean((y - max(0, X @ w + b))^2) = (2/N) * sum((X @ w + b - y) * (X @ w + b > 0))",
+                True,
+            ),
+            md("""
             **$g(x, y)$** is written $2x + y^2$ in the other note, while its gradient uses
             $8y^7$: the tutorial's $g$ is $2x + y^8$.
             """),
-        claim("d/dy (2*x + y^2) = 8*y^7", False),
-        claim("d/dy (2*x + y^8) = 8*y^7", True),
-        md("""
+            claim("d/dy (2*x + y^2) = 8*y^7", False),
+            claim("d/dy (2*x + y^8) = 8*y^7", True),
+            md("""
             **The condition $\\mathbf{w}\\cdot\\mathbf{x}_i + b > 0$** is moved outside the
             sum in both notes' loss gradients, as if one test held for all samples. It
             belongs to each sample: dropping the per-sample mask is wrong wherever some sample
             is inactive.
             """),
-        claim("X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; "
-              "d/dw mean((y - max(0, X @ w + b))^2) = (2/N) * (X @ w + b - y).T @ X", False),
-        claim("X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; "
-              "d/dw mean((y - max(0, X @ w + b))^2) = (2/N) * ((X @ w + b - y) * (X @ w + b > 0)).T @ X",
-              True),
-        md("""
+            claim(
+                "X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; "
+                "d/dw mean((y - max(0, X @ w + b))^2) = (2/N) * (X @ w + b - y).T @ X",
+                False,
+            ),
+            claim(
+                "X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; "
+                "d/dw mean((y - max(0, X @ w + b))^2) = (2/N) * ((X @ w + b - y) * (X @ w + b > 0)).T @ X",
+                True,
+            ),
+            md("""
             **The vector chain rule's $2 \\times 2$ matrix** starts its second row with
             $\\frac{\\partial f_1}{\\partial g_1}$; it is $\\frac{\\partial f_2}{\\partial g_1}$.
             With concrete $f_1 = \\sin(g_1) + g_2$, $f_2 = g_1 g_2$, $g_1 = x^2$, $g_2 = 3x$,
             the product $\\frac{\\partial \\mathbf{f}}{\\partial \\mathbf{g}}
             \\frac{\\partial \\mathbf{g}}{\\partial x}$ is right only with the corrected row.
             """),
-        claim("d/dx [sin(x^2) + 3*x, x^2 * (3*x)] = [[cos(x^2), 1], [cos(x^2), x^2]] @ [2*x, 3]",
-              False),
-        claim("d/dx [sin(x^2) + 3*x, x^2 * (3*x)] = [[cos(x^2), 1], [3*x, x^2]] @ [2*x, 3]",
-              True),
-        md("""
+            claim(
+                "d/dx [sin(x^2) + 3*x, x^2 * (3*x)] = [[cos(x^2), 1], [cos(x^2), x^2]] @ [2*x, 3]",
+                False,
+            ),
+            claim(
+                "d/dx [sin(x^2) + 3*x, x^2 * (3*x)] = [[cos(x^2), 1], [3*x, x^2]] @ [2*x, 3]", True
+            ),
+            md("""
             **Step 2 of $\\ln(\\sin(x^3)^2)$** writes $\\frac{d}{du_3}u_5$; there is no
             $u_5$ — it is $\\frac{d}{du_3}u_4 = \\frac{1}{u_3}$ with $u_4 = \\ln(u_3)$. The
             claim as printed does not even name a variable of its expression, and `verify`
             says where; the corrected one holds. matcalc's own steps for the example follow.
             """),
-        code('''
+            code("""
             try:
                 matcalc.verify("d/du3 u5 = 1/u3")
             except matcalc.MatcalcError as error:
                 print(error)
             else:
                 raise AssertionError("u5 is not a variable of the claim")
-            '''),
-        claim("u3: scalar; d/du3 ln(u3) = 1/u3", True),
-        code('''
+            """),
+            claim("u3: scalar; d/du3 ln(u3) = 1/u3", True),
+            code("""
             d = matcalc.derivative("ln(sin(x^3)^2)", "x")
             assert [p.of for p in d.steps.derivations[0].partials] == ["u₁", "u₂", "u₃", "y"]
             d.steps
-            '''),
-    ])
+            """),
+        ],
+    )
 
 
 NOTEBOOKS = {

@@ -1,5 +1,6 @@
 """Put tests/ on sys.path so test modules can `import helpers`, also under
 `--import-mode=importlib` (which the CI uses and which does not add it)."""
+
 import os
 import sys
 

@@ -5,6 +5,7 @@ expression's own value (`matcalc.testing.jacobian`) at a random point (distinct 
 shows), with the shape output + wrt (numerator) or wrt + output (denominator); (c) the SymPy
 cross-check `Derivative.check()` passes.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,8 +18,8 @@ from matcalc.evaluate import bind, evaluate
 from matcalc.layout import Layout
 from matcalc.testing import dimension_sizes
 
-STEP = 1e-6                     # central differences
-KINK_MARGIN = 1e-3              # no max/step/abs kink this close to the random point
+STEP = 1e-6  # central differences
+KINK_MARGIN = 1e-3  # no max/step/abs kink this close to the random point
 RTOL, ATOL = 1e-5, 1e-6
 
 
@@ -71,7 +72,7 @@ def random_values(query, shapes=None, seed=0, signed=None) -> dict:
     if signed is None:
         signed = has_kinks(expr) and not needs_positive(expr)
     invertible = sampling.needs_invertible(_nodes(expr))
-    bound = sampling.radius(_nodes(expr))       # arcsin, log1p: inside (−bound, bound)
+    bound = sampling.radius(_nodes(expr))  # arcsin, log1p: inside (−bound, bound)
     low, high = (0.1 * bound, 0.9 * bound) if np.isfinite(bound) else (0.5, 1.5)
     rng = np.random.default_rng(seed)
     for _ in range(200):
@@ -96,8 +97,13 @@ def finite_difference(query, wrt, shapes, values, layout="numerator") -> np.ndar
     """Central differences of the expression's value: output + wrt axes (numerator),
     wrt + output axes (denominator); a list of scalars stacks on one axis of its length."""
     expr, variables = _parse(query, shapes)
-    return testing.jacobian(lambda at: _value_of(expr, variables, at), values, wrt,
-                            variable_first=Layout.of(layout).variable_first, h=STEP)
+    return testing.jacobian(
+        lambda at: _value_of(expr, variables, at),
+        values,
+        wrt,
+        variable_first=Layout.of(layout).variable_first,
+        h=STEP,
+    )
 
 
 # ---------------------------------------------------------------- the three-way check
@@ -138,16 +144,18 @@ def check_problems(d, n=3) -> list:
     return []
 
 
-def assert_derivative(query, wrt, expected, shapes=None, layout="numerator", seed=0,
-                      signed=None):
+def assert_derivative(query, wrt, expected, shapes=None, layout="numerator", seed=0, signed=None):
     """∂query/∂wrt prints as `expected`, evaluates as finite differences say (value and
     shape), and passes SymPy's check. All three are tried; every failure is reported."""
     d = matcalc.derivative(query, wrt, shapes=shapes, layout=layout)
     values = random_values(query, shapes, seed, signed)
     want = finite_difference(query, wrt, shapes, values, layout)
     _, variables = _parse(query, shapes)
-    problems = (printed_problems(d, expected) + evaluate_problems(d, want, values, variables)
-                + check_problems(d))
+    problems = (
+        printed_problems(d, expected)
+        + evaluate_problems(d, want, values, variables)
+        + check_problems(d)
+    )
     if problems:
         raise AssertionError(f"∂({query})/∂{wrt} [{layout}]:\n  " + "\n  ".join(problems))
     return d

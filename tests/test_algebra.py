@@ -7,6 +7,7 @@ algebra_trees.py) and compare `evaluate` with central differences of an independ
 function of the same tree, and the simplified form with the unsimplified one.
 ALGEBRA_EXAMPLES=n (environment) runs n examples per property instead of the CI's few.
 """
+
 from __future__ import annotations
 
 import io
@@ -32,32 +33,43 @@ from matcalc.limits import MAX_CONSTANT_DIGITS
 from matcalc.shapes import SCALAR, Shape
 from matcalc.simplify import BudgetExceeded, simplify
 
-AB = {"A": "matrix(n, n)", "B": "matrix(n, n)", "s": "scalar", "x": "vector(n)",
-      "y": "vector(n)"}
+AB = {"A": "matrix(n, n)", "B": "matrix(n, n)", "s": "scalar", "x": "vector(n)", "y": "vector(n)"}
 
 # ---------------------------------------------------------------- regressions (issue 7)
 # A product with a repeated difference keeps its sign: `negated-difference` rewrote the one
 # hash-consed (A − B), so both occurrences flipped and the sign was lost.
 SIGNS = [
-    ("(A - B) @ (A - B) / s",         "s", "−(1/s²)(A − B)(A − B)"),
-    ("-s * ((A - B) @ (A - B))",      "s", "−(A − B)(A − B)"),
-    ("cos(s) * ((A - B) @ (A - B))",  "s", "−sin(s)(A − B)(A − B)"),
-    ("-(x @ (A - B) @ (A - B) @ y)",  "y", "−xᵀ(A − B)(A − B)"),
-    ("-(x @ (A - B) @ (B - A) @ y)",  "y", "xᵀ(B − A)(B − A)"),
-    ("-s * (x - y)",                  "s", "y − x"),        # a single difference still flips
+    ("(A - B) @ (A - B) / s", "s", "−(1/s²)(A − B)(A − B)"),
+    ("-s * ((A - B) @ (A - B))", "s", "−(A − B)(A − B)"),
+    ("cos(s) * ((A - B) @ (A - B))", "s", "−sin(s)(A − B)(A − B)"),
+    ("-(x @ (A - B) @ (A - B) @ y)", "y", "−xᵀ(A − B)(A − B)"),
+    ("-(x @ (A - B) @ (B - A) @ y)", "y", "xᵀ(B − A)(B − A)"),
+    ("-s * (x - y)", "s", "y − x"),  # a single difference still flips
 ]
 # Terms that cancel leave a scalar expanded to the array's shape (t + 1)·1, never the scalar
 # t + 1 itself (hash-consing keyed by class and arguments only made them one node). The
 # SymPy check takes a term that keeps A alive: with A cancelled entirely, check() cannot
 # size n (matcalc/check.py, reported).
 SHAPES_KEPT = [
-    ("(t + 1) * sum(A + t + 1 - A) + trace(A)",  "t", "2n²(t + 1)",
-     {"A": "matrix(n, n)", "t": "scalar"}),
-    ("sum(A + s + 1 - A) * s + trace(A)",        "s", "n²(s + 1) + n²s",
-     {"A": "matrix(n, n)", "s": "scalar"}),
-    ("(1.5 + x.T @ relu(z)) * (y + 1.5 + x.T @ relu(z) - y)", "x",
-     "2(3/2 + x·max(0, z))1max(0, z)ᵀ", {"x": "vector(n)", "y": "vector(n)", "z": "vector(n)"}),
-    ("x * (x - x + t)",                          "x", "tI", {"x": "vector(n)", "t": "scalar"}),
+    (
+        "(t + 1) * sum(A + t + 1 - A) + trace(A)",
+        "t",
+        "2n²(t + 1)",
+        {"A": "matrix(n, n)", "t": "scalar"},
+    ),
+    (
+        "sum(A + s + 1 - A) * s + trace(A)",
+        "s",
+        "n²(s + 1) + n²s",
+        {"A": "matrix(n, n)", "s": "scalar"},
+    ),
+    (
+        "(1.5 + x.T @ relu(z)) * (y + 1.5 + x.T @ relu(z) - y)",
+        "x",
+        "2(3/2 + x·max(0, z))1max(0, z)ᵀ",
+        {"x": "vector(n)", "y": "vector(n)", "z": "vector(n)"},
+    ),
+    ("x * (x - x + t)", "x", "tI", {"x": "vector(n)", "t": "scalar"}),
 ]
 
 
@@ -66,8 +78,9 @@ def test_sign_of_a_repeated_difference(query, wrt, expected):
     assert_derivative(query, wrt, expected, AB)
 
 
-@pytest.mark.parametrize("query, wrt, expected, shapes", SHAPES_KEPT,
-                         ids=[q for q, *_ in SHAPES_KEPT])
+@pytest.mark.parametrize(
+    "query, wrt, expected, shapes", SHAPES_KEPT, ids=[q for q, *_ in SHAPES_KEPT]
+)
 def test_cancelled_terms_keep_the_shape(query, wrt, expected, shapes):
     assert_derivative(query, wrt, expected, shapes)
 
@@ -87,26 +100,29 @@ def test_the_issue_value_at_n_3():
     """(t + 1) sum(A + t + 1 − A) by t at n = 3, t = 0.4 is 2·9·1.4 = 25.2 (was 2.8), even
     after t + 1 was built as a scalar elsewhere."""
     matcalc.derivative("t + 1", "t")
-    d = matcalc.derivative("(t + 1) * sum(A + t + 1 - A)", "t",
-                           shapes={"A": "matrix(n, n)", "t": "scalar"})
+    d = matcalc.derivative(
+        "(t + 1) * sum(A + t + 1 - A)", "t", shapes={"A": "matrix(n, n)", "t": "scalar"}
+    )
     assert str(d) == "2n²(t + 1)"
     assert float(d.evaluate({"A": np.ones((3, 3)), "t": 0.4})) == pytest.approx(25.2)
 
 
 def test_the_issue_shape_of_a_cancelled_vector():
     query = "(1.5 + x.T @ relu(z)) * (y + 1.5 + x.T @ relu(z) - y)"
-    d = matcalc.derivative(query, "x", shapes={"x": "vector(n)", "y": "vector(n)",
-                                               "z": "vector(n)"})
+    d = matcalc.derivative(
+        query, "x", shapes={"x": "vector(n)", "y": "vector(n)", "z": "vector(n)"}
+    )
     assert d.shape == ("n", "n")
-    assert d.evaluate(random_values(query, {"x": "vector(n)", "y": "vector(n)",
-                                            "z": "vector(n)"})).shape == (3, 3)
+    assert d.evaluate(
+        random_values(query, {"x": "vector(n)", "y": "vector(n)", "z": "vector(n)"})
+    ).shape == (3, 3)
 
 
 def test_generated_code_of_a_cancelled_sum():
     """The generated f of sum(A + s + 1 − A) returns n²(s + 1) and its derivative n²."""
     d = matcalc.derivative("sum(A + s + 1 - A)", "s", shapes={"A": "matrix(n, n)", "s": "scalar"})
     namespace: dict = {}
-    exec(compile(d.to_numpy(), "<generated>", "exec"), namespace)     # noqa: S102
+    exec(compile(d.to_numpy(), "<generated>", "exec"), namespace)  # noqa: S102
     value, derivative = namespace["f"](np.ones((3, 3)), 0.5)
     assert float(value) == pytest.approx(13.5) and float(derivative) == pytest.approx(9.0)
 
@@ -115,8 +131,11 @@ def test_the_printed_order_does_not_depend_on_the_session():
     """Factors that tie on category, height and name were ordered by creation: building
     sin(x + 2) first printed sin(x + 2)sin(x + 1). Ties now go by structure."""
     kept = [E.Func("sin", E.Add(E.Var("x"), E.Const(2))), matcalc.derivative("sin(x + 2)", "x")]
-    assert_derivative("sin(x + 1) * sin(x + 2) * x", "x",
-                      "sin(x + 1)sin(x + 2) + x cos(x + 1)sin(x + 2) + x cos(x + 2)sin(x + 1)")
+    assert_derivative(
+        "sin(x + 1) * sin(x + 2) * x",
+        "x",
+        "sin(x + 1)sin(x + 2) + x cos(x + 1)sin(x + 2) + x cos(x + 2)sin(x + 1)",
+    )
     assert kept
 
 
@@ -124,6 +143,7 @@ def test_a_rewrite_changes_one_occurrence_only():
     """negated-difference on −(a − b)(a − b) keeps the sign in front (the factor occurs
     twice); on −(a − b)(c − d) it flips one difference, not both."""
     from matcalc.simplify import negated_difference
+
     A, B, C, D = (E.Var(n, Shape("n", "n")) for n in "ABCD")
     twice = E.neg(E.MatMul(E.sub(A, B), E.sub(A, B)))
     assert negated_difference(twice) is None
@@ -132,19 +152,27 @@ def test_a_rewrite_changes_one_occurrence_only():
 
 
 # ---------------------------------------------------------------- limits and zero division
-@pytest.mark.parametrize("query", ["10^10^10 * x", "10^100000 * x", "0.5^(10^10) * x",
-                                   "(x^(10^600))^(10^600)", "10^1001 * x",
-                                   "(1/3)^100000 * x"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "10^10^10 * x",
+        "10^100000 * x",
+        "0.5^(10^10) * x",
+        "(x^(10^600))^(10^600)",
+        "10^1001 * x",
+        "(1/3)^100000 * x",
+    ],
+)
 def test_constant_folding_is_bounded(query):
     start = time.perf_counter()
     with pytest.raises(LimitError, match="MAX_CONSTANT_DIGITS"):
         matcalc.derivative(query, "x")
-    assert time.perf_counter() - start < 10.0      # bounded, not hanging (a loaded machine)
+    assert time.perf_counter() - start < 10.0  # bounded, not hanging (a loaded machine)
 
 
 def test_the_largest_constant_is_allowed():
     d = matcalc.derivative(f"10^{MAX_CONSTANT_DIGITS} * x", "x")
-    assert str(d) == str(10 ** MAX_CONSTANT_DIGITS)
+    assert str(d) == str(10**MAX_CONSTANT_DIGITS)
 
 
 def test_a_long_sum_or_product_of_constants_is_bounded():
@@ -154,27 +182,34 @@ def test_a_long_sum_or_product_of_constants_is_bounded():
     with pytest.raises(LimitError):
         E.Add(*(E.Const(Fraction(1, k)) for k in range(2, 5000)))
     with pytest.raises(LimitError):
-        E.Mul(E.Const(10 ** 999), E.Const(10 ** 999), E.Var("x"))
+        E.Mul(E.Const(10**999), E.Const(10**999), E.Var("x"))
     with pytest.raises(LimitError):
-        E.Mul(E.Pow(E.Var("x"), E.Const(Fraction(1, 10 ** 999))),
-              E.Pow(E.Var("x"), E.Const(Fraction(1, 10 ** 999 - 1))))
-    assert time.perf_counter() - start < 10.0      # bounded, not hanging (a loaded machine)
+        E.Mul(
+            E.Pow(E.Var("x"), E.Const(Fraction(1, 10**999))),
+            E.Pow(E.Var("x"), E.Const(Fraction(1, 10**999 - 1))),
+        )
+    assert time.perf_counter() - start < 10.0  # bounded, not hanging (a loaded machine)
 
 
-@pytest.mark.parametrize("query", ["x/0", "0/0 * x", "x / (y - y)", "x * 0^(-2)",
-                                   "sum(inv(A - A) @ x)"])
+@pytest.mark.parametrize(
+    "query", ["x/0", "0/0 * x", "x / (y - y)", "x * 0^(-2)", "sum(inv(A - A) @ x)"]
+)
 def test_division_by_an_exact_zero(query):
     with pytest.raises(MatcalcError, match="division by zero"):
-        matcalc.derivative(query, "x", shapes={"x": "vector(n)", "y": "vector(n)"}
-                           if "A" in query else None)
+        matcalc.derivative(
+            query, "x", shapes={"x": "vector(n)", "y": "vector(n)"} if "A" in query else None
+        )
 
 
-@pytest.mark.parametrize("query, column, message", [
-    ("10^10^10 * x", 3, "limit at line 1, column 3: constant too large"),
-    ("10^100000 * x", 3, "limit at line 1, column 3: constant too large"),
-    ("x/0", 2, "error at line 1, column 2: division by zero"),
-    ("0/0 * x", 2, "error at line 1, column 2: division by zero"),
-])
+@pytest.mark.parametrize(
+    "query, column, message",
+    [
+        ("10^10^10 * x", 3, "limit at line 1, column 3: constant too large"),
+        ("10^100000 * x", 3, "limit at line 1, column 3: constant too large"),
+        ("x/0", 2, "error at line 1, column 2: division by zero"),
+        ("0/0 * x", 2, "error at line 1, column 2: division by zero"),
+    ],
+)
 def test_the_command_line_points_at_the_operator(query, column, message):
     """Exit status 2, one message with a caret under the operator, no traceback."""
     out, err = io.StringIO(), io.StringIO()
@@ -202,7 +237,7 @@ def test_trial_rules_by_an_explicit_parameter():
     root = E.MatMul(E.Add(E.Diag(x), E.Var("A", Shape("n", "n"))), E.div(y, x))
     assert simplify(root, trials=False) is root
     assert str(simplify(root)) == "y + A(y ⊘ x)"
-    assert simplify(root, trials=False) is root             # no state left behind
+    assert simplify(root, trials=False) is root  # no state left behind
 
 
 # ---------------------------------------------------------------- property tests
@@ -215,8 +250,11 @@ queries = st.sampled_from(("s", "v", "M", "w", "r")).flatmap(lambda k: trees(k, 
 def _close(got, want, what, value=0.0):
     """Equal up to central differences' error: relative, and absolute against the size of
     the derivative and (rounding of f divided by the step) of the function's value."""
-    scale = max(1.0, float(np.max(np.abs(want), initial=0.0)),
-                1e-2 * float(np.max(np.abs(value), initial=0.0)))
+    scale = max(
+        1.0,
+        float(np.max(np.abs(want), initial=0.0)),
+        1e-2 * float(np.max(np.abs(value), initial=0.0)),
+    )
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6 * scale, err_msg=what)
 
 
@@ -226,7 +264,7 @@ def _matcalc_value(expr, variables, values):
 
 
 @SETTINGS
-@given(queries, st.data(), st.integers(0, 2 ** 16))
+@given(queries, st.data(), st.integers(0, 2**16))
 def test_derivative_matches_the_numpy_oracle(tree, data, seed):
     """value, shape and derivative (every layout) against the tree's own NumPy function."""
     names = sorted(tree.names) or ["s"]
@@ -251,15 +289,16 @@ def test_derivative_matches_the_numpy_oracle(tree, data, seed):
 
 
 @SETTINGS
-@given(queries, st.data(), st.integers(0, 2 ** 16))
+@given(queries, st.data(), st.integers(0, 2**16))
 def test_simplification_keeps_value_and_shape(tree, data, seed):
     """simplify(e) ≡ e for the expression and for the raw read-off; simplify is idempotent."""
     values = point(seed)
     expr, variables = _parse(tree.text, TREE_SHAPES)
     once = simplify(expr)
     assert once.shape == expr.shape and simplify(once) is once, tree.text
-    _close(_matcalc_value(once, variables, values), _matcalc_value(expr, variables, values),
-           tree.text)
+    _close(
+        _matcalc_value(once, variables, values), _matcalc_value(expr, variables, values), tree.text
+    )
     wrt = data.draw(st.sampled_from(sorted(tree.names) or ["s"]), label="wrt")
     d = matcalc.derivative(tree.text, wrt, shapes=TREE_SHAPES)
     if d.raw is None:

@@ -7,6 +7,7 @@ of the set. Each fixed situation is checked three ways (printed form, `evaluate`
 central differences, SymPy), and a deliberately wrong derivative must fail the check there,
 so that the check cannot pass vacuously.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -45,8 +46,11 @@ def three_ways(query, wrt, expected, layout="numerator", n=3):
     for k in simplex:
         values[k] = np.asarray(values[k]) / np.sum(values[k])
     want = finite_difference(query, wrt, None, values, layout)
-    problems = (printed_problems(d, expected) + evaluate_problems(d, want, values, variables)
-                + check_problems(d, n))
+    problems = (
+        printed_problems(d, expected)
+        + evaluate_problems(d, want, values, variables)
+        + check_problems(d, n)
+    )
     assert not problems, "\n".join(problems)
     return d
 
@@ -68,17 +72,22 @@ def _spec(v):
         return f"symmetric({s.rows})"
     if v.structure == "simplex":
         return f"simplex({s.rows})"
-    return "scalar" if s.is_scalar else f"vector({s.rows})" if s.is_column else \
-        f"matrix({s.rows}, {s.cols})"
+    return (
+        "scalar"
+        if s.is_scalar
+        else f"vector({s.rows})"
+        if s.is_column
+        else f"matrix({s.rows}, {s.cols})"
+    )
 
 
 # ---------------------------------------------------------------- symmetric variables
 SYMMETRIC = [
-    ("A: symmetric(n); x: vector(n); x @ A @ x",         "A", "xxᵀ"),
-    ("A: symmetric(n); logdet(A)",                       "A", "A⁻¹"),
-    ("X: symmetric(n); trace(X @ X)",                    "X", "2X"),
-    ("A: symmetric(n); B: matrix(n, n); trace(A @ B)",   "A", "Bᵀ"),
-    ("A: symmetric(n); x: vector(n); A @ x",             "A", "∂vec(Ax)/∂vec(A) = xᵀ ⊗ I"),
+    ("A: symmetric(n); x: vector(n); x @ A @ x", "A", "xxᵀ"),
+    ("A: symmetric(n); logdet(A)", "A", "A⁻¹"),
+    ("X: symmetric(n); trace(X @ X)", "X", "2X"),
+    ("A: symmetric(n); B: matrix(n, n); trace(A @ B)", "A", "Bᵀ"),
+    ("A: symmetric(n); x: vector(n); A @ x", "A", "∂vec(Ax)/∂vec(A) = xᵀ ⊗ I"),
 ]
 
 
@@ -97,11 +106,11 @@ def test_check_fails_a_wrong_derivative_by_a_symmetric_matrix(claimed):
 # ---------------------------------------------------------------- denominator, order 3 and 4
 ORDER_3_4 = [
     ("A: matrix(m, n); X: matrix(n, k); A @ X", "X", "denominator", "∂vec(AX)/∂vec(X) = I ⊗ A"),
-    ("X: matrix(n, n); inv(X)",                 "X", "denominator", "∂vec(X⁻¹)/∂vec(X) = −X⁻ᵀ ⊗ X⁻¹"),
-    ("X: matrix(n, n); inv(X)",                 "X", "mixed",       "∂vec(X⁻¹)/∂vec(X) = −X⁻ᵀ ⊗ X⁻¹"),
-    ("x: vector(n); X: matrix(m, n); X @ x",    "X", "denominator", "∂vec(Xx)/∂vec(X) = xᵀ ⊗ I"),
-    ("x: vector(n); x @ x.T",                   "x", "denominator", "∂(xxᵀ)ᵢⱼ/∂xₖₗ = δᵢₖ(xᵀ)ₗⱼ + xᵢₗδₖⱼ"),
-    ("A: symmetric(n); x: vector(n); A @ x",    "A", "denominator", "∂vec(Ax)/∂vec(A) = xᵀ ⊗ I"),
+    ("X: matrix(n, n); inv(X)", "X", "denominator", "∂vec(X⁻¹)/∂vec(X) = −X⁻ᵀ ⊗ X⁻¹"),
+    ("X: matrix(n, n); inv(X)", "X", "mixed", "∂vec(X⁻¹)/∂vec(X) = −X⁻ᵀ ⊗ X⁻¹"),
+    ("x: vector(n); X: matrix(m, n); X @ x", "X", "denominator", "∂vec(Xx)/∂vec(X) = xᵀ ⊗ I"),
+    ("x: vector(n); x @ x.T", "x", "denominator", "∂(xxᵀ)ᵢⱼ/∂xₖₗ = δᵢₖ(xᵀ)ₗⱼ + xᵢₗδₖⱼ"),
+    ("A: symmetric(n); x: vector(n); A @ x", "A", "denominator", "∂vec(Ax)/∂vec(A) = xᵀ ⊗ I"),
     ("x: vector(n); X: matrix(m, n); sum(X) * X @ x", "x", "denominator", "sum(X)Xᵀ"),
 ]
 
@@ -128,12 +137,16 @@ def test_check_fails_a_wrong_order_3_derivative_in_denominator_layout():
 
 # ---------------------------------------------------------------- simplex variables
 SIMPLEX = [
-    ("y: simplex(n); x: vector(n); y @ x",          "y", "numerator",   "xᵀ"),
-    ("y: simplex(n); x: vector(n); y @ x",          "y", "denominator", "x"),
-    ("y: simplex(n); sum(y * log(y))",              "y", "numerator",   "log(y)ᵀ + 1ᵀ"),
+    ("y: simplex(n); x: vector(n); y @ x", "y", "numerator", "xᵀ"),
+    ("y: simplex(n); x: vector(n); y @ x", "y", "denominator", "x"),
+    ("y: simplex(n); sum(y * log(y))", "y", "numerator", "log(y)ᵀ + 1ᵀ"),
     ("y: simplex(n); A: matrix(m, n); A @ y * sum(y)", "y", "numerator", "A"),
-    ("y: simplex(m); W: matrix(m, n); x: vector(n); -(y @ log(softmax(W @ x)))",
-                                                    "y", "numerator",   "−log(softmax(Wx))ᵀ"),
+    (
+        "y: simplex(m); W: matrix(m, n); x: vector(n); -(y @ log(softmax(W @ x)))",
+        "y",
+        "numerator",
+        "−log(softmax(Wx))ᵀ",
+    ),
 ]
 
 
@@ -150,11 +163,13 @@ def test_check_fails_a_wrong_derivative_by_a_simplex_vector():
 
 # ---------------------------------------------------------------- domains
 DOMAINS = [
-    ("x: scalar; sqrt(x) * relu(x)",                 "x", "max(0, x)/(2√x) + √x(x > 0)"),
-    ("x: vector(n); sum(sqrt(x) * max(x, 0))",       "x",
-     "(1/2)((1 ⊘ √x)ᵀ ⊗ max(x, 0)ᵀ) + (√x ⊗ (x ≥ 0))ᵀ"),
-    ("x: vector(n); sum(log(x) * abs(x - 1))",       "x",
-     "(sign(x − 1) ⊗ log(x))ᵀ + (abs(x − 1) ⊘ x)ᵀ"),
+    ("x: scalar; sqrt(x) * relu(x)", "x", "max(0, x)/(2√x) + √x(x > 0)"),
+    (
+        "x: vector(n); sum(sqrt(x) * max(x, 0))",
+        "x",
+        "(1/2)((1 ⊘ √x)ᵀ ⊗ max(x, 0)ᵀ) + (√x ⊗ (x ≥ 0))ᵀ",
+    ),
+    ("x: vector(n); sum(log(x) * abs(x - 1))", "x", "(sign(x − 1) ⊗ log(x))ᵀ + (abs(x − 1) ⊘ x)ᵀ"),
 ]
 
 
@@ -171,17 +186,17 @@ def test_check_fails_a_wrong_derivative_inside_the_domain():
 
 def test_an_undecidable_entry_is_an_error_not_a_pass():
     d = matcalc.derivative("x: scalar; sqrt(x) * relu(x)", "x")
-    nowhere = build("sqrt(-1 - x^2) * (x > 0)", d.variables)     # defined nowhere
+    nowhere = build("sqrt(-1 - x^2) * (x > 0)", d.variables)  # defined nowhere
     with pytest.raises(MatcalcError, match="cannot decide"):
         wrong(d, result=nowhere).check()
 
 
 # ---------------------------------------------------------------- cancelled variables
 CANCELLED = [
-    ("x: vector(n); t: scalar; sum(x - x + t)",  "t", "n"),
+    ("x: vector(n); t: scalar; sum(x - x + t)", "t", "n"),
     ("x: vector(n); t: scalar; t * (x - x + 1)", "t", "1"),
-    ("x: vector(n); t: scalar; sum(x - x) + t",  "x", "0ᵀ"),
-    ("x: vector(n); t: scalar; sum(x - x) + t",  "t", "1"),
+    ("x: vector(n); t: scalar; sum(x - x) + t", "x", "0ᵀ"),
+    ("x: vector(n); t: scalar; sum(x - x) + t", "t", "1"),
 ]
 
 
@@ -242,8 +257,9 @@ def test_check_has_a_time_budget(monkeypatch):
 
 def test_cli_check_past_the_limit_exits_2():
     out, err = io.StringIO(), io.StringIO()
-    status = run(["x: vector(99999999999999999999); sum(x)", "--wrt", "x", "--check"],
-                 out=out, err=err)
+    status = run(
+        ["x: vector(99999999999999999999); sum(x)", "--wrt", "x", "--check"], out=out, err=err
+    )
     assert status == 2 and "CHECK_MAX_DIM" in err.getvalue() and "Traceback" not in err.getvalue()
 
 
@@ -279,8 +295,10 @@ def test_evaluate_needs_a_simplex_value_for_a_simplex_variable():
 
 def test_det_and_inv_dimensions_get_the_small_sizes():
     """The fourth dimension would be 5: the one under logdet takes a small size instead."""
-    query = "a: vector(p); b: vector(q); c: vector(r); X: matrix(k, k); " \
-            "logdet(X) + a @ a + b @ b + c @ c"
+    query = (
+        "a: vector(p); b: vector(q); c: vector(r); X: matrix(k, k); "
+        "logdet(X) + a @ a + b @ b + c @ c"
+    )
     report = assert_derivative(query, "X", "X⁻ᵀ").check()
     assert report.sizes["k"] <= 4
 
@@ -289,8 +307,9 @@ def test_evaluate_rejects_values_that_are_not_real_arrays():
     # a string, None (np.asarray(None, float) is nan), a ragged list: a MatcalcError;
     # an exact constant past the float range: a LimitError
     from matcalc.errors import LimitError, MatcalcError
+
     d = matcalc.derivative("sin(x) * y", "x")
-    for bad in ("abc", None, [1, [2]], 10 ** 400):
+    for bad in ("abc", None, [1, [2]], 10**400):
         with pytest.raises(MatcalcError, match="value of x"):
             d.evaluate({"x": bad, "y": 3})
     with pytest.raises(MatcalcError, match="value of A"):
@@ -301,9 +320,9 @@ def test_evaluate_rejects_values_that_are_not_real_arrays():
 
 
 BOUNDED = [
-    ("x: vector(n); sum(arcsin(x))",                 "x", "(1 ⊘ √(1 − x²))ᵀ"),
-    ("x: vector(n); sum(log1p(x))",                  "x", "(1 ⊘ (1 + x))ᵀ"),
-    ("x, y: vector(n); sum(min(arcsin(x), y))",      "x", "((y ≥ arcsin(x)) ⊘ √(1 − x²))ᵀ"),
+    ("x: vector(n); sum(arcsin(x))", "x", "(1 ⊘ √(1 − x²))ᵀ"),
+    ("x: vector(n); sum(log1p(x))", "x", "(1 ⊘ (1 + x))ᵀ"),
+    ("x, y: vector(n); sum(min(arcsin(x), y))", "x", "((y ≥ arcsin(x)) ⊘ √(1 − x²))ᵀ"),
 ]
 
 
@@ -315,10 +334,12 @@ def test_bounded_domains_are_checked_inside_them(query, wrt, expected):
 def test_the_check_draws_from_the_registered_domain():
     """arcsin and log1p bound the check's random points to (−1, 1) (the registry's domain),
     not the ±[0.3, 1.7] where arcsin is undefined."""
-    assert check_module._domain(matcalc.derivative("x: vector(n); sum(arcsin(x))", "x"))[2] \
-        == 1.0
-    assert check_module._domain(matcalc.derivative("x: vector(n); sum(log(x))", "x")) \
-        == (True, False, float("inf"))
+    assert check_module._domain(matcalc.derivative("x: vector(n); sum(arcsin(x))", "x"))[2] == 1.0
+    assert check_module._domain(matcalc.derivative("x: vector(n); sum(log(x))", "x")) == (
+        True,
+        False,
+        float("inf"),
+    )
     assert check_module._domain(matcalc.derivative("X: matrix(n, n); det(X)", "X"))[1]
 
 

@@ -1,4 +1,5 @@
 """The command line: printed results, exit codes, and errors that point at the place."""
+
 import io
 import subprocess
 import sys
@@ -14,16 +15,27 @@ def call(*argv):
     return status, out.getvalue(), err.getvalue()
 
 
-@pytest.mark.parametrize("argv, printed", [
-    (("max(0, w @ x + b)", "--wrt", "w", "--vector", "w,x", "--scalar", "b"), "(w·x + b > 0)xᵀ\n"),
-    (("w, x: vector(n); b: scalar; max(0, w·x + b)", "--wrt", "b"),          "(w·x + b > 0)\n"),
-    (("ln(sin(x^3)^2)",),                     "6x²cos(x³)/sin(x³)\nwhere x: scalar\n"),
-    (("[3*x^2*y, 2*x + y^8]", "--wrt", "x,y"), "[[6xy, 3x²], [2, 8y⁷]]\nwhere x: scalar, y: scalar\n"),
-    (("w @ x", "--wrt", "w", "--layout", "denominator"),
-     "x\nwhere w: vector(n), x: vector(n)\n"),
-    (("x @ A @ x", "--wrt", "x", "--hessian"),  "A + Aᵀ\nwhere x: vector(n), A: matrix(n, n)\n"),
-    (("w @ x", "--wrt", "w", "--latex"),       "x^\\top\n% where w: vector(n), x: vector(n)\n"),
-])
+@pytest.mark.parametrize(
+    "argv, printed",
+    [
+        (
+            ("max(0, w @ x + b)", "--wrt", "w", "--vector", "w,x", "--scalar", "b"),
+            "(w·x + b > 0)xᵀ\n",
+        ),
+        (("w, x: vector(n); b: scalar; max(0, w·x + b)", "--wrt", "b"), "(w·x + b > 0)\n"),
+        (("ln(sin(x^3)^2)",), "6x²cos(x³)/sin(x³)\nwhere x: scalar\n"),
+        (
+            ("[3*x^2*y, 2*x + y^8]", "--wrt", "x,y"),
+            "[[6xy, 3x²], [2, 8y⁷]]\nwhere x: scalar, y: scalar\n",
+        ),
+        (
+            ("w @ x", "--wrt", "w", "--layout", "denominator"),
+            "x\nwhere w: vector(n), x: vector(n)\n",
+        ),
+        (("x @ A @ x", "--wrt", "x", "--hessian"), "A + Aᵀ\nwhere x: vector(n), A: matrix(n, n)\n"),
+        (("w @ x", "--wrt", "w", "--latex"), "x^\\top\n% where w: vector(n), x: vector(n)\n"),
+    ],
+)
 def test_queries_print_the_derivative(argv, printed):
     status, out, err = call(*argv)
     assert (status, out, err) == (0, printed, "")
@@ -32,8 +44,14 @@ def test_queries_print_the_derivative(argv, printed):
 def test_steps_show_the_four_steps():
     status, out, _ = call("w, x: vector(n); sum(w * x)", "--wrt", "w", "--steps")
     assert status == 0
-    for line in ("1. Intermediate variables", "u₁ = w ⊗ x", "∂u₁/∂w = diag(x)", "∂y/∂u₁ = 1ᵀ",
-                 "3. Combined by the vector chain rule", "1ᵀdiag(x) = xᵀ    [ones-diag]"):
+    for line in (
+        "1. Intermediate variables",
+        "u₁ = w ⊗ x",
+        "∂u₁/∂w = diag(x)",
+        "∂y/∂u₁ = 1ᵀ",
+        "3. Combined by the vector chain rule",
+        "1ᵀdiag(x) = xᵀ    [ones-diag]",
+    ):
         assert line in out
 
 
@@ -43,17 +61,25 @@ def test_check_reports_sympy_agreement():
 
 
 # each bad input: exit 2, one message naming the place (line, column, caret), no traceback
-@pytest.mark.parametrize("argv, message, caret_line", [
-    (("sin(x",),                          "line 1, column 4: unclosed parenthesis",  "     ^"),
-    (("x +",),                            "line 1, column 4: missing operand",       "     ^"),
-    (("foo(x)",),                         "line 1, column 1: unknown function 'foo'", "  ^^^^^^"),
-    (("A: matrix(m,n); x: vector(k); A @ x", "--wrt", "x"),
-     ("line 1, column 33: @ needs as many columns on the left as rows on the right: "
-      "A is a matrix(m, n) and x is a vector(k)"),                                   " " * 34 + "^"),
-    (("",),                               "empty query",                             "  ^"),
-    (("x * y", "--wrt", "q"),             "'q' does not appear in the expression",   None),
-    (("(" * 300 + "x" + ")" * 300,),      "nested too deeply",                       None),
-])
+@pytest.mark.parametrize(
+    "argv, message, caret_line",
+    [
+        (("sin(x",), "line 1, column 4: unclosed parenthesis", "     ^"),
+        (("x +",), "line 1, column 4: missing operand", "     ^"),
+        (("foo(x)",), "line 1, column 1: unknown function 'foo'", "  ^^^^^^"),
+        (
+            ("A: matrix(m,n); x: vector(k); A @ x", "--wrt", "x"),
+            (
+                "line 1, column 33: @ needs as many columns on the left as rows on the right: "
+                "A is a matrix(m, n) and x is a vector(k)"
+            ),
+            " " * 34 + "^",
+        ),
+        (("",), "empty query", "  ^"),
+        (("x * y", "--wrt", "q"), "'q' does not appear in the expression", None),
+        (("(" * 300 + "x" + ")" * 300,), "nested too deeply", None),
+    ],
+)
 def test_bad_input_exits_2_with_a_located_message(argv, message, caret_line):
     status, out, err = call(*argv)
     assert status == 2 and out == ""
@@ -64,19 +90,41 @@ def test_bad_input_exits_2_with_a_located_message(argv, message, caret_line):
 
 
 def test_console_script_runs_as_a_process():
-    proc = subprocess.run([sys.executable, "-m", "matcalc", "w @ x", "--wrt", "x"],
-                          capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "matcalc", "w @ x", "--wrt", "x"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert (proc.returncode, proc.stdout) == (0, "wᵀ\nwhere w: vector(n), x: vector(n)\n")
-    bad = subprocess.run([sys.executable, "-m", "matcalc", "x $ y"],
-                         capture_output=True, text=True, timeout=60, check=False)
+    bad = subprocess.run(
+        [sys.executable, "-m", "matcalc", "x $ y"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "^" in bad.stderr
 
 
 def test_a_closed_pipe_is_not_a_traceback():
     """`matcalc … --emit numpy | head -1`: the reader leaves early."""
-    proc = subprocess.Popen([sys.executable, "-m", "matcalc", "x @ A @ x", "--wrt", "x",
-                             "--hessian", "--emit", "numpy"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "matcalc",
+            "x @ A @ x",
+            "--wrt",
+            "x",
+            "--hessian",
+            "--emit",
+            "numpy",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     proc.stdout.readline()
     proc.stdout.close()
     err = proc.stderr.read().decode()
@@ -86,20 +134,30 @@ def test_a_closed_pipe_is_not_a_traceback():
 def script(*argv, env=None, **kwargs):
     """The console script as a process: (status, stdout bytes, stderr text)."""
     import os
-    proc = subprocess.run([sys.executable, "-m", "matcalc", *argv], capture_output=True,
-                          timeout=120, env={**os.environ, **(env or {})}, check=False, **kwargs)
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "matcalc", *argv],
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        check=False,
+        **kwargs,
+    )
     return proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace")
 
 
 # ---------------------------------------------------------------- a query starting with '-'
-@pytest.mark.parametrize("argv, printed", [
-    (("-x^2",),                               "−2x\nwhere x: scalar\n"),
-    (("--wrt", "x", "-x^2"),                  "−2x\nwhere x: scalar\n"),
-    (("-x^2", "--wrt=x", "--latex"),          "-2 x\n% where x: scalar\n"),
-    (("--vec", "x", "-sum(x)"),               "−1ᵀ\n"),               # an abbreviated option
-    (("--", "-x^3"),                          "−3x²\nwhere x: scalar\n"),
-    (("--x",),                                "1\nwhere x: scalar\n"),  # --x is -(-x)
-])
+@pytest.mark.parametrize(
+    "argv, printed",
+    [
+        (("-x^2",), "−2x\nwhere x: scalar\n"),
+        (("--wrt", "x", "-x^2"), "−2x\nwhere x: scalar\n"),
+        (("-x^2", "--wrt=x", "--latex"), "-2 x\n% where x: scalar\n"),
+        (("--vec", "x", "-sum(x)"), "−1ᵀ\n"),  # an abbreviated option
+        (("--", "-x^3"), "−3x²\nwhere x: scalar\n"),
+        (("--x",), "1\nwhere x: scalar\n"),  # --x is -(-x)
+    ],
+)
 def test_a_query_may_start_with_a_minus(argv, printed):
     assert call(*argv) == (0, printed, "")
 
@@ -118,7 +176,10 @@ def test_all_declared_prints_no_where_line():
 
 def test_where_line_for_inferred_shapes():
     status, out, _ = call("norm(X @ w - y)^2", "--wrt", "w")
-    assert (status, out) == (0, "2(wᵀXᵀ − yᵀ)X\nwhere X: matrix(n, m), w: vector(m), y: vector(n)\n")
+    assert (status, out) == (
+        0,
+        "2(wᵀXᵀ − yᵀ)X\nwhere X: matrix(n, m), w: vector(m), y: vector(n)\n",
+    )
 
 
 def test_steps_show_the_where_line_at_the_top():
@@ -135,14 +196,23 @@ def test_emit_output_stays_a_python_module_with_where_and_check():
     assert "# where x: vector(n), A: matrix(n, n)" in out and "# SymPy check passed" in out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (("x: scalar; x", "--vector", "x"),            "conflicting declarations of x: scalar here"),
-    (("x", "--vector", "x", "--matrix", "x"),      "conflicting declarations of x: --vector and --matrix"),
-    (("x", "--vector", "1x"),                      "bad name '1x' in --vector"),
-    (("x", "--scalar", "x,", "--scalar", "a b"),   "bad name 'a b' in --scalar"),
-    (("verify", "d/dx x = 1", "--vector", "x", "--scalar", "x"), "conflicting declarations of x"),
-    (("X: matrix(N, n); sum(X @ w) / N", "--wrt", "N"), "'N' is a dimension"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (("x: scalar; x", "--vector", "x"), "conflicting declarations of x: scalar here"),
+        (
+            ("x", "--vector", "x", "--matrix", "x"),
+            "conflicting declarations of x: --vector and --matrix",
+        ),
+        (("x", "--vector", "1x"), "bad name '1x' in --vector"),
+        (("x", "--scalar", "x,", "--scalar", "a b"), "bad name 'a b' in --scalar"),
+        (
+            ("verify", "d/dx x = 1", "--vector", "x", "--scalar", "x"),
+            "conflicting declarations of x",
+        ),
+        (("X: matrix(N, n); sum(X @ w) / N", "--wrt", "N"), "'N' is a dimension"),
+    ],
+)
 def test_conflicting_or_bad_declarations_exit_2(argv, message):
     status, out, err = call(*argv)
     assert (status, out) == (2, "") and message in err and "Traceback" not in err
@@ -154,8 +224,13 @@ def test_a_flag_may_repeat():
 
 # ---------------------------------------------------------------- output that cannot be written
 def test_stdout_closed_is_a_message_not_a_traceback():
-    proc = subprocess.run(f"'{sys.executable}' -m matcalc 'x^2' >&-", shell=True,
-                          stderr=subprocess.PIPE, timeout=120, check=False)
+    proc = subprocess.run(
+        f"'{sys.executable}' -m matcalc 'x^2' >&-",
+        shell=True,
+        stderr=subprocess.PIPE,
+        timeout=120,
+        check=False,
+    )
     err = proc.stderr.decode()
     assert proc.returncode == 3 and "standard output is closed" in err and "Traceback" not in err
 
@@ -167,15 +242,21 @@ def test_a_full_disk_is_a_message_not_a_traceback():
 
 
 def _run_to(stream, *argv):
-    proc = subprocess.run([sys.executable, "-m", "matcalc", *argv], stdout=stream,
-                          stderr=subprocess.PIPE, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "matcalc", *argv],
+        stdout=stream,
+        stderr=subprocess.PIPE,
+        timeout=120,
+        check=False,
+    )
     return proc.returncode, None, proc.stderr.decode()
 
 
 @pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
 def test_a_terminal_that_cannot_show_unicode_gets_ascii(encoding):
-    status, out, err = script("σ: vector(n); A @ σ", "--wrt", "σ",
-                              env={"PYTHONIOENCODING": encoding})
+    status, out, err = script(
+        "σ: vector(n); A @ σ", "--wrt", "σ", env={"PYTHONIOENCODING": encoding}
+    )
     assert (status, err) == (0, "")
     assert out.decode(encoding) == "A\nwhere A: matrix(m, n)\n"
     status, out, err = script("x @ y", "--wrt", "x", env={"PYTHONIOENCODING": encoding})
@@ -187,6 +268,7 @@ def test_a_terminal_that_cannot_show_unicode_gets_ascii(encoding):
 
 def test_ascii_text_spells_the_symbols():
     from matcalc.cli import ascii_text
+
     assert ascii_text("x⁻¹ + Aᵀ − 2σΣ·∂") == "x^-1 + A^T - 2sigmaSigma.d"
 
 
@@ -195,9 +277,14 @@ def test_an_option_value_starting_with_a_minus_is_the_value():
     assert (status, out) == (2, "") and "'-x' does not appear in the expression" in err
 
 
-@pytest.mark.parametrize("wrt, message", [
-    ("", "an empty name in wrt"), ("x,", "an empty name in wrt"), ("x,x", "'x' is listed twice"),
-])
+@pytest.mark.parametrize(
+    "wrt, message",
+    [
+        ("", "an empty name in wrt"),
+        ("x,", "an empty name in wrt"),
+        ("x,x", "'x' is listed twice"),
+    ],
+)
 def test_bad_wrt_lists_exit_2(wrt, message):
     status, out, err = call("x*y", "--wrt", wrt)
     assert (status, out) == (2, "") and message in err

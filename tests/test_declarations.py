@@ -1,5 +1,6 @@
 """Declarations: undeclared names take the shape their use gives them, declared dimensions
 are numbers, every inferred shape is reported, and conflicting declarations are errors."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,29 +13,62 @@ from matcalc.shapes import Shape
 
 
 # ---------------------------------------------------------------- element-wise operands
-@pytest.mark.parametrize("query, wrt, expected, inferred", [
-    # the issue's case: y was a scalar and the answer looked like the textbook's
-    ("norm(X @ w - y)^2", "w", "2(wᵀXᵀ − yᵀ)X",
-     {"X": "matrix(n, m)", "w": "vector(m)", "y": "vector(n)"}),
-    # the README's: X @ w + y makes y as long as X is tall
-    ("sum(X @ w + y)", "y", "1ᵀ", {"X": "matrix(n, m)", "w": "vector(m)", "y": "vector(n)"}),
-    ("sum(y + X @ w)", "y", "1ᵀ", {"y": "vector(n)", "X": "matrix(n, m)", "w": "vector(m)"}),
-    # every undeclared operand of one flat sum takes the sum's shape
-    ("sum(a + b + X @ w)", "a", "1ᵀ",
-     {"a": "vector(n)", "b": "vector(n)", "X": "matrix(n, m)", "w": "vector(m)"}),
-    # a matrix operand: t is a matrix of the same shape
-    ("sum(A * t)", "t", "A", {"A": "matrix(n, m)", "t": "matrix(n, m)"}),
-    # through signs, + - * / and powers: the whole scalar-looking operand
-    ("norm(X @ w - 2*y)^2", "y", "4(2yᵀ − wᵀXᵀ)",
-     {"X": "matrix(n, m)", "w": "vector(m)", "y": "vector(n)"}),
-    ("sum(X @ w - (a + b)/c)", "c", "((a + b) ⊘ c²)ᵀ",
-     {"X": "matrix(n, m)", "w": "vector(m)", "a": "vector(n)", "b": "vector(n)",
-      "c": "vector(n)"}),
-    ("sum(-y^2 + X @ w)", "y", "−2yᵀ", {"y": "vector(n)", "X": "matrix(n, m)", "w": "vector(m)"}),
-    # comparisons and max
-    ("sum(max(b, X @ w))", "b", "(b ≥ Xw)ᵀ", {"b": "vector(n)", "X": "matrix(n, m)",
-                                             "w": "vector(m)"}),
-])
+@pytest.mark.parametrize(
+    "query, wrt, expected, inferred",
+    [
+        # the issue's case: y was a scalar and the answer looked like the textbook's
+        (
+            "norm(X @ w - y)^2",
+            "w",
+            "2(wᵀXᵀ − yᵀ)X",
+            {"X": "matrix(n, m)", "w": "vector(m)", "y": "vector(n)"},
+        ),
+        # the README's: X @ w + y makes y as long as X is tall
+        ("sum(X @ w + y)", "y", "1ᵀ", {"X": "matrix(n, m)", "w": "vector(m)", "y": "vector(n)"}),
+        ("sum(y + X @ w)", "y", "1ᵀ", {"y": "vector(n)", "X": "matrix(n, m)", "w": "vector(m)"}),
+        # every undeclared operand of one flat sum takes the sum's shape
+        (
+            "sum(a + b + X @ w)",
+            "a",
+            "1ᵀ",
+            {"a": "vector(n)", "b": "vector(n)", "X": "matrix(n, m)", "w": "vector(m)"},
+        ),
+        # a matrix operand: t is a matrix of the same shape
+        ("sum(A * t)", "t", "A", {"A": "matrix(n, m)", "t": "matrix(n, m)"}),
+        # through signs, + - * / and powers: the whole scalar-looking operand
+        (
+            "norm(X @ w - 2*y)^2",
+            "y",
+            "4(2yᵀ − wᵀXᵀ)",
+            {"X": "matrix(n, m)", "w": "vector(m)", "y": "vector(n)"},
+        ),
+        (
+            "sum(X @ w - (a + b)/c)",
+            "c",
+            "((a + b) ⊘ c²)ᵀ",
+            {
+                "X": "matrix(n, m)",
+                "w": "vector(m)",
+                "a": "vector(n)",
+                "b": "vector(n)",
+                "c": "vector(n)",
+            },
+        ),
+        (
+            "sum(-y^2 + X @ w)",
+            "y",
+            "−2yᵀ",
+            {"y": "vector(n)", "X": "matrix(n, m)", "w": "vector(m)"},
+        ),
+        # comparisons and max
+        (
+            "sum(max(b, X @ w))",
+            "b",
+            "(b ≥ Xw)ᵀ",
+            {"b": "vector(n)", "X": "matrix(n, m)", "w": "vector(m)"},
+        ),
+    ],
+)
 def test_an_undeclared_elementwise_operand_takes_the_array_shape(query, wrt, expected, inferred):
     d = assert_derivative(query, wrt, expected)
     assert d.inferred == inferred and d.declarations == inferred
@@ -97,8 +131,7 @@ def test_all_declared_reports_nothing_inferred():
 
 
 def test_structures_and_open_declarations_are_reported():
-    d = matcalc.derivative("x @ S @ x + p @ x", "x",
-                           shapes={"S": "symmetric", "p": "simplex(n)"})
+    d = matcalc.derivative("x @ S @ x + p @ x", "x", shapes={"S": "symmetric", "p": "simplex(n)"})
     assert d.declarations == {"x": "vector(n)", "S": "symmetric(n)", "p": "simplex(n)"}
     assert d.inferred == {"x": "vector(n)"}
 
@@ -127,17 +160,20 @@ def test_steps_and_jupyter_show_the_inferred_shapes():
 
 
 # ---------------------------------------------------------------- conflicts and bad shapes=
-@pytest.mark.parametrize("query, shapes, message", [
-    ("x: scalar; x", {"x": "vector"}, "conflicting declarations of x: scalar here, vector"),
-    ("x: vector(n); sum(x)", {"x": "vector(m)"}, "conflicting declarations of x"),
-    ("x", ["x"], "shapes= must be a dict"),
-    ("x", "vector", "shapes= must be a dict"),
-    ("x", {"x": 3}, "3 is not a shape"),
-    ("x", {"x": "vektor"}, "unknown shape 'vektor'"),
-    ("x", {"1x": "vector"}, "bad name '1x'"),
-    ("x", {1: "vector"}, "bad name 1"),
-    ("x", {"x": "matrix(m)"}, "matrix takes two dimensions"),
-])
+@pytest.mark.parametrize(
+    "query, shapes, message",
+    [
+        ("x: scalar; x", {"x": "vector"}, "conflicting declarations of x: scalar here, vector"),
+        ("x: vector(n); sum(x)", {"x": "vector(m)"}, "conflicting declarations of x"),
+        ("x", ["x"], "shapes= must be a dict"),
+        ("x", "vector", "shapes= must be a dict"),
+        ("x", {"x": 3}, "3 is not a shape"),
+        ("x", {"x": "vektor"}, "unknown shape 'vektor'"),
+        ("x", {"1x": "vector"}, "bad name '1x'"),
+        ("x", {1: "vector"}, "bad name 1"),
+        ("x", {"x": "matrix(m)"}, "matrix takes two dimensions"),
+    ],
+)
 def test_bad_declarations_are_clear_errors(query, shapes, message):
     with pytest.raises(MatcalcError, match=message.replace("(", r"\(").replace(")", r"\)")):
         matcalc.derivative(query, "x", shapes=shapes)
@@ -157,6 +193,7 @@ def test_compatible_declarations_merge():
 def test_names_combined_among_scalars_are_promoted_together_in_one_retyping():
     """sum(a0 + a1) + … + sum(a400 + X @ w): every aᵢ a vector, typed in two passes, not 400."""
     import time
+
     n = 400
     query = " + ".join(f"sum(a{i} + a{i + 1})" for i in range(n)) + f" + sum(a{n} + X @ w)"
     start = time.perf_counter()
@@ -165,11 +202,14 @@ def test_names_combined_among_scalars_are_promoted_together_in_one_retyping():
     assert str(d) == "1ᵀ" and {d.inferred[f"a{i}"] for i in range(n + 1)} == {"vector(n)"}
 
 
-@pytest.mark.parametrize("query, wrt, expected", [
-    ("S: symmetric; B: matrix; tr(S @ B)", "B", "S"),
-    ("P: symmetric; v, w: vector; v @ P @ w", "v", "wᵀP"),
-    ("x: vector; P: symmetric; x @ P @ x", "x", "2xᵀP"),
-])
+@pytest.mark.parametrize(
+    "query, wrt, expected",
+    [
+        ("S: symmetric; B: matrix; tr(S @ B)", "B", "S"),
+        ("P: symmetric; v, w: vector; v @ P @ w", "v", "wᵀP"),
+        ("x: vector; P: symmetric; x @ P @ x", "x", "2xᵀP"),
+    ],
+)
 def test_symmetric_without_a_dimension_is_square(query, wrt, expected):
     # `P: symmetric` took two fresh dimensions (a non-square "symmetric" matrix)
     _, variables = matcalc.api._parse(query, None)

@@ -7,6 +7,7 @@ The modules are found by walking the package, so a new module is covered the day
 added. A module is public when no part of its dotted name starts with `_` (`__init__`
 modules stand for their package; `__main__` is a script).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -32,15 +33,21 @@ MODULES = _public_modules()
 
 
 def test_the_walk_finds_the_package():
-    for name in ("matcalc.api", "matcalc.render.text", "matcalc.rules.scalar",
-                 "matcalc.web.app", "matcalc.simplify"):
+    for name in (
+        "matcalc.api",
+        "matcalc.render.text",
+        "matcalc.rules.scalar",
+        "matcalc.web.app",
+        "matcalc.simplify",
+    ):
         assert name in MODULES
 
 
 def _defined_here(module, name: str) -> bool:
     obj = getattr(module, name)
-    return (inspect.isfunction(obj) or inspect.isclass(obj)) and \
-        getattr(obj, "__module__", None) == module.__name__
+    return (inspect.isfunction(obj) or inspect.isclass(obj)) and getattr(
+        obj, "__module__", None
+    ) == module.__name__
 
 
 def _unannotated(func) -> list[str]:
@@ -57,15 +64,21 @@ def test_public_module_declares_all(name):
     module = importlib.import_module(name)
     assert "__all__" in vars(module), f"{name} has no __all__"
     names = module.__all__
-    assert isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names), \
+    assert isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names), (
         f"{name}.__all__ must be a list of strings"
+    )
     assert len(set(names)) == len(names), f"{name}.__all__ lists a name twice"
     absent = [n for n in names if not hasattr(module, n)]
     assert not absent, f"{name}.__all__ names what the module does not have: {absent}"
-    unlisted = [n for n in vars(module) if not n.startswith("_") and _defined_here(module, n)
-                and n not in names]
-    assert not unlisted, (f"{name} defines public functions/classes missing from __all__ "
-                          f"(add them, or make them private with a leading _): {unlisted}")
+    unlisted = [
+        n
+        for n in vars(module)
+        if not n.startswith("_") and _defined_here(module, n) and n not in names
+    ]
+    assert not unlisted, (
+        f"{name} defines public functions/classes missing from __all__ "
+        f"(add them, or make them private with a leading _): {unlisted}"
+    )
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -78,8 +91,10 @@ def test_public_functions_are_annotated(name):
             missing = _unannotated(obj)
             if missing:
                 problems[n] = missing
-    assert not problems, (f"{name}: public functions with unannotated parameters or return "
-                          f"(name -> what lacks a type): {problems}")
+    assert not problems, (
+        f"{name}: public functions with unannotated parameters or return "
+        f"(name -> what lacks a type): {problems}"
+    )
 
 
 def test_the_annotation_check_can_fail():
@@ -107,6 +122,7 @@ def test_expr_prints_through_a_registered_printer_not_an_import():
     render.text registers itself with `expr.set_printer`, and without a printer an
     expression still prints, in a plain constructor form."""
     from matcalc import expr as E
+
     source = (Path(matcalc.__file__).parent / "expr.py").read_text(encoding="utf-8")
     assert not re.search(r"^\s*(from|import) .*render", source, re.M)
     x = E.Var("x")

@@ -15,6 +15,7 @@ in CI (`.ci/run`). Cases run two at a time; only the selected cases run (`-k`).
 
 `report()` runs the whole corpus and prints the failures grouped by cause (see its docstring).
 """
+
 from __future__ import annotations
 
 import json
@@ -37,19 +38,21 @@ import matcalc
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 IMPORT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(matcalc.__file__)))
-MEMORY_LIMIT = 1536 << 20          # bytes of address space per subprocess
-CPU_LIMIT = 20                     # seconds of CPU per case, at most (the kernel's stop)
-WALL_LIMIT = 120                   # seconds of wall-clock per CLI case (the CPU limit acts first)
+MEMORY_LIMIT = 1536 << 20  # bytes of address space per subprocess
+CPU_LIMIT = 20  # seconds of CPU per case, at most (the kernel's stop)
+WALL_LIMIT = 120  # seconds of wall-clock per CLI case (the CPU limit acts first)
 WORKERS = 2
-MAX_STDERR = 20_000                # characters: a message, not a dump
-SENTINEL = "pwned"                 # the injection cases try to create this file
+MAX_STDERR = 20_000  # characters: a message, not a dump
+SENTINEL = "pwned"  # the injection cases try to create this file
 
 CLI_CASES = [c for c in corpus.CASES if isinstance(c, corpus.Cli)]
 API_CASES = [c for c in corpus.CASES if isinstance(c, corpus.Api)]
 
 # a name of a Python exception in a message means an exception leaked into the text
-_PY_EXCEPTION = re.compile(r"\b(Traceback|[A-Z][A-Za-z]*(Error|Exception)|KeyError|"
-                           r"StopIteration|NotFactorable|BudgetExceeded)\b")
+_PY_EXCEPTION = re.compile(
+    r"\b(Traceback|[A-Z][A-Za-z]*(Error|Exception)|KeyError|"
+    r"StopIteration|NotFactorable|BudgetExceeded)\b"
+)
 _KNOWN_KINDS = ("ShapeError", "ParseError", "LimitError", "NameError_")
 # C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -67,7 +70,7 @@ def child_env(extra=()) -> dict:
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("PYTHONWARNINGS", None)
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = "1"                 # one BLAS thread: less address space, fair CPU time
+        env[var] = "1"  # one BLAS thread: less address space, fair CPU time
     for name, value in extra:
         if value is None:
             env.pop(name, None)
@@ -92,34 +95,57 @@ os.execv(sys.argv[4], sys.argv[4:])
 
 def limited(argv, cpu_seconds: int, close=()) -> list:
     """argv, run under the memory and CPU limits with the file descriptors `close` closed."""
-    return [sys.executable, "-I", "-S", "-c", _LAUNCHER, str(MEMORY_LIMIT), str(cpu_seconds),
-            ",".join(map(str, close)) or "-", *argv]
+    return [
+        sys.executable,
+        "-I",
+        "-S",
+        "-c",
+        _LAUNCHER,
+        str(MEMORY_LIMIT),
+        str(cpu_seconds),
+        ",".join(map(str, close)) or "-",
+        *argv,
+    ]
 
 
 @dataclass
 class Run:
-    status: int | None                 # exit status; negative: killed by that signal
+    status: int | None  # exit status; negative: killed by that signal
     stdout: str
     stderr: str
     cpu: float
     wall: float
     timed_out: bool
-    created: list                      # files the case left in its working directory
+    created: list  # files the case left in its working directory
 
 
-def run_process(argv, env, cpu_seconds=CPU_LIMIT, wall=WALL_LIMIT, stdout="pipe",
-                stderr="pipe", encoding="utf-8", stdin_bytes=None) -> Run:
+def run_process(
+    argv,
+    env,
+    cpu_seconds=CPU_LIMIT,
+    wall=WALL_LIMIT,
+    stdout="pipe",
+    stderr="pipe",
+    encoding="utf-8",
+    stdin_bytes=None,
+) -> Run:
     """Run argv in a fresh temporary directory under the limits; CPU time from wait4."""
     with tempfile.TemporaryDirectory(prefix="matcalc-hostile-") as tmp:
         out_path, err_path = os.path.join(tmp, ".out"), os.path.join(tmp, ".err")
-        with open(out_path, "wb") as out_file, open(err_path, "wb") as err_file, \
-                open("/dev/full", "wb") as full:
+        with (
+            open(out_path, "wb") as out_file,
+            open(err_path, "wb") as err_file,
+            open("/dev/full", "wb") as full,
+        ):
             close = [fd for fd, how in ((1, stdout), (2, stderr)) if how == "closed"]
             proc = subprocess.Popen(
-                limited(argv, cpu_seconds, close), cwd=tmp, env=env,
+                limited(argv, cpu_seconds, close),
+                cwd=tmp,
+                env=env,
                 stdin=subprocess.PIPE if stdin_bytes is not None else subprocess.DEVNULL,
                 stdout={"pipe": out_file, "devfull": full, "closed": None}[stdout],
-                stderr={"pipe": err_file, "closed": None}[stderr])
+                stderr={"pipe": err_file, "closed": None}[stderr],
+            )
             lock, state = threading.Lock(), {"done": False, "killed": False}
 
             def kill():
@@ -127,6 +153,7 @@ def run_process(argv, env, cpu_seconds=CPU_LIMIT, wall=WALL_LIMIT, stdout="pipe"
                     if not state["done"]:
                         state["killed"] = True
                         os.kill(proc.pid, signal.SIGKILL)
+
             timer = threading.Timer(wall, kill)
             timer.start()
             start = time.monotonic()
@@ -146,8 +173,15 @@ def run_process(argv, env, cpu_seconds=CPU_LIMIT, wall=WALL_LIMIT, stdout="pipe"
         with open(err_path, "rb") as f:
             err = f.read().decode(encoding, errors="replace")
         created = sorted(set(os.listdir(tmp)) - {".out", ".err"})
-    return Run(proc.returncode, out, err, usage.ru_utime + usage.ru_stime,
-               time.monotonic() - start, state["killed"], created)
+    return Run(
+        proc.returncode,
+        out,
+        err,
+        usage.ru_utime + usage.ru_stime,
+        time.monotonic() - start,
+        state["killed"],
+        created,
+    )
 
 
 # ------------------------------------------------------------------------- CLI cases
@@ -157,8 +191,14 @@ def run_cli(case: corpus.Cli) -> Run:
     argv = [sys.executable, "-m", "matcalc", *case.argv]
     # the kernel stops a case a little past its budget (it fails either way)
     cpu = min(CPU_LIMIT, int(case.cpu) + 3)
-    return run_process(argv, env, cpu_seconds=cpu, stdout=case.stdout, stderr=case.stderr,
-                       encoding=encoding.split(":")[0])
+    return run_process(
+        argv,
+        env,
+        cpu_seconds=cpu,
+        stdout=case.stdout,
+        stderr=case.stderr,
+        encoding=encoding.split(":")[0],
+    )
 
 
 def message_heads(err: str) -> list:
@@ -170,8 +210,11 @@ def message_heads(err: str) -> list:
         i = 1
         while i < len(lines) and lines[i][:1].isspace():
             i += 1
-    return [ln for ln in lines[i:] if ln.strip() and not ln[:1].isspace()
-            and not ln.startswith("expected ")]
+    return [
+        ln
+        for ln in lines[i:]
+        if ln.strip() and not ln[:1].isspace() and not ln.startswith("expected ")
+    ]
 
 
 def caret_problems(err: str, wanted) -> list:
@@ -198,8 +241,9 @@ def caret_problems(err: str, wanted) -> list:
                 if at >= len(lines[i - 1]) + 1:
                     problems.append("the caret is past the end of the shown source window")
             elif len(before) != column - 1:
-                problems.append(f"the caret is at column {len(before) + 1}, the message says "
-                                f"{column}")
+                problems.append(
+                    f"the caret is at column {len(before) + 1}, the message says {column}"
+                )
     return problems
 
 
@@ -210,9 +254,14 @@ def run_generated(code: str) -> str | None:
         "_k = len(_inspect.signature(f).parameters)\n"
         "_e = check(*[0.3 + 0.1 * _i for _i in range(_k)])\n"
         "assert _e < 1e-4, _e\n"
-        "print('generated check error', _e)\n")
-    run = run_process([sys.executable, "-"], child_env(), cpu_seconds=CPU_LIMIT,
-                      stdin_bytes=driver.encode("utf-8"))
+        "print('generated check error', _e)\n"
+    )
+    run = run_process(
+        [sys.executable, "-"],
+        child_env(),
+        cpu_seconds=CPU_LIMIT,
+        stdin_bytes=driver.encode("utf-8"),
+    )
     if run.status != 0:
         tail = (run.stderr.strip().splitlines() or ["(no output)"])[-1]
         return f"the generated code fails when run: {tail}"
@@ -310,12 +359,15 @@ def cli_results(request):
 
 @pytest.mark.parametrize("case", CLI_CASES, ids=[c.id for c in CLI_CASES])
 def test_cli_case(case, cli_results):
-    if case.id not in cli_results:     # selected after the fixture ran (should not happen)
+    if case.id not in cli_results:  # selected after the fixture ran (should not happen)
         run = run_cli(case)
         cli_results[case.id] = (run, cli_problems(case, run))
     run, problems = cli_results[case.id]
-    assert not problems, (f"[{case.category}] {case.id}: " + "; ".join(problems)
-                          + f" | exit {run.status}, stderr: {gist(run.stderr)}")
+    assert not problems, (
+        f"[{case.category}] {case.id}: "
+        + "; ".join(problems)
+        + f" | exit {run.status}, stderr: {gist(run.stderr)}"
+    )
 
 
 # ------------------------------------------------------------------------- API cases
@@ -327,11 +379,13 @@ def _api_worker_main():
     """Run in the worker subprocess: argv = [results path, case id, …]; one JSON line per
     case, written as soon as it is known, so a case that kills the worker is identified."""
     import numpy as np
+
     results_path, ids = sys.argv[1], sys.argv[2:]
     by_id = {c.id: c for c in API_CASES}
 
     def on_prof(signum, frame):
         raise _OutOfTime()
+
     signal.signal(signal.SIGPROF, on_prof)
     _, hard_cpu = resource.getrlimit(resource.RLIMIT_CPU)
     with open(results_path, "a", encoding="utf-8") as results:
@@ -350,11 +404,14 @@ def _api_worker_main():
                 record.update(outcome="returned", text=text[:300])
             except _OutOfTime:
                 record.update(outcome="timeout")
-            except BaseException as exc:      # noqa: BLE001 - classifying is the point
-                record.update(outcome="raised", type=type(exc).__name__,
-                              mro=[k.__name__ for k in type(exc).__mro__],
-                              module=type(exc).__module__,
-                              message=gist(str(exc)))
+            except BaseException as exc:  # noqa: BLE001 - classifying is the point
+                record.update(
+                    outcome="raised",
+                    type=type(exc).__name__,
+                    mro=[k.__name__ for k in type(exc).__mro__],
+                    module=type(exc).__module__,
+                    message=gist(str(exc)),
+                )
             finally:
                 signal.setitimer(signal.ITIMER_PROF, 0)
             record["cpu"] = time.process_time() - start
@@ -367,15 +424,21 @@ def _run_api_cases(cases) -> dict:
     and the case it died on is recorded with the worker's last words."""
     found: dict = {}
     remaining = [c.id for c in cases]
-    boot = (f"import sys; sys.path.insert(0, {TESTS!r}); import test_hostile; "
-            "test_hostile._api_worker_main()")
+    boot = (
+        f"import sys; sys.path.insert(0, {TESTS!r}); import test_hostile; "
+        "test_hostile._api_worker_main()"
+    )
     while remaining:
         with tempfile.NamedTemporaryFile("r", suffix=".jsonl", delete=False) as f:
             path = f.name
         try:
             total = CPU_LIMIT * len(remaining) + 30
-            run = run_process([sys.executable, "-c", boot, path, *remaining], child_env(),
-                              cpu_seconds=total, wall=total)
+            run = run_process(
+                [sys.executable, "-c", boot, path, *remaining],
+                child_env(),
+                cpu_seconds=total,
+                wall=total,
+            )
             with open(path, encoding="utf-8") as f:
                 for line in f:
                     record = json.loads(line)
@@ -386,11 +449,20 @@ def _run_api_cases(cases) -> dict:
         remaining = [i for i in remaining if i not in found]
         if remaining:
             dead = remaining.pop(0)
-            how = ("killed at the wall-clock limit" if run.timed_out else
-                   f"killed by {signal.Signals(-run.status).name}" if run.status < 0 else
-                   f"exit {run.status}")
-            found[dead] = {"id": dead, "outcome": "worker died", "how": how,
-                           "message": gist(run.stderr), "cpu": run.cpu}
+            how = (
+                "killed at the wall-clock limit"
+                if run.timed_out
+                else f"killed by {signal.Signals(-run.status).name}"
+                if run.status < 0
+                else f"exit {run.status}"
+            )
+            found[dead] = {
+                "id": dead,
+                "outcome": "worker died",
+                "how": how,
+                "message": gist(run.stderr),
+                "cpu": run.cpu,
+            }
         elif not done and not found:
             break
     return found
@@ -441,8 +513,9 @@ def test_api_case(case, api_results):
 
 # ------------------------------------------------------------------------- the harness itself
 def test_subprocesses_import_the_matcalc_under_test():
-    run = run_process([sys.executable, "-c", "import matcalc; print(matcalc.__file__)"],
-                      child_env())
+    run = run_process(
+        [sys.executable, "-c", "import matcalc; print(matcalc.__file__)"], child_env()
+    )
     assert run.status == 0, run.stderr
     assert os.path.realpath(run.stdout.strip()) == os.path.realpath(matcalc.__file__)
 
@@ -456,12 +529,15 @@ def test_the_harness_sees_a_traceback_a_hang_and_a_limit():
     big = run_process([sys.executable, "-c", "b = bytearray(4 << 30)"], child_env())
     assert big.status == 1 and "MemoryError" in big.stderr
     case = corpus.Cli("probe", "harness", ("x",), exits=(2,), caret=True)
-    assert cli_problems(case, Run(1, "", "Traceback (most recent call last):\n", 0.1, 0.1,
-                                  False, []))
-    assert cli_problems(case, Run(2, "", "syntax error at line 1, column 2: x\n  ab\n  ^\n",
-                                  0.1, 0.1, False, []))          # caret in the wrong column
-    assert not cli_problems(case, Run(2, "", "syntax error at line 1, column 2: x\n  ab\n   ^\n",
-                                      0.1, 0.1, False, []))
+    assert cli_problems(
+        case, Run(1, "", "Traceback (most recent call last):\n", 0.1, 0.1, False, [])
+    )
+    assert cli_problems(
+        case, Run(2, "", "syntax error at line 1, column 2: x\n  ab\n  ^\n", 0.1, 0.1, False, [])
+    )  # caret in the wrong column
+    assert not cli_problems(
+        case, Run(2, "", "syntax error at line 1, column 2: x\n  ab\n   ^\n", 0.1, 0.1, False, [])
+    )
 
 
 def test_the_corpus_is_large_and_covers_every_category():
@@ -482,20 +558,27 @@ def report(out=sys.stdout) -> int:
     for case, run in zip(CLI_CASES, runs):
         problems = cli_problems(case, run)
         if problems:
-            leaked = re.search(r"(\w+(Error|Exception)):", run.stderr.strip().splitlines()[-1]
-                               if "Traceback" in run.stderr else "")
-            cause = (f"traceback: {leaked.group(1)}" if leaked else
-                     re.sub(r"\d+(\.\d+)?", "N", problems[0]))
+            leaked = re.search(
+                r"(\w+(Error|Exception)):",
+                run.stderr.strip().splitlines()[-1] if "Traceback" in run.stderr else "",
+            )
+            cause = (
+                f"traceback: {leaked.group(1)}"
+                if leaked
+                else re.sub(r"\d+(\.\d+)?", "N", problems[0])
+            )
             groups.setdefault(cause, []).append(
                 f"{case.category}/{case.id}: {'; '.join(problems)} | exit {run.status}, "
-                f"stderr: {gist(run.stderr)}")
+                f"stderr: {gist(run.stderr)}"
+            )
     api = _run_api_cases(API_CASES)
     for case in API_CASES:
         problems = api_problems(case, api[case.id])
         if problems:
             cause = re.sub(r"(raised \w+).*", r"\1", re.sub(r"\d+(\.\d+)?", "N", problems[0]))
             groups.setdefault("API: " + cause, []).append(
-                f"{case.id}: {'; '.join(problems)}  <- {case.code[:100]}")
+                f"{case.id}: {'; '.join(problems)}  <- {case.code[:100]}"
+            )
     failing = sum(map(len, groups.values()))
     print(f"{failing} of {len(corpus.CASES)} cases fail", file=out)
     for cause, lines in sorted(groups.items(), key=lambda kv: -len(kv[1])):

@@ -1,6 +1,7 @@
 """matcalc in Jupyter (matcalc/jupyter.py): the typeset display of a Derivative and of its
 four steps, the numbers the notebooks check with, and the %matcalc / %%matcalc magics in a
 real IPython shell."""
+
 from __future__ import annotations
 
 import re
@@ -33,31 +34,45 @@ def assert_mathjax_safe(tex: str):
     assert len(re.findall(r"\\left\b", tex)) == len(re.findall(r"\\right\b", tex)), tex
     for env in re.findall(r"\\begin\{(\w+)\}", tex):
         assert tex.count(f"\\begin{{{env}}}") == tex.count(f"\\end{{{env}}}"), env
-    assert "\\tr\\left" not in tex                   # undefined in MathJax
+    assert "\\tr\\left" not in tex  # undefined in MathJax
 
 
 # ---------------------------------------------------------------- Derivative display
 EQUATIONS = [
     # derivative                                                     its display equation
-    (lambda: neuron(),
-     r"$$\frac{\partial}{\partial w}\left(\max\left(0, w \cdot x + b\right)\right) = "
-     r"\left(w \cdot x + b > 0\right) x^\top$$"),
-    (lambda: matcalc.derivative("ln(x^2)", "x"),
-     r"$$\frac{\partial}{\partial x}\left(\log\left(x^{2}\right)\right) = \frac{2}{x}$$"),
-    (lambda: matcalc.hessian("x @ A @ x", "x"),
-     r"$$\frac{\partial^{2}}{\partial x^{2}}\left(x^\top A x\right) = A + A^\top$$"),
-    (lambda: matcalc.derivative("3*x^2*y", ["x", "y"]),
-     r"$$\nabla_{x, y}\left(3 x^{2} y\right) = "
-     r"\begin{bmatrix} 6 x y \\ 3 x^{2} \end{bmatrix}^\top$$"),
-    (lambda: matcalc.derivative("A @ X @ B", "X"),
-     r"$$\frac{\partial \operatorname{vec}(A X B)}{\partial \operatorname{vec}(X)} = "
-     r"B^\top \otimes A$$"),
-    (lambda: matcalc.derivative("w, x: vector(n); sum(w * x)", "w", layout="denominator"),
-     r"$$\frac{\partial}{\partial w}\left(\operatorname{sum}\left(w \odot x\right)\right) = x"
-     r" \quad \text{(denominator layout)}$$"),
-    (lambda: matcalc.derivative("trace(A @ X @ B)", "X"),
-     r"$$\frac{\partial}{\partial X}\left(\operatorname{tr}\left(A X B\right)\right) = "
-     r"A^\top B^\top$$"),
+    (
+        lambda: neuron(),
+        r"$$\frac{\partial}{\partial w}\left(\max\left(0, w \cdot x + b\right)\right) = "
+        r"\left(w \cdot x + b > 0\right) x^\top$$",
+    ),
+    (
+        lambda: matcalc.derivative("ln(x^2)", "x"),
+        r"$$\frac{\partial}{\partial x}\left(\log\left(x^{2}\right)\right) = \frac{2}{x}$$",
+    ),
+    (
+        lambda: matcalc.hessian("x @ A @ x", "x"),
+        r"$$\frac{\partial^{2}}{\partial x^{2}}\left(x^\top A x\right) = A + A^\top$$",
+    ),
+    (
+        lambda: matcalc.derivative("3*x^2*y", ["x", "y"]),
+        r"$$\nabla_{x, y}\left(3 x^{2} y\right) = "
+        r"\begin{bmatrix} 6 x y \\ 3 x^{2} \end{bmatrix}^\top$$",
+    ),
+    (
+        lambda: matcalc.derivative("A @ X @ B", "X"),
+        r"$$\frac{\partial \operatorname{vec}(A X B)}{\partial \operatorname{vec}(X)} = "
+        r"B^\top \otimes A$$",
+    ),
+    (
+        lambda: matcalc.derivative("w, x: vector(n); sum(w * x)", "w", layout="denominator"),
+        r"$$\frac{\partial}{\partial w}\left(\operatorname{sum}\left(w \odot x\right)\right) = x"
+        r" \quad \text{(denominator layout)}$$",
+    ),
+    (
+        lambda: matcalc.derivative("trace(A @ X @ B)", "X"),
+        r"$$\frac{\partial}{\partial X}\left(\operatorname{tr}\left(A X B\right)\right) = "
+        r"A^\top B^\top$$",
+    ),
 ]
 
 
@@ -86,49 +101,58 @@ def test_markdown_caption_names_the_kind():
     assert "*gradient, numerator layout:*" in neuron()._repr_markdown_()
     assert "*Hessian," in matcalc.hessian("x @ A @ x", "x")._repr_markdown_()
     assert "*Jacobian," in matcalc.derivative("[3*x^2*y, 2*x + y^8]", ["x", "y"])._repr_markdown_()
-    assert "*derivative, mixed layout:*" in \
-        matcalc.derivative("x^3", "x", layout="mixed")._repr_markdown_()
+    assert (
+        "*derivative, mixed layout:*"
+        in matcalc.derivative("x^3", "x", layout="mixed")._repr_markdown_()
+    )
 
 
 # ---------------------------------------------------------------- the four steps
 def test_steps_latex_is_the_four_steps():
     tex = jupyter.steps_latex(neuron().steps)
-    assert tex == "\n".join([
-        r"$$",
-        r"\begin{aligned}",
-        r"& \frac{\partial}{\partial w}\left(\max\left(0, w \cdot x + b\right)\right) \\",
-        r"& \text{1. Intermediate variables} \\",
-        r"& \qquad u_{1} = w \cdot x \\",
-        r"& \qquad u_{2} = u_{1} + b \\",
-        r"& \qquad y = \max\left(0, u_{2}\right) \\",
-        r"& \text{2. Their derivatives} \\",
-        r"& \qquad \frac{\partial u_{1}}{\partial w} = x^\top\quad "
-        r"\text{[product rule (matrix product)]} \\",
-        r"& \qquad \frac{\partial u_{2}}{\partial u_{1}} = 1\quad \text{[sum rule]} \\",
-        r"& \qquad \frac{\partial y}{\partial u_{2}} = \left(u_{2} > 0\right)\quad "
-        r"\text{[max rule (ReLU)]} \\",
-        r"& \text{3. Combined by the vector chain rule} \\",
-        r"& \qquad \frac{\partial y}{\partial w} = \frac{\partial y}{\partial u_{2}} "
-        r"\frac{\partial u_{2}}{\partial u_{1}} \frac{\partial u_{1}}{\partial w} = "
-        r"\left(u_{2} > 0\right) x^\top \\",
-        r"& \text{4. Substituted back and simplified} \\",
-        r"& \qquad \frac{\partial y}{\partial w} = \left(w \cdot x + b > 0\right) x^\top",
-        r"\end{aligned}",
-        r"$$"])
+    assert tex == "\n".join(
+        [
+            r"$$",
+            r"\begin{aligned}",
+            r"& \frac{\partial}{\partial w}\left(\max\left(0, w \cdot x + b\right)\right) \\",
+            r"& \text{1. Intermediate variables} \\",
+            r"& \qquad u_{1} = w \cdot x \\",
+            r"& \qquad u_{2} = u_{1} + b \\",
+            r"& \qquad y = \max\left(0, u_{2}\right) \\",
+            r"& \text{2. Their derivatives} \\",
+            r"& \qquad \frac{\partial u_{1}}{\partial w} = x^\top\quad "
+            r"\text{[product rule (matrix product)]} \\",
+            r"& \qquad \frac{\partial u_{2}}{\partial u_{1}} = 1\quad \text{[sum rule]} \\",
+            r"& \qquad \frac{\partial y}{\partial u_{2}} = \left(u_{2} > 0\right)\quad "
+            r"\text{[max rule (ReLU)]} \\",
+            r"& \text{3. Combined by the vector chain rule} \\",
+            r"& \qquad \frac{\partial y}{\partial w} = \frac{\partial y}{\partial u_{2}} "
+            r"\frac{\partial u_{2}}{\partial u_{1}} \frac{\partial u_{1}}{\partial w} = "
+            r"\left(u_{2} > 0\right) x^\top \\",
+            r"& \text{4. Substituted back and simplified} \\",
+            r"& \qquad \frac{\partial y}{\partial w} = \left(w \cdot x + b > 0\right) x^\top",
+            r"\end{aligned}",
+            r"$$",
+        ]
+    )
 
 
 def test_steps_latex_shows_each_rewrite_and_the_result():
     tex = jupyter.steps_latex(matcalc.derivative("w, x: vector(n); sum(w * x)", "w").steps)
-    assert (r"& \qquad\qquad \mathbf{1}^\top \operatorname{diag}\left(x\right) = x^\top\quad "
-            r"\text{[ones-diag]} \\") in tex
+    assert (
+        r"& \qquad\qquad \mathbf{1}^\top \operatorname{diag}\left(x\right) = x^\top\quad "
+        r"\text{[ones-diag]} \\"
+    ) in tex
     assert tex.endswith("\\frac{\\partial y}{\\partial w} = x^\\top\n\\end{aligned}\n$$")
 
 
 def test_steps_latex_total_derivative_sums_the_paths():
     tex = jupyter.steps_latex(matcalc.derivative("x + x^2", "x").steps)
     assert r"\text{3. Combined by the single-variable total-derivative chain rule}" in tex
-    assert (r"\frac{\partial y}{\partial x} = \left(\frac{\partial y}{\partial x} + "
-            r"\frac{\partial y}{\partial u_{1}} \frac{\partial u_{1}}{\partial x}\right)") in tex
+    assert (
+        r"\frac{\partial y}{\partial x} = \left(\frac{\partial y}{\partial x} + "
+        r"\frac{\partial y}{\partial u_{1}} \frac{\partial u_{1}}{\partial x}\right)"
+    ) in tex
 
 
 STEPS_CASES = [
@@ -138,8 +162,10 @@ STEPS_CASES = [
     lambda: matcalc.derivative("[3*x^2*y, 2*x + y^8]", ["x", "y"]),
     lambda: matcalc.derivative("[ln(x^2), sin(3*x)]", "x"),
     lambda: matcalc.derivative("x: scalar; 99", "x"),
-    lambda: matcalc.derivative("X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; "
-                               "mean((y - max(0, X @ w + b))^2)", "w"),
+    lambda: matcalc.derivative(
+        "X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; mean((y - max(0, X @ w + b))^2)",
+        "w",
+    ),
     lambda: matcalc.hessian("x @ A @ x", "x"),
     lambda: matcalc.derivative("A @ X @ B", "X"),
     lambda: matcalc.derivative("X.T @ X", "X"),
@@ -155,24 +181,31 @@ def test_steps_latex_is_mathjax_safe_with_every_heading(make):
     tex = jupyter.steps_latex(d.steps)
     assert tex.startswith("$$\n\\begin{aligned}\n") and tex.endswith("\n\\end{aligned}\n$$")
     assert_mathjax_safe(tex)
-    for heading in ("1. Intermediate variables", "2. Their derivatives", "3. Combined by the",
-                    "4. Substituted back and simplified"):
+    for heading in (
+        "1. Intermediate variables",
+        "2. Their derivatives",
+        "3. Combined by the",
+        "4. Substituted back and simplified",
+    ):
         assert tex.count(f"\\text{{{heading}") == len(d.wrt)
     assert jupyter.steps_markdown(d.steps) == tex
 
 
 def test_steps_of_a_hessian_say_it_is_the_jacobian_of_the_gradient():
     tex = jupyter.steps_latex(matcalc.hessian("x @ A @ x", "x").steps)
-    assert (r"& \frac{\partial^{2}}{\partial x^{2}}\left(x^\top A x\right) = "
-            r"\frac{\partial}{\partial x}\left(\left(A + A^\top\right) x\right) \\") in tex
+    assert (
+        r"& \frac{\partial^{2}}{\partial x^{2}}\left(x^\top A x\right) = "
+        r"\frac{\partial}{\partial x}\left(\left(A + A^\top\right) x\right) \\"
+    ) in tex
 
 
 def test_steps_of_a_linear_map_end_with_its_kronecker_form():
     tex = jupyter.steps_latex(matcalc.derivative("A @ X @ B", "X").steps)
     assert r"\mathrm{d}y = A dX B" in tex
-    assert tex.endswith(r"\frac{\partial \operatorname{vec}(A X B)}"
-                        r"{\partial \operatorname{vec}(X)} = B^\top \otimes A" +
-                        "\n\\end{aligned}\n$$")
+    assert tex.endswith(
+        r"\frac{\partial \operatorname{vec}(A X B)}"
+        r"{\partial \operatorname{vec}(X)} = B^\top \otimes A" + "\n\\end{aligned}\n$$"
+    )
 
 
 # ---------------------------------------------------------------- numbers
@@ -184,16 +217,23 @@ def test_value_is_the_differentiated_expression():
     np.testing.assert_allclose(jupyter.value(h, {"A": A, "x": x}), (A + A.T) @ x)
 
 
-@pytest.mark.parametrize("d, at", [
-    (neuron(), {"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, 0.7], "b": 0.4}),
-    (neuron(layout="denominator"), {"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, 0.7], "b": 0.4}),
-    (matcalc.derivative("[3*x^2*y, 2*x + y^8]", ["x", "y"]), {"x": 1.3, "y": -0.7}),
-    (matcalc.derivative("[3*x^2*y, 2*x + y^8]", ["x", "y"], layout="denominator"),
-     {"x": 1.3, "y": -0.7}),
-    (matcalc.derivative("A @ x", "A"), {"A": np.arange(6.0).reshape(2, 3), "x": [1, 2, 3]}),
-    (matcalc.derivative("A @ x", "A", layout="denominator"),
-     {"A": np.arange(6.0).reshape(2, 3), "x": [1, 2, 3]}),
-])
+@pytest.mark.parametrize(
+    "d, at",
+    [
+        (neuron(), {"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, 0.7], "b": 0.4}),
+        (neuron(layout="denominator"), {"w": [0.5, -1.2, 2.0], "x": [1.5, 0.3, 0.7], "b": 0.4}),
+        (matcalc.derivative("[3*x^2*y, 2*x + y^8]", ["x", "y"]), {"x": 1.3, "y": -0.7}),
+        (
+            matcalc.derivative("[3*x^2*y, 2*x + y^8]", ["x", "y"], layout="denominator"),
+            {"x": 1.3, "y": -0.7},
+        ),
+        (matcalc.derivative("A @ x", "A"), {"A": np.arange(6.0).reshape(2, 3), "x": [1, 2, 3]}),
+        (
+            matcalc.derivative("A @ x", "A", layout="denominator"),
+            {"A": np.arange(6.0).reshape(2, 3), "x": [1, 2, 3]},
+        ),
+    ],
+)
 def test_finite_differences_agree_with_evaluate_in_every_layout(d, at):
     got = jupyter.finite_differences(d, at)
     want = np.asarray(d.evaluate(at))
@@ -252,16 +292,18 @@ def test_line_magic_steps_are_typeset(shell):
 def test_line_magic_hessian_layout_and_stacked(shell):
     assert str(run(shell, "%matcalc 'x @ A @ x' --wrt x --hessian")) == "A + Aᵀ"
     assert str(run(shell, "%matcalc 'w @ x' --wrt w --layout denominator")) == "x"
-    assert str(run(shell, "%matcalc '[3*x^2*y, 2*x + y^8]' --wrt x,y")) == \
-        "[[6xy, 3x²], [2, 8y⁷]]"
+    assert str(run(shell, "%matcalc '[3*x^2*y, 2*x + y^8]' --wrt x,y")) == "[[6xy, 3x²], [2, 8y⁷]]"
 
 
 def test_cell_magic_reads_a_multi_line_query(shell, capsys):
-    d = run(shell, "%%matcalc --wrt w --check\n"
-                   "w, x: vector(n)\n"
-                   "b: scalar      # the bias\n"
-                   "\n"
-                   "max(0, w @ x + b)\n")
+    d = run(
+        shell,
+        "%%matcalc --wrt w --check\n"
+        "w, x: vector(n)\n"
+        "b: scalar      # the bias\n"
+        "\n"
+        "max(0, w @ x + b)\n",
+    )
     assert str(d) == "(w·x + b > 0)xᵀ"
     assert d.variables["b"].shape.is_scalar
     assert "SymPy check passed" in capsys.readouterr().out
@@ -283,17 +325,22 @@ def test_emit_option_prints_the_code(shell, capsys):
     assert "def f(x):" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("source, message", [
-    ("%matcalc 'A: matrix(m,n); x: vector(k); A @ x' --wrt x",
-     "shape error at line 1, column 33: @ needs as many columns on the left as rows on the "
-     "right: A is a matrix(m, n) and x is a vector(k)\n"
-     "  A: matrix(m,n); x: vector(k); A @ x\n"
-     "                                  ^\n"),
-    ("%%matcalc --wrt x\nx: vector(n)\nx +* 2\n", "syntax error at line 2, column"),
-    ("%matcalc 'x @ y' --wrt z", "name error: 'z' does not appear in the expression"),
-    ("%matcalc 'x * y'", "error: say which variable to differentiate by"),
-    ("%matcalc 'x^2", "error: No closing quotation"),
-])
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        (
+            "%matcalc 'A: matrix(m,n); x: vector(k); A @ x' --wrt x",
+            "shape error at line 1, column 33: @ needs as many columns on the left as rows on the "
+            "right: A is a matrix(m, n) and x is a vector(k)\n"
+            "  A: matrix(m,n); x: vector(k); A @ x\n"
+            "                                  ^\n",
+        ),
+        ("%%matcalc --wrt x\nx: vector(n)\nx +* 2\n", "syntax error at line 2, column"),
+        ("%matcalc 'x @ y' --wrt z", "name error: 'z' does not appear in the expression"),
+        ("%matcalc 'x * y'", "error: say which variable to differentiate by"),
+        ("%matcalc 'x^2", "error: No closing quotation"),
+    ],
+)
 def test_errors_are_located_messages_not_tracebacks(shell, capsys, source, message):
     assert run(shell, source) is None
     captured = capsys.readouterr()

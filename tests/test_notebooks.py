@@ -8,6 +8,7 @@ kernelspec, which must be this interpreter: in a venv, ipykernel's spec lives in
 `sys.executable`; a first cell, added at run time, asserts that the kernel's interpreter
 and its matcalc are the ones these tests import.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -24,7 +25,7 @@ import matcalc
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 FILES = sorted(NOTEBOOKS.glob("*.ipynb"))
-CELL_TIMEOUT = 120                  # seconds, per cell
+CELL_TIMEOUT = 120  # seconds, per cell
 
 
 def test_every_section_has_a_notebook():
@@ -37,20 +38,23 @@ def test_committed_without_outputs(path):
     nbformat.validate(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, \
+            assert cell.outputs == [] and cell.execution_count is None, (
                 f"{path.name}: cell {cell.id} has outputs (strip them: re-run build_notebooks.py)"
+            )
 
 
 def test_notebooks_are_what_the_build_script_writes():
-    spec = importlib.util.spec_from_file_location("build_notebooks",
-                                                  NOTEBOOKS / "build_notebooks.py")
+    spec = importlib.util.spec_from_file_location(
+        "build_notebooks", NOTEBOOKS / "build_notebooks.py"
+    )
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     built = build.build()
     assert sorted(built) == [f.name for f in FILES]
     for name, text in built.items():
-        assert (NOTEBOOKS / name).read_text(encoding="utf-8") == text, \
+        assert (NOTEBOOKS / name).read_text(encoding="utf-8") == text, (
             f"{name} is out of date: run python notebooks/build_notebooks.py"
+        )
 
 
 def _kernel_env() -> dict:
@@ -64,8 +68,10 @@ def _kernel_env() -> dict:
 
 
 def _same_interpreter_cell():
-    interpreter = {"prefix": os.path.realpath(sys.prefix),
-                   "executable": os.path.realpath(sys.executable)}
+    interpreter = {
+        "prefix": os.path.realpath(sys.prefix),
+        "executable": os.path.realpath(sys.executable),
+    }
     return nbformat.v4.new_code_cell(
         "import os, sys\n"
         "kernel = {'prefix': os.path.realpath(sys.prefix),\n"
@@ -73,7 +79,8 @@ def _same_interpreter_cell():
         f"assert kernel == {interpreter!r}, f'the kernel is not the test interpreter: {{kernel}}'\n"
         "import matcalc\n"
         f"assert os.path.realpath(matcalc.__file__) == {os.path.realpath(matcalc.__file__)!r}\n"
-        "del kernel")
+        "del kernel"
+    )
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
@@ -82,6 +89,10 @@ def test_notebook_runs(path, monkeypatch):
         monkeypatch.setenv(key, value)
     nb = nbformat.read(path, as_version=4)
     nb.cells.insert(0, _same_interpreter_cell())
-    client = NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT,
-                            resources={"metadata": {"path": str(NOTEBOOKS)}})
-    client.execute()                # raises CellExecutionError, naming the cell, on any error
+    client = NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=CELL_TIMEOUT,
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
+    client.execute()  # raises CellExecutionError, naming the cell, on any error

@@ -11,6 +11,7 @@ it is registered.
 - the README lists exactly the registry.
 A throwaway registry with broken records shows that the loop catches each kind of mistake.
 """
+
 from __future__ import annotations
 
 import pathlib
@@ -46,10 +47,12 @@ ALL = list(REGISTRY)
 def _points(p, count=4, seed=0):
     """Argument tuples inside the primitive's domain (scalars, or a vector for a reduction)."""
     rng = np.random.default_rng(seed)
-    if p.kind == "structural":                  # a matrix argument (invertible if square)
+    if p.kind == "structural":  # a matrix argument (invertible if square)
         square = p.shape in ("square", "square-scalar")
-        return [[2 * np.eye(3) + rng.normal(size=(3, 3)) / 3 if square else
-                 rng.normal(size=(4, 1))] for _ in range(count)]
+        return [
+            [2 * np.eye(3) + rng.normal(size=(3, 3)) / 3 if square else rng.normal(size=(4, 1))]
+            for _ in range(count)
+        ]
     n = max(p.arity)
     shape = (4, 1) if p.kind == "reduction" else ()
     out = []
@@ -93,15 +96,18 @@ def derivative_problems(p) -> list:
                     out.append(f"{p.name}: ∂/∂arg{i} at {args} is {got}, differences say {want}")
         elif p.kind == "reduction":
             u = E.Var("u", Shape(4, 1))
-            node = E._node(E.Func, (p.name, u), SCALAR, p.name)     # (a dummy's name too)
+            node = E._node(E.Func, (p.name, u), SCALAR, p.name)  # (a dummy's name too)
             direction = np.random.default_rng(1).normal(size=(4, 1))
             du = E.Differential(u)
             arrays = {"u": args[0]}
             value = {node: np.full((1, 1), f(NUMPY, args[0]))}
-            got = sum(evaluate(lin(du), arrays, {}, {**value, du: direction}).item()
-                      for child, lin in p.linear(node))
-            want = (f(NUMPY, args[0] + STEP * direction) -
-                    f(NUMPY, args[0] - STEP * direction)) / (2 * STEP)
+            got = sum(
+                evaluate(lin(du), arrays, {}, {**value, du: direction}).item()
+                for child, lin in p.linear(node)
+            )
+            want = (f(NUMPY, args[0] + STEP * direction) - f(NUMPY, args[0] - STEP * direction)) / (
+                2 * STEP
+            )
             if not np.isclose(got, want, rtol=RTOL, atol=ATOL):
                 out.append(f"{p.name}: L(du) at {args[0].ravel()} is {got}, differences say {want}")
     return out
@@ -122,18 +128,23 @@ def adjoint_problems(p) -> list:
     rng = np.random.default_rng(2)
     x = _operand(p)
     node = p.node(x)
-    (_, forward), = load()[p.node].local(node)
+    ((_, forward),) = load()[p.node].local(node)
     c = E.Var("c", node.shape)
-    (_, back), = p.adjoint(node, c)
+    ((_, back),) = p.adjoint(node, c)
+
     def shape(s):
         return (s.rows, s.cols)
+
     arrays = {"X": rng.normal(size=shape(x.shape)), "c": rng.normal(size=shape(node.shape))}
     dx = E.Differential(x)
     direction = rng.normal(size=shape(x.shape))
     lhs = np.sum(arrays["c"] * evaluate(forward(dx), arrays, {}, {dx: direction}))
     rhs = np.sum(evaluate(back, arrays, {}) * direction)
-    return [] if np.isclose(lhs, rhs, rtol=1e-10, atol=1e-12) else \
-        [f"{p.name}: ⟨c, L dx⟩ = {lhs} but ⟨L*c, dx⟩ = {rhs}"]
+    return (
+        []
+        if np.isclose(lhs, rhs, rtol=1e-10, atol=1e-12)
+        else [f"{p.name}: ⟨c, L dx⟩ = {lhs} but ⟨L*c, dx⟩ = {rhs}"]
+    )
 
 
 def sympy_problems(p) -> list:
@@ -162,7 +173,8 @@ def codegen_problems(p) -> list:
         xp = Tracer(backend)
         try:
             traced = P.Primitive.lowering(p, backend.name)(
-                xp, *(Traced(NAMES[i], 100) for i in range(n)))
+                xp, *(Traced(NAMES[i], 100) for i in range(n))
+            )
         except (KeyError, AttributeError, TypeError) as err:
             out.append(f"{p.name} [{backend.name}]: {err}")
             continue
@@ -176,11 +188,12 @@ def codegen_problems(p) -> list:
         if backend.name == "numpy":
             for args in _points(p, 2, seed=4):
                 scope = dict(zip(NAMES, args))
-                exec(code, scope)                                        # noqa: S102
+                exec(code, scope)  # noqa: S102
                 want = p.lowering("numpy")(NUMPY, *args)
                 if not np.allclose(scope["result"], want, rtol=1e-12, atol=1e-14):
-                    out.append(f"{p.name}: generated NumPy gives {scope['result']}, "
-                               f"evaluate {want}")
+                    out.append(
+                        f"{p.name}: generated NumPy gives {scope['result']}, evaluate {want}"
+                    )
     return out
 
 
@@ -188,9 +201,14 @@ def printed_problems(p) -> list:
     args = [E.Var(NAMES[i], SCALAR) for i in range(max(p.arity))]
     node = E.Func(p.name, *args)
     shown, tex = text(node), latex(node)
-    inner = ", ".join(NAMES[:len(args)])
-    want = p.unicode.format(inner) if "{0}" in p.unicode else \
-        p.unicode if not args else f"{p.unicode}({inner})"
+    inner = ", ".join(NAMES[: len(args)])
+    want = (
+        p.unicode.format(inner)
+        if "{0}" in p.unicode
+        else p.unicode
+        if not args
+        else f"{p.unicode}({inner})"
+    )
     out = [] if shown == want else [f"{p.name}: prints {shown!r}, expected {want!r}"]
     head = p.latex.split("{0}")[0] if "{0}" in p.latex else p.latex
     if head not in tex:
@@ -226,8 +244,13 @@ def test_adjoint_matches_the_forward_map(p):
 
 
 def test_structural_lowerings_are_used():
-    assert {p.name for p in LOWERED if p.kind == "structural"} >= \
-        {"sum", "norm", "trace", "det", "inv"}
+    assert {p.name for p in LOWERED if p.kind == "structural"} >= {
+        "sum",
+        "norm",
+        "trace",
+        "det",
+        "inv",
+    }
 
 
 def test_linear_nodes_have_adjoints():
@@ -252,27 +275,35 @@ def test_printed_forms(p):
 def test_readme_lists_exactly_the_registry():
     readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     start, end = readme.index(README_BEGIN), readme.index(README_END) + len(README_END)
-    assert readme[start:end] == function_table(), \
+    assert readme[start:end] == function_table(), (
         "run `python -m matcalc.primitives --write README.md`"
+    )
 
 
 def test_every_surface_name_is_a_function_of_the_language():
     from matcalc.functions import FUNCTIONS
+
     assert set(FUNCTIONS) == {n for p in ALL for n in p.names}
 
 
 # ---------------------------------------------------------------- broken records are caught
 def _throwaway(**fields):
     registry = P.Registry()
-    defaults = {"partials": [lambda u: E.Func("cos", u)], "lower": lambda xp, u: xp.sin(u),
-                "doc": "a test", "example": "dummy(x)", "registry": registry}
+    defaults = {
+        "partials": [lambda u: E.Func("cos", u)],
+        "lower": lambda xp, u: xp.sin(u),
+        "doc": "a test",
+        "example": "dummy(x)",
+        "registry": registry,
+    }
     return P.elementwise("dummy", **{**defaults, **fields})
 
 
 def test_a_correct_dummy_passes():
     p = _throwaway()
-    assert not (field_problems(p) + derivative_problems(p) + sympy_problems(p)
-                + codegen_problems(p))
+    assert not (
+        field_problems(p) + derivative_problems(p) + sympy_problems(p) + codegen_problems(p)
+    )
 
 
 def test_a_missing_field_is_caught():
@@ -294,9 +325,15 @@ def test_a_name_no_backend_spells_is_caught():
 
 def test_a_wrong_adjoint_is_caught():
     registry = P.Registry()
-    p = P.structural("trace", node=E.Trace, shape="square-scalar", doc="t", example="tr(X)",
-                     adjoint=lambda x, c: [(x.args[0], E.Mul(c, E.Ones(x.args[0].shape)))],
-                     registry=registry)
+    p = P.structural(
+        "trace",
+        node=E.Trace,
+        shape="square-scalar",
+        doc="t",
+        example="tr(X)",
+        adjoint=lambda x, c: [(x.args[0], E.Mul(c, E.Ones(x.args[0].shape)))],
+        registry=registry,
+    )
     assert adjoint_problems(p)
 
 

@@ -6,6 +6,7 @@ and a fixed 3×3 matrix A, generated as query text (so the parser is exercised t
   expression itself against its simplified form);
 - simplification is idempotent.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,9 +20,7 @@ from matcalc.evaluate import bind, evaluate
 from matcalc.simplify import simplify
 
 SHAPES = {"x": "vector(n)", "z": "scalar", "A": "matrix(n, n)"}
-A_VALUE = np.array([[0.6, -0.3, 0.2],
-                    [0.1, 0.5, -0.4],
-                    [-0.2, 0.3, 0.7]])
+A_VALUE = np.array([[0.6, -0.3, 0.2], [0.1, 0.5, -0.4], [-0.2, 0.3, 0.7]])
 SMOOTH = ("exp", "sin", "cos", "tanh", "sigmoid", "softplus")
 DEPTH = 3
 SETTINGS = settings(derandomize=True, max_examples=60, deadline=None, database=None)
@@ -29,8 +28,9 @@ SETTINGS = settings(derandomize=True, max_examples=60, deadline=None, database=N
 
 def _p(text: str) -> str:
     """Parenthesise unless the text is a name or a call."""
-    if text.isidentifier() or (text.endswith(")") and text.split("(", 1)[0].isidentifier()
-                               and _balanced_call(text)):
+    if text.isidentifier() or (
+        text.endswith(")") and text.split("(", 1)[0].isidentifier() and _balanced_call(text)
+    ):
         return text
     return f"({text})"
 
@@ -86,7 +86,7 @@ def vectors(draw, depth: int = 3):
         return f"{_p(draw(v))} / exp({draw(s)})"
     if kind == "matmul":
         return f"A @ {_p(draw(v))}"
-    if kind == "expand":                                      # scalar expansion
+    if kind == "expand":  # scalar expansion
         return f"{_p(draw(s))} {draw(st.sampled_from(OPS))} {_p(draw(v))}"
     return f"{_p(draw(v))}^{draw(st.sampled_from([2, 3]))}"
 
@@ -126,7 +126,7 @@ def _close(got, want, scale):
 
 
 @SETTINGS
-@given(queries, st.integers(0, 2 ** 16))
+@given(queries, st.integers(0, 2**16))
 def test_derivative_matches_finite_differences(query, seed):
     values = _point(seed)
     expr, variables = _parse(query, SHAPES)
@@ -141,7 +141,7 @@ def test_derivative_matches_finite_differences(query, seed):
 
 
 @SETTINGS
-@given(queries, st.integers(0, 2 ** 16))
+@given(queries, st.integers(0, 2**16))
 def test_simplification_preserves_value(query, seed):
     values = _point(seed)
     expr, variables = _parse(query, SHAPES)

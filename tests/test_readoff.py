@@ -3,6 +3,7 @@ inside a matrix function read off in closed form by the adjoint of dx ↦ diag(d
 is G ↦ diag(G), the column of G's diagonal (printed diag(G), as NumPy's np.diag of a
 matrix); the diagonal itself differentiated; never `NotFactorable` in a user's hands.
 Every case three ways (tests/helpers.py), and its generated NumPy code run."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,27 +18,49 @@ from matcalc.evaluate import bind, evaluate
 
 DIAG = [
     #  query                                                      wrt  layout         expected
-    ("r: vector(n); A: matrix(n, n); trace(diag(r) @ A)",          "r", "numerator",   "diag(A)ᵀ"),
-    ("x: vector(n); sum(diag(x))",                                 "x", "numerator",   "1ᵀ"),
-    ("x: vector(n); det(diag(x))",                                 "x", "numerator",   "det(diag(x))(1 ⊘ x)ᵀ"),
-    ("x: vector(n); A: matrix(n, n); logdet(A + diag(x))",         "x", "numerator",   "diag((A + diag(x))⁻¹)ᵀ"),
-    ("x: vector(n); A: matrix(n, n); logdet(A + diag(x))",         "x", "denominator", "diag((A + diag(x))⁻¹)"),
-    ("x: vector(n); trace(exp(diag(x)))",                          "x", "numerator",   "exp(x)ᵀ"),
-    ("σ: vector(n); Σ: matrix(n, n); logdet(Σ + diag(σ^2))",       "σ", "numerator",   "2(diag((Σ + diag(σ²))⁻¹)ᵀ ⊗ σᵀ)"),
-    ("x: vector(n); A: matrix(n, n); diag(A @ diag(x) @ A)",       "x", "numerator",   "A ⊗ Aᵀ"),
-    ("x, u: vector(n); diag(x @ u.T)",                             "x", "numerator",   "diag(u)"),
-    ("A: matrix(n, n); x: vector(n); sum(diag(A) * x)",            "A", "numerator",   "diag(x)"),
-    ("A: matrix(n, n); diag(A)",                                   "A", "numerator",   "d(diag(A)) = diag(dA)"),
-    ("x: vector(n); trace([[x @ x, 1], [1, 1]])",                  "x", "numerator",
-     "d(tr([[x·x, 1], [1, 1]])) = tr([[dx·x + x·dx, 0], [0, 0]])"),
+    ("r: vector(n); A: matrix(n, n); trace(diag(r) @ A)", "r", "numerator", "diag(A)ᵀ"),
+    ("x: vector(n); sum(diag(x))", "x", "numerator", "1ᵀ"),
+    ("x: vector(n); det(diag(x))", "x", "numerator", "det(diag(x))(1 ⊘ x)ᵀ"),
+    (
+        "x: vector(n); A: matrix(n, n); logdet(A + diag(x))",
+        "x",
+        "numerator",
+        "diag((A + diag(x))⁻¹)ᵀ",
+    ),
+    (
+        "x: vector(n); A: matrix(n, n); logdet(A + diag(x))",
+        "x",
+        "denominator",
+        "diag((A + diag(x))⁻¹)",
+    ),
+    ("x: vector(n); trace(exp(diag(x)))", "x", "numerator", "exp(x)ᵀ"),
+    (
+        "σ: vector(n); Σ: matrix(n, n); logdet(Σ + diag(σ^2))",
+        "σ",
+        "numerator",
+        "2(diag((Σ + diag(σ²))⁻¹)ᵀ ⊗ σᵀ)",
+    ),
+    ("x: vector(n); A: matrix(n, n); diag(A @ diag(x) @ A)", "x", "numerator", "A ⊗ Aᵀ"),
+    ("x, u: vector(n); diag(x @ u.T)", "x", "numerator", "diag(u)"),
+    ("A: matrix(n, n); x: vector(n); sum(diag(A) * x)", "A", "numerator", "diag(x)"),
+    ("A: matrix(n, n); diag(A)", "A", "numerator", "d(diag(A)) = diag(dA)"),
+    (
+        "x: vector(n); trace([[x @ x, 1], [1, 1]])",
+        "x",
+        "numerator",
+        "d(tr([[x·x, 1], [1, 1]])) = tr([[dx·x + x·dx, 0], [0, 0]])",
+    ),
 ]
 
 
 @pytest.mark.parametrize("query, wrt, layout, expected", DIAG)
 def test_diag_inside_matrix_functions(query, wrt, layout, expected):
     heavy = "det" in query
-    d = assert_derivative(query, wrt, expected, layout=layout) if not heavy else \
-        _three_ways_small(query, wrt, expected, layout)
+    d = (
+        assert_derivative(query, wrt, expected, layout=layout)
+        if not heavy
+        else _three_ways_small(query, wrt, expected, layout)
+    )
     _generated_code_agrees(d, query)
 
 
@@ -50,12 +73,16 @@ def _three_ways_small(query, wrt, expected, layout):
         finite_difference,
         printed_problems,
     )
+
     d = matcalc.derivative(query, wrt, layout=layout)
     values = random_values(query)
     want = finite_difference(query, wrt, None, values, layout)
     _, variables = _parse(query, None)
-    problems = (printed_problems(d, expected) + evaluate_problems(d, want, values, variables)
-                + check_problems(d, n=2))
+    problems = (
+        printed_problems(d, expected)
+        + evaluate_problems(d, want, values, variables)
+        + check_problems(d, n=2)
+    )
     assert not problems, "\n".join(problems)
     return d
 
@@ -63,7 +90,7 @@ def _three_ways_small(query, wrt, expected, layout):
 def _generated_code_agrees(d, query):
     """The generated NumPy function's derivative equals `evaluate`."""
     namespace: dict = {}
-    exec(compile(d.to_numpy(), "<generated>", "exec"), namespace)     # noqa: S102
+    exec(compile(d.to_numpy(), "<generated>", "exec"), namespace)  # noqa: S102
     values = random_values(query)
     names = sorted(d.variables)
     _, derivative = namespace["f"](*(np.asarray(values[k], dtype=float) for k in names))
@@ -82,10 +109,15 @@ def test_hessian_through_diag():
     def f(x):
         arrays, dims = bind(variables, {**values, "x": x})
         return float(np.asarray(evaluate(expr, arrays, dims)).reshape(()))
+
     x, k = np.asarray(values["x"], dtype=float), 1e-4
     e = np.eye(x.size) * k
-    want = np.array([[(f(x + a + b) - f(x + a - b) - f(x - a + b) + f(x - a - b)) / (4 * k * k)
-                      for b in e] for a in e])
+    want = np.array(
+        [
+            [(f(x + a + b) - f(x + a - b) - f(x - a + b) + f(x - a - b)) / (4 * k * k) for b in e]
+            for a in e
+        ]
+    )
     np.testing.assert_allclose(h.evaluate(values), want, rtol=1e-4, atol=1e-5)
     h.check(n=2)
 

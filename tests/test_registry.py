@@ -9,6 +9,7 @@ rewrite is tested the day it is registered:
 - every rewrite of matcalc.simplify.RULES has its own one-line test, start ⇒ goal, and
   preserves the value.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -28,9 +29,17 @@ from matcalc.simplify import RULES
 
 # ---------------------------------------------------------------- node types have rules
 LEAVES = {E.Var, E.Const, E.Zero, E.Ones, E.Identity, E.DimSize, E.Differential}
-NODE_TYPES = sorted((c for c in vars(E).values() if inspect.isclass(c) and issubclass(c, E.Expr)
-                     and c is not E.Expr and c.__module__ == E.__name__),
-                    key=lambda c: c.__name__)
+NODE_TYPES = sorted(
+    (
+        c
+        for c in vars(E).values()
+        if inspect.isclass(c)
+        and issubclass(c, E.Expr)
+        and c is not E.Expr
+        and c.__module__ == E.__name__
+    ),
+    key=lambda c: c.__name__,
+)
 INNER_NODES = [c for c in NODE_TYPES if c not in LEAVES]
 
 
@@ -55,54 +64,53 @@ def test_an_unknown_node_is_an_error_naming_it_not_a_zero():
 # ---------------------------------------------------------------- every function of the language
 VEC = {"w": "vector(n)", "x": "vector(n)", "y": "vector(n)"}
 MAT = {"A": "matrix(n, n)", "x": "vector(n)", "y": "vector(n)"}
-SMALL = {"A": "matrix(2, 2)", "x": "vector(2)", "y": "vector(2)"}   # SymPy inverts A: keep it 2×2
+SMALL = {"A": "matrix(2, 2)", "x": "vector(2)", "y": "vector(2)"}  # SymPy inverts A: keep it 2×2
 
 FUNCTION_CASES = [
     # function     query                 wrt  shapes  expected
-    ("exp",        "exp(x)",             "x", VEC,   "diag(exp(x))"),
-    ("log",        "log(x)",             "x", VEC,   "diag(1 ⊘ x)"),
-    ("ln",         "sum(ln(x))",         "x", VEC,   "(1 ⊘ x)ᵀ"),
-    ("sin",        "sin(x)",             "x", VEC,   "diag(cos(x))"),
-    ("cos",        "cos(x)",             "x", VEC,   "−diag(sin(x))"),
-    ("tan",        "tan(x)",             "x", VEC,   "diag(1 + tan(x)²)"),
-    ("tanh",       "tanh(x)",            "x", VEC,   "diag(1 − tanh(x)²)"),
-    ("sigmoid",    "sigmoid(x)",         "x", VEC,   "diag(σ(x) ⊗ (1 − σ(x)))"),
-    ("σ",          "σ(w @ x)",           "w", VEC,   "σ(w·x)(1 − σ(w·x))xᵀ"),
-    ("softplus",   "softplus(x)",        "x", VEC,   "diag(σ(x))"),
-    ("abs",        "abs(x)",             "x", VEC,   "diag(sign(x))"),
-    ("sign",       "sign(x)",            "x", VEC,   "0"),
-    ("arctan",     "arctan(x)",          "x", VEC,   "diag(1 ⊘ (1 + x²))"),
-    ("arcsin",     "arcsin(x / 2)",      "x", VEC,   "diag(1 ⊘ √(1 − (1/4)x²))/2"),
-    ("arccos",     "arccos(x / 2)",      "x", VEC,   "−diag(1 ⊘ √(1 − (1/4)x²))/2"),
-    ("sinh",       "sinh(x)",            "x", VEC,   "diag(cosh(x))"),
-    ("cosh",       "cosh(x)",            "x", VEC,   "diag(sinh(x))"),
-    ("log1p",      "log1p(x)",           "x", VEC,   "diag(1 ⊘ (1 + x))"),
-    ("expm1",      "expm1(x)",           "x", VEC,   "diag(exp(x))"),
-    ("erf",        "erf(x)",             "x", VEC,   "2diag(exp(−x²))/√π"),
-    ("gelu",       "gelu(x)",            "x", VEC,
-     "diag((1/2)(1 + erf(x/√2)) + (1/(√2√π))(x ⊗ exp(−(1/2)x²)))"),
-    ("min",        "min(x, y)",          "x", VEC,   "diag(y ≥ x)"),
-    ("clip",       "clip(x, y, w)",      "x", VEC,   "diag((w > x) ⊗ (x > y))"),
-    ("norm1",      "norm1(x)",           "x", VEC,   "sign(x)ᵀ"),
-    ("sqrt",       "sqrt(x)",            "x", VEC,   "diag(1 ⊘ √x)/2"),
-    ("relu",       "relu(x)",            "x", VEC,   "diag(x > 0)"),
-    ("max",        "max(x, y)",          "x", VEC,   "diag(x ≥ y)"),
-    ("sum",        "sum(x * y)",         "x", VEC,   "yᵀ"),
-    ("mean",       "mean(x)",            "x", VEC,   "1ᵀ/n"),
-    ("norm",       "norm(x)",            "x", VEC,   "xᵀ/‖x‖"),
-    ("norm",       "norm(x, 1)",         "x", VEC,   "sign(x)ᵀ"),
-    ("norm",       "norm(x, 2)",         "x", VEC,   "xᵀ/‖x‖"),
-    ("norm",       "norm(x, inf)",       "x", VEC,   "(sign(x) ⊗ (abs(x) ≥ ‖x‖∞))ᵀ"),
-    ("logsumexp",  "logsumexp(x)",       "x", VEC,   "softmax(x)ᵀ"),
-    ("softmax",    "softmax(x)",         "x", VEC,   "diag(softmax(x)) − softmax(x)softmax(x)ᵀ"),
-    ("dot",        "dot(w, x)",          "w", VEC,   "xᵀ"),
-    ("diag",       "diag(x) @ w",        "x", VEC,   "diag(w)"),
-    ("trace",      "trace(A)",           "A", MAT,   "I"),
-    ("tr",         "tr(A @ A)",          "A", MAT,   "2Aᵀ"),
-    ("det",        "det(A)",             "A", MAT,   "det(A)A⁻ᵀ"),
-    ("logdet",     "logdet(A)",          "A", MAT,   "A⁻ᵀ"),
-    ("inv",        "x @ inv(A) @ y",     "A", SMALL, "−A⁻ᵀxyᵀA⁻ᵀ"),
-    ("transpose",  "transpose(A) @ x",   "x", MAT,   "Aᵀ"),
+    ("exp", "exp(x)", "x", VEC, "diag(exp(x))"),
+    ("log", "log(x)", "x", VEC, "diag(1 ⊘ x)"),
+    ("ln", "sum(ln(x))", "x", VEC, "(1 ⊘ x)ᵀ"),
+    ("sin", "sin(x)", "x", VEC, "diag(cos(x))"),
+    ("cos", "cos(x)", "x", VEC, "−diag(sin(x))"),
+    ("tan", "tan(x)", "x", VEC, "diag(1 + tan(x)²)"),
+    ("tanh", "tanh(x)", "x", VEC, "diag(1 − tanh(x)²)"),
+    ("sigmoid", "sigmoid(x)", "x", VEC, "diag(σ(x) ⊗ (1 − σ(x)))"),
+    ("σ", "σ(w @ x)", "w", VEC, "σ(w·x)(1 − σ(w·x))xᵀ"),
+    ("softplus", "softplus(x)", "x", VEC, "diag(σ(x))"),
+    ("abs", "abs(x)", "x", VEC, "diag(sign(x))"),
+    ("sign", "sign(x)", "x", VEC, "0"),
+    ("arctan", "arctan(x)", "x", VEC, "diag(1 ⊘ (1 + x²))"),
+    ("arcsin", "arcsin(x / 2)", "x", VEC, "diag(1 ⊘ √(1 − (1/4)x²))/2"),
+    ("arccos", "arccos(x / 2)", "x", VEC, "−diag(1 ⊘ √(1 − (1/4)x²))/2"),
+    ("sinh", "sinh(x)", "x", VEC, "diag(cosh(x))"),
+    ("cosh", "cosh(x)", "x", VEC, "diag(sinh(x))"),
+    ("log1p", "log1p(x)", "x", VEC, "diag(1 ⊘ (1 + x))"),
+    ("expm1", "expm1(x)", "x", VEC, "diag(exp(x))"),
+    ("erf", "erf(x)", "x", VEC, "2diag(exp(−x²))/√π"),
+    ("gelu", "gelu(x)", "x", VEC, "diag((1/2)(1 + erf(x/√2)) + (1/(√2√π))(x ⊗ exp(−(1/2)x²)))"),
+    ("min", "min(x, y)", "x", VEC, "diag(y ≥ x)"),
+    ("clip", "clip(x, y, w)", "x", VEC, "diag((w > x) ⊗ (x > y))"),
+    ("norm1", "norm1(x)", "x", VEC, "sign(x)ᵀ"),
+    ("sqrt", "sqrt(x)", "x", VEC, "diag(1 ⊘ √x)/2"),
+    ("relu", "relu(x)", "x", VEC, "diag(x > 0)"),
+    ("max", "max(x, y)", "x", VEC, "diag(x ≥ y)"),
+    ("sum", "sum(x * y)", "x", VEC, "yᵀ"),
+    ("mean", "mean(x)", "x", VEC, "1ᵀ/n"),
+    ("norm", "norm(x)", "x", VEC, "xᵀ/‖x‖"),
+    ("norm", "norm(x, 1)", "x", VEC, "sign(x)ᵀ"),
+    ("norm", "norm(x, 2)", "x", VEC, "xᵀ/‖x‖"),
+    ("norm", "norm(x, inf)", "x", VEC, "(sign(x) ⊗ (abs(x) ≥ ‖x‖∞))ᵀ"),
+    ("logsumexp", "logsumexp(x)", "x", VEC, "softmax(x)ᵀ"),
+    ("softmax", "softmax(x)", "x", VEC, "diag(softmax(x)) − softmax(x)softmax(x)ᵀ"),
+    ("dot", "dot(w, x)", "w", VEC, "xᵀ"),
+    ("diag", "diag(x) @ w", "x", VEC, "diag(w)"),
+    ("trace", "trace(A)", "A", MAT, "I"),
+    ("tr", "tr(A @ A)", "A", MAT, "2Aᵀ"),
+    ("det", "det(A)", "A", MAT, "det(A)A⁻ᵀ"),
+    ("logdet", "logdet(A)", "A", MAT, "A⁻ᵀ"),
+    ("inv", "x @ inv(A) @ y", "A", SMALL, "−A⁻ᵀxyᵀA⁻ᵀ"),
+    ("transpose", "transpose(A) @ x", "x", MAT, "Aᵀ"),
 ]
 
 
@@ -111,8 +119,11 @@ def test_every_function_has_a_case():
     assert {case[0] for case in CLIP_CASES} == {"clip"} and len(MIN_CASES) == 1
 
 
-@pytest.mark.parametrize("function, query, wrt, shapes, expected", FUNCTION_CASES,
-                         ids=[case[1] for case in FUNCTION_CASES])
+@pytest.mark.parametrize(
+    "function, query, wrt, shapes, expected",
+    FUNCTION_CASES,
+    ids=[case[1] for case in FUNCTION_CASES],
+)
 def test_every_function_differentiates(function, query, wrt, shapes, expected):
     assert_derivative(query, wrt, expected, shapes)
 
@@ -126,8 +137,11 @@ CLIP_CASES = [
 ]
 
 
-@pytest.mark.parametrize("function, query, wrt, shapes, expected", MIN_CASES + CLIP_CASES,
-                         ids=[f"{c[1]} by {c[2]}" for c in MIN_CASES + CLIP_CASES])
+@pytest.mark.parametrize(
+    "function, query, wrt, shapes, expected",
+    MIN_CASES + CLIP_CASES,
+    ids=[f"{c[1]} by {c[2]}" for c in MIN_CASES + CLIP_CASES],
+)
 def test_other_arguments(function, query, wrt, shapes, expected):
     assert_derivative(query, wrt, expected, shapes)
 
@@ -145,39 +159,39 @@ T = E.Transpose
 
 REWRITES = [
     # rule                   start                                                  goal
-    ("ones-diag",            E.MatMul(ONE_T, E.Diag(x)),                            "xᵀ"),
-    ("diag-ones",            E.MatMul(E.Diag(x), ONE),                              "x"),
-    ("diag-diag",            E.MatMul(E.Diag(x), E.Diag(w)),                        "diag(w ⊗ x)"),
-    ("diag-vector",          E.MatMul(E.Diag(x), w),                                "w ⊗ x"),
-    ("row-diag",             E.MatMul(T(w), E.Diag(x)),                             "(w ⊗ x)ᵀ"),
-    ("ones-dot",             E.MatMul(ONE_T, x),                                    "sum(x)"),
-    ("ones-dot",             E.MatMul(T(x), ONE),                                   "sum(x)"),
-    ("relu-step",            E.Mul(RELU, STEP),                                     "x ⊗ (x > 0)"),
-    ("relu-step",            E.Mul(E.sub(RELU, w), STEP),                           "(x − w) ⊗ (x > 0)"),
-    ("step-idempotent",      E.Pow(STEP, E.Const(2)),                               "(x > 0)"),
-    ("negated-difference",   E.Mul(E.Const(-2), E.sub(a, b)),                       "2(b − a)"),
-    ("scale-block",          E.Mul(z, E.Block(((a,), (b,)))),                       "[az, bz]"),
-    ("add-blocks",           E.Add(E.Block(((a,), (b,))), E.Block(((z,), (a,)))),   "[a + z, b + a]"),
-    ("trace-of-block",       E.Trace(E.Block(((a, b), (b, z)))),                    "a + z"),
-    ("common-factor",        E.Add(E.MatMul(A, x), E.MatMul(A, w)),                 "A(x + w)"),
-    ("common-factor",        E.Add(E.MatMul(T(x), A), E.MatMul(T(w), A)),           "(xᵀ + wᵀ)A"),
-    ("distribute-when-it-cancels", E.MatMul(E.Add(E.Diag(x), A), E.div(w, x)),      "w + A(w ⊘ x)"),
-    ("dot-cancels",          E.MatMul(T(x), E.div(w, x)),                           "sum(w)"),
-    ("diag-sum",             E.Add(E.Diag(x), E.Mul(E.Const(2), E.Diag(w))),        "diag(x + 2w)"),
-    ("inverse-cancels",      E.MatMul(E.Inv(A), A, x),                              "x"),
-    ("inverse-cancels",      E.MatMul(T(E.Inv(A)), T(A)),                           "I"),
-    ("inverse-of-product",   E.MatMul(T(A), T(E.Inv(E.MatMul(A, B))), T(B)),        "I"),
-    ("common-scalar",        E.Add(E.Mul(z, A), E.Mul(z, E.Inv(A))),                "z(A + A⁻¹)"),
+    ("ones-diag", E.MatMul(ONE_T, E.Diag(x)), "xᵀ"),
+    ("diag-ones", E.MatMul(E.Diag(x), ONE), "x"),
+    ("diag-diag", E.MatMul(E.Diag(x), E.Diag(w)), "diag(w ⊗ x)"),
+    ("diag-vector", E.MatMul(E.Diag(x), w), "w ⊗ x"),
+    ("row-diag", E.MatMul(T(w), E.Diag(x)), "(w ⊗ x)ᵀ"),
+    ("ones-dot", E.MatMul(ONE_T, x), "sum(x)"),
+    ("ones-dot", E.MatMul(T(x), ONE), "sum(x)"),
+    ("relu-step", E.Mul(RELU, STEP), "x ⊗ (x > 0)"),
+    ("relu-step", E.Mul(E.sub(RELU, w), STEP), "(x − w) ⊗ (x > 0)"),
+    ("step-idempotent", E.Pow(STEP, E.Const(2)), "(x > 0)"),
+    ("negated-difference", E.Mul(E.Const(-2), E.sub(a, b)), "2(b − a)"),
+    ("scale-block", E.Mul(z, E.Block(((a,), (b,)))), "[az, bz]"),
+    ("add-blocks", E.Add(E.Block(((a,), (b,))), E.Block(((z,), (a,)))), "[a + z, b + a]"),
+    ("trace-of-block", E.Trace(E.Block(((a, b), (b, z)))), "a + z"),
+    ("common-factor", E.Add(E.MatMul(A, x), E.MatMul(A, w)), "A(x + w)"),
+    ("common-factor", E.Add(E.MatMul(T(x), A), E.MatMul(T(w), A)), "(xᵀ + wᵀ)A"),
+    ("distribute-when-it-cancels", E.MatMul(E.Add(E.Diag(x), A), E.div(w, x)), "w + A(w ⊘ x)"),
+    ("dot-cancels", E.MatMul(T(x), E.div(w, x)), "sum(w)"),
+    ("diag-sum", E.Add(E.Diag(x), E.Mul(E.Const(2), E.Diag(w))), "diag(x + 2w)"),
+    ("inverse-cancels", E.MatMul(E.Inv(A), A, x), "x"),
+    ("inverse-cancels", E.MatMul(T(E.Inv(A)), T(A)), "I"),
+    ("inverse-of-product", E.MatMul(T(A), T(E.Inv(E.MatMul(A, B))), T(B)), "I"),
+    ("common-scalar", E.Add(E.Mul(z, A), E.Mul(z, E.Inv(A))), "z(A + A⁻¹)"),
 ]
 # Guarded rules leave alone what they cannot shrink.
 NOT_APPLICABLE = [
     ("distribute-when-it-cancels", E.MatMul(E.Add(E.Diag(x), A), w)),
-    ("dot-cancels",          E.MatMul(T(x), w)),
-    ("inverse-of-product",   E.MatMul(A, E.Inv(E.MatMul(A, B)))),
-    ("common-scalar",        E.Add(E.Mul(z, A), A)),
-    ("diag-sum",             E.Add(E.Diag(x), A)),
-    ("common-factor",        E.Add(E.MatMul(A, x), w)),
-    ("negated-difference",   E.Mul(E.Const(-2), E.Add(a, b))),
+    ("dot-cancels", E.MatMul(T(x), w)),
+    ("inverse-of-product", E.MatMul(A, E.Inv(E.MatMul(A, B)))),
+    ("common-scalar", E.Add(E.Mul(z, A), A)),
+    ("diag-sum", E.Add(E.Diag(x), A)),
+    ("common-factor", E.Add(E.MatMul(A, x), w)),
+    ("negated-difference", E.Mul(E.Const(-2), E.Add(a, b))),
 ]
 BY_NAME = {f.rule_name: f for f in RULES}
 
@@ -186,8 +200,9 @@ def test_every_rewrite_has_a_test():
     assert {f.rule_name for f in RULES} == {name for name, _, _ in REWRITES}
 
 
-@pytest.mark.parametrize("name, start, goal", REWRITES,
-                         ids=[f"{name}: {start}" for name, start, _ in REWRITES])
+@pytest.mark.parametrize(
+    "name, start, goal", REWRITES, ids=[f"{name}: {start}" for name, start, _ in REWRITES]
+)
 def test_rewrite(name, start, goal):
     out = BY_NAME[name](start)
     assert out is not None, f"{name} does not apply to {start}"
@@ -205,15 +220,17 @@ def _random_arrays(root, seed=0):
     return arrays, dims
 
 
-@pytest.mark.parametrize("name, start, goal", REWRITES,
-                         ids=[f"{name}: {start}" for name, start, _ in REWRITES])
+@pytest.mark.parametrize(
+    "name, start, goal", REWRITES, ids=[f"{name}: {start}" for name, start, _ in REWRITES]
+)
 def test_rewrite_preserves_value(name, start, goal):
     out = BY_NAME[name](start)
     assert out is not None and out.shape == start.shape
     for seed in range(3):
         arrays, dims = _random_arrays(start, seed)
-        np.testing.assert_allclose(evaluate(out, arrays, dims), evaluate(start, arrays, dims),
-                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            evaluate(out, arrays, dims), evaluate(start, arrays, dims), rtol=1e-12, atol=1e-12
+        )
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda f: f.rule_name)
@@ -221,7 +238,8 @@ def test_rewrite_does_not_apply_to_a_variable(rule):
     assert rule(x) is None and rule(A) is None
 
 
-@pytest.mark.parametrize("name, start", NOT_APPLICABLE,
-                         ids=[f"{name}: {start}" for name, start in NOT_APPLICABLE])
+@pytest.mark.parametrize(
+    "name, start", NOT_APPLICABLE, ids=[f"{name}: {start}" for name, start in NOT_APPLICABLE]
+)
 def test_rewrite_does_not_apply(name, start):
     assert BY_NAME[name](start) is None

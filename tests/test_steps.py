@@ -3,6 +3,7 @@ the API returns — every row of the tutorial's and the Cookbook's tables (both 
 the tutorial's), the Cookbook's Hessians and Hessians by a list of scalars and by a
 matrix — each ending in the derivative itself; and the derivations that used to raise
 (issue 7)."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,16 +11,22 @@ import pytest
 import matcalc
 from matcalc.render.text import latex as latex_of
 
-MORE_HESSIANS = [("x*y", ["x", "y"]), ("x*y*z + x^2 + sin(y)*z", ["x", "y", "z"]),
-                 ("X: matrix(n, n); trace(X @ X)", "X"), ("X: matrix(n, n); det(X)", "X")]
+MORE_HESSIANS = [
+    ("x*y", ["x", "y"]),
+    ("x*y*z + x^2 + sin(y)*z", ["x", "y", "z"]),
+    ("X: matrix(n, n); trace(X @ X)", "X"),
+    ("X: matrix(n, n); det(X)", "X"),
+]
 
 
 def _rows():
     """Every row of the tutorial's and Cookbook's tables (test_codegen's list) and more
     Hessians."""
     from test_codegen import _table_rows
-    return _table_rows() + [pytest.param(q, w, None, "hessian", id=f"hessian-{q}-by-{w}")
-                            for q, w in MORE_HESSIANS]
+
+    return _table_rows() + [
+        pytest.param(q, w, None, "hessian", id=f"hessian-{q}-by-{w}") for q, w in MORE_HESSIANS
+    ]
 
 
 def _derivative(query, wrt, shapes, layout):
@@ -60,7 +67,8 @@ def test_a_matrix_scaled_by_the_variable():
         "3. Combined by the vector chain rule",
         "   ∂y/∂c = A",
         "4. Substituted back and simplified",
-        "   ∂y/∂c = A"]
+        "   ∂y/∂c = A",
+    ]
     assert "\\frac{\\partial y}{\\partial c} = A" in d.steps.latex()
 
 
@@ -101,12 +109,16 @@ def test_the_requested_layout_ends_the_steps():
     d = matcalc.derivative("w, x: vector(n); w @ x", "w", layout="denominator")
     lines = str(d.steps).splitlines()
     assert lines[-2:] == ["   ∂y/∂w = xᵀ", "   ∂y/∂w = x    [denominator layout]"]
-    assert "\\frac{\\partial y}{\\partial w} = x\\quad \\text{[denominator layout]}" in \
-        d.steps.latex()
+    assert (
+        "\\frac{\\partial y}{\\partial w} = x\\quad \\text{[denominator layout]}" in d.steps.latex()
+    )
     # with named rewrites: the numerator result they reach, then the layout's
     d = matcalc.derivative("w, x: vector(n); sum(w * x)", "w", layout="mixed")
     assert str(d.steps).splitlines()[-3:] == [
-        "     1ᵀdiag(x) = xᵀ    [ones-diag]", "   ∂y/∂w = xᵀ", "   ∂y/∂w = x    [mixed layout]"]
+        "     1ᵀdiag(x) = xᵀ    [ones-diag]",
+        "   ∂y/∂w = xᵀ",
+        "   ∂y/∂w = x    [mixed layout]",
+    ]
 
 
 def test_a_linear_map_ends_in_its_own_form():
@@ -117,12 +129,17 @@ def test_a_linear_map_ends_in_its_own_form():
 def test_steps_of_a_hessian_by_scalars():
     d = matcalc.hessian("x*y", ["x", "y"])
     text = str(d.steps)
-    assert text.splitlines()[0] == \
-        "Hessian of xy by x, y = ∂/∂x, y of the gradient [y, x]   (numerator layout)"
+    assert (
+        text.splitlines()[0]
+        == "Hessian of xy by x, y = ∂/∂x, y of the gradient [y, x]   (numerator layout)"
+    )
     assert "— by x —" in text and "— by y —" in text
     assert text.splitlines()[-1] == "Stacked: [[0, 1], [1, 0]]"
-    assert d.steps.latex().splitlines()[2].startswith(
-        "& \\nabla^{2}_{x, y}\\left(x y\\right) = \\nabla_{x, y}")
+    assert (
+        d.steps.latex()
+        .splitlines()[2]
+        .startswith("& \\nabla^{2}_{x, y}\\left(x y\\right) = \\nabla_{x, y}")
+    )
 
 
 def test_an_inline_transpose_beside_a_scalar_term():

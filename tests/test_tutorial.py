@@ -7,6 +7,7 @@ Where matcalc prints an equal form as simple as the tutorial's, that form is the
 one: `zI` for the tutorial's `Iz`, `[a, b]ᵀ` for the row gradient [a, b] (in matcalc's
 language [a, b] is a column), `(w·x + b > 0)xᵀ` for "0ᵀ where w·x + b ≤ 0, else xᵀ".
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,8 +16,8 @@ from helpers import assert_derivative, finite_difference, random_values
 
 import matcalc
 
-SCALARS = None                                    # undeclared lower-case names are scalars
-X_ONLY = {"x": "scalar"}                          # x declared: d99/dx needs an x
+SCALARS = None  # undeclared lower-case names are scalars
+X_ONLY = {"x": "scalar"}  # x declared: d99/dx needs an x
 VEC = {"x": "vector(n)"}
 WX = {"w": "vector(n)", "x": "vector(n)"}
 XZ = {"x": "vector(n)", "z": "scalar"}
@@ -27,68 +28,68 @@ LOSS_QUERY = "mean((y - max(0, X @ w + b))^2)"
 TUTORIAL = [
     # query                        wrt         shapes   expected
     # -- Review: scalar derivative rules
-    ("99",                         "x",        X_ONLY,  "0"),
-    ("3*x",                        "x",        SCALARS, "3"),
-    ("x^3",                        "x",        SCALARS, "3x²"),
-    ("x^2 + 3*x",                  "x",        SCALARS, "2x + 3"),
-    ("x^2 * x",                    "x",        SCALARS, "3x²"),
-    ("ln(x^2)",                    "x",        SCALARS, "2/x"),
-    ("9*(x + x^2)",                "x",        SCALARS, "9(1 + 2x)"),
+    ("99", "x", X_ONLY, "0"),
+    ("3*x", "x", SCALARS, "3"),
+    ("x^3", "x", SCALARS, "3x²"),
+    ("x^2 + 3*x", "x", SCALARS, "2x + 3"),
+    ("x^2 * x", "x", SCALARS, "3x²"),
+    ("ln(x^2)", "x", SCALARS, "2/x"),
+    ("9*(x + x^2)", "x", SCALARS, "9(1 + 2x)"),
     # -- Partial derivatives, gradient, Jacobian
-    ("3*x^2*y",                    "x",        SCALARS, "6xy"),
-    ("3*x^2*y",                    "y",        SCALARS, "3x²"),
-    ("3*x^2*y",                    ["x", "y"], SCALARS, "[6xy, 3x²]ᵀ"),
-    ("[3*x^2*y, 2*x + y^8]",       ["x", "y"], SCALARS, "[[6xy, 3x²], [2, 8y⁷]]"),
-    ("x",                          "x",        VEC,     "I"),
+    ("3*x^2*y", "x", SCALARS, "6xy"),
+    ("3*x^2*y", "y", SCALARS, "3x²"),
+    ("3*x^2*y", ["x", "y"], SCALARS, "[6xy, 3x²]ᵀ"),
+    ("[3*x^2*y, 2*x + y^8]", ["x", "y"], SCALARS, "[[6xy, 3x²], [2, 8y⁷]]"),
+    ("x", "x", VEC, "I"),
     # -- Derivatives of vector element-wise binary operators
-    ("w + x",                      "w",        WX,      "I"),
-    ("w + x",                      "x",        WX,      "I"),
-    ("w - x",                      "w",        WX,      "I"),
-    ("w - x",                      "x",        WX,      "−I"),
-    ("w * x",                      "w",        WX,      "diag(x)"),
-    ("w * x",                      "x",        WX,      "diag(w)"),
-    ("w / x",                      "w",        WX,      "diag(1 ⊘ x)"),
-    ("w / x",                      "x",        WX,      "−diag(w ⊘ x²)"),
+    ("w + x", "w", WX, "I"),
+    ("w + x", "x", WX, "I"),
+    ("w - x", "w", WX, "I"),
+    ("w - x", "x", WX, "−I"),
+    ("w * x", "w", WX, "diag(x)"),
+    ("w * x", "x", WX, "diag(w)"),
+    ("w / x", "w", WX, "diag(1 ⊘ x)"),
+    ("w / x", "x", WX, "−diag(w ⊘ x²)"),
     # -- ... the general rule: f(w) ○ g(x) has the diagonal Jacobian diag(∂(fᵢ ○ gᵢ)/∂wᵢ)
-    ("sin(w) * exp(x)",            "w",        WX,      "diag(cos(w) ⊗ exp(x))"),
-    ("sin(w) * exp(x)",            "x",        WX,      "diag(exp(x) ⊗ sin(w))"),
-    ("sin(w) * exp(w)",            "w",        WX,      "diag(exp(w) ⊗ sin(w) + cos(w) ⊗ exp(w))"),
+    ("sin(w) * exp(x)", "w", WX, "diag(cos(w) ⊗ exp(x))"),
+    ("sin(w) * exp(x)", "x", WX, "diag(exp(x) ⊗ sin(w))"),
+    ("sin(w) * exp(w)", "w", WX, "diag(exp(w) ⊗ sin(w) + cos(w) ⊗ exp(w))"),
     # -- Derivatives involving scalar expansion (and the reference table's other operators)
-    ("x + z",                      "x",        XZ,      "I"),
-    ("x + z",                      "z",        XZ,      "1"),
-    ("x * z",                      "x",        XZ,      "zI"),
-    ("x * z",                      "z",        XZ,      "x"),
-    ("x - z",                      "x",        XZ,      "I"),
-    ("x - z",                      "z",        XZ,      "−1"),
-    ("z - x",                      "x",        XZ,      "−I"),
-    ("z - x",                      "z",        XZ,      "1"),
-    ("x / z",                      "x",        XZ,      "I/z"),
-    ("x / z",                      "z",        XZ,      "−x/z²"),
-    ("z / x",                      "x",        XZ,      "−z diag(1 ⊘ x²)"),
-    ("z / x",                      "z",        XZ,      "1 ⊘ x"),
+    ("x + z", "x", XZ, "I"),
+    ("x + z", "z", XZ, "1"),
+    ("x * z", "x", XZ, "zI"),
+    ("x * z", "z", XZ, "x"),
+    ("x - z", "x", XZ, "I"),
+    ("x - z", "z", XZ, "−1"),
+    ("z - x", "x", XZ, "−I"),
+    ("z - x", "z", XZ, "1"),
+    ("x / z", "x", XZ, "I/z"),
+    ("x / z", "z", XZ, "−x/z²"),
+    ("z / x", "x", XZ, "−z diag(1 ⊘ x²)"),
+    ("z / x", "z", XZ, "1 ⊘ x"),
     # -- Vector sum reduction
-    ("sum(x)",                     "x",        XZ,      "1ᵀ"),
-    ("sum(x * z)",                 "x",        XZ,      "z1ᵀ"),
-    ("sum(x * z)",                 "z",        XZ,      "sum(x)"),
-    ("w @ x",                      "w",        WX,      "xᵀ"),
-    ("w @ x",                      "x",        WX,      "wᵀ"),
-    ("w @ x + b",                  "w",        NEURON,  "xᵀ"),
-    ("w @ x + b",                  "b",        NEURON,  "1"),
+    ("sum(x)", "x", XZ, "1ᵀ"),
+    ("sum(x * z)", "x", XZ, "z1ᵀ"),
+    ("sum(x * z)", "z", XZ, "sum(x)"),
+    ("w @ x", "w", WX, "xᵀ"),
+    ("w @ x", "x", WX, "wᵀ"),
+    ("w @ x + b", "w", NEURON, "xᵀ"),
+    ("w @ x + b", "b", NEURON, "1"),
     # -- The chain rules
-    ("sin(x^2)",                   "x",        SCALARS, "2x cos(x²)"),
-    ("ln(sin(x^3)^2)",             "x",        SCALARS, "6x²cos(x³)/sin(x³)"),
-    ("x + x^2",                    "x",        SCALARS, "1 + 2x"),
-    ("sin(x + x^2)",               "x",        SCALARS, "cos(x + x²)(1 + 2x)"),
-    ("x * x^2",                    "x",        SCALARS, "3x²"),
-    ("[ln(x^2), sin(3*x)]",        "x",        SCALARS, "[2/x, 3cos(3x)]"),
-    ("exp(sin(x))",                "x",        VEC,     "diag(exp(sin(x)) ⊗ cos(x))"),
+    ("sin(x^2)", "x", SCALARS, "2x cos(x²)"),
+    ("ln(sin(x^3)^2)", "x", SCALARS, "6x²cos(x³)/sin(x³)"),
+    ("x + x^2", "x", SCALARS, "1 + 2x"),
+    ("sin(x + x^2)", "x", SCALARS, "cos(x + x²)(1 + 2x)"),
+    ("x * x^2", "x", SCALARS, "3x²"),
+    ("[ln(x^2), sin(3*x)]", "x", SCALARS, "[2/x, 3cos(3x)]"),
+    ("exp(sin(x))", "x", VEC, "diag(exp(sin(x)) ⊗ cos(x))"),
     # -- The gradient of neuron activation
-    ("max(0, w @ x + b)",          "w",        NEURON,  "(w·x + b > 0)xᵀ"),
-    ("max(0, w @ x + b)",          "b",        NEURON,  "(w·x + b > 0)"),
-    ("max(0, x)",                  "x",        VEC,     "diag(x > 0)"),
+    ("max(0, w @ x + b)", "w", NEURON, "(w·x + b > 0)xᵀ"),
+    ("max(0, w @ x + b)", "b", NEURON, "(w·x + b > 0)"),
+    ("max(0, x)", "x", VEC, "diag(x > 0)"),
     # -- The gradient of the neural network loss function
-    (LOSS_QUERY,                   "w",        LOSS,    "(2/N)((Xw + b − y) ⊗ (Xw + b > 0))ᵀX"),
-    (LOSS_QUERY,                   "b",        LOSS,    "2sum((Xw + b − y) ⊗ (Xw + b > 0))/N"),
+    (LOSS_QUERY, "w", LOSS, "(2/N)((Xw + b − y) ⊗ (Xw + b > 0))ᵀX"),
+    (LOSS_QUERY, "b", LOSS, "2sum((Xw + b − y) ⊗ (Xw + b > 0))/N"),
 ]
 
 
@@ -136,8 +137,9 @@ def test_erratum_g_is_2x_plus_y8():
     """002 writes g = 2x + y² but uses 8y⁷: the tutorial's g is 2x + y⁸."""
     d = matcalc.derivative("[3*x^2*y, 2*x + y^8]", ["x", "y"])
     x, y = 0.7, 1.3
-    np.testing.assert_allclose(d.evaluate({"x": x, "y": y}),
-                               [[6 * x * y, 3 * x ** 2], [2, 8 * y ** 7]], rtol=1e-12)
+    np.testing.assert_allclose(
+        d.evaluate({"x": x, "y": y}), [[6 * x * y, 3 * x**2], [2, 8 * y**7]], rtol=1e-12
+    )
 
 
 def test_erratum_vector_chain_rule_second_row():
@@ -152,8 +154,9 @@ def test_erratum_four_links_chain():
     """000 writes d/du₃ u₅ in step 2 of ln(sin(x³)²) (read u₄): the result 6x²cos(x³)/sin(x³)."""
     d = matcalc.derivative("ln(sin(x^3)^2)", "x")
     x = 0.9
-    np.testing.assert_allclose(d.evaluate({"x": x}),
-                               6 * x ** 2 * np.cos(x ** 3) / np.sin(x ** 3), rtol=1e-12)
+    np.testing.assert_allclose(
+        d.evaluate({"x": x}), 6 * x**2 * np.cos(x**3) / np.sin(x**3), rtol=1e-12
+    )
 
 
 def _loss_point(seed=0):
@@ -190,7 +193,7 @@ def test_erratum_the_step_belongs_to_each_sample():
     per_sample = 2 / N * sum(e[i] * X[i] for i in range(N) if z[i] > 0)
     got = matcalc.derivative(LOSS_QUERY, "w", shapes=LOSS).evaluate(values)
     np.testing.assert_allclose(got, per_sample, rtol=1e-12)
-    assert not np.allclose(got, 2 / N * e @ X)        # not the condition-free sum
+    assert not np.allclose(got, 2 / N * e @ X)  # not the condition-free sum
 
 
 def test_neuron_both_branches():

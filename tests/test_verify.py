@@ -3,6 +3,7 @@
 The seeds' errata (spec/tutorial-rules.md, "Errata in the two seed files") as a table: each
 wrong formula of the seeds is rejected with the right correction, each right one accepted.
 """
+
 from __future__ import annotations
 
 import io
@@ -14,8 +15,8 @@ from matcalc.cli import run
 from matcalc.errors import LimitError, MatcalcError
 from matcalc.verify import VerifyReport, parse_claim
 
-VEC = "x: vector(n); z: scalar; "                 # scalar expansion
-WX = "w, x: vector(n); "                          # element-wise operators, dot products
+VEC = "x: vector(n); z: scalar; "  # scalar expansion
+WX = "w, x: vector(n); "  # element-wise operators, dot products
 LOSS = "X: matrix(N, n); w: vector(n); y: vector(N); b: scalar; "
 LOSS_EXPR = "mean((y - max(0, X @ w + b))^2)"
 STEP = "(X @ w + b > 0)"
@@ -27,35 +28,35 @@ CORRECT, VALUE, SHAPE = "correct", "wrong value", "shape error"
 #  claim                                                       verdict  matcalc's form
 ERRATA = [
     # 000: ∂(x + z)/∂z written diag(1) = I; it is the column 1 (002 has it right)
-    (VEC + "d/dz (x + z) = I",                                  SHAPE,   "1"),
-    (VEC + "d/dz (x + z) = diag(ones)",                         SHAPE,   "1"),
-    (VEC + "d/dz (x + z) = ones",                               CORRECT, "1"),
-    (VEC + "d/dz (x + z) = 1",                                  CORRECT, "1"),
-    (VEC + "∂(x + z)/∂z = ones",                                CORRECT, "1"),
+    (VEC + "d/dz (x + z) = I", SHAPE, "1"),
+    (VEC + "d/dz (x + z) = diag(ones)", SHAPE, "1"),
+    (VEC + "d/dz (x + z) = ones", CORRECT, "1"),
+    (VEC + "d/dz (x + z) = 1", CORRECT, "1"),
+    (VEC + "∂(x + z)/∂z = ones", CORRECT, "1"),
     # 000: the row of w - x by w is labelled ∂(w + x)/∂w; its result I is right
-    (WX + "d/dw (w - x) = I",                                   CORRECT, "I"),
-    (WX + "d/dx (w - x) = -I",                                  CORRECT, "−I"),
-    (WX + "d/dx (w - x) = I",                                   VALUE,   "−I"),
-    (WX + "d/dw (w + x) = I",                                   CORRECT, "I"),
+    (WX + "d/dw (w - x) = I", CORRECT, "I"),
+    (WX + "d/dx (w - x) = -I", CORRECT, "−I"),
+    (WX + "d/dx (w - x) = I", VALUE, "−I"),
+    (WX + "d/dw (w + x) = I", CORRECT, "I"),
     # 000: the bias gradient with one factor 2 too many
     (LOSS + f"d/db {LOSS_EXPR} = (2/N) * sum(2*({ERR} * {STEP}))", VALUE, None),
-    (LOSS + f"d/db {LOSS_EXPR} = (2/N) * sum({ERR} * {STEP})",   CORRECT, None),
+    (LOSS + f"d/db {LOSS_EXPR} = (2/N) * sum({ERR} * {STEP})", CORRECT, None),
     # 002: g(x, y) = 2x + y² with the gradient component 8y⁷ (the tutorial's g is 2x + y⁸)
-    ("d/dy (2*x + y^2) = 8*y^7",                                VALUE,   "2y"),
-    ("d/dy (2*x + y^2) = 2*y",                                  CORRECT, "2y"),
-    ("d/dy (2*x + y^8) = 8*y^7",                                CORRECT, "8y⁷"),
-    ("d/dx (2*x + y^2) = 2",                                    CORRECT, "2"),
+    ("d/dy (2*x + y^2) = 8*y^7", VALUE, "2y"),
+    ("d/dy (2*x + y^2) = 2*y", CORRECT, "2y"),
+    ("d/dy (2*x + y^8) = 8*y^7", CORRECT, "8y⁷"),
+    ("d/dx (2*x + y^2) = 2", CORRECT, "2"),
     # both: the condition w·xᵢ + b > 0 moved outside the sum (it belongs to each sample)
     (LOSS + f"d/db {LOSS_EXPR} = (2/N) * sum({ERR}) * (sum(X @ w + b) > 0)", VALUE, None),
     (LOSS + f"d/dw {LOSS_EXPR} = (2/N) * (sum(X @ w + b) > 0) * ({ERR} @ X)", VALUE, None),
-    (LOSS + f"d/dw {LOSS_EXPR} = (2/N) * ({ERR} @ X)",           VALUE,   None),
-    (LOSS + f"d/dw {LOSS_EXPR} = (2/N) * ({ERR} * {STEP}) @ X",  CORRECT, None),
+    (LOSS + f"d/dw {LOSS_EXPR} = (2/N) * ({ERR} @ X)", VALUE, None),
+    (LOSS + f"d/dw {LOSS_EXPR} = (2/N) * ({ERR} * {STEP}) @ X", CORRECT, None),
     (LOSS + f"d/dw {LOSS_EXPR} = (2/N) * ({ERR} * {STEP}).T @ X", CORRECT, None),
     # 000: the vector chain rule's matrix and the steps of ln(sin(x³)²)
-    ("d/dx ln(sin(x^3)^2) = 6*x^2*cos(x^3)/sin(x^3)",           CORRECT, "6x²cos(x³)/sin(x³)"),
-    ("d/dx ln(sin(x^3)^2) = 2*cos(x^3)/sin(x^3)",               VALUE,   "6x²cos(x³)/sin(x³)"),
-    ("d/dx [ln(x^2), sin(3*x)] = [2/x, 3*cos(3*x)]",            CORRECT, "[2/x, 3cos(3x)]"),
-    ("d/dx [ln(x^2), sin(3*x)] = [2/x, cos(3*x)]",              VALUE,   "[2/x, 3cos(3x)]"),
+    ("d/dx ln(sin(x^3)^2) = 6*x^2*cos(x^3)/sin(x^3)", CORRECT, "6x²cos(x³)/sin(x³)"),
+    ("d/dx ln(sin(x^3)^2) = 2*cos(x^3)/sin(x^3)", VALUE, "6x²cos(x³)/sin(x³)"),
+    ("d/dx [ln(x^2), sin(3*x)] = [2/x, 3*cos(3*x)]", CORRECT, "[2/x, 3cos(3x)]"),
+    ("d/dx [ln(x^2), sin(3*x)] = [2/x, cos(3*x)]", VALUE, "[2/x, 3cos(3x)]"),
 ]
 
 
@@ -80,56 +81,56 @@ def test_errata(claim, kind, correct_form):
 
 # ---------------------------------------------------------------- the tutorial's rules
 RULES = [
-    ("d/dw (w @ x) = x.T",                                      CORRECT),
-    ("d/dw (w @ x) = xᵀ",                                       CORRECT),
-    ("d/dx (w @ x) = w.T",                                      CORRECT),
-    ("d/dw (w @ x) = x",                                        SHAPE),
-    (WX + "∂(w * x)/∂w = diag(x)",                              CORRECT),
-    (WX + "∂(w * x)/∂w = diag(w)",                              VALUE),
-    (WX + "∂(w⊗x)/∂x = diag(w)",                                CORRECT),
-    (WX + "d/dx (w / x) = diag(-w / x^2)",                      CORRECT),
-    (WX + "d/dx (w / x) = -diag(w / x^2)",                      CORRECT),
-    (WX + "d/dx (w / x) = diag(w / x^2)",                       VALUE),
-    (VEC + "d/dx (x * z) = I * z",                              CORRECT),
-    (VEC + "d/dx (x * z) = z",                                  SHAPE),
-    (VEC + "d/dz (x * z) = x",                                  CORRECT),
-    (VEC + "d/dz (x - z) = -1",                                 CORRECT),
-    (VEC + "d/dz (z - x) = ones",                               CORRECT),
-    (VEC + "d/dz (x / z) = -x / z^2",                           CORRECT),
-    (VEC + "d/dx sum(x) = 1ᵀ",                                  CORRECT),
-    (VEC + "d/dx sum(x) = ones.T",                              CORRECT),
-    (VEC + "d/dx sum(x) = ones",                                SHAPE),
-    (VEC + "d/dx sum(x) = 1",                                   SHAPE),
-    (VEC + "d/dx sum(x * z) = z * 1ᵀ",                          CORRECT),
-    (VEC + "d/dx sum(x * z) = z",                               SHAPE),
-    (VEC + "d/dz sum(x * z) = sum(x)",                          CORRECT),
-    (VEC + "d/dx exp(sin(x)) = diag(exp(sin(x)) * cos(x))",     CORRECT),
-    (VEC + "d/dx exp(sin(x)) = diag(exp(cos(x)))",              VALUE),
-    (VEC + "d/dx max(0, x) = diag(x > 0)",                      CORRECT),
-    (VEC + "d/dx (x^2 + 1) = 0",                                VALUE),
-    (VEC + "d/dz (x^2 + 1) = 0",                                CORRECT),
+    ("d/dw (w @ x) = x.T", CORRECT),
+    ("d/dw (w @ x) = xᵀ", CORRECT),
+    ("d/dx (w @ x) = w.T", CORRECT),
+    ("d/dw (w @ x) = x", SHAPE),
+    (WX + "∂(w * x)/∂w = diag(x)", CORRECT),
+    (WX + "∂(w * x)/∂w = diag(w)", VALUE),
+    (WX + "∂(w⊗x)/∂x = diag(w)", CORRECT),
+    (WX + "d/dx (w / x) = diag(-w / x^2)", CORRECT),
+    (WX + "d/dx (w / x) = -diag(w / x^2)", CORRECT),
+    (WX + "d/dx (w / x) = diag(w / x^2)", VALUE),
+    (VEC + "d/dx (x * z) = I * z", CORRECT),
+    (VEC + "d/dx (x * z) = z", SHAPE),
+    (VEC + "d/dz (x * z) = x", CORRECT),
+    (VEC + "d/dz (x - z) = -1", CORRECT),
+    (VEC + "d/dz (z - x) = ones", CORRECT),
+    (VEC + "d/dz (x / z) = -x / z^2", CORRECT),
+    (VEC + "d/dx sum(x) = 1ᵀ", CORRECT),
+    (VEC + "d/dx sum(x) = ones.T", CORRECT),
+    (VEC + "d/dx sum(x) = ones", SHAPE),
+    (VEC + "d/dx sum(x) = 1", SHAPE),
+    (VEC + "d/dx sum(x * z) = z * 1ᵀ", CORRECT),
+    (VEC + "d/dx sum(x * z) = z", SHAPE),
+    (VEC + "d/dz sum(x * z) = sum(x)", CORRECT),
+    (VEC + "d/dx exp(sin(x)) = diag(exp(sin(x)) * cos(x))", CORRECT),
+    (VEC + "d/dx exp(sin(x)) = diag(exp(cos(x)))", VALUE),
+    (VEC + "d/dx max(0, x) = diag(x > 0)", CORRECT),
+    (VEC + "d/dx (x^2 + 1) = 0", VALUE),
+    (VEC + "d/dz (x^2 + 1) = 0", CORRECT),
     (WX + "b: scalar; d/dw max(0, w @ x + b) = (w @ x + b > 0) * x.T", CORRECT),
-    (WX + "b: scalar; d/db max(0, w @ x + b) = (w @ x + b > 0)",      CORRECT),
-    (WX + "b: scalar; d/db max(0, w @ x + b) = 1",                    VALUE),
-    ("d/dx sin(x^2) = 2*x*cos(x^2)",                            CORRECT),
-    ("d/dx (x + x^2) = 1 + 2*x",                                CORRECT),
-    ("d/dx 9*(x + x^2) = 9*(1 + 2*x)",                          CORRECT),
-    ("∂/∂x (x^2 * x) = 3*x^2",                                  CORRECT),
-    ("∂x^3/∂x = 3*x^2",                                         CORRECT),
-    ("x: scalar; d/dx 99 = 0",                                  CORRECT),
+    (WX + "b: scalar; d/db max(0, w @ x + b) = (w @ x + b > 0)", CORRECT),
+    (WX + "b: scalar; d/db max(0, w @ x + b) = 1", VALUE),
+    ("d/dx sin(x^2) = 2*x*cos(x^2)", CORRECT),
+    ("d/dx (x + x^2) = 1 + 2*x", CORRECT),
+    ("d/dx 9*(x + x^2) = 9*(1 + 2*x)", CORRECT),
+    ("∂/∂x (x^2 * x) = 3*x^2", CORRECT),
+    ("∂x^3/∂x = 3*x^2", CORRECT),
+    ("x: scalar; d/dx 99 = 0", CORRECT),
     # matrices
-    ("A: matrix(m, n); x: vector(n); d/dx (A @ x) = A",         CORRECT),
-    ("A: matrix(m, n); x: vector(n); d/dx (A @ x) = A.T",       SHAPE),
-    ("d/dX log(det(X)) = inv(X).T",                             CORRECT),
-    ("d/dX log(det(X)) = inv(X)",                               VALUE),
-    ("d/dX trace(A @ X @ B) = A.T @ B.T",                       CORRECT),
-    ("d/dX (a @ X @ b) = a @ b.T",                              CORRECT),
-    ("d/dX (a @ X @ b) = b @ a.T",                              SHAPE),
-    ("d/dX (a @ X @ b) = X",                                    VALUE),
-    ("A: matrix(n, n); d/dx (x @ A @ x) = x @ (A + A.T)",       CORRECT),
-    ("A: matrix(m, n); z: scalar; d/dz (A * z) = A",            CORRECT),
-    ("A: matrix(n, n); d/dx (x @ A @ x) = 2 * x @ A",           VALUE),
-    ("A: symmetric(n); d/dx (x @ A @ x) = 2 * x @ A",           CORRECT),
+    ("A: matrix(m, n); x: vector(n); d/dx (A @ x) = A", CORRECT),
+    ("A: matrix(m, n); x: vector(n); d/dx (A @ x) = A.T", SHAPE),
+    ("d/dX log(det(X)) = inv(X).T", CORRECT),
+    ("d/dX log(det(X)) = inv(X)", VALUE),
+    ("d/dX trace(A @ X @ B) = A.T @ B.T", CORRECT),
+    ("d/dX (a @ X @ b) = a @ b.T", CORRECT),
+    ("d/dX (a @ X @ b) = b @ a.T", SHAPE),
+    ("d/dX (a @ X @ b) = X", VALUE),
+    ("A: matrix(n, n); d/dx (x @ A @ x) = x @ (A + A.T)", CORRECT),
+    ("A: matrix(m, n); z: scalar; d/dz (A * z) = A", CORRECT),
+    ("A: matrix(n, n); d/dx (x @ A @ x) = 2 * x @ A", VALUE),
+    ("A: symmetric(n); d/dx (x @ A @ x) = 2 * x @ A", CORRECT),
 ]
 
 
@@ -147,8 +148,9 @@ def test_shape_error_report_says_what_is_due():
     assert report.due_shape == "a column vector(n)"
     assert report.claimed_shape == "a matrix(n, n)"
     text = str(report)
-    assert text.splitlines()[0] == ("✗ wrong shape: ∂(x + z)/∂z is a column vector(n), "
-                                    "but the claim I is a matrix(n, n).")
+    assert text.splitlines()[0] == (
+        "✗ wrong shape: ∂(x + z)/∂z is a column vector(n), but the claim I is a matrix(n, n)."
+    )
     assert "∂(x + z)/∂z = 1" in text and "1 is a column of ones" in text
 
 
@@ -185,7 +187,7 @@ def test_wrong_value_counterexample():
     assert set(c["values"]) == {"X", "w", "y", "b"}
     assert len(c["values"]["X"]) == 3 and len(c["values"]["X"][0]) == 2
     assert isinstance(c["values"]["b"], float)
-    assert c["claimed"] == pytest.approx(2 * c["true"], abs=1e-3)   # one factor 2 too many
+    assert c["claimed"] == pytest.approx(2 * c["true"], abs=1e-3)  # one factor 2 too many
     text = str(report)
     assert text.startswith("✗ wrong value: ∂(")
     assert "/∂b = " + report.correct_form in text
@@ -198,7 +200,7 @@ def test_counterexample_values_reproduce_the_difference():
     report = matcalc.verify("d/dy (2*x + y^2) = 8*y^7")
     c = report.counterexample
     y = c["values"]["y"]
-    assert c["claimed"] == pytest.approx(8 * y ** 7, rel=1e-3)
+    assert c["claimed"] == pytest.approx(8 * y**7, rel=1e-3)
     assert c["true"] == pytest.approx(2 * y, rel=1e-3)
     assert c["sizes"] == {}
     assert str(report).splitlines()[1].startswith("  the claim differs at x=")
@@ -239,28 +241,31 @@ def test_layouts():
     assert numerator.due_shape == "a row vector(n)"
     assert numerator.claimed_shape == "a column vector(n)"
     assert numerator.correct_form == "xᵀ"
-    assert "denominator layout" in str(numerator)                  # the hint
+    assert "denominator layout" in str(numerator)  # the hint
     assert matcalc.verify(claim, layout="denominator").correct
     assert matcalc.verify(claim, layout="mixed").correct
     assert matcalc.verify("d/dw (w @ x) = x.T", layout="denominator").kind == "shape error"
-    assert matcalc.verify("A: matrix(m, n); x: vector(n); d/dx (A @ x) = A.T",
-                          layout="denominator").correct
+    assert matcalc.verify(
+        "A: matrix(m, n); x: vector(n); d/dx (A @ x) = A.T", layout="denominator"
+    ).correct
 
 
 def test_shapes_argument_and_declarations_agree():
     by_api = matcalc.verify("d/dz (x + z) = ones", shapes={"x": "vector(n)", "z": "scalar"})
     assert by_api.correct
-    undeclared = matcalc.verify("d/dz (x + z) = ones")        # x a scalar: ones is 1
+    undeclared = matcalc.verify("d/dz (x + z) = ones")  # x a scalar: ones is 1
     assert undeclared.correct and undeclared.correct_form == "1"
-    assert matcalc.verify("d/dz (x + z) = I").correct               # the 1×1 identity
-    assert matcalc.verify("d/dz (x + z) = I", shapes={"x": "vector", "z": "scalar"}).kind \
+    assert matcalc.verify("d/dz (x + z) = I").correct  # the 1×1 identity
+    assert (
+        matcalc.verify("d/dz (x + z) = I", shapes={"x": "vector", "z": "scalar"}).kind
         == "shape error"
+    )
 
 
 def test_names_I_and_ones_declared_as_variables_are_variables():
     assert matcalc.verify("I: matrix(n, n); x: vector(n); d/dx (I @ x) = I").correct
     report = matcalc.verify("I: matrix(n, n); x: vector(n); d/dI sum(I) = I")
-    assert report.kind == "wrong value"        # I the variable, not the identity
+    assert report.kind == "wrong value"  # I the variable, not the identity
     assert matcalc.verify("ones: vector(n); d/dones sum(ones) = 1ᵀ").correct
 
 
@@ -277,10 +282,9 @@ def test_zero_is_sized_to_fit():
 
 
 def test_multiline_claim_with_comments():
-    claim = ("x: vector(n)   # the input\n"
-             "z: scalar\n"
-             "d/dz (x + z)   # the bias, broadcast\n"
-             "  = ones\n")
+    claim = (
+        "x: vector(n)   # the input\nz: scalar\nd/dz (x + z)   # the bias, broadcast\n  = ones\n"
+    )
     assert matcalc.verify(claim).correct
 
 
@@ -288,7 +292,7 @@ def test_parse_claim_spans():
     text = "x: vector(n); z: scalar; d/dz (x + z) = ones"
     c = parse_claim(text)
     assert c.var == "z"
-    assert text[c.head[0]:c.head[1]] == "d/dz"
+    assert text[c.head[0] : c.head[1]] == "d/dz"
     assert text[slice(*c.expression)].strip() == "(x + z)"
     assert text[slice(*c.claimed)].strip() == "ones"
     assert text[c.equals] == "="
@@ -298,36 +302,36 @@ def test_parse_claim_spans():
 
 def test_comparisons_are_not_the_equals_sign():
     assert matcalc.verify(VEC + "d/dx (x >= 0) = 0").correct
-    assert matcalc.verify(VEC + "d/dx max(0, x) = diag(x >= 0)").correct   # equal off the kink
+    assert matcalc.verify(VEC + "d/dx max(0, x) = diag(x >= 0)").correct  # equal off the kink
 
 
 # ---------------------------------------------------------------- bad claims
 BAD = [
     # claim                                        line col  message
-    (VEC + "d/dz (x + z) ones",                    1, 43, "missing '='"),
-    (VEC + "d/dz (x + z) = q",                     1, 41, "unknown name 'q'"),
-    (VEC + "d/dq (x + z) = 1",                     1, 29, "'q' does not appear"),
-    ("d/dx 99 = 0",                                1, 4, "'x' does not appear"),
-    (VEC + "d/dz (x + z) = (1 +",                  1, 45, "missing operand"),
-    (VEC + "d/dz (x + z) = 1 2",                   1, 43, "two operands"),
-    (VEC + "d/dz (x + ) = 1",                      1, 36, "missing operand"),
-    (VEC + "d/dz (x + z) = foo(z)",                1, 41, "unknown function 'foo'"),
-    (VEC + "d/dx sum(x) = I + x",                  1, 42, "+ needs operands of one shape"),
-    ("x + z = 1",                                  1, 1, "needs a derivative"),
-    ("x: scalar d/dx x = 1",                       1, 11, "must start a statement"),
-    ("d/dx = 1",                                   1, 1, "nothing to differentiate"),
-    ("d/dx x^2 =",                                 1, 10, "missing the claimed derivative"),
-    ("d/dx x^2 = 2*x = 2*x",                       1, 16, "more than one '='"),
-    ("d/dx x^2 == 2*x",                            1, 10, "'=='"),
-    ("d/dx (x^2 = 2*x)",                           1, 11, "'=' inside brackets"),
-    ("∂(x^2) = 2*x",                               1, 8, "missing /∂VAR"),
-    ("d/dx x^2 = y: scalar; y",                    1, 15, "declarations go before"),
-    ("d/dx x: scalar; x = 1",                      1, 9, "declarations go before"),
-    ("x: vektor; d/dx sum(x) = 1",                 1, 4, "bad declaration"),
-    ("X: matrix(n, n); d/dX X = I",                1, 18, "linear map"),
-    (VEC + "d/dx sum(x) = sum(ones) * x.T",        1, 44, "cannot tell the size of ones"),
+    (VEC + "d/dz (x + z) ones", 1, 43, "missing '='"),
+    (VEC + "d/dz (x + z) = q", 1, 41, "unknown name 'q'"),
+    (VEC + "d/dq (x + z) = 1", 1, 29, "'q' does not appear"),
+    ("d/dx 99 = 0", 1, 4, "'x' does not appear"),
+    (VEC + "d/dz (x + z) = (1 +", 1, 45, "missing operand"),
+    (VEC + "d/dz (x + z) = 1 2", 1, 43, "two operands"),
+    (VEC + "d/dz (x + ) = 1", 1, 36, "missing operand"),
+    (VEC + "d/dz (x + z) = foo(z)", 1, 41, "unknown function 'foo'"),
+    (VEC + "d/dx sum(x) = I + x", 1, 42, "+ needs operands of one shape"),
+    ("x + z = 1", 1, 1, "needs a derivative"),
+    ("x: scalar d/dx x = 1", 1, 11, "must start a statement"),
+    ("d/dx = 1", 1, 1, "nothing to differentiate"),
+    ("d/dx x^2 =", 1, 10, "missing the claimed derivative"),
+    ("d/dx x^2 = 2*x = 2*x", 1, 16, "more than one '='"),
+    ("d/dx x^2 == 2*x", 1, 10, "'=='"),
+    ("d/dx (x^2 = 2*x)", 1, 11, "'=' inside brackets"),
+    ("∂(x^2) = 2*x", 1, 8, "missing /∂VAR"),
+    ("d/dx x^2 = y: scalar; y", 1, 15, "declarations go before"),
+    ("d/dx x: scalar; x = 1", 1, 9, "declarations go before"),
+    ("x: vektor; d/dx sum(x) = 1", 1, 4, "bad declaration"),
+    ("X: matrix(n, n); d/dX X = I", 1, 18, "linear map"),
+    (VEC + "d/dx sum(x) = sum(ones) * x.T", 1, 44, "cannot tell the size of ones"),
     ("x: vector(n); z: scalar;\nd/dz (x + z)\n   = 1 + * 2", 3, 10, "missing operand"),
-    ("",                                           1, 1, "empty claim"),
+    ("", 1, 1, "empty claim"),
 ]
 
 
@@ -338,11 +342,11 @@ def test_bad_claims_are_located(claim, line, column, message):
     error = info.value
     assert message in error.message
     assert (error.line, error.column) == (line, column)
-    assert error.text == claim                         # located in the original text
+    assert error.text == claim  # located in the original text
     shown = str(error).splitlines()
     source_line = claim.split("\n")[line - 1] if claim else ""
     assert shown[-2] == "  " + source_line
-    assert shown[-1].index("^") == column + 1          # the caret under the column
+    assert shown[-1].index("^") == column + 1  # the caret under the column
 
 
 def test_unknown_layout():
@@ -391,22 +395,28 @@ SYM = "A: symmetric(n); x: vector(n); B: matrix(n, n); "
 SPX = "y: simplex(n); x: vector(n); "
 STRUCTURED = [
     #  claim                                                       verdict  note
-    (SYM + "d/dA (x @ A @ x) = x @ x.T",                           CORRECT, False),
-    (SYM + "d/dA (x @ A @ x) = 2 * x @ x.T",                       VALUE,   False),
-    (SYM + "d/dA (x @ A @ x) = 2 * x @ x.T - diag(x^2)",           VALUE,   False),
-    (SYM + "d/dA trace(A @ B) = B.T",                              CORRECT, False),
-    (SYM + "d/dA trace(A @ B) = B",                                CORRECT, True),   # tr(AᵀB)'s
-    (SYM + "d/dA trace(A @ B) = B + B.T",                          VALUE,   False),
-    ("A: symmetric(n); d/dA logdet(A) = inv(A)",                   CORRECT, False),
-    (SPX + "d/dy (y @ x) = x.T",                                   CORRECT, False),
-    (SPX + "d/dy (y @ x) = x.T + 1ᵀ",                              CORRECT, True),
-    (SPX + "d/dy (y @ x) = 2 * x.T",                               VALUE,   False),
-    ("y: simplex(n); d/dy sum(y) = 1ᵀ",                            CORRECT, True),   # as written
-    ("y: simplex(n); d/dy sum(y) = 0",                             CORRECT, False),
-    ("y: simplex(n); A: matrix(m, n); d/dy (A @ y) = A",           CORRECT, False),
-    ("y: simplex(n); A: matrix(m, n); d/dy (A @ y) = 2 * A",       VALUE,   False),
-    (("y: simplex(m); W: matrix(m, n); x: vector(n); "
-      "d/dy -(y @ log(softmax(W @ x))) = -log(softmax(W @ x)).T"), CORRECT, False),
+    (SYM + "d/dA (x @ A @ x) = x @ x.T", CORRECT, False),
+    (SYM + "d/dA (x @ A @ x) = 2 * x @ x.T", VALUE, False),
+    (SYM + "d/dA (x @ A @ x) = 2 * x @ x.T - diag(x^2)", VALUE, False),
+    (SYM + "d/dA trace(A @ B) = B.T", CORRECT, False),
+    (SYM + "d/dA trace(A @ B) = B", CORRECT, True),  # tr(AᵀB)'s
+    (SYM + "d/dA trace(A @ B) = B + B.T", VALUE, False),
+    ("A: symmetric(n); d/dA logdet(A) = inv(A)", CORRECT, False),
+    (SPX + "d/dy (y @ x) = x.T", CORRECT, False),
+    (SPX + "d/dy (y @ x) = x.T + 1ᵀ", CORRECT, True),
+    (SPX + "d/dy (y @ x) = 2 * x.T", VALUE, False),
+    ("y: simplex(n); d/dy sum(y) = 1ᵀ", CORRECT, True),  # as written
+    ("y: simplex(n); d/dy sum(y) = 0", CORRECT, False),
+    ("y: simplex(n); A: matrix(m, n); d/dy (A @ y) = A", CORRECT, False),
+    ("y: simplex(n); A: matrix(m, n); d/dy (A @ y) = 2 * A", VALUE, False),
+    (
+        (
+            "y: simplex(m); W: matrix(m, n); x: vector(n); "
+            "d/dy -(y @ log(softmax(W @ x))) = -log(softmax(W @ x)).T"
+        ),
+        CORRECT,
+        False,
+    ),
 ]
 
 
@@ -450,9 +460,11 @@ def test_claims_through_diag():
 def test_the_sympy_confirmation_is_bounded():
     """A 6×6 symbolic determinant would take SymPy minutes: the claim is settled by values."""
     import time
+
     started = time.monotonic()
-    report = matcalc.verify("a: matrix(p, q); b: matrix(q, r); c: vector(s); X: matrix(k, k); "
-                            "d/dX logdet(X) = inv(X).T")
+    report = matcalc.verify(
+        "a: matrix(p, q); b: matrix(q, r); c: vector(s); X: matrix(k, k); d/dX logdet(X) = inv(X).T"
+    )
     assert report.correct and "SymPy" not in report.checks
     assert time.monotonic() - started < 10
 
@@ -480,13 +492,17 @@ def test_verify_exact_constants_and_limits():
     # a claim equal within the float tolerance but not exactly is wrong; 1e999 and a huge
     # dimension are limit errors; a claim that is not a str is a MatcalcError
     from matcalc.errors import LimitError, MatcalcError
+
     report = matcalc.verify("d/dx x = 1 + 1e-999")
     assert not report.correct and report.kind == "wrong value"
     assert "exact nonzero constant" in str(report)
     assert not matcalc.verify("d/dx x^2 = 2*x + 1e-12").correct
     assert matcalc.verify("d/dx x^2 = 2*x").correct
-    for claim in ("d/dx x = 1e999", "d/dx 1e999 * x = 1e999",
-                  "x: vector(99999999999999999999); d/dx sum(x) = ones.T"):
+    for claim in (
+        "d/dx x = 1e999",
+        "d/dx 1e999 * x = 1e999",
+        "x: vector(99999999999999999999); d/dx sum(x) = ones.T",
+    ):
         with pytest.raises(LimitError):
             matcalc.verify(claim)
     for claim in (None, 3):
@@ -503,21 +519,26 @@ def test_arcsin_claims_are_compared_inside_its_domain():
     assert right.correct and right.checks.startswith("equal at 6 random points")
     wrong = matcalc.verify("d/dx arcsin(x) = 1/sqrt(1 + x^2)", {"x": "scalar"})
     assert not wrong.correct and wrong.kind == "wrong value"
-    matrix = matcalc.verify("A: matrix; d/dA sum(arcsin(A)) = 1 / sqrt(1 - A^2)",
-                            layout="denominator")
+    matrix = matcalc.verify(
+        "A: matrix; d/dA sum(arcsin(A)) = 1 / sqrt(1 - A^2)", layout="denominator"
+    )
     assert matrix.correct and matrix.checks.startswith("equal at 6 random points")
-    assert not matcalc.verify("A: matrix; d/dA sum(arccos(A)) = 1 / sqrt(1 - A^2)",
-                              layout="denominator").correct
+    assert not matcalc.verify(
+        "A: matrix; d/dA sum(arccos(A)) = 1 / sqrt(1 - A^2)", layout="denominator"
+    ).correct
 
 
-@pytest.mark.parametrize("claim, correct", [
-    ("A: matrix; d/dA sum(log1p(A)) = 1 / (1 + A)", True),
-    ("A: matrix; d/dA sum(log1p(A)) = 1 / (2 + A)", False),
-    ("x, y: vector; d/dx sum(min(x, y)) = (y > x)", True),
-    ("x, y: vector; d/dx sum(min(x, y)) = (y < x)", False),
-    ("x: vector; d/dx norm1(x) = sign(x)", True),
-    ("x: vector; d/dx norm1(x) = abs(x)", False),
-])
+@pytest.mark.parametrize(
+    "claim, correct",
+    [
+        ("A: matrix; d/dA sum(log1p(A)) = 1 / (1 + A)", True),
+        ("A: matrix; d/dA sum(log1p(A)) = 1 / (2 + A)", False),
+        ("x, y: vector; d/dx sum(min(x, y)) = (y > x)", True),
+        ("x, y: vector; d/dx sum(min(x, y)) = (y < x)", False),
+        ("x: vector; d/dx norm1(x) = sign(x)", True),
+        ("x: vector; d/dx norm1(x) = abs(x)", False),
+    ],
+)
 def test_registered_domains_and_kinks_are_honoured(claim, correct):
     report = matcalc.verify(claim, layout="denominator")
     assert report.correct is correct
@@ -528,6 +549,7 @@ def test_registered_domains_and_kinks_are_honoured(claim, correct):
 def test_the_samplers_read_domains_from_the_registry():
     from matcalc import expr as E
     from matcalc import sampling
+
     x = E.Var("x")
     assert sampling.radius(E.walk(E.Func("arcsin", x))) == 1.0
     assert sampling.radius(E.walk(E.Func("log1p", x))) == 1.0

@@ -5,6 +5,7 @@ memory), and every response carries the Content-Security-Policy.
 The mathematics itself is tested elsewhere (tests/test_tutorial.py); here each answer is
 compared with the library's own `derivative`, `hessian`, `to_source`, `check` and `verify`.
 """
+
 from __future__ import annotations
 
 import io
@@ -56,8 +57,10 @@ def test_derivative_neuron(client):
     assert body["latex"] == d.latex()
     assert body["shape"] == ["n"]
     assert body["label"] == "gradient" and body["layout"] == "numerator"
-    assert body["steps"] == {"text": str(d.steps),
-                             "latex": d.steps.latex().strip().strip("$").strip()}
+    assert body["steps"] == {
+        "text": str(d.steps),
+        "latex": d.steps.latex().strip().strip("$").strip(),
+    }
     assert body["declarations"] == {"w": "vector(n)", "x": "vector(n)", "b": "scalar"}
     assert body["inferred"] == {}
     assert body["variables"] == ["w", "x", "b"]
@@ -66,17 +69,22 @@ def test_derivative_neuron(client):
 
 def test_layouts_match_the_library(client):
     for layout in ("numerator", "denominator", "mixed"):
-        status, body = post(client, "/api/derivative",
-                            {"query": "A: matrix(m, n); x: vector(n); A @ x", "wrt": "x",
-                             "layout": layout})
+        status, body = post(
+            client,
+            "/api/derivative",
+            {"query": "A: matrix(m, n); x: vector(n); A @ x", "wrt": "x", "layout": layout},
+        )
         d = matcalc.derivative("A: matrix(m, n); x: vector(n); A @ x", "x", layout=layout)
         assert status == 200 and body["text"] == str(d)
         assert body["shape"] == [str(s) for s in d.shape]
 
 
 def test_inferred_names_are_reported(client):
-    status, body = post(client, "/api/derivative",
-                        {"query": "w: vector(n); mean((y - max(0, X @ w + b))^2)", "wrt": "w"})
+    status, body = post(
+        client,
+        "/api/derivative",
+        {"query": "w: vector(n); mean((y - max(0, X @ w + b))^2)", "wrt": "w"},
+    )
     assert status == 200
     assert body["declarations"]["w"] == "vector(n)"
     assert set(body["inferred"]) == {"y", "X", "b"}
@@ -86,20 +94,23 @@ def test_inferred_names_are_reported(client):
 
 
 def test_shapes_declare_undeclared_names(client):
-    status, body = post(client, "/api/derivative",
-                        {"query": "sum(x * z)", "wrt": "x", "shapes": {"x": "vector(k)"}})
+    status, body = post(
+        client, "/api/derivative", {"query": "sum(x * z)", "wrt": "x", "shapes": {"x": "vector(k)"}}
+    )
     assert status == 200
     assert body["text"] == str(matcalc.derivative("sum(x * z)", "x", {"x": "vector(k)"}))
-    assert body["declarations"] == {"x": "vector(k)", "z": "vector(k)"}   # z ⊙ x: promoted
+    assert body["declarations"] == {"x": "vector(k)", "z": "vector(k)"}  # z ⊙ x: promoted
     assert body["inferred"] == {"z": "vector(k)"}
 
 
 def test_edited_shape_overrides_the_inline_declaration(client):
     """The page's table wins over the query's own `w: vector(n)`."""
-    status, body = post(client, "/api/derivative",
-                        {"query": NEURON, "wrt": "w", "shapes": {"w": "matrix(m, n)"}})
-    expected = matcalc.derivative("x: vector(n); b: scalar; max(0, w @ x + b)", "w",
-                                  {"w": "matrix(m, n)"})
+    status, body = post(
+        client, "/api/derivative", {"query": NEURON, "wrt": "w", "shapes": {"w": "matrix(m, n)"}}
+    )
+    expected = matcalc.derivative(
+        "x: vector(n); b: scalar; max(0, w @ x + b)", "w", {"w": "matrix(m, n)"}
+    )
     assert status == 200
     assert body["text"] == str(expected)
     assert body["declarations"]["w"] == "matrix(m, n)"
@@ -108,9 +119,11 @@ def test_edited_shape_overrides_the_inline_declaration(client):
 
 
 def test_symmetric_and_simplex_specs_round_trip(client):
-    status, body = post(client, "/api/derivative",
-                        {"query": "A: symmetric(n); y: simplex(k); x @ A @ x + sum(y)",
-                         "wrt": "x"})
+    status, body = post(
+        client,
+        "/api/derivative",
+        {"query": "A: symmetric(n); y: simplex(k); x @ A @ x + sum(y)", "wrt": "x"},
+    )
     assert status == 200
     assert body["declarations"]["A"] == "symmetric(n)"
     assert body["declarations"]["y"] == "simplex(k)"
@@ -122,9 +135,11 @@ def test_default_wrt_is_the_first_variable(client):
 
 
 def test_hessian(client):
-    status, body = post(client, "/api/derivative",
-                        {"query": "x: vector(n); A: matrix(n, n); x @ A @ x", "wrt": "x",
-                         "hessian": True})
+    status, body = post(
+        client,
+        "/api/derivative",
+        {"query": "x: vector(n); A: matrix(n, n); x @ A @ x", "wrt": "x", "hessian": True},
+    )
     h = matcalc.hessian("x: vector(n); A: matrix(n, n); x @ A @ x", "x")
     assert status == 200 and body["text"] == str(h) and body["label"] == "Hessian"
 
@@ -143,19 +158,21 @@ def _error_of(query, wrt):
     return info.value
 
 
-@pytest.mark.parametrize("query, wrt", [
-    ("max(0, w·x +* b)", "w"),                             # syntax error
-    ("A: matrix(m,n); x: vector(k); A @ x", "x"),          # shape error under the @
-    ("x: vektor(n); x", "x"),                              # bad declaration
-    ("foo(x)", "x"),                                       # unknown function
-])
+@pytest.mark.parametrize(
+    "query, wrt",
+    [
+        ("max(0, w·x +* b)", "w"),  # syntax error
+        ("A: matrix(m,n); x: vector(k); A @ x", "x"),  # shape error under the @
+        ("x: vektor(n); x", "x"),  # bad declaration
+        ("foo(x)", "x"),  # unknown function
+    ],
+)
 def test_bad_query_is_a_located_400(client, query, wrt):
     status, body = post(client, "/api/derivative", {"query": query, "wrt": wrt})
     error = _error_of(query, wrt)
     assert status == 400
     assert body["message"] == error.message
-    assert (body["line"], body["column"], body["width"]) == (error.line, error.column,
-                                                            error.width)
+    assert (body["line"], body["column"], body["width"]) == (error.line, error.column, error.width)
     assert body["expected"] == error.expected
     assert body["display"] == str(error)
     assert body["line"] is not None
@@ -172,23 +189,25 @@ def test_unknown_variable(client):
     assert status == 400 and body["kind"] == "name error" and "'q'" in body["message"]
 
 
-@pytest.mark.parametrize("raw, message", [
-    (b"{not json", "not valid JSON"),
-    (b"[1, 2]", "must be a JSON object"),
-    (b'{"query": 3}', "'query' must be a string"),
-    (b'{"query": "x", "wrt": 7}', "'wrt' must be a string"),
-    (b'{"query": "x", "layout": "sideways"}', "unknown layout"),
-    (b'{"query": "x", "shapes": ["x"]}', "'shapes' must be an object"),
-    (b'{"query": "x", "shapes": {"x": 1}}', "must be a string"),
-    (b'{"query": "x", "shapes": {"x y": "scalar"}}', "is not a name"),
-    (b'{"query": "x", "hessian": "yes"}', "'hessian' must be true or false"),
-    (b'{"query": "x", "colour": "red"}', "unknown field: 'colour'"),
-    (b'{"wrt": "x"}', "missing 'query'"),
-    (b'\xff\xfe', "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "must be a JSON object"),
+        (b'{"query": 3}', "'query' must be a string"),
+        (b'{"query": "x", "wrt": 7}', "'wrt' must be a string"),
+        (b'{"query": "x", "layout": "sideways"}', "unknown layout"),
+        (b'{"query": "x", "shapes": ["x"]}', "'shapes' must be an object"),
+        (b'{"query": "x", "shapes": {"x": 1}}', "must be a string"),
+        (b'{"query": "x", "shapes": {"x y": "scalar"}}', "is not a name"),
+        (b'{"query": "x", "hessian": "yes"}', "'hessian' must be true or false"),
+        (b'{"query": "x", "colour": "red"}', "unknown field: 'colour'"),
+        (b'{"wrt": "x"}', "missing 'query'"),
+        (b"\xff\xfe", "not valid JSON"),
+    ],
+)
 def test_malformed_requests_are_400_with_a_message(client, raw, message):
-    r = client.post("/api/derivative", content=raw,
-                    headers={"content-type": "application/json"})
+    r = client.post("/api/derivative", content=raw, headers={"content-type": "application/json"})
     assert r.status_code == 400
     assert message in r.json()["message"]
 
@@ -199,17 +218,22 @@ def test_code_target_is_checked(client):
 
 
 def test_json_content_type_is_required(client):
-    r = client.post("/api/derivative", content=b'{"query": "x"}',
-                    headers={"content-type": "text/plain"})
+    r = client.post(
+        "/api/derivative", content=b'{"query": "x"}', headers={"content-type": "text/plain"}
+    )
     assert r.status_code == 415 and "JSON" in r.json()["message"]
 
 
 def test_size_limits(client):
-    status, body = post(client, "/api/derivative", {"query": "x + " * (WEB_MAX_QUERY_CHARS // 4)
-                                                    + "x"})
+    status, body = post(
+        client, "/api/derivative", {"query": "x + " * (WEB_MAX_QUERY_CHARS // 4) + "x"}
+    )
     assert status == 413 and body["kind"] == "limit" and "too long" in body["message"]
-    r = client.post("/api/derivative", content=b" " * (WEB_MAX_BODY_BYTES + 1),
-                    headers={"content-type": "application/json"})
+    r = client.post(
+        "/api/derivative",
+        content=b" " * (WEB_MAX_BODY_BYTES + 1),
+        headers={"content-type": "application/json"},
+    )
     assert r.status_code == 413 and "limit" in r.json()["message"]
 
 
@@ -227,7 +251,7 @@ def test_code(client, target):
     assert status == 200
     assert body["source"] == matcalc.derivative(NEURON, "w").to_source(target)
     assert body["filename"] == f"derivative_w_{target}.py"
-    compile(body["source"], body["filename"], "exec")       # valid Python, not run
+    compile(body["source"], body["filename"], "exec")  # valid Python, not run
 
 
 def test_check(client):
@@ -257,11 +281,15 @@ def test_verify_error_is_located_in_the_claim(client):
 
 # ---------------------------------------------------------------- headers and hosts
 def test_every_response_carries_the_csp(client):
-    responses = [client.get("/"), client.get("/static/app.js"),
-                 client.get("/static/katex/katex.min.css"), client.get("/nothing"),
-                 client.post("/api/derivative", json={"query": "x"}),
-                 client.post("/api/derivative", json={"query": "+"}),
-                 client.get("/api/health")]
+    responses = [
+        client.get("/"),
+        client.get("/static/app.js"),
+        client.get("/static/katex/katex.min.css"),
+        client.get("/nothing"),
+        client.post("/api/derivative", json={"query": "x"}),
+        client.post("/api/derivative", json={"query": "+"}),
+        client.get("/api/health"),
+    ]
     for r in responses:
         csp = r.headers["content-security-policy"]
         assert "default-src 'none'" in csp and "script-src 'self'" in csp
@@ -272,9 +300,8 @@ def test_every_response_carries_the_csp(client):
 def test_the_page_has_no_inline_script_and_no_outside_url(client):
     html = client.get("/").text
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.DOTALL)
-    assert scripts and all('src="/static/' in attrs and not body.strip()
-                           for attrs, body in scripts)
-    assert not re.search(r"\son[a-z]+\s*=", html)            # no inline event handlers
+    assert scripts and all('src="/static/' in attrs and not body.strip() for attrs, body in scripts)
+    assert not re.search(r"\son[a-z]+\s*=", html)  # no inline event handlers
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
     static = Path(jobs.__file__).parent / "static"
     for path in static.rglob("*"):
@@ -284,11 +311,17 @@ def test_the_page_has_no_inline_script_and_no_outside_url(client):
 
 
 def test_katex_is_vendored_with_its_licence(client):
-    for path in ("/static/katex/katex.min.js", "/static/katex/katex.min.css",
-                 "/static/katex/LICENSE", "/static/katex/fonts/KaTeX_Main-Regular.woff2"):
+    for path in (
+        "/static/katex/katex.min.js",
+        "/static/katex/katex.min.css",
+        "/static/katex/LICENSE",
+        "/static/katex/fonts/KaTeX_Main-Regular.woff2",
+    ):
         assert client.get(path).status_code == 200, path
-    assert client.get("/static/katex/fonts/KaTeX_Main-Regular.woff2").headers[
-        "content-type"] == "font/woff2"
+    assert (
+        client.get("/static/katex/fonts/KaTeX_Main-Regular.woff2").headers["content-type"]
+        == "font/woff2"
+    )
     assert "MIT" in client.get("/static/katex/LICENSE").text
 
 
@@ -341,6 +374,7 @@ def test_heavy_query_does_not_block_others(tight):
 
 def test_workers_run_under_an_address_space_limit(client):
     from matcalc.limits import WEB_WORKER_MEMORY
+
     pool = client.app.state.pool
     for worker in list(pool._all):
         limits = Path(f"/proc/{worker.proc.pid}/limits").read_text()
@@ -364,27 +398,42 @@ def test_out_of_memory_is_a_limit_answer(monkeypatch):
 class _Var:
     def __init__(self, rows, cols, structure=None):
         from matcalc.shapes import Shape
+
         self.shape, self.structure = Shape(rows, cols), structure
 
 
 def test_shape_table_uses_the_api_fields_when_present():
-    with_fields = types.SimpleNamespace(declarations={"x": "vector(n)", "b": "scalar"},
-                                        inferred={"b": "scalar"})
+    with_fields = types.SimpleNamespace(
+        declarations={"x": "vector(n)", "b": "scalar"}, inferred={"b": "scalar"}
+    )
     assert jobs.shape_table(with_fields, {}, set(), True) == (
-        {"x": "vector(n)", "b": "scalar"}, {"b": "scalar"})
+        {"x": "vector(n)", "b": "scalar"},
+        {"b": "scalar"},
+    )
 
 
 def test_shape_table_falls_back_to_the_variables():
-    variables = {"x": _Var("n", 1), "A": _Var("n", "n", "symmetric"), "p": _Var("k", 1, "simplex"),
-                 "M": _Var("m", "n"), "b": _Var(1, 1)}
+    variables = {
+        "x": _Var("n", 1),
+        "A": _Var("n", "n", "symmetric"),
+        "p": _Var("k", 1, "simplex"),
+        "M": _Var("m", "n"),
+        "b": _Var(1, 1),
+    }
     table, inferred = jobs.shape_table(object(), variables, {"x"}, True)
-    assert table == {"x": "vector(n)", "A": "symmetric(n)", "p": "simplex(k)",
-                     "M": "matrix(m, n)", "b": "scalar"}
+    assert table == {
+        "x": "vector(n)",
+        "A": "symmetric(n)",
+        "p": "simplex(k)",
+        "M": "matrix(m, n)",
+        "b": "scalar",
+    }
     assert inferred == {k: v for k, v in table.items() if k != "x"}
 
 
 def test_serve_without_the_web_extra_says_so(monkeypatch):
     from matcalc import cli
+
     monkeypatch.delitem(sys.modules, "matcalc.web.serve", raising=False)
     monkeypatch.setitem(sys.modules, "uvicorn", None)
     out, err = io.StringIO(), io.StringIO()
@@ -409,6 +458,7 @@ def test_serve_reports_a_busy_port():
     import socket
 
     from matcalc.web import serve
+
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)

@@ -5,6 +5,7 @@ Each state is photographed under $MATCALC_SCREENSHOTS (default test-output/scree
 for a person to look at. A missing Chromium or Playwright FAILS these tests, with a message
 saying what to install: the page is a feature, and an untested feature is a gap.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,21 +22,35 @@ import matcalc
 
 NEURON = "w, x: vector(n); b: scalar; max(0, w·x + b)"
 LOSS = "X: matrix(N, n); w: vector(n); y: vector(N); b: scalar; mean((y - max(0, X @ w + b))^2)"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_MS = 15_000
 
 
 def _chromium() -> str:
-    for candidate in (os.environ.get("MATCALC_CHROMIUM"), shutil.which("chromium"),
-                      "/usr/bin/chromium", shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("MATCALC_CHROMIUM"),
+        shutil.which("chromium"),
+        "/usr/bin/chromium",
+        shutil.which("chromium-browser"),
+    ):
         if candidate and os.path.exists(candidate):
             return candidate
-    pytest.fail("Chromium is not installed: the browser tests need Debian's `chromium` "
-                "(apt-get install -y chromium; .ci/run installs it), or MATCALC_CHROMIUM "
-                "set to a Chromium executable", pytrace=False)
+    pytest.fail(
+        "Chromium is not installed: the browser tests need Debian's `chromium` "
+        "(apt-get install -y chromium; .ci/run installs it), or MATCALC_CHROMIUM "
+        "set to a Chromium executable",
+        pytrace=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +63,13 @@ def shots() -> Path:
 @pytest.fixture(scope="module")
 def server():
     """`python -m matcalc serve --port 0`: a real uvicorn on a free loopback port."""
-    proc = subprocess.Popen([sys.executable, "-m", "matcalc", "serve", "--port", "0",
-                             "--workers", "2"], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "matcalc", "serve", "--port", "0", "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         line, deadline = "", time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -76,9 +95,12 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.fail("Playwright for Python is not installed: pip install '.[test]' "
-                    "(or pip install playwright); it drives Debian's chromium, no browser "
-                    "download needed", pytrace=False)
+        pytest.fail(
+            "Playwright for Python is not installed: pip install '.[test]' "
+            "(or pip install playwright); it drives Debian's chromium, no browser "
+            "download needed",
+            pytrace=False,
+        )
     executable = _chromium()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
@@ -114,8 +136,9 @@ def ready(page, text: str | None = None):
     if text is None:
         page.wait_for_selector("body[data-state]")
     else:
-        page.wait_for_function("t => document.getElementById('result-text').textContent === t",
-                               arg=text)
+        page.wait_for_function(
+            "t => document.getElementById('result-text').textContent === t", arg=text
+        )
 
 
 def annotation(page, selector: str) -> str:
@@ -133,8 +156,7 @@ def test_type_the_neuron_and_see_its_gradient_typeset(page, server, shots):
     assert page.locator("#result .katex-html").count() == 1
     assert page.locator("#result .katex-error").count() == 0
     rows = page.locator("#shapes tbody tr")
-    assert [rows.nth(i).get_attribute("data-name") for i in range(rows.count())] == \
-        ["w", "x", "b"]
+    assert [rows.nth(i).get_attribute("data-name") for i in range(rows.count())] == ["w", "x", "b"]
     assert page.locator("#shapes tr[data-name=w] select").input_value() == "vector"
     assert "q=w%2C+x%3A+vector" in page.url
     page.screenshot(path=shots / "01-neuron.png", full_page=True)
@@ -144,8 +166,9 @@ def test_change_a_shape_in_the_table(page, server, shots):
     page.goto(link(server, NEURON, wrt="w"))
     ready(page, "(w·x + b > 0)xᵀ")
     page.locator("#shapes tr[data-name=w] select").select_option("matrix")
-    expected = str(matcalc.derivative("x: vector(n); b: scalar; max(0, w @ x + b)", "w",
-                                      {"w": "matrix(n, n)"}))
+    expected = str(
+        matcalc.derivative("x: vector(n); b: scalar; max(0, w @ x + b)", "w", {"w": "matrix(n, n)"})
+    )
     ready(page, expected)
     assert "vec" in annotation(page, "#result")
     assert page.locator("#shapes tr[data-name=w] .origin-tag").text_content() == "set here"
@@ -192,8 +215,9 @@ def test_steps_code_check_and_verify_tabs(page, server, shots):
     page.wait_for_function("() => document.querySelector('#code code').textContent.length > 0")
     assert page.locator("#code code").text_content() == d.to_source("numpy")
     page.locator("input[name=target][value=jax]").evaluate("e => e.click()")
-    page.wait_for_function("s => document.querySelector('#code code').textContent === s",
-                           arg=d.to_source("jax"))
+    page.wait_for_function(
+        "s => document.querySelector('#code code').textContent === s", arg=d.to_source("jax")
+    )
     assert "target=jax" in page.url
     with page.expect_download() as download:
         page.locator("#download").click()
@@ -230,8 +254,9 @@ def test_hessian_tab(page, server, shots):
     query = "x: vector(n); A: matrix(n, n); x @ A @ x"
     page.goto(link(server, query, wrt="x", tab="hessian"))
     h = matcalc.hessian(query, "x")
-    page.wait_for_function("t => document.getElementById('hessian-text').textContent === t",
-                           arg=str(h))
+    page.wait_for_function(
+        "t => document.getElementById('hessian-text').textContent === t", arg=str(h)
+    )
     assert annotation(page, "#hessian-math").endswith(h.latex())
     page.screenshot(path=shots / "08-hessian.png", full_page=True)
 
@@ -245,8 +270,9 @@ def test_shared_url_reproduces_the_result_and_back_works(page, server, shots):
     ready(page, str(d))
     assert page.locator("#layout").input_value() == "denominator"
     assert page.locator("#tab-code").get_attribute("aria-selected") == "true"
-    page.wait_for_function("s => document.querySelector('#code code').textContent === s",
-                           arg=d.to_source("torch"))
+    page.wait_for_function(
+        "s => document.querySelector('#code code').textContent === s", arg=d.to_source("torch")
+    )
     page.screenshot(path=shots / "09-shared-link.png", full_page=True)
 
     page.locator("#layout").select_option("numerator")
@@ -277,8 +303,13 @@ def test_loss_with_its_steps(page, server, shots):
 
 
 def test_phone_and_dark(browser, server, shots):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark",
-                                  device_scale_factor=2, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        color_scheme="dark",
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     d = matcalc.derivative(LOSS, "w")
@@ -287,7 +318,7 @@ def test_phone_and_dark(browser, server, shots):
     wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert wide <= 0, "the page scrolls sideways on a phone"
     background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
-    assert background == "rgb(17, 20, 24)"            # the dark theme's --bg
+    assert background == "rgb(17, 20, 24)"  # the dark theme's --bg
     page.screenshot(path=shots / "11-phone-dark.png", full_page=True)
     context.close()
 

@@ -4,6 +4,7 @@ registry and the helpers that register records (`elementwise`, `reduction`, `str
 looks names up there), re-exported here; the records are in `scalar.py` (element-wise) and
 `arrays.py` (the rest), loaded by `catalog.py`; `lowering.py` is the array-API vocabulary
 of every backend and `sampling.py` the domains every sampler reads."""
+
 from __future__ import annotations
 
 from ..registry import (

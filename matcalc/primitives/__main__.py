@@ -1,5 +1,6 @@
 """`python -m matcalc.primitives`: print the README's function list (from the registry);
 `python -m matcalc.primitives --write README.md` replaces the list in that file."""
+
 import pathlib
 import sys
 

@@ -2,6 +2,7 @@
 their own canonicalising node classes (their rules are in `rules/`, one per node type),
 reductions on the generic node (a local linear map here), and functions built from other
 primitives (relu = max(0, u), mean, dot, logdet, sqrt)."""
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -20,12 +21,13 @@ from . import (
     structural,
 )
 
-__all__: list[str] = []         # the records are registered on import; nothing to import
+__all__: list[str] = []  # the records are registered on import; nothing to import
 
 
 def _mean(a):
-    return E.Mul(E.Sum(a), E.Pow(E.Mul(E.DimSize(a.shape.rows), E.DimSize(a.shape.cols)),
-                                 E.Const(-1)))
+    return E.Mul(
+        E.Sum(a), E.Pow(E.Mul(E.DimSize(a.shape.rows), E.DimSize(a.shape.cols)), E.Const(-1))
+    )
 
 
 def _weighted(u, weights):
@@ -55,55 +57,152 @@ def _length(u):
 
 
 # ---------------------------------------------------------------- on the generic node
-reduction("norm1", linear=lambda node: _weighted(node.arg, E.Func("sign", node.arg)),
-          lower=lambda xp, u: xp.sum(xp.abs(u)), unicode="‖{0}‖₁",
-          latex=r"\left\lVert {0} \right\rVert_1", domain=KINK_AT_ZERO,
-          doc="the sum of the entries' absolute values (norm(u, 1))", example="norm1(x)")
-reduction("norminf", surface=False,
-          linear=lambda node: _weighted(node.arg, E.Mul(
-              E.Compare(">=", E.Func("abs", node.arg), node), E.Func("sign", node.arg))),
-          lower=lambda xp, u: xp.max(xp.abs(u)), unicode="‖{0}‖∞",
-          latex=r"\left\lVert {0} \right\rVert_\infty", domain=Domain(distance=_top_gap),
-          doc="the largest absolute value of the entries (norm(u, inf))",
-          example="norm(x, inf)")
+reduction(
+    "norm1",
+    linear=lambda node: _weighted(node.arg, E.Func("sign", node.arg)),
+    lower=lambda xp, u: xp.sum(xp.abs(u)),
+    unicode="‖{0}‖₁",
+    latex=r"\left\lVert {0} \right\rVert_1",
+    domain=KINK_AT_ZERO,
+    doc="the sum of the entries' absolute values (norm(u, 1))",
+    example="norm1(x)",
+)
+reduction(
+    "norminf",
+    surface=False,
+    linear=lambda node: _weighted(
+        node.arg, E.Mul(E.Compare(">=", E.Func("abs", node.arg), node), E.Func("sign", node.arg))
+    ),
+    lower=lambda xp, u: xp.max(xp.abs(u)),
+    unicode="‖{0}‖∞",
+    latex=r"\left\lVert {0} \right\rVert_\infty",
+    domain=Domain(distance=_top_gap),
+    doc="the largest absolute value of the entries (norm(u, inf))",
+    example="norm(x, inf)",
+)
 
 # ---------------------------------------------------------------- own node classes
-structural("sum", node=E.Sum, shape="reduce", lower=lambda xp, u: xp.sum(u),
-           doc="the sum of all entries",
-           example="sum(x)", adjoint=lambda x, c: [(x.args[0], E.Mul(c, E.Ones(x.args[0].shape)))])
-structural("norm", node=E.Norm, shape="reduce", lower=lambda xp, u: xp.norm(u),
-           unicode="‖{0}‖",
-           latex=r"\left\lVert {0} \right\rVert", domain=Domain(distance=_length), build=_norm,
-           arity=(1, 2), parameters={1: ("1", "2", "inf")},
-           doc="Euclidean norm of a vector, Frobenius norm of a matrix; norm(u, p) for "
-               "p = 1, 2, inf (of the entries)", example="norm(x)")
-structural("logsumexp", node=E.LogSumExp, shape="reduce", doc="log(sum(exp(u))), computed "
-           "stably", example="logsumexp(x)")
-structural("softmax", node=E.Softmax, shape="vector", doc="exp(u) / sum(exp(u)) of a vector",
-           example="softmax(x)")
-structural("diag", node=E.Diag, shape="diag", doc="diag(v): the diagonal matrix of a vector; "
-           "diag(M): the diagonal of a square matrix", example="diag(x)")
-structural("trace", node=E.Trace, shape="square-scalar", lower=lambda xp, u: xp.trace(u),
-           aliases=("tr",),
-           doc="the trace of a square matrix", example="trace(X)",
-           adjoint=lambda x, c: [(x.args[0], E.Mul(c, E.Identity(x.args[0].shape.rows)))])
-structural("det", node=E.Det, shape="square-scalar", lower=lambda xp, u: xp.det(u),
-           domain=INVERTIBLE, doc="the determinant", example="det(X)")
-structural("inv", node=E.Inv, shape="square", lower=lambda xp, u: xp.inv(u),
-           domain=INVERTIBLE, doc="the inverse X⁻¹", example="inv(X)")
-structural("transpose", node=E.Transpose, shape="transpose", doc="Xᵀ (also written X.T)",
-           example="transpose(X)", adjoint=lambda x, c: [(x.args[0], E.Transpose(c))])
+structural(
+    "sum",
+    node=E.Sum,
+    shape="reduce",
+    lower=lambda xp, u: xp.sum(u),
+    doc="the sum of all entries",
+    example="sum(x)",
+    adjoint=lambda x, c: [(x.args[0], E.Mul(c, E.Ones(x.args[0].shape)))],
+)
+structural(
+    "norm",
+    node=E.Norm,
+    shape="reduce",
+    lower=lambda xp, u: xp.norm(u),
+    unicode="‖{0}‖",
+    latex=r"\left\lVert {0} \right\rVert",
+    domain=Domain(distance=_length),
+    build=_norm,
+    arity=(1, 2),
+    parameters={1: ("1", "2", "inf")},
+    doc="Euclidean norm of a vector, Frobenius norm of a matrix; norm(u, p) for "
+    "p = 1, 2, inf (of the entries)",
+    example="norm(x)",
+)
+structural(
+    "logsumexp",
+    node=E.LogSumExp,
+    shape="reduce",
+    doc="log(sum(exp(u))), computed stably",
+    example="logsumexp(x)",
+)
+structural(
+    "softmax",
+    node=E.Softmax,
+    shape="vector",
+    doc="exp(u) / sum(exp(u)) of a vector",
+    example="softmax(x)",
+)
+structural(
+    "diag",
+    node=E.Diag,
+    shape="diag",
+    doc="diag(v): the diagonal matrix of a vector; diag(M): the diagonal of a square matrix",
+    example="diag(x)",
+)
+structural(
+    "trace",
+    node=E.Trace,
+    shape="square-scalar",
+    lower=lambda xp, u: xp.trace(u),
+    aliases=("tr",),
+    doc="the trace of a square matrix",
+    example="trace(X)",
+    adjoint=lambda x, c: [(x.args[0], E.Mul(c, E.Identity(x.args[0].shape.rows)))],
+)
+structural(
+    "det",
+    node=E.Det,
+    shape="square-scalar",
+    lower=lambda xp, u: xp.det(u),
+    domain=INVERTIBLE,
+    doc="the determinant",
+    example="det(X)",
+)
+structural(
+    "inv",
+    node=E.Inv,
+    shape="square",
+    lower=lambda xp, u: xp.inv(u),
+    domain=INVERTIBLE,
+    doc="the inverse X⁻¹",
+    example="inv(X)",
+)
+structural(
+    "transpose",
+    node=E.Transpose,
+    shape="transpose",
+    doc="Xᵀ (also written X.T)",
+    example="transpose(X)",
+    adjoint=lambda x, c: [(x.args[0], E.Transpose(c))],
+)
 
 # ---------------------------------------------------------------- built from others
-composite("sqrt", build=lambda a: E.Pow(a, E.Const(Fraction(1, 2))), shape="elementwise",
-          domain=POSITIVE, doc="√u = u^(1/2), entry by entry", example="sqrt(x)")
-composite("relu", build=lambda a: E.Max(E.Const(0), a), shape="elementwise",
-          domain=BETWEEN_ARGUMENTS, doc="max(0, u), entry by entry", example="relu(x)")
-composite("max", build=E.Max, arity=2, shape="elementwise", domain=BETWEEN_ARGUMENTS,
-          doc="max(a, b), entry by entry (a scalar expands)", example="max(x, y)")
-composite("mean", build=_mean, shape="reduce", doc="the mean of all entries",
-          example="mean(x)")
-composite("dot", build=lambda a, b: E.MatMul(E.Transpose(a), b), arity=2, shape="dot",
-          doc="dot(w, x) = wᵀx of two vectors", example="dot(x, y)")
-composite("logdet", build=lambda a: E.Func("log", E.Det(a)), shape="square-scalar",
-          doc="log det X (det X > 0)", example="logdet(X)")
+composite(
+    "sqrt",
+    build=lambda a: E.Pow(a, E.Const(Fraction(1, 2))),
+    shape="elementwise",
+    domain=POSITIVE,
+    doc="√u = u^(1/2), entry by entry",
+    example="sqrt(x)",
+)
+composite(
+    "relu",
+    build=lambda a: E.Max(E.Const(0), a),
+    shape="elementwise",
+    domain=BETWEEN_ARGUMENTS,
+    doc="max(0, u), entry by entry",
+    example="relu(x)",
+)
+composite(
+    "max",
+    build=E.Max,
+    arity=2,
+    shape="elementwise",
+    domain=BETWEEN_ARGUMENTS,
+    doc="max(a, b), entry by entry (a scalar expands)",
+    example="max(x, y)",
+)
+composite("mean", build=_mean, shape="reduce", doc="the mean of all entries", example="mean(x)")
+composite(
+    "dot",
+    build=lambda a, b: E.MatMul(E.Transpose(a), b),
+    arity=2,
+    shape="dot",
+    doc="dot(w, x) = wᵀx of two vectors",
+    example="dot(x, y)",
+)
+composite(
+    "logdet",
+    build=lambda a: E.Func("log", E.Det(a)),
+    shape="square-scalar",
+    doc="log det X (det X > 0)",
+    example="logdet(X)",
+)

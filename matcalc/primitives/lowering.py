@@ -5,6 +5,7 @@ PyTorch. A name a lowering uses that is missing here fails the registry's test l
 in a user's generated code; codegen no longer assumes `np.<name>`, `jnp.<name>` and
 `torch.<name>` all exist.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,23 +22,46 @@ _MODULES = {"numpy": "np", "jax": "jnp", "torch": "torch"}
 # name -> {backend: (source spelling, the import it needs or "")}; a backend not listed
 # spells it "<module>.<name>" (np., jnp., torch.) with no further import.
 VOCABULARY: dict[str, dict] = {
-    "exp": {}, "log": {}, "sin": {}, "cos": {}, "tan": {}, "tanh": {}, "sinh": {},
-    "cosh": {}, "arcsin": {}, "arccos": {}, "arctan": {}, "log1p": {}, "expm1": {},
-    "abs": {}, "sign": {}, "sqrt": {}, "maximum": {}, "minimum": {}, "logaddexp": {},
-    "sum": {}, "max": {}, "trace": {},
+    "exp": {},
+    "log": {},
+    "sin": {},
+    "cos": {},
+    "tan": {},
+    "tanh": {},
+    "sinh": {},
+    "cosh": {},
+    "arcsin": {},
+    "arccos": {},
+    "arctan": {},
+    "log1p": {},
+    "expm1": {},
+    "abs": {},
+    "sign": {},
+    "sqrt": {},
+    "maximum": {},
+    "minimum": {},
+    "logaddexp": {},
+    "sum": {},
+    "max": {},
+    "trace": {},
     "det": {b: (f"{m}.linalg.det", "") for b, m in _MODULES.items()},
     "inv": {b: (f"{m}.linalg.inv", "") for b, m in _MODULES.items()},
     "norm": {b: (f"{m}.linalg.norm", "") for b, m in _MODULES.items()},
-    "erf": {"numpy": ("np.vectorize(math.erf, otypes=[float])", "import math"),
-            "jax": ("jax.scipy.special.erf", "import jax.scipy.special"),
-            "torch": ("torch.special.erf", "")},
+    "erf": {
+        "numpy": ("np.vectorize(math.erf, otypes=[float])", "import math"),
+        "jax": ("jax.scipy.special.erf", "import jax.scipy.special"),
+        "torch": ("torch.special.erf", ""),
+    },
 }
 CONSTANTS = {"pi": math.pi, "SQRT1_2": math.sqrt(0.5)}
 
 _LINALG = {"det": np.linalg.det, "inv": np.linalg.inv, "norm": np.linalg.norm}
-NUMPY = SimpleNamespace(**{n: getattr(np, n) for n in VOCABULARY
-                           if n != "erf" and n not in _LINALG},
-                        erf=_erf, **_LINALG, **CONSTANTS)
+NUMPY = SimpleNamespace(
+    **{n: getattr(np, n) for n in VOCABULARY if n != "erf" and n not in _LINALG},
+    erf=_erf,
+    **_LINALG,
+    **CONSTANTS,
+)
 """The NumPy namespace `evaluate` runs lowerings with."""
 
 
@@ -51,26 +75,47 @@ def spelling(name: str, backend: str, module: str) -> tuple[str, str]:
 def sympy_namespace(sp: ModuleType) -> SimpleNamespace:
     """The SymPy namespace: exact constants; functions on scalars, or entry by entry on a
     Matrix; `sum` and `max` reduce a Matrix."""
+
     def entrywise(f):
         def apply(*args):
             if any(isinstance(a, sp.MatrixBase) for a in args):
                 m = next(a for a in args if isinstance(a, sp.MatrixBase))
-                return sp.Matrix(m.rows, m.cols, lambda i, j: f(
-                    *(a[i, j] if isinstance(a, sp.MatrixBase) else a for a in args)))
+                return sp.Matrix(
+                    m.rows,
+                    m.cols,
+                    lambda i, j: f(*(a[i, j] if isinstance(a, sp.MatrixBase) else a for a in args)),
+                )
             return f(*args)
+
         return apply
 
-    scalar = {"exp": sp.exp, "log": sp.log, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
-              "tanh": sp.tanh, "sinh": sp.sinh, "cosh": sp.cosh, "arcsin": sp.asin,
-              "arccos": sp.acos, "arctan": sp.atan, "log1p": lambda u: sp.log(1 + u),
-              "expm1": lambda u: sp.exp(u) - 1, "abs": sp.Abs, "sign": sp.sign,
-              "sqrt": sp.sqrt, "maximum": sp.Max, "minimum": sp.Min, "erf": sp.erf,
-              "logaddexp": lambda a, b: sp.log(sp.exp(a) + sp.exp(b))}
+    scalar = {
+        "exp": sp.exp,
+        "log": sp.log,
+        "sin": sp.sin,
+        "cos": sp.cos,
+        "tan": sp.tan,
+        "tanh": sp.tanh,
+        "sinh": sp.sinh,
+        "cosh": sp.cosh,
+        "arcsin": sp.asin,
+        "arccos": sp.acos,
+        "arctan": sp.atan,
+        "log1p": lambda u: sp.log(1 + u),
+        "expm1": lambda u: sp.exp(u) - 1,
+        "abs": sp.Abs,
+        "sign": sp.sign,
+        "sqrt": sp.sqrt,
+        "maximum": sp.Max,
+        "minimum": sp.Min,
+        "erf": sp.erf,
+        "logaddexp": lambda a, b: sp.log(sp.exp(a) + sp.exp(b)),
+    }
     ns = {n: entrywise(f) for n, f in scalar.items()}
     ns["sum"] = lambda m: sum(m) if isinstance(m, sp.MatrixBase) else m
     ns["max"] = lambda m: sp.Max(*m) if isinstance(m, sp.MatrixBase) else m
     ns["trace"] = lambda m: m.trace()
     ns["det"] = lambda m: m.det()
     ns["inv"] = lambda m: m.inv()
-    ns["norm"] = lambda m: sp.sqrt(sum(x ** 2 for x in m))
+    ns["norm"] = lambda m: sp.sqrt(sum(x**2 for x in m))
     return SimpleNamespace(**ns, pi=sp.pi, SQRT1_2=1 / sp.sqrt(2))

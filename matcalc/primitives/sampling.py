@@ -10,6 +10,7 @@ registered domain; the operators with node classes of their own take theirs from
 registry's vocabulary: max(a, b) and the comparisons are kinked where their arguments meet
 (`BETWEEN_ARGUMENTS`, as the registered `max`), and a fractional or symbolic power needs a
 positive base (`POSITIVE`, as the registered `sqrt`)."""
+
 from __future__ import annotations
 
 import math

@@ -5,6 +5,7 @@ when it is shared or long, as one assignment; `Backend` holds what differs betwe
 three array libraries; constants are float64 literals (a constant float64 cannot hold
 is a LimitError). Values are 2-D as in `evaluate.py` (a vector n×1), scalars 0-d.
 """
+
 from __future__ import annotations
 
 import keyword
@@ -19,31 +20,62 @@ from ..errors import LimitError, MatcalcError
 from ..primitives.catalog import REGISTRY
 from .array_lowering import Traced, Tracer, lift
 
-if TYPE_CHECKING:                                   # for annotations only
+if TYPE_CHECKING:  # for annotations only
     from ..shapes import Shape
 
 __all__ = [
-    "ADD", "ATOM", "BACKENDS", "LONG", "MUL", "POW", "UNARY", "Backend", "Body", "Names", "Text",
-    "float_literal", "np_dims", "wrap",
+    "ADD",
+    "ATOM",
+    "BACKENDS",
+    "LONG",
+    "MUL",
+    "POW",
+    "UNARY",
+    "Backend",
+    "Body",
+    "Names",
+    "Text",
+    "float_literal",
+    "np_dims",
+    "wrap",
 ]
 
-LONG = 72                       # inline text longer than this gets its own assignment
-ATOM, POW, UNARY, MUL, ADD = 100, 14, 13, 12, 11          # Python precedences
-_RESERVED = {"np", "jnp", "jax", "torch", "f", "check", "gradient", "_finite_differences",
-             "range", "float", "len", "tuple", "max", "list", "print", "abs", "int"}
+LONG = 72  # inline text longer than this gets its own assignment
+ATOM, POW, UNARY, MUL, ADD = 100, 14, 13, 12, 11  # Python precedences
+_RESERVED = {
+    "np",
+    "jnp",
+    "jax",
+    "torch",
+    "f",
+    "check",
+    "gradient",
+    "_finite_differences",
+    "range",
+    "float",
+    "len",
+    "tuple",
+    "max",
+    "list",
+    "print",
+    "abs",
+    "int",
+}
 
 
 # ---------------------------------------------------------------- the three targets
 @dataclass(frozen=True)
 class Backend:
     name: str
-    m: str                      # the module alias in generated code
+    m: str  # the module alias in generated code
     imports: tuple
 
     def asarray(self, x: str) -> str:
-        return {"numpy": f"np.asarray({x}, dtype=float)",
-                "jax": f"jnp.asarray({x}, dtype=jnp.float64)",
-                "torch": f"torch.as_tensor({x}, dtype=torch.float64)"}[self.name]
+        return {
+            "numpy": f"np.asarray({x}, dtype=float)",
+            "jax": f"jnp.asarray({x}, dtype=jnp.float64)",
+            "torch": f"torch.as_tensor({x}, dtype=torch.float64)",
+        }[self.name]
 
     def tensor(self, x: str) -> str:
         """A Python number as a 0-d array where the target's functions need one."""
@@ -54,16 +86,23 @@ class Backend:
         return f"{self.m}.{what}({shape}{dtype})"
 
     def eye(self, n: str) -> str:
-        return f"torch.eye({n}, dtype=torch.float64)" if self.name == "torch" else \
-            f"{self.m}.eye({n})"
+        return (
+            f"torch.eye({n}, dtype=torch.float64)" if self.name == "torch" else f"{self.m}.eye({n})"
+        )
 
     def stack(self, items: str) -> str:
-        return f"torch.stack({items}, dim=-1)" if self.name == "torch" else \
-            f"{self.m}.stack({items}, axis=-1)"
+        return (
+            f"torch.stack({items}, dim=-1)"
+            if self.name == "torch"
+            else f"{self.m}.stack({items}, axis=-1)"
+        )
 
     def permute(self, x: str, perm: str) -> str:
-        return f"torch.permute({x}, {perm})" if self.name == "torch" else \
-            f"{self.m}.transpose({x}, {perm})"
+        return (
+            f"torch.permute({x}, {perm})"
+            if self.name == "torch"
+            else f"{self.m}.transpose({x}, {perm})"
+        )
 
     def broadcast(self, x: str, shape: str) -> str:
         return f"{self.m}.broadcast_to({x}, {shape})"
@@ -74,12 +113,16 @@ class Backend:
 
 BACKENDS = {
     "numpy": Backend("numpy", "np", ("import numpy as np",)),
-    "jax": Backend("jax", "jnp", (
-        "import jax",
-        "import jax.numpy as jnp",
-        "",
-        'jax.config.update("jax_enable_x64", True)   # float64, as NumPy and matcalc compute',
-    )),
+    "jax": Backend(
+        "jax",
+        "jnp",
+        (
+            "import jax",
+            "import jax.numpy as jnp",
+            "",
+            'jax.config.update("jax_enable_x64", True)   # float64, as NumPy and matcalc compute',
+        ),
+    ),
     "torch": Backend("torch", "torch", ("import torch",)),
 }
 
@@ -116,7 +159,7 @@ class Names:
 class Text:
     text: str
     prec: int
-    pure: bool = False          # a Python number (built from constants and sizes only)
+    pure: bool = False  # a Python number (built from constants and sizes only)
 
 
 def wrap(t: Text, need: int) -> str:
@@ -136,15 +179,19 @@ def float_literal(value: int | float | Fraction) -> str:
     except OverflowError:
         number = math.inf
     if math.isinf(number) or (number == 0 and value != 0):
-        raise LimitError(f"the constant {_digits(value)} is outside the range of float64 "
-                         "numbers (about 5e-324 to 1.8e308 in size), in which generated code "
-                         "computes", expected="a constant of a size float64 can hold")
+        raise LimitError(
+            f"the constant {_digits(value)} is outside the range of float64 "
+            "numbers (about 5e-324 to 1.8e308 in size), in which generated code "
+            "computes",
+            expected="a constant of a size float64 can hold",
+        )
     return repr(number)
 
 
 def _digits(value) -> str:
     """A short decimal form of an exact rational: 1e999, not a thousand zeros."""
     from fractions import Fraction
+
     value = Fraction(value)
     sign = "−" if value < 0 else ""
     value = abs(value)
@@ -167,18 +214,23 @@ class Body:
     def __init__(self, b: Backend, names: Names, var_names: dict, dim_text):
         self.b = b
         self.names = names
-        self.var_names = var_names          # Var name -> Python identifier
-        self.dim = dim_text                 # dimension -> Python text
-        self.text: dict = {}                # node -> Text
-        self.named: set = set()             # nodes given their own assignment
-        self.maxima: dict = {}              # node -> the name of its maximum
-        self.xp = Tracer(b)                 # primitives' lowerings write source through it
+        self.var_names = var_names  # Var name -> Python identifier
+        self.dim = dim_text  # dimension -> Python text
+        self.text: dict = {}  # node -> Text
+        self.named: set = set()  # nodes given their own assignment
+        self.maxima: dict = {}  # node -> the name of its maximum
+        self.xp = Tracer(b)  # primitives' lowerings write source through it
 
     # -- shapes
     def tuple_text(self, dims) -> str:
         items = [self.dim(d) for d in dims]
-        return "()" if not items else f"({items[0]},)" if len(items) == 1 else \
-            "(" + ", ".join(items) + ")"
+        return (
+            "()"
+            if not items
+            else f"({items[0]},)"
+            if len(items) == 1
+            else "(" + ", ".join(items) + ")"
+        )
 
     # -- the walk
     def emit(self, roots, loop_roots=(), dX=None, lines=None, loop_lines=None):
@@ -195,7 +247,7 @@ class Body:
         for node in order:
             for c in node.children:
                 uses[c] = uses.get(c, 0) + 1
-            if isinstance(node, (E.Softmax, E.LogSumExp)):      # its argument twice
+            if isinstance(node, (E.Softmax, E.LogSumExp)):  # its argument twice
                 uses[node.children[0]] = uses.get(node.children[0], 0) + 1
         for r in list(roots) + list(loop_roots):
             uses[r] = uses.get(r, 0) + 1
@@ -207,7 +259,7 @@ class Body:
             if not isinstance(node, _LEAVES):
                 shared = uses.get(node, 0) > 1 or node in hoist
                 if t.prec == ATOM and "(" not in t.text and "[" not in t.text:
-                    shared = False                      # a name or name.T: cheap inline
+                    shared = False  # a name or name.T: cheap inline
                 if shared or len(t.text) > LONG:
                     name = self.names.temp()
                     out.append(f"{name} = {t.text}")
@@ -231,8 +283,9 @@ class Body:
                 return Text(self.dim(node.dim), ATOM, True)
             case E.Zero() | E.Ones():
                 what = "zeros" if isinstance(node, E.Zero) else "ones"
-                return Text(b.filled(what, self.tuple_text((node.shape.rows,
-                                                             node.shape.cols))), ATOM)
+                return Text(
+                    b.filled(what, self.tuple_text((node.shape.rows, node.shape.cols))), ATOM
+                )
             case E.Identity():
                 return Text(b.eye(self.dim(node.n)), ATOM)
             case E.Add():
@@ -265,7 +318,7 @@ class Body:
                 return Text(" @ ".join(parts), MUL)
             case E.Transpose():
                 return Text(wrap(a[0], ATOM) + ".T", ATOM)
-            case E.Sum() | E.Trace() | E.Det() | E.Inv() | E.Norm():   # the registry's
+            case E.Sum() | E.Trace() | E.Det() | E.Inv() | E.Norm():  # the registry's
                 out = REGISTRY.by_node[type(node)].lower(self.xp, Traced(a[0].text, ATOM))
                 return Text(out.text, out.prec)
             case E.Diag():
@@ -288,8 +341,11 @@ class Body:
         """An element-wise node of scalars that is itself an array (x + 1/2 − x is n×1 when
         its array terms cancel) is a 0-d value in Python: expand it to its shape, as
         `evaluate` does."""
-        if isinstance(node, _ELEMENTWISE) and not node.shape.is_scalar and \
-                all(c.shape.is_scalar for c in node.children):
+        if (
+            isinstance(node, _ELEMENTWISE)
+            and not node.shape.is_scalar
+            and all(c.shape.is_scalar for c in node.children)
+        ):
             shape = self.tuple_text((node.shape.rows, node.shape.cols))
             return Text(self.b.broadcast(self.arg(t), shape), ATOM)
         return t
@@ -311,10 +367,15 @@ class Body:
             neg = None
             if term in self.named:
                 pass
-            elif isinstance(term, E.Mul) and isinstance(term.args[0], E.Const) and \
-                    term.args[0].value < 0:
-                neg = self.mul([Text(float_literal(-term.args[0].value), ATOM, True)] +
-                               [self.text[f] for f in term.args[1:]])
+            elif (
+                isinstance(term, E.Mul)
+                and isinstance(term.args[0], E.Const)
+                and term.args[0].value < 0
+            ):
+                neg = self.mul(
+                    [Text(float_literal(-term.args[0].value), ATOM, True)]
+                    + [self.text[f] for f in term.args[1:]]
+                )
             elif isinstance(term, E.Const) and term.value < 0:
                 neg = Text(float_literal(-term.value), ATOM, True)
             if neg is not None and parts:
@@ -344,7 +405,7 @@ class Body:
         base, k = a
         exponent = node.args[1]
         if isinstance(exponent, E.Const) and exponent.value.denominator == 1:
-            float_literal(exponent.value)                  # x ** 10^999 is beyond float64 as well
+            float_literal(exponent.value)  # x ** 10^999 is beyond float64 as well
             n = int(exponent.value)
             if n > 0:
                 return Text(f"{wrap(base, ATOM)} ** {n}", POW, base.pure)
@@ -362,13 +423,15 @@ class Body:
 
     def block(self, node, a) -> Text:
         r, c = node.args[0], node.args[1]
-        rows = [a[i * c:(i + 1) * c] for i in range(r)]
+        rows = [a[i * c : (i + 1) * c] for i in range(r)]
         if self.b.name != "torch":
             inner = ", ".join("[" + ", ".join(t.text for t in row) + "]" for row in rows)
             return Text(f"{self.b.m}.block([{inner}])", ATOM)
 
         def two_d(t):
             return f"torch.atleast_2d({self.arg(t)})"
-        inner = ", ".join("torch.cat([" + ", ".join(two_d(t) for t in row) + "], dim=1)"
-                          for row in rows)
+
+        inner = ", ".join(
+            "torch.cat([" + ", ".join(two_d(t) for t in row) + "], dim=1)" for row in rows
+        )
         return Text(f"torch.cat([{inner}], dim=0)", ATOM)

@@ -4,17 +4,19 @@ backend's spelling from `primitives.lowering.VOCABULARY` (and records the import
 needs); Python numbers become float literals (0-d tensors where torch's functions want one);
 the operators keep Python's precedence, so the text has no redundant parentheses.
 """
+
 from __future__ import annotations
 
 from ..primitives.lowering import CONSTANTS, spelling
 
-ATOM, POW, UNARY, MUL, ADD = 100, 14, 13, 12, 11          # Python precedences
+ATOM, POW, UNARY, MUL, ADD = 100, 14, 13, 12, 11  # Python precedences
 
 __all__ = ["Traced", "Tracer", "lift"]
 
 
 class Traced:
     """A value in generated code: its text, precedence, and whether it is a Python number."""
+
     __slots__ = ("prec", "pure", "text")
 
     def __init__(self, text: str, prec: int, pure: bool = False):
@@ -26,8 +28,7 @@ class Traced:
     def _binary(self, other, op, prec, left_need, right_need, swap=False):
         other = lift(other)
         a, b = (other, self) if swap else (self, other)
-        return Traced(f"{a.wrap(left_need)} {op} {b.wrap(right_need)}", prec,
-                      a.pure and b.pure)
+        return Traced(f"{a.wrap(left_need)} {op} {b.wrap(right_need)}", prec, a.pure and b.pure)
 
     def __add__(self, o):
         return self._binary(o, "+", ADD, ADD, MUL)
@@ -82,7 +83,7 @@ class Tracer:
         def call(*args):
             if needs:
                 self.imports.add(needs)
-            parts = [self.backend.tensor(a.text) if a.pure else a.text
-                     for a in map(lift, args)]
+            parts = [self.backend.tensor(a.text) if a.pure else a.text for a in map(lift, args)]
             return Traced(f"{text}({', '.join(parts)})", ATOM)
+
         return call

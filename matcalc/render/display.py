@@ -9,6 +9,7 @@
 
 It reads a finished Derivative (and Steps) only: nothing here derives anything.
 """
+
 from __future__ import annotations
 
 import re
@@ -54,18 +55,22 @@ def _linear_map(d) -> str:
 
 
 def _by(var, expression) -> str:
-    return f"\\frac{{\\partial}}{{\\partial {_name(var.name)}}}\\left({latex_of(expression)}\\right)"
+    return (
+        f"\\frac{{\\partial}}{{\\partial {_name(var.name)}}}\\left({latex_of(expression)}\\right)"
+    )
 
 
 def _operator(d) -> str:
     """The left-hand side: the derivative operator applied to the expression."""
-    if d.function is not None and len(d.wrt) > 1:                # a Hessian by scalars
+    if d.function is not None and len(d.wrt) > 1:  # a Hessian by scalars
         names = ", ".join(_name(v.name) for v in d.wrt)
         return f"\\nabla^{{2}}_{{{names}}}\\left({latex_of(d.function)}\\right)"
-    if d.function is not None:                                   # a Hessian
+    if d.function is not None:  # a Hessian
         (v,) = d.wrt
-        return (f"\\frac{{\\partial^{{2}}}}{{\\partial {_name(v.name)}^{{2}}}}"
-                f"\\left({latex_of(d.function)}\\right)")
+        return (
+            f"\\frac{{\\partial^{{2}}}}{{\\partial {_name(v.name)}^{{2}}}}"
+            f"\\left({latex_of(d.function)}\\right)"
+        )
     if len(d.wrt) > 1:
         names = ", ".join(_name(v.name) for v in d.wrt)
         return f"\\nabla_{{{names}}}\\left({latex_of(d.expression)}\\right)"
@@ -113,18 +118,18 @@ def derivative_markdown(d: DerivativeLike) -> str:
     elif d.kind in ("jacobian", "stacked"):
         kind = "gradient" if d.expression.shape.is_scalar else "Jacobian"
     where = where_text(getattr(d, "inferred", {}))
-    where = f"{where}\n\n" if where else ""            # the inferred shapes, under the result
-    return (f"$${derivative_equation(d)}$$\n\n{where}"
-            f"*{kind}, {d.layout} layout:* `{d}`")
+    where = f"{where}\n\n" if where else ""  # the inferred shapes, under the result
+    return f"$${derivative_equation(d)}$$\n\n{where}*{kind}, {d.layout} layout:* `{d}`"
 
 
 # ---------------------------------------------------------------- the four steps
 def _steps_rows(steps) -> list[str]:
     d = steps.derivative
     title = _operator(d)
-    if d.function is not None:               # a Hessian: the Jacobian of the gradient
-        title += " = " + (_by(d.wrt[0], d.expression) if len(d.wrt) == 1 else
-                          _operator(replace(d, function=None)))
+    if d.function is not None:  # a Hessian: the Jacobian of the gradient
+        title += " = " + (
+            _by(d.wrt[0], d.expression) if len(d.wrt) == 1 else _operator(replace(d, function=None))
+        )
     rows = [title + _layout_note(d)]
     if where_latex(d):
         rows.append(where_latex(d))
@@ -133,17 +138,23 @@ def _steps_rows(steps) -> list[str]:
         if len(steps.derivations) > 1:
             rows.append(f"\\textbf{{by }} {_name(v)}")
         rows.append("\\text{1. Intermediate variables}")
-        rows += [f"\\qquad {_name(sym.name)} = {latex_of(definition)}"
-                 for sym, definition in der.intermediates]
+        rows += [
+            f"\\qquad {_name(sym.name)} = {latex_of(definition)}"
+            for sym, definition in der.intermediates
+        ]
         rows.append("\\text{2. Their derivatives}")
         for p in der.partials:
-            eq = f"{_partial(p.of, p.by)} = {latex_of(p.value)}" if p.value is not None else \
-                f"\\mathrm{{d}}{_name(p.of)} = {latex_of(p.differential)}"
+            eq = (
+                f"{_partial(p.of, p.by)} = {latex_of(p.value)}"
+                if p.value is not None
+                else f"\\mathrm{{d}}{_name(p.of)} = {latex_of(p.differential)}"
+            )
             rows.append(f"\\qquad {eq}{_label(p.rule)}")
         rows.append(f"\\text{{3. Combined by the {latex_text(der.chain_rule)}}}")
         if der.chained is not None:
-            named = "" if der.chain_names == f"∂{top}/∂{v}" else \
-                f"{_chain_names(der.chain_names)} = "
+            named = (
+                "" if der.chain_names == f"∂{top}/∂{v}" else f"{_chain_names(der.chain_names)} = "
+            )
             rows.append(f"\\qquad {_partial(top, v)} = {named}{latex_of(der.chained)}")
         else:
             rows.append(f"\\qquad \\mathrm{{d}}{_name(top)} = {latex_of(diff.differential)}")
@@ -151,20 +162,25 @@ def _steps_rows(steps) -> list[str]:
         substituted = latex_of(der.substituted) if der.substituted is not None else None
         if substituted is not None:
             rows.append(f"\\qquad {_partial(top, v)} = {substituted}")
-        rows += [f"\\qquad\\qquad {latex_of(r.before)} = {latex_of(r.after)}{_label(r.rule)}"
-                 for r in der.rewrites]
+        rows += [
+            f"\\qquad\\qquad {latex_of(r.before)} = {latex_of(r.after)}{_label(r.rule)}"
+            for r in der.rewrites
+        ]
         if der.result is not None:
             final = f"{_partial(top, v)} = {latex_of(der.result)}"
         elif len(steps.derivations) == 1 and d.result is None:
             final = _linear_map(d)
         else:
             final = None
-        if final is not None and (der.rewrites or substituted is None
-                                  or not final.endswith(" = " + substituted)):
+        if final is not None and (
+            der.rewrites or substituted is None or not final.endswith(" = " + substituted)
+        ):
             rows.append(f"\\qquad {final}")
         if der.laid_out is not None:
-            rows.append(f"\\qquad {_partial(top, v)} = {latex_of(der.laid_out)}"
-                        f"{_label(d.layout + ' layout')}")
+            rows.append(
+                f"\\qquad {_partial(top, v)} = {latex_of(der.laid_out)}"
+                f"{_label(d.layout + ' layout')}"
+            )
     if len(steps.derivations) > 1:
         rows.append(f"\\text{{Stacked: }} {derivative_equation(d)}")
     return rows

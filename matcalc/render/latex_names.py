@@ -15,6 +15,7 @@ unambiguously.
 - `fold_lines`: a very long formula broken into lines at its spaces (TeX reads at most
   `buf_size`, 200 000 characters in TeX Live, per line; to TeX a newline is a space).
 """
+
 from __future__ import annotations
 
 import re
@@ -22,13 +23,41 @@ import re
 __all__ = ["LINE_WIDTH", "fold_lines", "latex_name", "latex_operator", "latex_text"]
 
 _GREEK = {
-    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon",
-    "ζ": r"\zeta", "η": r"\eta", "θ": r"\theta", "ι": r"\iota", "κ": r"\kappa",
-    "λ": r"\lambda", "μ": r"\mu", "ν": r"\nu", "ξ": r"\xi", "ο": r"\mathrm{o}", "π": r"\pi",
-    "ρ": r"\rho", "ς": r"\varsigma", "σ": r"\sigma", "τ": r"\tau", "υ": r"\upsilon",
-    "φ": r"\varphi", "χ": r"\chi", "ψ": r"\psi", "ω": r"\omega",
-    "Γ": r"\Gamma", "Δ": r"\Delta", "Θ": r"\Theta", "Λ": r"\Lambda", "Ξ": r"\Xi",
-    "Π": r"\Pi", "Σ": r"\Sigma", "Υ": r"\Upsilon", "Φ": r"\Phi", "Ψ": r"\Psi",
+    "α": r"\alpha",
+    "β": r"\beta",
+    "γ": r"\gamma",
+    "δ": r"\delta",
+    "ε": r"\varepsilon",
+    "ζ": r"\zeta",
+    "η": r"\eta",
+    "θ": r"\theta",
+    "ι": r"\iota",
+    "κ": r"\kappa",
+    "λ": r"\lambda",
+    "μ": r"\mu",
+    "ν": r"\nu",
+    "ξ": r"\xi",
+    "ο": r"\mathrm{o}",
+    "π": r"\pi",
+    "ρ": r"\rho",
+    "ς": r"\varsigma",
+    "σ": r"\sigma",
+    "τ": r"\tau",
+    "υ": r"\upsilon",
+    "φ": r"\varphi",
+    "χ": r"\chi",
+    "ψ": r"\psi",
+    "ω": r"\omega",
+    "Γ": r"\Gamma",
+    "Δ": r"\Delta",
+    "Θ": r"\Theta",
+    "Λ": r"\Lambda",
+    "Ξ": r"\Xi",
+    "Π": r"\Pi",
+    "Σ": r"\Sigma",
+    "Υ": r"\Upsilon",
+    "Φ": r"\Phi",
+    "Ψ": r"\Psi",
     "Ω": r"\Omega",
     # capitals without a macro of their own: upright, as TeX sets its Greek capitals
     **{g: rf"\mathrm{{{latin}}}" for g, latin in zip("ΑΒΕΖΗΙΚΜΝΟΡΤΧ", "ABEZHIKMNOPTX")},
@@ -36,8 +65,18 @@ _GREEK = {
 _SUBSCRIPT_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _LETTER = r"A-Za-z\u0370-\u03ff"
 _LETTERS_DIGITS = re.compile(rf"([{_LETTER}]+)([0-9]+)")
-_TEXT_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
-                 "#": r"\#", "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
+_TEXT_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "%": r"\%",
+    "_": r"\_",
+    "^": r"\^{}",
+    "~": r"\~{}",
+}
 
 
 def latex_name(name: str) -> str:
@@ -49,7 +88,7 @@ def latex_name(name: str) -> str:
         return r"\mathrm{" + r"\_".join(_letters(p) for p in name.split("_")) + "}"
     head, rest = name.split("_", 1)
     base = _word(head)
-    if "_" in base:                                     # W1_b: {W_{1}}_{b}, never W_{1}_{b}
+    if "_" in base:  # W1_b: {W_{1}}_{b}, never W_{1}_{b}
         base = "{" + base + "}"
     return f"{base}_{{{latex_name(rest)}}}"
 
@@ -104,11 +143,12 @@ def latex_operator(name: str) -> str:
     return r"\operatorname{" + latex_text(name) + "}"
 
 
-_STANDARD_OPERATORS = frozenset({"exp", "log", "ln", "sin", "cos", "tan", "tanh", "det", "max",
-                                 "min"})
+_STANDARD_OPERATORS = frozenset(
+    {"exp", "log", "ln", "sin", "cos", "tan", "tanh", "det", "max", "min"}
+)
 
 
-LINE_WIDTH = 4_000              # characters per line of LaTeX output (TeX's buffer: 200 000)
+LINE_WIDTH = 4_000  # characters per line of LaTeX output (TeX's buffer: 200 000)
 
 
 def fold_lines(tex: str, width: int = LINE_WIDTH) -> str:

@@ -3,18 +3,19 @@
 Written children first from an explicit stack, so an operand nested to the parser's depth
 limit is named without deep Python recursion.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:                                   # for annotations only
+if TYPE_CHECKING:  # for annotations only
     from ..syntax import Syntax
 
 __all__ = ["syntax_text"]
 
 
 def syntax_text(node: Syntax) -> str:
-    done: dict = {}                                  # id(node) -> its text
+    done: dict = {}  # id(node) -> its text
     stack = [(node, False)]
     while stack:
         n, ready = stack.pop()

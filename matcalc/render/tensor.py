@@ -7,6 +7,7 @@ when a term has neither form. Never an error: the map is always evaluable numeri
 One walk (`_render`) for both targets; a `Notation` holds what differs between Unicode
 text and LaTeX (the LaTeX one is complete: no `∂`, `−` or `vec(` left for a TeX engine).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -26,13 +27,13 @@ class Notation:
     show: Callable[[E.Expr], str]
     kron: str
     minus: str
-    sub: Callable[[str], str]                   # index subscript: ij → ᵢⱼ or _{ij}
-    delta: Callable[[str], str]                 # Kronecker delta with its indices
+    sub: Callable[[str], str]  # index subscript: ij → ᵢⱼ or _{ij}
+    delta: Callable[[str], str]  # Kronecker delta with its indices
     paren: Callable[[str], str]
-    vec_form: Callable[[str, str], str]         # (Y, X) → ∂vec(Y)/∂vec(X)
-    index_form: Callable[[str, str], str]       # (Y, X) → ∂Yᵢⱼ/∂Xₖₗ
-    differential: Callable[[str], str]          # Y → d(Y)
-    indexable: Callable[[str], str]             # a name made ready for a subscript
+    vec_form: Callable[[str, str], str]  # (Y, X) → ∂vec(Y)/∂vec(X)
+    index_form: Callable[[str, str], str]  # (Y, X) → ∂Yᵢⱼ/∂Xₖₗ
+    differential: Callable[[str], str]  # Y → d(Y)
+    indexable: Callable[[str], str]  # a name made ready for a subscript
 
 
 def _terms(L):
@@ -94,13 +95,17 @@ def _indexed(M, n: Notation, indices: str):
 SUB = str.maketrans("ijkl", "ᵢⱼₖₗ")
 
 TEXT = Notation(
-    show=text, kron="⊗", minus="−",
-    sub=lambda s: s.translate(SUB), delta=lambda s: "δ" + s.translate(SUB),
+    show=text,
+    kron="⊗",
+    minus="−",
+    sub=lambda s: s.translate(SUB),
+    delta=lambda s: "δ" + s.translate(SUB),
     paren=lambda s: f"({s})",
     vec_form=lambda y, x: f"∂vec({y})/∂vec({x})",
     index_form=lambda y, x: f"∂({y}){'ij'.translate(SUB)}/∂{x}{'kl'.translate(SUB)}",
     differential=lambda y: f"d({y})",
-    indexable=lambda name: name)
+    indexable=lambda name: name,
+)
 
 
 def _braced(name: str) -> str:
@@ -109,14 +114,19 @@ def _braced(name: str) -> str:
 
 
 LATEX = Notation(
-    show=latex, kron="\\otimes", minus="-",
-    sub=lambda s: "_{" + s + "}", delta=lambda s: "\\delta_{" + s + "}",
+    show=latex,
+    kron="\\otimes",
+    minus="-",
+    sub=lambda s: "_{" + s + "}",
+    delta=lambda s: "\\delta_{" + s + "}",
     paren=lambda s: f"({s})",
-    vec_form=lambda y, x: (f"\\frac{{\\partial \\operatorname{{vec}}({y})}}"
-                           f"{{\\partial \\operatorname{{vec}}({x})}}"),
+    vec_form=lambda y, x: (
+        f"\\frac{{\\partial \\operatorname{{vec}}({y})}}{{\\partial \\operatorname{{vec}}({x})}}"
+    ),
     index_form=lambda y, x: f"\\frac{{\\partial ({y})_{{ij}}}}{{\\partial {_braced(x)}_{{kl}}}}",
     differential=lambda y: f"\\mathrm{{d}}({y})",
-    indexable=_braced)
+    indexable=_braced,
+)
 
 
 def linear_map_text(d: DerivativeLike) -> str:

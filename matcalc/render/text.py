@@ -5,6 +5,7 @@ parentheses — and a `Style` supplies the tokens (`xᵀ` or `x^\\top`, `⊗` or
 Printed forms read back through the parser: they are matcalc's own language. LaTeX names,
 words and operator names are written by `latex_names`, the escaping every LaTeX emitter shares.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,18 @@ from .. import primitives
 from .latex_names import fold_lines, latex_name, latex_operator
 
 __all__ = [
-    "ATOM", "ELEMENTWISE", "POWER", "PRODUCT", "SUM", "SUPERSCRIPT", "UNARY", "LatexStyle",
-    "Printer", "Style", "latex", "text",
+    "ATOM",
+    "ELEMENTWISE",
+    "POWER",
+    "PRODUCT",
+    "SUM",
+    "SUPERSCRIPT",
+    "UNARY",
+    "LatexStyle",
+    "Printer",
+    "Style",
+    "latex",
+    "text",
 ]
 
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -225,12 +236,15 @@ class Printer:
                 return s.name(e.dim), ATOM
             case E.Const():
                 v = e.value
-                body = str(abs(v.numerator)) if v.denominator == 1 else \
-                    s.fraction(str(abs(v.numerator)), str(v.denominator), False)
+                body = (
+                    str(abs(v.numerator))
+                    if v.denominator == 1
+                    else s.fraction(str(abs(v.numerator)), str(v.denominator), False)
+                )
                 if v < 0:
                     return s.minus + body, UNARY
                 return body, (ATOM if v.denominator == 1 else PRODUCT)
-            case E.Zero():                      # 0ᵀ, 1ᵀ carry a superscript: (0ᵀ)³
+            case E.Zero():  # 0ᵀ, 1ᵀ carry a superscript: (0ᵀ)³
                 return ("0" + s.T, POWER) if e.shape.is_row else ("0", ATOM)
             case E.Ones():
                 if e.shape.is_row:
@@ -251,16 +265,18 @@ class Printer:
                 operands = e.operands
                 if not operands:
                     return form, ATOM
-                args = [self.bare(operands[0])] if len(operands) == 1 else \
-                    [self(a) for a in operands]
+                args = (
+                    [self.bare(operands[0])] if len(operands) == 1 else [self(a) for a in operands]
+                )
                 if "{0}" in form:
                     return form.format(*args), ATOM
                 return s.call(form, args), ATOM
             case E.Max():
                 return s.call("max", [self(a) for a in e.args]), ATOM
             case E.Compare():
-                return s.paren(f"{self.wrap(e.args[1], SUM)} {s.compare(e.op)} "
-                               f"{self.wrap(e.args[2], SUM)}"), ATOM
+                return s.paren(
+                    f"{self.wrap(e.args[1], SUM)} {s.compare(e.op)} {self.wrap(e.args[2], SUM)}"
+                ), ATOM
             case E.MatMul():
                 return self._matmul(e)
             case E.Transpose():
@@ -319,15 +335,20 @@ class Printer:
             base, k = E.power_parts(f)
             if k < 0:
                 f = E.Pow(base, E.Const(-k))
-            target = (bottom_s if k < 0 else top_s) if f.shape.is_scalar else \
-                (bottom_a if k < 0 else top_a)
+            target = (
+                (bottom_s if k < 0 else top_s)
+                if f.shape.is_scalar
+                else (bottom_a if k < 0 else top_a)
+            )
             target.append(f)
         sign = s.minus if coeff < 0 else ""
         coeff = abs(coeff)
-        top = ([str(coeff.numerator)] if coeff.numerator != 1 else []) + \
-            [self._factor(f) for f in top_s]
-        bottom = ([str(coeff.denominator)] if coeff.denominator != 1 else []) + \
-            [self._factor(f) for f in bottom_s]
+        top = ([str(coeff.numerator)] if coeff.numerator != 1 else []) + [
+            self._factor(f) for f in top_s
+        ]
+        bottom = ([str(coeff.denominator)] if coeff.denominator != 1 else []) + [
+            self._factor(f) for f in bottom_s
+        ]
         num = ""
         for piece in top:
             num = s.join(num, piece)
@@ -341,8 +362,11 @@ class Printer:
             if isinstance(e, E.Pow) and not den:
                 return scalar, POWER
             return scalar or "1", PRODUCT
-        array = s.times.join(self._factor(f) for f in top_a) if len(top_a) > 1 or \
-            bottom_a else (self._factor(top_a[0], PRODUCT) if top_a else "")
+        array = (
+            s.times.join(self._factor(f) for f in top_a)
+            if len(top_a) > 1 or bottom_a
+            else (self._factor(top_a[0], PRODUCT) if top_a else "")
+        )
         for f in bottom_a:
             array = (array or s.ones()) + s.divide + self._factor(f)
         elementwise = len(top_a) > 1 or bool(bottom_a)
@@ -350,12 +374,14 @@ class Printer:
             return sign + array, (UNARY if sign else (ELEMENTWISE if elementwise else PRODUCT))
         if den and len(top_a) == 1 and not bottom_a and self.show(top_a[0])[1] >= POWER:
             # x/z², I/z: an atom over a scalar
-            return sign + s.fraction(s.join(num, array), den, len(bottom) > 1), \
-                (UNARY if sign else PRODUCT)
+            return sign + s.fraction(s.join(num, array), den, len(bottom) > 1), (
+                UNARY if sign else PRODUCT
+            )
         if den:
             scalar = s.paren(scalar)
-        return sign + s.join(scalar, s.paren(array) if elementwise else array), \
-            (UNARY if sign else PRODUCT)
+        return sign + s.join(scalar, s.paren(array) if elementwise else array), (
+            UNARY if sign else PRODUCT
+        )
 
     def _factor(self, f, level=POWER):
         if isinstance(f, E.Pow):
@@ -381,16 +407,20 @@ class Printer:
     def _matmul(self, e):
         s = self.s
         fs = e.args
-        if (len(fs) == 2 and isinstance(fs[0], E.Transpose) and fs[0].args[0].shape.is_column
-                and fs[1].shape.is_column):
+        if (
+            len(fs) == 2
+            and isinstance(fs[0], E.Transpose)
+            and fs[0].args[0].shape.is_column
+            and fs[1].shape.is_column
+        ):
             return (self.wrap(fs[0].args[0], POWER) + s.dot + self.wrap(fs[1], POWER)), PRODUCT
         out, previous = "", ""
         for f in fs:
             piece = self.wrap(f, POWER if isinstance(f, E.Mul) else PRODUCT)
             if isinstance(f, (E.Mul, E.Add)) and not piece.startswith(("(", "\\left(")):
                 piece = s.paren(piece)
-            joined = s.join(previous, piece)              # spacing decided by neighbours
-            out += joined[len(previous):] if previous else piece
+            joined = s.join(previous, piece)  # spacing decided by neighbours
+            out += joined[len(previous) :] if previous else piece
             previous = piece
         return out, PRODUCT
 
@@ -417,4 +447,4 @@ def latex(e: E.Expr) -> str:
     return fold_lines(Printer(LatexStyle())(e))
 
 
-E.set_printer(text)         # str(expr), repr(expr) and shape errors print with `text`
+E.set_printer(text)  # str(expr), repr(expr) and shape errors print with `text`

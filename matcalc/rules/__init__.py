@@ -6,6 +6,7 @@ is the child's contribution to the node's differential (Magnus–Neudecker: d(u 
 v ⊗ du + u ⊗ dv). The engine owns the recursion and the chain rule; a rule holds only math.
 A node type with no rule raises `UnsupportedError` naming it — never a silent zero.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -19,19 +20,21 @@ RULES: dict[type, Rule] = {}
 @dataclass(frozen=True)
 class Rule:
     node: type
-    name: str          # the tutorial's name for it: "product rule", "sum reduction", ...
-    section: str       # the module, i.e. the tutorial section it comes from
-    local: Callable    # node -> [(child, linear)]
+    name: str  # the tutorial's name for it: "product rule", "sum reduction", ...
+    section: str  # the module, i.e. the tutorial section it comes from
+    local: Callable  # node -> [(child, linear)]
 
 
 def rule(node_type: type, name: str) -> Callable[[Callable], Callable]:
     def register(fn):
         RULES[node_type] = Rule(node_type, name, fn.__module__.rsplit(".", 1)[-1], fn)
         return fn
+
     return register
 
 
 def load() -> dict[type, Rule]:
     """Import every rule module (each registers itself) and return the table."""
     from . import chain, elementwise, expansion, matrix, reduction, scalar  # noqa: F401
+
     return RULES

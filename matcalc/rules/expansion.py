@@ -1,6 +1,7 @@
 """Section "Vector sum reduction" / "scalar expansion": a scalar operand of an element-wise
 operator acts as the vector z1, so its contribution to an n-vector's differential is
 `dz · 1` (∂(x + z)/∂z = 1, a column of ones; ∂(x ⊗ z)/∂z = x)."""
+
 from __future__ import annotations
 
 from .. import expr as E

@@ -3,13 +3,21 @@
 d Xᵀ = (dX)ᵀ, d tr(X) = tr(dX), d det(X) = det(X) tr(X⁻¹dX), d X⁻¹ = −X⁻¹ dX X⁻¹,
 d diag(v) = diag(dv), d diag(M) = diag(dM) (M's diagonal), d softmax(u) = (diag(s) − s sᵀ) du, literals component-wise.
 """
+
 from __future__ import annotations
 
 from .. import expr as E
 from . import rule
 
 __all__ = [
-    "d_block", "d_det", "d_diag", "d_diagonal", "d_inv", "d_softmax", "d_trace", "d_transpose",
+    "d_block",
+    "d_det",
+    "d_diag",
+    "d_diagonal",
+    "d_inv",
+    "d_softmax",
+    "d_trace",
+    "d_transpose",
 ]
 
 
@@ -65,8 +73,14 @@ def d_block(node: E.Expr) -> list:
     out = []
     for i, row in enumerate(rows):
         for j, entry in enumerate(row):
+
             def linear(d, i=i, j=j):
-                return E.Block(tuple(tuple(d if (a, b) == (i, j) else E.Zero(x.shape)
-                                           for b, x in enumerate(r)) for a, r in enumerate(rows)))
+                return E.Block(
+                    tuple(
+                        tuple(d if (a, b) == (i, j) else E.Zero(x.shape) for b, x in enumerate(r))
+                        for a, r in enumerate(rows)
+                    )
+                )
+
             out.append((entry, linear))
     return out

@@ -1,5 +1,6 @@
 """Section "Vector sum reduction" and the dot product: sum, mean (a scaled sum), norms,
 logsumexp, and the bilinear matrix product (w·x = wᵀx gives xᵀ and wᵀ)."""
+
 from __future__ import annotations
 
 from .. import expr as E
@@ -19,7 +20,7 @@ def d_sum(node: E.Expr) -> list:
 def d_matmul(node: E.Expr) -> list:
     """d(A B) = dA B + A dB; for vectors d(w·x) = xᵀdw + wᵀdx."""
     fs = node.args
-    return [(f, lambda d, i=i: E.MatMul(*fs[:i], d, *fs[i + 1:])) for i, f in enumerate(fs)]
+    return [(f, lambda d, i=i: E.MatMul(*fs[:i], d, *fs[i + 1 :])) for i, f in enumerate(fs)]
 
 
 @rule(E.Norm, "norm rule")

@@ -64,18 +64,22 @@ The parts: `claims` (splitting the claim text), `building` (the claimed side as 
 `compare` (values at random points), `proof` (SymPy's confirmation), `report` (the
 verdict), `decide` (`verify` itself).
 """
+
 from __future__ import annotations
 
 from .claims import Claim, parse_claim
 from .report import VerifyReport
 
 
-def verify(claim: str, shapes: dict | None = None, layout: str = "numerator",
-           seed: int = 0) -> VerifyReport:
+def verify(
+    claim: str, shapes: dict | None = None, layout: str = "numerator", seed: int = 0
+) -> VerifyReport:
     """Decide a claim `d/dVAR EXPR = CLAIMED` (the syntax above): a `VerifyReport`; a
     `MatcalcError`, located in `claim`, on bad input. (The deciding parts, which need NumPy,
     are imported at the first call, so that `import matcalc` stays light.)"""
     from .decide import verify as decide
+
     return decide(claim, shapes=shapes, layout=layout, seed=seed)
+
 
 __all__ = ["Claim", "VerifyReport", "parse_claim", "verify"]

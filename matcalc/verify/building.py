@@ -1,6 +1,7 @@
 """The claimed side of a claim as an Expr over the expression's own variables: the
 tutorial's notation (`I`, `ones`, `1ᵀ`, a number where a column is due) sized to fit the
 true derivative's shape, or the shape it has when it cannot fit."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from ..unify import is_unknown
 __all__ = ["build_claimed", "describe", "dimension_names"]
 
 _I_NAME, _ONES_NAME = "I", "ones"
-_I_DIM, _ONES_DIM = "?I", "?ones"           # unknown dimensions of I and ones, in the Builder
+_I_DIM, _ONES_DIM = "?I", "?ones"  # unknown dimensions of I and ones, in the Builder
 
 
 def _spec_of(var: E.Var) -> ShapeSpec:
@@ -40,8 +41,9 @@ def dimension_names(variables: dict) -> list:
 def _rewrite(node: Syntax, ones: str, text: str, depth: int = 0) -> Syntax:
     """The tutorial's bold numbers: `cᵀ` → c·onesᵀ, a number operand of `@` → c·ones."""
     if depth > MAX_DEPTH:
-        raise MatcalcError(f"expression nested too deeply (more than {MAX_DEPTH} levels)"
-                           ).located(text, node.pos)
+        raise MatcalcError(f"expression nested too deeply (more than {MAX_DEPTH} levels)").located(
+            text, node.pos
+        )
     if node.kind == "transpose" and node.children[0].kind == "number":
         return _bold(node.children[0], node.pos, ones, transpose=True)
     kids = tuple(_rewrite(c, ones, text, depth + 1) for c in node.children)
@@ -82,9 +84,9 @@ def describe(shape: Shape) -> str:
 
 @dataclass
 class _Built:
-    expr: E.Expr | None          # the claim, sized to the derivative (None: does not fit)
-    printed: E.Expr              # the claim for printing (sized as well as it goes)
-    shape: Shape                 # the claim's shape (for a shape error)
+    expr: E.Expr | None  # the claim, sized to the derivative (None: does not fit)
+    printed: E.Expr  # the claim for printing (sized as well as it goes)
+    shape: Shape  # the claim's shape (for a shape error)
     constant: bool = False
 
 
@@ -106,9 +108,10 @@ def build_claimed(query: Query, variables: dict, due: Shape) -> _Built:
         if node.value not in allowed:
             known = ", ".join(sorted(variables)) or "none"
             extra = f"; dimensions {', '.join(dims)}" if dims else ""
-            raise NameError_(f"unknown name {node.value!r} in the claim",
-                             expected=f"a variable of the expression ({known}){extra}; "
-                                      "I, ones or a number").located(query.text, node.pos)
+            raise NameError_(
+                f"unknown name {node.value!r} in the claim",
+                expected=f"a variable of the expression ({known}){extra}; I, ones or a number",
+            ).located(query.text, node.pos)
     builder = Builder(Query((), body, query.text), specs)
     rows, cols = builder.infer(body)
     find = builder.dims.find
@@ -138,15 +141,18 @@ def build_claimed(query: Query, variables: dict, due: Shape) -> _Built:
     for d in dims:
         built_vars[d] = E.DimSize(d)
     used = {n.value for n in _names(body)}
-    for name, dim, make in ((i_name, _I_DIM, E.Identity),
-                            (ones, _ONES_DIM, lambda k: E.Ones(Shape(k, 1)))):
+    for name, dim, make in (
+        (i_name, _I_DIM, E.Identity),
+        (ones, _ONES_DIM, lambda k: E.Ones(Shape(k, 1))),
+    ):
         if name in used and name not in variables:
             k = size(dim)
             if is_unknown(k):
                 node = next(n for n in _names(body) if n.value == name)
-                raise ShapeError(f"cannot tell the size of {node.value} in the claim",
-                                 expected="a claim whose shape fixes it"
-                                 ).located(query.text, node.pos)
+                raise ShapeError(
+                    f"cannot tell the size of {node.value} in the claim",
+                    expected="a claim whose shape fixes it",
+                ).located(query.text, node.pos)
             built_vars[name] = make(k)
     claim = builder.construct(body, built_vars)
     shape = claim.shape

@@ -1,6 +1,7 @@
 """Splitting a claim's text at the top level — declarations, `d/dVAR` (or `∂…/∂VAR`),
 EXPR, `=`, CLAIMED — without parsing the parts; and the located errors of that split
 (each part is later parsed from a blanked copy, so positions need no translation)."""
+
 from __future__ import annotations
 
 import re
@@ -32,14 +33,15 @@ _FORMS = "d/dVAR EXPR = CLAIMED, or ∂(EXPR)/∂VAR = CLAIMED"
 @dataclass(frozen=True)
 class Claim:
     """A claim split at the top level; spans are offsets into `text`."""
+
     text: str
-    declarations: tuple     # (start, end) of the declarations part
-    head: tuple             # (start, end) of `d/dVAR`, `∂/∂VAR`, or the `∂` of ∂EXPR/∂VAR
+    declarations: tuple  # (start, end) of the declarations part
+    head: tuple  # (start, end) of `d/dVAR`, `∂/∂VAR`, or the `∂` of ∂EXPR/∂VAR
     var: str
     var_span: tuple
-    expression: tuple       # (start, end) of EXPR
-    equals: int             # offset of the "="
-    claimed: tuple          # (start, end) of CLAIMED
+    expression: tuple  # (start, end) of EXPR
+    equals: int  # offset of the "="
+    claimed: tuple  # (start, end) of CLAIMED
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -54,8 +56,14 @@ def offset_of(text: str, line: int, column: int) -> int:
     return start + column - 1
 
 
-def error_at(cls: type[MatcalcError], message: str, text: str, offset: int, width: int = 1,
-             expected: str | None = None) -> MatcalcError:
+def error_at(
+    cls: type[MatcalcError],
+    message: str,
+    text: str,
+    offset: int,
+    width: int = 1,
+    expected: str | None = None,
+) -> MatcalcError:
     line, column = _line_col(text, offset)
     return cls(message, text=text, line=line, column=column, width=width, expected=expected)
 
@@ -109,11 +117,18 @@ def parse_claim(text: str) -> Claim:
     if head is None:
         m = _ANY_HEAD.search(scan)
         if m:
-            raise error_at(ParseError, "the derivative must start a statement", text, m.start(),
-                         len(m.group()), "';' or a new line between the declarations and it")
+            raise error_at(
+                ParseError,
+                "the derivative must start a statement",
+                text,
+                m.start(),
+                len(m.group()),
+                "';' or a new line between the declarations and it",
+            )
         where = first_other if first_other is not None else len(scan) - len(scan.lstrip())
-        raise error_at(ParseError, "a claim needs a derivative d/dVAR or ∂…/∂VAR", text, where,
-                     expected=_FORMS)
+        raise error_at(
+            ParseError, "a claim needs a derivative d/dVAR or ∂…/∂VAR", text, where, expected=_FORMS
+        )
     form, h_start, h_end, var, var_span = head
 
     # the single "=": not part of >= or <=, not in brackets
@@ -125,26 +140,45 @@ def parse_claim(text: str) -> Claim:
         elif ch in ")]":
             depth = max(0, depth - 1)
         elif ch == "=" and scan[i - 1] not in "<>":
-            if scan[i + 1:i + 2] == "=":
-                raise error_at(ParseError, "'==' is not a claim's '='", text, i, 2,
-                             "a single '=' between the derivative and the claimed result")
+            if scan[i + 1 : i + 2] == "=":
+                raise error_at(
+                    ParseError,
+                    "'==' is not a claim's '='",
+                    text,
+                    i,
+                    2,
+                    "a single '=' between the derivative and the claimed result",
+                )
             equals.append((i, depth))
     if not equals:
-        raise error_at(ParseError, "missing '=' and the claimed derivative", text,
-                     _end_offset(text, scan), expected="'=' then the claimed result, as in "
-                     "d/dz (x + z) = ones")
+        raise error_at(
+            ParseError,
+            "missing '=' and the claimed derivative",
+            text,
+            _end_offset(text, scan),
+            expected="'=' then the claimed result, as in d/dz (x + z) = ones",
+        )
     if len(equals) > 1:
-        raise error_at(ParseError, "more than one '='", text, equals[1][0],
-                     expected="a single '=' between the derivative and the claimed result")
+        raise error_at(
+            ParseError,
+            "more than one '='",
+            text,
+            equals[1][0],
+            expected="a single '=' between the derivative and the claimed result",
+        )
     eq, eq_depth = equals[0]
     if eq_depth:
-        raise error_at(ParseError, "'=' inside brackets", text, eq,
-                     expected="the '=' between the derivative and the claimed result, "
-                              "outside parentheses")
+        raise error_at(
+            ParseError,
+            "'=' inside brackets",
+            text,
+            eq,
+            expected="the '=' between the derivative and the claimed result, outside parentheses",
+        )
 
     if form == "operator":
         expression = (h_end, eq)
-    else:                                   # ∂EXPR/∂VAR: the last top-level /∂VAR before "="
+    else:  # ∂EXPR/∂VAR: the last top-level /∂VAR before "="
         tail = None
         depth = 0
         for i in range(h_end, eq):
@@ -158,24 +192,40 @@ def parse_claim(text: str) -> Claim:
                 if m:
                     tail = m
         if tail is None:
-            raise error_at(ParseError, "missing /∂VAR after ∂EXPR", text, eq,
-                         expected="∂(EXPR)/∂VAR = CLAIMED")
-        stray = scan[tail.end():eq]
+            raise error_at(
+                ParseError, "missing /∂VAR after ∂EXPR", text, eq, expected="∂(EXPR)/∂VAR = CLAIMED"
+            )
+        stray = scan[tail.end() : eq]
         if stray.strip():
             at = tail.end() + len(stray) - len(stray.lstrip())
-            raise error_at(ParseError, "unexpected text between ∂…/∂VAR and '='", text, at,
-                         len(stray.strip()), "'=' right after ∂(EXPR)/∂VAR")
+            raise error_at(
+                ParseError,
+                "unexpected text between ∂…/∂VAR and '='",
+                text,
+                at,
+                len(stray.strip()),
+                "'=' right after ∂(EXPR)/∂VAR",
+            )
         var, var_span = tail.group(1), tail.span(1)
         expression = (h_end, tail.start())
-    if not scan[expression[0]:expression[1]].strip():
-        raise error_at(ParseError, "nothing to differentiate", text,
-                     expression[0] if form == "quotient" else h_start,
-                     (h_end - h_start) if form == "operator" else 1,
-                     "an expression, as in d/dz (x + z) = ones")
+    if not scan[expression[0] : expression[1]].strip():
+        raise error_at(
+            ParseError,
+            "nothing to differentiate",
+            text,
+            expression[0] if form == "quotient" else h_start,
+            (h_end - h_start) if form == "operator" else 1,
+            "an expression, as in d/dz (x + z) = ones",
+        )
     claimed = (eq + 1, len(text))
-    if not scan[claimed[0]:].strip():
-        raise error_at(ParseError, "missing the claimed derivative after '='", text, eq,
-                     expected="an expression after '='")
+    if not scan[claimed[0] :].strip():
+        raise error_at(
+            ParseError,
+            "missing the claimed derivative after '='",
+            text,
+            eq,
+            expected="an expression after '='",
+        )
     return Claim(text, (0, h_start), (h_start, h_end), var, var_span, expression, eq, claimed)
 
 
@@ -214,7 +264,10 @@ class Relocated:
         return self
 
     def __exit__(self, kind, error, tb):
-        if isinstance(error, MatcalcError) and error.text is not None \
-                and len(error.text) == len(self.text):
+        if (
+            isinstance(error, MatcalcError)
+            and error.text is not None
+            and len(error.text) == len(self.text)
+        ):
             error.text = self.text
         return False

@@ -1,5 +1,6 @@
 """`verify`: parse the claim, build both sides, compare the shapes, then the values, then
 (where cheap) prove it; the report says how it was settled."""
+
 from __future__ import annotations
 
 from .. import expr as E
@@ -32,8 +33,9 @@ def _notes(result: E.Expr | None) -> list:
     return notes
 
 
-def verify(claim: str, shapes: dict | None = None, layout: str = "numerator",
-           seed: int = 0) -> VerifyReport:
+def verify(
+    claim: str, shapes: dict | None = None, layout: str = "numerator", seed: int = 0
+) -> VerifyReport:
     """Decide a claim `d/dVAR EXPR = CLAIMED` (see `matcalc.verify`'s docstring for the syntax).
 
     Returns a `VerifyReport`; raises `MatcalcError` (located in `claim`) on bad input.
@@ -46,58 +48,90 @@ def verify(claim: str, shapes: dict | None = None, layout: str = "numerator",
     with Relocated(text):
         query = parse_query(expr_text)
         for decl in query.declarations:
-            if decl.pos is not None and offset_of(text, decl.pos.line, decl.pos.column) \
-                    >= parts.head[0]:
-                raise ParseError("declarations go before the derivative", text=text,
-                                 line=decl.pos.line, column=decl.pos.column,
-                                 expected="an expression to differentiate")
+            if (
+                decl.pos is not None
+                and offset_of(text, decl.pos.line, decl.pos.column) >= parts.head[0]
+            ):
+                raise ParseError(
+                    "declarations go before the derivative",
+                    text=text,
+                    line=decl.pos.line,
+                    column=decl.pos.column,
+                    expected="an expression to differentiate",
+                )
         variables = build_typed(query, shapes).variables
         if parts.var not in variables:
             known = ", ".join(sorted(variables)) or "none"
-            raise error_at(NameError_, f"{parts.var!r} does not appear in the expression", text,
-                           parts.var_span[0], len(parts.var),
-                         expected=f"one of its variables ({known}), or a name declared "
-                                  f"before the derivative, as in '{parts.var}: scalar;'")
+            raise error_at(
+                NameError_,
+                f"{parts.var!r} does not appear in the expression",
+                text,
+                parts.var_span[0],
+                len(parts.var),
+                expected=f"one of its variables ({known}), or a name declared "
+                f"before the derivative, as in '{parts.var}: scalar;'",
+            )
         d = derivative(expr_text, parts.var, shapes, layout=layout)
         declared = [n for decl in query.declarations for n in decl.names] + list(shapes or ())
         order = [n for n in dict.fromkeys(declared) if n in d.variables]
-        variables = {n: d.variables[n] for n in order + [n for n in d.variables
-                                                         if n not in order]}
+        variables = {n: d.variables[n] for n in order + [n for n in d.variables if n not in order]}
         if d.result is None:
-            raise error_at(UnsupportedError, f"∂({text_of(d.expression)})/∂{parts.var} is a "
-                         f"linear map ({d}); a claim for it cannot be checked in matrix "
-                         "notation", text, parts.head[0], parts.head[1] - parts.head[0])
+            raise error_at(
+                UnsupportedError,
+                f"∂({text_of(d.expression)})/∂{parts.var} is a "
+                f"linear map ({d}); a claim for it cannot be checked in matrix "
+                "notation",
+                text,
+                parts.head[0],
+                parts.head[1] - parts.head[0],
+            )
         claimed_query = parse_query(claimed_text)
         if claimed_query.declarations:
             pos = claimed_query.declarations[0].pos
-            raise ParseError("declarations go before the derivative, not after '='",
-                             text=text, line=pos.line if pos else 1,
-                             column=pos.column if pos else 1, expected="the claimed result")
+            raise ParseError(
+                "declarations go before the derivative, not after '='",
+                text=text,
+                line=pos.line if pos else 1,
+                column=pos.column if pos else 1,
+                expected="the claimed result",
+            )
         built = build_claimed(claimed_query, variables, d.result.shape)
 
     truth = d.result
     report = VerifyReport(
-        correct=False, kind="shape error", claimed=text_of(built.printed),
-        correct_form=str(d), counterexample=None, expression=text_of(d.expression),
-        wrt=parts.var, layout=layout, due_shape=describe(truth.shape),
-        claimed_shape=describe(built.shape), notes=_notes(truth), derivative=d)
+        correct=False,
+        kind="shape error",
+        claimed=text_of(built.printed),
+        correct_form=str(d),
+        counterexample=None,
+        expression=text_of(d.expression),
+        wrt=parts.var,
+        layout=layout,
+        due_shape=describe(truth.shape),
+        claimed_shape=describe(built.shape),
+        notes=_notes(truth),
+        derivative=d,
+    )
     if built.expr is None:
         if built.constant and not truth.shape.is_column:
-            report.hint = "a number c stands for the column c·1 only where a column is due" \
-                + ("; the row of c's is c * 1ᵀ" if truth.shape.is_row else "")
+            report.hint = "a number c stands for the column c·1 only where a column is due" + (
+                "; the row of c's is c * 1ᵀ" if truth.shape.is_row else ""
+            )
         elif built.shape == truth.shape.T and not truth.shape.is_square:
             other = "numerator" if layout == "denominator" else "denominator"
             with Relocated(text):
                 flipped = derivative(expr_text, parts.var, shapes, layout=other)
             if flipped.result is not None and flipped.result.shape == built.shape:
-                report.hint = (f"the claim is shaped as in {other} layout, where "
-                               f"{report.lhs} = {flipped}")
+                report.hint = (
+                    f"the claim is shaped as in {other} layout, where {report.lhs} = {flipped}"
+                )
         return report
     report.claimed_shape = report.due_shape
     projected = projection(d.wrt[0], truth.shape, layout)
     project = projected[0] if projected else None
-    compared, example, representative = compare(built.expr, truth, d.expression, variables,
-                                                 seed, project)
+    compared, example, representative = compare(
+        built.expr, truth, d.expression, variables, seed, project
+    )
     if example is not None:
         report.kind, report.counterexample = "wrong value", example
         return report
@@ -109,15 +143,16 @@ def verify(claim: str, shapes: dict | None = None, layout: str = "numerator",
         if len(names) == 1:
             at = f"{names[0]} = " + ", ".join(str(t[0]) for t in sets)
         else:
-            at = f"({', '.join(names)}) = " + ", ".join(f"({', '.join(map(str, t))})"
-                                                       for t in sets)
+            at = f"({', '.join(names)}) = " + ", ".join(f"({', '.join(map(str, t))})" for t in sets)
         how += f" ({at})"
     positive = needs_positive(nodes_of(d.expression, truth, built.expr))
     proved, entries = prove(built.expr, truth, variables, compared[0], positive, project)
-    if proved < 0:              # equal within the tolerance, but exactly not equal
+    if proved < 0:  # equal within the tolerance, but exactly not equal
         report.correct, report.kind = False, "wrong value"
-        report.checks = (f"{how}, within the tolerance (relative {RTOL:g}), but SymPy "
-                         "finds an entry that differs by an exact nonzero constant")
+        report.checks = (
+            f"{how}, within the tolerance (relative {RTOL:g}), but SymPy "
+            "finds an entry that differs by an exact nonzero constant"
+        )
         return report
     at_first = ", ".join(f"{k}={v}" for k, v in compared[0].items())
     at_first = f" at {at_first}" if at_first else ""

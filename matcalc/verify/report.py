@@ -1,4 +1,5 @@
 """The verdict on a claim, `VerifyReport`, and the text the CLI prints for it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,20 +16,21 @@ class VerifyReport:
     when the derivative has more than 12 entries also "entry" (0-based index of the first
     that differs), "claimed_entry" and "true_entry", and the text shows that entry only.
     """
+
     correct: bool
-    kind: str                        # "correct" | "wrong value" | "shape error"
-    claimed: str                     # the claim, printed in matrix notation
-    correct_form: str                # the true derivative, str(derivative)
-    counterexample: dict | None      # sizes, values, claimed and true value (wrong value)
-    expression: str = ""             # EXPR, printed
+    kind: str  # "correct" | "wrong value" | "shape error"
+    claimed: str  # the claim, printed in matrix notation
+    correct_form: str  # the true derivative, str(derivative)
+    counterexample: dict | None  # sizes, values, claimed and true value (wrong value)
+    expression: str = ""  # EXPR, printed
     wrt: str = ""
     layout: str = "numerator"
-    due_shape: str = ""              # "a column vector(n)"
+    due_shape: str = ""  # "a column vector(n)"
     claimed_shape: str = ""
-    notes: list = field(default_factory=list)    # what the notation in correct_form means
-    checks: str = ""                 # how a correct claim was settled
-    hint: str = ""                   # a shape error's hint: the layout the claim is shaped for
-    derivative: object = field(default=None, repr=False, compare=False)   # the Derivative
+    notes: list = field(default_factory=list)  # what the notation in correct_form means
+    checks: str = ""  # how a correct claim was settled
+    hint: str = ""  # a shape error's hint: the layout the claim is shaped for
+    derivative: object = field(default=None, repr=False, compare=False)  # the Derivative
 
     @property
     def lhs(self) -> str:
@@ -48,10 +50,14 @@ class VerifyReport:
                 lines.append(f"  {self.checks}{layout}")
             return "\n".join(lines)
         if self.kind == "shape error":
-            lines = [f"✗ wrong shape: {self.lhs} is {self.due_shape}, but the claim "
-                     f"{self.claimed} is {self.claimed_shape}."]
-            lines.append(f"  correct{' (' + self.layout + ' layout)' if layout else ''}: "
-                         f"{self.lhs} = {self.correct_form}{notes}")
+            lines = [
+                f"✗ wrong shape: {self.lhs} is {self.due_shape}, but the claim "
+                f"{self.claimed} is {self.claimed_shape}."
+            ]
+            lines.append(
+                f"  correct{' (' + self.layout + ' layout)' if layout else ''}: "
+                f"{self.lhs} = {self.correct_form}{notes}"
+            )
             if self.hint:
                 lines.append(f"  {self.hint}")
             return "\n".join(lines)
@@ -72,7 +78,7 @@ def _parenthesized(text: str) -> str:
                 depth += 1
             elif ch in ")]":
                 depth -= 1
-            if depth == 0:               # the first "(" closes here: at the end, or before
+            if depth == 0:  # the first "(" closes here: at the end, or before
                 if i == len(text) - 1:
                     return text
                 break
@@ -99,8 +105,9 @@ def _counterexample_text(c: dict) -> str:
     where = f"at {sizes}: {values}" if sizes else f"at {values}"
     if "entry" in c:
         index = ", ".join(str(i + 1) for i in c["entry"])
-        both = (f"entry ({index}): claim {_number(c['claimed_entry'])}, "
-                f"true {_number(c['true_entry'])}")
+        both = (
+            f"entry ({index}): claim {_number(c['claimed_entry'])}, true {_number(c['true_entry'])}"
+        )
     else:
         both = f"claim {_array_text(c['claimed'])}, true {_array_text(c['true'])}"
     return f"the claim differs {where}: {both}"

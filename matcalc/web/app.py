@@ -14,6 +14,7 @@ past the time or memory budget ("too large or too slow"); 503 no worker free in 
 Every response carries a strict Content-Security-Policy: scripts, styles and fonts from
 this server only, no inline script, nothing fetched from anywhere else.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -35,16 +36,25 @@ from . import schema
 from .pool import WorkerPool
 
 __all__ = [
-    "CSP", "LOOPBACK_HOSTS", "SECURITY_HEADERS", "STATIC", "SecurityHeaders", "create_app",
-    "health", "http_error", "index",
+    "CSP",
+    "LOOPBACK_HOSTS",
+    "SECURITY_HEADERS",
+    "STATIC",
+    "SecurityHeaders",
+    "create_app",
+    "health",
+    "http_error",
+    "index",
 ]
 
 STATIC = Path(__file__).parent / "static"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; "
-       "img-src 'self' data:; connect-src 'self'; manifest-src 'self'; base-uri 'none'; "
-       "form-action 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; manifest-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -88,14 +98,18 @@ async def _body(request: Request) -> bytes:
     """The request body, refused past the size limit before it is all read."""
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > WEB_MAX_BODY_BYTES:
-        raise schema.BadRequest(413, f"the request body is {length} bytes, the limit is "
-                                f"{WEB_MAX_BODY_BYTES}", kind="limit")
+        raise schema.BadRequest(
+            413,
+            f"the request body is {length} bytes, the limit is {WEB_MAX_BODY_BYTES}",
+            kind="limit",
+        )
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > WEB_MAX_BODY_BYTES:
-            raise schema.BadRequest(413, f"the request body is larger than "
-                                    f"{WEB_MAX_BODY_BYTES} bytes", kind="limit")
+            raise schema.BadRequest(
+                413, f"the request body is larger than {WEB_MAX_BODY_BYTES} bytes", kind="limit"
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -104,15 +118,19 @@ def _endpoint(job: str):
     async def endpoint(request: Request) -> JSONResponse:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json":
-            return _error(415, schema.BadRequest(
-                415, "send the request as JSON", expected="Content-Type: application/json"
-            ).body())
+            return _error(
+                415,
+                schema.BadRequest(
+                    415, "send the request as JSON", expected="Content-Type: application/json"
+                ).body(),
+            )
         try:
             checked = schema.check(job, await _body(request))
         except schema.BadRequest as bad:
             return _error(bad.status, bad.body())
         status, body = await request.app.state.pool.run(job, checked)
         return JSONResponse(body, status_code=status)
+
     endpoint.__name__ = f"api_{job}"
     return endpoint
 
@@ -127,15 +145,27 @@ async def index(request: Request) -> FileResponse:
 
 async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
     message = {404: "no such page", 405: "method not allowed"}.get(exc.status_code, exc.detail)
-    return JSONResponse({"message": f"{message}: {request.method} {request.url.path}",
-                         "kind": "bad request", "line": None, "column": None, "width": None,
-                         "expected": None}, status_code=exc.status_code,
-                        headers=getattr(exc, "headers", None))
+    return JSONResponse(
+        {
+            "message": f"{message}: {request.method} {request.url.path}",
+            "kind": "bad request",
+            "line": None,
+            "column": None,
+            "width": None,
+            "expected": None,
+        },
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
 
 
-def create_app(workers: int = 2, budget: float = WEB_TIME_BUDGET,
-               allowed_hosts: list[str] = LOOPBACK_HOSTS, pool: WorkerPool | None = None,
-               on_ready: Callable[[], None] | None = None) -> Starlette:
+def create_app(
+    workers: int = 2,
+    budget: float = WEB_TIME_BUDGET,
+    allowed_hosts: list[str] = LOOPBACK_HOSTS,
+    pool: WorkerPool | None = None,
+    on_ready: Callable[[], None] | None = None,
+) -> Starlette:
     """The application, with its pool of `workers` processes (started with the app).
     `allowed_hosts`: the Host headers served (the loopback names by default, against DNS
     rebinding); `on_ready`: called once the workers are up (e.g. to open a browser)."""
@@ -157,9 +187,15 @@ def create_app(workers: int = 2, budget: float = WEB_TIME_BUDGET,
         *(Route(f"/api/{job}", _endpoint(job), methods=["POST"]) for job in schema.FIELDS),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    middleware = [Middleware(SecurityHeaders),
-                  Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                    exception_handlers={HTTPException: http_error})
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: http_error},
+    )
     app.state.pool = pool
     return app

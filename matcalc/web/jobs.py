@@ -9,6 +9,7 @@ The shape table. Every name of the query gets a spec string ("scalar", "vector(n
 declare. A request's `shapes` (the page's edited table) take precedence over the query's
 inline declarations: the query is rebuilt without the overridden inline entries.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -21,12 +22,22 @@ from ..render.display import derivative_equation
 from ..syntax import Query
 from ..verify.claims import is_declaration, statement_starts, without_comments
 
-if TYPE_CHECKING:                                   # for annotations only
+if TYPE_CHECKING:  # for annotations only
     from ..expr import Var
 
 __all__ = [
-    "JOBS", "TARGETS", "Prepared", "body_start", "check_job", "code_job", "derivative_job",
-    "error_body", "run", "shape_table", "spec_of", "verify_job",
+    "JOBS",
+    "TARGETS",
+    "Prepared",
+    "body_start",
+    "check_job",
+    "code_job",
+    "derivative_job",
+    "error_body",
+    "run",
+    "shape_table",
+    "spec_of",
+    "verify_job",
 ]
 
 TARGETS = {"numpy": "NumPy", "jax": "JAX", "torch": "PyTorch"}
@@ -45,7 +56,9 @@ def spec_of(var: Var) -> str:
     return f"matrix({s.rows}, {s.cols})"
 
 
-def shape_table(d: api.Derivative, variables: dict, declared: set, from_text: bool) -> tuple[dict, dict]:
+def shape_table(
+    d: api.Derivative, variables: dict, declared: set, from_text: bool
+) -> tuple[dict, dict]:
     """(declarations, inferred): name -> spec for every name, and for the undeclared ones.
     Uses `Derivative.declarations` / `.inferred` where the API provides them (and the
     derivative was taken of the query text), else computes them from the variables."""
@@ -75,7 +88,7 @@ class Prepared:
         overridden = inline & set(shapes)
         self.declared = inline | set(shapes)
         self.from_text = not overridden
-        if overridden:                       # the table wins: drop those inline entries
+        if overridden:  # the table wins: drop those inline entries
             kept = []
             for decl in parsed.declarations:
                 names = tuple(n for n in decl.names if n not in overridden)
@@ -85,7 +98,7 @@ class Prepared:
         expr, self.variables = build(parsed, shapes)
         self.source = query if self.from_text else expr
         self.expr = expr
-        self.body = without_comments(query)[body_start(query):].strip()
+        self.body = without_comments(query)[body_start(query) :].strip()
 
     def default_wrt(self) -> str:
         """The first variable the expression uses (declared order, then appearance)."""
@@ -95,8 +108,10 @@ class Prepared:
                 return name
         if self.variables:
             return next(iter(self.variables))
-        raise MatcalcError("the expression has no variable to differentiate by",
-                           expected="an expression of a variable, as in x^2 or w @ x")
+        raise MatcalcError(
+            "the expression has no variable to differentiate by",
+            expected="an expression of a variable, as in x^2 or w @ x",
+        )
 
 
 def _wrt(request: dict, prepared: Prepared):
@@ -113,12 +128,14 @@ def _derivative(request: dict):
     layout = request.get("layout") or "numerator"
     if request.get("hessian"):
         if not isinstance(wrt, str):
-            raise MatcalcError("the Hessian is taken by one variable",
-                               expected="wrt: a single name")
+            raise MatcalcError(
+                "the Hessian is taken by one variable", expected="wrt: a single name"
+            )
         d = api.hessian(prepared.source, wrt, None if not prepared.from_text else shapes)
     else:
-        d = api.derivative(prepared.source, wrt,
-                           shapes if prepared.from_text else None, layout=layout)
+        d = api.derivative(
+            prepared.source, wrt, shapes if prepared.from_text else None, layout=layout
+        )
     return d, prepared, wrt
 
 
@@ -134,8 +151,9 @@ def _steps_latex(steps) -> str:
 def derivative_job(request: dict) -> dict:
     """POST /api/derivative: the derivative, its steps and the shape table."""
     d, prepared, wrt = _derivative(request)
-    declarations, inferred = shape_table(d, prepared.variables, prepared.declared,
-                                         prepared.from_text)
+    declarations, inferred = shape_table(
+        d, prepared.variables, prepared.declared, prepared.from_text
+    )
     steps = d.steps
     used = {v.name for v in prepared.expr.free} if hasattr(prepared.expr, "free") else set()
     names = list(prepared.variables)
@@ -155,8 +173,7 @@ def derivative_job(request: dict) -> dict:
         "inferred": inferred,
         "variables": names,
         "used": [n for n in names if n in used],
-        "verify_template": (f"{declared_part}d/d{single} ({prepared.body}) = "
-                            if single else ""),
+        "verify_template": (f"{declared_part}d/d{single} ({prepared.body}) = " if single else ""),
     }
 
 
@@ -183,14 +200,18 @@ def code_job(request: dict) -> dict:
     d, _, wrt = _derivative(request)
     names = wrt if isinstance(wrt, str) else "_".join(wrt)
     prefix = "hessian" if request.get("hessian") else "derivative"
-    return {"target": target, "source": d.to_source(target),
-            "filename": f"{prefix}_{names}_{target}.py"}
+    return {
+        "target": target,
+        "source": d.to_source(target),
+        "filename": f"{prefix}_{names}_{target}.py",
+    }
 
 
 def check_job(request: dict) -> dict:
     """POST /api/check: the SymPy component check; a failed check is an answer, not an
     error (the derivative is matcalc's, the query was fine)."""
     from ..check import CheckFailed
+
     d, _, _ = _derivative(request)
     try:
         return {"passed": True, "report": str(d.check())}
@@ -201,12 +222,21 @@ def check_job(request: dict) -> dict:
 def verify_job(request: dict) -> dict:
     """POST /api/verify: the verdict on a hand-derived claim."""
     from ..verify import verify
-    report = verify(request["claim"], shapes=request.get("shapes") or None,
-                    layout=request.get("layout") or "numerator")
+
+    report = verify(
+        request["claim"],
+        shapes=request.get("shapes") or None,
+        layout=request.get("layout") or "numerator",
+    )
     example = report.counterexample
-    return {"correct": report.correct, "kind": report.kind, "report": str(report),
-            "claimed": report.claimed, "correct_form": report.correct_form,
-            "counterexample": _json_ready(example) if example else None}
+    return {
+        "correct": report.correct,
+        "kind": report.kind,
+        "report": str(report),
+        "claimed": report.claimed,
+        "correct_form": report.correct_form,
+        "counterexample": _json_ready(example) if example else None,
+    }
 
 
 def _json_ready(value):
@@ -222,16 +252,21 @@ def _json_ready(value):
     return str(value)
 
 
-JOBS = {"derivative": derivative_job, "code": code_job, "check": check_job,
-        "verify": verify_job}
+JOBS = {"derivative": derivative_job, "code": code_job, "check": check_job, "verify": verify_job}
 
 
 def error_body(error: MatcalcError) -> dict:
     """The 400 answer: the message and where it points, from the same data as the CLI's
     caret; `display` is the CLI's text."""
-    return {"message": error.message, "kind": error.kind, "line": error.line,
-            "column": error.column, "width": error.width if error.line else None,
-            "expected": error.expected, "display": str(error)}
+    return {
+        "message": error.message,
+        "kind": error.kind,
+        "line": error.line,
+        "column": error.column,
+        "width": error.width if error.line else None,
+        "expected": error.expected,
+        "display": str(error),
+    }
 
 
 def run(name: str, request: dict) -> tuple[int, dict]:
@@ -241,6 +276,12 @@ def run(name: str, request: dict) -> tuple[int, dict]:
     except MatcalcError as error:
         return 400, error_body(error)
     except RecursionError:
-        return 400, {"message": "expression nested too deeply", "kind": "limit",
-                     "line": None, "column": None, "width": None, "expected": None,
-                     "display": "limit: expression nested too deeply"}
+        return 400, {
+            "message": "expression nested too deeply",
+            "kind": "limit",
+            "line": None,
+            "column": None,
+            "width": None,
+            "expected": None,
+            "display": "limit: expression nested too deeply",
+        }

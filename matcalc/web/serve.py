@@ -3,6 +3,7 @@
 Imports starlette and uvicorn at the top: `matcalc.cli` imports this module lazily and
 tells the user to install the `web` extra when they are missing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,19 +24,31 @@ __all__ = ["main"]
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="matcalc serve", description="Serve the matcalc page (type an expression, see "
-        "its derivative, steps, code and checks) and its JSON API, offline.")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, default=8000,
-                   help="port (default 8000; 0 picks a free one)")
+        prog="matcalc serve",
+        description="Serve the matcalc page (type an expression, see "
+        "its derivative, steps, code and checks) and its JSON API, offline.",
+    )
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     p.add_argument("--open", action="store_true", help="open the page in a browser")
-    p.add_argument("--workers", type=int, default=max(4, min(8, os.cpu_count() or 4)),
-                   help="worker processes that run derivations (default: the cores, 4 to "
-                        "8: more than the cores, so that a slow query does not hold up "
-                        "quick ones)")
-    p.add_argument("--budget", type=float, default=WEB_TIME_BUDGET,
-                   help=f"seconds one request may compute (default {WEB_TIME_BUDGET:g})")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=max(4, min(8, os.cpu_count() or 4)),
+        help="worker processes that run derivations (default: the cores, 4 to "
+        "8: more than the cores, so that a slow query does not hold up "
+        "quick ones)",
+    )
+    p.add_argument(
+        "--budget",
+        type=float,
+        default=WEB_TIME_BUDGET,
+        help=f"seconds one request may compute (default {WEB_TIME_BUDGET:g})",
+    )
     return p
 
 
@@ -57,8 +70,7 @@ def main(argv: list[str] | None, out: TextIO = sys.stdout, err: TextIO = sys.std
     try:
         sock = _socket(args.host, args.port)
     except OSError as failure:
-        print(f"error: cannot listen on {args.host}:{args.port}: {failure.strerror}",
-              file=err)
+        print(f"error: cannot listen on {args.host}:{args.port}: {failure.strerror}", file=err)
         return 2
     port = sock.getsockname()[1]
     shown = f"[{args.host}]" if ":" in args.host else args.host
@@ -72,10 +84,13 @@ def main(argv: list[str] | None, out: TextIO = sys.stdout, err: TextIO = sys.std
         if args.open:
             threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
-    app = create_app(workers=args.workers, budget=args.budget,
-                     allowed_hosts=LOOPBACK_HOSTS if loopback else ["*"], on_ready=ready)
-    config = uvicorn.Config(app, log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=3)
+    app = create_app(
+        workers=args.workers,
+        budget=args.budget,
+        allowed_hosts=LOOPBACK_HOSTS if loopback else ["*"],
+        on_ready=ready,
+    )
+    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=3)
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:
