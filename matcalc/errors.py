@@ -6,6 +6,9 @@ The CLI prints `str(error)` and exits 2; nothing the user types ends in a traceb
 from __future__ import annotations
 
 __all__ = [
+    "caret_lines",
+    "escape_controls",
+    "shorten_words",
     "LimitError",
     "MatcalcError",
     "NameError_",

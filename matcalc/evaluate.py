@@ -22,6 +22,7 @@ from .primitives.lowering import NUMPY
 from .shapes import size
 
 __all__ = [
+    "const_float",
     "STRUCTURE_TOL",
     "bind",
     "dimension_sizes",
@@ -143,7 +144,7 @@ def require_bytes(np_shape: tuple, what: str = "the result") -> None:
         )
 
 
-def const_float(value) -> float:
+def const_float(value: object) -> float:
     """An exact constant as a float64; LimitError past the float range (1e999)."""
     try:
         return float(value)

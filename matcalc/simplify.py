@@ -35,6 +35,7 @@ __all__ = [
     "inverse_of_product",
     "negated_difference",
     "ones_diag",
+    "trace_block",
     "ones_dot",
     "relu_in_sum",
     "relu_step",
@@ -273,7 +274,7 @@ def add_blocks(node: E.Expr) -> E.Expr | None:
 
 
 @rewrite("trace-of-block")
-def trace_block(node):
+def trace_block(node: E.Expr) -> E.Expr | None:
     """tr([[a, b], [c, d]]) → a + d for a square literal of scalars. Shrinks: the
     off-diagonal entries go, and the gradient is read off entry-wise."""
     if isinstance(node, E.Trace) and isinstance(node.args[0], E.Block):
