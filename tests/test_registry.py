@@ -36,7 +36,7 @@ NODE_TYPES = sorted(
         if inspect.isclass(c)
         and issubclass(c, E.Expr)
         and c is not E.Expr
-        and c.__module__ == E.__name__
+        and c.__module__.startswith(E.__name__ + ".")
     ),
     key=lambda c: c.__name__,
 )

@@ -1,27 +1,34 @@
 """Python source for the expressions of one DAG, for NumPy, JAX or PyTorch: the printer
 that `codegen` writes its functions with (one target each, as `text` prints Unicode and
 LaTeX). A `Body` walks the DAG once and writes each node inline into its single user or,
-when it is shared or long, as one assignment; `Backend` holds what differs between the
-three array libraries; constants are float64 literals (a constant float64 cannot hold
-is a LimitError). Values are 2-D as in `evaluate.py` (a vector n×1), scalars 0-d.
+when it is shared or long, as one assignment; `Backend` (in `array_targets`) holds what
+differs between the three array libraries; constants are float64 literals (a constant
+float64 cannot hold is a LimitError). Values are 2-D as in `evaluate.py` (a vector n×1),
+scalars 0-d.
 """
 
 from __future__ import annotations
 
-import keyword
-import math
-from dataclasses import dataclass
-from fractions import Fraction
-from typing import TYPE_CHECKING
-
 from .. import expr as E
 from .. import primitives
-from ..errors import LimitError, MatcalcError
+from ..errors import MatcalcError
 from ..primitives.catalog import REGISTRY
 from .array_lowering import Traced, Tracer, lift
-
-if TYPE_CHECKING:  # for annotations only
-    from ..shapes import Shape
+from .array_targets import (
+    ADD,
+    ATOM,
+    BACKENDS,
+    LONG,
+    MUL,
+    POW,
+    UNARY,
+    Backend,
+    Names,
+    Text,
+    float_literal,
+    np_dims,
+    wrap,
+)
 
 __all__ = [
     "ADD",
@@ -40,170 +47,8 @@ __all__ = [
     "wrap",
 ]
 
-LONG = 72  # inline text longer than this gets its own assignment
-ATOM, POW, UNARY, MUL, ADD = 100, 14, 13, 12, 11  # Python precedences
-_RESERVED = {
-    "np",
-    "jnp",
-    "jax",
-    "torch",
-    "f",
-    "check",
-    "gradient",
-    "_finite_differences",
-    "range",
-    "float",
-    "len",
-    "tuple",
-    "max",
-    "list",
-    "print",
-    "abs",
-    "int",
-}
-
-
-# ---------------------------------------------------------------- the three targets
-@dataclass(frozen=True)
-class Backend:
-    name: str
-    m: str  # the module alias in generated code
-    imports: tuple
-
-    def asarray(self, x: str) -> str:
-        return {
-            "numpy": f"np.asarray({x}, dtype=float)",
-            "jax": f"jnp.asarray({x}, dtype=jnp.float64)",
-            "torch": f"torch.as_tensor({x}, dtype=torch.float64)",
-        }[self.name]
-
-    def tensor(self, x: str) -> str:
-        """A Python number as a 0-d array where the target's functions need one."""
-        return f"torch.as_tensor({x}, dtype=torch.float64)" if self.name == "torch" else x
-
-    def filled(self, what: str, shape: str) -> str:
-        dtype = ", dtype=torch.float64" if self.name == "torch" else ""
-        return f"{self.m}.{what}({shape}{dtype})"
-
-    def eye(self, n: str) -> str:
-        return (
-            f"torch.eye({n}, dtype=torch.float64)" if self.name == "torch" else f"{self.m}.eye({n})"
-        )
-
-    def stack(self, items: str) -> str:
-        return (
-            f"torch.stack({items}, dim=-1)"
-            if self.name == "torch"
-            else f"{self.m}.stack({items}, axis=-1)"
-        )
-
-    def permute(self, x: str, perm: str) -> str:
-        return (
-            f"torch.permute({x}, {perm})"
-            if self.name == "torch"
-            else f"{self.m}.transpose({x}, {perm})"
-        )
-
-    def broadcast(self, x: str, shape: str) -> str:
-        return f"{self.m}.broadcast_to({x}, {shape})"
-
-    def reshape(self, x: str, shape: str) -> str:
-        return f"{self.m}.reshape({x}, {shape})"
-
-
-BACKENDS = {
-    "numpy": Backend("numpy", "np", ("import numpy as np",)),
-    "jax": Backend(
-        "jax",
-        "jnp",
-        (
-            "import jax",
-            "import jax.numpy as jnp",
-            "",
-            'jax.config.update("jax_enable_x64", True)   # float64, as NumPy and matcalc compute',
-        ),
-    ),
-    "torch": Backend("torch", "torch", ("import torch",)),
-}
-
-
-# ---------------------------------------------------------------- names
-class Names:
-    """Python identifiers for variables, dimensions and temporaries, never colliding."""
-
-    def __init__(self, taken=()):
-        self.taken = set(_RESERVED) | set(taken)
-        self.counter = 0
-
-    def claim(self, wanted: str) -> str:
-        base = wanted if wanted.isidentifier() else "v"
-        if keyword.iskeyword(base) or base in self.taken:
-            base = base + "_"
-        name, k = base, 1
-        while name in self.taken or keyword.iskeyword(name):
-            k += 1
-            name = f"{base}{k}"
-        self.taken.add(name)
-        return name
-
-    def temp(self) -> str:
-        while True:
-            self.counter += 1
-            name = f"t{self.counter}"
-            if name not in self.taken:
-                self.taken.add(name)
-                return name
-
-
-@dataclass(frozen=True)
-class Text:
-    text: str
-    prec: int
-    pure: bool = False  # a Python number (built from constants and sizes only)
-
-
-def wrap(t: Text, need: int) -> str:
-    return t.text if t.prec >= need else f"({t.text})"
-
-
 _LEAVES = (E.Var, E.Const, E.DimSize, E.Differential)
 _ELEMENTWISE = (E.Add, E.Mul, E.Pow, E.Func, E.Max, E.Compare)
-
-
-def float_literal(value: int | float | Fraction) -> str:
-    """A constant as a Python float literal. The generated code computes in float64, so a
-    constant outside its range (1e999, or 1e-999 that would become 0) cannot be written:
-    a LimitError at generation time rather than inf, 0 or an OverflowError in `f`."""
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if math.isinf(number) or (number == 0 and value != 0):
-        raise LimitError(
-            f"the constant {_digits(value)} is outside the range of float64 "
-            "numbers (about 5e-324 to 1.8e308 in size), in which generated code "
-            "computes",
-            expected="a constant of a size float64 can hold",
-        )
-    return repr(number)
-
-
-def _digits(value) -> str:
-    """A short decimal form of an exact rational: 1e999, not a thousand zeros."""
-    from fractions import Fraction
-
-    value = Fraction(value)
-    sign = "−" if value < 0 else ""
-    value = abs(value)
-    exponent = len(str(value.numerator)) - len(str(value.denominator))
-    if value < Fraction(10) ** exponent:
-        exponent -= 1
-    mantissa = float(value / Fraction(10) ** exponent)
-    return f"{sign}{mantissa:.6g}e{exponent}"
-
-
-def np_dims(shape: Shape) -> tuple:
-    return shape.np_dims
 
 
 # ---------------------------------------------------------------- one function body

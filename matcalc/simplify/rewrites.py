@@ -1,26 +1,15 @@
-"""Simplification: named rewrite rules on matrix expressions, applied to a fixed point.
+"""The named rewrite rules on matrix expressions, in the order `simplify` tries them.
 
 Each rule is a function that returns the smaller equal expression, or None where it does
-not apply; its docstring states the identity and why it shrinks. Commutative algebra
-(like terms, powers, constants) is already canonical in the constructors (`expr`); here are
-the matrix identities the tutorial uses: `1ᵀdiag(x) = xᵀ`, `diag(a)diag(b) = diag(a ⊗ b)`, …
+not apply; its docstring states the identity and why it shrinks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from . import expr as E
-from .errors import LimitError
-from .limits import SIMPLIFY_BUDGET
-from .readoff import rebuild
+from .. import expr as E
+from .engine import _trial, rewrite
 
 __all__ = [
-    "RULES",
-    "TRIAL_BUDGET",
-    "BudgetExceeded",
-    "Rewrite",
     "absorb_sign",
     "add_blocks",
     "common_factor",
@@ -39,36 +28,11 @@ __all__ = [
     "ones_dot",
     "relu_in_sum",
     "relu_step",
-    "rewrite",
     "row_diag",
     "scale_block",
-    "simplify",
     "step_idempotent",
+    "trace_block",
 ]
-
-RULES: list = []
-TRIAL_BUDGET = 2000  # rewrites of one trial simplification (a guarded rule's test)
-
-
-def rewrite(name: str, trial: bool = False) -> Callable[[Callable], Callable]:
-    """Register a rule; `trial` marks a guarded rule that simplifies a candidate to see
-    whether it shrinks (it is not run inside such a trial, so trials do not nest)."""
-
-    def register(fn):
-        fn.rule_name = name
-        fn.trial = trial
-        RULES.append(fn)
-        return fn
-
-    return register
-
-
-def _trial(candidate: E.Expr) -> E.Expr | None:
-    """`candidate` simplified without the guarded rules, or None if that exceeds its budget."""
-    try:
-        return simplify(candidate, budget=TRIAL_BUDGET, trials=False)
-    except BudgetExceeded:
-        return None
 
 
 def _pairs(node, match):
@@ -452,64 +416,3 @@ def dot_cancels(node: E.Expr) -> E.Expr | None:
             return None
 
         return _pairs(node, match)
-
-
-@dataclass
-class Rewrite:
-    rule: str
-    before: E.Expr
-    after: E.Expr
-
-
-class BudgetExceeded(LimitError):
-    """More rewrites than the budget: a rule set that loops is a bug, not an answer."""
-
-
-def simplify(
-    root: E.Expr, budget: int = SIMPLIFY_BUDGET, log: list | None = None, trials: bool = True
-) -> E.Expr:
-    """Bottom-up, each node once, each rewritten node simplified again; at most `budget`
-    rule applications (a BudgetExceeded beyond). `trials=False` leaves out the guarded
-    rules (those registered with trial=True), as their own trial simplifications do."""
-    rules = [fn for fn in RULES if trials or not fn.trial]
-    memo: dict = {}
-    count = [0]
-
-    def visit(node):
-        hit = memo.get(node)
-        if hit is not None:
-            return hit
-        stack = [(node, False)]
-        while stack:
-            n, ready = stack.pop()
-            if n in memo:
-                continue
-            kids = n.children
-            if not ready:
-                stack.append((n, True))
-                stack.extend((k, False) for k in kids if k not in memo)
-                continue
-            new = (
-                rebuild(n, [memo[k] for k in kids])
-                if kids and any(memo[k] is not k for k in kids)
-                else n
-            )
-            memo[n] = at_node(new)
-        return memo[node]
-
-    def at_node(n):
-        for fn in rules:
-            out = fn(n)
-            if out is not None and out is not n:
-                count[0] += 1
-                if count[0] > budget:
-                    raise BudgetExceeded(
-                        f"simplification needed more than {budget} rewrites "
-                        f"(the limit SIMPLIFY_BUDGET)"
-                    )
-                if log is not None:
-                    log.append(Rewrite(fn.rule_name, n, out))
-                return visit(out)
-        return n
-
-    return visit(root)
