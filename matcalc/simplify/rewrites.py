@@ -24,7 +24,6 @@ __all__ = [
     "inverse_of_product",
     "negated_difference",
     "ones_diag",
-    "trace_block",
     "ones_dot",
     "relu_in_sum",
     "relu_step",
