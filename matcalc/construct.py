@@ -43,13 +43,9 @@ class Construct:
         """The expression of `node`; any error building a node (a shape error, division
         by zero, a constant too large) points at that node."""
         try:
-            built = self._construct(node, variables)
-        except MatcalcError as err:
+            return self._construct(node, variables)
+        except MatcalcError as err:  # e.g. the core's bound on a folded constant (expr.bounded)
             raise err.located(self.text, node.pos) from None
-        for part in (built, *built.children):  # a constant the core folded here
-            if isinstance(part, E.Const):
-                _check_constant(part.value, self.text, node)
-        return built
 
     def _construct(self, node, variables):
         kind = node.kind
@@ -153,11 +149,6 @@ def _too_large(text: str, node: Syntax) -> LimitError:
         "the limit of exact constants MAX_CONSTANT_DIGITS)",
         expected=f"constants of at most {limits.MAX_CONSTANT_DIGITS} digits",
     ).located(text, node.pos)
-
-
-def _check_constant(value: Fraction, text: str, node: Syntax):
-    if _digits(value) > limits.MAX_CONSTANT_DIGITS:
-        raise _too_large(text, node)
 
 
 def _check_power(base: E.Expr, exponent: E.Expr, text: str, node: Syntax):
