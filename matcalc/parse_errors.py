@@ -65,7 +65,7 @@ _TOKEN_WORDS = {
     "PLUS": "'+'",
     "MINUS": "'-'",
     "STAR": "'*'",
-    "OTIMES": "'⊗'",
+    "OTIMES": "'⊙'",
     "SLASH": "'/'",
     "OSLASH": "'⊘'",
     "AT": "'@'",

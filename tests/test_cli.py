@@ -46,7 +46,7 @@ def test_steps_show_the_four_steps():
     assert status == 0
     for line in (
         "1. Intermediate variables",
-        "u₁ = w ⊗ x",
+        "u₁ = w ⊙ x",
         "∂u₁/∂w = diag(x)",
         "∂y/∂u₁ = 1ᵀ",
         "3. Combined by the vector chain rule",
@@ -270,6 +270,8 @@ def test_ascii_text_spells_the_symbols():
     from matcalc.cli import ascii_text
 
     assert ascii_text("x⁻¹ + Aᵀ − 2σΣ·∂") == "x^-1 + A^T - 2sigmaSigma.d"
+    # Kronecker ⊗ and Hadamard ⊙ stay distinct in ASCII too
+    assert ascii_text("Bᵀ ⊗ A + x ⊙ y") == "B^T kron A + x * y"
 
 
 def test_an_option_value_starting_with_a_minus_is_the_value():

@@ -312,23 +312,23 @@ DEEP = [
         "W",
         "(−y + softmax(Wx))xᵀ",
     ),
-    _row("sigmoid", "x: vector(n); sigmoid(x)", "x", "diag(σ(x) ⊗ (1 − σ(x)))"),
+    _row("sigmoid", "x: vector(n); sigmoid(x)", "x", "diag(σ(x) ⊙ (1 − σ(x)))"),
     _row("softplus", "x: vector(n); softplus(x)", "x", "diag(σ(x))"),
     _row("tanh", "x: vector(n); tanh(x)", "x", "diag(1 − tanh(x)²)"),
     _row(
         "sigmoid layer by x",
         LAYER + "sigmoid(W @ x + b)",
         "x",
-        "diag(σ(Wx + b) ⊗ (1 − σ(Wx + b)))W",
+        "diag(σ(Wx + b) ⊙ (1 − σ(Wx + b)))W",
     ),
     _row(
-        "sigmoid layer by b", LAYER + "sigmoid(W @ x + b)", "b", "diag(σ(Wx + b) ⊗ (1 − σ(Wx + b)))"
+        "sigmoid layer by b", LAYER + "sigmoid(W @ x + b)", "b", "diag(σ(Wx + b) ⊙ (1 − σ(Wx + b)))"
     ),
     _row(
         "sigmoid layer by W",
         LAYER + "sigmoid(W @ x + b)",
         "W",
-        "∂vec(σ(Wx + b))/∂vec(W) = xᵀ ⊗ diag(σ(Wx + b) ⊗ (1 − σ(Wx + b)))",
+        "∂vec(σ(Wx + b))/∂vec(W) = xᵀ ⊗ diag(σ(Wx + b) ⊙ (1 − σ(Wx + b)))",
     ),
     _row("softplus layer by x", LAYER + "softplus(W @ x + b)", "x", "diag(σ(Wx + b))W"),
     _row("tanh layer by x", LAYER + "tanh(W @ x + b)", "x", "diag(1 − tanh(Wx + b)²)W"),
@@ -342,7 +342,7 @@ DEEP = [
         "sum sigmoid layer by W",
         LAYER + "sum(sigmoid(W @ x + b))",
         "W",
-        "(σ(Wx + b) ⊗ (1 − σ(Wx + b)))xᵀ",
+        "(σ(Wx + b) ⊙ (1 − σ(Wx + b)))xᵀ",
     ),
     _row("sum softplus layer by W", LAYER + "sum(softplus(W @ x + b))", "W", "σ(Wx + b)xᵀ"),
     _row("sum tanh layer by W", LAYER + "sum(tanh(W @ x + b))", "W", "(1 − tanh(Wx + b)²)xᵀ"),
@@ -401,12 +401,12 @@ HESSIANS = [
         "logistic loss",
         "X: matrix(m, n); w: vector(n); y: vector(m); sum(softplus(X @ w) - y * (X @ w))",
         "w",
-        "Xᵀdiag(σ(Xw) ⊗ (1 − σ(Xw)))X",
+        "Xᵀdiag(σ(Xw) ⊙ (1 − σ(Xw)))X",
     ),
     _row(
         "logsumexp", "x: vector(n); logsumexp(x)", "x", "diag(softmax(x)) − softmax(x)softmax(x)ᵀ"
     ),
-    _row("sum(softplus(x))", "x: vector(n); sum(softplus(x))", "x", "diag(σ(x) ⊗ (1 − σ(x)))"),
+    _row("sum(softplus(x))", "x: vector(n); sum(softplus(x))", "x", "diag(σ(x) ⊙ (1 − σ(x)))"),
 ]
 
 

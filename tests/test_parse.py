@@ -95,6 +95,7 @@ def test_precedence(text, expected):
 UNICODE = [
     # text               S-expression       ASCII twin
     ("a ⊗ b", "(* a b)", "a * b"),
+    ("a ⊙ b", "(* a b)", "a * b"),  # the Hadamard glyph matcalc prints
     ("a ⊘ b", "(/ a b)", "a / b"),
     ("a · b", "(@ a b)", "a @ b"),
     ("aᵀ", "(T a)", "a.T"),

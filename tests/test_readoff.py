@@ -38,9 +38,9 @@ DIAG = [
         "σ: vector(n); Σ: matrix(n, n); logdet(Σ + diag(σ^2))",
         "σ",
         "numerator",
-        "2(diag((Σ + diag(σ²))⁻¹)ᵀ ⊗ σᵀ)",
+        "2(diag((Σ + diag(σ²))⁻¹)ᵀ ⊙ σᵀ)",
     ),
-    ("x: vector(n); A: matrix(n, n); diag(A @ diag(x) @ A)", "x", "numerator", "A ⊗ Aᵀ"),
+    ("x: vector(n); A: matrix(n, n); diag(A @ diag(x) @ A)", "x", "numerator", "A ⊙ Aᵀ"),
     ("x, u: vector(n); diag(x @ u.T)", "x", "numerator", "diag(u)"),
     ("A: matrix(n, n); x: vector(n); sum(diag(A) * x)", "A", "numerator", "diag(x)"),
     ("A: matrix(n, n); diag(A)", "A", "numerator", "d(diag(A)) = diag(dA)"),
@@ -98,11 +98,11 @@ def _generated_code_agrees(d, query):
 
 
 def test_hessian_through_diag():
-    """∂²logdet(A + diag(x))/∂x² = −(A + diag(x))⁻ᵀ ⊗ (A + diag(x))⁻¹ (element-wise),
+    """∂²logdet(A + diag(x))/∂x² = −(A + diag(x))⁻ᵀ ⊙ (A + diag(x))⁻¹ (element-wise),
     against second differences of the function and SymPy."""
     query = "x: vector(n); A: matrix(n, n); logdet(A + diag(x))"
     h = matcalc.hessian(query, "x")
-    assert str(h) == "−(A + diag(x))⁻ᵀ ⊗ (A + diag(x))⁻¹"
+    assert str(h) == "−(A + diag(x))⁻ᵀ ⊙ (A + diag(x))⁻¹"
     expr, variables = _parse(query, None)
     values = random_values(query)
 

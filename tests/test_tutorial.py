@@ -51,9 +51,9 @@ TUTORIAL = [
     ("w / x", "w", WX, "diag(1 ⊘ x)"),
     ("w / x", "x", WX, "−diag(w ⊘ x²)"),
     # -- ... the general rule: f(w) ○ g(x) has the diagonal Jacobian diag(∂(fᵢ ○ gᵢ)/∂wᵢ)
-    ("sin(w) * exp(x)", "w", WX, "diag(cos(w) ⊗ exp(x))"),
-    ("sin(w) * exp(x)", "x", WX, "diag(exp(x) ⊗ sin(w))"),
-    ("sin(w) * exp(w)", "w", WX, "diag(exp(w) ⊗ sin(w) + cos(w) ⊗ exp(w))"),
+    ("sin(w) * exp(x)", "w", WX, "diag(cos(w) ⊙ exp(x))"),
+    ("sin(w) * exp(x)", "x", WX, "diag(exp(x) ⊙ sin(w))"),
+    ("sin(w) * exp(w)", "w", WX, "diag(exp(w) ⊙ sin(w) + cos(w) ⊙ exp(w))"),
     # -- Derivatives involving scalar expansion (and the reference table's other operators)
     ("x + z", "x", XZ, "I"),
     ("x + z", "z", XZ, "1"),
@@ -82,14 +82,14 @@ TUTORIAL = [
     ("sin(x + x^2)", "x", SCALARS, "cos(x + x²)(1 + 2x)"),
     ("x * x^2", "x", SCALARS, "3x²"),
     ("[ln(x^2), sin(3*x)]", "x", SCALARS, "[2/x, 3cos(3x)]"),
-    ("exp(sin(x))", "x", VEC, "diag(exp(sin(x)) ⊗ cos(x))"),
+    ("exp(sin(x))", "x", VEC, "diag(exp(sin(x)) ⊙ cos(x))"),
     # -- The gradient of neuron activation
     ("max(0, w @ x + b)", "w", NEURON, "(w·x + b > 0)xᵀ"),
     ("max(0, w @ x + b)", "b", NEURON, "(w·x + b > 0)"),
     ("max(0, x)", "x", VEC, "diag(x > 0)"),
     # -- The gradient of the neural network loss function
-    (LOSS_QUERY, "w", LOSS, "(2/N)((Xw + b − y) ⊗ (Xw + b > 0))ᵀX"),
-    (LOSS_QUERY, "b", LOSS, "2sum((Xw + b − y) ⊗ (Xw + b > 0))/N"),
+    (LOSS_QUERY, "w", LOSS, "(2/N)((Xw + b − y) ⊙ (Xw + b > 0))ᵀX"),
+    (LOSS_QUERY, "b", LOSS, "2sum((Xw + b − y) ⊙ (Xw + b > 0))/N"),
 ]
 
 

@@ -169,7 +169,7 @@ def test_correct_report():
     assert report.correct and report.kind == "correct"
     assert report.claimed == "diag(x)" == report.correct_form
     text = str(report)
-    assert text.splitlines()[0] == "✓ correct: ∂(w ⊗ x)/∂w = diag(x)"
+    assert text.splitlines()[0] == "✓ correct: ∂(w ⊙ x)/∂w = diag(x)"
     assert "SymPy proves all 9 entries equal" in text
 
 

@@ -147,7 +147,7 @@ def test_hessian(client):
 def test_loss_steps(client):
     status, body = post(client, "/api/derivative", {"query": LOSS, "wrt": "w"})
     assert status == 200
-    assert body["text"] == "(2/N)((Xw + b − y) ⊗ (Xw + b > 0))ᵀX"
+    assert body["text"] == "(2/N)((Xw + b − y) ⊙ (Xw + b > 0))ᵀX"
     assert "4. Substituted back and simplified" in body["steps"]["text"]
 
 

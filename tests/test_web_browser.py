@@ -290,7 +290,7 @@ def test_loss_with_its_steps(page, server, shots):
     d = matcalc.derivative(LOSS, "w")
     page.goto(link(server, LOSS, wrt="w"))
     ready(page, str(d))
-    assert str(d) == "(2/N)((Xw + b − y) ⊗ (Xw + b > 0))ᵀX"
+    assert str(d) == "(2/N)((Xw + b − y) ⊙ (Xw + b > 0))ᵀX"
     assert page.locator("#steps-text").text_content() == str(d.steps)
     assert page.locator("#steps-math .katex-error").count() == 0
     steps = page.locator("#steps-math")

@@ -29,7 +29,7 @@ SUM, ELEMENTWISE, PRODUCT, UNARY, POWER, ATOM = 1, 1.5, 2, 3, 4, 5
 
 class Style:
     minus = "−"
-    times = " ⊗ "
+    times = " ⊙ "
     divide = " ⊘ "
     dot = "·"
     T = "ᵀ"
