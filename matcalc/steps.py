@@ -1,15 +1,23 @@
 """The derivation in the tutorial's four steps (section "The chain rules"):
 
-1. introduce intermediate variables u₁, u₂, … for the nodes that depend on the variable;
-2. differentiate each with respect to its parameters, naming the rule that gave it;
+1. introduce intermediate variables u₁, u₂, … for the nodes that depend on the variable,
+   each with its shape;
+2. differentiate each with respect to its parameters, naming the rule that gave it (with
+   the shape of each local derivative: `∂u₁/∂w: 1×n`);
 3. combine the derivatives with the chain rule (single-variable, total-derivative or
-   vector, as the case is), still in terms of the uᵢ;
-4. substitute back and simplify, naming each rewrite (`1ᵀdiag(x) = xᵀ`).
-A derivative that is a linear map (matrix by matrix) shows its differentials instead.
+   vector, as the case is), still in terms of the uᵢ, the shape of each factor beside;
+   a one-link chain has nothing to combine and skips this step;
+4. where only the differential reads well, read the derivative off it (for a matrix
+   variable the trace trick, d f = tr(Gᵀ dX) ⇒ ∂f/∂X = G);
+5. substitute back and simplify, naming each rewrite (`1ᵀdiag(x) = xᵀ`);
+6. change to the requested layout, where it differs from the numerator layout.
+Steps are numbered as shown; a derivative of a constant (or of the variable itself) is
+one line. A derivative that is a linear map (matrix by matrix) ends in its own form.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from . import expr as E
@@ -17,8 +25,9 @@ from .declarations import where_text
 from .engine import differentiate
 from .errors import ShapeError
 from .layout import Layout
-from .readoff import NotFactorable, jacobian, rebuild, substitute
+from .readoff import NotFactorable, gradient, jacobian, rebuild, substitute
 from .render.display import steps_latex, steps_markdown
+from .render.styles import using_notation
 from .render.text import text as text_of
 from .rules import load
 from .rules.chain import kind as chain_kind
@@ -37,6 +46,11 @@ class Partial:
     differential: E.Expr
     rule: str
 
+    @property
+    def shape(self):
+        """The local derivative's shape (numerator layout), None for a differential."""
+        return None if self.value is None else self.value.shape
+
 
 @dataclass
 class Derivation:
@@ -51,6 +65,8 @@ class Derivation:
     result: E.Expr | None = None
     laid_out: E.Expr | None = None  # the result in the requested layout, where it differs
     top: str = "y"
+    # where the chain has no matrix form: (title, d f in read-off form, the derivative)
+    read_off: tuple | None = None
 
 
 def _read(local: E.Expr, by: E.Expr, of_shape) -> E.Expr | None:
@@ -100,6 +116,47 @@ def _sum_of_terms(terms: list, shape) -> E.Expr | None:
         return None
 
 
+def _rule_name(definition: E.Expr, by: E.Expr, rule: str) -> str:
+    """The rule's name; a product of `by` and numbers only (3x, −x, x/2) is the constant
+    rule, d(cx) = c dx, not the product rule."""
+    if (
+        isinstance(definition, E.Mul)
+        and by in definition.args
+        and all(f is by or isinstance(f, E.Const) for f in definition.args)
+    ):
+        return "constant rule"
+    return rule
+
+
+def _read_off(L: E.Expr, var: E.Var, top: str) -> tuple | None:
+    """(title, d f in the form the derivative is read from, the derivative) where the chain
+    has no matrix form: d f = t dx ⇒ ∂f/∂x = t by a scalar, d f = J dx ⇒ ∂f/∂x = J by a
+    vector; by a matrix, for a scalar f,
+    the trace trick d f = tr(Gᵀ dX) ⇒ ∂f/∂X = G. None where neither applies."""
+    v, dvar = var.name, E.Differential(var)
+    try:
+        if var.shape.is_scalar:
+            t = substitute(L, {dvar: E.Const(1)})
+            title = f"Read off the derivative: d{top} = t d{v} ⇒ ∂{top}/∂{v} = t"
+            return title, E.Mul(t, dvar), t
+        if var.shape.is_column:
+            J = jacobian(L, var)
+            title = f"Read off the Jacobian: d{top} = J d{v} ⇒ ∂{top}/∂{v} = J"
+            return title, E.MatMul(J, dvar), J
+        if L.shape.is_scalar and not var.shape.is_scalar:
+            try:
+                G = gradient(L, var)
+            except NotFactorable:  # as the API reads it: simplified first
+                G = gradient(simplify(L), var)
+            title = (
+                f"Read off the gradient by the trace trick: d{top} = tr(Gᵀ d{v}) ⇒ ∂{top}/∂{v} = G"
+            )
+            return title, E.Trace(E.MatMul(E.Transpose(G), dvar)), G
+    except NotFactorable:
+        return None
+    return None
+
+
 def derive_steps(
     diff: E.Expr, layout_result: E.Expr | None, rewrites: list, transposed: bool = False
 ) -> Derivation:
@@ -138,7 +195,8 @@ def derive_steps(
         for by in [s for s in E.walk(definition) if s in origin]:
             local = differentiate(definition, by).differential
             value = _read(local, by, a.node.shape)
-            out.partials.append(Partial(sym.name, by.name, value, local, rules[type(a.node)].name))
+            rule = _rule_name(definition, by, rules[type(a.node)].name)
+            out.partials.append(Partial(sym.name, by.name, value, local, rule))
             child = origin[by]
             if value is None or total.get(child) is None:
                 matrix_form = False
@@ -171,6 +229,8 @@ def derive_steps(
         for a in applied:  # children first: earlier u's are resolved
             back[symbols[a.node]] = substitute(definitions[a.node], back)
         out.substituted = substitute(out.chained, back)
+    if out.chained is None and applied and layout_result is not None:
+        out.read_off = _read_off(diff.differential, var, top)
     if not rewrites and out.substituted is not None:
         out.result = simplify(out.substituted, log=rewrites)
     elif transposed and out.substituted is not None:
@@ -183,8 +243,26 @@ def derive_steps(
     return out
 
 
+def _dims(shape) -> str:
+    return f"{shape.rows}×{shape.cols}"
+
+
+def _aligned(rows: list[tuple[str, str]]) -> list[str]:
+    """Equations with their notes (shape, rule), the notes in one column."""
+    width = max((len(a) for a, b in rows if b), default=0)
+    return [f"   {a.ljust(width)}    {b}" if b else f"   {a}" for a, b in rows]
+
+
+def _note(shape, rule: str = "") -> str:
+    return "    ".join(x for x in (f"({_dims(shape)})" if shape is not None else "", rule) if x)
+
+
+_PARTIAL = re.compile(r"∂([^\s/()∂]+)/∂([^\s/()∂]+)")
+
+
 class Steps:
-    """Printable derivation; `str(steps)` is text, `steps.latex()` a LaTeX `aligned` block."""
+    """Printable derivation; `str(steps)` (and `repr`) is text, `steps.latex()` a LaTeX
+    `aligned` block, and Jupyter shows the LaTeX."""
 
     def __init__(self, d):
         self.derivative = d
@@ -199,19 +277,32 @@ class Steps:
             for diff in d.derivations
         ]
 
+    def _notation(self):
+        return using_notation(getattr(self.derivative, "notation", None))
+
     def __str__(self) -> str:
         return self.render(text_of)
 
+    def __repr__(self) -> str:  # a terminal and IPython's plain text show the steps
+        return str(self)
+
     def _repr_markdown_(self) -> str:
-        return steps_markdown(self)
+        with self._notation():
+            return steps_markdown(self)
 
     def _repr_latex_(self) -> str:
-        return steps_latex(self)
+        with self._notation():
+            return steps_latex(self)
 
     def __iter__(self):
         return iter(str(self).splitlines())
 
     def render(self, show) -> str:
+        """The steps as text, each expression printed by `show`."""
+        with self._notation():
+            return self._render(show)
+
+    def _render(self, show) -> str:
         d = self.derivative
         names = ", ".join(v.name for v in d.wrt)
         head = f"∂/∂{names} of {show(d.expression)}   ({d.layout} layout)"
@@ -219,52 +310,121 @@ class Steps:
             head = f"Hessian of {show(d.function)} by {names} = " + head.replace(
                 " of ", " of the gradient ", 1
             )
-        lines = [head]
-        lines.append(where_text(getattr(d, "inferred", {})))
+        lines = [head, where_text(getattr(d, "inferred", {}))]
         for der, diff in zip(self.derivations, d.derivations):
-            v = der.var.name
-            top = der.top
             if len(self.derivations) > 1:
-                lines.append(f"— by {v} —")
-            lines.append("1. Intermediate variables")
-            for sym, definition in der.intermediates:
-                lines.append(f"   {sym.name} = {show(definition)}")
-            lines.append("2. Their derivatives")
-            for p in der.partials:
-                if p.value is not None:
-                    lines.append(f"   ∂{p.of}/∂{p.by} = {show(p.value)}    [{p.rule}]")
-                else:
-                    lines.append(f"   d{p.of} = {show(p.differential)}    [{p.rule}]")
-            lines.append(f"3. Combined by the {der.chain_rule}")
-            if der.chained is not None:
-                named = "" if der.chain_names == f"∂{top}/∂{v}" else f"{der.chain_names} = "
-                lines.append(f"   ∂{top}/∂{v} = {named}{show(der.chained)}")
-            else:
-                lines.append(f"   d{top} = {show(diff.differential)}")
-            lines.append("4. Substituted back and simplified")
-            if der.substituted is not None:
-                lines.append(f"   ∂{top}/∂{v} = {show(der.substituted)}")
-            for r in der.rewrites:
-                lines.append(f"     {show(r.before)} = {show(r.after)}    [{r.rule}]")
-            if der.result is None:  # a linear map: its own left-hand side
-                part = (
-                    d
-                    if len(self.derivations) == 1
-                    else next(p for p in d.parts if p.wrt[0] is der.var)
-                )
-                lines.append(
-                    f"   {part}" if part.result is None else f"   ∂{top}/∂{v} = {show(part.result)}"
-                )
-            elif (
-                der.rewrites or der.substituted is None or show(der.result) != show(der.substituted)
-            ):
-                lines.append(f"   ∂{top}/∂{v} = {show(der.result)}")
-            if der.laid_out is not None:
-                lines.append(f"   ∂{top}/∂{v} = {show(der.laid_out)}    [{d.layout} layout]")
+                lines.append(f"— by {der.var.name} —")
+            lines += self._derivation(der, diff, show)
         if len(self.derivations) > 1:
             lines.append(f"Stacked: {d}")
         return "\n".join(line for line in lines if line != "")
 
+    def _part(self, der):
+        """The Derivative by `der`'s variable (itself, or its part of a stacked one)."""
+        d = self.derivative
+        if len(self.derivations) == 1:
+            return d
+        return next(p for p in d.parts if p.wrt[0] is der.var)
+
+    def _derivation(self, der, diff, show) -> list[str]:
+        d, v, top = self.derivative, der.var.name, der.top
+        part = self._part(der)
+        if not der.intermediates:  # a constant, or the variable itself: one rule, no chain
+            if diff.root is der.var:
+                said, rule = f"{top} = {v}, the variable itself", "identity"
+            else:
+                said, rule = f"{top} = {show(diff.root)} does not depend on {v}", "constant rule"
+            result = part.result if part.result is not None else der.result
+            lines = [f"   {said}"]
+            if result is None:
+                return lines + [f"   {part}"]
+            return lines + _aligned(
+                [(f"∂{top}/∂{v} = {show(result)}", _note(result.shape, f"[{rule}]"))]
+            )
+        lines: list[str] = []
+
+        def heading(title: str) -> None:
+            number = sum(1 for x in lines if x[:1].isdigit()) + 1
+            lines.append(f"{number}. {title}")
+
+        heading("Intermediate variables")
+        lines += _aligned(
+            [(f"{sym.name} = {show(x)}", _note(sym.shape)) for sym, x in der.intermediates]
+        )
+        heading("Their derivatives")
+        lines += _aligned(
+            [
+                (f"∂{p.of}/∂{p.by} = {show(p.value)}", _note(p.shape, f"[{p.rule}]"))
+                if p.value is not None
+                else (f"d{p.of} = {show(p.differential)}", f"[{p.rule}]")
+                for p in der.partials
+            ]
+        )
+        one_link = len(der.partials) == 1
+        last = (
+            show(der.partials[0].value) if one_link and der.partials[0].value is not None else None
+        )
+        if not one_link:
+            heading(f"Combined by the {der.chain_rule}")
+            if der.chained is not None:
+                named = "" if der.chain_names == f"∂{top}/∂{v}" else f"{der.chain_names} = "
+                last = show(der.chained)
+                lines.append("   " + self._factors(der))
+                lines += _aligned([(f"∂{top}/∂{v} = {named}{last}", _note(der.chained.shape))])
+            else:
+                lines.append(f"   d{top} = {show(diff.differential)}")
+        if der.read_off is not None:
+            title, form, value = der.read_off
+            heading(title)
+            last = show(value)
+            lines += _aligned(
+                [(f"d{top} = {show(form)}  ⇒  ∂{top}/∂{v} = {last}", _note(value.shape))]
+            )
+        lines += self._simplified(der, part, show, last, heading)
+        if der.laid_out is not None:
+            heading(f"Changed to the {d.layout} layout: the transpose")
+            lines += _aligned([(f"∂{top}/∂{v} = {show(der.laid_out)}", _note(der.laid_out.shape))])
+        return lines
+
     def latex(self) -> str:
         """The derivation as a LaTeX `aligned` block, the four steps typeset."""
-        return steps_latex(self)
+        with self._notation():
+            return steps_latex(self)
+
+    def _factors(self, der) -> str:
+        """`∂y/∂u₁: 1×n, ∂u₁/∂w: n×n → ∂y/∂w: 1×n`: each factor of the chain, its shape."""
+        shapes = {(p.of, p.by): p.shape for p in der.partials if p.shape is not None}
+        seen, factors = set(), []
+        for m in _PARTIAL.finditer(der.chain_names):
+            key = (m[1], m[2])
+            if key in shapes and key not in seen:
+                seen.add(key)
+                factors.append(f"∂{m[1]}/∂{m[2]}: {_dims(shapes[key])}")
+        whole = f"∂{der.top}/∂{der.var.name}: {_dims(der.chained.shape)}"
+        return f"shapes: {', '.join(factors)}  →  {whole}"
+
+    def _simplified(self, der, part, show, last, heading) -> list[str]:
+        """Substituted back (where there are uᵢ to substitute) and simplified, each
+        rewrite named; nothing when the derivative is already as shown."""
+        top, v = der.top, der.var.name
+        rows: list[str] = []
+        substituted = False
+        if der.substituted is not None and show(der.substituted) != last:
+            last = show(der.substituted)
+            substituted = len(der.intermediates) > 1
+            rows.append(f"   ∂{top}/∂{v} = {last}")
+        rows += [f"     {show(r.before)} = {show(r.after)}    [{r.rule}]" for r in der.rewrites]
+        if der.result is None:  # a linear map: its own left-hand side
+            if part.result is None:
+                rows.append(f"   {part}")
+            elif show(part.result) != last:
+                rows += _aligned([(f"∂{top}/∂{v} = {show(part.result)}", _note(part.result.shape))])
+        elif der.rewrites or show(der.result) != last:
+            rows += _aligned([(f"∂{top}/∂{v} = {show(der.result)}", _note(der.result.shape))])
+        if not rows:
+            return []
+        if der.result is None and part.result is None and len(rows) == 1:
+            heading("Written as a linear map")
+        else:
+            heading("Substituted back and simplified" if substituted else "Simplified")
+        return rows
