@@ -45,6 +45,8 @@ class Partial:
     value: E.Expr | None  # None: shown as a differential
     differential: E.Expr
     rule: str
+    rewrites: list = field(default_factory=list)  # those that tidied the local derivative
+    raw: E.Expr | None = None  # the local derivative before them
 
     @property
     def shape(self):
@@ -64,6 +66,9 @@ class Derivation:
     rewrites: list = field(default_factory=list)
     result: E.Expr | None = None
     laid_out: E.Expr | None = None  # the result in the requested layout, where it differs
+    layout_rewrites: list = field(default_factory=list)  # those that tidied the transpose
+    # the Derivative's form where the steps' own path ends in another (equal) form
+    whole: E.Expr | None = None
     top: str = "y"
     # where the chain has no matrix form: (title, d f in read-off form, the derivative)
     read_off: tuple | None = None
@@ -74,9 +79,9 @@ def _read(local: E.Expr, by: E.Expr, of_shape) -> E.Expr | None:
     d = E.Differential(by)
     try:
         if by.shape.is_scalar:
-            return simplify(substitute(local, {d: E.Const(1)}))
+            return substitute(local, {d: E.Const(1)})
         if by.shape.is_column and (of_shape.is_scalar or of_shape.is_vector):
-            return simplify(jacobian(local, by))
+            return jacobian(local, by)
     except NotFactorable:
         return None
     return None
@@ -194,9 +199,11 @@ def derive_steps(
         terms, term_names = [], []
         for by in [s for s in E.walk(definition) if s in origin]:
             local = differentiate(definition, by).differential
-            value = _read(local, by, a.node.shape)
+            log: list = []
+            raw = _read(local, by, a.node.shape)
+            value = None if raw is None else simplify(raw, log=log)
             rule = _rule_name(definition, by, rules[type(a.node)].name)
-            out.partials.append(Partial(sym.name, by.name, value, local, rule))
+            out.partials.append(Partial(sym.name, by.name, value, local, rule, log, raw))
             child = origin[by]
             if value is None or total.get(child) is None:
                 matrix_form = False
@@ -229,17 +236,26 @@ def derive_steps(
         for a in applied:  # children first: earlier u's are resolved
             back[symbols[a.node]] = substitute(definitions[a.node], back)
         out.substituted = substitute(out.chained, back)
-    if out.chained is None and applied and layout_result is not None:
+    if out.chained is None and applied:
         out.read_off = _read_off(diff.differential, var, top)
-    if not rewrites and out.substituted is not None:
-        out.result = simplify(out.substituted, log=rewrites)
-    elif transposed and out.substituted is not None:
-        out.result = simplify(out.substituted)  # the rewrites are the Derivative's own
-    else:
+    # the steps' own path, every rewrite on it logged: from the substituted chain (or the
+    # read-off) to the result, then to the transpose where the layout asks for it
+    start = out.substituted
+    if start is None and out.read_off is not None:
+        start = out.read_off[2]
+    if start is None:  # a linear map (or no matrix form): the Derivative's own
         out.result = layout_result
-    if transposed and layout_result is not None and text_of(layout_result) != text_of(out.result):
-        out.laid_out = layout_result  # denominator: the transpose, …
-    out.rewrites = rewrites
+        out.rewrites = list(rewrites) if layout_result is not None else []
+        return out
+    out.result = simplify(start, log=out.rewrites)
+    if transposed and layout_result is not None:
+        laid = simplify(E.Transpose(out.result), log=out.layout_rewrites)
+        if text_of(laid) != text_of(layout_result):
+            out.layout_rewrites = []  # the Derivative's form, reached from its read-off
+        if text_of(layout_result) != text_of(out.result):
+            out.laid_out = layout_result  # denominator: the transpose, …
+    elif layout_result is not None and text_of(layout_result) != text_of(out.result):
+        out.whole = layout_result  # reached from the read-off of the whole differential
     return out
 
 
@@ -255,6 +271,11 @@ def _aligned(rows: list[tuple[str, str]]) -> list[str]:
 
 def _note(shape, rule: str = "") -> str:
     return "    ".join(x for x in (f"({_dims(shape)})" if shape is not None else "", rule) if x)
+
+
+def _rewrites(rewrites: list, show) -> list[str]:
+    """Each rewrite applied, named: `1ᵀdiag(x) = xᵀ    [ones-diag]`."""
+    return [f"     {show(r.before)} = {show(r.after)}    [{r.rule}]" for r in rewrites]
 
 
 _PARTIAL = re.compile(r"∂([^\s/()∂]+)/∂([^\s/()∂]+)")
@@ -352,18 +373,21 @@ class Steps:
             [(f"{sym.name} = {show(x)}", _note(sym.shape)) for sym, x in der.intermediates]
         )
         heading("Their derivatives")
-        lines += _aligned(
+        one_link = len(der.partials) == 1
+        # a one link's derivative is the result: its rewrites are the simplification step's
+        tidied = [] if not one_link else der.partials[0].rewrites
+        shown = [p.raw if tidied else p.value for p in der.partials]
+        rows = _aligned(
             [
-                (f"∂{p.of}/∂{p.by} = {show(p.value)}", _note(p.shape, f"[{p.rule}]"))
-                if p.value is not None
+                (f"∂{p.of}/∂{p.by} = {show(value)}", _note(p.shape, f"[{p.rule}]"))
+                if value is not None
                 else (f"d{p.of} = {show(p.differential)}", f"[{p.rule}]")
-                for p in der.partials
+                for p, value in zip(der.partials, shown)
             ]
         )
-        one_link = len(der.partials) == 1
-        last = (
-            show(der.partials[0].value) if one_link and der.partials[0].value is not None else None
-        )
+        for row, p in zip(rows, der.partials):  # each with the rewrites that tidied it
+            lines += [row] + ([] if tidied else _rewrites(p.rewrites, show))
+        last = show(shown[0]) if one_link and shown[0] is not None else None
         if not one_link:
             heading(f"Combined by the {der.chain_rule}")
             if der.chained is not None:
@@ -380,9 +404,13 @@ class Steps:
             lines += _aligned(
                 [(f"d{top} = {show(form)}  ⇒  ∂{top}/∂{v} = {last}", _note(value.shape))]
             )
-        lines += self._simplified(der, part, show, last, heading)
+        lines += self._simplified(der, part, show, last, heading, tidied)
+        if der.whole is not None:  # the Derivative's form, equal, from the whole differential
+            heading("The same, as the read-off of the whole differential simplifies it")
+            lines += _aligned([(f"∂{top}/∂{v} = {show(der.whole)}", _note(der.whole.shape))])
         if der.laid_out is not None:
             heading(f"Changed to the {d.layout} layout: the transpose")
+            lines += _rewrites(der.layout_rewrites, show)
             lines += _aligned([(f"∂{top}/∂{v} = {show(der.laid_out)}", _note(der.laid_out.shape))])
         return lines
 
@@ -403,23 +431,26 @@ class Steps:
         whole = f"∂{der.top}/∂{der.var.name}: {_dims(der.chained.shape)}"
         return f"shapes: {', '.join(factors)}  →  {whole}"
 
-    def _simplified(self, der, part, show, last, heading) -> list[str]:
+    def _simplified(self, der, part, show, last, heading, tidied: list) -> list[str]:
         """Substituted back (where there are uᵢ to substitute) and simplified, each
         rewrite named; nothing when the derivative is already as shown."""
         top, v = der.top, der.var.name
         rows: list[str] = []
         substituted = False
-        if der.substituted is not None and show(der.substituted) != last:
-            last = show(der.substituted)
-            substituted = len(der.intermediates) > 1
+        if (
+            der.substituted is not None
+            and len(der.intermediates) > 1
+            and show(der.substituted) != last
+        ):
+            last, substituted = show(der.substituted), True
             rows.append(f"   ∂{top}/∂{v} = {last}")
-        rows += [f"     {show(r.before)} = {show(r.after)}    [{r.rule}]" for r in der.rewrites]
+        rows += _rewrites(tidied + der.rewrites, show)
         if der.result is None:  # a linear map: its own left-hand side
             if part.result is None:
                 rows.append(f"   {part}")
             elif show(part.result) != last:
                 rows += _aligned([(f"∂{top}/∂{v} = {show(part.result)}", _note(part.result.shape))])
-        elif der.rewrites or show(der.result) != last:
+        elif tidied or der.rewrites or show(der.result) != last:
             rows += _aligned([(f"∂{top}/∂{v} = {show(der.result)}", _note(der.result.shape))])
         if not rows:
             return []

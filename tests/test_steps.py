@@ -174,5 +174,5 @@ def test_an_inline_transpose_beside_a_scalar_term():
     d = matcalc.derivative("u, x: vector(n); α: scalar; transpose(u ⊗ (α - x)) + α", "α")
     assert str(d) == "uᵀ + 1"
     text = str(d.steps)
-    assert text.splitlines()[-1] == "   ∂y/∂α = uᵀ + 1ᵀ    (1×n)"
+    assert text.splitlines()[-1] == "   ∂y/∂α = uᵀ + 1    (1×n)"
     assert "uᵀ" in d.steps.latex() or "u^\\top" in d.steps.latex()

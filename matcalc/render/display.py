@@ -176,6 +176,8 @@ def _steps_rows(steps) -> list[str]:
             der.rewrites or substituted is None or not final.endswith(" = " + substituted)
         ):
             rows.append(f"\\qquad {final}")
+        if getattr(der, "whole", None) is not None:  # the Derivative's form of the result
+            rows.append(f"\\qquad {_partial(top, v)} = {latex_of(der.whole)}")
         if der.laid_out is not None:
             rows.append(
                 f"\\qquad {_partial(top, v)} = {latex_of(der.laid_out)}"
