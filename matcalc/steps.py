@@ -255,8 +255,16 @@ def derive_steps(
         if text_of(layout_result) != text_of(out.result):
             out.laid_out = layout_result  # denominator: the transpose, …
     elif layout_result is not None and text_of(layout_result) != text_of(out.result):
-        out.whole = layout_result  # reached from the read-off of the whole differential
+        if _terms(layout_result) == _terms(out.result):  # the same terms, in its order
+            out.result = layout_result
+        else:
+            out.whole = layout_result  # reached from the read-off of the whole differential
     return out
+
+
+def _terms(e: E.Expr) -> list[str]:
+    """The printed terms of a sum, in a fixed order (two orders of one sum compare equal)."""
+    return sorted(text_of(t) for t in (e.args if isinstance(e, E.Add) else (e,)))
 
 
 def _dims(shape) -> str:
