@@ -451,7 +451,7 @@ class Steps:
             and show(der.substituted) != last
         ):
             last, substituted = show(der.substituted), True
-            rows.append(f"   ∂{top}/∂{v} = {last}")
+            rows += _aligned([(f"∂{top}/∂{v} = {last}", _note(der.substituted.shape))])
         rows += _rewrites(tidied + der.rewrites, show)
         if der.result is None:  # a linear map: its own left-hand side
             if part.result is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers import assert_derivative
 
 import matcalc
 from matcalc.render.text import latex as latex_of
@@ -176,3 +177,109 @@ def test_an_inline_transpose_beside_a_scalar_term():
     text = str(d.steps)
     assert text.splitlines()[-1] == "   ∂y/∂α = uᵀ + 1    (1×n)"
     assert "uᵀ" in d.steps.latex() or "u^\\top" in d.steps.latex()
+
+
+# ---------------------------------------------------------------- steps that teach (issue 10)
+def _steps_of(query, wrt, expected_result, layout="numerator"):
+    """The derivative is right three ways (printed, central differences, SymPy); its
+    steps as printed."""
+    d = assert_derivative(query, wrt, expected_result, layout=layout)
+    assert repr(d.steps) == str(d.steps)  # plain text: a terminal, IPython without %load_ext
+    return str(d.steps).splitlines()
+
+
+def test_steps_of_a_constant_multiple():
+    """A one-link chain prints its derivative once, labelled with the constant rule."""
+    assert _steps_of("x: scalar; 3*x", "x", "3") == [
+        "∂/∂x of 3x   (numerator layout)",
+        "1. Intermediate variables",
+        "   y = 3x    (1×1)",
+        "2. Their derivatives",
+        "   ∂y/∂x = 3    (1×1)    [constant rule]",
+    ]
+    assert _steps_of("x: vector(n); -x/2", "x", "−I/2")[-1] == (
+        "   ∂y/∂x = −I/2    (n×n)    [constant rule]"
+    )
+
+
+def test_steps_of_the_neuron_show_each_shape():
+    """The vector chain: each intermediate, each local derivative and each factor of the
+    chain with its shape."""
+    assert _steps_of("w, x: vector(n); b: scalar; max(0, w @ x + b)", "w", "(w·x + b > 0)xᵀ") == [
+        "∂/∂w of max(0, w·x + b)   (numerator layout)",
+        "1. Intermediate variables",
+        "   u₁ = w·x          (1×1)",
+        "   u₂ = u₁ + b       (1×1)",
+        "   y = max(0, u₂)    (1×1)",
+        "2. Their derivatives",
+        "   ∂u₁/∂w = xᵀ          (1×n)    [product rule (matrix product)]",
+        "   ∂u₂/∂u₁ = 1          (1×1)    [sum rule]",
+        "   ∂y/∂u₂ = (u₂ > 0)    (1×1)    [max rule (ReLU)]",
+        "3. Combined by the vector chain rule",
+        "   shapes: ∂y/∂u₂: 1×1, ∂u₂/∂u₁: 1×1, ∂u₁/∂w: 1×n  →  ∂y/∂w: 1×n",
+        "   ∂y/∂w = ∂y/∂u₂ ∂u₂/∂u₁ ∂u₁/∂w = (u₂ > 0)xᵀ    (1×n)",
+        "4. Substituted back and simplified",
+        "   ∂y/∂w = (w·x + b > 0)xᵀ    (1×n)",
+    ]
+
+
+def test_steps_of_a_matrix_gradient_read_off_by_the_trace_trick():
+    assert _steps_of("X: matrix(m, n); a: vector(m); b: vector(n); a @ X @ b", "X", "abᵀ") == [
+        "∂/∂X of aᵀXb   (numerator layout)",
+        "1. Intermediate variables",
+        "   y = aᵀXb    (1×1)",
+        "2. Their derivatives",
+        "   dy = aᵀdX b    [product rule (matrix product)]",
+        "3. Read off the gradient by the trace trick: dy = tr(Gᵀ dX) ⇒ ∂y/∂X = G",
+        "   dy = tr(baᵀdX)  ⇒  ∂y/∂X = abᵀ    (m×n)",
+    ]
+    # a longer chain: the differential combined, then read off and simplified
+    lines = _steps_of("X: matrix(n, n); A: matrix(n, n); trace(A @ X @ X)", "X", "XᵀAᵀ + AᵀXᵀ")
+    assert lines[-4:] == [
+        "3. Combined by the vector chain rule",
+        "   dy = tr(A dX X + AX dX)",
+        "4. Read off the gradient by the trace trick: dy = tr(Gᵀ dX) ⇒ ∂y/∂X = G",
+        "   dy = tr((AX + XA)dX)  ⇒  ∂y/∂X = XᵀAᵀ + AᵀXᵀ    (n×n)",
+    ]
+
+
+def test_a_layout_change_is_a_named_step():
+    lines = _steps_of("w, x: vector(n); b: scalar; w @ x + b", "w", "x", layout="denominator")
+    assert lines[-5:] == [
+        "3. Combined by the vector chain rule",
+        "   shapes: ∂y/∂u₁: 1×1, ∂u₁/∂w: 1×n  →  ∂y/∂w: 1×n",
+        "   ∂y/∂w = ∂y/∂u₁ ∂u₁/∂w = xᵀ    (1×n)",
+        "4. Changed to the denominator layout: the transpose",
+        "   ∂y/∂w = x    (n×1)",
+    ]
+
+
+def test_a_constants_steps_have_no_empty_sections():
+    assert _steps_of("x: vector(n); 7", "x", "0ᵀ") == [
+        "∂/∂x of 7   (numerator layout)",
+        "   y = 7 does not depend on x",
+        "   ∂y/∂x = 0ᵀ    (1×n)    [constant rule]",
+    ]
+    assert _steps_of("x: vector(n); x", "x", "I")[1:] == [
+        "   y = x, the variable itself",
+        "   ∂y/∂x = I    (n×n)    [identity]",
+    ]
+
+
+def test_every_rewrite_is_named_on_the_steps_path():
+    """Each rewrite the steps apply is listed: those of a local derivative under it, those
+    of the substituted chain in the last step (1ᵀdiag(x) = xᵀ, not a silent change)."""
+    lines = _steps_of("w, x: vector(n); sum(w * x)", "w", "xᵀ")
+    assert lines[-4:] == [
+        "   ∂y/∂w = ∂y/∂u₁ ∂u₁/∂w = 1ᵀdiag(x)    (1×n)",
+        "4. Simplified",
+        "     1ᵀdiag(x) = xᵀ    [ones-diag]",
+        "   ∂y/∂w = xᵀ    (1×n)",
+    ]
+    lines = _steps_of("x: vector(n); B: matrix(n, n); x @ B @ x", "x", "xᵀ(Bᵀ + B)")
+    assert lines[-4:] == [
+        "   ∂y/∂x = xᵀBᵀ + xᵀB    (1×n)    [product rule (matrix product)]",
+        "3. Simplified",
+        "     xᵀBᵀ + xᵀB = xᵀ(Bᵀ + B)    [common-factor]",
+        "   ∂y/∂x = xᵀ(Bᵀ + B)    (1×n)",
+    ]
