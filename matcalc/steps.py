@@ -163,12 +163,17 @@ def _read_off(L: E.Expr, var: E.Var, top: str) -> tuple | None:
 
 
 def derive_steps(
-    diff: E.Expr, layout_result: E.Expr | None, rewrites: list, transposed: bool = False
+    diff: E.Expr,
+    layout_result: E.Expr | None,
+    rewrites: list,
+    transposed: bool = False,
+    names: frozenset = frozenset(),
 ) -> Derivation:
     """Name the intermediates, differentiate each definition by the symbols it uses (with
     the same engine), chain the local derivatives, substitute back. The steps work in
     numerator layout; where the requested layout is another (`transposed`), the result
-    in it, `layout_result`, ends them."""
+    in it, `layout_result`, ends them. The result's symbol (y, f, g or F) is none of the
+    expression's names nor of `names` (every variable of the derivative)."""
     rules = load()
     var = diff.var
     applied = [
@@ -176,7 +181,7 @@ def derive_steps(
     ]  # xᵀ stays inline: w·x, not u₁x
     out = Derivation(var)
     symbols: dict = {}
-    taken = {v.name for v in E.walk(diff.root) if isinstance(v, E.Var)}
+    taken = {v.name for v in E.walk(diff.root) if isinstance(v, E.Var)} | {var.name} | names
     top = next(n for n in ("y", "f", "g", "F") if n not in taken)
     out.top = top
     for i, a in enumerate(applied):
@@ -302,6 +307,7 @@ class Steps:
                 d.result if single else None,
                 list(d.rewrites) if single else [],
                 single and d.layout != Layout.NUMERATOR,
+                frozenset(getattr(d, "variables", ())),  # y names no variable
             )
             for diff in d.derivations
         ]

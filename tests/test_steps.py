@@ -283,3 +283,14 @@ def test_every_rewrite_is_named_on_the_steps_path():
         "     xᵀBᵀ + xᵀB = xᵀ(Bᵀ + B)    [common-factor]",
         "   ∂y/∂x = xᵀ(Bᵀ + B)    (1×n)",
     ]
+
+
+def test_the_results_symbol_names_no_variable():
+    """∇(3x) by [x, y]: the result is f in both derivations (it was y, the variable, by y)."""
+    text = str(matcalc.derivative("x: scalar; y: scalar; 3*x", ["x", "y"]).steps)
+    assert text.splitlines()[-3:] == [
+        "   f = 3x does not depend on y",
+        "   ∂f/∂y = 0    (1×1)    [constant rule]",
+        "Stacked: [3, 0]ᵀ",
+    ]
+    assert "   f = 3x    (1×1)" in text.splitlines()
