@@ -5,7 +5,8 @@ only door), types, differentiates (engine), reads the derivative off the differe
 (readoff) and simplifies it (simplify). Layouts: numerator (the tutorial's: a gradient is
 a row, ∂y/∂x is m×n), denominator (transposed), mixed (gradient a column, Jacobian as in
 numerator, as matrixcalculus.org prints). `evaluate` returns output shape + wrt shape
-(numerator, mixed) or wrt shape + output shape (denominator).
+(numerator, mixed) or wrt shape + output shape (denominator). `notation="tutorial"` prints
+the tutorial's ⊗ for the element-wise product (and kron(A, B) for the Kronecker product).
 """
 
 from __future__ import annotations
