@@ -5,7 +5,8 @@ only door), types, differentiates (engine), reads the derivative off the differe
 (readoff) and simplifies it (simplify). Layouts: numerator (the tutorial's: a gradient is
 a row, ∂y/∂x is m×n), denominator (transposed), mixed (gradient a column, Jacobian as in
 numerator, as matrixcalculus.org prints). `evaluate` returns output shape + wrt shape
-(numerator, mixed) or wrt shape + output shape (denominator).
+(numerator, mixed) or wrt shape + output shape (denominator). `notation="tutorial"` prints
+the tutorial's ⊗ for the element-wise product (and kron(A, B) for the Kronecker product).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .parse import parse_query
 from .primitives.catalog import function_names
 from .readoff import NotFactorable, gradient, jacobian, substitute
 from .render.display import derivative_latex, derivative_markdown
+from .render.styles import notation_of, using_notation
 from .render.tensor import linear_map_latex, linear_map_text
 from .render.text import latex as latex_of
 from .render.text import text as text_of
@@ -58,24 +60,33 @@ class Derivative:
     inferred: dict = field(default_factory=dict)
     # a stacked ∇f(x, y, …): the derivative by each variable (numerator layout), in wrt order
     parts: tuple = ()
+    # the printed symbols: "standard" (⊙ element-wise, ⊗ Kronecker) or "tutorial" (⊗
+    # element-wise, kron(A, B)); every printed form of this Derivative and its steps uses
+    # it; None: the notation current where it prints (`render.styles.using_notation`)
+    notation: str | None = None
 
     def __post_init__(self):
         self.layout = Layout.of(self.layout)
+        if self.notation is not None:
+            self.notation = notation_of(self.notation).name
 
     # ---------------------------------------------------------------- printing
     def __str__(self) -> str:
-        if self.result is None:
-            return linear_map_text(self)
-        return text_of(self.result)
+        with using_notation(self.notation):
+            if self.result is None:
+                return linear_map_text(self)
+            return text_of(self.result)
 
     def __repr__(self) -> str:
         names = ", ".join(v.name for v in self.wrt)
-        return f"<Derivative ∂({text_of(self.expression)})/∂{names} = {self}>"
+        with using_notation(self.notation):
+            return f"<Derivative ∂({text_of(self.expression)})/∂{names} = {self}>"
 
     def latex(self) -> str:
-        if self.result is None:
-            return linear_map_latex(self)
-        return latex_of(self.result)
+        with using_notation(self.notation):
+            if self.result is None:
+                return linear_map_latex(self)
+            return latex_of(self.result)
 
     @property
     def steps(self):
@@ -112,17 +123,20 @@ class Derivative:
     # ---------------------------------------------------------------- code and Jupyter
     def to_numpy(self) -> str:
         """Source of a self-contained Python function computing the value and the derivative."""
-        return to_source(self, "numpy")
+        return self.to_source("numpy")
 
     def to_source(self, target: str = "numpy") -> str:
         """Like `to_numpy`, for "numpy", "jax" or "torch" (imported only by the generated code)."""
-        return to_source(self, target)
+        with using_notation(self.notation):  # the docstring's formula
+            return to_source(self, target)
 
     def _repr_latex_(self) -> str:
-        return derivative_latex(self)
+        with using_notation(self.notation):
+            return derivative_latex(self)
 
     def _repr_markdown_(self) -> str:
-        return derivative_markdown(self)
+        with using_notation(self.notation):
+            return derivative_markdown(self)
 
 
 def _np_dims(shape) -> tuple:
@@ -288,29 +302,48 @@ def derivative(
     wrt: str | list[str],
     shapes: dict | None = None,
     layout: str = "numerator",
+    notation: str | None = None,
 ) -> Derivative:
     """∂ expression / ∂ wrt in matrix notation.
 
     expression: query text (may start with declarations `x: vector(n);`), or an Expr.
     wrt: a variable name, or a list of scalar names for the stacked Jacobian ∇f(x, y).
     shapes: {"x": "vector(n)", "A": "matrix(m, n)", "b": "scalar", "S": "symmetric(n)"}.
+    notation: "standard" (x ⊙ y element-wise, A ⊗ B Kronecker) or "tutorial" (the
+    tutorial's x ⊗ y element-wise, kron(A, B) Kronecker); None (default): the notation
+    current where it prints ("standard" unless inside `with using_notation(...)`).
     """
     layout = Layout.of(layout)
+    notation = None if notation is None else notation_of(notation).name
     typed = _parse_typed(expression, shapes)
     expr, variables = typed.expression, typed.variables
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)
     if len(vars_) == 1 and isinstance(wrt, str):
-        return _declare(_derive(expr, vars_[0], variables, layout), typed)
-    return _declare(_stacked(expr, vars_, variables, layout), typed)
+        d = _derive(expr, vars_[0], variables, layout)
+    else:
+        d = _stacked(expr, vars_, variables, layout)
+    return _declare(_notated(d, notation), typed)
+
+
+def _notated(d: Derivative, notation: str | None) -> Derivative:
+    """`d` (and its parts) printing in `notation`."""
+    d.notation = notation
+    for part in d.parts:
+        part.notation = notation
+    return d
 
 
 def hessian(
-    expression: str | E.Expr, wrt: str | list[str], shapes: dict | None = None
+    expression: str | E.Expr,
+    wrt: str | list[str],
+    shapes: dict | None = None,
+    notation: str | None = None,
 ) -> Derivative:
     """The Hessian ∂²f/∂x² of a scalar f: the Jacobian of the gradient (a column). By a
     matrix X, the fourth-order ∂²f/∂Xᵢⱼ∂Xₖₗ (a linear map); by a list of scalars
     [x, y, …], the k×k matrix of ∂²f/∂xᵢ∂xⱼ. The result's `function` is f, its
-    `expression` the gradient."""
+    `expression` the gradient. notation: as for `derivative`."""
+    notation = None if notation is None else notation_of(notation).name
     typed = _parse_typed(expression, shapes)
     expr, variables = typed.expression, typed.variables
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)
@@ -336,7 +369,7 @@ def hessian(
         grad = E.Block(tuple((_closed_gradient(expr, v, variables),) for v in vars_))
         second = _stacked(grad, vars_, variables, Layout.NUMERATOR)
     second.function = expr
-    return _declare(second, typed)
+    return _declare(_notated(second, notation), typed)
 
 
 def _closed_gradient(expr: E.Expr, var: E.Var, variables: dict) -> E.Expr:

@@ -107,7 +107,7 @@ def to_sympy(
             case E.Max():
                 v = ew(a[0], a[1], lambda p, q: sp.Max(p, q))
             case E.Compare():
-                op = (lambda p, q: p > q) if node.op == ">" else (lambda p, q: p >= q)
+                op = E.Compare.OPERATORS[node.op]
                 v = ew(a[0], a[1], lambda p, q, op=op: sp.Piecewise((1, op(p, q)), (0, True)))
             case E.MatMul():
                 v = a[0]

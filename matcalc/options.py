@@ -18,6 +18,7 @@ from .declarations import check_name
 from .errors import MatcalcError
 from .layout import LAYOUTS
 from .parse import parse_query
+from .render.styles import NOTATIONS
 
 __all__ = [
     "EXAMPLES",
@@ -72,6 +73,17 @@ def _functions_help() -> str:
     return "\n\nfunctions: " + "\n".join(textwrap.wrap(function_names() + ".", 80))
 
 
+def _add_notation(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--notation",
+        choices=tuple(NOTATIONS),
+        default="standard",
+        help="standard (default: x ⊙ y element-wise, A ⊗ B Kronecker, as the Cookbook and "
+        "Goodfellow write them) or tutorial (the tutorial's x ⊗ y element-wise; Kronecker "
+        "then prints kron(A, B))",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The options of `matcalc QUERY …` (shared with the %matcalc magic)."""
     p = argparse.ArgumentParser(
@@ -98,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="numerator",
         help="numerator (default, the tutorial's), denominator, or mixed (gradient as a column)",
     )
+    _add_notation(p)
     p.add_argument("--steps", action="store_true", help="show the derivation step by step")
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of Unicode")
     p.add_argument(
@@ -123,6 +136,7 @@ def verify_parser() -> argparse.ArgumentParser:
     p.add_argument("claim", help="e.g. 'x: vector(n); z: scalar; d/dz (x + z) = 1'")
     _add_shapes(p)
     p.add_argument("--layout", choices=LAYOUTS, default="numerator")
+    _add_notation(p)
     return p
 
 
@@ -206,6 +220,7 @@ def derivative_from_args(args: argparse.Namespace) -> api.Derivative:
             )
         wrt = used[0]
     wrt = wrt if "," not in wrt else [w.strip() for w in wrt.split(",")]
-    if args.hessian:
-        return api.hessian(args.query, wrt, shapes)
-    return api.derivative(args.query, wrt, shapes, layout=args.layout)
+    notation = getattr(args, "notation", None)
+    if getattr(args, "hessian", False):
+        return api.hessian(args.query, wrt, shapes, notation=notation)
+    return api.derivative(args.query, wrt, shapes, layout=args.layout, notation=notation)
