@@ -14,10 +14,12 @@ from .. import primitives
 from ..errors import MatcalcError
 from ..primitives.catalog import REGISTRY
 from .array_lowering import Traced, Tracer, lift
+from .array_plan import Plan, Planner, cost_text
 from .array_targets import (
     ADD,
     ATOM,
     BACKENDS,
+    COND,
     LONG,
     MUL,
     POW,
@@ -65,6 +67,7 @@ class Body:
         self.named: set = set()  # nodes given their own assignment
         self.maxima: dict = {}  # node -> the name of its maximum
         self.xp = Tracer(b)  # primitives' lowerings write source through it
+        self.planner = Planner()  # how each node is computed (array_plan's cost model)
 
     # -- shapes
     def tuple_text(self, dims) -> str:
@@ -82,22 +85,22 @@ class Body:
         """Assignments for what `roots` (outside any loop) and `loop_roots` (inside the
         loop over the directions dX) need, appended to `lines` and `loop_lines`; the
         text of every node is then in self.text."""
-        order, seen = [], set()
-        for root in list(roots) + list(loop_roots):
-            for node in E.walk(root):
-                if node not in seen and node not in self.text:
-                    seen.add(node)
-                    order.append(node)
+        kids = self.planner.kids
+        order = self.walk(list(roots) + list(loop_roots), kids)
         uses: dict = {}
         for node in order:
-            for c in node.children:
+            for c in kids(node):
                 uses[c] = uses.get(c, 0) + 1
             if isinstance(node, (E.Softmax, E.LogSumExp)):  # its argument twice
                 uses[node.children[0]] = uses.get(node.children[0], 0) + 1
+            plan = self.planner.plan(node)
+            if plan is not None and plan.kind in ("gram", "xdx"):  # its operands twice
+                for c in plan.parts:
+                    uses[c] = uses.get(c, 0) + 1
         for r in list(roots) + list(loop_roots):
             uses[r] = uses.get(r, 0) + 1
         in_loop = {n for n in order if dX is not None and n.depends_on(dX)}
-        hoist = {c for n in in_loop for c in n.children if c not in in_loop}
+        hoist = {c for n in in_loop for c in kids(n) if c not in in_loop}
         for node in order:
             out = loop_lines if node in in_loop else lines
             t = self.expand(node, self.render(node, out))
@@ -112,9 +115,29 @@ class Body:
                     self.named.add(node)
             self.text[node] = t
 
+    def walk(self, roots, kids) -> list:
+        """The nodes below roots not written yet, children (as planned) first."""
+        order, seen = [], set()
+        for root in roots:
+            stack = [(root, False)]
+            while stack:
+                node, done = stack.pop()
+                if done:
+                    order.append(node)
+                    continue
+                if node in seen or node in self.text:
+                    continue
+                seen.add(node)
+                stack.append((node, True))
+                stack.extend((c, False) for c in reversed(kids(node)))
+        return order
+
     # -- one node
     def render(self, node, out) -> Text:
         b, m = self.b, self.b.m
+        plan = self.planner.plan(node)
+        if plan is not None:
+            return self.planned(plan, out)
         a = [self.text[c] for c in node.children]
         match node:
             case E.Var():
@@ -182,6 +205,60 @@ class Body:
                 return self.block(node, a)
         raise MatcalcError(f"no code generation for {type(node).__name__} nodes")
 
+    def planned(self, p: Plan, out) -> Text:
+        """A node as array_plan lowered it."""
+        m = self.b.m
+        if p.kind == "choice":
+            texts = [self.planned(option, out).text for option, _, _ in p.options]
+            costs = [cost_text(f, s, self.dim) for _, f, s in p.options]
+            text = texts[-1]
+            for k in range(len(texts) - 2, -1, -1):
+                others = costs[k + 1 :]
+                rest = others[0] if len(others) == 1 else f"min({', '.join(others)})"
+                text = f"{texts[k]} if {costs[k]} <= {rest} else {text}"
+            return Text(text, COND)
+        t = [self.text[c] for c in p.parts]
+        if p.kind == "T":
+            return Text(wrap(t[0], ATOM) + ".T", ATOM)
+        if p.kind == "same":
+            return t[0]
+        if p.kind == "mm":
+            return Text(f"{wrap(t[0], MUL)} @ {wrap(t[1], UNARY)}", MUL)
+        if p.kind in ("outer", "diag_left"):
+            return Text(f"{wrap(t[0], MUL)} * {wrap(t[1], UNARY)}", MUL)
+        if p.kind == "diag_right":
+            d = t[1].text if t[1].pure else wrap(t[1], ATOM) + ".T"
+            return Text(f"{wrap(t[0], MUL)} * {d}", MUL)
+        if p.kind == "gram":
+            g = wrap(t[0], ATOM)
+            return Text(f"{g}.T @ {g}", MUL)
+        if p.kind == "xdx":
+            return self.weighted_gram(t[0], t[1], out)
+        if p.kind == "logdet":
+            sign, log_abs = self.names.temp(), self.names.temp()
+            call = self.xp.slogdet(Traced(t[0].text, t[0].prec)).text
+            out.append(f"{sign}, {log_abs} = {call}")
+            return Text(f"{log_abs} + {m}.log({sign})", ADD)
+        raise MatcalcError(f"no code generation for a {p.kind!r} plan")
+
+    def weighted_gram(self, d: Text, g: Text, out) -> Text:
+        """Gᵀdiag(d)G: with √d weighting (a symmetric product, half the flops) when d ≥ 0
+        at run time; JAX (traced under jit, no branch on values) scales one side only."""
+        name, m = self.names.temp(), self.b.m
+        d_, g_ = wrap(d, MUL), wrap(g, UNARY)
+        general = f"{name} = ({d_} * {g_}).T @ {wrap(g, ATOM)}"
+        if self.b.name == "jax":
+            out.append(general)
+            return Text(name, ATOM)
+        half = self.names.temp()
+        test = f"{m}.all({d_} >= 0)"
+        out.append(f"if {'bool(' + test + ')' if self.b.name == 'torch' else test}:")
+        out.append(f"    {half} = {m}.sqrt({d.text}) * {g_}")
+        out.append(f"    {name} = {half}.T @ {half}")
+        out.append("else:")
+        out.append(f"    {general}")
+        return Text(name, ATOM)
+
     def expand(self, node, t: Text) -> Text:
         """An element-wise node of scalars that is itself an array (x + 1/2 − x is n×1 when
         its array terms cancel) is a 0-d value in Python: expand it to its shape, as
@@ -212,6 +289,9 @@ class Body:
             neg = None
             if term in self.named:
                 pass
+            elif self.planner.plan(term) is not None:
+                if t.text.startswith("-") and t.prec in (MUL, UNARY):  # −(a ⋯) is −a ⋯
+                    neg = Text(t.text[1:], t.prec, t.pure)
             elif (
                 isinstance(term, E.Mul)
                 and isinstance(term.args[0], E.Const)

@@ -21,6 +21,7 @@ __all__ = [
     "ADD",
     "ATOM",
     "BACKENDS",
+    "COND",
     "LONG",
     "MUL",
     "POW",
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 LONG = 72  # inline text longer than this gets its own assignment
-ATOM, POW, UNARY, MUL, ADD = 100, 14, 13, 12, 11  # Python precedences
+ATOM, POW, UNARY, MUL, ADD, COND = 100, 14, 13, 12, 11, 1  # Python precedences
 _RESERVED = {
     "np",
     "jnp",
