@@ -58,6 +58,8 @@ class Derivative:
     inferred: dict = field(default_factory=dict)
     # a stacked ∇f(x, y, …): the derivative by each variable (numerator layout), in wrt order
     parts: tuple = ()
+    # the variables in the order the declarations, then the query, name them (generated code)
+    argument_order: tuple = ()
 
     def __post_init__(self):
         self.layout = Layout.of(self.layout)
@@ -144,9 +146,10 @@ class Derivative:
         """Source of a self-contained Python function computing the value and the derivative."""
         return to_source(self, "numpy")
 
-    def to_source(self, target: str = "numpy") -> str:
-        """Like `to_numpy`, for "numpy", "jax" or "torch" (imported only by the generated code)."""
-        return to_source(self, target)
+    def to_source(self, target: str = "numpy", dtype: str = "float64") -> str:
+        """Like `to_numpy`, for "numpy", "jax" or "torch" (imported only by the generated
+        code), computing in dtype ("float64" or "float32")."""
+        return to_source(self, target, dtype)
 
     def _repr_latex_(self) -> str:
         return derivative_latex(self)
@@ -276,6 +279,7 @@ def _resolve(wrt, variables, expression_text, dimensions=frozenset()) -> list:
 
 def _declare(d: Derivative, typed: Typed) -> Derivative:
     d.declarations, d.inferred = dict(typed.declarations), dict(typed.inferred)
+    d.argument_order = typed.declared + tuple(n for n in typed.variables if n not in typed.declared)
     return d
 
 

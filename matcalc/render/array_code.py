@@ -173,7 +173,7 @@ class Body:
                 if b.name == "numpy":
                     if a[0].pure and a[1].pure:
                         return Text(f"float({cmp})", ATOM, True)
-                    return Text(f"({cmp}).astype(float)", ATOM)
+                    return Text(f"({cmp}).astype({b.float_type})", ATOM)
                 return Text(b.asarray(cmp), ATOM)
             case E.MatMul():
                 parts = [wrap(t, UNARY) for t in a]
@@ -229,17 +229,30 @@ class Body:
         if p.kind == "diag_right":
             d = t[1].text if t[1].pure else wrap(t[1], ATOM) + ".T"
             return Text(f"{wrap(t[0], MUL)} * {d}", MUL)
+        if p.kind == "solve":
+            return Text(self.xp.solve(self.traced(t[0]), self.traced(t[1])).text, ATOM)
+        if p.kind == "solve_right":
+            left = Traced(wrap(t[0], ATOM) + ".T", ATOM)
+            x = Traced(wrap(t[1], ATOM) + ".T", ATOM)
+            return Text(self.xp.solve(x, left).text + ".T", ATOM)
         if p.kind == "gram":
             g = wrap(t[0], ATOM)
             return Text(f"{g}.T @ {g}", MUL)
         if p.kind == "xdx":
             return self.weighted_gram(t[0], t[1], out)
-        if p.kind == "logdet":
+        if p.kind in ("logdet", "logabsdet"):
+            # log det X = log|det X| + log(sign): no overflow; nan for det X < 0 as log is
             sign, log_abs = self.names.temp(), self.names.temp()
-            call = self.xp.slogdet(Traced(t[0].text, t[0].prec)).text
+            call = self.xp.slogdet(self.traced(t[0])).text
             out.append(f"{sign}, {log_abs} = {call}")
+            if p.kind == "logabsdet":
+                return Text(log_abs, ATOM)
             return Text(f"{log_abs} + {m}.log({sign})", ADD)
         raise MatcalcError(f"no code generation for a {p.kind!r} plan")
+
+    @staticmethod
+    def traced(t: Text) -> Traced:
+        return Traced(t.text, t.prec, t.pure)
 
     def weighted_gram(self, d: Text, g: Text, out) -> Text:
         """Gᵀdiag(d)G: with √d weighting (a symmetric product, half the flops) when d ≥ 0

@@ -19,6 +19,7 @@ makes equal nodes one object) sees every sub-product and every orientation:
   `G.T @ G` (NumPy's symmetric rank-k path, half the flops), with D = diag(d) as sqrt
   weighting when d ≥ 0 at run time, `(d * G).T @ G` otherwise;
 - scalars multiply the smallest operand (2·(g xᵀ) scales g, not the n×n product);
+- X⁻¹B is solve(X, B) (and BX⁻¹ a solve with Xᵀ): one LU, no inverse formed;
 - log(det X) is computed with slogdet; log(softmax u) as u − logsumexp(u).
 """
 
@@ -40,8 +41,9 @@ _MATRIXISH = (E.MatMul, E.Add, E.Mul)
 class Plan:
     """kind: "T" (parts[0] transposed), "same" (parts[0]), "mm" (parts[0] @ parts[1]),
     "diag_left" (diag(parts[0]) @ parts[1]), "diag_right" (parts[0] @ diag(parts[1])),
-    "outer" (a column times a row), "gram" (parts[0]ᵀ parts[0]), "xdx" (parts[1]ᵀ
-    diag(parts[0]) parts[1]), "logdet" (log det parts[0]), "choice" (the cheapest of
+    "outer" (a column times a row), "solve" (parts[0]⁻¹ parts[1]), "solve_right"
+    (parts[0] parts[1]⁻¹), "gram" (parts[0]ᵀ parts[0]), "xdx" (parts[1]ᵀ
+    diag(parts[0]) parts[1]), "logdet" (log det parts[0]), "logabsdet", "choice" (the cheapest of
     `options` at run time: (Plan, chain, split) each; `cost_text` writes its cost)."""
 
     kind: str
@@ -86,14 +88,9 @@ class Planner:
             if not isinstance(column, E.Transpose):
                 return Plan("T", (column,))
         if isinstance(node, E.Func) and node.name == "log" and len(node.args) == 2:
-            arg = node.args[1]
-            if isinstance(arg, E.Det):
-                return Plan("logdet", (arg.args[0],))
-            if isinstance(arg, E.Softmax):
-                u = arg.args[0]
-                return Plan("same", (E.Add(u, E.neg(E.LogSumExp(u))),))
+            return _stable_log(node.args[1])
         if isinstance(node, E.Mul):
-            return self._scaled(node)
+            return _stable_ratio(node) or self._scaled(node)
         if isinstance(node, E.MatMul):
             return self._chain(node)
         return None
@@ -175,13 +172,56 @@ class Planner:
         if p.kind == "xdx":
             k, m = (_value(d) for d in _dims(p.parts[1].shape))
             return k * m * m / 2 + k * m
-        if p.kind == "logdet":
-            return float(r) ** 3 / 3
+        if p.kind in ("logdet", "logabsdet", "solve", "solve_right"):
+            k = _value(p.parts[0].shape.rows if p.kind != "solve_right" else p.parts[1].shape.rows)
+            return float(k) ** 3 / 3 + k * k * (c if p.kind == "solve" else r)
         if p.kind == "choice":
             return min(_split_cost_fn(f, s)(_sample) for _, f, s in p.options)
         left, right = p.parts
         inner = _value(left.shape.cols) if p.kind == "mm" else 1
         return r * c * inner
+
+
+def _stable_log(arg) -> Plan | None:
+    """log of what overflows or loses digits when computed as written: log det X (slogdet),
+    log |det X|, log softmax(u) = u − logsumexp(u), log sum exp(u) = logsumexp(u),
+    log(1 + eᵘ) = softplus(u) (logaddexp)."""
+    if isinstance(arg, E.Det):
+        return Plan("logdet", (arg.args[0],))
+    if isinstance(arg, E.Func) and arg.name == "abs" and isinstance(arg.args[1], E.Det):
+        return Plan("logabsdet", (arg.args[1].args[0],))
+    if isinstance(arg, E.Softmax):
+        u = arg.args[0]
+        return Plan("same", (E.Add(u, E.neg(E.LogSumExp(u))),))
+    if isinstance(arg, E.Sum) and _is_exp(arg.args[0]) and arg.args[0].args[1].shape.is_column:
+        return Plan("same", (E.LogSumExp(arg.args[0].args[1]),))
+    if isinstance(arg, E.Add) and len(arg.args) == 2:
+        one, other = arg.args if isinstance(arg.args[0], E.Const) else arg.args[::-1]
+        if E.is_const(one, 1) and _is_exp(other):
+            return Plan("same", (E.Func("softplus", other.args[1]),))
+    return None
+
+
+def _stable_ratio(node) -> Plan | None:
+    """exp(u)/sum(exp(u)) = softmax(u) (shifted), exp(u)/(1 + exp(u)) = σ(u): no overflow."""
+    if len(node.args) != 2:
+        return None
+    a, b = node.args
+    num, den = (a, b) if _is_exp(a) else (b, a)
+    if not _is_exp(num) or not (isinstance(den, E.Pow) and E.is_const(den.args[1], -1)):
+        return None
+    u, base = num.args[1], den.args[0]
+    if isinstance(base, E.Sum) and base.args[0] is num and u.shape.is_column:
+        return Plan("same", (E.Softmax(u),))
+    if isinstance(base, E.Add) and len(base.args) == 2 and num in base.args:
+        other = base.args[0] if base.args[1] is num else base.args[1]
+        if E.is_const(other, 1):
+            return Plan("same", (E.Func("sigmoid", u),))
+    return None
+
+
+def _is_exp(e) -> bool:
+    return isinstance(e, E.Func) and e.name == "exp"
 
 
 def _value(d) -> int:
@@ -270,9 +310,19 @@ def _split_plan(f, s) -> Plan:
     if isinstance(right, E.Diag) and not isinstance(left, E.Diag):
         d = right.args[0]
         return Plan("diag_right", (left, d if d.shape.cols == 1 else E.Transpose(d)))
+    if isinstance(left, E.Inv) and not isinstance(right, E.Inv):
+        return Plan("solve", (left.args[0], right))  # X⁻¹R: LU once, no inverse
+    if _inverse_transposed(left) and not isinstance(right, E.Inv):
+        return Plan("solve", (E.Transpose(left.args[0].args[0]), right))  # X⁻ᵀR
+    if isinstance(right, E.Inv) and not isinstance(left, E.Inv):
+        return Plan("solve_right", (left, right.args[0]))  # LX⁻¹ = (X⁻ᵀLᵀ)ᵀ
     if left.shape.cols == 1:
         return Plan("outer", (left, right))
     return Plan("mm", (left, right))
+
+
+def _inverse_transposed(e) -> bool:
+    return isinstance(e, E.Transpose) and isinstance(e.args[0], E.Inv)
 
 
 def _split_cost_fn(f, s):
