@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from . import expr as E
 from .build import Typed, build_typed
 from .codegen import to_source
+from .codegen_grads import value_and_grad_to_source
 from .declarations import spec_string
 from .engine import differentiate
 from .errors import MatcalcError, NameError_, UnsupportedError
@@ -33,7 +34,15 @@ from .steps import Steps
 # NumPy (evaluate) and SymPy (check) are imported where a Derivative first needs them, so
 # that `import matcalc` and the command line stay quick.
 
-__all__ = ["LAYOUTS", "Derivative", "Layout", "derivative", "function_names", "hessian"]
+__all__ = [
+    "LAYOUTS",
+    "Derivative",
+    "Layout",
+    "derivative",
+    "function_names",
+    "hessian",
+    "value_and_grad_source",
+]
 
 
 @dataclass
@@ -395,6 +404,29 @@ def hessian(
         second = _stacked(grad, vars_, variables, Layout.NUMERATOR)
     second.function = expr
     return _declare(second, typed)
+
+
+def value_and_grad_source(
+    expression: str | E.Expr,
+    wrt: str | list[str],
+    shapes: dict | None = None,
+    target: str = "numpy",
+    dtype: str = "float64",
+) -> str:
+    """The source of one function f(...) -> (value, (∂f/∂w for w in wrt)) of a scalar f
+    (a loss and all its weights, as a training step needs), sharing the forward pass;
+    each gradient is shaped like its variable. target: "numpy", "jax" or "torch"; dtype:
+    "float64" or "float32"."""
+    typed = _parse_typed(expression, shapes)
+    expr, variables = typed.expression, typed.variables
+    vars_ = _resolve(wrt, variables, expression, typed.dimensions)
+    if not expr.shape.is_scalar:
+        raise MatcalcError(
+            f"value and gradients need a scalar function; this one is a {expr.shape.kind}",
+            expected="a scalar expression (sum(...), norm(...)^2, a loss)",
+        )
+    parts = [_declare(_derive(expr, v, variables, Layout.NUMERATOR), typed) for v in vars_]
+    return value_and_grad_to_source(parts, target, dtype)
 
 
 def _closed_gradient(expr: E.Expr, var: E.Var, variables: dict) -> E.Expr:

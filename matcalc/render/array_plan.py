@@ -26,6 +26,7 @@ makes equal nodes one object) sees every sub-product and every orientation:
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import expr as E
@@ -339,7 +340,7 @@ def _split_cost_fn(f, s):
     return cost
 
 
-def cost_text(f, s, dim) -> str:
+def cost_text(f: tuple, s: int, dim: Callable) -> str:
     """The flops of splitting the chain f at s, each side at its best, as Python text in
     the sizes (dim(d) is a size's name in the generated code)."""
     memo: dict = {}
