@@ -66,6 +66,7 @@ class Body:
         self.text: dict = {}  # node -> Text
         self.named: set = set()  # nodes given their own assignment
         self.maxima: dict = {}  # node -> the name of its maximum
+        self.exp_sums: dict = {}  # node -> the names of exp(node − max) and its sum
         self.xp = Tracer(b)  # primitives' lowerings write source through it
         self.planner = Planner()  # how each node is computed (array_plan's cost model)
 
@@ -194,13 +195,11 @@ class Body:
             case E.Diagonal():
                 return Text(f"{m}.diag({a[0].text})[:, None]", ATOM)
             case E.Softmax():
-                name, x = self.names.temp(), a[0].text
-                out.append(f"{name} = {m}.exp({x} - {self.top(node.args[0], out)})")
-                out.append(f"{name} = {name} / {m}.sum({name})")
-                return Text(name, ATOM)
+                e, total = self.exp_sum(node.args[0], out)
+                return Text(f"{e} / {total}", MUL)
             case E.LogSumExp():
-                top, x = self.top(node.args[0], out), a[0].text
-                return Text(f"{top} + {m}.log({m}.sum({m}.exp({x} - {top})))", ADD)
+                _, total = self.exp_sum(node.args[0], out)
+                return Text(f"{self.top(node.args[0], out)} + {m}.log({total})", ADD)
             case E.Block():
                 return self.block(node, a)
         raise MatcalcError(f"no code generation for {type(node).__name__} nodes")
@@ -284,6 +283,17 @@ class Body:
             shape = self.tuple_text((node.shape.rows, node.shape.cols))
             return Text(self.b.broadcast(self.arg(t), shape), ATOM)
         return t
+
+    def exp_sum(self, node, out) -> tuple:
+        """The names of exp(node − max node) and its sum, shared by the softmax and the
+        logsumexp of one argument (shifted: no overflow)."""
+        if node not in self.exp_sums:
+            top = self.top(node, out)
+            e, total = self.names.temp(), self.names.temp()
+            out.append(f"{e} = {self.b.m}.exp({self.text[node].text} - {top})")
+            out.append(f"{total} = {self.b.m}.sum({e})")
+            self.exp_sums[node] = (e, total)
+        return self.exp_sums[node]
 
     def top(self, node, out) -> str:
         """The name of max(node), shared by the softmax and logsumexp of one argument."""
