@@ -89,8 +89,9 @@ class Body:
         kids = self.planner.kids
         order = self.walk(list(roots) + list(loop_roots), kids)
         uses: dict = {}
+        by_choice: dict = {}  # uses as the operand of a run-time choice of chain order
         for node in order:
-            for c in kids(node):
+            for c in set(kids(node)):  # once: a choice's options may share an operand
                 uses[c] = uses.get(c, 0) + 1
             if isinstance(node, (E.Softmax, E.LogSumExp)):  # its argument twice
                 uses[node.children[0]] = uses.get(node.children[0], 0) + 1
@@ -98,18 +99,24 @@ class Body:
             if plan is not None and plan.kind in ("gram", "xdx"):  # its operands twice
                 for c in plan.parts:
                     uses[c] = uses.get(c, 0) + 1
+            if plan is not None and plan.kind == "choice":
+                for c in set(kids(node)):
+                    by_choice[c] = by_choice.get(c, 0) + 1
         for r in list(roots) + list(loop_roots):
             uses[r] = uses.get(r, 0) + 1
+        # used only as operands of run-time choices: written inline, computed only when chosen
+        # (the options of one choice are disjoint sub-chains, each evaluated at most once)
+        optional = {n for n, k in by_choice.items() if uses.get(n) == k}
         in_loop = {n for n in order if dX is not None and n.depends_on(dX)}
         hoist = {c for n in in_loop for c in kids(n) if c not in in_loop}
         for node in order:
             out = loop_lines if node in in_loop else lines
             t = self.expand(node, self.render(node, out))
             if not isinstance(node, _LEAVES):
-                shared = uses.get(node, 0) > 1 or node in hoist
+                shared = (uses.get(node, 0) > 1 and node not in optional) or node in hoist
                 if t.prec == ATOM and "(" not in t.text and "[" not in t.text:
                     shared = False  # a name or name.T: cheap inline
-                if shared or len(t.text) > LONG:
+                if shared or (len(t.text) > LONG and node not in optional):
                     name = self.names.temp()
                     out.append(f"{name} = {t.text}")
                     t = Text(name, ATOM, t.pure)
