@@ -351,3 +351,13 @@ def test_value_and_gradients_errors_and_cli():
     assert "--wrt" in err.getvalue()
     err = io.StringIO()
     assert run([TRAIN, "--wrt", "W1", "--value-and-grad", "--hessian"], io.StringIO(), err) == 2
+
+
+@pytest.mark.parametrize("target", BACKENDS)
+def test_log_of_one_plus_is_log1p(target):
+    """log(1 + u) keeps the digits of a tiny u (the plain form rounds 1 + 1e-18 to 1)."""
+    d = matcalc.derivative("x: vector(n); sum(log(1 + x))", "x")
+    assert np.log(1 + 1e-18) == 0.0
+    value, derivative = _run(d, target, {"x": np.array([1e-18, 1e-18])})
+    np.testing.assert_allclose(value, 2e-18, rtol=1e-12)
+    np.testing.assert_allclose(derivative, [1.0, 1.0])

@@ -65,7 +65,6 @@ class Planner:
 
     def __init__(self):
         self.plans: dict = {}
-        self.costs: dict = {}
 
     # ---------------------------------------------------------------- the walk's view
     def plan(self, node) -> Plan | None:
@@ -122,6 +121,8 @@ class Planner:
             if isinstance(g, E.Add) and not (g.shape.rows == 1 or g.shape.cols == 1):
                 spread = E.Add(*(E.MatMul(*f[:i], t, *f[i + 1 :]) for t in g.args))
                 vector = node.shape.rows == 1 or node.shape.cols == 1
+                if spread is node:
+                    break
                 if vector or self.cost(spread) < self._cost_undistributed(node):
                     return Plan("same", (spread,))
                 break
@@ -186,7 +187,7 @@ class Planner:
 def _stable_log(arg) -> Plan | None:
     """log of what overflows or loses digits when computed as written: log det X (slogdet),
     log |det X|, log softmax(u) = u − logsumexp(u), log sum exp(u) = logsumexp(u),
-    log(1 + eᵘ) = softplus(u) (logaddexp)."""
+    log(1 + eᵘ) = softplus(u) (logaddexp), log(1 + u) = log1p(u)."""
     if isinstance(arg, E.Det):
         return Plan("logdet", (arg.args[0],))
     if isinstance(arg, E.Func) and arg.name == "abs" and isinstance(arg.args[1], E.Det):
@@ -200,6 +201,8 @@ def _stable_log(arg) -> Plan | None:
         one, other = arg.args if isinstance(arg.args[0], E.Const) else arg.args[::-1]
         if E.is_const(one, 1) and _is_exp(other):
             return Plan("same", (E.Func("softplus", other.args[1]),))
+        if E.is_const(one, 1) and not isinstance(other, E.Const):
+            return Plan("same", (E.Func("log1p", other),))
     return None
 
 
