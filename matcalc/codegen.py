@@ -26,6 +26,13 @@ that are linear maps (matrix by matrix, vector by matrix, …) are built with `e
 by term where a term is c · G ⊗ (A · dX · B) (G element-wise, dX possibly transposed), and
 otherwise by applying the map to each basis direction in a loop — slower, never an error.
 
+How each node is computed is chosen by a cost model (`render.array_plan`): matrix chains
+split by flop count (at run time when the best order depends on the sizes), diag(v) and
+outer products as broadcasting, sums in a chain applied to a vector distributed, GᵀG and
+Gᵀdiag(d)G as symmetric products, scalars on the smallest operand, X⁻¹B as a solve, row
+forms as the transpose of their column form (so the value and the derivative share them),
+and stable forms (slogdet, logaddexp, shifted softmax/logsumexp) whatever the user wrote.
+
 Expressions are written by `render.array_code`; this module writes the functions around
 them (arguments and their shape checks, linear maps, the finite-difference check). It only
 writes text; it never runs what it writes.
