@@ -188,6 +188,13 @@ def test_sum_applied_to_a_vector_is_distributed_and_products_are_shared():
     assert not re.search(r"2\.0 \* \(.*\* x\.T\)", line)
 
 
+def test_outer_products_broadcast():
+    """xxᵀ (the gradient of xᵀAx by A) is x * x.T, not a matrix product with inner size 1."""
+    d = matcalc.derivative("x: vector(n); A: matrix(n, n); x @ A @ x", "A")
+    text = _f_text(d.to_numpy())
+    assert "x * x.T" in text and "@ x.T" not in text
+
+
 def test_matrix_chain_order_is_chosen_at_run_time_when_it_depends_on_the_sizes():
     """ABC with four free sizes: (AB)C or A(BC), whichever costs fewer flops for the
     arrays given; both are right."""
@@ -361,3 +368,15 @@ def test_log_of_one_plus_is_log1p(target):
     value, derivative = _run(d, target, {"x": np.array([1e-18, 1e-18])})
     np.testing.assert_allclose(value, 2e-18, rtol=1e-12)
     np.testing.assert_allclose(derivative, [1.0, 1.0])
+
+
+def test_magic_writes_value_and_gradients_and_float32(capsys):
+    """%matcalc takes --value-and-grad and --dtype as the command line does."""
+    from matcalc.jupyter import run_magic
+
+    run_magic(f"'{TRAIN}' --wrt W1,b1 --value-and-grad --dtype float32")
+    printed = capsys.readouterr().out
+    assert (
+        printed.rstrip()
+        == matcalc.value_and_grad_source(TRAIN, ["W1", "b1"], dtype="float32").rstrip()
+    )

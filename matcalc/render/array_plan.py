@@ -247,6 +247,8 @@ def _symmetric(f) -> Plan | None:
     if k < 2 or any(f[i] is not E.Transpose(f[k - 1 - i]) for i in range(k // 2)):
         return None
     half = f[(k + 1) // 2 :]
+    if half[0].shape.rows == 1:
+        return None  # xxᵀ: an outer product, a broadcast
     g = half[0] if len(half) == 1 else E.MatMul(*half)
     if k % 2 == 0:
         return Plan("gram", (g,))
