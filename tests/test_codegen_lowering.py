@@ -188,6 +188,17 @@ def test_sum_applied_to_a_vector_is_distributed_and_products_are_shared():
     assert not re.search(r"2\.0 \* \(.*\* x\.T\)", line)
 
 
+def test_a_sum_with_an_expanded_scalar_is_not_distributed():
+    """(A + s) in a chain: s is expanded over A's shape, not a matrix factor (the fuzzer
+    found (w + v − w)ᵀ(A + s) failing with a ShapeError in to_numpy)."""
+    query = "v: vector(m); A: matrix(m, n); s: scalar; x: vector(n); v @ (A + s) @ x"
+    for wrt in ("s", "x"):
+        d = matcalc.derivative(query, wrt)
+        values = _point(d, seed=2)
+        namespace = _load(d.to_numpy())
+        np.testing.assert_allclose(namespace["f"](**values)[1], d.evaluate(values), rtol=1e-10)
+
+
 def test_outer_products_broadcast():
     """xxᵀ (the gradient of xᵀAx by A) is x * x.T, not a matrix product with inner size 1."""
     d = matcalc.derivative("x: vector(n); A: matrix(n, n); x @ A @ x", "A")

@@ -118,7 +118,11 @@ class Planner:
         f = node.args
         # a sum of matrices inside the chain: distribute it when that is cheaper
         for i, g in enumerate(f):
-            if isinstance(g, E.Add) and not (g.shape.rows == 1 or g.shape.cols == 1):
+            if (
+                isinstance(g, E.Add)
+                and not (g.shape.rows == 1 or g.shape.cols == 1)
+                and all(t.shape == g.shape for t in g.args)  # A + s: s is expanded, not a factor
+            ):
                 spread = E.Add(*(E.MatMul(*f[:i], t, *f[i + 1 :]) for t in g.args))
                 vector = node.shape.rows == 1 or node.shape.cols == 1
                 if spread is node:
