@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import expr as E
+from ..errors import MatcalcError
 
 __all__ = ["MAX_RUNTIME_CHAIN", "SAMPLE", "Plan", "Planner", "cost_text"]
 
@@ -69,7 +70,10 @@ class Planner:
     # ---------------------------------------------------------------- the walk's view
     def plan(self, node) -> Plan | None:
         if node not in self.plans:
-            self.plans[node] = self._plan(node)
+            try:
+                self.plans[node] = self._plan(node)
+            except MatcalcError:  # a rewrite the constructors refuse: the node as written
+                self.plans[node] = None
         return self.plans[node]
 
     def kids(self, node) -> tuple:
