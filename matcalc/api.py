@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from . import expr as E
 from .build import Typed, build_typed
 from .codegen import to_source
+from .codegen_grads import value_and_grad_to_source
 from .declarations import spec_string
 from .engine import differentiate
 from .errors import MatcalcError, NameError_, UnsupportedError
@@ -35,7 +36,15 @@ from .steps import Steps
 # NumPy (evaluate) and SymPy (check) are imported where a Derivative first needs them, so
 # that `import matcalc` and the command line stay quick.
 
-__all__ = ["LAYOUTS", "Derivative", "Layout", "derivative", "function_names", "hessian"]
+__all__ = [
+    "LAYOUTS",
+    "Derivative",
+    "Layout",
+    "derivative",
+    "function_names",
+    "hessian",
+    "value_and_grad_source",
+]
 
 
 @dataclass
@@ -64,6 +73,8 @@ class Derivative:
     # element-wise, kron(A, B)); every printed form of this Derivative and its steps uses
     # it; None: the notation current where it prints (`render.styles.using_notation`)
     notation: str | None = None
+    # the variables in the order the declarations, then the query, name them (generated code)
+    argument_order: tuple = ()
 
     def __post_init__(self):
         self.layout = Layout.of(self.layout)
@@ -125,10 +136,11 @@ class Derivative:
         """Source of a self-contained Python function computing the value and the derivative."""
         return self.to_source("numpy")
 
-    def to_source(self, target: str = "numpy") -> str:
-        """Like `to_numpy`, for "numpy", "jax" or "torch" (imported only by the generated code)."""
+    def to_source(self, target: str = "numpy", dtype: str = "float64") -> str:
+        """Like `to_numpy`, for "numpy", "jax" or "torch" (imported only by the generated
+        code), computing in dtype ("float64" or "float32")."""
         with using_notation(self.notation):  # the docstring's formula
-            return to_source(self, target)
+            return to_source(self, target, dtype)
 
     def _repr_latex_(self) -> str:
         with using_notation(self.notation):
@@ -236,6 +248,7 @@ def _resolve(wrt, variables, expression_text, dimensions=frozenset()) -> list:
 
 def _declare(d: Derivative, typed: Typed) -> Derivative:
     d.declarations, d.inferred = dict(typed.declarations), dict(typed.inferred)
+    d.argument_order = typed.declared + tuple(n for n in typed.variables if n not in typed.declared)
     return d
 
 
@@ -370,6 +383,29 @@ def hessian(
         second = _stacked(grad, vars_, variables, Layout.NUMERATOR)
     second.function = expr
     return _declare(_notated(second, notation), typed)
+
+
+def value_and_grad_source(
+    expression: str | E.Expr,
+    wrt: str | list[str],
+    shapes: dict | None = None,
+    target: str = "numpy",
+    dtype: str = "float64",
+) -> str:
+    """The source of one function f(...) -> (value, (∂f/∂w for w in wrt)) of a scalar f
+    (a loss and all its weights, as a training step needs), sharing the forward pass;
+    each gradient is shaped like its variable. target: "numpy", "jax" or "torch"; dtype:
+    "float64" or "float32"."""
+    typed = _parse_typed(expression, shapes)
+    expr, variables = typed.expression, typed.variables
+    vars_ = _resolve(wrt, variables, expression, typed.dimensions)
+    if not expr.shape.is_scalar:
+        raise MatcalcError(
+            f"value and gradients need a scalar function; this one is a {expr.shape.kind}",
+            expected="a scalar expression (sum(...), norm(...)^2, a loss)",
+        )
+    parts = [_declare(_derive(expr, v, variables, Layout.NUMERATOR), typed) for v in vars_]
+    return value_and_grad_to_source(parts, target, dtype)
 
 
 def _closed_gradient(expr: E.Expr, var: E.Var, variables: dict) -> E.Expr:

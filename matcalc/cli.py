@@ -50,6 +50,7 @@ from .options import (
     parse_args,
     positional_last,
     shapes_from_args,
+    value_and_grad_from_args,
     verify_parser,
 )
 from .render.styles import current_notation, using_notation
@@ -191,10 +192,13 @@ def run(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | 
 
 def _derivative_command(args, out: TextIO, err: TextIO) -> int:
     try:
+        if args.value_and_grad:
+            emit(value_and_grad_from_args(args), out)
+            return 0
         d = derivative_from_args(args)
         where = where_line(d, latex=args.latex and not args.emit)
         if args.emit:
-            emit(d.to_source(args.emit), out)
+            emit(d.to_source(args.emit, dtype=args.dtype), out)
             where = where and f"# {where}"
         elif args.steps:
             emit(d.steps.latex() if args.latex else d.steps, out)

@@ -25,6 +25,7 @@ __all__ = [
     "KINDS",
     "build_parser",
     "derivative_from_args",
+    "value_and_grad_from_args",
     "parse_args",
     "positional_last",
     "shapes_from_args",
@@ -122,6 +123,19 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("numpy", "jax", "torch"),
         help="print a Python function computing the value and the derivative",
     )
+    p.add_argument(
+        "--dtype",
+        choices=("float64", "float32"),
+        default="float64",
+        help="what the code of --emit computes in (default float64)",
+    )
+    p.add_argument(
+        "--value-and-grad",
+        action="store_true",
+        help="print one function returning a scalar's value and its gradients by every --wrt "
+        "variable (comma-separated: a loss and its weights), sharing the forward pass "
+        "(numpy unless --emit names a target)",
+    )
     return p
 
 
@@ -203,6 +217,25 @@ def shapes_from_args(args: argparse.Namespace) -> dict:
                     )
                 shapes[name] = kind
     return shapes
+
+
+def value_and_grad_from_args(args: argparse.Namespace) -> str:
+    """The source --value-and-grad asks for: f(...) -> (value, gradients by --wrt)."""
+    if args.wrt is None:
+        raise MatcalcError(
+            "--value-and-grad needs the variables to differentiate by",
+            expected="--wrt with names separated by commas (--wrt W1,b1,W2)",
+        )
+    clash = [f"--{o}" for o in ("hessian", "steps", "latex", "check") if getattr(args, o)]
+    if clash:
+        raise MatcalcError(
+            f"--value-and-grad writes code; it does not combine with {', '.join(clash)}",
+            expected="--value-and-grad with --wrt, --emit, --dtype and shapes only",
+        )
+    wrt = [w.strip() for w in args.wrt.split(",")]
+    return api.value_and_grad_source(
+        args.query, wrt, shapes_from_args(args), target=args.emit or "numpy", dtype=args.dtype
+    )
 
 
 def derivative_from_args(args: argparse.Namespace) -> api.Derivative:
