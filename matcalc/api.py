@@ -10,7 +10,7 @@ numerator, as matrixcalculus.org prints). `evaluate` returns output shape + wrt 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import expr as E
 from .build import Typed, build_typed
@@ -22,9 +22,14 @@ from .layout import LAYOUTS, Layout
 from .parse import parse_query
 from .primitives.catalog import function_names
 from .readoff import NotFactorable, gradient, jacobian, substitute
-from .render.display import derivative_latex, derivative_markdown
-from .render.tensor import linear_map_latex, linear_map_text
-from .render.text import latex as latex_of
+from .render.display import (
+    derivative_latex,
+    derivative_markdown,
+    derivative_naming,
+    result_latex,
+    result_text,
+)
+from .render.names import Naming
 from .render.text import text as text_of
 from .shapes import Shape
 from .simplify import simplify
@@ -58,24 +63,35 @@ class Derivative:
     inferred: dict = field(default_factory=dict)
     # a stacked ∇f(x, y, …): the derivative by each variable (numerator layout), in wrt order
     parts: tuple = ()
+    # print with named intermediates (`(s − y)xᵀ  where s = softmax(Wx)`); False: flat
+    names: bool = True
 
     def __post_init__(self):
         self.layout = Layout.of(self.layout)
 
     # ---------------------------------------------------------------- printing
     def __str__(self) -> str:
-        if self.result is None:
-            return linear_map_text(self)
-        return text_of(self.result)
+        return self.text()
+
+    def text(self, names: bool | None = None) -> str:
+        """The result in Unicode: with named intermediates (`(s − y)xᵀ  where s =
+        softmax(Wx)`, render.names) or, `names=False`, flat; None: `self.names`."""
+        return result_text(self, names)
+
+    @property
+    def naming(self) -> Naming:
+        """The named intermediates (node -> name) the result prints with; empty when
+        nothing is named or `self.names` is False."""
+        return derivative_naming(self)
 
     def __repr__(self) -> str:
         names = ", ".join(v.name for v in self.wrt)
         return f"<Derivative ∂({text_of(self.expression)})/∂{names} = {self}>"
 
-    def latex(self) -> str:
-        if self.result is None:
-            return linear_map_latex(self)
-        return latex_of(self.result)
+    def latex(self, names: bool | None = None) -> str:
+        """The result in LaTeX: an `aligned` block with its `where` rows when intermediates
+        are named (math mode, amsmath), else one formula; `names` as for `text`."""
+        return result_latex(self, names)
 
     @property
     def steps(self):
@@ -153,6 +169,10 @@ class Derivative:
 
     def _repr_markdown_(self) -> str:
         return derivative_markdown(self)
+
+    def flat(self) -> Derivative:
+        """This derivative printing flat (no named intermediates) everywhere, Jupyter too."""
+        return replace(self, names=False)
 
 
 def _np_dims(shape) -> tuple:
@@ -342,20 +362,26 @@ def derivative(
     wrt: str | list[str],
     shapes: dict | None = None,
     layout: str = "numerator",
+    names: bool = True,
 ) -> Derivative:
     """∂ expression / ∂ wrt in matrix notation.
 
     expression: query text (may start with declarations `x: vector(n);`), or an Expr.
     wrt: a variable name, or a list of scalar names for the stacked Jacobian ∇f(x, y).
     shapes: {"x": "vector(n)", "A": "matrix(m, n)", "b": "scalar", "S": "symmetric(n)"}.
+    names: print with named intermediates (`(s − y)xᵀ  where s = softmax(Wx)`); False:
+    the flat form (each printing method also takes `names=`).
     """
     layout = Layout.of(layout)
     typed = _parse_typed(expression, shapes)
     expr, variables = typed.expression, typed.variables
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)
     if len(vars_) == 1 and isinstance(wrt, str):
-        return _declare(_derive(expr, vars_[0], variables, layout), typed)
-    return _declare(_stacked(expr, vars_, variables, layout), typed)
+        d = _declare(_derive(expr, vars_[0], variables, layout), typed)
+    else:
+        d = _declare(_stacked(expr, vars_, variables, layout), typed)
+    d.names = bool(names)
+    return d
 
 
 def hessian(
