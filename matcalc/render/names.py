@@ -6,9 +6,12 @@ get a name, and which name, by measuring the printed text:
   matrix-vector product, printed once as a term of a sum — backpropagation's error term,
   `(s − y)xᵀ` for `(softmax(Wx) − y)xᵀ`, as the textbooks write it (a layer that is only
   wrapped, `diag(σ(Wx + b))W`, `σ(Wx + b)xᵀ`, stays inline);
-- a *repeat*: a subexpression of at least `REPEAT_LEN` characters printed k ≥ 2 times,
-  named when that shortens the result by at least `REPEAT_SAVE` characters and the result
-  with its definitions is no longer than before (short ones stay inline: `σ(x) ⊙ (1 − σ(x))`, `Xᵀdiag(σ(Xw) ⊙ (1 − σ(Xw)))X`,
+- a *repeat*: an array-valued call or sum of at least `REPEAT_LEN` characters printed
+  k ≥ 2 times (scalars are written inline, as scalar calculus is: a symmetric Hessian
+  repeats its entries),
+  named when that shortens the text it is printed in (the result and the other
+  definitions) by at least `REPEAT_SAVE` characters and the whole, its own definition
+  included, is no longer than before (short ones stay inline: `σ(x) ⊙ (1 − σ(x))`, `Xᵀdiag(σ(Xw) ⊙ (1 − σ(Xw)))X`,
   but `diag(σ ⊙ (1 − σ))W  where σ = σ(Wx + b)`);
 - a *long* result: while the body is longer than `LONG` characters, the call or sum whose
   name shortens it most (at least `LONG_SAVE` characters) is named.
@@ -186,8 +189,9 @@ def _nameable(node: E.Expr) -> bool:
 
 
 def _long_candidate(node: E.Expr) -> bool:
-    """What a long result may name: a call or a sum (not a bare product or power)."""
-    return isinstance(node, (E.Func, E.Softmax, E.LogSumExp, E.Max, E.Add, E.Inv)) or (
+    """What may be named for its length or its repeats: a call or a sum, not a product, a
+    power, an inverse or a transpose (`X⁻ᵀaᵀbX⁻ᵀ` stays as the Cookbook writes it)."""
+    return isinstance(node, (E.Func, E.Softmax, E.LogSumExp, E.Max, E.Add)) or (
         _kind(node) is not None
     )
 
@@ -266,13 +270,18 @@ def name_intermediates(exprs: Iterable[E.Expr], taken: Iterable[str] = ()) -> Na
     body, total = _size(roots, named)
     width = Printer(Style())
     for n in candidates:  # repeats, largest first (parents come before children)
-        if n in named or len(width(n)) < REPEAT_LEN:
+        if n in named or not _long_candidate(n) or n.shape.is_scalar:
+            continue
+        if len(width(n)) < REPEAT_LEN:
             continue
         if _occurrences(roots, named, order)[n] < 2:
             continue
         trial = {**named, n: True}
         trial_body, trial_total = _size(roots, trial)
-        if body - trial_body >= REPEAT_SAVE and trial_total <= total:
+        definition = len(Naming(dict.fromkeys(named, "x")).printer(Style())(n)) + 5
+        # the text it is printed in (the body and the other definitions) gets shorter,
+        # and the whole, with its own definition, no longer
+        if total - (trial_total - definition) >= REPEAT_SAVE and trial_total <= total:
             named, body, total = trial, trial_body, trial_total
     while body > LONG:
         best, best_body = None, body
