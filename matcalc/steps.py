@@ -213,6 +213,10 @@ class Steps:
 
     def render(self, show) -> str:
         d = self.derivative
+
+        def final(e):  # the derivative itself, with its named intermediates (render.names)
+            return d.text() if e is d.result and show is text_of else show(e)
+
         names = ", ".join(v.name for v in d.wrt)
         head = f"∂/∂{names} of {show(d.expression)}   ({d.layout} layout)"
         if d.function is not None:  # a Hessian: the derivative of the gradient
@@ -256,11 +260,13 @@ class Steps:
                     f"   {part}" if part.result is None else f"   ∂{top}/∂{v} = {show(part.result)}"
                 )
             elif (
-                der.rewrites or der.substituted is None or show(der.result) != show(der.substituted)
+                der.rewrites
+                or der.substituted is None
+                or final(der.result) != show(der.substituted)
             ):
-                lines.append(f"   ∂{top}/∂{v} = {show(der.result)}")
+                lines.append(f"   ∂{top}/∂{v} = {final(der.result)}")
             if der.laid_out is not None:
-                lines.append(f"   ∂{top}/∂{v} = {show(der.laid_out)}    [{d.layout} layout]")
+                lines.append(f"   ∂{top}/∂{v} = {final(der.laid_out)}    [{d.layout} layout]")
         if len(self.derivations) > 1:
             lines.append(f"Stacked: {d}")
         return "\n".join(line for line in lines if line != "")

@@ -8,6 +8,7 @@ compiled by pdflatex.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from helpers import assert_derivative
 from test_cookbook import assert_three_ways
@@ -169,3 +170,38 @@ def test_latex_with_names_compiles():
             (f"{i} steps", d.steps.latex()),
         ]
     assert failing_formulas(formulas) == []
+
+
+# ---------------------------------------------------------------- shared with steps and code
+def test_steps_end_in_the_named_derivative():
+    d = matcalc.derivative(CE, "W")
+    lines = str(d.steps).splitlines()
+    assert lines[-1] == "   ∂f/∂W = (s − y)xᵀ  where s = softmax(Wx)"
+    assert "\\text{where } s = \\operatorname{softmax}" in d.steps.latex().splitlines()[-3]
+    flat = matcalc.derivative(CE, "W", names=False)
+    assert str(flat.steps).splitlines()[-1] == "   ∂f/∂W = (softmax(Wx) − y)xᵀ"
+
+
+@pytest.mark.parametrize(
+    "query, wrt, assigned",
+    [(CE, "W", "s = "), (LAYER, "x", "sigma = "), (MLP, "W1", "h = ")],
+    ids=["softmax", "sigmoid", "tanh"],
+)
+def test_generated_code_uses_the_names(query, wrt, assigned):
+    """The generated function computes each named intermediate once, under its name."""
+    from test_codegen import load
+
+    d = matcalc.derivative(query, wrt)
+    source = d.to_numpy()
+    assert any(line.strip().startswith(assigned) for line in source.splitlines()), source
+    flat = matcalc.derivative(query, wrt, names=False).to_numpy()
+    assert not any(line.strip().startswith(assigned) for line in flat.splitlines())
+    namespace = load(source)
+    rng = np.random.default_rng(0)
+    sizes = {"k": 3, "n": 4, "m": 5}
+    args = []
+    for v in sorted(d.variables.values(), key=lambda v: v.name):
+        dims = [sizes[x] for x in v.shape.np_dims]
+        a = rng.normal(size=dims)
+        args.append(np.abs(a) / np.abs(a).sum() if v.name == "y" and query is CE else a)
+    assert namespace["check"](*args) < 1e-6

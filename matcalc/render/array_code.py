@@ -64,6 +64,7 @@ class Body:
         self.text: dict = {}  # node -> Text
         self.named: set = set()  # nodes given their own assignment
         self.maxima: dict = {}  # node -> the name of its maximum
+        self.preferred: dict = {}  # node -> the identifier it is named by (render.names)
         self.xp = Tracer(b)  # primitives' lowerings write source through it
 
     # -- shapes
@@ -105,8 +106,9 @@ class Body:
                 shared = uses.get(node, 0) > 1 or node in hoist
                 if t.prec == ATOM and "(" not in t.text and "[" not in t.text:
                     shared = False  # a name or name.T: cheap inline
-                if shared or len(t.text) > LONG:
-                    name = self.names.temp()
+                named = node in self.preferred and not t.text.isidentifier()
+                if shared or len(t.text) > LONG or named:
+                    name = self.temp(node)
                     out.append(f"{name} = {t.text}")
                     t = Text(name, ATOM, t.pure)
                     self.named.add(node)
@@ -171,7 +173,7 @@ class Body:
             case E.Diagonal():
                 return Text(f"{m}.diag({a[0].text})[:, None]", ATOM)
             case E.Softmax():
-                name, x = self.names.temp(), a[0].text
+                name, x = self.temp(node), a[0].text
                 out.append(f"{name} = {m}.exp({x} - {self.top(node.args[0], out)})")
                 out.append(f"{name} = {name} / {m}.sum({name})")
                 return Text(name, ATOM)
@@ -181,6 +183,13 @@ class Body:
             case E.Block():
                 return self.block(node, a)
         raise MatcalcError(f"no code generation for {type(node).__name__} nodes")
+
+    def temp(self, node) -> str:
+        """A fresh identifier for `node`'s value: its name in the printed result where it
+        has one (`s = …` for `where s = softmax(Wx)`), else t1, t2, …"""
+        if node in self.preferred:
+            return self.names.claim(self.preferred[node])
+        return self.names.temp()
 
     def expand(self, node, t: Text) -> Text:
         """An element-wise node of scalars that is itself an array (x + 1/2 − x is n×1 when

@@ -218,7 +218,11 @@ def _steps_rows(steps) -> list[str]:
             f"\\qquad\\qquad {latex_of(r.before)} = {latex_of(r.after)}{_label(r.rule)}"
             for r in der.rewrites
         ]
-        if der.result is not None:
+        naming = derivative_naming(d) if len(steps.derivations) == 1 else Naming()
+        if der.result is not None and der.result is d.result and naming:
+            # the derivative itself, with its named intermediates (as `str(d)`)
+            final = f"{_partial(top, v)} = {naming.latex(der.result)} \\quad {naming.where_latex()}"
+        elif der.result is not None:
             final = f"{_partial(top, v)} = {latex_of(der.result)}"
         elif len(steps.derivations) == 1 and d.result is None:
             final = _linear_map(d)
@@ -229,10 +233,10 @@ def _steps_rows(steps) -> list[str]:
         ):
             rows.append(f"\\qquad {final}")
         if der.laid_out is not None:
-            rows.append(
-                f"\\qquad {_partial(top, v)} = {latex_of(der.laid_out)}"
-                f"{_label(d.layout + ' layout')}"
-            )
+            laid_out = latex_of(der.laid_out)
+            if der.laid_out is d.result and naming:
+                laid_out = f"{naming.latex(der.laid_out)} \\quad {naming.where_latex()}"
+            rows.append(f"\\qquad {_partial(top, v)} = {laid_out}{_label(d.layout + ' layout')}")
     if len(steps.derivations) > 1:
         rows.append(f"\\text{{Stacked: }} {derivative_equation(d)}")
     return rows

@@ -25,6 +25,7 @@ derivative, its LaTeX, the Jupyter display; `steps` and the code generators may 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -49,6 +50,7 @@ LONG = 80  # a body longer than this is shortened by naming its biggest calls an
 LONG_SAVE = 8  # … each of which must save at least this much
 
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 # the letter a reader gives the *value* of a layer (a convention of notation, not a fact
 # about the function: the function facts live in the primitive registry)
@@ -82,6 +84,11 @@ class Naming:
         expressions (steps, generated code) rather than printing through `Naming`."""
         return {node: E.Var(name, node.shape) for node, name in self.names.items()}
 
+    def identifiers(self) -> dict:
+        """node -> its name as an ASCII Python identifier (`σ` → `sigma`, `h₁` → `h1`),
+        for generated code."""
+        return {node: _identifier(name) for node, name in self.names.items()}
+
     def printer(self, style: Style, defining: E.Expr | None = None) -> Printer:
         """A printer that prints each named node (but `defining`, whose definition this is)
         as its name."""
@@ -104,6 +111,14 @@ class Naming:
         p = Style()
         parts = [f"{name} = {self.printer(p, node)(node)}" for name, node in self.definitions]
         return "where " + ", ".join(parts)
+
+    def where_latex(self) -> str:
+        """`\\text{where } s = …,\\ h = …` on one line, or "" when nothing is named."""
+        if not self:
+            return ""
+        s = LatexStyle()
+        parts = [f"{s.name(n)} = {self.printer(s, node)(node)}" for n, node in self.definitions]
+        return "\\text{where } " + ",\\ ".join(parts)
 
     def latex_rows(self, at_equals: bool = True) -> list[str]:
         """One `aligned` row per definition: `\\text{where } s &= …`, then `h &= …`
@@ -132,6 +147,17 @@ class Naming:
         if not self:
             return body
         return latex_block(["&" + body] + self.latex_rows(at_equals=False))
+
+
+def _identifier(name: str) -> str:
+    out = ""
+    for ch in name.translate(_DIGITS):
+        if ch.isascii():
+            out += ch
+        else:
+            word = unicodedata.name(ch, "v").split(" LETTER ")[-1].split()[0].lower()
+            out += word if word.isidentifier() else "v"
+    return out
 
 
 def latex_block(rows: list[str]) -> str:
