@@ -13,8 +13,10 @@ get a name, and which name, by measuring the printed text:
   definitions) by at least `REPEAT_SAVE` characters and the whole, its own definition
   included, is no longer than before (short ones stay inline: `σ(x) ⊙ (1 − σ(x))`, `Xᵀdiag(σ(Xw) ⊙ (1 − σ(Xw)))X`,
   but `diag(σ ⊙ (1 − σ))W  where σ = σ(Wx + b)`);
-- a *long* result: while the body is longer than `LONG` characters, the call or sum whose
-  name shortens it most (at least `LONG_SAVE` characters) is named.
+- a *long* result: while the body is longer than `LONG` characters, the array-valued call
+  or sum whose name shortens it most (at least `LONG_SAVE` characters) is named.
+A name is measured one character wide; the printed lengths of all nodes come from one
+printing (`_Measure`), so choosing costs a few printings of the result, not one a candidate.
 Names come from the expression — `s` a softmax, `σ` a sigmoid, `h` a hidden layer (tanh,
 relu, gelu, …), `z` an affine pre-activation — else are numbered `v₁, v₂, …`; several of a
 kind are numbered `h₁, h₂` inner first; a name in `taken` (the user's variables and sizes)
@@ -37,6 +39,8 @@ from .text import Printer
 __all__ = [
     "LONG",
     "LONG_SAVE",
+    "MAX_NAMES",
+    "MAX_NODES",
     "REPEAT_LEN",
     "REPEAT_SAVE",
     "Naming",
@@ -48,6 +52,8 @@ REPEAT_LEN = 8  # a repeated subexpression shorter than this stays inline (σ(Xw
 REPEAT_SAVE = 12  # … and is named when the result gets this much shorter
 LONG = 80  # a body longer than this is shortened by naming its biggest calls and sums
 LONG_SAVE = 8  # … each of which must save at least this much
+MAX_NAMES = 8  # names in one result, at most
+MAX_NODES = 4000  # a result with more nodes prints flat
 
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
@@ -254,75 +260,90 @@ def _order(roots: list) -> list:
     return sorted(out, key=lambda n: -index[n])
 
 
-def _occurrences(roots: list, named: dict, order: list) -> dict:
-    """How many times each node is printed: in the bodies, and in each named node's
-    definition (printed once); a named node is printed as its name where it occurs."""
+def _occurrences(roots: list, named: dict, order: list, definitions: bool = True) -> dict:
+    """How many times each node is printed: in the bodies, and (`definitions`) in each
+    named node's definition (printed once); a named node prints as its name where it occurs."""
     count: dict = dict.fromkeys(order, 0)
     for r in roots:
         count[r] += 1
     for n in order:
-        if not count[n]:
-            continue
-        spread = 1 if n in named else count[n]
-        for c in n.children:
-            count[c] += spread
+        spread = (1 if definitions and count[n] else 0) if n in named else count[n]
+        if spread:
+            for c in n.children:
+                count[c] += spread
     return count
 
 
-# ---------------------------------------------------------------- the choice
-def _size(roots: list, named: dict) -> tuple[int, int]:
-    """(length of the bodies, length of the bodies and the definitions `x = …`)."""
-    style = Style()
-    naming = Naming(dict.fromkeys(named, "x"))  # every name one character wide
-    body = sum(len(naming.printer(style)(r)) for r in roots)
-    defs = sum(len(naming.printer(style, n)(n)) + 5 for n in named)  # ", x = "
-    return body, body + defs
+# ---------------------------------------------------------------- the measurement
+@dataclass
+class _Measure:
+    """The printed lengths with the current names (each one character wide, a lower bound
+    on a name's width, parentheses aside): of every node, of the bodies, of the whole."""
+
+    roots: list
+    order: list
+    named: dict
+    width: dict = field(default_factory=dict)  # node -> printed length in context
+    body: int = 0
+    total: int = 0  # the bodies and the definitions `, x = …`
+    counts: dict = field(default_factory=dict)  # printed occurrences, definitions included
+    in_body: dict = field(default_factory=dict)  # printed occurrences in the bodies
+
+    def __post_init__(self):
+        p = Naming(dict.fromkeys(self.named, "x")).printer(Style())
+        self.body = sum(len(p(r)) for r in self.roots)
+        definitions = 0
+        for n in self.named:
+            for c in n.children:
+                p(c)
+            definitions += len(p._show(n)[0]) + 5
+        self.total = self.body + definitions
+        self.width = {n: len(t) for n, (t, _) in p.memo.items() if n not in self.named}
+        self.counts = _occurrences(self.roots, self.named, self.order)
+        self.in_body = _occurrences(self.roots, self.named, self.order, definitions=False)
+
+    def with_name(self, n: E.Expr) -> _Measure:
+        return _Measure(self.roots, self.order, {**self.named, n: True})
 
 
 def name_intermediates(exprs: Iterable[E.Expr], taken: Iterable[str] = ()) -> Naming:
     """The names for printing `exprs` (one result, or the pieces of a linear map), none
-    of them in `taken`. Deterministic: the same expressions always get the same names."""
+    of them in `taken`. Deterministic: the same expressions always get the same names.
+    At most `MAX_NAMES` names; nothing is named in a result of more than `MAX_NODES`
+    nodes (measuring is quadratic in the nodes; such a result is not read by eye)."""
     roots = [e for e in exprs if e is not None]
-    if not roots:
+    order = _order(roots) if roots else []
+    if not roots or len(order) > MAX_NODES:
         return Naming()
-    order = _order(roots)
     candidates = [n for n in order if _nameable(n) and n not in roots]
     named: dict = {}
     counts = _occurrences(roots, named, order)
     in_sum = _terms_of_sums(order)
     for n in candidates:  # layers entering a sum, once
-        if counts[n] == 1 and n in in_sum and _is_layer(n):
+        if counts[n] == 1 and n in in_sum and _is_layer(n) and len(named) < MAX_NAMES:
             named[n] = True
-    body, total = _size(roots, named)
-    width = Printer(Style())
-    for n in candidates:  # repeats, largest first (parents come before children)
-        if n in named or not _long_candidate(n) or n.shape.is_scalar:
+    m = _Measure(roots, order, named)
+    arrays = [n for n in candidates if _long_candidate(n) and not n.shape.is_scalar]
+    for n in arrays:  # repeats, largest first (parents come before children)
+        if n in m.named or m.counts[n] < 2 or m.width.get(n, 0) < REPEAT_LEN:
             continue
-        if len(width(n)) < REPEAT_LEN:
-            continue
-        if _occurrences(roots, named, order)[n] < 2:
-            continue
-        trial = {**named, n: True}
-        trial_body, trial_total = _size(roots, trial)
-        definition = len(Naming(dict.fromkeys(named, "x")).printer(Style())(n)) + 5
-        # the text it is printed in (the body and the other definitions) gets shorter,
-        # and the whole, with its own definition, no longer
-        if total - (trial_total - definition) >= REPEAT_SAVE and trial_total <= total:
-            named, body, total = trial, trial_body, trial_total
-    while body > LONG:
-        best, best_body = None, body
-        counts = _occurrences(roots, named, order)
-        for n in candidates:
-            if n in named or not counts[n] or not _long_candidate(n):
-                continue
-            trial_body = _size(roots, {**named, n: True})[0]
-            if trial_body < best_body:
-                best, best_body = n, trial_body
-        if best is None or body - best_body < LONG_SAVE:
+        if len(m.named) >= MAX_NAMES:
             break
-        named[best], body = True, best_body
-    counts = _occurrences(roots, named, order)
-    kept = [n for n in reversed(order) if n in named and counts[n]]  # inner first
+        # the text it is printed in (the bodies, the other definitions) gets shorter by
+        # `saved`, and the whole, its own definition `, x = …` included, no longer
+        saved = m.counts[n] * (m.width[n] - 1)
+        if saved >= REPEAT_SAVE and saved >= m.width[n] + 5:
+            m = m.with_name(n)
+    while m.body > LONG and len(m.named) < MAX_NAMES:
+        best = max(
+            (n for n in arrays if n not in m.named and m.in_body[n]),
+            key=lambda n: m.in_body[n] * (m.width.get(n, 1) - 1),
+            default=None,
+        )
+        if best is None or m.in_body[best] * (m.width.get(best, 1) - 1) < LONG_SAVE:
+            break
+        m = m.with_name(best)
+    kept = [n for n in reversed(order) if n in m.named and m.counts[n]]  # inner first
     return Naming(_letters(kept, set(taken)))
 
 
