@@ -205,3 +205,13 @@ def test_generated_code_uses_the_names(query, wrt, assigned):
         a = rng.normal(size=dims)
         args.append(np.abs(a) / np.abs(a).sum() if v.name == "y" and query is CE else a)
     assert namespace["check"](*args) < 1e-6
+
+
+def test_jupyter_magic_no_names():
+    from matcalc.jupyter import run_magic
+
+    named = run_magic("--wrt W", cell=CE)
+    flat = run_magic("--wrt W --no-names", cell=CE)
+    assert "\\text{where } s &=" in named._repr_latex_()
+    assert "where" not in flat._repr_latex_() and "where" not in flat._repr_markdown_()
+    assert flat._repr_markdown_().endswith("`(softmax(Wx) − y)xᵀ`")
