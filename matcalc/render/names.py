@@ -44,6 +44,7 @@ __all__ = [
     "REPEAT_LEN",
     "REPEAT_SAVE",
     "Naming",
+    "latex_block",
     "name_intermediates",
     "taken_names",
 ]
