@@ -215,3 +215,17 @@ def test_jupyter_magic_no_names():
     assert "\\text{where } s &=" in named._repr_latex_()
     assert "where" not in flat._repr_latex_() and "where" not in flat._repr_markdown_()
     assert flat._repr_markdown_().endswith("`(softmax(Wx) − y)xᵀ`")
+
+
+def test_a_name_is_an_atom_where_it_is_printed():
+    """A named sum needs no parentheses as a factor, and a named negative term keeps its
+    sign inside its definition (never printed flat beside an unused definition)."""
+    from matcalc.shapes import Shape
+
+    A, x, b = E.Var("A", Shape("n", "n")), E.Var("x", Shape("n", 1)), E.Var("b", Shape("n", 1))
+    z = E.Add(E.MatMul(A, x), b)
+    assert Naming({z: "z"}).text(E.MatMul(A, z)) == "Az"
+    negative = E.Mul(E.Const(-2), z)
+    e = E.Add(E.Func("exp", x), negative)
+    assert Naming({negative: "v"}).text(e) == "exp(x) + v"
+    assert Naming({negative: "v"}).show_text(e) == "exp(x) + v  where v = −2(Ax + b)"

@@ -103,6 +103,7 @@ class Naming:
         for node, name in self.names.items():
             if node is not defining:
                 p.memo[node] = (style.name(name), ATOM)
+                p.named.add(node)
         return p
 
     def text(self, e: E.Expr) -> str:
