@@ -109,6 +109,20 @@ def derivative_naming(d: DerivativeLike, names: bool | None = None) -> Naming:
     None, the Derivative's own `names` setting is)."""
     if not _wants_names(d, names):
         return Naming()
+    # nodes compare by identity: a changed result (or function, variable) is measured again
+    key = (d.result, d.differential, tuple(d.wrt), d.expression, getattr(d, "function", None))
+    cached = getattr(d, "_naming", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    naming = _naming(d)
+    try:  # the same result prints the same names, measured once
+        d._naming = (key, naming)
+    except AttributeError:  # a read-only DerivativeLike
+        pass
+    return naming
+
+
+def _naming(d) -> Naming:
     exprs = [d.result] if d.result is not None else linear_map_exprs(d)
     variables = getattr(d, "variables", {}) or {}
     taken = taken_names(
