@@ -10,7 +10,8 @@ get a name, and which name, by measuring the printed text:
   k ≥ 2 times (scalars are written inline, as scalar calculus is: a symmetric Hessian
   repeats its entries),
   named when that shortens the text it is printed in (the result and the other
-  definitions) by at least `REPEAT_SAVE` characters and the whole, its own definition
+  definitions) by at least `REPEAT_SAVE` characters (twice that for a node without a
+  letter of its own, whose `v₁` says nothing: `−(A + diag(x))⁻ᵀ ⊙ (A + diag(x))⁻¹` stays) and the whole, its own definition
   included, is no longer than before (short ones stay inline: `σ(x) ⊙ (1 − σ(x))`, `Xᵀdiag(σ(Xw) ⊙ (1 − σ(Xw)))X`,
   but `diag(σ ⊙ (1 − σ))W  where σ = σ(Wx + b)`);
 - a *long* result: while the body is longer than `LONG` characters, the array-valued call
@@ -334,7 +335,8 @@ def name_intermediates(exprs: Iterable[E.Expr], taken: Iterable[str] = ()) -> Na
         # the text it is printed in (the bodies, the other definitions) gets shorter by
         # `saved`, and the whole, its own definition `, x = …` included, no longer
         saved = m.counts[n] * (m.width[n] - 1)
-        if saved >= REPEAT_SAVE and saved >= m.width[n] + 5:
+        need = REPEAT_SAVE if _kind(n) else 2 * REPEAT_SAVE  # a bare `v₁` must earn more
+        if saved >= need and saved >= m.width[n] + 5:
             m = m.with_name(n)
     while m.body > LONG and len(m.named) < MAX_NAMES:
         best = max(
