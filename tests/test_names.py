@@ -176,7 +176,7 @@ def test_latex_with_names_compiles():
 def test_steps_end_in_the_named_derivative():
     d = matcalc.derivative(CE, "W")
     lines = str(d.steps).splitlines()
-    assert lines[-1] == "   ∂f/∂W = (s − y)xᵀ  where s = softmax(Wx)"
+    assert lines[-1] == "   ∂f/∂W = (s − y)xᵀ  where s = softmax(Wx)    (k×n)"
     assert "\\text{where } s = \\operatorname{softmax}" in d.steps.latex().splitlines()[-3]
     flat = matcalc.derivative(CE, "W", names=False)
     assert str(flat.steps).splitlines()[-1] == "   ∂f/∂W = (softmax(Wx) − y)xᵀ"
@@ -199,12 +199,12 @@ def test_generated_code_uses_the_names(query, wrt, assigned):
     namespace = load(source)
     rng = np.random.default_rng(0)
     sizes = {"k": 3, "n": 4, "m": 5}
-    args = []
+    values = {}
     for v in sorted(d.variables.values(), key=lambda v: v.name):
         dims = [sizes[x] for x in v.shape.np_dims]
         a = rng.normal(size=dims)
-        args.append(np.abs(a) / np.abs(a).sum() if v.name == "y" and query is CE else a)
-    assert namespace["check"](*args) < 1e-6
+        values[v.name] = np.abs(a) / np.abs(a).sum() if v.name == "y" and query is CE else a
+    assert namespace["check"](*(values[n] for n in d.argument_order)) < 1e-6
 
 
 def test_jupyter_magic_no_names():
