@@ -179,7 +179,7 @@ def test_steps_end_in_the_named_derivative():
     assert lines[-1] == "   ∂f/∂W = (s − y)xᵀ  where s = softmax(Wx)    (k×n)"
     assert "\\text{where } s = \\operatorname{softmax}" in d.steps.latex().splitlines()[-3]
     flat = matcalc.derivative(CE, "W", names=False)
-    assert str(flat.steps).splitlines()[-1] == "   ∂f/∂W = (softmax(Wx) − y)xᵀ"
+    assert str(flat.steps).splitlines()[-1] == "   ∂f/∂W = (softmax(Wx) − y)xᵀ    (k×n)"
 
 
 @pytest.mark.parametrize(
