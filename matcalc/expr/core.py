@@ -33,7 +33,16 @@ __all__ = [
     "walk",
 ]
 
-_TABLE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+# the intern table: key -> weak reference to the node. A plain dict of `KeyedRef`s (what
+# WeakValueDictionary keeps inside, without its Python-level `get`): a dead node's entry is
+# dropped by `_forget`, unless a newer node already took its key.
+_TABLE: dict = {}
+
+
+def _forget(ref: weakref.KeyedRef) -> None:
+    if _TABLE.get(ref.key) is ref:
+        del _TABLE[ref.key]
+
 
 _printer: Callable[[Expr], str] | None = None
 
@@ -81,10 +90,14 @@ class Expr:
 
 
 def _node(cls, args: tuple, shape: Shape, label="") -> Expr:
-    key = (cls, args, shape)  # the shape too: the scalar t + 1 is not t + 1 expanded
-    found = _TABLE.get(key)
-    if found is not None:
-        return found
+    # the shape too (as its two dimensions, hashed without a Python-level call): the scalar
+    # t + 1 is not t + 1 expanded
+    key = (cls, args, shape.rows, shape.cols)
+    ref = _TABLE.get(key)
+    if ref is not None:
+        found = ref()
+        if found is not None:
+            return found
     node = object.__new__(cls)
     node.args = args
     node.shape = shape
@@ -109,7 +122,7 @@ def _node(cls, args: tuple, shape: Shape, label="") -> Expr:
         tuple(k.order for k in kids),
         _param_key(shape),
     )
-    _TABLE[key] = node
+    _TABLE[key] = weakref.KeyedRef(node, _forget, key)
     return node
 
 
@@ -190,7 +203,11 @@ class Const(Expr):
     category = 0
 
     def __new__(cls, value):
-        return _node(cls, (bounded(Fraction(value)),), SCALAR)
+        if type(value) is not Fraction:
+            value = Fraction(value)
+        ref = _TABLE.get((cls, (value,), 1, 1))  # an existing constant was bounded when made
+        found = ref() if ref is not None else None
+        return found if found is not None else _node(cls, (bounded(value),), SCALAR)
 
     value = property(lambda self: self.args[0])
 
