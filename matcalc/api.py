@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from . import expr as E
 from .build import Typed, build_typed
-from .codegen import to_source
 from .declarations import spec_string
 from .engine import differentiate
 from .errors import MatcalcError, NameError_, UnsupportedError
@@ -22,13 +21,11 @@ from .layout import LAYOUTS, Layout
 from .parse import parse_query
 from .primitives.catalog import function_names
 from .readoff import NotFactorable, gradient, jacobian, substitute
-from .render.display import derivative_latex, derivative_markdown
 from .render.tensor import linear_map_latex, linear_map_text
 from .render.text import latex as latex_of
 from .render.text import text as text_of
 from .shapes import Shape
 from .simplify import simplify
-from .steps import Steps
 
 # NumPy (evaluate) and SymPy (check) are imported where a Derivative first needs them, so
 # that `import matcalc` and the command line stay quick.
@@ -77,8 +74,12 @@ class Derivative:
             return linear_map_latex(self)
         return latex_of(self.result)
 
+    # steps, code and the notebook display are imported where they are used: the command
+    # line's start (parse, derive, print) does not load them (issue 11, cold start)
     @property
     def steps(self):
+        from .steps import Steps
+
         return Steps(self)
 
     @property
@@ -142,16 +143,22 @@ class Derivative:
     # ---------------------------------------------------------------- code and Jupyter
     def to_numpy(self) -> str:
         """Source of a self-contained Python function computing the value and the derivative."""
-        return to_source(self, "numpy")
+        return self.to_source("numpy")
 
     def to_source(self, target: str = "numpy") -> str:
         """Like `to_numpy`, for "numpy", "jax" or "torch" (imported only by the generated code)."""
+        from .codegen import to_source
+
         return to_source(self, target)
 
     def _repr_latex_(self) -> str:
+        from .render.display import derivative_latex
+
         return derivative_latex(self)
 
     def _repr_markdown_(self) -> str:
+        from .render.display import derivative_markdown
+
         return derivative_markdown(self)
 
 
