@@ -6,6 +6,7 @@ import cProfile
 import io
 import math
 import pstats
+import re
 import time
 
 import numpy as np
@@ -14,6 +15,7 @@ from _matrix_numbers import compare, err_text, finite_difference
 
 import matcalc
 from matcalc import expr as E
+from matcalc import limits
 from matcalc.api import _parse
 
 SLOPE_LIMIT = 1.2
@@ -281,3 +283,93 @@ def section_scaling(reps: int, quick: bool, failures):
             for ln in lines[start:]:
                 print("    " + ln)
     return verdicts
+
+
+# ------------------------------------------------------------------------------------------
+# Slopes with targets (issue 11): `python benchmarks/_matrix_scaling.py [--quick]` prints the
+# log-log slope of each family and exits 1 if one exceeds its target (2 if a run fails).
+
+SUM_TERMS = (100, 1_000, 10_000, 100_000)
+SUM_TARGET = 1.15  # a long sum: linear in its number of terms
+HESSIAN_DEPTHS = (4, 8, 16, 32)
+HESSIAN_TARGET = 1.3  # the deep-chain Hessian: near-linear in the written size of its result
+
+
+def written_size(e: E.Expr) -> int:
+    """Distinct nodes plus the operands they hold (a flat chain of k factors counts k): what
+    building, printing or evaluating the DAG once costs."""
+    return sum(1 + len(n.children) for n in E.walk(e))
+
+
+def hessian_query(L: int, suffix: str = "") -> str:
+    """sum(tanh(W_L @ … tanh(W_1 @ x))), the Hessian by x (`x{suffix}`)."""
+    return re.sub(r"\bx\b", "x" + suffix, chain_query(L, "scalar"))
+
+
+def _best_time(run, reps: int) -> float:
+    best = math.inf
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def section_slopes(quick: bool = False) -> list[tuple[str, float, float]]:
+    """(family, slope, target) for a long sum (time against its number of terms) and the
+    deep-chain Hessian (time against the written size of its result; also shown against L)."""
+    hr("Slopes: long sums (time vs terms) and the deep-chain Hessian (time vs result size)")
+    out = []
+    terms = SUM_TERMS[:3] if quick else SUM_TERMS
+    times = []
+    # `x + … + x` of 10^5 terms is 199,999 characters, past the query limit (100,000, a CLI
+    # argument's size): lifted here for the measurement only; the API takes a built E.Add
+    # of 10^5 terms as it is (tests/test_algebra.py)
+    limit, limits.MAX_QUERY_CHARS = limits.MAX_QUERY_CHARS, 2 * max(terms)
+    for k in terms:
+        query = "+".join(["x"] * k)  # the shortest text: the limit on query length allows 10^5
+        d = matcalc.derivative(query, "x")
+        if str(d) != str(k):
+            raise AssertionError(f"d(x + … + x)/dx with {k} terms printed {d}")
+        times.append(_best_time(lambda q=query: matcalc.derivative(q, "x"), 1 if k > 10**4 else 3))
+        print(
+            f"  sum of {k:>7,} terms: {times[-1] * 1e3:10.1f} ms  ({times[-1] / k * 1e6:.1f} µs/term)"
+        )
+    limits.MAX_QUERY_CHARS = limit
+    out.append(("sum: time vs terms", slope(terms, times), SUM_TARGET))
+    depths = HESSIAN_DEPTHS[:3] if quick else HESSIAN_DEPTHS
+    times, sizes = [], []
+    for L in depths:
+        queries = [hessian_query(L, f"_{r}") for r in range(3)]  # fresh: nothing interned
+        ts = []
+        for r, q in enumerate(queries):
+            t0 = time.perf_counter()
+            d = matcalc.hessian(q, f"x_{r}")
+            ts.append(time.perf_counter() - t0)
+        times.append(min(ts))
+        sizes.append(written_size(d.result))
+        print(
+            f"  Hessian, L = {L:>2}: {times[-1] * 1e3:9.1f} ms, result {E.size_of(d.result)} "
+            f"nodes, written size {sizes[-1]}"
+        )
+    print(
+        f"  (time vs L: slope {slope(depths, times):.2f}; result size vs L: {slope(depths, sizes):.2f})"
+    )
+    out.append(("deep-chain Hessian: time vs result size", slope(sizes, times), HESSIAN_TARGET))
+    print()
+    for name, s, target in out:
+        print(
+            f"  {name}: log-log slope {s:.2f} (target ≤ {target}) {'OK' if s <= target else 'EXCEEDED'}"
+        )
+    return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    try:
+        results = section_slopes(quick="--quick" in sys.argv)
+    except Exception as err:  # noqa: BLE001 -- a failed run is a failure, said loudly
+        print(f"FAILED: {type(err).__name__}: {err}")
+        sys.exit(2)
+    sys.exit(1 if any(s > target for _, s, target in results) else 0)

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field, replace
 
 from . import expr as E
 from .build import Typed, build_typed
-from .codegen import to_source
-from .codegen_grads import value_and_grad_to_source
 from .declarations import spec_string
 from .engine import differentiate
 from .errors import MatcalcError, NameError_, UnsupportedError
@@ -36,7 +34,6 @@ from .render.styles import notation_of, using_notation
 from .render.text import text as text_of
 from .shapes import Shape
 from .simplify import simplify
-from .steps import Steps
 
 # NumPy (evaluate) and SymPy (check) are imported where a Derivative first needs them, so
 # that `import matcalc` and the command line stay quick.
@@ -115,8 +112,12 @@ class Derivative:
         with using_notation(self.notation):
             return result_latex(self, names)
 
+    # steps, code and the notebook display are imported where they are used: the command
+    # line's start (parse, derive, print) does not load them (issue 11, cold start)
     @property
     def steps(self):
+        from .steps import Steps
+
         return Steps(self)
 
     @property
@@ -155,6 +156,8 @@ class Derivative:
     def to_source(self, target: str = "numpy", dtype: str = "float64") -> str:
         """Like `to_numpy`, for "numpy", "jax" or "torch" (imported only by the generated
         code), computing in dtype ("float64" or "float32")."""
+        from .codegen import to_source
+
         with using_notation(self.notation):  # the docstring's formula
             return to_source(self, target, dtype)
 
@@ -430,6 +433,8 @@ def value_and_grad_source(
             expected="a scalar expression (sum(...), norm(...)^2, a loss)",
         )
     parts = [_declare(_derive(expr, v, variables, Layout.NUMERATOR), typed) for v in vars_]
+    from .codegen_grads import value_and_grad_to_source
+
     return value_and_grad_to_source(parts, target, dtype)
 
 

@@ -28,8 +28,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
 
 __all__ = [
     "BETWEEN_ARGUMENTS",
@@ -85,6 +88,8 @@ class Domain:
     def gap(self, *values) -> np.ndarray:
         """The distance of the arguments' values from the domain's edges and kinks
         (positive inside, ≤ 0 outside), element-wise."""
+        import numpy as np  # here: a derivation never samples, and the CLI starts faster
+
         vals = [np.asarray(v, dtype=float) for v in values]
         gaps = [np.full(np.broadcast(*vals).shape, np.inf)]
         if self.distance is not None:
@@ -104,6 +109,8 @@ class Domain:
         low = self.low + margin if math.isfinite(self.low) else -1.5
         high = self.high - margin if math.isfinite(self.high) else 1.5
         low, high = (max(low, -1.5), min(high, 1.5))
+        import numpy as np
+
         for _ in range(1000):
             v = rng.uniform(low, high, shape)
             if np.all(self.gap(v) > margin):

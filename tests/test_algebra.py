@@ -306,3 +306,68 @@ def test_simplification_keeps_value_and_shape(tree, data, seed):
     raw, result = (_matcalc_value(e, variables, values) for e in (d.raw, d.result))
     assert d.raw.shape == d.result.shape, f"{tree.text} by {wrt}: {d.raw} → {d}"
     _close(result, raw, f"{tree.text} by {wrt}: {d.raw} → {d}")
+
+
+def test_a_sum_of_100000_terms_is_collected_and_derived():
+    """Issue 11: a flat sum of MAX_TERMS terms is built in one step and its like terms are
+    collected by hashing (linear in the number of terms; the timing is in
+    benchmarks/_matrix_scaling.py). The expected coefficients are counted here from the terms."""
+    xs = [E.Var(f"x{j}") for j in range(997)]
+    terms = [
+        E.Mul(E.Const(i % 5 + 1), xs[i % 997]) if i % 2 == 0 else E.Pow(xs[i % 997], E.Const(2))
+        for i in range(100_000)
+    ]
+    total = E.Add(*terms)
+    linear = sum(i % 5 + 1 for i in range(0, 100_000, 2) if i % 997 == 7)
+    squares = sum(1 for i in range(1, 100_000, 2) if i % 997 == 7)
+    assert E.size_of(total) < 5 * 997  # collected: one term per variable and power
+    d = matcalc.derivative(total, "x7")
+    assert str(d) == f"{2 * squares}x7 + {linear}"
+    assert float(d.evaluate({x.name: 0.5 for x in xs})) == 2 * squares * 0.5 + linear
+
+
+def test_a_long_sum_typed_as_text_three_ways():
+    """The parser's left-deep chain `a + b + …` is one level of nesting, however long: 1,000
+    terms (past the nesting limit of 200) derive; printed, finite differences, SymPy."""
+    query = " + ".join(f"{k % 3 + 1}*x*y^{k % 4}" for k in range(1_000))
+    assert_derivative(query, "x", _collected(query))
+
+
+def _collected(query: str) -> str:
+    """∂/∂x of Σ c_k x y^p as matcalc prints it: the coefficients of y^p summed, from the text."""
+    coefficient: dict = {}
+    for term in query.split(" + "):
+        c, _, power = term.partition("*x*y^")
+        coefficient[int(power)] = coefficient.get(int(power), 0) + int(c)
+    parts = []
+    for p, c in coefficient.items():
+        parts.append(f"{c}" if p == 0 else f"{c}y" if p == 1 else f"{c}y{'²³'[p - 2]}")
+    return " + ".join(parts)
+
+
+@given(st.data())
+@settings(max_examples=200, deadline=None)
+def test_size_difference_is_the_difference_of_sizes(data):
+    """expr.size_difference (the trial rules' guard) walks only where two DAGs differ; it is
+    exactly size_of(a) − size_of(b), shared parts or not."""
+    xs = [E.Var(n) for n in "xyzw"]
+
+    def tree(depth):
+        if depth == 0:
+            return data.draw(st.sampled_from(xs))
+        kind = data.draw(st.sampled_from(["add", "mul", "sin", "pow"]))
+        if kind == "sin":
+            return E.Func("sin", tree(depth - 1))
+        if kind == "pow":
+            return E.Pow(tree(depth - 1), E.Const(data.draw(st.integers(2, 4))))
+        make = E.Add if kind == "add" else E.Mul
+        return make(tree(depth - 1), tree(depth - 1))
+
+    a = tree(data.draw(st.integers(0, 5)))
+    b = data.draw(
+        st.sampled_from(["fresh", "above", "beside"]).map(
+            lambda how: tree(3) if how == "fresh" else E.Add(a, tree(2)) if how == "above" else a
+        )
+    )
+    assert E.size_difference(a, b) == E.size_of(a) - E.size_of(b)
+    assert E.size_difference(b, a) == E.size_of(b) - E.size_of(a)

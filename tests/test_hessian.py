@@ -17,6 +17,14 @@ import matcalc
 H = 1e-4  # second differences: error ~ h² + eps·|f|/h²
 RTOL, ATOL = 1e-4, 1e-5
 
+DEEP_CHAIN_HESSIAN = (
+    "−2W1ᵀ(diag(1 − tanh(W1 x)²)W2ᵀ(diag(tanh(W2 tanh(W1 x)) ⊙ (W3ᵀ(1 − tanh(W3 tanh(W2 t"
+    "anh(W1 x)))²)) ⊙ (1 − tanh(W2 tanh(W1 x))²)) + diag(1 − tanh(W2 tanh(W1 x))²)W3ᵀdiag"
+    "(tanh(W3 tanh(W2 tanh(W1 x))) ⊙ (1 − tanh(W3 tanh(W2 tanh(W1 x)))²))W3 diag(1 − tanh"
+    "(W2 tanh(W1 x))²))W2 diag(1 − tanh(W1 x)²) + diag(tanh(W1 x) ⊙ (W2ᵀdiag(1 − tanh(W2 "
+    "tanh(W1 x))²)W3ᵀ(1 − tanh(W3 tanh(W2 tanh(W1 x)))²)) ⊙ (1 − tanh(W1 x)²)))W1"
+)
+
 # query, wrt, printed, independent f(values) -> float
 HESSIANS = [
     ("x*y", ["x", "y"], "[[0, 1], [1, 0]]", lambda v: v["x"] * v["y"]),
@@ -223,3 +231,21 @@ def test_gradient_and_hessian_of_the_trace_of_a_literal_block():
         atol=1e-4 * max(1.0, float(np.max(np.abs(want)))),
     )
     d.check(n=2)
+
+
+def test_the_hessian_of_a_deep_chain_three_ways():
+    """Issue 11: a deep chain's Hessian (its simplification's trials took L^3; slopes in
+    benchmarks/_matrix_scaling.py). Printed, second differences of an independent NumPy
+    function, and SymPy's check at size 1 (a tanh chain at size 2 takes SymPy minutes)."""
+    query = "x: vector(n); W1, W2, W3: matrix(n, n); sum(tanh(W3 @ tanh(W2 @ tanh(W1 @ x))))"
+    d = matcalc.hessian(query, "x")
+    assert str(d) == DEEP_CHAIN_HESSIAN
+    values = random_values(query)
+
+    def f(v):
+        return np.sum(np.tanh(v["W3"] @ np.tanh(v["W2"] @ np.tanh(v["W1"] @ v["x"]))))
+
+    np.testing.assert_allclose(
+        np.asarray(d.evaluate(values)), second_differences(f, "x", values), rtol=RTOL, atol=ATOL
+    )
+    d.check(n=1)

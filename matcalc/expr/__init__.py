@@ -39,6 +39,7 @@ from .core import (
     is_const,
     is_zero,
     set_printer,
+    size_difference,
     size_of,
     walk,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "num",
     "power_parts",
     "set_printer",
+    "size_difference",
     "size_of",
     "split_coefficient",
     "sub",

@@ -43,6 +43,9 @@ __all__ = [
 ]
 
 
+_ONE = Fraction(1)
+
+
 # ---------------------------------------------------------------- element-wise algebra
 class Add(Expr):
     """Element-wise sum; scalar terms are expanded over array terms."""
@@ -57,27 +60,31 @@ class Add(Expr):
             if all(t.shape.is_scalar for t in relaxed):
                 return Mul(Add(*relaxed), Ones(shape))
             flat = [u for t in relaxed for u in _terms(t)]
-        constant = Fraction(0)
-        collected: dict = {}  # rest node (or None for a constant) -> coefficient
-        order = []
+        # one pass, a dict keyed by node: linear in the number of terms. A coefficient is
+        # added (and its size bounded) only when a like term repeats; a term seen once is
+        # kept as it came (already canonical), not rebuilt as coefficient × rest.
+        collected: dict = {}  # rest node (None for the constant) -> [coefficient, first, repeated]
         for t in flat:
-            if is_zero(t):
-                continue
             if isinstance(t, Const):
-                constant = bounded(constant + t.value)
-                if None not in order:
-                    order.append(None)
+                if not t.value:
+                    continue
+                coeff, rest = t.value, None
+            elif isinstance(t, Zero):
                 continue
-            coeff, rest = split_coefficient(t)
-            if rest not in collected:
-                order.append(rest)
-                collected[rest] = Fraction(0)
-            collected[rest] = bounded(collected[rest] + coeff)
-        out = [
-            Const(constant) if r is None else Mul(Const(collected[r]), r)
-            for r in order
-            if (constant if r is None else collected[r]) != 0
-        ]
+            else:
+                coeff, rest = split_coefficient(t)
+            seen = collected.get(rest)
+            if seen is None:
+                collected[rest] = [coeff, t, False]
+            else:
+                seen[0] = bounded(seen[0] + coeff)
+                seen[2] = True
+        out = []
+        for rest, (coeff, first, repeated) in collected.items():
+            if not repeated:
+                out.append(first)
+            elif coeff:
+                out.append(Const(coeff) if rest is None else Mul(Const(coeff), rest))
         if not out:
             return Zero(shape)
         if all(o.shape.is_scalar for o in out) and not shape.is_scalar:
@@ -116,14 +123,14 @@ def split_coefficient(e: Expr) -> tuple[Fraction, Expr]:
     if isinstance(e, Mul) and isinstance(e.args[0], Const):
         rest = e.args[1:]
         return e.args[0].value, (rest[0] if len(rest) == 1 else _node(Mul, rest, e.shape, "*"))
-    return Fraction(1), e
+    return _ONE, e
 
 
 def power_parts(f: Expr) -> tuple[Expr, Fraction]:
     """x³ → (x, 3); x → (x, 1); a power with a symbolic exponent is its own base."""
     if isinstance(f, Pow) and isinstance(f.args[1], Const):
         return f.args[0], f.args[1].value
-    return f, Fraction(1)
+    return f, _ONE
 
 
 class Mul(Expr):
@@ -136,23 +143,32 @@ class Mul(Expr):
         flat = []
         for f in factors:
             flat.extend(f.args if isinstance(f, Mul) else (f,))
-        coeff = Fraction(1)
-        powers: dict = {}
-        order = []
+        # as Add: one pass over a dict keyed by the base; exponents are added (and bounded)
+        # only when a base repeats, a factor seen once is kept as it came
+        coeff = None
+        powers: dict = {}  # base -> [exponent, the first factor, repeated]
         for f in flat:
             if isinstance(f, Const):
-                coeff = bounded(coeff * f.value)
+                coeff = f.value if coeff is None else bounded(coeff * f.value)
                 continue
             if isinstance(f, Zero):
                 return Zero(shape)
             base, exp = power_parts(f)
-            if base not in powers:
-                order.append(base)
-                powers[base] = Fraction(0)
-            powers[base] = bounded(powers[base] + exp)
-        if coeff == 0:
+            seen = powers.get(base)
+            if seen is None:
+                powers[base] = [exp, f, False]
+            else:
+                seen[0] = bounded(seen[0] + exp)
+                seen[2] = True
+        if coeff is None:
+            coeff = _ONE
+        elif coeff == 0:
             return Zero(shape)
-        out = [Pow(b, Const(powers[b])) for b in order if powers[b] != 0]
+        out = [
+            (Pow(b, Const(exp)) if repeated else first)
+            for b, (exp, first, repeated) in powers.items()
+            if exp
+        ]
         out = [o for o in out if not is_const(o, 1)]
         if any(not isinstance(o, Ones) and not o.shape.is_scalar for o in out):
             out = [o for o in out if not isinstance(o, Ones)]  # 1 is the unit of ⊗

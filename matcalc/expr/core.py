@@ -7,6 +7,7 @@ Equal expressions are one object (a weak intern table keyed by class, arguments 
 
 from __future__ import annotations
 
+import heapq
 import math
 import weakref
 from collections.abc import Callable
@@ -29,11 +30,21 @@ __all__ = [
     "is_const",
     "is_zero",
     "set_printer",
+    "size_difference",
     "size_of",
     "walk",
 ]
 
-_TABLE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+# the intern table: key -> weak reference to the node. A plain dict of `KeyedRef`s (what
+# WeakValueDictionary keeps inside, without its Python-level `get`): a dead node's entry is
+# dropped by `_forget`, unless a newer node already took its key.
+_TABLE: dict = {}
+
+
+def _forget(ref: weakref.KeyedRef) -> None:
+    if _TABLE.get(ref.key) is ref:
+        del _TABLE[ref.key]
+
 
 _printer: Callable[[Expr], str] | None = None
 
@@ -55,9 +66,10 @@ def _text(e: Expr) -> str:
 
 
 class Expr:
-    """Base of all nodes. `args` holds children (Expr) and parameters (str, Fraction, Shape)."""
+    """Base of all nodes. `args` holds children (Expr) and parameters (str, Fraction, Shape);
+    `children` the Expr ones, in order (a tuple made once, when the node is)."""
 
-    __slots__ = ("args", "shape", "free", "order", "__weakref__")
+    __slots__ = ("args", "shape", "free", "order", "children", "__weakref__")
     category = 3  # print/canonical order of factors: constants, dims, symbols, calls, ...
     category_from_base = False  # a power sorts with its base (Pow sets this)
 
@@ -72,23 +84,24 @@ class Expr:
     def __str__(self):
         return _text(self)
 
-    @property
-    def children(self) -> tuple:
-        return tuple(a for a in self.args if isinstance(a, Expr))
-
     def depends_on(self, node: Expr) -> bool:
         return node in self.free
 
 
 def _node(cls, args: tuple, shape: Shape, label="") -> Expr:
-    key = (cls, args, shape)  # the shape too: the scalar t + 1 is not t + 1 expanded
-    found = _TABLE.get(key)
-    if found is not None:
-        return found
+    # the shape too (as its two dimensions, hashed without a Python-level call): the scalar
+    # t + 1 is not t + 1 expanded
+    key = (cls, args, shape.rows, shape.cols)
+    ref = _TABLE.get(key)
+    if ref is not None:
+        found = ref()
+        if found is not None:
+            return found
     node = object.__new__(cls)
     node.args = args
     node.shape = shape
-    kids = [a for a in args if isinstance(a, Expr)]
+    kids = tuple(a for a in args if isinstance(a, Expr))
+    node.children = kids
     free = frozenset().union(*(k.free for k in kids)) if kids else frozenset()
     if cls in (Var, Differential):
         free = frozenset((node,))
@@ -109,7 +122,7 @@ def _node(cls, args: tuple, shape: Shape, label="") -> Expr:
         tuple(k.order for k in kids),
         _param_key(shape),
     )
-    _TABLE[key] = node
+    _TABLE[key] = weakref.KeyedRef(node, _forget, key)
     return node
 
 
@@ -190,7 +203,11 @@ class Const(Expr):
     category = 0
 
     def __new__(cls, value):
-        return _node(cls, (bounded(Fraction(value)),), SCALAR)
+        if type(value) is not Fraction:
+            value = Fraction(value)
+        ref = _TABLE.get((cls, (value,), 1, 1))  # an existing constant was bounded when made
+        found = ref() if ref is not None else None
+        return found if found is not None else _node(cls, (bounded(value),), SCALAR)
 
     value = property(lambda self: self.args[0])
 
@@ -283,3 +300,34 @@ def walk(root: Expr) -> list[Expr]:
 def size_of(root: Expr) -> int:
     """The number of distinct nodes of the DAG (what 'result size' measures)."""
     return len(walk(root))
+
+
+def size_difference(a: Expr, b: Expr) -> int:
+    """size_of(a) - size_of(b), exactly, walking only as far down as the two DAGs differ:
+    nodes are taken tallest first (a parent is taller than its children), each marked with
+    the roots that reach it (final when it is taken, all its parents taken before it). A
+    node both reach counts on both sides and cancels; the walk ends when no node reached
+    from one side only is left, so a rewrite of a small part of a large expression mostly
+    costs the part, not the whole."""
+    if a is b:
+        return 0
+    marks = {a: 1, b: 2}
+    heap = sorted([(a.order[1], id(a), a), (b.order[1], id(b), b)])  # order[1] is -height
+    one_sided = 2  # nodes in the heap reached from one root only
+    difference = 0
+    while one_sided:
+        _, _, node = heapq.heappop(heap)
+        mark = marks[node]
+        if mark != 3:
+            one_sided -= 1
+            difference += 1 if mark == 1 else -1
+        for kid in node.children:
+            seen = marks.get(kid)
+            if seen is None:
+                marks[kid] = mark
+                heapq.heappush(heap, (kid.order[1], id(kid), kid))
+                one_sided += mark != 3
+            elif seen != 3 and seen != mark:
+                marks[kid] = 3
+                one_sided -= 1
+    return difference

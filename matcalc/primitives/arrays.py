@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import numpy as np
-
 from .. import expr as E
 from . import (
     BETWEEN_ARGUMENTS,
@@ -46,6 +44,8 @@ def _norm(a, p=None):
 
 def _top_gap(u):
     """How far max |u| is from a tie (and |u| from 0): where ‖u‖∞ is smooth."""
+    import numpy as np  # here, not at import: the CLI's start does not load NumPy
+
     a = np.sort(np.abs(u).ravel())
     gap = a[-1] - a[-2] if a.size > 1 else a[-1]
     return np.full(np.shape(u), min(gap, a[0]))
@@ -53,6 +53,8 @@ def _top_gap(u):
 
 def _length(u):
     """‖u‖ at every entry: the Euclidean norm is kinked only where all of u is 0."""
+    import numpy as np
+
     return np.full(np.shape(u), np.sqrt(np.sum(np.square(u))))
 
 

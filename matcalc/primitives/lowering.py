@@ -11,11 +11,7 @@ from __future__ import annotations
 import math
 from types import ModuleType, SimpleNamespace
 
-import numpy as np
-
 __all__ = ["CONSTANTS", "NUMPY", "VOCABULARY", "spelling", "sympy_namespace"]
-
-_erf = np.vectorize(math.erf, otypes=[float])
 
 _MODULES = {"numpy": "np", "jax": "jnp", "torch": "torch"}
 
@@ -59,20 +55,35 @@ VOCABULARY: dict[str, dict] = {
 }
 CONSTANTS = {"pi": math.pi, "SQRT1_2": math.sqrt(0.5)}
 
-_LINALG = {
-    "det": np.linalg.det,
-    "inv": np.linalg.inv,
-    "norm": np.linalg.norm,
-    "slogdet": np.linalg.slogdet,
-    "solve": np.linalg.solve,
-}
-NUMPY = SimpleNamespace(
-    **{n: getattr(np, n) for n in VOCABULARY if n != "erf" and n not in _LINALG},
-    erf=_erf,
-    **_LINALG,
-    **CONSTANTS,
-)
-"""The NumPy namespace `evaluate` runs lowerings with."""
+
+NUMPY: SimpleNamespace  # the NumPy namespace `evaluate` runs lowerings with (see __getattr__)
+
+
+def _numpy_namespace() -> SimpleNamespace:
+    import numpy as np
+
+    linalg = {
+        "det": np.linalg.det,
+        "inv": np.linalg.inv,
+        "norm": np.linalg.norm,
+        "slogdet": np.linalg.slogdet,
+        "solve": np.linalg.solve,
+    }
+    return SimpleNamespace(
+        **{n: getattr(np, n) for n in VOCABULARY if n != "erf" and n not in linalg},
+        erf=np.vectorize(math.erf, otypes=[float]),
+        **linalg,
+        **CONSTANTS,
+    )
+
+
+def __getattr__(name: str) -> SimpleNamespace:
+    """`NUMPY`, the NumPy namespace `evaluate` runs lowerings with, made on first use: the
+    command line's start (parse, derive, print) does not import NumPy."""
+    if name == "NUMPY":
+        globals()["NUMPY"] = namespace = _numpy_namespace()
+        return namespace
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def spelling(name: str, backend: str, module: str) -> tuple[str, str]:

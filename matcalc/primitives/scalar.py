@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import numpy as np
-
 from .. import expr as E
 from . import BETWEEN_ARGUMENTS, KINK_AT_ZERO, POSITIVE, Domain, constant, elementwise
 
@@ -26,6 +24,13 @@ def _sq(u):
 def _inverse_root(u):
     """(1 − u²)^(−1/2)"""
     return E.Pow(E.sub(ONE, _sq(u)), E.Const(Fraction(-1, 2)))
+
+
+def _np():
+    """NumPy, imported when a sampler first needs it (the CLI's start does not load it)."""
+    import numpy
+
+    return numpy
 
 
 def _f(name):
@@ -71,7 +76,7 @@ elementwise(
     partials=[lambda u: E.Add(ONE, _sq(E.Func("tan", u)))],
     lower=lambda xp, u: xp.tan(u),
     latex=r"\tan",
-    domain=Domain(distance=lambda u: np.abs(np.cos(u))),
+    domain=Domain(distance=lambda u: _np().abs(_np().cos(u))),
     doc="tangent (poles at π/2 + kπ)",
     example="tan(x)",
 )

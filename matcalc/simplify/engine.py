@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from .. import expr as E
@@ -12,7 +13,15 @@ from ..errors import LimitError
 from ..limits import SIMPLIFY_BUDGET
 from ..readoff import rebuild
 
-__all__ = ["RULES", "TRIAL_BUDGET", "BudgetExceeded", "Rewrite", "rewrite", "simplify"]
+__all__ = [
+    "RULES",
+    "TRIAL_BUDGET",
+    "BudgetExceeded",
+    "Rewrite",
+    "rewrite",
+    "simplify",
+    "smaller_by_trial",
+]
 
 RULES: list = []
 TRIAL_BUDGET = 2000  # rewrites of one trial simplification (a guarded rule's test)
@@ -31,12 +40,42 @@ def rewrite(name: str, trial: bool = False) -> Callable[[Callable], Callable]:
     return register
 
 
+# What the running simplification knows, for the trials its guarded rules run: the nodes it
+# has finished (each a fixed point of every rule, so of the trial's rules too: a trial
+# starts from them instead of simplifying again the parts of its candidate that are already
+# simple) and the trials already decided (a long product offers the same candidate at every
+# rebuild of its chain). Without them a deep chain's trials cost L^3.
+_RUN: ContextVar[tuple[set, dict] | None] = ContextVar("simplify_run", default=None)
+_UNDECIDED = object()
+
+
 def _trial(candidate: E.Expr) -> E.Expr | None:
     """`candidate` simplified without the guarded rules, or None if that exceeds its budget."""
+    run = _RUN.get()
     try:
-        return simplify(candidate, budget=TRIAL_BUDGET, trials=False)
+        return simplify(
+            candidate, budget=TRIAL_BUDGET, trials=False, _known=run[0] if run else None
+        )
     except BudgetExceeded:
         return None
+
+
+def smaller_by_trial(candidate: E.Expr, than: E.Expr) -> E.Expr | None:
+    """`candidate` simplified without the guarded rules, if that has fewer nodes than
+    `than` (the guard of a trial rule); else None, also past the trial's budget. Asked
+    again within one simplification, the answer is remembered."""
+    run = _RUN.get()
+    key = (candidate, than)
+    if run is not None:
+        known = run[1].get(key, _UNDECIDED)
+        if known is not _UNDECIDED:
+            return known
+    out = _trial(candidate)
+    if out is not None and E.size_difference(out, than) >= 0:
+        out = None
+    if run is not None:
+        run[1][key] = out
+    return out
 
 
 @dataclass
@@ -51,13 +90,21 @@ class BudgetExceeded(LimitError):
 
 
 def simplify(
-    root: E.Expr, budget: int = SIMPLIFY_BUDGET, log: list | None = None, trials: bool = True
+    root: E.Expr,
+    budget: int = SIMPLIFY_BUDGET,
+    log: list | None = None,
+    trials: bool = True,
+    _known: set | None = None,
 ) -> E.Expr:
     """Bottom-up, each node once, each rewritten node simplified again; at most `budget`
     rule applications (a BudgetExceeded beyond). `trials=False` leaves out the guarded
-    rules (those registered with trial=True), as their own trial simplifications do."""
+    rules (those registered with trial=True), as their own trial simplifications do.
+    `_known`: nodes already known to be fixed points of these rules (a trial's, from the
+    simplification that runs it)."""
     rules = [fn for fn in RULES if trials or not fn.trial]
     memo: dict = {}
+    known = _known if _known is not None else ()
+    finished = set() if trials else None  # what this run finishes, for its trials
     count = [0]
 
     def visit(node):
@@ -69,6 +116,9 @@ def simplify(
             n, ready = stack.pop()
             if n in memo:
                 continue
+            if n in known:
+                memo[n] = n
+                continue
             kids = n.children
             if not ready:
                 stack.append((n, True))
@@ -79,7 +129,10 @@ def simplify(
                 if kids and any(memo[k] is not k for k in kids)
                 else n
             )
-            memo[n] = at_node(new)
+            done = at_node(new)
+            memo[n] = done
+            if finished is not None:
+                finished.add(done)
         return memo[node]
 
     def at_node(n):
@@ -97,4 +150,10 @@ def simplify(
                 return visit(out)
         return n
 
-    return visit(root)
+    if finished is None:
+        return visit(root)
+    token = _RUN.set((finished, {}))
+    try:
+        return visit(root)
+    finally:
+        _RUN.reset(token)

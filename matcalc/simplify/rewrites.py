@@ -7,7 +7,7 @@ not apply; its docstring states the identity and why it shrinks.
 from __future__ import annotations
 
 from .. import expr as E
-from .engine import _trial, rewrite
+from .engine import rewrite, smaller_by_trial
 
 __all__ = [
     "absorb_sign",
@@ -273,11 +273,19 @@ def common_factor(node: E.Expr) -> E.Expr | None:
         shared, members = max(groups.items(), key=lambda kv: len(kv[1]), default=(None, []))
         if len(members) < 2:
             continue
-        parts = [E.MatMul(*(c[1:] if side == 0 else c[:-1])) for _, c in members]
+        # the whole run of end factors they share, at once: one rewrite, not one per factor
+        # (a deep chain's Hessian shares runs as long as the chain)
+        k, first = 1, members[0][1]
+        while all(len(c) > k + 1 for _, c in members) and all(
+            c[k if side == 0 else -k - 1] is first[k if side == 0 else -k - 1] for _, c in members
+        ):
+            k += 1
+        parts = [E.MatMul(*(c[k:] if side == 0 else c[:-k])) for _, c in members]
         if any(p.shape != parts[0].shape for p in parts):
             continue
         inner = E.Add(*parts)
-        factored = E.MatMul(shared, inner) if side == 0 else E.MatMul(inner, shared)
+        shared = first[:k] if side == 0 else first[-k:]
+        factored = E.MatMul(*shared, inner) if side == 0 else E.MatMul(inner, *shared)
         rest = [t for t in node.args if all(t is not m for m, _ in members)]
         return E.Add(factored, *rest) if rest else factored
     return None
@@ -345,8 +353,8 @@ def inverse_of_product(node: E.Expr) -> E.Expr | None:
             expanded = E.MatMul(*(E.Inv(g) for g in reversed(inv.args[0].args)))
             if transposed:
                 expanded = E.Transpose(expanded)
-            trial = _trial(E.MatMul(*node.args[:i], expanded, *node.args[i + 1 :]))
-            if trial is not None and E.size_of(trial) < E.size_of(node):
+            trial = smaller_by_trial(E.MatMul(*node.args[:i], expanded, *node.args[i + 1 :]), node)
+            if trial is not None:
                 return trial
     return None
 
@@ -394,8 +402,8 @@ def distribute_when_it_cancels(node: E.Expr) -> E.Expr | None:
                 else (lambda t, g=fs[j]: E.MatMul(g, t))
             )
             before = E.MatMul(*((f, fs[j]) if j > i else (fs[j], f)))
-            smaller = _trial(E.Add(*(pair(t) for t in terms)))
-            if smaller is not None and E.size_of(smaller) < E.size_of(before):
+            smaller = smaller_by_trial(E.Add(*(pair(t) for t in terms)), before)
+            if smaller is not None:
                 lo, hi = min(i, j), max(i, j)
                 return E.MatMul(*fs[:lo], smaller, *fs[hi + 1 :])
     return None
