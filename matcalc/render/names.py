@@ -339,8 +339,9 @@ def name_intermediates(exprs: Iterable[E.Expr], taken: Iterable[str] = ()) -> Na
         if saved >= need and saved >= m.width[n] + 5:
             m = m.with_name(n)
     while m.body > LONG and len(m.named) < MAX_NAMES:
+        # not what is most of the body: naming it would only move the text to its definition
         best = max(
-            (n for n in arrays if n not in m.named and m.in_body[n]),
+            (n for n in arrays if n not in m.named and m.in_body[n] and 2 * m.width[n] <= m.body),
             key=lambda n: m.in_body[n] * (m.width.get(n, 1) - 1),
             default=None,
         )
