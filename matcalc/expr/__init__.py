@@ -58,6 +58,7 @@ from .matrix import (
     Sum,
     Trace,
     Transpose,
+    transpose_held,
 )
 
 __all__ = [
@@ -98,5 +99,6 @@ __all__ = [
     "size_of",
     "split_coefficient",
     "sub",
+    "transpose_held",
     "walk",
 ]

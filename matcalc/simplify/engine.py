@@ -11,6 +11,7 @@ from .. import expr as E
 from ..errors import LimitError
 from ..limits import SIMPLIFY_BUDGET
 from ..readoff import rebuild
+from .present import present
 
 __all__ = ["RULES", "TRIAL_BUDGET", "BudgetExceeded", "Rewrite", "rewrite", "simplify"]
 
@@ -55,7 +56,8 @@ def simplify(
 ) -> E.Expr:
     """Bottom-up, each node once, each rewritten node simplified again; at most `budget`
     rule applications (a BudgetExceeded beyond). `trials=False` leaves out the guarded
-    rules (those registered with trial=True), as their own trial simplifications do."""
+    rules (those registered with trial=True), as their own trial simplifications do, and
+    the presentation pass (`present`: transposes gathered), which runs last otherwise."""
     rules = [fn for fn in RULES if trials or not fn.trial]
     memo: dict = {}
     count = [0]
@@ -97,4 +99,12 @@ def simplify(
                 return visit(out)
         return n
 
-    return visit(root)
+    out = visit(root)
+    if not trials:
+        return out
+
+    def record(rule, before, after):
+        if log is not None:
+            log.append(Rewrite(rule, before, after))
+
+    return present(out, record=record)

@@ -175,8 +175,9 @@ def step_idempotent(node: E.Expr) -> E.Expr | None:
 
 def absorb_sign(e: E.Expr) -> E.Expr | None:
     """−e written with fewer minus signs, if a difference inside a product can take the
-    sign (−(y − z) = z − y); else None. A factor that occurs twice keeps the sign in front:
-    −(a − b)(a − b), as textbooks write it, not (b − a)(a − b)."""
+    sign (−(y − z) = z − y); else None. A factor that occurs twice (or beside its transpose)
+    keeps the sign in front: −(a − b)(a − b) and −½Σ⁻¹(x − μ)(x − μ)ᵀΣ⁻¹, as textbooks
+    write them, not (b − a)(a − b)."""
     match e:
         case E.Add():
             negative = sum(E.split_coefficient(t)[0] < 0 for t in e.args)
@@ -185,7 +186,8 @@ def absorb_sign(e: E.Expr) -> E.Expr | None:
                 return E.Add(*sorted(flipped, key=lambda t: E.split_coefficient(t)[0] < 0))
         case E.Mul() | E.MatMul():
             for i, f in enumerate(e.args):
-                if sum(g is f for g in e.args) > 1:
+                twin = E.Transpose(f) if isinstance(e, E.MatMul) else f
+                if sum(g is f or g is twin for g in e.args) > 1:
                     continue
                 g = absorb_sign(f)
                 if g is not None:

@@ -1,0 +1,49 @@
+"""The presentation pass: after the rewrites reach their canonical form (transposes on the
+leaves, sums flattened), choose among equal forms the one a textbook writes, by the same
+cost. Today: transposes gathered over a sum, `(Ax − b)ᵀ` for `xᵀAᵀ − bᵀ`, where that
+writes fewer transposes. The result holds the gathered transpose (the constructor would push
+it back to the leaves); each change is logged as a named rewrite.
+"""
+
+from __future__ import annotations
+
+from .. import expr as E
+from ..readoff import rebuild
+
+__all__ = ["gather_transposes", "present"]
+
+RULE = "gather-transpose"
+
+
+def _transposes(e: E.Expr) -> int:
+    return sum(isinstance(n, E.Transpose) for n in E.walk(e))
+
+
+def gather_transposes(node: E.Expr) -> E.Expr | None:
+    """aᵀ + bᵀ → (a + b)ᵀ, xᵀAᵀ − bᵀ → (Ax − b)ᵀ: a sum of arrays written as the transpose
+    of the sum of their transposes, where that writes fewer transposes."""
+    if not isinstance(node, E.Add) or node.shape.is_scalar:
+        return None
+    inner = E.Add(*(E.Transpose(t) for t in node.args))
+    if not isinstance(inner, E.Add):
+        return None
+    candidate = E.transpose_held(inner)
+    if _transposes(candidate) < _transposes(node):
+        return candidate
+    return None
+
+
+def present(root: E.Expr, log: list | None = None, record=None) -> E.Expr:
+    """`root` with each sum bottom-up in its presented form; `record(rule, before, after)`
+    logs each change."""
+    memo: dict = {}
+    for n in E.walk(root):
+        kids = n.children
+        new = rebuild(n, [memo[k] for k in kids]) if any(memo[k] is not k for k in kids) else n
+        out = gather_transposes(new)
+        if out is not None:
+            if record is not None:
+                record(RULE, new, out)
+            new = out
+        memo[n] = new
+    return memo[root]
