@@ -136,7 +136,7 @@ QUADRATIC = [
         "(96) ∇(xᵀAx + bᵀx)",
         "x, b: vector(n); A: matrix(n, n); x @ A @ x + b @ x",
         "x",
-        "((A + Aᵀ)x + b)ᵀ",
+        "xᵀ(Aᵀ + A) + bᵀ",
     ),
 ]
 

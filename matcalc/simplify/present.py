@@ -1,7 +1,7 @@
 """The presentation pass: after the rewrites reach their canonical form (transposes on the
 leaves, sums flattened), choose among equal forms the one a textbook writes, by the same
 cost. Today: transposes gathered over a sum, `(Ax − b)ᵀ` for `xᵀAᵀ − bᵀ`, where that
-writes fewer transposes. The result holds the gathered transpose (the constructor would push
+writes at most half as many transposes. The result holds the gathered transpose (the constructor would push
 it back to the leaves); each change is logged as a named rewrite.
 """
 
@@ -16,19 +16,29 @@ RULE = "gather-transpose"
 
 
 def _transposes(e: E.Expr) -> int:
-    return sum(isinstance(n, E.Transpose) for n in E.walk(e))
+    """The transposes written at the top of e: through products and sums, not into the
+    arguments of calls (each is gathered on its own)."""
+    if isinstance(e, E.Transpose):
+        return 1 + _transposes(e.args[0])
+    if isinstance(e, (E.MatMul, E.Mul, E.Add)):
+        return sum(_transposes(f) for f in e.args)
+    return 0
 
 
 def gather_transposes(node: E.Expr) -> E.Expr | None:
     """aᵀ + bᵀ → (a + b)ᵀ, xᵀAᵀ − bᵀ → (Ax − b)ᵀ: a sum of arrays written as the transpose
-    of the sum of their transposes, where that writes fewer transposes."""
+    of the sum of their transposes, where that writes at most half as many transposes
+    (Xᵀabᵀ + abᵀXᵀ stays: (baᵀX + Xbaᵀ)ᵀ saves one of four and reads no better)."""
     if not isinstance(node, E.Add) or node.shape.is_scalar:
+        return None
+    before = _transposes(node)
+    if before == 0:
         return None
     inner = E.Add(*(E.Transpose(t) for t in node.args))
     if not isinstance(inner, E.Add):
         return None
     candidate = E.transpose_held(inner)
-    if _transposes(candidate) < _transposes(node):
+    if 2 * _transposes(candidate) <= before:
         return candidate
     return None
 
