@@ -166,6 +166,9 @@ REWRITES = [
     ("diag-ones", E.MatMul(E.Diag(x), ONE), "x"),
     ("diag-diag", E.MatMul(E.Diag(x), E.Diag(w)), "diag(w ⊙ x)"),
     ("diag-vector", E.MatMul(E.Diag(x), w), "w ⊙ x"),
+    ("diag-diag-cancels", E.MatMul(E.Diag(E.div(ONE, x)), E.Diag(E.Mul(x, w))), "diag(w)"),
+    ("ones-ones", E.MatMul(ONE_T, ONE), "n"),
+    ("diag-scalar", E.Diag(E.Mul(E.Const(-2), x)), "−2diag(x)"),
     ("row-diag", E.MatMul(T(w), E.Diag(x)), "(w ⊙ x)ᵀ"),
     ("ones-dot", E.MatMul(ONE_T, x), "sum(x)"),
     ("ones-dot", E.MatMul(T(x), ONE), "sum(x)"),
@@ -188,6 +191,9 @@ REWRITES = [
     ("sigmoid-fold", E.div(EXP, E.Add(E.Const(1), EXP)), "σ(x)"),
     ("sigmoid-fold", E.Pow(E.Add(E.Const(1), E.Func("exp", E.neg(x))), E.Const(-1)), "σ(x)"),
     ("sigmoid-fold", E.div(E.Pow(EXP, E.Const(2)), E.Add(E.Const(1), EXP)), "exp(x) ⊙ σ(x)"),
+    ("sigmoid-fold", E.Mul(E.Func("exp", E.neg(x)), SIG), "σ(−x)"),
+    ("sigmoid-reflect", E.Add(E.Func("sigmoid", E.neg(x)), SIG), "1"),
+    ("sigmoid-reflect", E.sub(E.Func("sigmoid", E.neg(x)), E.Const(1)), "−σ(x)"),
     (
         "distribute-products",
         E.Add(E.Mul(w, E.sub(E.Const(1), x)), E.Mul(x, E.sub(w, E.Const(1)))),
@@ -211,6 +217,8 @@ NOT_APPLICABLE = [
     ("negated-difference", E.Mul(E.Const(-2), E.Add(a, b))),
     ("distribute-products", E.Add(E.Mul(x, E.Add(w, z)), a)),
     ("factor-common", E.Add(x, w)),
+    ("diag-diag-cancels", E.MatMul(E.Diag(x), E.Diag(w))),
+    ("sigmoid-reflect", E.Add(E.Func("sigmoid", E.neg(x)), w)),
     ("factor-common", E.sub(x, E.Pow(x, E.Const(2)))),  # a tie: x − x² is as short
     ("sum-of-sum", E.Sum(E.Add(x, w))),
     ("sigmoid-fold", E.div(EXP, E.Add(E.Const(2), EXP))),

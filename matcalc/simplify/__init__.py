@@ -5,7 +5,8 @@ not apply; its docstring states the identity and why it shrinks. Commutative alg
 (like terms, powers, constants) is already canonical in the constructors (`expr`); here are
 the matrix identities the tutorial uses: `1ᵀdiag(x) = xᵀ`, `diag(a)diag(b) = diag(a ⊗ b)`, …
 
-The package: `engine` (the table, the decorator, the driver), `rewrites` (the matrix rules),
+The package: `engine` (the table, the decorator, the driver), `rewrites_diag` (diagonals and
+all-ones vectors) and `rewrites` (the other matrix rules),
 `rewrites_fold` (σ recognised, distribute/factor by cost), `rewrites_reduce` (sums and
 traces), which register themselves in the table when imported, in that order; `cost` (size,
 then the textbook's preference) chooses between two directions of an identity, and
@@ -23,7 +24,9 @@ from .rewrites import (
     common_factor,
     common_scalar,
     diag_diag,
+    diag_diag_cancels,
     diag_ones,
+    diag_scalar,
     diag_sum,
     diag_vector,
     distribute_when_it_cancels,
@@ -33,6 +36,7 @@ from .rewrites import (
     negated_difference,
     ones_diag,
     ones_dot,
+    ones_ones,
     relu_in_sum,
     relu_step,
     row_diag,
@@ -55,6 +59,9 @@ __all__ = [
     "common_scalar",
     "cost",
     "diag_diag",
+    "diag_diag_cancels",
+    "diag_scalar",
+    "ones_ones",
     "diag_ones",
     "diag_sum",
     "diag_vector",

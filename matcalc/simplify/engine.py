@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,12 +33,28 @@ def rewrite(name: str, trial: bool = False) -> Callable[[Callable], Callable]:
     return register
 
 
+_TRIALS = threading.local()  # the rules the last trial simplification applied, per thread
+
+
 def _trial(candidate: E.Expr) -> E.Expr | None:
-    """`candidate` simplified without the guarded rules, or None if that exceeds its budget."""
+    """`candidate` simplified without the guarded rules, or None if that exceeds its budget.
+    The rules it applied are kept, so the guarded rule's step names them too."""
+    inner: list = []
     try:
-        return simplify(candidate, budget=TRIAL_BUDGET, trials=False)
+        out = simplify(candidate, budget=TRIAL_BUDGET, log=inner, trials=False)
     except BudgetExceeded:
         return None
+    _TRIALS.rules = [r.rule for r in inner]
+    return out
+
+
+def _name(fn) -> str:
+    """A rule's name in the log; a guarded rule's with the rules of its trial after it
+    (`distribute-when-it-cancels; simplex-sum`): no rewrite is applied unnamed."""
+    if not fn.trial:
+        return fn.rule_name
+    inner = list(dict.fromkeys(getattr(_TRIALS, "rules", ())))
+    return "; ".join([fn.rule_name, *inner])
 
 
 @dataclass
@@ -86,6 +103,8 @@ def simplify(
 
     def at_node(n):
         for fn in rules:
+            if fn.trial:
+                _TRIALS.rules = []
             out = fn(n)
             if out is not None and out is not n:
                 count[0] += 1
@@ -95,7 +114,7 @@ def simplify(
                         f"(the limit SIMPLIFY_BUDGET)"
                     )
                 if log is not None:
-                    log.append(Rewrite(fn.rule_name, n, out))
+                    log.append(Rewrite(_name(fn), n, out))
                 return visit(out)
         return n
 

@@ -11,7 +11,7 @@ from .. import expr as E
 from .cost import cheaper
 from .engine import rewrite
 
-__all__ = ["expand_products", "factor_common", "sigmoid_fold"]
+__all__ = ["expand_products", "factor_common", "sigmoid_fold", "sigmoid_reflect"]
 
 
 def _sigmoid(u: E.Expr) -> E.Expr:
@@ -39,8 +39,9 @@ def _factors(node: E.Expr) -> tuple:
 
 @rewrite("sigmoid-fold")
 def sigmoid_fold(node: E.Expr) -> E.Expr | None:
-    """exp(u) ⊘ (1 + exp(u)) → σ(u) and 1 ⊘ (1 + exp(−u)) → σ(u) (powers too: the
-    smaller exponent folds). Shrinks: an exponential and a sum become one call."""
+    """exp(u) ⊘ (1 + exp(u)) → σ(u), 1 ⊘ (1 + exp(−u)) → σ(u) and exp(u) ⊙ σ(−u) → σ(u)
+    (powers too: the smaller exponent folds). Shrinks: an exponential and a sum become one
+    call."""
     if not isinstance(node, (E.Mul, E.Pow)):
         return None
     parts = [E.power_parts(f) for f in _factors(node)]
@@ -49,6 +50,19 @@ def sigmoid_fold(node: E.Expr) -> E.Expr | None:
         u = _exp_argument(base)
         if u is not None and k > 0:
             exps[u] = k
+    for base, k in parts:  # exp(w) ⊙ σ(−w) = σ(w)
+        if isinstance(base, E.Func) and base.name == "sigmoid" and k > 0:
+            w = E.neg(base.arg)
+            if w in exps:
+                m = min(exps[w], k)
+                rest = []
+                for base2, k2 in parts:
+                    if base2 is base:
+                        k2 = k2 - m
+                    elif _exp_argument(base2) is w and k2 > 0:
+                        k2 = k2 - m
+                    rest.append(E.Pow(base2, E.Const(k2)))
+                return E.Mul(*rest, E.Pow(_sigmoid(w), E.Const(m)))
     for i, (base, k) in enumerate(parts):
         u = _one_plus_exp(base)
         if u is None or k >= 0:
@@ -70,6 +84,67 @@ def sigmoid_fold(node: E.Expr) -> E.Expr | None:
             rest = [E.Pow(b, E.Const(k2)) for j, (b, k2) in enumerate(parts) if j != i]
             return E.Mul(*rest, E.Pow(_sigmoid(positive), E.Const(-k)))
     return None
+
+
+def _powers(term: E.Expr) -> dict:
+    """{base: exponent} of a term's non-constant factors."""
+    _, rest = E.split_coefficient(term)
+    out: dict = {}
+    for f in _factors(rest):
+        base, k = E.power_parts(f)
+        if not isinstance(base, E.Const) and not isinstance(base, E.Ones):
+            out[base] = out.get(base, Fraction(0)) + k
+    return out
+
+
+@rewrite("factor-common")
+def factor_common(node: E.Expr) -> E.Expr | None:
+    """γ − γ² → γ ⊙ (1 − γ), a ⊙ b + a ⊙ c → a ⊙ (b + c), a ⊘ d + b ⊘ d → (a + b) ⊘ d: a
+    factor (or divisor) of every term of an element-wise sum, written once. Shrinks: by the cost (size, then the textbook's
+    preference for a product over a power of a compound)."""
+    if not isinstance(node, E.Add):
+        return None
+    powers = [_powers(t) for t in node.args]
+    shared = {}
+    for base in powers[0]:
+        ks = [p.get(base, Fraction(0)) for p in powers]
+        if any(x.denominator != 1 for x in ks):
+            continue
+        if min(ks) > 0:
+            shared[base] = min(ks)
+        elif max(ks) < 0:  # a shared denominator: 1/D − γ/D² → (1/D)(1 − γ/D)
+            shared[base] = max(ks)
+    if not shared:
+        return None
+    common = E.Mul(*(E.Pow(b, E.Const(k)) for b, k in shared.items()))
+    if common.shape != node.shape and not common.shape.is_scalar:
+        return None
+    inverse = E.Mul(*(E.Pow(b, E.Const(-k)) for b, k in shared.items()))
+    candidate = E.Mul(common, E.Add(*(E.Mul(t, inverse) for t in node.args)))
+    return candidate if cheaper(candidate, node) else None
+
+
+@rewrite("sigmoid-reflect")
+def sigmoid_reflect(node: E.Expr) -> E.Expr | None:
+    """σ(−u) = 1 − σ(u) in the terms of a sum, only where terms then cancel or collect
+    (σ(−u) + σ(u) → 1, σ(−u) − 1 → −σ(u)). Shrinks: by the cost."""
+    if not isinstance(node, E.Add):
+        return None
+    terms, changed = [], False
+    for t in node.args:
+        c, rest = E.split_coefficient(t)
+        if isinstance(rest, E.Func) and rest.name == "sigmoid":
+            c2, v = E.split_coefficient(rest.arg)
+            if c2 < 0:
+                u = E.Mul(E.Const(-c2), v)
+                terms += [E.Const(c), E.Mul(E.Const(-c), _sigmoid(u))]
+                changed = True
+                continue
+        terms.append(t)
+    if not changed:
+        return None
+    candidate = E.Add(*terms)
+    return candidate if cheaper(candidate, node) else None
 
 
 def _expand(term: E.Expr) -> E.Expr:
@@ -99,39 +174,4 @@ def expand_products(node: E.Expr) -> E.Expr | None:
     if all(a is b for a, b in zip(expanded, node.args)):
         return None
     candidate = E.Add(*expanded)
-    return candidate if cheaper(candidate, node) else None
-
-
-def _powers(term: E.Expr) -> dict:
-    """{base: exponent} of a term's non-constant factors."""
-    _, rest = E.split_coefficient(term)
-    out: dict = {}
-    for f in _factors(rest):
-        base, k = E.power_parts(f)
-        if not isinstance(base, E.Const) and not isinstance(base, E.Ones):
-            out[base] = out.get(base, Fraction(0)) + k
-    return out
-
-
-@rewrite("factor-common")
-def factor_common(node: E.Expr) -> E.Expr | None:
-    """γ − γ² → γ ⊙ (1 − γ), and a ⊙ b + a ⊙ c → a ⊙ (b + c): a factor of every term of an
-    element-wise sum, written once. Shrinks: by the cost (size, then the textbook's
-    preference for a product over a power of a compound)."""
-    if not isinstance(node, E.Add):
-        return None
-    powers = [_powers(t) for t in node.args]
-    shared = {}
-    for base in powers[0]:
-        ks = [p.get(base, Fraction(0)) for p in powers]
-        low = min(ks)
-        if low > 0 and all(x.denominator == 1 for x in ks):
-            shared[base] = low
-    if not shared:
-        return None
-    common = E.Mul(*(E.Pow(b, E.Const(k)) for b, k in shared.items()))
-    if common.shape != node.shape and not common.shape.is_scalar:
-        return None
-    inverse = E.Mul(*(E.Pow(b, E.Const(-k)) for b, k in shared.items()))
-    candidate = E.Mul(common, E.Add(*(E.Mul(t, inverse) for t in node.args)))
     return candidate if cheaper(candidate, node) else None
