@@ -202,6 +202,8 @@ REWRITES = [
     ("factor-common", E.sub(SIG, E.Pow(SIG, E.Const(2))), "σ(x) ⊙ (1 − σ(x))"),
     ("factor-common", E.Add(E.Mul(x, EXP), E.Mul(w, EXP)), "exp(x) ⊙ (x + w)"),
     ("simplex-sum", E.Sum(Y), "1"),
+    ("ones-as-one", E.Add(ONE, E.Const(-1)), "0"),
+    ("ones-as-one", E.Add(ONE, z, E.Const(1)), "(2 + z)1"),
     ("sum-identity", E.Sum(E.Mul(E.Identity("n"), A)), "tr(A)"),
     ("trace-scalar", E.Trace(E.Mul(z, A)), "z tr(A)"),
     ("sum-of-sum", E.Sum(E.sub(x, E.div(E.Sum(x), E.DimSize("n")))), "0"),

@@ -45,7 +45,7 @@ from .rewrites import (
     trace_block,
 )
 from .rewrites_fold import expand_products, factor_common, sigmoid_fold
-from .rewrites_reduce import simplex_sum, sum_identity, sum_of_sum, trace_scalar
+from .rewrites_reduce import ones_as_one, simplex_sum, sum_identity, sum_of_sum, trace_scalar
 
 __all__ = [
     "BudgetExceeded",
@@ -73,6 +73,7 @@ __all__ = [
     "inverse_cancels",
     "inverse_of_product",
     "negated_difference",
+    "ones_as_one",
     "ones_diag",
     "ones_dot",
     "preference",

@@ -1,6 +1,7 @@
 """The presentation pass: after the rewrites reach their canonical form (transposes on the
 leaves, sums flattened), choose among equal forms the one a textbook writes, by the same
-cost. Today: transposes gathered over a sum, `(Ax − b)ᵀ` for `xᵀAᵀ − bᵀ`, where that
+cost. Today: a sum leads with a positive term (`σ − t`, not `−t + σ`), and transposes
+gathered over a sum, `(Ax − b)ᵀ` for `xᵀAᵀ − bᵀ`, where that
 writes at most half as many transposes. The result holds the gathered transpose (the constructor would push
 it back to the leaves); each change is logged as a named rewrite.
 """
@@ -10,9 +11,10 @@ from __future__ import annotations
 from .. import expr as E
 from ..readoff import rebuild
 
-__all__ = ["gather_transposes", "present"]
+__all__ = ["gather_transposes", "positive_first", "present"]
 
 RULE = "gather-transpose"
+FIRST = "positive-first"
 
 
 def _transposes(e: E.Expr) -> int:
@@ -43,6 +45,16 @@ def gather_transposes(node: E.Expr) -> E.Expr | None:
     return None
 
 
+def positive_first(node: E.Expr) -> E.Expr | None:
+    """−t + σ → σ − t: a sum leads with a term that has no minus sign, where it has one."""
+    if not isinstance(node, E.Add) or E.split_coefficient(node.args[0])[0] > 0:
+        return None
+    order = sorted(node.args, key=lambda t: E.split_coefficient(t)[0] < 0)
+    if order[0] is node.args[0] or E.split_coefficient(order[0])[0] < 0:
+        return None
+    return E.Add(*order)
+
+
 def present(root: E.Expr, log: list | None = None, record=None) -> E.Expr:
     """`root` with each sum bottom-up in its presented form; `record(rule, before, after)`
     logs each change."""
@@ -50,6 +62,11 @@ def present(root: E.Expr, log: list | None = None, record=None) -> E.Expr:
     for n in E.walk(root):
         kids = n.children
         new = rebuild(n, [memo[k] for k in kids]) if any(memo[k] is not k for k in kids) else n
+        out = positive_first(new)
+        if out is not None:
+            if record is not None:
+                record(FIRST, new, out)
+            new = out
         out = gather_transposes(new)
         if out is not None:
             if record is not None:

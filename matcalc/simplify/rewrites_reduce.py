@@ -9,7 +9,7 @@ from .. import expr as E
 from .cost import cheaper
 from .engine import rewrite
 
-__all__ = ["simplex_sum", "sum_identity", "sum_of_sum", "trace_scalar"]
+__all__ = ["ones_as_one", "simplex_sum", "sum_identity", "sum_of_sum", "trace_scalar"]
 
 
 @rewrite("simplex-sum")
@@ -59,3 +59,21 @@ def sum_of_sum(node: E.Expr) -> E.Expr | None:
         candidate = E.Add(*terms)
         return candidate if cheaper(candidate, node) else None
     return None
+
+
+@rewrite("ones-as-one")
+def ones_as_one(node: E.Expr) -> E.Expr | None:
+    """1 − c → the scalar 1 − c, expanded: an all-ones term of an array sum beside scalar
+    terms is the number 1 expanded, and collects with them (1ᵀ − 1 = 0ᵀ). Shrinks: a term
+    fewer, or the sum is gone."""
+    if not isinstance(node, E.Add) or node.shape.is_scalar:
+        return None
+    if not any(isinstance(t, E.Ones) for t in node.args):
+        return None
+    if not any(t.shape.is_scalar for t in node.args):
+        return None
+    candidate = E.Add(*(E.Const(1) if isinstance(t, E.Ones) else t for t in node.args))
+    if candidate.shape != node.shape:  # every array term was ones: keep the shape
+        candidate = E.Mul(candidate, E.Ones(node.shape))
+    collected = not isinstance(candidate, E.Add) or len(candidate.args) < len(node.args)
+    return candidate if collected else None
