@@ -19,10 +19,10 @@ from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import hr, loadavg  # noqa: E402
-from _readability_cases import CASES  # noqa: E402
+from _common import hr, loadavg
+from _readability_cases import CASES
 
-import matcalc  # noqa: E402
+import matcalc
 
 MEDIAN_GOAL, WORST_GOAL = 1.0, 1.5
 _SUPERSCRIPT = {"2": "²", "3": "³"}
@@ -33,9 +33,11 @@ def shown(typed: str) -> str:
     s = typed
     s = re.sub(r"inv\((\w+)\)\.T", r"\1⁻ᵀ", s)
     s = re.sub(r"inv\((\w+)\)", r"\1⁻¹", s)
+    s = re.sub(r"sqrt\((\w+)\)", r"√\1", s).replace("sqrt(", "√(")
     s = s.replace(".T", "ᵀ").replace("trace(", "tr(").replace("sigmoid(", "σ(")
     s = re.sub(r"norm\(([^()]*(?:\([^()]*\))?[^()]*)\)", r"‖\1‖", s)
     s = re.sub(r"\^([23])", lambda m: _SUPERSCRIPT[m.group(1)], s)
+    s = re.sub(r"\*(?=[a-z]\w+\()", " ", s)  # p exp(a), as matcalc spaces a named call
     s = s.replace("@", "").replace("*", "")
     s = s.replace(" - ", " − ")
     return re.sub(r"(^|[(\s])-", r"\1−", s)
@@ -79,6 +81,8 @@ def main(argv: list[str]) -> int:
     print()
     print(f"rows: {len(rows)}, measured: {len(ratios)}, failed: {len(failures)}")
     print(f"median ratio: {median(ratios):.3f} (goal ≤ {MEDIAN_GOAL})")
+    print(f"mean ratio:   {sum(ratios) / len(ratios):.3f}")
+    print(f"longer than the book: {sum(x > 1.0 for x in ratios)} of {len(ratios)}")
     print(f"worst ratio:  {worst['ratio']:.3f} (goal ≤ {WORST_GOAL}): {worst['source']}")
     print(f"over {WORST_GOAL}: {sum(x > WORST_GOAL for x in ratios)}")
     met = median(ratios) <= MEDIAN_GOAL and worst["ratio"] <= WORST_GOAL
