@@ -37,7 +37,9 @@ def shown(typed: str) -> str:
     s = s.replace(".T", "ᵀ").replace("trace(", "tr(").replace("sigmoid(", "σ(")
     s = re.sub(r"norm\(([^()]*(?:\([^()]*\))?[^()]*)\)", r"‖\1‖", s)
     s = re.sub(r"\^([23])", lambda m: _SUPERSCRIPT[m.group(1)], s)
-    s = re.sub(r"(?<=[A-Za-z)])\*(?=[a-z]\w+\()", " ", s)  # p exp(a), as matcalc spaces a named call
+    s = re.sub(
+        r"(?<=[A-Za-z)])\*(?=[a-z]\w+\()", " ", s
+    )  # p exp(a), as matcalc spaces a named call
     s = s.replace("@", "").replace("*", "")
     s = s.replace(" - ", " − ")
     return re.sub(r"(^|[(\s])-", r"\1−", s)

@@ -8,6 +8,8 @@ it back to the leaves); each change is logged as a named rewrite.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .. import expr as E
 from ..readoff import rebuild
 
@@ -55,7 +57,7 @@ def positive_first(node: E.Expr) -> E.Expr | None:
     return E.Add(*order)
 
 
-def present(root: E.Expr, log: list | None = None, record=None) -> E.Expr:
+def present(root: E.Expr, log: list | None = None, record: Callable | None = None) -> E.Expr:
     """`root` with each sum bottom-up in its presented form; `record(rule, before, after)`
     logs each change."""
     memo: dict = {}

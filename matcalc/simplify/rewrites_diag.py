@@ -4,6 +4,7 @@ first. `pairs` applies a match to neighbouring factors of a matrix product.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
 from .. import expr as E
@@ -23,7 +24,7 @@ __all__ = [
 ]
 
 
-def pairs(node: E.Expr, match) -> E.Expr | None:
+def pairs(node: E.Expr, match: Callable) -> E.Expr | None:
     """Apply `match(left, right)` to neighbours of a matrix product; splice the first hit."""
     fs = node.args
     for i in range(len(fs) - 1):
