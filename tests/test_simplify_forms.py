@@ -84,6 +84,23 @@ CASES = [
         ),
     ),
     (
+        "layer norm: no zero sum left, the outer product shown as (x − m)(x − m)ᵀ",
+        "x: vector(n); e: scalar; (x - mean(x)) / sqrt(mean((x - mean(x))^2) + e)",
+        "x",
+        "(1/√(sum((x − sum(x)/n)²)/n + e))(I − (1/n)1·1ᵀ) − (1/(n(sum((x − sum(x)/n)²)/n + e)"
+        "^(3/2)))(x − sum(x)/n)(x − sum(x)/n)ᵀ",
+        lambda v: (
+            (v["x"] - v["x"].mean()) / np.sqrt(np.mean((v["x"] - v["x"].mean()) ** 2) + v["e"])
+        ),
+    ),
+    (
+        "the sum of a centred vector is constant",
+        "x: vector(n); sum(x - mean(x))",
+        "x",
+        "0ᵀ",
+        lambda v: np.sum(v["x"] - v["x"].mean()),
+    ),
+    (
         "softplus of −Wx: σ folded",
         "x: vector(n); W: matrix(n, n); sum(log(1 + exp(-W@x)))",
         "x",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from .cost import cheaper, cost, preference
 from .engine import RULES, TRIAL_BUDGET, BudgetExceeded, Rewrite, rewrite, simplify
-from .present import gather_transposes, present
+from .present import gather_transposes, positive_first, present, transpose_twins
 from .rewrites import (
     absorb_sign,
     add_blocks,
@@ -77,6 +77,7 @@ __all__ = [
     "ones_diag",
     "ones_dot",
     "preference",
+    "positive_first",
     "present",
     "relu_in_sum",
     "relu_step",
@@ -91,4 +92,5 @@ __all__ = [
     "sum_of_sum",
     "trace_block",
     "trace_scalar",
+    "transpose_twins",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from .. import expr as E
 from ..readoff import rebuild
 
-__all__ = ["gather_transposes", "positive_first", "present"]
+__all__ = ["gather_transposes", "positive_first", "present", "transpose_twins"]
 
 RULE = "gather-transpose"
 FIRST = "positive-first"
@@ -47,6 +47,24 @@ def gather_transposes(node: E.Expr) -> E.Expr | None:
     return None
 
 
+def transpose_twins(node: E.Expr) -> E.Expr | None:
+    """(x − m)(xᵀ − m) → (x − m)(x − m)ᵀ: a sum in a product written as the transpose of
+    another factor of it, so the reader sees the outer product."""
+    if not isinstance(node, E.MatMul):
+        return None
+    fs = node.args
+    for i, f in enumerate(fs):
+        if isinstance(f, E.Add):
+            twin = E.Transpose(f)
+            if (
+                isinstance(twin, E.Add)
+                and any(g is twin for g in fs)
+                and _transposes(f) > _transposes(twin)
+            ):
+                return E.MatMul(*fs[:i], E.transpose_held(twin), *fs[i + 1 :])
+    return None
+
+
 def positive_first(node: E.Expr) -> E.Expr | None:
     """−t + σ → σ − t: a sum leads with a term that has no minus sign, where it has one."""
     if not isinstance(node, E.Add) or E.split_coefficient(node.args[0])[0] > 0:
@@ -69,7 +87,7 @@ def present(root: E.Expr, log: list | None = None, record: Callable | None = Non
             if record is not None:
                 record(FIRST, new, out)
             new = out
-        out = gather_transposes(new)
+        out = gather_transposes(new) or transpose_twins(new)
         if out is not None:
             if record is not None:
                 record(RULE, new, out)
