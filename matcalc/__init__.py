@@ -4,7 +4,7 @@ the derivation shown, cross-checked by SymPy, evaluable with NumPy."""
 
 from __future__ import annotations
 
-from .api import Derivative, derivative, hessian
+from .api import Derivative, derivative, hessian, value_and_grad_source
 from .errors import MatcalcError
 from .render import text as _text  # noqa: F401  (registers how expressions print)
 
@@ -24,6 +24,7 @@ def load_ipython_extension(ipython: object) -> None:
 __all__ = [
     "derivative",
     "hessian",
+    "value_and_grad_source",
     "verify",
     "Derivative",
     "MatcalcError",

@@ -5,7 +5,8 @@ only door), types, differentiates (engine), reads the derivative off the differe
 (readoff) and simplifies it (simplify). Layouts: numerator (the tutorial's: a gradient is
 a row, ∂y/∂x is m×n), denominator (transposed), mixed (gradient a column, Jacobian as in
 numerator, as matrixcalculus.org prints). `evaluate` returns output shape + wrt shape
-(numerator, mixed) or wrt shape + output shape (denominator).
+(numerator, mixed) or wrt shape + output shape (denominator). `notation="tutorial"` prints
+the tutorial's ⊗ for the element-wise product (and kron(A, B) for the Kronecker product).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from . import expr as E
 from .build import Typed, build_typed
 from .codegen import to_source
+from .codegen_grads import value_and_grad_to_source
 from .declarations import spec_string
 from .engine import differentiate
 from .errors import MatcalcError, NameError_, UnsupportedError
@@ -23,6 +25,7 @@ from .parse import parse_query
 from .primitives.catalog import function_names
 from .readoff import NotFactorable, gradient, jacobian, substitute
 from .render.display import derivative_latex, derivative_markdown
+from .render.styles import notation_of, using_notation
 from .render.tensor import linear_map_latex, linear_map_text
 from .render.text import latex as latex_of
 from .render.text import text as text_of
@@ -33,7 +36,15 @@ from .steps import Steps
 # NumPy (evaluate) and SymPy (check) are imported where a Derivative first needs them, so
 # that `import matcalc` and the command line stay quick.
 
-__all__ = ["LAYOUTS", "Derivative", "Layout", "derivative", "function_names", "hessian"]
+__all__ = [
+    "LAYOUTS",
+    "Derivative",
+    "Layout",
+    "derivative",
+    "function_names",
+    "hessian",
+    "value_and_grad_source",
+]
 
 
 @dataclass
@@ -58,24 +69,35 @@ class Derivative:
     inferred: dict = field(default_factory=dict)
     # a stacked ∇f(x, y, …): the derivative by each variable (numerator layout), in wrt order
     parts: tuple = ()
+    # the printed symbols: "standard" (⊙ element-wise, ⊗ Kronecker) or "tutorial" (⊗
+    # element-wise, kron(A, B)); every printed form of this Derivative and its steps uses
+    # it; None: the notation current where it prints (`render.styles.using_notation`)
+    notation: str | None = None
+    # the variables in the order the declarations, then the query, name them (generated code)
+    argument_order: tuple = ()
 
     def __post_init__(self):
         self.layout = Layout.of(self.layout)
+        if self.notation is not None:
+            self.notation = notation_of(self.notation).name
 
     # ---------------------------------------------------------------- printing
     def __str__(self) -> str:
-        if self.result is None:
-            return linear_map_text(self)
-        return text_of(self.result)
+        with using_notation(self.notation):
+            if self.result is None:
+                return linear_map_text(self)
+            return text_of(self.result)
 
     def __repr__(self) -> str:
         names = ", ".join(v.name for v in self.wrt)
-        return f"<Derivative ∂({text_of(self.expression)})/∂{names} = {self}>"
+        with using_notation(self.notation):
+            return f"<Derivative ∂({text_of(self.expression)})/∂{names} = {self}>"
 
     def latex(self) -> str:
-        if self.result is None:
-            return linear_map_latex(self)
-        return latex_of(self.result)
+        with using_notation(self.notation):
+            if self.result is None:
+                return linear_map_latex(self)
+            return latex_of(self.result)
 
     @property
     def steps(self):
@@ -97,39 +119,9 @@ class Derivative:
         """The derivative at `values` (name -> float/array; dimension sizes follow from them):
         a numpy.ndarray. A symmetric or simplex variable's value must be on its set; an array
         past limits.EVALUATE_MAX_BYTES is refused (LimitError) before it is built."""
-        import numpy as np
+        from .evaluate_derivative import evaluate_derivative
 
-        from .evaluate import bind, dimension_sizes, evaluate, require_bytes, require_structure
-
-        if not isinstance(values, dict):
-            raise MatcalcError(
-                f"evaluate needs a dict of values (name -> number or array), "
-                f"not {type(values).__name__}"
-            )
-        used = {n: v for n, v in self.variables.items() if n in values or v in self.expression.free}
-        arrays, dims = bind(used, values)
-        require_structure(used, arrays)
-        roots = [r for r in (self.expression, self.result, self.differential) if r is not None]
-        dimension_sizes(roots + list(self.wrt), dims)
-        out_np = self.expression.shape.numpy(dims)
-        if len(self.wrt) > 1:  # the printed matrix itself: output × k, or transposed
-            k = (len(self.wrt),)
-            require_bytes(out_np + k)
-            return np.asarray(evaluate(self.result, arrays, dims)).reshape(
-                self.layout.axes(out_np, k)
-            )
-        var = self.wrt[0]
-        var_np = var.shape.numpy(dims)
-        require_bytes(out_np + var_np)
-        if self.result is not None:
-            value = np.asarray(evaluate(self.result, arrays, dims))
-            return value.reshape(self.layout.axes(out_np, var_np))
-        arr = _linear_map_tensor(self.differential, var, arrays, dims, out_np, var_np)
-        if self.layout.variable_first:
-            arr = np.moveaxis(
-                arr, list(range(len(out_np))), list(range(len(var_np), len(var_np) + len(out_np)))
-            )
-        return arr
+        return evaluate_derivative(self, values)
 
     def check(self, n: int = 3, seed: int = 0):
         """SymPy's component-wise cross-check at sizes n, 3, 2, 4, … (1 <= n <= 8): a
@@ -142,45 +134,25 @@ class Derivative:
     # ---------------------------------------------------------------- code and Jupyter
     def to_numpy(self) -> str:
         """Source of a self-contained Python function computing the value and the derivative."""
-        return to_source(self, "numpy")
+        return self.to_source("numpy")
 
-    def to_source(self, target: str = "numpy") -> str:
-        """Like `to_numpy`, for "numpy", "jax" or "torch" (imported only by the generated code)."""
-        return to_source(self, target)
+    def to_source(self, target: str = "numpy", dtype: str = "float64") -> str:
+        """Like `to_numpy`, for "numpy", "jax" or "torch" (imported only by the generated
+        code), computing in dtype ("float64" or "float32")."""
+        with using_notation(self.notation):  # the docstring's formula
+            return to_source(self, target, dtype)
 
     def _repr_latex_(self) -> str:
-        return derivative_latex(self)
+        with using_notation(self.notation):
+            return derivative_latex(self)
 
     def _repr_markdown_(self) -> str:
-        return derivative_markdown(self)
+        with using_notation(self.notation):
+            return derivative_markdown(self)
 
 
 def _np_dims(shape) -> tuple:
     return shape.np_dims
-
-
-def _linear_map_tensor(L, var, arrays, dims, out_np, var_np):
-    """The tensor of a linear map, column by column: L applied to each basis direction
-    (of the unconstrained variable: a symmetric one's entries are independent here too)."""
-    import numpy as np
-
-    from .evaluate import evaluate, node_values
-
-    dvar = E.Differential(var)
-    r, c = (int(d) if isinstance(d, int) else dims[d] for d in (var.shape.rows, var.shape.cols))
-    out = np.empty((int(np.prod(out_np, dtype=np.int64)), r * c))
-    basis = np.zeros((r, c))
-    # what does not depend on d(var) (X⁻¹, …) is computed once, not once per direction
-    fixed = {
-        node: v
-        for node, v in node_values(L, arrays, dims, {dvar: basis}).items()
-        if not node.depends_on(dvar)
-    }
-    for k in range(r * c):
-        basis.flat[k] = 1.0
-        out[:, k] = np.asarray(evaluate(L, arrays, dims, {**fixed, dvar: basis})).reshape(-1)
-        basis.flat[k] = 0.0
-    return out.reshape(out_np + var_np)
 
 
 def _apply_layout(result: E.Expr, layout: Layout, kind: str, var) -> E.Expr:
@@ -276,6 +248,7 @@ def _resolve(wrt, variables, expression_text, dimensions=frozenset()) -> list:
 
 def _declare(d: Derivative, typed: Typed) -> Derivative:
     d.declarations, d.inferred = dict(typed.declarations), dict(typed.inferred)
+    d.argument_order = typed.declared + tuple(n for n in typed.variables if n not in typed.declared)
     return d
 
 
@@ -342,29 +315,48 @@ def derivative(
     wrt: str | list[str],
     shapes: dict | None = None,
     layout: str = "numerator",
+    notation: str | None = None,
 ) -> Derivative:
     """∂ expression / ∂ wrt in matrix notation.
 
     expression: query text (may start with declarations `x: vector(n);`), or an Expr.
     wrt: a variable name, or a list of scalar names for the stacked Jacobian ∇f(x, y).
     shapes: {"x": "vector(n)", "A": "matrix(m, n)", "b": "scalar", "S": "symmetric(n)"}.
+    notation: "standard" (x ⊙ y element-wise, A ⊗ B Kronecker) or "tutorial" (the
+    tutorial's x ⊗ y element-wise, kron(A, B) Kronecker); None (default): the notation
+    current where it prints ("standard" unless inside `with using_notation(...)`).
     """
     layout = Layout.of(layout)
+    notation = None if notation is None else notation_of(notation).name
     typed = _parse_typed(expression, shapes)
     expr, variables = typed.expression, typed.variables
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)
     if len(vars_) == 1 and isinstance(wrt, str):
-        return _declare(_derive(expr, vars_[0], variables, layout), typed)
-    return _declare(_stacked(expr, vars_, variables, layout), typed)
+        d = _derive(expr, vars_[0], variables, layout)
+    else:
+        d = _stacked(expr, vars_, variables, layout)
+    return _declare(_notated(d, notation), typed)
+
+
+def _notated(d: Derivative, notation: str | None) -> Derivative:
+    """`d` (and its parts) printing in `notation`."""
+    d.notation = notation
+    for part in d.parts:
+        part.notation = notation
+    return d
 
 
 def hessian(
-    expression: str | E.Expr, wrt: str | list[str], shapes: dict | None = None
+    expression: str | E.Expr,
+    wrt: str | list[str],
+    shapes: dict | None = None,
+    notation: str | None = None,
 ) -> Derivative:
     """The Hessian ∂²f/∂x² of a scalar f: the Jacobian of the gradient (a column). By a
     matrix X, the fourth-order ∂²f/∂Xᵢⱼ∂Xₖₗ (a linear map); by a list of scalars
     [x, y, …], the k×k matrix of ∂²f/∂xᵢ∂xⱼ. The result's `function` is f, its
-    `expression` the gradient."""
+    `expression` the gradient. notation: as for `derivative`."""
+    notation = None if notation is None else notation_of(notation).name
     typed = _parse_typed(expression, shapes)
     expr, variables = typed.expression, typed.variables
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)
@@ -390,7 +382,30 @@ def hessian(
         grad = E.Block(tuple((_closed_gradient(expr, v, variables),) for v in vars_))
         second = _stacked(grad, vars_, variables, Layout.NUMERATOR)
     second.function = expr
-    return _declare(second, typed)
+    return _declare(_notated(second, notation), typed)
+
+
+def value_and_grad_source(
+    expression: str | E.Expr,
+    wrt: str | list[str],
+    shapes: dict | None = None,
+    target: str = "numpy",
+    dtype: str = "float64",
+) -> str:
+    """The source of one function f(...) -> (value, (∂f/∂w for w in wrt)) of a scalar f
+    (a loss and all its weights, as a training step needs), sharing the forward pass;
+    each gradient is shaped like its variable. target: "numpy", "jax" or "torch"; dtype:
+    "float64" or "float32"."""
+    typed = _parse_typed(expression, shapes)
+    expr, variables = typed.expression, typed.variables
+    vars_ = _resolve(wrt, variables, expression, typed.dimensions)
+    if not expr.shape.is_scalar:
+        raise MatcalcError(
+            f"value and gradients need a scalar function; this one is a {expr.shape.kind}",
+            expected="a scalar expression (sum(...), norm(...)^2, a loss)",
+        )
+    parts = [_declare(_derive(expr, v, variables, Layout.NUMERATOR), typed) for v in vars_]
+    return value_and_grad_to_source(parts, target, dtype)
 
 
 def _closed_gradient(expr: E.Expr, var: E.Var, variables: dict) -> E.Expr:

@@ -427,6 +427,7 @@ class Typed:
     declarations: dict
     inferred: dict
     dimensions: frozenset
+    declared: tuple = ()  # the declared names, in the order the declarations give them
 
 
 def _on_the_simplex(e: E.Expr) -> E.Expr:
@@ -461,7 +462,10 @@ def build_typed(query: Query, shapes: dict | None = None) -> Typed:
         expression = _on_the_simplex(expression)
     declarations = {n: spec_string(v.shape, v.structure) for n, v in variables.items()}
     inferred = {n: spec for n, spec in declarations.items() if n not in builder.specs}
-    return Typed(expression, variables, declarations, inferred, frozenset(builder.dimensions))
+    declared = tuple(n for n in builder.specs if n in variables)
+    return Typed(
+        expression, variables, declarations, inferred, frozenset(builder.dimensions), declared
+    )
 
 
 def build(query: Query, shapes: dict | None = None) -> tuple[E.Expr, dict[str, E.Var]]:

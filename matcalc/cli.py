@@ -50,8 +50,10 @@ from .options import (
     parse_args,
     positional_last,
     shapes_from_args,
+    value_and_grad_from_args,
     verify_parser,
 )
+from .render.styles import current_notation, using_notation
 from .verify import verify
 
 EXIT_OUTPUT = 3
@@ -88,7 +90,9 @@ _SUPER_DIGITS = {c: str(i) for i, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}
 
 def ascii_text(text: str) -> str:
     """An ASCII spelling of matcalc's Unicode output: `x⁻¹` → `x^-1`, `Aᵀ` → `A^T`,
-    `σ` → `sigma`, `−` → `-`; anything else as `\\uXXXX`."""
+    `σ` → `sigma`, `−` → `-`; anything else as `\\uXXXX`. The products are spelled as the
+    current notation means them (`⊗` is `kron` in the standard one, `*` in the tutorial's)."""
+    products = current_notation().ascii
     out, i = [], 0
     while i < len(text):
         ch = text[i]
@@ -101,6 +105,8 @@ def ascii_text(text: str) -> str:
             continue
         if ord(ch) < 128:
             out.append(ch)
+        elif ch in products:  # ⊗ is Kronecker or element-wise, as the notation says
+            out.append(products[ch])
         elif ch in _ASCII:
             out.append(_ASCII[ch])
         else:
@@ -143,13 +149,14 @@ def where_line(d: Derivative, latex: bool = False) -> str | None:
 # ---------------------------------------------------------------- commands
 def verify_command(argv: list[str], out: TextIO, err: TextIO) -> int:
     args = parse_args(verify_parser(), argv)
-    try:
-        report = verify(args.claim, shapes=shapes_from_args(args), layout=args.layout)
-        emit(report, out)
-        return 0 if report.correct else 1
-    except MatcalcError as error:
-        emit(error, err)
-        return 2
+    with using_notation(args.notation):
+        try:
+            report = verify(args.claim, shapes=shapes_from_args(args), layout=args.layout)
+            emit(report, out)
+            return 0 if report.correct else 1
+        except MatcalcError as error:
+            emit(error, err)
+            return 2
 
 
 def serve_command(argv: list[str], out: TextIO, err: TextIO) -> int:
@@ -179,11 +186,19 @@ def run(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | 
     if argv[:1] == ["serve"]:
         return serve_command(argv[1:], out, err)
     args = parse_args(build_parser(), argv)
+    with using_notation(args.notation):  # the ASCII fallback spells its glyphs
+        return _derivative_command(args, out, err)
+
+
+def _derivative_command(args, out: TextIO, err: TextIO) -> int:
     try:
+        if args.value_and_grad:
+            emit(value_and_grad_from_args(args), out)
+            return 0
         d = derivative_from_args(args)
         where = where_line(d, latex=args.latex and not args.emit)
         if args.emit:
-            emit(d.to_source(args.emit), out)
+            emit(d.to_source(args.emit, dtype=args.dtype), out)
             where = where and f"# {where}"
         elif args.steps:
             emit(d.steps.latex() if args.latex else d.steps, out)

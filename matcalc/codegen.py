@@ -2,11 +2,13 @@
 expression's value and its derivative together, for NumPy, JAX or PyTorch.
 
     d = matcalc.derivative("x @ A @ x", "x")
-    print(d.to_numpy())         # def f(A, x): ... return value, derivative
+    print(d.to_numpy())         # def f(x, A): ... return value, derivative
+    d.to_source("torch", dtype="float32")
 
 The generated module defines
 
-- `f(<variables in sorted name order>)` returning `(value, derivative)`: the value shaped
+- `f(<variables in declaration order>)` (the order the declarations, then the query, name
+  them first; keyword-callable) returning `(value, derivative)`: the value shaped
   as NumPy gives it (scalar 0-d, vector (n,), matrix (m, n)) and the derivative shaped
   exactly as `Derivative.evaluate` returns it (output + wrt axes; wrt + output in the
   denominator layout; output + (k,) for a stacked list of k scalars). For a Hessian,
@@ -24,6 +26,13 @@ that are linear maps (matrix by matrix, vector by matrix, …) are built with `e
 by term where a term is c · G ⊗ (A · dX · B) (G element-wise, dX possibly transposed), and
 otherwise by applying the map to each basis direction in a loop — slower, never an error.
 
+How each node is computed is chosen by a cost model (`render.array_plan`): matrix chains
+split by flop count (at run time when the best order depends on the sizes), diag(v) and
+outer products as broadcasting, sums in a chain applied to a vector distributed, GᵀG and
+Gᵀdiag(d)G as symmetric products, scalars on the smallest operand, X⁻¹B as a solve, row
+forms as the transpose of their column form (so the value and the derivative share them),
+and stable forms (slogdet, logaddexp, shifted softmax/logsumexp) whatever the user wrote.
+
 Expressions are written by `render.array_code`; this module writes the functions around
 them (arguments and their shape checks, linear maps, the finite-difference check). It only
 writes text; it never runs what it writes.
@@ -32,14 +41,16 @@ writes text; it never runs what it writes.
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 
 from . import expr as E
 from .derived import DerivativeLike
 from .errors import MatcalcError
 from .readoff import kronecker_term
 from .render.array_code import ATOM, BACKENDS, MUL, Backend, Body, Names, Text, np_dims, wrap
+from .render.array_targets import DTYPES
 
-__all__ = ["TARGETS", "to_source"]
+__all__ = ["TARGETS", "argument_order", "backend", "to_source"]
 
 TARGETS = ("numpy", "jax", "torch")
 
@@ -61,26 +72,41 @@ def _einsum_term(term, dX):
 
 
 # ---------------------------------------------------------------- the module
-def to_source(derivative: DerivativeLike, target: str = "numpy") -> str:
-    """The source of a module defining f(...) -> (value, derivative) and check(...)."""
+def backend(target: str, dtype: str = "float64") -> Backend:
+    """The target's Backend, computing in dtype ("float64" or "float32")."""
     if target not in TARGETS:
         raise MatcalcError(
             f"unknown code generation target {target!r}", expected=" or ".join(TARGETS)
         )
-    return _Module(derivative, BACKENDS[target]).source()
+    if dtype not in DTYPES:
+        raise MatcalcError(f"unknown dtype {dtype!r}", expected=" or ".join(DTYPES))
+    return replace(BACKENDS[target], dtype=dtype)
+
+
+def to_source(derivative: DerivativeLike, target: str = "numpy", dtype: str = "float64") -> str:
+    """The source of a module defining f(...) -> (value, derivative) and check(...)."""
+    return _Module(derivative, backend(target, dtype)).source()
+
+
+def argument_order(d: DerivativeLike) -> list:
+    """The variables as f takes them: in the order the declarations (then the query) name
+    them first, then any other variable the expressions use."""
+    variables = dict(d.variables)
+    for root in (d.expression, d.function, d.result, d.differential):
+        if root is not None:
+            for n in E.walk(root):
+                if isinstance(n, E.Var):
+                    variables.setdefault(n.name, n)
+    first = [n for n in getattr(d, "argument_order", ()) if n in variables]
+    return [variables[n] for n in first + [n for n in variables if n not in first]]
 
 
 class _Module:
     def __init__(self, d, b: Backend):
         self.d, self.b = d, b
         self.hessian = d.function is not None
-        variables = dict(d.variables)
-        for root in (d.expression, d.function, d.result, d.differential):
-            if root is not None:
-                for n in E.walk(root):
-                    if isinstance(n, E.Var):
-                        variables.setdefault(n.name, n)
-        self.variables = [variables[k] for k in sorted(variables)]
+        self.variables = argument_order(d)
+        variables = {v.name: v for v in self.variables}
         names = Names()
         self.var_names = {v.name: names.claim(v.name) for v in self.variables}
         self.params = [self.var_names[v.name] for v in self.variables]
@@ -91,6 +117,11 @@ class _Module:
                 if isinstance(dim, str) and dim not in self.dim_names:
                     self.dim_names[dim] = names.claim(dim)
         self.wrt_positions = [self.variables.index(variables[w.name]) for w in d.wrt]
+
+    @property
+    def eps(self) -> str:
+        """The finite-difference step of check(): about the cube root of the precision."""
+        return "1e-06" if self.b.dtype == "float64" else "0.001"
 
     def dim(self, d) -> str:
         if isinstance(d, int):
@@ -108,7 +139,7 @@ class _Module:
         for v in self.variables:
             p = self.var_names[v.name]
             dims = np_dims(v.shape)
-            kind = "a symmetric " + v.shape.kind if v.symmetric else v.shape.kind
+            kind = "symmetric " + v.shape.kind if v.symmetric else v.shape.kind
             message = f'"{p} must be {"an" if kind[0] in "aeiou" else "a"} {kind}"'
             items = [self.dim(x) for x in dims]
             expect = (
@@ -322,7 +353,7 @@ class _Module:
         lines += ["", ""]
         params_doc = ", ".join(self.params)
         lines += [
-            "def check(*args, eps=1e-6):",
+            f"def check(*args, eps={self.eps}):",
             f'    """check({params_doc}): the largest absolute difference between the derivative f'
             '\n    returns and central finite differences of its value."""',
             f"    args = [{b.asarray('a')} for a in args]",

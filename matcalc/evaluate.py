@@ -215,7 +215,7 @@ def node_values(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = Non
             case E.Max():
                 v = np.maximum(a[0], a[1])
             case E.Compare():
-                v = ((a[0] > a[1]) if node.op == ">" else (a[0] >= a[1])).astype(float)
+                v = np.asarray(E.Compare.OPERATORS[node.op](a[0], a[1])).astype(float)
             case E.MatMul():
                 v = a[0]
                 for x in a[1:]:

@@ -109,9 +109,12 @@ def run_magic(line: str, cell: str | None = None) -> object:
     try:
         if is_verify:
             return verify(args.claim, shapes=options.shapes_from_args(args), layout=args.layout)
+        if args.value_and_grad:
+            print(options.value_and_grad_from_args(args))
+            return None
         d = _derivative(args)
         if args.emit:
-            print(d.to_source(args.emit))
+            print(d.to_source(args.emit, dtype=args.dtype))
             return None
         shown = d.steps if args.steps else d
         if args.latex:

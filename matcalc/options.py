@@ -18,12 +18,14 @@ from .declarations import check_name
 from .errors import MatcalcError
 from .layout import LAYOUTS
 from .parse import parse_query
+from .render.styles import NOTATIONS
 
 __all__ = [
     "EXAMPLES",
     "KINDS",
     "build_parser",
     "derivative_from_args",
+    "value_and_grad_from_args",
     "parse_args",
     "positional_last",
     "shapes_from_args",
@@ -72,6 +74,17 @@ def _functions_help() -> str:
     return "\n\nfunctions: " + "\n".join(textwrap.wrap(function_names() + ".", 80))
 
 
+def _add_notation(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--notation",
+        choices=tuple(NOTATIONS),
+        default="standard",
+        help="standard (default: x ⊙ y element-wise, A ⊗ B Kronecker, as the Cookbook and "
+        "Goodfellow write them) or tutorial (the tutorial's x ⊗ y element-wise; Kronecker "
+        "then prints kron(A, B))",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The options of `matcalc QUERY …` (shared with the %matcalc magic)."""
     p = argparse.ArgumentParser(
@@ -98,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="numerator",
         help="numerator (default, the tutorial's), denominator, or mixed (gradient as a column)",
     )
+    _add_notation(p)
     p.add_argument("--steps", action="store_true", help="show the derivation step by step")
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of Unicode")
     p.add_argument(
@@ -108,6 +122,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--emit",
         choices=("numpy", "jax", "torch"),
         help="print a Python function computing the value and the derivative",
+    )
+    p.add_argument(
+        "--dtype",
+        choices=("float64", "float32"),
+        default="float64",
+        help="what the code of --emit computes in (default float64)",
+    )
+    p.add_argument(
+        "--value-and-grad",
+        action="store_true",
+        help="print one function returning a scalar's value and its gradients by every --wrt "
+        "variable (comma-separated: a loss and its weights), sharing the forward pass "
+        "(numpy unless --emit names a target)",
     )
     return p
 
@@ -123,6 +150,7 @@ def verify_parser() -> argparse.ArgumentParser:
     p.add_argument("claim", help="e.g. 'x: vector(n); z: scalar; d/dz (x + z) = 1'")
     _add_shapes(p)
     p.add_argument("--layout", choices=LAYOUTS, default="numerator")
+    _add_notation(p)
     return p
 
 
@@ -191,6 +219,25 @@ def shapes_from_args(args: argparse.Namespace) -> dict:
     return shapes
 
 
+def value_and_grad_from_args(args: argparse.Namespace) -> str:
+    """The source --value-and-grad asks for: f(...) -> (value, gradients by --wrt)."""
+    if args.wrt is None:
+        raise MatcalcError(
+            "--value-and-grad needs the variables to differentiate by",
+            expected="--wrt with names separated by commas (--wrt W1,b1,W2)",
+        )
+    clash = [f"--{o}" for o in ("hessian", "steps", "latex", "check") if getattr(args, o)]
+    if clash:
+        raise MatcalcError(
+            f"--value-and-grad writes code; it does not combine with {', '.join(clash)}",
+            expected="--value-and-grad with --wrt, --emit, --dtype and shapes only",
+        )
+    wrt = [w.strip() for w in args.wrt.split(",")]
+    return api.value_and_grad_source(
+        args.query, wrt, shapes_from_args(args), target=args.emit or "numpy", dtype=args.dtype
+    )
+
+
 def derivative_from_args(args: argparse.Namespace) -> api.Derivative:
     """The Derivative the options ask for (`--wrt` defaults to the only variable); shared
     by the command line, the %matcalc magics and the web page."""
@@ -206,6 +253,7 @@ def derivative_from_args(args: argparse.Namespace) -> api.Derivative:
             )
         wrt = used[0]
     wrt = wrt if "," not in wrt else [w.strip() for w in wrt.split(",")]
-    if args.hessian:
-        return api.hessian(args.query, wrt, shapes)
-    return api.derivative(args.query, wrt, shapes, layout=args.layout)
+    notation = getattr(args, "notation", None)
+    if getattr(args, "hessian", False):
+        return api.hessian(args.query, wrt, shapes, notation=notation)
+    return api.derivative(args.query, wrt, shapes, layout=args.layout, notation=notation)

@@ -58,6 +58,7 @@ def example(
     """One worked example: derive, assert against finite differences, SymPy-check, show."""
     call = "matcalc.hessian" if hessian else "matcalc.derivative"
     args = [repr(query), repr(wrt)]
+    args.append('notation="tutorial"')  # the tutorial's ⊗ for the element-wise product
     if shapes:
         args.append(f"shapes={shapes}")
     if layout:
@@ -145,7 +146,7 @@ def scalar_rules():
             tangent lines. Each tangent touches the curve and has the slope $3x^2$.
             """),
             code("""
-            d = matcalc.derivative("x^3", "x")
+            d = matcalc.derivative("x^3", "x", notation="tutorial")
             xs = np.linspace(-1.5, 1.5, 200)
             fig, ax = plt.subplots(figsize=(5, 3.5))
             ax.plot(xs, xs**3, label="$x^3$")
@@ -165,14 +166,14 @@ def scalar_rules():
             from the cell, declarations on their own lines; a mistake is reported with its
             line, column and a caret, not a traceback.
             """),
-            code("%matcalc 'ln(x^2)' --steps"),
+            code("%matcalc 'ln(x^2)' --steps --notation tutorial"),
             code("""
-            %%matcalc --wrt w --check
+            %%matcalc --wrt w --check --notation tutorial
             w, x: vector(n)
             b: scalar
             max(0, w @ x + b)    # the neuron of section 6
             """),
-            code("%matcalc 'A: matrix(m, n); x: vector(k); A @ x' --wrt x"),
+            code("%matcalc 'A: matrix(m, n); x: vector(k); A @ x' --wrt x --notation tutorial"),
         ],
         plots=True,
     )
@@ -217,8 +218,8 @@ def jacobians():
             then puts the parameter's axis first.
             """),
             code("""
-            J = matcalc.derivative("[3*x^2*y, 2*x + y^8]", ["x", "y"])
-            Jt = matcalc.derivative("[3*x^2*y, 2*x + y^8]", ["x", "y"], layout="denominator")
+            J = matcalc.derivative("[3*x^2*y, 2*x + y^8]", ["x", "y"], notation="tutorial")
+            Jt = matcalc.derivative("[3*x^2*y, 2*x + y^8]", ["x", "y"], layout="denominator", notation="tutorial")
             at = {"x": 1.3, "y": -0.7}
             assert numerically_right(Jt, at)
             assert np.allclose(Jt.evaluate(at), J.evaluate(at).T)
@@ -239,7 +240,7 @@ def jacobians():
             right angle, towards larger $f$.
             """),
             code("""
-            grad = matcalc.derivative("3*x^2*y", ["x", "y"])
+            grad = matcalc.derivative("3*x^2*y", ["x", "y"], notation="tutorial")
             fx, fy = np.meshgrid(np.linspace(-1, 1, 61), np.linspace(-1, 1, 61))
             F = np.array([[value(grad, {"x": x, "y": y}) for x, y in zip(rx, ry)]
                           for rx, ry in zip(fx, fy)])
@@ -275,8 +276,11 @@ def elementwise():
         $\\frac{\\partial \\mathbf{y}}{\\partial \\mathbf{w}} =
         \\operatorname{diag}\\left(\\frac{\\partial (f_i \\bigcirc g_i)}{\\partial w_i}\\right)$.
 
-        matcalc writes $\\otimes$ (`*`) for the element-wise product and $\\oslash$ (`/`) for
-        the element-wise division.
+        Like the tutorial, these notebooks write $\\otimes$ (`*`) for the element-wise
+        product and $\\oslash$ (`/`) for the element-wise division: every derivative is
+        asked for with `notation="tutorial"` (`--notation tutorial` for the magics).
+        Without it matcalc writes the element-wise product $\\odot$, as Goodfellow et al.
+        and the Matrix Cookbook do, and keeps $\\otimes$ for the Kronecker product.
         """
     cells = []
     table = [
@@ -305,9 +309,9 @@ def elementwise():
             at = {WX_AT}
             for op in ("w + x", "w - x", "w * x", "w / x"):
                 for wrt in ("w", "x"):
-                    J = matcalc.derivative("w, x: vector(n); " + op, wrt).evaluate(at)
+                    J = matcalc.derivative("w, x: vector(n); " + op, wrt, notation="tutorial").evaluate(at)
                     assert np.allclose(J, np.diag(np.diag(J))), (op, wrt)
-            matcalc.derivative("w, x: vector(n); w / x", "x").evaluate(at).round(3)
+            matcalc.derivative("w, x: vector(n); w / x", "x", notation="tutorial").evaluate(at).round(3)
             """),
         md("""
             Without the diagonal condition the Jacobian fills in: here each $y_i$ depends on
@@ -349,7 +353,7 @@ def expansion_and_reduction():
             at = {XZ_AT}
             for query in ("x - z", "z - x", "x / z", "z / x"):
                 for wrt in ("x", "z"):
-                    d = matcalc.derivative("x: vector(n); z: scalar; " + query, wrt)
+                    d = matcalc.derivative("x: vector(n); z: scalar; " + query, wrt, notation="tutorial")
                     assert numerically_right(d, at), (query, wrt)
                     d.check()
                     print(f"∂({{query}})/∂{{wrt}} = {{d}}")
@@ -486,7 +490,7 @@ def chain_rules():
             makes them agree.
             """),
             code("""
-            d = matcalc.derivative("sin(x + x^2)", "x")
+            d = matcalc.derivative("sin(x + x^2)", "x", notation="tutorial")
             xs = np.linspace(-2, 1.5, 300)
             slope = np.array([float(d.evaluate({"x": x})) for x in xs])
             f = np.sin(xs + xs**2)
@@ -527,7 +531,7 @@ def neuron():
             (which skips $z = 0$, where the derivative does not exist).
             """),
             code("""
-            relu = matcalc.derivative("max(0, z)", "z")
+            relu = matcalc.derivative("max(0, z)", "z", notation="tutorial")
             zs = np.linspace(-2, 2, 400)
             step = np.array([float(relu.evaluate({"z": z})) for z in zs])
             activation = np.array([float(value(relu, {"z": z})) for z in zs])
@@ -550,7 +554,7 @@ def neuron():
             example("w, x: vector(n); b: scalar; max(0, w @ x + b)", "w", NEURON),
             md("… and where it is off (the gradient is zero there):"),
             code(f"""
-            d = matcalc.derivative("w, x: vector(n); b: scalar; max(0, w @ x + b)", "w")
+            d = matcalc.derivative("w, x: vector(n); b: scalar; max(0, w @ x + b)", "w", notation="tutorial")
             off = {NEURON_OFF}
             assert numerically_right(d, off)
             assert np.all(d.evaluate(off) == 0)
@@ -574,12 +578,12 @@ def neuron():
             entry is the bias derivative.
             """),
             code(f"""
-            d = matcalc.derivative("w_hat, x_hat: vector(n); max(0, w_hat @ x_hat)", "w_hat")
+            d = matcalc.derivative("w_hat, x_hat: vector(n); max(0, w_hat @ x_hat)", "w_hat", notation="tutorial")
             at = {NEURON}
             hat = {{"w_hat": at["w"] + [at["b"]], "x_hat": at["x"] + [1.0]}}
             assert numerically_right(d, hat)
-            by_w = matcalc.derivative("w, x: vector(n); b: scalar; max(0, w @ x + b)", "w")
-            by_b = matcalc.derivative("w, x: vector(n); b: scalar; max(0, w @ x + b)", "b")
+            by_w = matcalc.derivative("w, x: vector(n); b: scalar; max(0, w @ x + b)", "w", notation="tutorial")
+            by_b = matcalc.derivative("w, x: vector(n); b: scalar; max(0, w @ x + b)", "b", notation="tutorial")
             assert np.allclose(d.evaluate(hat), np.append(by_w.evaluate(at), by_b.evaluate(at)))
             print(d.check())
             d
@@ -624,7 +628,7 @@ def loss():
             md("The same, written as the tutorial's sum over the active samples:"),
             code("""
             d = matcalc.derivative("X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; "
-                                   "mean((y - max(0, X @ w + b))^2)", "w")
+                                   "mean((y - max(0, X @ w + b))^2)", "w", notation="tutorial")
             e = z - y
             by_hand = 2 / N * sum(e[i] * X[i] for i in range(N) if z[i] > 0)
             assert np.allclose(d.evaluate(at), by_hand)
@@ -634,7 +638,7 @@ def loss():
             example(LOSS, "b", "at"),
             code("""
             d = matcalc.derivative("X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; "
-                                   "mean((y - max(0, X @ w + b))^2)", "b")
+                                   "mean((y - max(0, X @ w + b))^2)", "b", notation="tutorial")
             assert np.isclose(d.evaluate(at), 2 / N * e[z > 0].sum())
             """),
             md("""
@@ -648,7 +652,7 @@ def loss():
             code("""
             query = ("X: matrix(N, n); y: vector(N); w: vector(n); b: scalar; "
                      "mean((y - max(0, X @ w + b))^2)")
-            grad = matcalc.derivative(query, "w")
+            grad = matcalc.derivative(query, "w", notation="tutorial")
             rng = np.random.default_rng(3)
             X2 = rng.normal(size=(40, 2))
             y2 = np.maximum(0, X2 @ [1.5, -1.0] + 0.5)
@@ -723,11 +727,13 @@ def matrices_and_hessians():
             md("""
             $AXB$ by $X$ is a linear map from matrices to matrices:
             $\\frac{\\partial \\operatorname{vec}(AXB)}{\\partial \\operatorname{vec}(X)} =
-            B^\\top \\otimes A$ (column-major `vec`). `evaluate` returns the 4th-order tensor;
-            reshaped, it is exactly NumPy's `kron`.
+            B^\\top \\otimes A$ (column-major `vec`), the Kronecker product. In the
+            tutorial's notation $\\otimes$ is the element-wise product, so matcalc spells
+            this one `kron(Bᵀ, A)`. `evaluate` returns the 4th-order tensor; reshaped, it is
+            exactly NumPy's `kron`.
             """),
             code("""
-            d = matcalc.derivative("A @ X @ B", "X")
+            d = matcalc.derivative("A @ X @ B", "X", notation="tutorial")
             A, X, B = rng.normal(size=(2, 3)), rng.normal(size=(3, 4)), rng.normal(size=(4, 5))
             at = {"A": A, "X": X, "B": B}
             assert numerically_right(d, at)
@@ -740,10 +746,11 @@ def matrices_and_hessians():
             """),
             md(
                 "$\\frac{\\partial \\operatorname{vec}(X^{-1})}{\\partial \\operatorname{vec}(X)} "
-                "= -X^{-\\top} \\otimes X^{-1}$ (from $dX^{-1} = -X^{-1}\\,dX\\,X^{-1}$):"
+                "= -X^{-\\top} \\otimes X^{-1}$ (from $dX^{-1} = -X^{-1}\\,dX\\,X^{-1}$), "
+                "printed `−kron(X⁻ᵀ, X⁻¹)`:"
             ),
             code("""
-            d = matcalc.derivative("X: matrix(n, n); inv(X)", "X")
+            d = matcalc.derivative("X: matrix(n, n); inv(X)", "X", notation="tutorial")
             X = invertible(3)
             assert numerically_right(d, {"X": X})
             Xi = np.linalg.inv(X)
@@ -806,7 +813,7 @@ def matrices_and_hessians():
             ),
             code("""
             q = "b: vector(m); norm(A @ x - b)^2"
-            grad, hess = matcalc.derivative(q, "x"), matcalc.hessian(q, "x")
+            grad, hess = matcalc.derivative(q, "x", notation="tutorial"), matcalc.hessian(q, "x", notation="tutorial")
             A, b = rng.normal(size=(4, 2)), rng.normal(size=4)
             x0 = np.zeros(2)
             H = hess.evaluate({"A": A, "b": b, "x": x0})
@@ -835,7 +842,7 @@ def matrices_and_hessians():
                 hessian=True,
             ),
             code("""
-            h = matcalc.hessian("X: matrix(N, n); y: vector(N); mean(softplus(-y * (X @ w)))", "w")
+            h = matcalc.hessian("X: matrix(N, n); y: vector(N); mean(softplus(-y * (X @ w)))", "w", notation="tutorial")
             at = {"X": rng.normal(size=(6, 3)), "y": rng.choice([-1.0, 1.0], size=6),
                   "w": [0.5, -1.2, 2.0]}
             assert numerically_right(h, at)
@@ -853,9 +860,10 @@ def errata():
     def claim(text: str, correct: bool):
         verdict = "report.correct" if correct else "not report.correct"
         return code(f"""
-            report = matcalc.verify({text!r})
-            assert {verdict}
-            report
+            with using_notation("tutorial"):  # the tutorial's ⊗ in the report
+                report = matcalc.verify({text!r})
+                assert {verdict}
+                print(report)
             """)
 
     return notebook(
@@ -867,9 +875,11 @@ def errata():
         `d/dVAR EXPR = CLAIMED`, against matcalc's derivative: the shapes first, then the
         values at random points (and SymPy where it is cheap). In a claim `I` is the
         identity and `ones` the column of ones. Each cell asserts the verdict, so the
-        notebook fails if matcalc ever agrees with a typo.
+        notebook fails if matcalc ever agrees with a typo. The reports use the tutorial's
+        notation (`⊗` element-wise), as the rest of these notebooks do.
         """,
         [
+            code("from matcalc.render.styles import using_notation"),
             md("""
             **$\\mathbf{w} - \\mathbf{x}$.** One note labels the row for $\\mathbf{w} -
             \\mathbf{x}$ with $\\frac{\\partial(\\mathbf{w} + \\mathbf{x})}{\\partial
@@ -953,7 +963,7 @@ def errata():
             """),
             claim("u3: scalar; d/du3 ln(u3) = 1/u3", True),
             code("""
-            d = matcalc.derivative("ln(sin(x^3)^2)", "x")
+            d = matcalc.derivative("ln(sin(x^3)^2)", "x", notation="tutorial")
             assert [p.of for p in d.steps.derivations[0].partials] == ["u₁", "u₂", "u₃", "y"]
             d.steps
             """),

@@ -18,7 +18,7 @@ import pytest
 import matcalc
 from matcalc import expr as E
 from matcalc.cli import run
-from matcalc.codegen import to_source
+from matcalc.codegen import argument_order, to_source
 from matcalc.errors import LimitError
 from matcalc.evaluate import bind, evaluate
 
@@ -218,7 +218,8 @@ def load(source):
 
 
 def _args(d, values):
-    return [values[k] for k in sorted(d.variables)]
+    """The values in the order f takes them: the declarations' (then the query's)."""
+    return [values[v.name] for v in argument_order(d)]
 
 
 @pytest.mark.parametrize("query, wrt, shapes, layout, signed", [c[1:] for c in CASES], ids=IDS)
@@ -318,7 +319,7 @@ def test_cli_emit_with_check_is_still_a_module():
     ast.parse(source)
     assert source.rstrip().splitlines()[-1].startswith("# SymPy check passed")
     namespace = load(source)
-    np.testing.assert_allclose(namespace["f"](np.eye(2), np.array([1.0, 2.0]))[1], [2.0, 4.0])
+    np.testing.assert_allclose(namespace["f"](A=np.eye(2), x=np.array([1.0, 2.0]))[1], [2.0, 4.0])
 
 
 def _assignments(source, function="f"):
@@ -386,8 +387,8 @@ def test_matrix_by_scalar_is_the_tangent_in_every_layout():
         namespace = load(
             matcalc.derivative("c^2 * X.T", "c", shapes=shapes, layout=layout).to_numpy()
         )
-        np.testing.assert_allclose(namespace["f"](X, 0.7)[1], tangent)
-        assert namespace["check"](X, 0.7) < 1e-6
+        np.testing.assert_allclose(namespace["f"](c=0.7, X=X)[1], tangent)
+        assert namespace["check"](0.7, X) < 1e-6  # declared c, then X
 
 
 def test_inputs_are_checked_for_shape():
@@ -397,10 +398,10 @@ def test_inputs_are_checked_for_shape():
     assert "assert A.ndim == 2" in source
     assert "m, n = A.shape" in source or "m = A.shape[0]" in source
     assert "assert X.shape == (n, k)" in source
-    good = [np.ones((3, 2)), np.ones((4, 3)), np.ones((2, 4))]  # A, B, X (sorted)
+    good = [np.ones((3, 2)), np.ones((2, 4)), np.ones((4, 3))]  # A, X, B (declared)
     f(*good)
     with pytest.raises(AssertionError, match="X must be a matrix"):
-        f(good[0], good[1], np.ones((2, 5)))
+        f(good[0], np.ones((3, 4)), good[2])
     with pytest.raises(AssertionError, match="A must be a matrix"):
         f(np.ones(3), good[1], good[2])
 
@@ -409,11 +410,11 @@ def test_hessian_module_has_the_gradient_and_checks_both():
     d = matcalc.hessian("x @ A @ x", "x", shapes={"x": "vector(n)", "A": "matrix(n, n)"})
     namespace = load(d.to_numpy())
     A, x = np.arange(9.0).reshape(3, 3), np.array([1.0, -2.0, 0.5])
-    value, hessian = namespace["f"](A, x)
+    value, hessian = namespace["f"](x, A)  # declared x, then A
     np.testing.assert_allclose(value, x @ A @ x)
     np.testing.assert_allclose(hessian, A + A.T)
-    np.testing.assert_allclose(namespace["gradient"](A, x), (A + A.T) @ x)
-    assert namespace["check"](A, x) < 1e-6
+    np.testing.assert_allclose(namespace["gradient"](A=A, x=x), (A + A.T) @ x)
+    assert namespace["check"](x, A) < 1e-6
 
 
 def test_check_detects_a_wrong_derivative():
@@ -433,10 +434,10 @@ def test_names_that_are_python_keywords_or_module_names_are_renamed():
         shapes={"np": "vector(n)", "f": "scalar", "lambda": "scalar"},
     )
     source = d.to_numpy()
-    assert "def f(f_, lambda_, np_):" in source
+    assert "def f(np_, f_, lambda_):" in source  # in the order shapes= gives them
     namespace = load(source)
     values = {"np": np.array([0.1, 0.2, 0.3]), "f": 2.0, "lambda": 1.0}
-    value, derivative = namespace["f"](2.0, 1.0, values["np"])
+    value, derivative = namespace["f"](values["np"], 2.0, 1.0)
     np.testing.assert_allclose(value, 2 * np.exp(values["np"]).sum() + 1)
     np.testing.assert_allclose(derivative, d.evaluate(values))
 
@@ -452,7 +453,7 @@ def test_cli_emits_the_source():
     assert run(["x @ A @ x", "--wrt", "x", "--emit", "numpy"], out=out, err=err) == 0
     namespace = load(out.getvalue())
     A, x = np.eye(2) * 3, np.array([1.0, 2.0])
-    value, derivative = namespace["f"](A, x)
+    value, derivative = namespace["f"](x=x, A=A)
     np.testing.assert_allclose(value, 15.0)
     np.testing.assert_allclose(derivative, 2 * A @ x)
 

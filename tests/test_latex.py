@@ -377,7 +377,7 @@ def test_steps_at_the_nesting_limit_print():
     steps = d.steps
     lines = str(steps).splitlines()
     assert sum(line.startswith("   u") for line in lines) == MAX_DEPTH - 2  # u₁ … u₁₉₈
-    assert lines[-1] == f"   ∂y/∂x = {d}"
+    assert lines[-1] == f"   ∂y/∂x = {d}    (1×1)"  # with its shape (issue 10)
     assert steps.latex().isascii()
 
 

@@ -96,3 +96,11 @@ def test_notebook_runs(path, monkeypatch):
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     client.execute()  # raises CellExecutionError, naming the cell, on any error
+    # the notebooks follow the tutorial's notation: ⊗ element-wise, never ⊙ (issue 10)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            shown = [output.get("text", "")] + [
+                v for v in output.get("data", {}).values() if isinstance(v, str)
+            ]
+            for text in shown:
+                assert "⊙" not in text and "\\odot" not in text, (path.name, text)

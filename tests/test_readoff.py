@@ -92,8 +92,7 @@ def _generated_code_agrees(d, query):
     namespace: dict = {}
     exec(compile(d.to_numpy(), "<generated>", "exec"), namespace)  # noqa: S102
     values = random_values(query)
-    names = sorted(d.variables)
-    _, derivative = namespace["f"](*(np.asarray(values[k], dtype=float) for k in names))
+    _, derivative = namespace["f"](**{k: np.asarray(v, dtype=float) for k, v in values.items()})
     np.testing.assert_allclose(derivative, d.evaluate(values), rtol=1e-8, atol=1e-10)
 
 

@@ -6,7 +6,10 @@ matrix — each ending in the derivative itself; and the derivations that used t
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from helpers import assert_derivative
 
 import matcalc
 from matcalc.render.text import latex as latex_of
@@ -35,20 +38,40 @@ def _derivative(query, wrt, shapes, layout):
     return matcalc.derivative(query, wrt, shapes=shapes, layout=layout)
 
 
+def _sections(lines: list[str]) -> list[list[str]]:
+    """The numbered steps of each derivation: [[heading, its lines…], …] per derivation."""
+    out: list = []
+    for line in lines:
+        if line.startswith("1. "):
+            out.append([])
+        if re.match(r"\d+\. ", line):
+            out[-1].append([line])
+        elif line.startswith("   ") and out and out[-1]:
+            out[-1][-1].append(line)
+    return out
+
+
 @pytest.mark.parametrize("query, wrt, shapes, layout", _rows())
 def test_steps_end_in_the_derivative(query, wrt, shapes, layout):
     d = _derivative(query, wrt, shapes, layout)
-    lines = str(d.steps).splitlines()
+    text = str(d.steps)
+    assert repr(d.steps) == text  # plain text in a terminal and in IPython
+    lines = text.splitlines()
     assert lines[0].startswith("Hessian of " if d.function is not None else "∂/∂")
-    headings = [line[:2] for line in lines if line[:2] in ("1.", "2.", "3.", "4.")]
-    assert headings == ["1.", "2.", "3.", "4."] * len(d.derivations)
+    for derivation in _sections(lines):  # numbered 1, 2, … and no section left empty
+        assert [int(s[0].split(".")[0]) for s in derivation] == list(range(1, len(derivation) + 1))
+        assert all(len(s) > 1 for s in derivation), derivation
+    assert not re.search(r"(∂\S+/∂\S+) = \1 ", text)  # a one-link chain is written once
     last = lines[-1]
     if len(d.wrt) > 1:
         assert last == f"Stacked: {d}"
     elif d.result is None:
         assert last == f"   {d}"
     else:
-        assert last.endswith((f" = {d}", f" = {d}    [{d.layout} layout]"))
+        note = r"(    \(\S+×\S+\))?(    \[[^\]]+\])?"
+        assert re.fullmatch(rf"   (d.* ⇒  )?∂\S+/∂\S+ = (.* = )?{re.escape(str(d))}{note}", last), (
+            last
+        )
     tex = d.steps.latex()
     assert tex.startswith("$$\n\\begin{aligned}\n") and tex.endswith("\n\\end{aligned}\n$$")
     if d.result is not None:
@@ -61,13 +84,9 @@ def test_a_matrix_scaled_by_the_variable():
     d = matcalc.derivative("A: matrix(m, n); c: scalar; A * c", "c")
     assert str(d.steps).splitlines()[1:] == [
         "1. Intermediate variables",
-        "   y = cA",
+        "   y = cA    (m×n)",
         "2. Their derivatives",
-        "   ∂y/∂c = A    [product rule]",
-        "3. Combined by the vector chain rule",
-        "   ∂y/∂c = A",
-        "4. Substituted back and simplified",
-        "   ∂y/∂c = A",
+        "   ∂y/∂c = A    (m×n)    [product rule]",
     ]
     assert "\\frac{\\partial y}{\\partial c} = A" in d.steps.latex()
 
@@ -78,25 +97,28 @@ def test_a_scalar_expanded_over_a_matrix_then_summed():
     `1 1ᵀ @ 1`, before)."""
     d = matcalc.derivative("P: matrix(m, n); b: scalar; sum(P + b)", "b")
     text = str(d.steps)
-    assert "   ∂u₁/∂b = 1 1ᵀ    [sum rule]" in text
-    assert "   dy = sum(du₁)    [sum reduction]" in text
-    assert "   dy = mn db" in text
-    assert text.splitlines()[-1] == "   ∂y/∂b = mn"
+    assert re.search(r"\n   ∂u₁/∂b = 1 1ᵀ +\(m×n\)    \[sum rule\]\n", text)
+    assert re.search(r"\n   dy = sum\(du₁\) +\[sum reduction\]\n", text)
+    assert "   dy = mn db\n4. Read off the derivative: dy = t db ⇒ ∂y/∂b = t\n" in text
+    assert text.splitlines()[-1] == "   dy = mn db  ⇒  ∂y/∂b = mn    (1×1)"
     assert "\\mathrm{d}y = m n db" in d.steps.latex()
 
 
 def test_tangent_of_a_matrix_function_by_a_scalar():
     d = matcalc.derivative("z: scalar; X: matrix(m, n); exp(z * X)", "z")
     text = str(d.steps)
-    assert "   ∂u₁/∂z = X    [product rule]" in text
-    assert text.splitlines()[-1] == f"   ∂y/∂z = {d}"
+    assert re.search(r"\n   ∂u₁/∂z = X +\(m×n\)    \[product rule\]\n", text)
+    assert text.splitlines()[-1] == f"   dy = dz({d})  ⇒  ∂y/∂z = {d}    (m×n)"
 
 
 def test_a_one_link_chain_is_written_once():
     d = matcalc.derivative("3*x", "x")
     text = str(d.steps)
-    assert "   ∂y/∂x = 3" in text.splitlines()
-    assert "∂y/∂x = ∂y/∂x" not in text
+    assert text.splitlines()[-2:] == [
+        "2. Their derivatives",
+        "   ∂y/∂x = 3    (1×1)    [constant rule]",
+    ]
+    assert text.count("∂y/∂x") == 1
     tex = d.steps.latex()
     assert "\\frac{\\partial y}{\\partial x} = \\frac{\\partial y}{\\partial x}" not in tex
     # a longer chain still names its links
@@ -104,20 +126,25 @@ def test_a_one_link_chain_is_written_once():
 
 
 def test_the_requested_layout_ends_the_steps():
-    """The steps work in numerator layout; the last line is the answer in the layout asked
-    for (it was the numerator form under a "(denominator layout)" heading)."""
+    """The steps work in numerator layout; a layout change is a named last step (it was
+    the numerator form under a "(denominator layout)" heading)."""
     d = matcalc.derivative("w, x: vector(n); w @ x", "w", layout="denominator")
-    lines = str(d.steps).splitlines()
-    assert lines[-2:] == ["   ∂y/∂w = xᵀ", "   ∂y/∂w = x    [denominator layout]"]
+    assert str(d.steps).splitlines()[-3:] == [
+        "   ∂y/∂w = xᵀ    (1×n)    [product rule (matrix product)]",
+        "3. Changed to the denominator layout: the transpose",
+        "   ∂y/∂w = x    (n×1)",
+    ]
     assert (
         "\\frac{\\partial y}{\\partial w} = x\\quad \\text{[denominator layout]}" in d.steps.latex()
     )
     # with named rewrites: the numerator result they reach, then the layout's
     d = matcalc.derivative("w, x: vector(n); sum(w * x)", "w", layout="mixed")
-    assert str(d.steps).splitlines()[-3:] == [
+    assert str(d.steps).splitlines()[-5:] == [
+        "4. Simplified",
         "     1ᵀdiag(x) = xᵀ    [ones-diag]",
-        "   ∂y/∂w = xᵀ",
-        "   ∂y/∂w = x    [mixed layout]",
+        "   ∂y/∂w = xᵀ    (1×n)",
+        "5. Changed to the mixed layout: the transpose",
+        "   ∂y/∂w = x    (n×1)",
     ]
 
 
@@ -148,5 +175,125 @@ def test_an_inline_transpose_beside_a_scalar_term():
     d = matcalc.derivative("u, x: vector(n); α: scalar; transpose(u ⊗ (α - x)) + α", "α")
     assert str(d) == "uᵀ + 1"
     text = str(d.steps)
-    assert text.splitlines()[-1] == "   ∂y/∂α = uᵀ + 1ᵀ"
+    assert text.splitlines()[-1] == "   ∂y/∂α = uᵀ + 1    (1×n)"
     assert "uᵀ" in d.steps.latex() or "u^\\top" in d.steps.latex()
+
+
+# ---------------------------------------------------------------- steps that teach (issue 10)
+def _steps_of(query, wrt, expected_result, layout="numerator"):
+    """The derivative is right three ways (printed, central differences, SymPy); its
+    steps as printed."""
+    d = assert_derivative(query, wrt, expected_result, layout=layout)
+    assert repr(d.steps) == str(d.steps)  # plain text: a terminal, IPython without %load_ext
+    return str(d.steps).splitlines()
+
+
+def test_steps_of_a_constant_multiple():
+    """A one-link chain prints its derivative once, labelled with the constant rule."""
+    assert _steps_of("x: scalar; 3*x", "x", "3") == [
+        "∂/∂x of 3x   (numerator layout)",
+        "1. Intermediate variables",
+        "   y = 3x    (1×1)",
+        "2. Their derivatives",
+        "   ∂y/∂x = 3    (1×1)    [constant rule]",
+    ]
+    assert _steps_of("x: vector(n); -x/2", "x", "−I/2")[-1] == (
+        "   ∂y/∂x = −I/2    (n×n)    [constant rule]"
+    )
+
+
+def test_steps_of_the_neuron_show_each_shape():
+    """The vector chain: each intermediate, each local derivative and each factor of the
+    chain with its shape."""
+    assert _steps_of("w, x: vector(n); b: scalar; max(0, w @ x + b)", "w", "(w·x + b > 0)xᵀ") == [
+        "∂/∂w of max(0, w·x + b)   (numerator layout)",
+        "1. Intermediate variables",
+        "   u₁ = w·x          (1×1)",
+        "   u₂ = u₁ + b       (1×1)",
+        "   y = max(0, u₂)    (1×1)",
+        "2. Their derivatives",
+        "   ∂u₁/∂w = xᵀ          (1×n)    [product rule (matrix product)]",
+        "   ∂u₂/∂u₁ = 1          (1×1)    [sum rule]",
+        "   ∂y/∂u₂ = (u₂ > 0)    (1×1)    [max rule (ReLU)]",
+        "3. Combined by the vector chain rule",
+        "   shapes: ∂y/∂u₂: 1×1, ∂u₂/∂u₁: 1×1, ∂u₁/∂w: 1×n  →  ∂y/∂w: 1×n",
+        "   ∂y/∂w = ∂y/∂u₂ ∂u₂/∂u₁ ∂u₁/∂w = (u₂ > 0)xᵀ    (1×n)",
+        "4. Substituted back and simplified",
+        "   ∂y/∂w = (w·x + b > 0)xᵀ    (1×n)",
+    ]
+
+
+def test_steps_of_a_matrix_gradient_read_off_by_the_trace_trick():
+    assert _steps_of("X: matrix(m, n); a: vector(m); b: vector(n); a @ X @ b", "X", "abᵀ") == [
+        "∂/∂X of aᵀXb   (numerator layout)",
+        "1. Intermediate variables",
+        "   y = aᵀXb    (1×1)",
+        "2. Their derivatives",
+        "   dy = aᵀdX b    [product rule (matrix product)]",
+        "3. Read off the gradient by the trace trick: dy = tr(Gᵀ dX) ⇒ ∂y/∂X = G",
+        "   dy = tr(baᵀdX)  ⇒  ∂y/∂X = abᵀ    (m×n)",
+    ]
+    # a longer chain: the differential combined, then read off and simplified
+    lines = _steps_of("X: matrix(n, n); A: matrix(n, n); trace(A @ X @ X)", "X", "(AX + XA)ᵀ")
+    assert lines[-7:] == [
+        "3. Combined by the vector chain rule",
+        "   dy = tr(A dX X + AX dX)",
+        "4. Read off the gradient by the trace trick: dy = tr(Gᵀ dX) ⇒ ∂y/∂X = G",
+        "   dy = tr((AX + XA)dX)  ⇒  ∂y/∂X = XᵀAᵀ + AᵀXᵀ    (n×n)",
+        "5. Simplified",
+        "     XᵀAᵀ + AᵀXᵀ = (AX + XA)ᵀ    [gather-transpose]",
+        "   ∂y/∂X = (AX + XA)ᵀ    (n×n)",
+    ]
+
+
+def test_a_layout_change_is_a_named_step():
+    lines = _steps_of("w, x: vector(n); b: scalar; w @ x + b", "w", "x", layout="denominator")
+    assert lines[-5:] == [
+        "3. Combined by the vector chain rule",
+        "   shapes: ∂y/∂u₁: 1×1, ∂u₁/∂w: 1×n  →  ∂y/∂w: 1×n",
+        "   ∂y/∂w = ∂y/∂u₁ ∂u₁/∂w = xᵀ    (1×n)",
+        "4. Changed to the denominator layout: the transpose",
+        "   ∂y/∂w = x    (n×1)",
+    ]
+
+
+def test_a_constants_steps_have_no_empty_sections():
+    assert _steps_of("x: vector(n); 7", "x", "0ᵀ") == [
+        "∂/∂x of 7   (numerator layout)",
+        "   y = 7 does not depend on x",
+        "   ∂y/∂x = 0ᵀ    (1×n)    [constant rule]",
+    ]
+    assert _steps_of("x: vector(n); x", "x", "I")[1:] == [
+        "   y = x, the variable itself",
+        "   ∂y/∂x = I    (n×n)    [identity]",
+    ]
+
+
+def test_every_rewrite_is_named_on_the_steps_path():
+    """Each rewrite the steps apply is listed: those of a local derivative under it, those
+    of the substituted chain in the last step (1ᵀdiag(x) = xᵀ, not a silent change)."""
+    lines = _steps_of("w, x: vector(n); sum(w * x)", "w", "xᵀ")
+    assert lines[-4:] == [
+        "   ∂y/∂w = ∂y/∂u₁ ∂u₁/∂w = 1ᵀdiag(x)    (1×n)",
+        "4. Simplified",
+        "     1ᵀdiag(x) = xᵀ    [ones-diag]",
+        "   ∂y/∂w = xᵀ    (1×n)",
+    ]
+    lines = _steps_of("x: vector(n); B: matrix(n, n); x @ B @ x", "x", "xᵀ(Bᵀ + B)")
+    assert lines[-4:] == [
+        "   ∂y/∂x = xᵀBᵀ + xᵀB    (1×n)    [product rule (matrix product)]",
+        "3. Simplified",
+        "     xᵀBᵀ + xᵀB = xᵀ(Bᵀ + B)    [common-factor]",
+        "   ∂y/∂x = xᵀ(Bᵀ + B)    (1×n)",
+    ]
+
+
+def test_the_results_symbol_names_no_variable():
+    """∇(3x) by [x, y]: the result is f in both derivations (it was y, the variable, by y)."""
+    text = str(matcalc.derivative("x: scalar; y: scalar; 3*x", ["x", "y"]).steps)
+    assert text.splitlines()[-3:] == [
+        "   f = 3x does not depend on y",
+        "   ∂f/∂y = 0    (1×1)    [constant rule]",
+        "Stacked: [3, 0]ᵀ",
+    ]
+    assert "   f = 3x    (1×1)" in text.splitlines()

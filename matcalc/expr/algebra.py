@@ -5,6 +5,7 @@ operands in a canonical order), element-wise functions, max and comparisons.
 
 from __future__ import annotations
 
+import operator
 from fractions import Fraction
 
 from .. import registry
@@ -239,15 +240,14 @@ class Max(Expr):
 
 
 class Compare(Expr):
-    """(a > b) as 0/1 element-wise; the step (z > 0) is the derivative of max(0, z)."""
+    """(a > b) as 0/1 element-wise; the step (z > 0) is the derivative of max(0, z).
+    The operator (>, >=, <, <=) and the operands stay as written, so that `abs(r) < 1`
+    prints as typed; `OPERATORS` says what each one computes (on NumPy or SymPy values)."""
 
     category = 7
+    OPERATORS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 
     def __new__(cls, op: str, a: Expr, b: Expr):
-        if op == "<":
-            op, a, b = ">", b, a
-        elif op == "<=":
-            op, a, b = ">=", b, a
         return _node(cls, (op, a, b), _elementwise_shape(op, (a, b)), op)
 
     op = property(lambda self: self.args[0])

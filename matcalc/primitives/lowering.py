@@ -46,6 +46,10 @@ VOCABULARY: dict[str, dict] = {
     "trace": {},
     "det": {b: (f"{m}.linalg.det", "") for b, m in _MODULES.items()},
     "inv": {b: (f"{m}.linalg.inv", "") for b, m in _MODULES.items()},
+    # (sign, log|det|): log det X without the overflow of det X (codegen's log(det(X)))
+    "slogdet": {b: (f"{m}.linalg.slogdet", "") for b, m in _MODULES.items()},
+    # X⁻¹B without forming X⁻¹ (codegen's products with an inverse)
+    "solve": {b: (f"{m}.linalg.solve", "") for b, m in _MODULES.items()},
     "norm": {b: (f"{m}.linalg.norm", "") for b, m in _MODULES.items()},
     "erf": {
         "numpy": ("np.vectorize(math.erf, otypes=[float])", "import math"),
@@ -55,7 +59,13 @@ VOCABULARY: dict[str, dict] = {
 }
 CONSTANTS = {"pi": math.pi, "SQRT1_2": math.sqrt(0.5)}
 
-_LINALG = {"det": np.linalg.det, "inv": np.linalg.inv, "norm": np.linalg.norm}
+_LINALG = {
+    "det": np.linalg.det,
+    "inv": np.linalg.inv,
+    "norm": np.linalg.norm,
+    "slogdet": np.linalg.slogdet,
+    "solve": np.linalg.solve,
+}
 NUMPY = SimpleNamespace(
     **{n: getattr(np, n) for n in VOCABULARY if n != "erf" and n not in _LINALG},
     erf=_erf,

@@ -14,10 +14,12 @@ from .. import primitives
 from ..errors import MatcalcError
 from ..primitives.catalog import REGISTRY
 from .array_lowering import Traced, Tracer, lift
+from .array_plan import Plan, Planner, cost_text
 from .array_targets import (
     ADD,
     ATOM,
     BACKENDS,
+    COND,
     LONG,
     MUL,
     POW,
@@ -64,7 +66,9 @@ class Body:
         self.text: dict = {}  # node -> Text
         self.named: set = set()  # nodes given their own assignment
         self.maxima: dict = {}  # node -> the name of its maximum
+        self.exp_sums: dict = {}  # node -> the names of exp(node − max) and its sum
         self.xp = Tracer(b)  # primitives' lowerings write source through it
+        self.planner = Planner()  # how each node is computed (array_plan's cost model)
 
     # -- shapes
     def tuple_text(self, dims) -> str:
@@ -82,39 +86,66 @@ class Body:
         """Assignments for what `roots` (outside any loop) and `loop_roots` (inside the
         loop over the directions dX) need, appended to `lines` and `loop_lines`; the
         text of every node is then in self.text."""
-        order, seen = [], set()
-        for root in list(roots) + list(loop_roots):
-            for node in E.walk(root):
-                if node not in seen and node not in self.text:
-                    seen.add(node)
-                    order.append(node)
+        kids = self.planner.kids
+        order = self.walk(list(roots) + list(loop_roots), kids)
         uses: dict = {}
+        by_choice: dict = {}  # uses as the operand of a run-time choice of chain order
         for node in order:
-            for c in node.children:
+            for c in set(kids(node)):  # once: a choice's options may share an operand
                 uses[c] = uses.get(c, 0) + 1
             if isinstance(node, (E.Softmax, E.LogSumExp)):  # its argument twice
                 uses[node.children[0]] = uses.get(node.children[0], 0) + 1
+            plan = self.planner.plan(node)
+            if plan is not None and plan.kind in ("gram", "xdx"):  # its operands twice
+                for c in plan.parts:
+                    uses[c] = uses.get(c, 0) + 1
+            if plan is not None and plan.kind == "choice":
+                for c in set(kids(node)):
+                    by_choice[c] = by_choice.get(c, 0) + 1
         for r in list(roots) + list(loop_roots):
             uses[r] = uses.get(r, 0) + 1
+        # used only as operands of run-time choices: written inline, computed only when chosen
+        # (the options of one choice are disjoint sub-chains, each evaluated at most once)
+        optional = {n for n, k in by_choice.items() if uses.get(n) == k}
         in_loop = {n for n in order if dX is not None and n.depends_on(dX)}
-        hoist = {c for n in in_loop for c in n.children if c not in in_loop}
+        hoist = {c for n in in_loop for c in kids(n) if c not in in_loop}
         for node in order:
             out = loop_lines if node in in_loop else lines
             t = self.expand(node, self.render(node, out))
             if not isinstance(node, _LEAVES):
-                shared = uses.get(node, 0) > 1 or node in hoist
+                shared = (uses.get(node, 0) > 1 and node not in optional) or node in hoist
                 if t.prec == ATOM and "(" not in t.text and "[" not in t.text:
                     shared = False  # a name or name.T: cheap inline
-                if shared or len(t.text) > LONG:
+                if shared or (len(t.text) > LONG and node not in optional):
                     name = self.names.temp()
                     out.append(f"{name} = {t.text}")
                     t = Text(name, ATOM, t.pure)
                     self.named.add(node)
             self.text[node] = t
 
+    def walk(self, roots, kids) -> list:
+        """The nodes below roots not written yet, children (as planned) first."""
+        order, seen = [], set()
+        for root in roots:
+            stack = [(root, False)]
+            while stack:
+                node, done = stack.pop()
+                if done:
+                    order.append(node)
+                    continue
+                if node in seen or node in self.text:
+                    continue
+                seen.add(node)
+                stack.append((node, True))
+                stack.extend((c, False) for c in reversed(kids(node)))
+        return order
+
     # -- one node
     def render(self, node, out) -> Text:
         b, m = self.b, self.b.m
+        plan = self.planner.plan(node)
+        if plan is not None:
+            return self.planned(plan, out)
         a = [self.text[c] for c in node.children]
         match node:
             case E.Var():
@@ -150,7 +181,7 @@ class Body:
                 if b.name == "numpy":
                     if a[0].pure and a[1].pure:
                         return Text(f"float({cmp})", ATOM, True)
-                    return Text(f"({cmp}).astype(float)", ATOM)
+                    return Text(f"({cmp}).astype({b.float_type})", ATOM)
                 return Text(b.asarray(cmp), ATOM)
             case E.MatMul():
                 parts = [wrap(t, UNARY) for t in a]
@@ -171,16 +202,81 @@ class Body:
             case E.Diagonal():
                 return Text(f"{m}.diag({a[0].text})[:, None]", ATOM)
             case E.Softmax():
-                name, x = self.names.temp(), a[0].text
-                out.append(f"{name} = {m}.exp({x} - {self.top(node.args[0], out)})")
-                out.append(f"{name} = {name} / {m}.sum({name})")
-                return Text(name, ATOM)
+                e, total = self.exp_sum(node.args[0], out)
+                return Text(f"{e} / {total}", MUL)
             case E.LogSumExp():
-                top, x = self.top(node.args[0], out), a[0].text
-                return Text(f"{top} + {m}.log({m}.sum({m}.exp({x} - {top})))", ADD)
+                _, total = self.exp_sum(node.args[0], out)
+                return Text(f"{self.top(node.args[0], out)} + {m}.log({total})", ADD)
             case E.Block():
                 return self.block(node, a)
         raise MatcalcError(f"no code generation for {type(node).__name__} nodes")
+
+    def planned(self, p: Plan, out) -> Text:
+        """A node as array_plan lowered it."""
+        m = self.b.m
+        if p.kind == "choice":
+            texts = [self.planned(option, out).text for option, _, _ in p.options]
+            costs = [cost_text(f, s, self.dim) for _, f, s in p.options]
+            text = texts[-1]
+            for k in range(len(texts) - 2, -1, -1):
+                others = costs[k + 1 :]
+                rest = others[0] if len(others) == 1 else f"min({', '.join(others)})"
+                text = f"{texts[k]} if {costs[k]} <= {rest} else {text}"
+            return Text(text, COND)
+        t = [self.text[c] for c in p.parts]
+        if p.kind == "T":
+            return Text(wrap(t[0], ATOM) + ".T", ATOM)
+        if p.kind == "same":
+            return t[0]
+        if p.kind == "mm":
+            return Text(f"{wrap(t[0], MUL)} @ {wrap(t[1], UNARY)}", MUL)
+        if p.kind in ("outer", "diag_left"):
+            return Text(f"{wrap(t[0], MUL)} * {wrap(t[1], UNARY)}", MUL)
+        if p.kind == "diag_right":
+            d = t[1].text if t[1].pure else wrap(t[1], ATOM) + ".T"
+            return Text(f"{wrap(t[0], MUL)} * {d}", MUL)
+        if p.kind == "solve":
+            return Text(self.xp.solve(self.traced(t[0]), self.traced(t[1])).text, ATOM)
+        if p.kind == "solve_right":
+            left = Traced(wrap(t[0], ATOM) + ".T", ATOM)
+            x = Traced(wrap(t[1], ATOM) + ".T", ATOM)
+            return Text(self.xp.solve(x, left).text + ".T", ATOM)
+        if p.kind == "gram":
+            g = wrap(t[0], ATOM)
+            return Text(f"{g}.T @ {g}", MUL)
+        if p.kind == "xdx":
+            return self.weighted_gram(t[0], t[1], out)
+        if p.kind in ("logdet", "logabsdet"):
+            # log det X = log|det X| + log(sign): no overflow; nan for det X < 0 as log is
+            sign, log_abs = self.names.temp(), self.names.temp()
+            call = self.xp.slogdet(self.traced(t[0])).text
+            out.append(f"{sign}, {log_abs} = {call}")
+            if p.kind == "logabsdet":
+                return Text(log_abs, ATOM)
+            return Text(f"{log_abs} + {m}.log({sign})", ADD)
+        raise MatcalcError(f"no code generation for a {p.kind!r} plan")
+
+    @staticmethod
+    def traced(t: Text) -> Traced:
+        return Traced(t.text, t.prec, t.pure)
+
+    def weighted_gram(self, d: Text, g: Text, out) -> Text:
+        """Gᵀdiag(d)G: with √d weighting (a symmetric product, half the flops) when d ≥ 0
+        at run time; JAX (traced under jit, no branch on values) scales one side only."""
+        name, m = self.names.temp(), self.b.m
+        d_, g_ = wrap(d, MUL), wrap(g, UNARY)
+        general = f"{name} = ({d_} * {g_}).T @ {wrap(g, ATOM)}"
+        if self.b.name == "jax":
+            out.append(general)
+            return Text(name, ATOM)
+        half = self.names.temp()
+        test = f"{m}.all({d_} >= 0)"
+        out.append(f"if {'bool(' + test + ')' if self.b.name == 'torch' else test}:")
+        out.append(f"    {half} = {m}.sqrt({d.text}) * {g_}")
+        out.append(f"    {name} = {half}.T @ {half}")
+        out.append("else:")
+        out.append(f"    {general}")
+        return Text(name, ATOM)
 
     def expand(self, node, t: Text) -> Text:
         """An element-wise node of scalars that is itself an array (x + 1/2 − x is n×1 when
@@ -194,6 +290,17 @@ class Body:
             shape = self.tuple_text((node.shape.rows, node.shape.cols))
             return Text(self.b.broadcast(self.arg(t), shape), ATOM)
         return t
+
+    def exp_sum(self, node, out) -> tuple:
+        """The names of exp(node − max node) and its sum, shared by the softmax and the
+        logsumexp of one argument (shifted: no overflow)."""
+        if node not in self.exp_sums:
+            top = self.top(node, out)
+            e, total = self.names.temp(), self.names.temp()
+            out.append(f"{e} = {self.b.m}.exp({self.text[node].text} - {top})")
+            out.append(f"{total} = {self.b.m}.sum({e})")
+            self.exp_sums[node] = (e, total)
+        return self.exp_sums[node]
 
     def top(self, node, out) -> str:
         """The name of max(node), shared by the softmax and logsumexp of one argument."""
@@ -212,6 +319,9 @@ class Body:
             neg = None
             if term in self.named:
                 pass
+            elif self.planner.plan(term) is not None:
+                if t.text.startswith("-") and t.prec in (MUL, UNARY):  # −(a ⋯) is −a ⋯
+                    neg = Text(t.text[1:], t.prec, t.pure)
             elif (
                 isinstance(term, E.Mul)
                 and isinstance(term.args[0], E.Const)

@@ -19,8 +19,10 @@ if TYPE_CHECKING:  # for annotations only
 
 __all__ = [
     "ADD",
+    "DTYPES",
     "ATOM",
     "BACKENDS",
+    "COND",
     "LONG",
     "MUL",
     "POW",
@@ -34,7 +36,7 @@ __all__ = [
 ]
 
 LONG = 72  # inline text longer than this gets its own assignment
-ATOM, POW, UNARY, MUL, ADD = 100, 14, 13, 12, 11  # Python precedences
+ATOM, POW, UNARY, MUL, ADD, COND = 100, 14, 13, 12, 11, 1  # Python precedences
 _RESERVED = {
     "np",
     "jnp",
@@ -57,31 +59,34 @@ _RESERVED = {
 
 
 # ---------------------------------------------------------------- the three targets
+DTYPES = ("float64", "float32")
+
+
 @dataclass(frozen=True)
 class Backend:
     name: str
     m: str  # the module alias in generated code
     imports: tuple
+    dtype: str = "float64"  # what the generated code computes in: "float64" or "float32"
+
+    @property
+    def float_type(self) -> str:
+        """The dtype in the target's spelling: np.float64, jnp.float32, torch.float64, …"""
+        return f"{self.m}.{self.dtype}"
 
     def asarray(self, x: str) -> str:
-        return {
-            "numpy": f"np.asarray({x}, dtype=float)",
-            "jax": f"jnp.asarray({x}, dtype=jnp.float64)",
-            "torch": f"torch.as_tensor({x}, dtype=torch.float64)",
-        }[self.name]
+        call = "torch.as_tensor" if self.name == "torch" else f"{self.m}.asarray"
+        return f"{call}({x}, dtype={self.float_type})"
 
     def tensor(self, x: str) -> str:
         """A Python number as a 0-d array where the target's functions need one."""
-        return f"torch.as_tensor({x}, dtype=torch.float64)" if self.name == "torch" else x
+        return f"torch.as_tensor({x}, dtype={self.float_type})" if self.name == "torch" else x
 
     def filled(self, what: str, shape: str) -> str:
-        dtype = ", dtype=torch.float64" if self.name == "torch" else ""
-        return f"{self.m}.{what}({shape}{dtype})"
+        return f"{self.m}.{what}({shape}, dtype={self.float_type})"
 
     def eye(self, n: str) -> str:
-        return (
-            f"torch.eye({n}, dtype=torch.float64)" if self.name == "torch" else f"{self.m}.eye({n})"
-        )
+        return f"{self.m}.eye({n}, dtype={self.float_type})"
 
     def stack(self, items: str) -> str:
         return (

@@ -19,6 +19,7 @@ from ..declarations import where_text
 from ..derived import DerivativeLike, StepsLike
 from .latex_names import latex_name as _name
 from .latex_names import latex_text
+from .styles import using_notation
 from .tensor import linear_map_latex
 from .text import latex as latex_of
 
@@ -176,6 +177,8 @@ def _steps_rows(steps) -> list[str]:
             der.rewrites or substituted is None or not final.endswith(" = " + substituted)
         ):
             rows.append(f"\\qquad {final}")
+        if getattr(der, "whole", None) is not None:  # the Derivative's form of the result
+            rows.append(f"\\qquad {_partial(top, v)} = {latex_of(der.whole)}")
         if der.laid_out is not None:
             rows.append(
                 f"\\qquad {_partial(top, v)} = {latex_of(der.laid_out)}"
@@ -188,8 +191,10 @@ def _steps_rows(steps) -> list[str]:
 
 def steps_latex(steps: StepsLike) -> str:
     """The tutorial's four steps as display math: one `aligned` block, a `\\text{…}`
-    heading per step and one equation per row, each rule named beside its equation."""
-    rows = " \\\\\n".join("& " + r for r in _steps_rows(steps))
+    heading per step and one equation per row, each rule named beside its equation; in
+    the notation of the Derivative (`notation="tutorial"`), if it names one."""
+    with using_notation(getattr(steps.derivative, "notation", None)):
+        rows = " \\\\\n".join("& " + r for r in _steps_rows(steps))
     return f"$$\n\\begin{{aligned}}\n{rows}\n\\end{{aligned}}\n$$"
 
 

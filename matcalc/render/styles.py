@@ -6,21 +6,96 @@ power, transpose and name is written, and the precedences say what needs parenth
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from fractions import Fraction
 
+from ..errors import MatcalcError
 from .latex_names import latex_name, latex_operator
 
 __all__ = [
     "ATOM",
     "ELEMENTWISE",
+    "NOTATIONS",
     "POWER",
     "PRODUCT",
     "SUM",
     "SUPERSCRIPT",
     "UNARY",
     "LatexStyle",
+    "Notation",
     "Style",
+    "current_notation",
+    "notation_of",
+    "using_notation",
 ]
+
+
+# ---------------------------------------------------------------- notations
+@dataclass(frozen=True)
+class Notation:
+    """The glyphs of the two products, which must never share one. `kron` and `kron_latex`
+    are templates of the Kronecker product A ⊗ B ({0}, {1} the printed factors); `ascii`
+    spells this notation's glyphs where a terminal cannot print them."""
+
+    name: str
+    hadamard: str
+    hadamard_latex: str
+    kron: str
+    kron_latex: str
+    ascii: dict = field(default_factory=dict)
+
+
+NOTATIONS = {
+    # Goodfellow, the Matrix Cookbook, matrixcalculus.org: ⊙ element-wise, ⊗ Kronecker
+    "standard": Notation(
+        "standard", "⊙", "\\odot", "{0} ⊗ {1}", "{0} \\otimes {1}", {"⊙": "*", "⊗": "kron"}
+    ),
+    # the tutorial writes ⊗ for the element-wise product; the Kronecker product, which it
+    # never uses, is then spelled out so that ⊗ keeps one meaning
+    "tutorial": Notation(
+        "tutorial",
+        "⊗",
+        "\\otimes",
+        "kron({0}, {1})",
+        "\\operatorname{{kron}}\\left({0}, {1}\\right)",
+        {"⊗": "*"},
+    ),
+}
+
+_CURRENT: ContextVar[Notation] = ContextVar("matcalc_notation", default=NOTATIONS["standard"])
+
+
+def notation_of(name: str | Notation | None) -> Notation:
+    """The notation called `name` ("standard" or "tutorial"; None: the current one)."""
+    if isinstance(name, Notation):
+        return name
+    if name is None:
+        return current_notation()
+    if not isinstance(name, str) or name not in NOTATIONS:
+        raise MatcalcError(
+            f"unknown notation {name!r}", expected=" or ".join(repr(n) for n in NOTATIONS)
+        )
+    return NOTATIONS[name]
+
+
+def current_notation() -> Notation:
+    """The notation printing uses now (`using_notation` sets it; default "standard")."""
+    return _CURRENT.get()
+
+
+@contextmanager
+def using_notation(name: str | Notation | None) -> Iterator[Notation]:
+    """Print in notation `name` inside the `with` block (text, LaTeX, steps, linear maps);
+    None keeps the current one."""
+    token = _CURRENT.set(notation_of(name))
+    try:
+        yield _CURRENT.get()
+    finally:
+        _CURRENT.reset(token)
+
 
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 # precedence: what a child must reach to go without parentheses
@@ -29,7 +104,6 @@ SUM, ELEMENTWISE, PRODUCT, UNARY, POWER, ATOM = 1, 1.5, 2, 3, 4, 5
 
 class Style:
     minus = "−"
-    times = " ⊙ "
     divide = " ⊘ "
     dot = "·"
     T = "ᵀ"
@@ -37,6 +111,15 @@ class Style:
     inv_T = "⁻ᵀ"
     sigmoid = "σ"
     braced_exponent = False
+
+    @property
+    def times(self) -> str:
+        """The element-wise (Hadamard) product, spaced: ` ⊙ ` (` ⊗ ` in the tutorial's)."""
+        return f" {current_notation().hadamard} "
+
+    def kron(self, left: str, right: str) -> str:
+        """The Kronecker product of two printed factors: `A ⊗ B` (`kron(A, B)`)."""
+        return current_notation().kron.format(left, right)
 
     def power(self, base: str, k: Fraction) -> str:
         if k.denominator == 1:
@@ -127,7 +210,6 @@ def _atomic_text(s: str) -> bool:
 
 class LatexStyle(Style):
     minus = "-"
-    times = " \\odot "
     divide = " \\oslash "
     dot = " \\cdot "
     T = "^\\top"
@@ -135,6 +217,13 @@ class LatexStyle(Style):
     inv_T = "^{-\\top}"
     sigmoid = "\\sigma"
     braced_exponent = True
+
+    @property
+    def times(self) -> str:
+        return f" {current_notation().hadamard_latex} "
+
+    def kron(self, left: str, right: str) -> str:
+        return current_notation().kron_latex.format(left, right)
 
     def power(self, base, k):
         if k.denominator == 1:

@@ -17,6 +17,7 @@ from .. import expr as E
 from ..derived import DerivativeLike
 from ..readoff import kronecker_term
 from .latex_names import fold_lines
+from .styles import LatexStyle, Style
 from .text import latex, text
 
 __all__ = ["LATEX", "SUB", "TEXT", "Notation", "linear_map_latex", "linear_map_text"]
@@ -25,7 +26,7 @@ __all__ = ["LATEX", "SUB", "TEXT", "Notation", "linear_map_latex", "linear_map_t
 @dataclass(frozen=True)
 class Notation:
     show: Callable[[E.Expr], str]
-    kron: str
+    kron: Callable[[str, str], str]  # (Bᵀ, A) → Bᵀ ⊗ A, in the current notation
     minus: str
     sub: Callable[[str], str]  # index subscript: ij → ᵢⱼ or _{ij}
     delta: Callable[[str], str]  # Kronecker delta with its indices
@@ -74,7 +75,7 @@ def _render(d, n: Notation):
         for c, A, _, B in parts:
             left = show(E.Transpose(B)) if B is not None else "I"
             right = show(A) if A is not None else "I"
-            pieces.append(_scaled(c, f"{left} {n.kron} {right}", n))
+            pieces.append(_scaled(c, n.kron(left, right), n))
         return f"{n.vec_form(show(d.expression), show(var))} = " + " + ".join(pieces)
     if all(p is not None for p in parts):
         pieces = []
@@ -96,7 +97,7 @@ SUB = str.maketrans("ijkl", "ᵢⱼₖₗ")
 
 TEXT = Notation(
     show=text,
-    kron="⊗",
+    kron=lambda a, b: Style().kron(a, b),
     minus="−",
     sub=lambda s: s.translate(SUB),
     delta=lambda s: "δ" + s.translate(SUB),
@@ -115,7 +116,7 @@ def _braced(name: str) -> str:
 
 LATEX = Notation(
     show=latex,
-    kron="\\otimes",
+    kron=lambda a, b: LatexStyle().kron(a, b),
     minus="-",
     sub=lambda s: "_{" + s + "}",
     delta=lambda s: "\\delta_{" + s + "}",

@@ -1,0 +1,116 @@
+"""Code generation for a training step: one function returning a scalar function's value
+and its gradients by several variables at once, sharing the forward pass.
+
+    src = matcalc.value_and_grad_source(
+        "W1: matrix(h, n); W2: matrix(k, h); x: vector(n); y: vector(k);"
+        " sum((W2 @ tanh(W1 @ x) - y)^2)", ["W1", "W2"])
+
+The module defines `f(<variables in declaration order>)` returning
+`(value, (∂f/∂W1, ∂f/∂W2))`, each gradient shaped like its variable (as `jax.value_and_grad`
+with several `argnums` returns them), and `check(...)`: the largest absolute difference
+between those gradients and central finite differences of the value. The value and all
+the gradients are one DAG written once (`codegen._Module`, `render.array_code`): the
+residual, the activations and every product they share are computed once.
+"""
+
+from __future__ import annotations
+
+from .codegen import _Module, backend
+from .derived import DerivativeLike
+from .errors import MatcalcError
+from .render.array_code import np_dims
+
+__all__ = ["value_and_grad_to_source"]
+
+
+def value_and_grad_to_source(
+    parts: list[DerivativeLike], target: str = "numpy", dtype: str = "float64"
+) -> str:
+    """The source of f(...) -> (value, (gradient by each of parts' variables)) and check.
+    `parts` are the derivatives of one scalar function by each variable, each a gradient
+    in matrix notation (`Derivative.result` set)."""
+    if not parts:
+        raise MatcalcError("no variable to differentiate by (wrt is empty)")
+    for p in parts:
+        if not p.expression.shape.is_scalar:
+            raise MatcalcError(
+                f"value and gradients need a scalar function; this one is a "
+                f"{p.expression.shape.kind}",
+                expected="a scalar expression (sum(...), norm(...)^2, a loss)",
+            )
+        if p.result is None or len(p.wrt) != 1:
+            raise MatcalcError(
+                f"the gradient by {', '.join(v.name for v in p.wrt)} has no matrix form "
+                "matcalc can generate code for",
+                expected="variables whose gradient derivative() prints as a matrix expression",
+            )
+    return _Gradients(parts, backend(target, dtype)).source()
+
+
+class _Gradients(_Module):
+    def __init__(self, parts, b):
+        super().__init__(parts[0], b)
+        self.parts = parts
+        self.wrt_positions = [[v.name for v in self.variables].index(p.wrt[0].name) for p in parts]
+
+    def derivative_lines(self, body, names, value_root, value_name, deriv_name) -> list:
+        lines: list = []
+        body.emit([value_root] + [p.result for p in self.parts], lines=lines)
+        lines.append(f"{value_name} = {self.output(body.text[value_root], ())}")
+        grads = []
+        for p in self.parts:
+            var = p.wrt[0]
+            g = names.claim("d_" + self.var_names[var.name])
+            lines.append(f"{g} = {self.output(body.text[p.result], np_dims(var.shape))}")
+            grads.append(g)
+        lines.append(f"{deriv_name} = ({', '.join(grads)}{',' if len(grads) == 1 else ''})")
+        return lines
+
+    def docstring(self, name) -> str:
+        from .render.text import text
+
+        wrt = ", ".join(p.wrt[0].name for p in self.parts)
+        s = f"{text(self.d.expression)} and its gradients by {wrt}, each shaped like its variable."
+        return " ".join(s.replace("\\", "\\\\").replace('"""', "'''").split())
+
+    def check_lines(self) -> list:
+        b, m = self.b, self.b.m
+        return [
+            f"def check(*args, eps={self.eps}):",
+            '    """The largest absolute difference between the gradients f returns and central',
+            '    finite differences of its value."""',
+            f"    args = [{b.asarray('a')} for a in args]",
+            "    value, gradients = f(*args)",
+            "    worst = 0.0",
+            f"    for i, gradient in zip({tuple(self.wrt_positions)}, gradients):",
+            "        x = args[i]",
+            "        size = len(x.reshape(-1))",
+            f"        basis = {b.eye('size')}",
+            "        cols = []",
+            "        for k in range(size):",
+            "            step = eps * basis[k].reshape(x.shape)",
+            "            up = f(*args[:i], x + step, *args[i + 1:])[0]",
+            "            down = f(*args[:i], x - step, *args[i + 1:])[0]",
+            "            cols.append((up - down) / (2 * eps))",
+            f"        fd = {b.stack('cols')}.reshape(x.shape)",
+            f"        worst = max(worst, float({m}.max({m}.abs(fd - gradient))))",
+            "    return worst",
+        ]
+
+    def source(self) -> str:
+        from .render.text import text
+
+        wrt = ", ".join(p.wrt[0].name for p in self.parts)
+        lines = self.function("f", self.d.expression, True)
+        lines += ["", ""] + self.check_lines()
+        extra = sorted({i for body in self.bodies for i in body.xp.imports})
+        head = [
+            f"# Generated by matcalc: {text(self.d.expression)} and its gradients by {wrt}.",
+            f"# f({', '.join(self.params)}) returns (value, ({', '.join('d_' + p.wrt[0].name for p in self.parts)}));"
+            " check(...) compares them with finite differences.",
+            *extra,
+            *self.b.imports,
+            "",
+            "",
+        ]
+        return "\n".join(head + lines) + "\n"

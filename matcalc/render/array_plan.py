@@ -1,0 +1,375 @@
+"""How generated array code computes a node, chosen by a cost model (flops at the sizes the
+code will run with): the lowering between the expression DAG and `array_code`'s text.
+
+A `Plan` replaces a node's own children (in the walk that writes the body) by the nodes
+it is computed from, so that the common-subexpression elimination of the DAG (hash-consing
+makes equal nodes one object) sees every sub-product and every orientation:
+
+- a row-shaped product or sum is computed as the transpose of its column form
+  (xᵀAᵀ − bᵀ is (Ax − b)ᵀ, shared with the value's residual Ax − b);
+- a product chain is split where its flop count is least (dynamic programming over the
+  factors, each split a binary product whose parts are the hash-consed sub-chains). Sizes
+  are symbolic: the chain is planned at several sizes; when the best split differs, the
+  generated code compares the costs at run time. A diagonal factor diag(v) scales rows or
+  columns by broadcasting (O(n²), never a dense n×n matrix multiplied); an outer product
+  (inner dimension 1) is a broadcast product;
+- a sum (A + B) inside a chain applied to a vector is distributed (Ax + Bx, no n×n sum);
+  inside a matrix chain, when that is cheaper (it is when it uncovers symmetric products);
+- a chain that reads the same backwards transposed, GᵀG or GᵀDG, is a symmetric product:
+  `G.T @ G` (NumPy's symmetric rank-k path, half the flops), with D = diag(d) as sqrt
+  weighting when d ≥ 0 at run time, `(d * G).T @ G` otherwise;
+- scalars multiply the smallest operand (2·(g xᵀ) scales g, not the n×n product);
+- X⁻¹B is solve(X, B) (and BX⁻¹ a solve with Xᵀ): one LU, no inverse formed;
+- log(det X) is computed with slogdet; log(softmax u) as u − logsumexp(u).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .. import expr as E
+from ..errors import MatcalcError
+
+__all__ = ["MAX_RUNTIME_CHAIN", "SAMPLE", "Plan", "Planner", "cost_text"]
+
+SAMPLE = 1000  # the size every symbolic dimension has in the cost estimates
+MAX_RUNTIME_CHAIN = 6  # longer chains take the split best at SAMPLE, with no run-time test
+_MATRIXISH = (E.MatMul, E.Add, E.Mul)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """kind: "T" (parts[0] transposed), "same" (parts[0]), "mm" (parts[0] @ parts[1]),
+    "diag_left" (diag(parts[0]) @ parts[1]), "diag_right" (parts[0] @ diag(parts[1])),
+    "outer" (a column times a row), "solve" (parts[0]⁻¹ parts[1]), "solve_right"
+    (parts[0] parts[1]⁻¹), "gram" (parts[0]ᵀ parts[0]), "xdx" (parts[1]ᵀ
+    diag(parts[0]) parts[1]), "logdet" (log det parts[0]), "logabsdet", "choice" (the cheapest of
+    `options` at run time: (Plan, chain, split) each; `cost_text` writes its cost)."""
+
+    kind: str
+    parts: tuple
+    options: tuple = ()
+
+
+def _diag_arg(f):
+    return f.args[0] if isinstance(f, E.Diag) else None
+
+
+def _dims(shape):
+    return shape.rows, shape.cols
+
+
+class Planner:
+    """Plans for the nodes of one module (memoised; the same node, the same plan)."""
+
+    def __init__(self):
+        self.plans: dict = {}
+
+    # ---------------------------------------------------------------- the walk's view
+    def plan(self, node) -> Plan | None:
+        if node not in self.plans:
+            try:
+                self.plans[node] = self._plan(node)
+            except MatcalcError:  # a rewrite the constructors refuse: the node as written
+                self.plans[node] = None
+        return self.plans[node]
+
+    def kids(self, node) -> tuple:
+        p = self.plan(node)
+        if p is None:
+            return node.children
+        if p.kind == "choice":
+            return tuple(x for option, _, _ in p.options for x in option.parts)
+        return p.parts
+
+    # ---------------------------------------------------------------- the rules
+    def _plan(self, node) -> Plan | None:
+        s = node.shape
+        if s.rows == 1 and s.cols != 1 and isinstance(node, _MATRIXISH):
+            column = E.Transpose(node)
+            if not isinstance(column, E.Transpose):
+                return Plan("T", (column,))
+        if isinstance(node, E.Func) and node.name == "log" and len(node.args) == 2:
+            return _stable_log(node.args[1])
+        if isinstance(node, E.Mul):
+            return _stable_ratio(node) or self._scaled(node)
+        if isinstance(node, E.MatMul):
+            return self._chain(node)
+        return None
+
+    def _scaled(self, node) -> Plan | None:
+        """c·(L R) → (c·L) R when L is smaller than the product (and than R)."""
+        scalars = [f for f in node.args if f.shape.is_scalar]
+        arrays = [f for f in node.args if not f.shape.is_scalar]
+        if not scalars or len(arrays) != 1 or not isinstance(arrays[0], E.MatMul):
+            return None
+        inner = self.plan(arrays[0])
+        if inner is None or inner.kind not in ("mm", "outer", "diag_left", "diag_right"):
+            return None
+        left, right = inner.parts
+        whole = _size(node.shape)
+        sizes = [_size(left.shape), _size(right.shape)]
+        k = 0 if sizes[0] <= sizes[1] else 1
+        if sizes[k] >= whole:
+            return None
+        parts = list(inner.parts)
+        parts[k] = E.Mul(*scalars, parts[k])
+        return Plan(inner.kind, tuple(parts))
+
+    def _chain(self, node) -> Plan | None:
+        f = node.args
+        # a sum of matrices inside the chain: distribute it when that is cheaper
+        for i, g in enumerate(f):
+            if (
+                isinstance(g, E.Add)
+                and not (g.shape.rows == 1 or g.shape.cols == 1)
+                and all(t.shape == g.shape for t in g.args)  # A + s: s is expanded, not a factor
+            ):
+                spread = E.Add(*(E.MatMul(*f[:i], t, *f[i + 1 :]) for t in g.args))
+                vector = node.shape.rows == 1 or node.shape.cols == 1
+                if spread is node:
+                    break
+                if vector or self.cost(spread) < self._cost_undistributed(node):
+                    return Plan("same", (spread,))
+                break
+        symmetric = _symmetric(f)
+        if symmetric is not None:
+            return symmetric
+        splits = _best_splits(f)
+        if len(splits) == 1 or len(f) > MAX_RUNTIME_CHAIN:
+            return _split_plan(f, splits[0])
+        return Plan("choice", (), tuple((_split_plan(f, s), f, s) for s in splits))
+
+    # ---------------------------------------------------------------- the cost model
+    def cost(self, root) -> float:
+        """Flops (about) to compute root as planned, at SAMPLE for every symbolic size;
+        every node counted once."""
+        seen, total, stack = set(), 0.0, [root]
+        while stack:
+            n = stack.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            total += self._local(n)
+            stack.extend(self.kids(n))
+        return total
+
+    def _cost_undistributed(self, node) -> float:
+        splits = _best_splits(node.args)
+        parts = _split_plan(node.args, splits[0]).parts
+        return _split_cost_fn(node.args, splits[0])(_sample) + sum(self.cost(p) for p in parts)
+
+    def _local(self, n) -> float:
+        p = self.plan(n)
+        r, c = (_value(d) for d in _dims(n.shape))
+        if p is None:
+            if isinstance(n, (E.Var, E.Const, E.DimSize, E.Differential, E.Transpose)):
+                return 0.0
+            if isinstance(n, E.MatMul):
+                return r * c * 1000.0
+            if isinstance(n, (E.Inv, E.Det)):
+                return float(r) ** 3
+            if isinstance(n, E.Diag) and n.shape.rows == n.shape.cols:
+                return r * c
+            return sum(_value(x) * _value(y) for x, y in (_dims(k.shape) for k in n.children))
+        if p.kind in ("T", "same"):
+            return 0.0
+        if p.kind == "gram":
+            k, m = (_value(d) for d in _dims(p.parts[0].shape))
+            return k * m * m / 2
+        if p.kind == "xdx":
+            k, m = (_value(d) for d in _dims(p.parts[1].shape))
+            return k * m * m / 2 + k * m
+        if p.kind in ("logdet", "logabsdet", "solve", "solve_right"):
+            k = _value(p.parts[0].shape.rows if p.kind != "solve_right" else p.parts[1].shape.rows)
+            return float(k) ** 3 / 3 + k * k * (c if p.kind == "solve" else r)
+        if p.kind == "choice":
+            return min(_split_cost_fn(f, s)(_sample) for _, f, s in p.options)
+        left, right = p.parts
+        inner = _value(left.shape.cols) if p.kind == "mm" else 1
+        return r * c * inner
+
+
+def _stable_log(arg) -> Plan | None:
+    """log of what overflows or loses digits when computed as written: log det X (slogdet),
+    log |det X|, log softmax(u) = u − logsumexp(u), log sum exp(u) = logsumexp(u),
+    log(1 + eᵘ) = softplus(u) (logaddexp), log(1 + u) = log1p(u)."""
+    if isinstance(arg, E.Det):
+        return Plan("logdet", (arg.args[0],))
+    if isinstance(arg, E.Func) and arg.name == "abs" and isinstance(arg.args[1], E.Det):
+        return Plan("logabsdet", (arg.args[1].args[0],))
+    if isinstance(arg, E.Softmax):
+        u = arg.args[0]
+        return Plan("same", (E.Add(u, E.neg(E.LogSumExp(u))),))
+    if isinstance(arg, E.Sum) and _is_exp(arg.args[0]) and arg.args[0].args[1].shape.is_column:
+        return Plan("same", (E.LogSumExp(arg.args[0].args[1]),))
+    if isinstance(arg, E.Add) and len(arg.args) == 2:
+        one, other = arg.args if isinstance(arg.args[0], E.Const) else arg.args[::-1]
+        if E.is_const(one, 1) and _is_exp(other):
+            return Plan("same", (E.Func("softplus", other.args[1]),))
+        if E.is_const(one, 1) and not isinstance(other, E.Const):
+            return Plan("same", (E.Func("log1p", other),))
+    return None
+
+
+def _stable_ratio(node) -> Plan | None:
+    """exp(u)/sum(exp(u)) = softmax(u) (shifted), exp(u)/(1 + exp(u)) = σ(u): no overflow."""
+    if len(node.args) != 2:
+        return None
+    a, b = node.args
+    num, den = (a, b) if _is_exp(a) else (b, a)
+    if not _is_exp(num) or not (isinstance(den, E.Pow) and E.is_const(den.args[1], -1)):
+        return None
+    u, base = num.args[1], den.args[0]
+    if isinstance(base, E.Sum) and base.args[0] is num and u.shape.is_column:
+        return Plan("same", (E.Softmax(u),))
+    if isinstance(base, E.Add) and len(base.args) == 2 and num in base.args:
+        other = base.args[0] if base.args[1] is num else base.args[1]
+        if E.is_const(other, 1):
+            return Plan("same", (E.Func("sigmoid", u),))
+    return None
+
+
+def _is_exp(e) -> bool:
+    return isinstance(e, E.Func) and e.name == "exp"
+
+
+def _value(d) -> int:
+    return d if isinstance(d, int) else SAMPLE
+
+
+def _sample(d) -> int:
+    return _value(d)
+
+
+def _size(shape) -> int:
+    return _value(shape.rows) * _value(shape.cols)
+
+
+def _symmetric(f) -> Plan | None:
+    """GᵀG (an even chain that reads the same backwards transposed), GᵀDG (odd, a
+    diagonal in the middle)."""
+    k = len(f)
+    if k < 2 or any(f[i] is not E.Transpose(f[k - 1 - i]) for i in range(k // 2)):
+        return None
+    half = f[(k + 1) // 2 :]
+    if half[0].shape.rows == 1:
+        return None  # xxᵀ: an outer product, a broadcast
+    g = half[0] if len(half) == 1 else E.MatMul(*half)
+    if k % 2 == 0:
+        return Plan("gram", (g,))
+    d = _diag_arg(f[k // 2])
+    if d is None:
+        return None
+    return Plan("xdx", (d if d.shape.cols == 1 else E.Transpose(d), g))
+
+
+# ---------------------------------------------------------------- matrix chains
+def _chain_dp(f, size) -> dict:
+    """(i, j) -> (cost, split, diagonal) of the cheapest product of f[i..j], sizes by size()."""
+    k = len(f)
+    best: dict = {}
+    for i in range(k):
+        best[(i, i)] = (0, None, isinstance(f[i], E.Diag))
+    for length in range(2, k + 1):
+        for i in range(k - length + 1):
+            j = i + length - 1
+            r, c = size(f[i].shape.rows), size(f[j].shape.cols)
+            choice = None
+            for s in range(i, j):
+                lc, _, ld = best[(i, s)]
+                rc, _, rd = best[(s + 1, j)]
+                if ld or rd:
+                    step = r * c
+                else:
+                    step = r * c * size(f[s].shape.cols)
+                total = lc + rc + step
+                if choice is None or total < choice[0]:
+                    choice = (total, s, ld and rd)
+            best[(i, j)] = choice
+    return best
+
+
+def _best_splits(f) -> list:
+    """The distinct best top-level splits at the sampled sizes (one when a single
+    split is best at every size)."""
+    names = sorted(
+        {d for g in f for d in _dims(g.shape) if not isinstance(d, int)}, key=lambda d: str(d)
+    )
+    samples = [dict.fromkeys(names, SAMPLE)]
+    if len(names) > 1:
+        rng = random.Random(len(f) * 7919 + len(names))
+        for _ in range(24):
+            samples.append({d: int(2 ** rng.uniform(1, 12)) for d in names})
+    found = []
+    for sample in samples:
+        best = _chain_dp(f, lambda d, s=sample: d if isinstance(d, int) else s[d])
+        split = best[(0, len(f) - 1)][1]
+        if split not in found:
+            found.append(split)
+    return found[:3]
+
+
+def _sub(f, i, j):
+    return f[i] if i == j else E.MatMul(*f[i : j + 1])
+
+
+def _split_plan(f, s) -> Plan:
+    left, right = _sub(f, 0, s), _sub(f, s + 1, len(f) - 1)
+    if isinstance(left, E.Diag) and not isinstance(right, E.Diag):
+        d = left.args[0]
+        return Plan("diag_left", (d if d.shape.cols == 1 else E.Transpose(d), right))
+    if isinstance(right, E.Diag) and not isinstance(left, E.Diag):
+        d = right.args[0]
+        return Plan("diag_right", (left, d if d.shape.cols == 1 else E.Transpose(d)))
+    if isinstance(left, E.Inv) and not isinstance(right, E.Inv):
+        return Plan("solve", (left.args[0], right))  # X⁻¹R: LU once, no inverse
+    if _inverse_transposed(left) and not isinstance(right, E.Inv):
+        return Plan("solve", (E.Transpose(left.args[0].args[0]), right))  # X⁻ᵀR
+    if isinstance(right, E.Inv) and not isinstance(left, E.Inv):
+        return Plan("solve_right", (left, right.args[0]))  # LX⁻¹ = (X⁻ᵀLᵀ)ᵀ
+    if left.shape.cols == 1:
+        return Plan("outer", (left, right))
+    return Plan("mm", (left, right))
+
+
+def _inverse_transposed(e) -> bool:
+    return isinstance(e, E.Transpose) and isinstance(e.args[0], E.Inv)
+
+
+def _split_cost_fn(f, s):
+    """The cost of splitting f at s (both sides at their best), as a function of the sizes."""
+
+    def cost(size):
+        best_left = _chain_dp(f[: s + 1], size)[(0, s)][0]
+        best_right = _chain_dp(f[s + 1 :], size)[(0, len(f) - s - 2)][0]
+        r, c = size(f[0].shape.rows), size(f[-1].shape.cols)
+        diag = isinstance(_sub(f, 0, s), E.Diag) or isinstance(_sub(f, s + 1, len(f) - 1), E.Diag)
+        return best_left + best_right + (r * c if diag else r * c * size(f[s].shape.cols))
+
+    cost.chain, cost.split = f, s
+    return cost
+
+
+def cost_text(f: tuple, s: int, dim: Callable) -> str:
+    """The flops of splitting the chain f at s, each side at its best, as Python text in
+    the sizes (dim(d) is a size's name in the generated code)."""
+    memo: dict = {}
+
+    def best(i, j) -> str:
+        if i == j:
+            return ""
+        if (i, j) not in memo:
+            options = [at(i, k, j) for k in range(i, j)]
+            memo[(i, j)] = options[0] if len(options) == 1 else f"min({', '.join(options)})"
+        return memo[(i, j)]
+
+    def at(i, k, j) -> str:
+        diag = (i == k and isinstance(f[i], E.Diag)) or (k + 1 == j and isinstance(f[j], E.Diag))
+        dims = [f[i].shape.rows, f[j].shape.cols] + ([] if diag else [f[k].shape.cols])
+        step = " * ".join(str(d) if isinstance(d, int) else dim(d) for d in dims)
+        return " + ".join(t for t in (best(i, k), best(k + 1, j), step) if t)
+
+    return at(0, s, len(f) - 1)
