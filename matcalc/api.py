@@ -11,7 +11,7 @@ the tutorial's ⊗ for the element-wise product (and kron(A, B) for the Kronecke
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import expr as E
 from .build import Typed, build_typed
@@ -24,10 +24,15 @@ from .layout import LAYOUTS, Layout
 from .parse import parse_query
 from .primitives.catalog import function_names
 from .readoff import NotFactorable, gradient, jacobian, substitute
-from .render.display import derivative_latex, derivative_markdown
+from .render.display import (
+    derivative_latex,
+    derivative_markdown,
+    derivative_naming,
+    result_latex,
+    result_text,
+)
+from .render.names import Naming
 from .render.styles import notation_of, using_notation
-from .render.tensor import linear_map_latex, linear_map_text
-from .render.text import latex as latex_of
 from .render.text import text as text_of
 from .shapes import Shape
 from .simplify import simplify
@@ -75,6 +80,8 @@ class Derivative:
     notation: str | None = None
     # the variables in the order the declarations, then the query, name them (generated code)
     argument_order: tuple = ()
+    # print with named intermediates (`(s − y)xᵀ  where s = softmax(Wx)`); False: flat
+    names: bool = True
 
     def __post_init__(self):
         self.layout = Layout.of(self.layout)
@@ -83,21 +90,30 @@ class Derivative:
 
     # ---------------------------------------------------------------- printing
     def __str__(self) -> str:
+        return self.text()
+
+    def text(self, names: bool | None = None) -> str:
+        """The result in Unicode: with named intermediates (`(s − y)xᵀ  where s =
+        softmax(Wx)`, render.names) or, `names=False`, flat; None: `self.names`."""
         with using_notation(self.notation):
-            if self.result is None:
-                return linear_map_text(self)
-            return text_of(self.result)
+            return result_text(self, names)
+
+    @property
+    def naming(self) -> Naming:
+        """The named intermediates (node -> name) the result prints with; empty when
+        nothing is named or `self.names` is False."""
+        return derivative_naming(self)
 
     def __repr__(self) -> str:
         names = ", ".join(v.name for v in self.wrt)
         with using_notation(self.notation):
             return f"<Derivative ∂({text_of(self.expression)})/∂{names} = {self}>"
 
-    def latex(self) -> str:
+    def latex(self, names: bool | None = None) -> str:
+        """The result in LaTeX: an `aligned` block with its `where` rows when intermediates
+        are named (math mode, amsmath), else one formula; `names` as for `text`."""
         with using_notation(self.notation):
-            if self.result is None:
-                return linear_map_latex(self)
-            return latex_of(self.result)
+            return result_latex(self, names)
 
     @property
     def steps(self):
@@ -149,6 +165,10 @@ class Derivative:
     def _repr_markdown_(self) -> str:
         with using_notation(self.notation):
             return derivative_markdown(self)
+
+    def flat(self) -> Derivative:
+        """This derivative printing flat (no named intermediates) everywhere, Jupyter too."""
+        return replace(self, names=False)
 
 
 def _np_dims(shape) -> tuple:
@@ -316,6 +336,7 @@ def derivative(
     shapes: dict | None = None,
     layout: str = "numerator",
     notation: str | None = None,
+    names: bool = True,
 ) -> Derivative:
     """∂ expression / ∂ wrt in matrix notation.
 
@@ -325,6 +346,8 @@ def derivative(
     notation: "standard" (x ⊙ y element-wise, A ⊗ B Kronecker) or "tutorial" (the
     tutorial's x ⊗ y element-wise, kron(A, B) Kronecker); None (default): the notation
     current where it prints ("standard" unless inside `with using_notation(...)`).
+    names: print with named intermediates (`(s − y)xᵀ  where s = softmax(Wx)`); False:
+    the flat form (each printing method also takes `names=`).
     """
     layout = Layout.of(layout)
     notation = None if notation is None else notation_of(notation).name
@@ -335,7 +358,9 @@ def derivative(
         d = _derive(expr, vars_[0], variables, layout)
     else:
         d = _stacked(expr, vars_, variables, layout)
-    return _declare(_notated(d, notation), typed)
+    d = _declare(_notated(d, notation), typed)
+    d.names = bool(names)
+    return d
 
 
 def _notated(d: Derivative, notation: str | None) -> Derivative:

@@ -175,6 +175,7 @@ class _Module:
         b = self.b
         names = Names(self.names_for_dims.taken)
         body = Body(b, names, self.var_names, self.dim)
+        body.preferred = self.d.naming.identifiers() if hasattr(self.d, "naming") else {}
         self.bodies = getattr(self, "bodies", []) + [body]
         lines = self.prologue()
         value_name = names.claim("value")

@@ -119,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--hessian", action="store_true", help="the second derivative")
     p.add_argument(
+        "--no-names",
+        dest="names",
+        action="store_false",
+        help="print the result flat, without named intermediates ('where s = softmax(Wx)')",
+    )
+    p.add_argument(
         "--emit",
         choices=("numpy", "jax", "torch"),
         help="print a Python function computing the value and the derivative",
@@ -255,5 +261,8 @@ def derivative_from_args(args: argparse.Namespace) -> api.Derivative:
     wrt = wrt if "," not in wrt else [w.strip() for w in wrt.split(",")]
     notation = getattr(args, "notation", None)
     if getattr(args, "hessian", False):
-        return api.hessian(args.query, wrt, shapes, notation=notation)
-    return api.derivative(args.query, wrt, shapes, layout=args.layout, notation=notation)
+        d = api.hessian(args.query, wrt, shapes, notation=notation)
+    else:
+        d = api.derivative(args.query, wrt, shapes, layout=args.layout, notation=notation)
+    d.names = getattr(args, "names", True)  # --no-names: the flat form, in every face
+    return d

@@ -66,7 +66,7 @@ SHAPES_KEPT = [
     (
         "(1.5 + x.T @ relu(z)) * (y + 1.5 + x.T @ relu(z) - y)",
         "x",
-        "2(3/2 + x·max(0, z))1max(0, z)ᵀ",
+        "2(3/2 + x·h)1hᵀ  where h = max(0, z)",  # named: render/names.py
         {"x": "vector(n)", "y": "vector(n)", "z": "vector(n)"},
     ),
     ("x * (x - x + t)", "x", "tI", {"x": "vector(n)", "t": "scalar"}),

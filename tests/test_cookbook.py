@@ -299,14 +299,14 @@ DEEP = [
         "softmax Jacobian",
         "x: vector(n); softmax(x)",
         "x",
-        "diag(softmax(x)) − softmax(x)softmax(x)ᵀ",
+        "diag(s) − ssᵀ  where s = softmax(x)",
     ),
     _row("logsumexp gradient", "x: vector(n); logsumexp(x)", "x", "softmax(x)ᵀ"),
     _row(
         "logsumexp(Wx) − yᵀWx by W",
         "W: matrix(m, n); x: vector(n); y: vector(m); logsumexp(W @ x) - y @ (W @ x)",
         "W",
-        "(softmax(Wx) − y)xᵀ",
+        "(s − y)xᵀ  where s = softmax(Wx)",
     ),
     _row("sigmoid", "x: vector(n); sigmoid(x)", "x", "diag(σ(x) ⊙ (1 − σ(x)))"),
     _row("softplus", "x: vector(n); softplus(x)", "x", "diag(σ(x))"),
@@ -315,16 +315,19 @@ DEEP = [
         "sigmoid layer by x",
         LAYER + "sigmoid(W @ x + b)",
         "x",
-        "diag(σ(Wx + b) ⊙ (1 − σ(Wx + b)))W",
+        "diag(σ ⊙ (1 − σ))W  where σ = σ(Wx + b)",
     ),
     _row(
-        "sigmoid layer by b", LAYER + "sigmoid(W @ x + b)", "b", "diag(σ(Wx + b) ⊙ (1 − σ(Wx + b)))"
+        "sigmoid layer by b",
+        LAYER + "sigmoid(W @ x + b)",
+        "b",
+        "diag(σ ⊙ (1 − σ))  where σ = σ(Wx + b)",
     ),
     _row(
         "sigmoid layer by W",
         LAYER + "sigmoid(W @ x + b)",
         "W",
-        "∂vec(σ(Wx + b))/∂vec(W) = xᵀ ⊗ diag(σ(Wx + b) ⊙ (1 − σ(Wx + b)))",
+        "∂vec(σ(Wx + b))/∂vec(W) = xᵀ ⊗ diag(σ ⊙ (1 − σ))  where σ = σ(Wx + b)",
     ),
     _row("softplus layer by x", LAYER + "softplus(W @ x + b)", "x", "diag(σ(Wx + b))W"),
     _row("tanh layer by x", LAYER + "tanh(W @ x + b)", "x", "diag(1 − tanh(Wx + b)²)W"),
@@ -338,7 +341,7 @@ DEEP = [
         "sum sigmoid layer by W",
         LAYER + "sum(sigmoid(W @ x + b))",
         "W",
-        "(σ(Wx + b) ⊙ (1 − σ(Wx + b)))xᵀ",
+        "(σ ⊙ (1 − σ))xᵀ  where σ = σ(Wx + b)",
     ),
     _row("sum softplus layer by W", LAYER + "sum(softplus(W @ x + b))", "W", "σ(Wx + b)xᵀ"),
     _row("sum tanh layer by W", LAYER + "sum(tanh(W @ x + b))", "W", "(1 − tanh(Wx + b)²)xᵀ"),
@@ -349,10 +352,10 @@ DEEP = [
 # sum(y) = 1. Values: y on the simplex in every row (and compared with the closed form too).
 CROSS_ENTROPY = [
     #    eq/name                      query       wrt  expected
-    _row("cross-entropy by W", CE, "W", "(sum(y)softmax(Wx) − y)xᵀ"),
-    _row("cross-entropy by x", CE, "x", "(sum(y)softmax(Wx) − y)ᵀW"),
-    _row("cross-entropy by W, y ∈ Δ", CE_SIMPLEX, "W", "(softmax(Wx) − y)xᵀ"),
-    _row("cross-entropy by x, y ∈ Δ", CE_SIMPLEX, "x", "(softmax(Wx) − y)ᵀW"),
+    _row("cross-entropy by W", CE, "W", "(sum(y)s − y)xᵀ  where s = softmax(Wx)"),
+    _row("cross-entropy by x", CE, "x", "(sum(y)s − y)ᵀW  where s = softmax(Wx)"),
+    _row("cross-entropy by W, y ∈ Δ", CE_SIMPLEX, "W", "(s − y)xᵀ  where s = softmax(Wx)"),
+    _row("cross-entropy by x, y ∈ Δ", CE_SIMPLEX, "x", "(s − y)ᵀW  where s = softmax(Wx)"),
 ]
 
 # ------------------------------------------------------------------ by a symmetric matrix
@@ -399,9 +402,7 @@ HESSIANS = [
         "w",
         "Xᵀdiag(σ(Xw) ⊙ (1 − σ(Xw)))X",
     ),
-    _row(
-        "logsumexp", "x: vector(n); logsumexp(x)", "x", "diag(softmax(x)) − softmax(x)softmax(x)ᵀ"
-    ),
+    _row("logsumexp", "x: vector(n); logsumexp(x)", "x", "diag(s) − ssᵀ  where s = softmax(x)"),
     _row("sum(softplus(x))", "x: vector(n); sum(softplus(x))", "x", "diag(σ(x) ⊙ (1 − σ(x)))"),
 ]
 

@@ -102,7 +102,7 @@ FUNCTION_CASES = [
     ("norm", "norm(x, 2)", "x", VEC, "xᵀ/‖x‖"),
     ("norm", "norm(x, inf)", "x", VEC, "(sign(x) ⊙ (abs(x) ≥ ‖x‖∞))ᵀ"),
     ("logsumexp", "logsumexp(x)", "x", VEC, "softmax(x)ᵀ"),
-    ("softmax", "softmax(x)", "x", VEC, "diag(softmax(x)) − softmax(x)softmax(x)ᵀ"),
+    ("softmax", "softmax(x)", "x", VEC, "diag(s) − ssᵀ  where s = softmax(x)"),
     ("dot", "dot(w, x)", "w", VEC, "xᵀ"),
     ("diag", "diag(x) @ w", "x", VEC, "diag(w)"),
     ("trace", "trace(A)", "A", MAT, "I"),

@@ -24,7 +24,7 @@ CASES = [
         "logistic loss: t − σ, the label terms cancel",
         LOGISTIC + BCE,
         "w",
-        "(σ(Xw) − t)ᵀX",
+        "(σ − t)ᵀX  where σ = σ(Xw)",
         lambda v: (
             -np.sum(
                 v["t"] * np.log(_sig(v["X"] @ v["w"]))
@@ -84,11 +84,11 @@ CASES = [
         ),
     ),
     (
-        "layer norm: no zero sum left, the outer product shown as (x − m)(x − m)ᵀ",
+        "layer norm: no zero sum left, the outer product v₁ v₁ᵀ",
         "x: vector(n); e: scalar; (x - mean(x)) / sqrt(mean((x - mean(x))^2) + e)",
         "x",
-        "(1/√(sum((x − sum(x)/n)²)/n + e))(I − (1/n)1·1ᵀ) − (1/(n(sum((x − sum(x)/n)²)/n + e)"
-        "^(3/2)))(x − sum(x)/n)(x − sum(x)/n)ᵀ",
+        "(1/√(sum(v₁²)/n + e))(I − (1/n)1·1ᵀ) − (1/(n(sum(v₁²)/n + e)^(3/2)))v₁ v₁ᵀ"
+        "  where v₁ = x − sum(x)/n",
         lambda v: (
             (v["x"] - v["x"].mean()) / np.sqrt(np.mean((v["x"] - v["x"].mean()) ** 2) + v["e"])
         ),

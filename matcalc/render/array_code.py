@@ -67,6 +67,7 @@ class Body:
         self.named: set = set()  # nodes given their own assignment
         self.maxima: dict = {}  # node -> the name of its maximum
         self.exp_sums: dict = {}  # node -> the names of exp(node − max) and its sum
+        self.preferred: dict = {}  # node -> the identifier it is named by (render.names)
         self.xp = Tracer(b)  # primitives' lowerings write source through it
         self.planner = Planner()  # how each node is computed (array_plan's cost model)
 
@@ -116,8 +117,9 @@ class Body:
                 shared = (uses.get(node, 0) > 1 and node not in optional) or node in hoist
                 if t.prec == ATOM and "(" not in t.text and "[" not in t.text:
                     shared = False  # a name or name.T: cheap inline
-                if shared or (len(t.text) > LONG and node not in optional):
-                    name = self.names.temp()
+                named = node in self.preferred and not t.text.isidentifier()
+                if shared or (len(t.text) > LONG and node not in optional) or named:
+                    name = self.temp(node)
                     out.append(f"{name} = {t.text}")
                     t = Text(name, ATOM, t.pure)
                     self.named.add(node)
@@ -277,6 +279,13 @@ class Body:
         out.append("else:")
         out.append(f"    {general}")
         return Text(name, ATOM)
+
+    def temp(self, node) -> str:
+        """A fresh identifier for `node`'s value: its name in the printed result where it
+        has one (`s = …` for `where s = softmax(Wx)`), else t1, t2, …"""
+        if node in self.preferred:
+            return self.names.claim(self.preferred[node])
+        return self.names.temp()
 
     def expand(self, node, t: Text) -> Text:
         """An element-wise node of scalars that is itself an array (x + 1/2 − x is n×1 when

@@ -7,6 +7,10 @@
   chain rules") as one `aligned` block, written from `steps.derivations` with the LaTeX
   printer of `render.text` for every expression — no Unicode left for MathJax to trip on.
 
+- `derivative_naming(d)`, `result_text(d, names)`, `result_latex(d, names)`: the result
+  with its named intermediates (`(s − y)xᵀ  where s = softmax(Wx)`, `render.names`), or
+  flat (`names=False`); what `str(d)`, `d.text()` and `d.latex()` print.
+
 It reads a finished Derivative (and Steps) only: nothing here derives anything.
 """
 
@@ -17,16 +21,21 @@ from dataclasses import replace
 
 from ..declarations import where_text
 from ..derived import DerivativeLike, StepsLike
+from .latex_names import fold_lines, latex_text
 from .latex_names import latex_name as _name
-from .latex_names import latex_text
+from .names import Naming, latex_block, name_intermediates, taken_names
 from .styles import using_notation
-from .tensor import linear_map_latex
+from .tensor import linear_map_exprs, linear_map_latex, linear_map_text
 from .text import latex as latex_of
+from .text import text as text_of
 
 __all__ = [
     "derivative_equation",
+    "derivative_naming",
     "derivative_latex",
     "derivative_markdown",
+    "result_latex",
+    "result_text",
     "steps_latex",
     "steps_markdown",
     "where_latex",
@@ -78,11 +87,67 @@ def _operator(d) -> str:
     return _by(d.wrt[0], d.expression)
 
 
-def derivative_equation(d: DerivativeLike) -> str:
-    """`operator(expression) = result` in LaTeX, without math delimiters."""
+def derivative_equation(d: DerivativeLike, names: bool | None = None) -> str:
+    """`operator(expression) = result` in LaTeX, without math delimiters; with named
+    intermediates an `aligned` block, the definitions under the result aligned at `=`."""
+    naming = derivative_naming(d, names)
     if d.result is None:
-        return _linear_map(d)
-    return f"{_operator(d)} = {latex_of(d.result)}"
+        equation = linear_map_latex(d, naming.latex if naming else None)
+        return latex_block(["&" + equation] + naming.latex_rows(False)) if naming else equation
+    if not naming:
+        return f"{_operator(d)} = {latex_of(d.result)}"
+    body = fold_lines(naming.latex(d.result))
+    return latex_block([f"{_operator(d)} &= {body}"] + naming.latex_rows())
+
+
+# ---------------------------------------------------------------- named intermediates
+def _wants_names(d, names: bool | None) -> bool:
+    return getattr(d, "names", True) if names is None else bool(names)
+
+
+def derivative_naming(d: DerivativeLike, names: bool | None = None) -> Naming:
+    """The names `d` prints with (`render.names`): empty when `names` is False (or, when
+    None, the Derivative's own `names` setting is)."""
+    if not _wants_names(d, names):
+        return Naming()
+    # nodes compare by identity: a changed result (or function, variable) is measured again
+    key = (d.result, d.differential, tuple(d.wrt), d.expression, getattr(d, "function", None))
+    cached = getattr(d, "_naming", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    naming = _naming(d)
+    try:  # the same result prints the same names, measured once
+        d._naming = (key, naming)
+    except AttributeError:  # a read-only DerivativeLike
+        pass
+    return naming
+
+
+def _naming(d) -> Naming:
+    exprs = [d.result] if d.result is not None else linear_map_exprs(d)
+    variables = getattr(d, "variables", {}) or {}
+    taken = taken_names(
+        d.expression, d.result, getattr(d, "function", None), variables=variables.values()
+    )
+    return name_intermediates(exprs, taken | {v.name for v in d.wrt})
+
+
+def result_text(d: DerivativeLike, names: bool | None = None) -> str:
+    """The result in Unicode, `(s − y)xᵀ  where s = softmax(Wx)` (flat: `names=False`)."""
+    naming = derivative_naming(d, names)
+    if d.result is None:
+        equation = linear_map_text(d, naming.text if naming else None)
+        return f"{equation}  {naming.where_text()}" if naming else equation
+    return naming.show_text(d.result) if naming else text_of(d.result)
+
+
+def result_latex(d: DerivativeLike, names: bool | None = None) -> str:
+    """The result in LaTeX: an `aligned` block with its `where` rows, or flat."""
+    naming = derivative_naming(d, names)
+    if d.result is None:
+        equation = linear_map_latex(d, naming.latex if naming else None)
+        return latex_block(["&" + equation] + naming.latex_rows(False)) if naming else equation
+    return naming.show_latex(d.result) if naming else latex_of(d.result)
 
 
 def _layout_note(d) -> str:
@@ -105,12 +170,12 @@ def where_latex(d: DerivativeLike) -> str:
 
 
 # ---------------------------------------------------------------- Derivative display
-def derivative_latex(d: DerivativeLike) -> str:
+def derivative_latex(d: DerivativeLike, names: bool | None = None) -> str:
     """Display math for Jupyter's text/latex: `$$\\frac{\\partial}{\\partial w}(…) = …$$`."""
-    return f"$${derivative_equation(d)}{_layout_note(d)}$$"
+    return f"$${derivative_equation(d, names)}{_layout_note(d)}$$"
 
 
-def derivative_markdown(d: DerivativeLike) -> str:
+def derivative_markdown(d: DerivativeLike, names: bool | None = None) -> str:
     """Markdown for Jupyter: the display math, then a caption with the Unicode form (what
     `str(d)` and the CLI print), the kind of derivative and the layout."""
     kind = "derivative" if d.kind == "tangent" else d.kind
@@ -120,7 +185,8 @@ def derivative_markdown(d: DerivativeLike) -> str:
         kind = "gradient" if d.expression.shape.is_scalar else "Jacobian"
     where = where_text(getattr(d, "inferred", {}))
     where = f"{where}\n\n" if where else ""  # the inferred shapes, under the result
-    return f"$${derivative_equation(d)}$$\n\n{where}*{kind}, {d.layout} layout:* `{d}`"
+    shown = result_text(d, names)
+    return f"$${derivative_equation(d, names)}$$\n\n{where}*{kind}, {d.layout} layout:* `{shown}`"
 
 
 # ---------------------------------------------------------------- the four steps
@@ -167,7 +233,11 @@ def _steps_rows(steps) -> list[str]:
             f"\\qquad\\qquad {latex_of(r.before)} = {latex_of(r.after)}{_label(r.rule)}"
             for r in der.rewrites
         ]
-        if der.result is not None:
+        naming = derivative_naming(d) if len(steps.derivations) == 1 else Naming()
+        if der.result is not None and der.result is d.result and naming:
+            # the derivative itself, with its named intermediates (as `str(d)`)
+            final = f"{_partial(top, v)} = {naming.latex(der.result)} \\quad {naming.where_latex()}"
+        elif der.result is not None:
             final = f"{_partial(top, v)} = {latex_of(der.result)}"
         elif len(steps.derivations) == 1 and d.result is None:
             final = _linear_map(d)
@@ -180,10 +250,10 @@ def _steps_rows(steps) -> list[str]:
         if getattr(der, "whole", None) is not None:  # the Derivative's form of the result
             rows.append(f"\\qquad {_partial(top, v)} = {latex_of(der.whole)}")
         if der.laid_out is not None:
-            rows.append(
-                f"\\qquad {_partial(top, v)} = {latex_of(der.laid_out)}"
-                f"{_label(d.layout + ' layout')}"
-            )
+            laid_out = latex_of(der.laid_out)
+            if der.laid_out is d.result and naming:
+                laid_out = f"{naming.latex(der.laid_out)} \\quad {naming.where_latex()}"
+            rows.append(f"\\qquad {_partial(top, v)} = {laid_out}{_label(d.layout + ' layout')}")
     if len(steps.derivations) > 1:
         rows.append(f"\\text{{Stacked: }} {derivative_equation(d)}")
     return rows

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from ..declarations import where_text
 from ..derived import StepsLike
+from .text import text as text_of
 
 __all__ = ["steps_text"]
 
@@ -58,6 +59,16 @@ def steps_text(steps: StepsLike, show: Callable[..., str]) -> str:
     return "\n".join(line for line in lines if line != "")
 
 
+def _finished(d, show) -> Callable[..., str]:
+    """`show`, except that the derivative itself prints as `str(d)` does: with its named
+    intermediates (`(s − y)xᵀ  where s = softmax(Wx)`, render.names)."""
+
+    def final(e) -> str:
+        return d.text() if e is not None and e is d.result and show is text_of else show(e)
+
+    return final
+
+
 def _part(steps, der):
     """The Derivative by `der`'s variable (itself, or its part of a stacked one)."""
     d = steps.derivative
@@ -69,6 +80,7 @@ def _part(steps, der):
 def _derivation(steps, der, diff, show) -> list[str]:
     d, v, top = steps.derivative, der.var.name, der.top
     part = _part(steps, der)
+    final = _finished(d, show)
     if not der.intermediates:  # a constant, or the variable itself: one rule, no chain
         if diff.root is der.var:
             said, rule = f"{top} = {v}, the variable itself", "identity"
@@ -79,7 +91,7 @@ def _derivation(steps, der, diff, show) -> list[str]:
         if result is None:
             return lines + [f"   {part}"]
         return lines + _aligned(
-            [(f"∂{top}/∂{v} = {show(result)}", _note(result.shape, f"[{rule}]"))]
+            [(f"∂{top}/∂{v} = {final(result)}", _note(result.shape, f"[{rule}]"))]
         )
     lines: list[str] = []
 
@@ -121,14 +133,14 @@ def _derivation(steps, der, diff, show) -> list[str]:
         heading(title)
         last = show(value)
         lines += _aligned([(f"d{top} = {show(form)}  ⇒  ∂{top}/∂{v} = {last}", _note(value.shape))])
-    lines += _simplified(der, part, show, last, heading, tidied)
+    lines += _simplified(der, part, show, final, last, heading, tidied)
     if der.whole is not None:  # the Derivative's form, equal, from the whole differential
         heading("The same, as the read-off of the whole differential simplifies it")
         lines += _aligned([(f"∂{top}/∂{v} = {show(der.whole)}", _note(der.whole.shape))])
     if der.laid_out is not None:
         heading(f"Changed to the {d.layout} layout: the transpose")
         lines += _rewrites(der.layout_rewrites, show)
-        lines += _aligned([(f"∂{top}/∂{v} = {show(der.laid_out)}", _note(der.laid_out.shape))])
+        lines += _aligned([(f"∂{top}/∂{v} = {final(der.laid_out)}", _note(der.laid_out.shape))])
     return lines
 
 
@@ -145,7 +157,7 @@ def _factors(der) -> str:
     return f"shapes: {', '.join(factors)}  →  {whole}"
 
 
-def _simplified(der, part, show, last, heading, tidied: list) -> list[str]:
+def _simplified(der, part, show, final, last, heading, tidied: list) -> list[str]:
     """Substituted back (where there are uᵢ to substitute) and simplified, each
     rewrite named; nothing when the derivative is already as shown."""
     top, v = der.top, der.var.name
@@ -160,8 +172,8 @@ def _simplified(der, part, show, last, heading, tidied: list) -> list[str]:
             rows.append(f"   {part}")
         elif show(part.result) != last:
             rows += _aligned([(f"∂{top}/∂{v} = {show(part.result)}", _note(part.result.shape))])
-    elif tidied or der.rewrites or show(der.result) != last:
-        rows += _aligned([(f"∂{top}/∂{v} = {show(der.result)}", _note(der.result.shape))])
+    elif tidied or der.rewrites or final(der.result) != last:
+        rows += _aligned([(f"∂{top}/∂{v} = {final(der.result)}", _note(der.result.shape))])
     if not rows:
         return []
     if der.result is None and part.result is None and len(rows) == 1:

@@ -11,7 +11,7 @@ text and LaTeX (the LaTeX one is complete: no `∂`, `−` or `vec(` left for a 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import expr as E
 from ..derived import DerivativeLike
@@ -20,7 +20,15 @@ from .latex_names import fold_lines
 from .styles import LatexStyle, Style
 from .text import latex, text
 
-__all__ = ["LATEX", "SUB", "TEXT", "Notation", "linear_map_latex", "linear_map_text"]
+__all__ = [
+    "LATEX",
+    "SUB",
+    "TEXT",
+    "Notation",
+    "linear_map_exprs",
+    "linear_map_latex",
+    "linear_map_text",
+]
 
 
 @dataclass(frozen=True)
@@ -64,19 +72,37 @@ def _scaled(c, body, n: Notation):
     return f"{n.show(c)} {body}" if not isinstance(c, E.Add) else f"{n.paren(n.show(c))} {body}"
 
 
-def _render(d, n: Notation):
+def linear_map_exprs(d: DerivativeLike) -> list:
+    """The expressions `_render` prints on the right-hand side (for `render.names`)."""
+    dX = E.Differential(d.wrt[0])
+    parts = [_split(t, dX) for t in _terms(d.differential)]
+    if all(p is not None for p in parts):
+        transposed = not all(not p[2] for p in parts)
+        return [
+            x
+            for c, A, _, B in parts
+            for x in (c, A, B if transposed or B is None else E.Transpose(B))
+            if x is not None
+        ]
+    return [d.differential]
+
+
+def _render(d, n: Notation, rhs: Callable | None = None):
+    """The equation; `rhs` (default `n.show`) prints the right-hand side's expressions
+    (a printer with named intermediates), the left-hand side is always printed whole."""
     var = d.wrt[0]
     dX = E.Differential(var)
     L = d.differential
     parts = [_split(t, dX) for t in _terms(L)]
-    show = n.show
+    left_show, show = n.show, rhs or n.show
+    n = replace(n, show=show)
     if all(p is not None and not p[2] for p in parts):
         pieces = []
         for c, A, _, B in parts:
             left = show(E.Transpose(B)) if B is not None else "I"
             right = show(A) if A is not None else "I"
             pieces.append(_scaled(c, n.kron(left, right), n))
-        return f"{n.vec_form(show(d.expression), show(var))} = " + " + ".join(pieces)
+        return f"{n.vec_form(left_show(d.expression), show(var))} = " + " + ".join(pieces)
     if all(p is not None for p in parts):
         pieces = []
         for c, A, transposed, B in parts:
@@ -84,8 +110,8 @@ def _render(d, n: Notation):
             a = _indexed(A, n, "i" + k) if A is not None else n.delta("i" + k)
             b = _indexed(B, n, l + "j") if B is not None else n.delta(l + "j")
             pieces.append(_scaled(c, f"{a}{b}", n))
-        return f"{n.index_form(show(d.expression), show(var))} = " + " + ".join(pieces)
-    return f"{n.differential(show(d.expression))} = {show(L)}"
+        return f"{n.index_form(left_show(d.expression), show(var))} = " + " + ".join(pieces)
+    return f"{n.differential(left_show(d.expression))} = {show(L)}"
 
 
 def _indexed(M, n: Notation, indices: str):
@@ -130,10 +156,11 @@ LATEX = Notation(
 )
 
 
-def linear_map_text(d: DerivativeLike) -> str:
-    return _render(d, TEXT)
+def linear_map_text(d: DerivativeLike, show: Callable | None = None) -> str:
+    """The whole equation in Unicode; `show` prints the right-hand side's expressions."""
+    return _render(d, TEXT, show)
 
 
-def linear_map_latex(d: DerivativeLike) -> str:
+def linear_map_latex(d: DerivativeLike, show: Callable | None = None) -> str:
     """The whole equation in LaTeX (the left side a fraction of partials)."""
-    return fold_lines(_render(d, LATEX))
+    return fold_lines(_render(d, LATEX, show))

@@ -45,6 +45,7 @@ class Printer:
     def __init__(self, style: Style):
         self.s = style
         self.memo: dict = {}
+        self.named: set = set()  # nodes printed as a name (render.names seeds memo with them)
 
     def __call__(self, e: E.Expr) -> str:
         return self.show(e)[0]
@@ -156,7 +157,9 @@ class Printer:
         out = ""
         for i, t in enumerate(e.args):
             coeff, rest = E.split_coefficient(t)
-            if isinstance(t, E.Const):
+            if t in self.named:  # a name is one term, whatever its sign inside
+                coeff, rest = 1, t
+            elif isinstance(t, E.Const):
                 coeff, rest = t.value, E.Const(1)
             if i and coeff < 0:
                 out += f" {self.s.minus} " + self.wrap(E.Mul(E.Const(-coeff), rest), ELEMENTWISE)
@@ -262,7 +265,11 @@ class Printer:
         out, previous = "", ""
         for f in fs:
             piece = self.wrap(f, POWER if isinstance(f, E.Mul) else PRODUCT)
-            if isinstance(f, (E.Mul, E.Add)) and not piece.startswith(("(", "\\left(")):
+            if (
+                isinstance(f, (E.Mul, E.Add))
+                and f not in self.named
+                and not piece.startswith(("(", "\\left("))
+            ):
                 piece = s.paren(piece)
             joined = s.join(previous, piece)  # spacing decided by neighbours
             out += joined[len(previous) :] if previous else piece

@@ -1,0 +1,394 @@
+"""Named intermediates: `(s − y)xᵀ  where s = softmax(Wx)`, as a person writes a result.
+
+`name_intermediates(exprs, taken)` decides which subexpressions of the printed expressions
+get a name, and which name, by measuring the printed text:
+- a *layer* entering a sum: a vector-valued activation (softmax, σ, tanh, relu, …) of a
+  matrix-vector product, printed once as a term of a sum — backpropagation's error term,
+  `(s − y)xᵀ` for `(softmax(Wx) − y)xᵀ`, as the textbooks write it (a layer that is only
+  wrapped, `diag(σ(Wx + b))W`, `σ(Wx + b)xᵀ`, stays inline);
+- a *repeat*: an array-valued call or sum of at least `REPEAT_LEN` characters printed
+  k ≥ 2 times (scalars are written inline, as scalar calculus is: a symmetric Hessian
+  repeats its entries),
+  named when that shortens the text it is printed in (the result and the other
+  definitions) by at least `REPEAT_SAVE` characters (twice that for a node without a
+  letter of its own, whose `v₁` says nothing: `−(A + diag(x))⁻ᵀ ⊙ (A + diag(x))⁻¹` stays) and the whole, its own definition
+  included, is no longer than before (short ones stay inline: `σ(x) ⊙ (1 − σ(x))`, `Xᵀdiag(σ(Xw) ⊙ (1 − σ(Xw)))X`,
+  but `diag(σ ⊙ (1 − σ))W  where σ = σ(Wx + b)`);
+- a *long* result: while the body is longer than `LONG` characters, the array-valued call
+  or sum whose name shortens it most (at least `LONG_SAVE` characters) is named.
+A name is measured one character wide; the printed lengths of all nodes come from one
+printing (`_Measure`), so choosing costs a few printings of the result, not one a candidate.
+Names come from the expression — `s` a softmax, `σ` a sigmoid, `h` a hidden layer (tanh,
+relu, gelu, …), `z` an affine pre-activation — else are numbered `v₁, v₂, …`; several of a
+kind are numbered `h₁, h₂` inner first; a name in `taken` (the user's variables and sizes)
+is never used. The same nodes get the same names wherever `Naming` prints them: the
+derivative, its LaTeX, the Jupyter display; `steps` and the code generators may call
+`name_intermediates` with their own `taken` names and use `Naming.symbols()`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .. import expr as E
+from .latex_names import fold_lines
+from .styles import ATOM, LatexStyle, Style
+from .text import Printer
+
+__all__ = [
+    "LONG",
+    "LONG_SAVE",
+    "MAX_NAMES",
+    "MAX_NODES",
+    "REPEAT_LEN",
+    "REPEAT_SAVE",
+    "Naming",
+    "latex_block",
+    "name_intermediates",
+    "taken_names",
+]
+
+REPEAT_LEN = 8  # a repeated subexpression shorter than this stays inline (σ(Xw), exp(xy))
+REPEAT_SAVE = 12  # … and is named when the result gets this much shorter
+LONG = 80  # a body longer than this is shortened by naming its biggest calls and sums
+LONG_SAVE = 8  # … each of which must save at least this much
+MAX_NAMES = 8  # names in one result, at most
+MAX_NODES = 4000  # a result with more nodes prints flat
+
+SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+# the letter a reader gives the *value* of a layer (a convention of notation, not a fact
+# about the function: the function facts live in the primitive registry)
+_HIDDEN = frozenset({"tanh", "relu", "gelu", "softplus"})
+_LETTERS = {
+    "softmax": ("s", "p"),
+    "sigmoid": ("σ", "s", "p"),
+    "hidden": ("h", "a"),
+    "affine": ("z", "a"),
+}
+_NUMBERED = "v"
+
+
+@dataclass(frozen=True)
+class Naming:
+    """Which nodes print as names: `names` maps a node to its name, in definition order
+    (a definition uses only names before it). Empty (falsy) when nothing is named."""
+
+    names: dict = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+    @property
+    def definitions(self) -> list[tuple[str, E.Expr]]:
+        """[(name, node)], inner first."""
+        return [(name, node) for node, name in self.names.items()]
+
+    def symbols(self) -> dict:
+        """node -> `Var(name, node.shape)`: for a caller that substitutes the names into
+        expressions (steps, generated code) rather than printing through `Naming`."""
+        return {node: E.Var(name, node.shape) for node, name in self.names.items()}
+
+    def identifiers(self) -> dict:
+        """node -> its name as an ASCII Python identifier (`σ` → `sigma`, `h₁` → `h1`),
+        for generated code."""
+        return {node: _identifier(name) for node, name in self.names.items()}
+
+    def printer(self, style: Style, defining: E.Expr | None = None) -> Printer:
+        """A printer that prints each named node (but `defining`, whose definition this is)
+        as its name."""
+        p = Printer(style)
+        for node, name in self.names.items():
+            if node is not defining:
+                p.memo[node] = (style.name(name), ATOM)
+                p.named.add(node)
+        return p
+
+    def text(self, e: E.Expr) -> str:
+        return self.printer(Style())(e)
+
+    def latex(self, e: E.Expr) -> str:
+        return self.printer(LatexStyle())(e)
+
+    def where_text(self) -> str:
+        """`where s = softmax(Wx), h = tanh(W₁x)`, or "" when nothing is named."""
+        if not self:
+            return ""
+        p = Style()
+        parts = [f"{name} = {self.printer(p, node)(node)}" for name, node in self.definitions]
+        return "where " + ", ".join(parts)
+
+    def where_latex(self) -> str:
+        """`\\text{where } s = …,\\ h = …` on one line, or "" when nothing is named."""
+        if not self:
+            return ""
+        s = LatexStyle()
+        parts = [f"{s.name(n)} = {self.printer(s, node)(node)}" for n, node in self.definitions]
+        return "\\text{where } " + ",\\ ".join(parts)
+
+    def latex_rows(self, at_equals: bool = True) -> list[str]:
+        """One `aligned` row per definition: `\\text{where } s &= …`, then `h &= …`
+        aligned at the equals signs; or (`at_equals=False`) `&\\text{where } s = …`,
+        then `&\\hphantom{\\text{where }} h = …` aligned on the left."""
+        s = LatexStyle()
+        rows = []
+        for i, (name, node) in enumerate(self.definitions):
+            head = (
+                "\\text{where } " if i == 0 else ("" if at_equals else "\\hphantom{\\text{where }}")
+            )
+            eq = "&=" if at_equals else "="
+            row = f"{head}{s.name(name)} {eq} {fold_lines(self.printer(s, node)(node))}"
+            rows.append(row if at_equals else "&" + row)
+        return rows
+
+    def show_text(self, e: E.Expr) -> str:
+        """The body and its definitions on one line: `(s − y)xᵀ  where s = softmax(Wx)`."""
+        body = self.text(e)
+        return f"{body}  {self.where_text()}" if self else body
+
+    def show_latex(self, e: E.Expr) -> str:
+        """The body, then its definitions, as an `aligned` block (a bare formula when
+        nothing is named)."""
+        body = fold_lines(self.latex(e))
+        if not self:
+            return body
+        return latex_block(["&" + body] + self.latex_rows(at_equals=False))
+
+
+def _identifier(name: str) -> str:
+    out = ""
+    for ch in name.translate(_DIGITS):
+        if ch.isascii():
+            out += ch
+        else:
+            word = unicodedata.name(ch, "v").split(" LETTER ")[-1].split()[0].lower()
+            out += word if word.isidentifier() else "v"
+    return out
+
+
+def latex_block(rows: list[str]) -> str:
+    """`rows` as one `aligned` environment (amsmath; math mode)."""
+    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+
+# ---------------------------------------------------------------- what a node is
+def _kind(node: E.Expr) -> str | None:
+    """ "softmax", "sigmoid", "hidden", "affine" or None (no letter of its own)."""
+    if isinstance(node, E.Softmax):
+        return "softmax"
+    if isinstance(node, E.Func) and node.name == "sigmoid":
+        return "sigmoid"
+    if isinstance(node, E.Func) and node.name in _HIDDEN:
+        return "hidden"
+    if isinstance(node, E.Max) and any(E.is_const(a, 0) for a in node.children):
+        return "hidden"  # max(0, ·): relu
+    if isinstance(node, (E.Add, E.MatMul)) and _has_matvec(node):
+        return "affine"
+    return None
+
+
+def _has_matvec(node: E.Expr) -> bool:
+    """A product of a matrix by an array of a variable (Wx, Kq, W₂h) in `node`."""
+    return any(
+        isinstance(n, E.MatMul)
+        and n.free
+        and any(f.shape.is_matrix for f in n.children)
+        and not n.shape.is_scalar
+        for n in E.walk(node)
+    )
+
+
+def _is_layer(node: E.Expr) -> bool:
+    """A vector activation of a matrix-vector product: softmax(Wx), σ(Wx + b), tanh(W₁x)."""
+    kind = _kind(node)
+    return (
+        kind in ("softmax", "sigmoid", "hidden")
+        and not node.shape.is_scalar
+        and any(_has_matvec(c) for c in node.children)
+    )
+
+
+_ATOMS = (E.Var, E.Const, E.Zero, E.Ones, E.Identity, E.DimSize, E.Differential)
+
+
+def _nameable(node: E.Expr) -> bool:
+    """Not an atom (x, xᵀ, 2, I), and depends on a variable (1/√d stays as it is)."""
+    if isinstance(node, _ATOMS) or not node.free:
+        return False
+    if isinstance(node, E.Transpose) and isinstance(node.children[0], _ATOMS):
+        return False
+    return not any(isinstance(v, E.Differential) for v in node.free)
+
+
+def _long_candidate(node: E.Expr) -> bool:
+    """What may be named for its length or its repeats: a call or a sum, not a product, a
+    power, an inverse or a transpose (`X⁻ᵀaᵀbX⁻ᵀ` stays as the Cookbook writes it)."""
+    return isinstance(node, (E.Func, E.Softmax, E.LogSumExp, E.Max, E.Add)) or (
+        _kind(node) is not None
+    )
+
+
+def _terms_of_sums(order: list) -> set:
+    """The nodes printed as a term of a sum (`s` in `s − y`, `sum(y)s − y`, `sᵀ − yᵀ`):
+    a term itself, or under a transpose or a scalar multiple that is one."""
+    out: set = set()
+    for n in order:  # parents first: a term's transpose is seen before what it wraps
+        if isinstance(n, E.Add):
+            out.update(n.children)
+        elif n in out and isinstance(n, E.Transpose):
+            out.update(n.children)
+        elif n in out and isinstance(n, E.Mul):
+            arrays = [c for c in n.children if not c.shape.is_scalar]
+            if len(arrays) == 1:
+                out.add(arrays[0])
+    return out
+
+
+# ---------------------------------------------------------------- counting occurrences
+def _order(roots: list) -> list:
+    """Every node under `roots` once, parents before children."""
+    out, seen = [], set()
+    for r in roots:
+        for n in E.walk(r):
+            if n not in seen:
+                seen.add(n)
+                out.append(n)
+    # E.walk lists children before parents per root; merge into one topological order
+    index: dict = {}
+    for n in out:
+        index[n] = 1 + max((index[c] for c in n.children if c in index), default=0)
+    return sorted(out, key=lambda n: -index[n])
+
+
+def _occurrences(roots: list, named: dict, order: list, definitions: bool = True) -> dict:
+    """How many times each node is printed: in the bodies, and (`definitions`) in each
+    named node's definition (printed once); a named node prints as its name where it occurs."""
+    count: dict = dict.fromkeys(order, 0)
+    for r in roots:
+        count[r] += 1
+    for n in order:
+        spread = (1 if definitions and count[n] else 0) if n in named else count[n]
+        if spread:
+            for c in n.children:
+                count[c] += spread
+    return count
+
+
+# ---------------------------------------------------------------- the measurement
+@dataclass
+class _Measure:
+    """The printed lengths with the current names (each one character wide, a lower bound
+    on a name's width, parentheses aside): of every node, of the bodies, of the whole."""
+
+    roots: list
+    order: list
+    named: dict
+    width: dict = field(default_factory=dict)  # node -> printed length in context
+    body: int = 0
+    total: int = 0  # the bodies and the definitions `, x = …`
+    counts: dict = field(default_factory=dict)  # printed occurrences, definitions included
+    in_body: dict = field(default_factory=dict)  # printed occurrences in the bodies
+
+    def __post_init__(self):
+        p = Naming(dict.fromkeys(self.named, "x")).printer(Style())
+        self.body = sum(len(p(r)) for r in self.roots)
+        definitions = 0
+        for n in self.named:
+            for c in n.children:
+                p(c)
+            definitions += len(p._show(n)[0]) + 5
+        self.total = self.body + definitions
+        self.width = {n: len(t) for n, (t, _) in p.memo.items() if n not in self.named}
+        self.counts = _occurrences(self.roots, self.named, self.order)
+        self.in_body = _occurrences(self.roots, self.named, self.order, definitions=False)
+
+    def with_name(self, n: E.Expr) -> _Measure:
+        return _Measure(self.roots, self.order, {**self.named, n: True})
+
+
+def name_intermediates(exprs: Iterable[E.Expr], taken: Iterable[str] = ()) -> Naming:
+    """The names for printing `exprs` (one result, or the pieces of a linear map), none
+    of them in `taken`. Deterministic: the same expressions always get the same names.
+    At most `MAX_NAMES` names; nothing is named in a result of more than `MAX_NODES`
+    nodes (measuring is quadratic in the nodes; such a result is not read by eye)."""
+    roots = [e for e in exprs if e is not None]
+    order = _order(roots) if roots else []
+    if not roots or len(order) > MAX_NODES:
+        return Naming()
+    candidates = [n for n in order if _nameable(n) and n not in roots]
+    named: dict = {}
+    counts = _occurrences(roots, named, order)
+    in_sum = _terms_of_sums(order)
+    for n in candidates:  # layers entering a sum, once
+        if counts[n] == 1 and n in in_sum and _is_layer(n) and len(named) < MAX_NAMES:
+            named[n] = True
+    m = _Measure(roots, order, named)
+    arrays = [n for n in candidates if _long_candidate(n) and not n.shape.is_scalar]
+    for n in arrays:  # repeats, largest first (parents come before children)
+        if n in m.named or m.counts[n] < 2 or m.width.get(n, 0) < REPEAT_LEN:
+            continue
+        if len(m.named) >= MAX_NAMES:
+            break
+        # the text it is printed in (the bodies, the other definitions) gets shorter by
+        # `saved`, and the whole, its own definition `, x = …` included, no longer
+        saved = m.counts[n] * (m.width[n] - 1)
+        need = REPEAT_SAVE if _kind(n) else 2 * REPEAT_SAVE  # a bare `v₁` must earn more
+        if saved >= need and saved >= m.width[n] + 5:
+            m = m.with_name(n)
+    while m.body > LONG and len(m.named) < MAX_NAMES:
+        best = max(
+            (n for n in arrays if n not in m.named and m.in_body[n]),
+            key=lambda n: m.in_body[n] * (m.width.get(n, 1) - 1),
+            default=None,
+        )
+        if best is None or m.in_body[best] * (m.width.get(best, 1) - 1) < LONG_SAVE:
+            break
+        m = m.with_name(best)
+    kept = [n for n in reversed(order) if n in m.named and m.counts[n]]  # inner first
+    return Naming(_letters(kept, set(taken)))
+
+
+def _letters(nodes: list, taken: set) -> dict:
+    """node -> name: its kind's letter (the first free one), numbered when several nodes
+    share a kind; `v₁, v₂, …` for nodes without a letter."""
+    groups: dict = {}
+    for n in nodes:
+        groups.setdefault(_kind(n) or "", []).append(n)
+    out: dict = {}
+    used = set(taken)
+    for n in nodes:
+        kind = _kind(n) or ""
+        group = groups[kind]
+        letters = _LETTERS.get(kind, ())
+        name = None
+        if len(group) == 1:
+            name = next((c for c in letters if c not in used), None)
+        if name is None:
+            stem = next((c for c in letters if c not in used), (letters or (_NUMBERED,))[0])
+            i = group.index(n) + 1
+            name = f"{stem}{i}".translate(SUBSCRIPT)
+            while name in used:
+                i += len(group)
+                name = f"{stem}{i}".translate(SUBSCRIPT)
+        used.add(name)
+        out[n] = name
+    return out
+
+
+def taken_names(*exprs: E.Expr | None, variables: Iterable = ()) -> set:
+    """The names a reader already sees: every variable and every size (dimension) of `exprs`
+    and of `variables` (Var nodes)."""
+    out: set = set()
+    nodes = [n for e in exprs if e is not None for n in E.walk(e)] + list(variables)
+    for n in nodes:
+        if isinstance(n, E.Var):
+            out.add(n.name)
+        elif isinstance(n, E.DimSize):
+            out.add(n.dim)
+        for d in (n.shape.rows, n.shape.cols):
+            if isinstance(d, str):
+                out.add(d)
+    return out
