@@ -29,6 +29,7 @@ from .construct import source as _source_text
 from .declarations import declared_specs, dimension_names, spec_string
 from .errors import LimitError, MatcalcError, ShapeError, UnsupportedError
 from .functions import ELEMENTWISE, FUNCTIONS, VECTOR_ARGUMENT, literal, parameters
+from .readoff import substitute
 from .shapes import Shape, ShapeSpec
 from .syntax import Query, Syntax
 from .unify import Dims, is_unknown
@@ -429,6 +430,20 @@ class Typed:
     declared: tuple = ()  # the declared names, in the order the declarations give them
 
 
+def _on_the_simplex(e: E.Expr) -> E.Expr:
+    """sum(y) = 1 for a simplex y: a query is read on the set its variables are declared on
+    (the derivative is then the unconstrained one of what remains; README, "Layouts"). In a
+    derivative the same identity is the named rewrite `simplex-sum`."""
+    ones = {
+        n: E.Const(1)
+        for n in E.walk(e)
+        if isinstance(n, E.Sum)
+        and isinstance(n.args[0], E.Var)
+        and n.args[0].structure == "simplex"
+    }
+    return substitute(e, ones) if ones else e
+
+
 def build_typed(query: Query, shapes: dict | None = None) -> Typed:
     builder = Builder(query, shapes)
     clash = sorted(builder.specs.keys() & dimension_names(builder.specs))
@@ -443,6 +458,8 @@ def build_typed(query: Query, shapes: dict | None = None) -> Typed:
     final = builder.final_shapes()
     variables = {n: E.Var(n, s, builder.symmetric.get(n)) for n, s in final.items()}
     expression = builder.construct(query.body, variables)
+    if any(v.structure == "simplex" for v in variables.values()):
+        expression = _on_the_simplex(expression)
     declarations = {n: spec_string(v.shape, v.structure) for n, v in variables.items()}
     inferred = {n: spec for n, spec in declarations.items() if n not in builder.specs}
     declared = tuple(n for n in builder.specs if n in variables)

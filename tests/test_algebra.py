@@ -60,7 +60,7 @@ SHAPES_KEPT = [
     (
         "sum(A + s + 1 - A) * s + trace(A)",
         "s",
-        "n²(s + 1) + n²s",
+        "n²(2s + 1)",
         {"A": "matrix(n, n)", "s": "scalar"},
     ),
     (

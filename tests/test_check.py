@@ -167,9 +167,9 @@ DOMAINS = [
     (
         "x: vector(n); sum(sqrt(x) * max(x, 0))",
         "x",
-        "(1/2)((1 ⊘ √x)ᵀ ⊙ max(x, 0)ᵀ) + (√x ⊙ (x ≥ 0))ᵀ",
+        "((1/2)(max(x, 0) ⊘ √x) + √x ⊙ (x ≥ 0))ᵀ",
     ),
-    ("x: vector(n); sum(log(x) * abs(x - 1))", "x", "(sign(x − 1) ⊙ log(x))ᵀ + (abs(x − 1) ⊘ x)ᵀ"),
+    ("x: vector(n); sum(log(x) * abs(x - 1))", "x", "(sign(x − 1) ⊙ log(x) + abs(x − 1) ⊘ x)ᵀ"),
 ]
 
 

@@ -178,7 +178,7 @@ def test_where_line_for_inferred_shapes():
     status, out, _ = call("norm(X @ w - y)^2", "--wrt", "w")
     assert (status, out) == (
         0,
-        "2(wᵀXᵀ − yᵀ)X\nwhere X: matrix(n, m), w: vector(m), y: vector(n)\n",
+        "2(Xw − y)ᵀX\nwhere X: matrix(n, m), w: vector(m), y: vector(n)\n",
     )
 
 

@@ -72,7 +72,7 @@ QUADRATIC = [
         "x: vector(n); B: matrix(m, n); b: vector(m); C: matrix(m, k); "
         "D: matrix(k, n); d: vector(k); (B @ x + b) @ C @ (D @ x + d)",
         "x",
-        "(xᵀDᵀ + dᵀ)CᵀB + (xᵀBᵀ + bᵀ)CD",
+        "(Dx + d)ᵀCᵀB + (Bx + b)ᵀCD",
     ),
     _row(
         "(80) XᵀBX",
@@ -100,20 +100,16 @@ QUADRATIC = [
         "x: vector(m); A: matrix(m, n); s: vector(n); W: symmetric(m); "
         "(x - A @ s) @ W @ (x - A @ s)",
         "s",
-        "2(sᵀAᵀ − xᵀ)WA",
+        "2(As − x)ᵀWA",
     ),
-    _row(
-        "(85) by x", "x, s: vector(n); W: symmetric(n); (x - s) @ W @ (x - s)", "x", "2(xᵀ − sᵀ)W"
-    ),
-    _row(
-        "(86) by s", "x, s: vector(n); W: symmetric(n); (x - s) @ W @ (x - s)", "s", "2(sᵀ − xᵀ)W"
-    ),
+    _row("(85) by x", "x, s: vector(n); W: symmetric(n); (x - s) @ W @ (x - s)", "x", "2(x − s)ᵀW"),
+    _row("(86) by s", "x, s: vector(n); W: symmetric(n); (x - s) @ W @ (x - s)", "s", "2(s − x)ᵀW"),
     _row(
         "(87) by x",
         "x: vector(m); A: matrix(m, n); s: vector(n); W: symmetric(m); "
         "(x - A @ s) @ W @ (x - A @ s)",
         "x",
-        "2(xᵀ − sᵀAᵀ)W",
+        "2(x − As)ᵀW",
     ),
     _row(
         "(88) by A",
@@ -122,7 +118,7 @@ QUADRATIC = [
         "A",
         "2W(As − x)sᵀ",
     ),
-    _row("(85)= ‖x − a‖²", "x, a: vector(n); norm(x - a)^2", "x", "2(xᵀ − aᵀ)"),
+    _row("(85)= ‖x − a‖²", "x, a: vector(n); norm(x - a)^2", "x", "2(x − a)ᵀ"),
     _row("(91) aᵀX²b", "a, b: vector(n); X: matrix(n, n); a @ X @ X @ b", "X", "Xᵀabᵀ + abᵀXᵀ"),
     _row(
         "(93) sᵀAr",
@@ -134,7 +130,7 @@ QUADRATIC = [
         "(94) Rayleigh-type",
         "A: matrix(m, n); B: matrix(k, n); x: vector(n); (A @ x) @ (A @ x) / ((B @ x) @ (B @ x))",
         "x",
-        "−(2(xᵀAᵀAx)/(xᵀBᵀBx)²)xᵀBᵀB + (2/(xᵀBᵀBx))xᵀAᵀA",
+        "(2/(xᵀBᵀBx))xᵀAᵀA − (2(xᵀAᵀAx)/(xᵀBᵀBx)²)xᵀBᵀB",
     ),
     _row(
         "(96) ∇(xᵀAx + bᵀx)",
@@ -164,7 +160,7 @@ TRACES = [
     _row("(103) Tr(XᵀA)", "X, A: matrix(m, n); trace(X.T @ A)", "X", "A"),
     _row("(104) Tr(AXᵀ)", "X, A: matrix(m, n); trace(A @ X.T)", "X", "A"),
     _row("(106) Tr(X²)", "X: matrix(n, n); trace(X @ X)", "X", "2Xᵀ"),
-    _row("(107) Tr(X²B)", "X, B: matrix(n, n); trace(X @ X @ B)", "X", "XᵀBᵀ + BᵀXᵀ"),
+    _row("(107) Tr(X²B)", "X, B: matrix(n, n); trace(X @ X @ B)", "X", "(BX + XB)ᵀ"),
     _row(
         "(108) Tr(XᵀBX)", "X: matrix(m, n); B: matrix(m, m); trace(X.T @ B @ X)", "X", "(Bᵀ + B)X"
     ),
@@ -190,7 +186,7 @@ TRACES = [
         "(114) Tr(AXBX)",
         "A: matrix(n, m); X: matrix(m, n); B: matrix(n, m); trace(A @ X @ B @ X)",
         "X",
-        "BᵀXᵀAᵀ + AᵀXᵀBᵀ",
+        "(AXB + BXA)ᵀ",
     ),
     _row("(115) Tr(XᵀX)", "X: matrix(m, n); trace(X.T @ X)", "X", "2X"),
     _row("(115) Tr(XXᵀ)", "X: matrix(m, n); trace(X @ X.T)", "X", "2X"),
@@ -222,7 +218,7 @@ TRACES = [
     ),
     _row("(120) Tr(X)Tr(X)", "X: matrix(n, n); trace(X) * trace(X)", "X", "2tr(X)I"),
     _row("(121) Tr(X³)", "X: matrix(n, n); trace(X @ X @ X)", "X", "3XᵀXᵀ"),
-    _row("(122) Tr(AX²)", "A, X: matrix(n, n); trace(A @ X @ X)", "X", "XᵀAᵀ + AᵀXᵀ"),
+    _row("(122) Tr(AX²)", "A, X: matrix(n, n); trace(A @ X @ X)", "X", "(AX + XA)ᵀ"),
     _row("(124)= Tr(X⁻¹A)", "X, A: matrix(n, n); trace(inv(X) @ A)", "X", "−X⁻ᵀAᵀX⁻ᵀ"),
 ]
 
@@ -269,12 +265,12 @@ DETERMINANTS = [
 # ------------------------------------------------------------------ 2.6, 2.7 norms
 NORMS = [
     #    eq/name                   query                                                             wrt  expected
-    _row("(129) ‖x − a‖₂", "x, a: vector(n); norm(x - a)", "x", "(1/‖x − a‖)(xᵀ − aᵀ)"),
+    _row("(129) ‖x − a‖₂", "x, a: vector(n); norm(x - a)", "x", "(x − a)ᵀ/‖x − a‖"),
     _row(
         "(130) (x − a)/‖x − a‖₂",
         "x, a: vector(n); (x - a) / norm(x - a)",
         "x",
-        "(1/‖x − a‖³)(a − x)(xᵀ − aᵀ) + I/‖x − a‖",
+        "I/‖x − a‖ − (1/‖x − a‖³)(x − a)(x − a)ᵀ",
     ),
     _row("(131) ‖x‖₂²", "x: vector(n); norm(x)^2", "x", "2xᵀ"),
     _row("(129)= ‖x‖₂", "x: vector(n); norm(x)", "x", "xᵀ/‖x‖"),
@@ -289,7 +285,7 @@ NORMS = [
         "(87)= ‖Ax − b‖²",
         "A: matrix(m, n); x: vector(n); b: vector(m); norm(A @ x - b)^2",
         "x",
-        "2(xᵀAᵀ − bᵀ)A",
+        "2(Ax − b)ᵀA",
     ),
 ]
 
@@ -310,7 +306,7 @@ DEEP = [
         "logsumexp(Wx) − yᵀWx by W",
         "W: matrix(m, n); x: vector(n); y: vector(m); logsumexp(W @ x) - y @ (W @ x)",
         "W",
-        "(−y + s)xᵀ  where s = softmax(Wx)",
+        "(s − y)xᵀ  where s = softmax(Wx)",
     ),
     _row("sigmoid", "x: vector(n); sigmoid(x)", "x", "diag(σ(x) ⊙ (1 − σ(x)))"),
     _row("softplus", "x: vector(n); softplus(x)", "x", "diag(σ(x))"),
@@ -357,9 +353,9 @@ DEEP = [
 CROSS_ENTROPY = [
     #    eq/name                      query       wrt  expected
     _row("cross-entropy by W", CE, "W", "(sum(y)s − y)xᵀ  where s = softmax(Wx)"),
-    _row("cross-entropy by x", CE, "x", "(sum(y)sᵀ − yᵀ)W  where s = softmax(Wx)"),
+    _row("cross-entropy by x", CE, "x", "(sum(y)s − y)ᵀW  where s = softmax(Wx)"),
     _row("cross-entropy by W, y ∈ Δ", CE_SIMPLEX, "W", "(s − y)xᵀ  where s = softmax(Wx)"),
-    _row("cross-entropy by x, y ∈ Δ", CE_SIMPLEX, "x", "(sᵀ − yᵀ)W  where s = softmax(Wx)"),
+    _row("cross-entropy by x, y ∈ Δ", CE_SIMPLEX, "x", "(s − y)ᵀW  where s = softmax(Wx)"),
 ]
 
 # ------------------------------------------------------------------ by a symmetric matrix

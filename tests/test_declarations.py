@@ -20,7 +20,7 @@ from matcalc.shapes import Shape
         (
             "norm(X @ w - y)^2",
             "w",
-            "2(wᵀXᵀ − yᵀ)X",
+            "2(Xw − y)ᵀX",
             {"X": "matrix(n, m)", "w": "vector(m)", "y": "vector(n)"},
         ),
         # the README's: X @ w + y makes y as long as X is tall
@@ -39,7 +39,7 @@ from matcalc.shapes import Shape
         (
             "norm(X @ w - 2*y)^2",
             "y",
-            "4(2yᵀ − wᵀXᵀ)",
+            "4(2y − Xw)ᵀ",
             {"X": "matrix(n, m)", "w": "vector(m)", "y": "vector(n)"},
         ),
         (

@@ -37,7 +37,7 @@ HESSIANS = [
     (
         "exp(x*y) + x^3",
         ["y", "x"],  # the list's order, not the names'
-        "[[x²exp(xy), exp(xy) + xy exp(xy)], [exp(xy) + xy exp(xy), y²exp(xy) + 6x]]",
+        "[[x²exp(xy), exp(xy)(1 + xy)], [exp(xy)(1 + xy), y²exp(xy) + 6x]]",
         lambda v: np.exp(v["x"] * v["y"]) + v["x"] ** 3,
     ),
     ("x: scalar; x^3", ["x"], "6x", lambda v: v["x"] ** 3),

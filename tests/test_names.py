@@ -91,7 +91,7 @@ def test_flat_form_on_request(query, wrt, named, flat):
          "diag(σ(Wx + b))W"),  # a layer only wrapped, not in a sum
         ("w: vector(n); x: vector(n); log(sigmoid(w @ x))", "w", "(1 − σ(w·x))xᵀ"),  # scalar
         ("X: matrix(m, n); w: vector(n); y: vector(m); sum(softplus(X @ w) - y * (X @ w))",
-         "w", "(σᵀ − yᵀ)X  where σ = σ(Xw)"),  # a layer's error term
+         "w", "(σ − y)ᵀX  where σ = σ(Xw)"),  # a layer's error term
     ],
 )  # fmt: skip
 def test_short_results_stay_inline_layers_in_a_sum_do_not(query, wrt, printed):

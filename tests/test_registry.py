@@ -88,7 +88,7 @@ FUNCTION_CASES = [
     ("log1p", "log1p(x)", "x", VEC, "diag(1 ⊘ (1 + x))"),
     ("expm1", "expm1(x)", "x", VEC, "diag(exp(x))"),
     ("erf", "erf(x)", "x", VEC, "2diag(exp(−x²))/√π"),
-    ("gelu", "gelu(x)", "x", VEC, "diag((1/2)(1 + erf(x/√2)) + (1/(√2√π))(x ⊙ exp(−(1/2)x²)))"),
+    ("gelu", "gelu(x)", "x", VEC, "diag(1/2 + erf(x/√2)/2 + (1/(√2√π))(x ⊙ exp(−(1/2)x²)))"),
     ("min", "min(x, y)", "x", VEC, "diag(y ≥ x)"),
     ("clip", "clip(x, y, w)", "x", VEC, "diag((w > x) ⊙ (x > y))"),
     ("norm1", "norm1(x)", "x", VEC, "sign(x)ᵀ"),
@@ -156,6 +156,9 @@ ONE, ZERO = E.Ones(COLUMN), E.Const(0)
 ONE_T = E.Transpose(ONE)
 RELU, STEP = E.Max(ZERO, x), E.Compare(">", x, ZERO)
 T = E.Transpose
+EXP = E.Func("exp", x)
+SIG = E.Func("sigmoid", x)
+Y = E.Var("y", COLUMN, "simplex")
 
 REWRITES = [
     # rule                   start                                                  goal
@@ -163,6 +166,9 @@ REWRITES = [
     ("diag-ones", E.MatMul(E.Diag(x), ONE), "x"),
     ("diag-diag", E.MatMul(E.Diag(x), E.Diag(w)), "diag(w ⊙ x)"),
     ("diag-vector", E.MatMul(E.Diag(x), w), "w ⊙ x"),
+    ("diag-diag-cancels", E.MatMul(E.Diag(E.div(ONE, x)), E.Diag(E.Mul(x, w))), "diag(w)"),
+    ("ones-ones", E.MatMul(ONE_T, ONE), "n"),
+    ("diag-scalar", E.Diag(E.Mul(E.Const(-2), x)), "−2diag(x)"),
     ("row-diag", E.MatMul(T(w), E.Diag(x)), "(w ⊙ x)ᵀ"),
     ("ones-dot", E.MatMul(ONE_T, x), "sum(x)"),
     ("ones-dot", E.MatMul(T(x), ONE), "sum(x)"),
@@ -182,6 +188,25 @@ REWRITES = [
     ("inverse-cancels", E.MatMul(T(E.Inv(A)), T(A)), "I"),
     ("inverse-of-product", E.MatMul(T(A), T(E.Inv(E.MatMul(A, B))), T(B)), "I"),
     ("common-scalar", E.Add(E.Mul(z, A), E.Mul(z, E.Inv(A))), "z(A + A⁻¹)"),
+    ("sigmoid-fold", E.div(EXP, E.Add(E.Const(1), EXP)), "σ(x)"),
+    ("sigmoid-fold", E.Pow(E.Add(E.Const(1), E.Func("exp", E.neg(x))), E.Const(-1)), "σ(x)"),
+    ("sigmoid-fold", E.div(E.Pow(EXP, E.Const(2)), E.Add(E.Const(1), EXP)), "exp(x) ⊙ σ(x)"),
+    ("sigmoid-fold", E.Mul(E.Func("exp", E.neg(x)), SIG), "σ(−x)"),
+    ("sigmoid-reflect", E.Add(E.Func("sigmoid", E.neg(x)), SIG), "1"),
+    ("sigmoid-reflect", E.sub(E.Func("sigmoid", E.neg(x)), E.Const(1)), "−σ(x)"),
+    (
+        "distribute-products",
+        E.Add(E.Mul(w, E.sub(E.Const(1), x)), E.Mul(x, E.sub(w, E.Const(1)))),
+        "w − x",
+    ),
+    ("factor-common", E.sub(SIG, E.Pow(SIG, E.Const(2))), "σ(x) ⊙ (1 − σ(x))"),
+    ("factor-common", E.Add(E.Mul(x, EXP), E.Mul(w, EXP)), "exp(x) ⊙ (x + w)"),
+    ("simplex-sum", E.Sum(Y), "1"),
+    ("ones-as-one", E.Add(ONE, E.Const(-1)), "0"),
+    ("ones-as-one", E.Add(ONE, z, E.Const(1)), "(2 + z)1"),
+    ("sum-identity", E.Sum(E.Mul(E.Identity("n"), A)), "tr(A)"),
+    ("trace-scalar", E.Trace(E.Mul(z, A)), "z tr(A)"),
+    ("sum-of-sum", E.Sum(E.sub(x, E.div(E.Sum(x), E.DimSize("n")))), "0"),
 ]
 # Guarded rules leave alone what they cannot shrink.
 NOT_APPLICABLE = [
@@ -192,6 +217,13 @@ NOT_APPLICABLE = [
     ("diag-sum", E.Add(E.Diag(x), A)),
     ("common-factor", E.Add(E.MatMul(A, x), w)),
     ("negated-difference", E.Mul(E.Const(-2), E.Add(a, b))),
+    ("distribute-products", E.Add(E.Mul(x, E.Add(w, z)), a)),
+    ("factor-common", E.Add(x, w)),
+    ("diag-diag-cancels", E.MatMul(E.Diag(x), E.Diag(w))),
+    ("sigmoid-reflect", E.Add(E.Func("sigmoid", E.neg(x)), w)),
+    ("factor-common", E.sub(x, E.Pow(x, E.Const(2)))),  # a tie: x − x² is as short
+    ("sum-of-sum", E.Sum(E.Add(x, w))),
+    ("sigmoid-fold", E.div(EXP, E.Add(E.Const(2), EXP))),
 ]
 BY_NAME = {f.rule_name: f for f in RULES}
 
@@ -217,6 +249,8 @@ def _random_arrays(root, seed=0):
         if isinstance(v, E.Var):
             shape = tuple(dims.get(d, d) for d in (v.shape.rows, v.shape.cols))
             arrays[v.name] = rng.uniform(0.5, 1.5, shape) * rng.choice([-1.0, 1.0], shape)
+            if v.structure == "simplex":  # on its set: positive, summing to 1
+                arrays[v.name] = np.abs(arrays[v.name]) / np.abs(arrays[v.name]).sum()
     return arrays, dims
 
 

@@ -235,12 +235,15 @@ def test_steps_of_a_matrix_gradient_read_off_by_the_trace_trick():
         "   dy = tr(baᵀdX)  ⇒  ∂y/∂X = abᵀ    (m×n)",
     ]
     # a longer chain: the differential combined, then read off and simplified
-    lines = _steps_of("X: matrix(n, n); A: matrix(n, n); trace(A @ X @ X)", "X", "XᵀAᵀ + AᵀXᵀ")
-    assert lines[-4:] == [
+    lines = _steps_of("X: matrix(n, n); A: matrix(n, n); trace(A @ X @ X)", "X", "(AX + XA)ᵀ")
+    assert lines[-7:] == [
         "3. Combined by the vector chain rule",
         "   dy = tr(A dX X + AX dX)",
         "4. Read off the gradient by the trace trick: dy = tr(Gᵀ dX) ⇒ ∂y/∂X = G",
         "   dy = tr((AX + XA)dX)  ⇒  ∂y/∂X = XᵀAᵀ + AᵀXᵀ    (n×n)",
+        "5. Simplified",
+        "     XᵀAᵀ + AᵀXᵀ = (AX + XA)ᵀ    [gather-transpose]",
+        "   ∂y/∂X = (AX + XA)ᵀ    (n×n)",
     ]
 
 

@@ -53,7 +53,7 @@ TUTORIAL = [
     # -- ... the general rule: f(w) ○ g(x) has the diagonal Jacobian diag(∂(fᵢ ○ gᵢ)/∂wᵢ)
     ("sin(w) * exp(x)", "w", WX, "diag(cos(w) ⊙ exp(x))"),
     ("sin(w) * exp(x)", "x", WX, "diag(exp(x) ⊙ sin(w))"),
-    ("sin(w) * exp(w)", "w", WX, "diag(exp(w) ⊙ sin(w) + cos(w) ⊙ exp(w))"),
+    ("sin(w) * exp(w)", "w", WX, "diag(exp(w) ⊙ (sin(w) + cos(w)))"),
     # -- Derivatives involving scalar expansion (and the reference table's other operators)
     ("x + z", "x", XZ, "I"),
     ("x + z", "z", XZ, "1"),

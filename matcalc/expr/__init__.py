@@ -59,6 +59,7 @@ from .matrix import (
     Sum,
     Trace,
     Transpose,
+    transpose_held,
 )
 
 __all__ = [
@@ -100,5 +101,6 @@ __all__ = [
     "size_of",
     "split_coefficient",
     "sub",
+    "transpose_held",
     "walk",
 ]

@@ -33,6 +33,7 @@ __all__ = [
     "Sum",
     "Trace",
     "Transpose",
+    "transpose_held",
 ]
 
 
@@ -106,6 +107,14 @@ class Transpose(Expr):
         return _node(cls, (a,), s.T, "T")
 
 
+def transpose_held(a: Expr) -> Expr:
+    """(a)ᵀ kept over a sum, as a presented form writes it ((Ax − b)ᵀ); the constructor
+    pushes a transpose to the leaves, and a rebuild of the node does so again."""
+    if not isinstance(a, Add):
+        return Transpose(a)
+    return _node(Transpose, (a,), a.shape.T, "T")
+
+
 class Sum(Expr):
     """The sum of all elements (the tutorial's sum reduction)."""
 
@@ -118,8 +127,6 @@ class Sum(Expr):
             return Const(0)
         if isinstance(a, Ones):
             return Mul(DimSize(a.shape.rows), DimSize(a.shape.cols))
-        if isinstance(a, Var) and a.structure == "simplex":
-            return Const(1)
         if isinstance(a, Mul) and any(f.shape.is_scalar for f in a.args):
             return Mul(
                 *(f for f in a.args if f.shape.is_scalar),

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from .. import expr as E
 from ..errors import LimitError
 from ..limits import SIMPLIFY_BUDGET
 from ..readoff import rebuild
+from .present import present
 
 __all__ = [
     "RULES",
@@ -47,17 +49,35 @@ def rewrite(name: str, trial: bool = False) -> Callable[[Callable], Callable]:
 # rebuild of its chain). Without them a deep chain's trials cost L^3.
 _RUN: ContextVar[tuple[set, dict] | None] = ContextVar("simplify_run", default=None)
 _UNDECIDED = object()
+_TRIALS = threading.local()  # the rules the last trial simplification applied, per thread
 
 
 def _trial(candidate: E.Expr) -> E.Expr | None:
-    """`candidate` simplified without the guarded rules, or None if that exceeds its budget."""
+    """`candidate` simplified without the guarded rules, or None if that exceeds its budget.
+    The rules it applied are kept, so the guarded rule's step names them too."""
     run = _RUN.get()
+    inner: list = []
     try:
-        return simplify(
-            candidate, budget=TRIAL_BUDGET, trials=False, _known=run[0] if run else None
+        out = simplify(
+            candidate,
+            budget=TRIAL_BUDGET,
+            log=inner,
+            trials=False,
+            _known=run[0] if run else None,
         )
     except BudgetExceeded:
         return None
+    _TRIALS.rules = [r.rule for r in inner]
+    return out
+
+
+def _name(fn) -> str:
+    """A rule's name in the log; a guarded rule's with the rules of its trial after it
+    (`distribute-when-it-cancels; simplex-sum`): no rewrite is applied unnamed."""
+    if not fn.trial:
+        return fn.rule_name
+    inner = list(dict.fromkeys(getattr(_TRIALS, "rules", ())))
+    return "; ".join([fn.rule_name, *inner])
 
 
 def smaller_by_trial(candidate: E.Expr, than: E.Expr) -> E.Expr | None:
@@ -69,12 +89,13 @@ def smaller_by_trial(candidate: E.Expr, than: E.Expr) -> E.Expr | None:
     if run is not None:
         known = run[1].get(key, _UNDECIDED)
         if known is not _UNDECIDED:
-            return known
+            out, _TRIALS.rules = known  # the rules its trial applied, for the step's name
+            return out
     out = _trial(candidate)
     if out is not None and E.size_difference(out, than) >= 0:
         out = None
     if run is not None:
-        run[1][key] = out
+        run[1][key] = (out, list(getattr(_TRIALS, "rules", ())))
     return out
 
 
@@ -98,7 +119,8 @@ def simplify(
 ) -> E.Expr:
     """Bottom-up, each node once, each rewritten node simplified again; at most `budget`
     rule applications (a BudgetExceeded beyond). `trials=False` leaves out the guarded
-    rules (those registered with trial=True), as their own trial simplifications do.
+    rules (those registered with trial=True), as their own trial simplifications do, and
+    the presentation pass (`present`: transposes gathered), which runs last otherwise.
     `_known`: nodes already known to be fixed points of these rules (a trial's, from the
     simplification that runs it)."""
     rules = [fn for fn in RULES if trials or not fn.trial]
@@ -137,6 +159,8 @@ def simplify(
 
     def at_node(n):
         for fn in rules:
+            if fn.trial:
+                _TRIALS.rules = []
             out = fn(n)
             if out is not None and out is not n:
                 count[0] += 1
@@ -146,7 +170,7 @@ def simplify(
                         f"(the limit SIMPLIFY_BUDGET)"
                     )
                 if log is not None:
-                    log.append(Rewrite(fn.rule_name, n, out))
+                    log.append(Rewrite(_name(fn), n, out))
                 return visit(out)
         return n
 
@@ -154,6 +178,12 @@ def simplify(
         return visit(root)
     token = _RUN.set((finished, {}))
     try:
-        return visit(root)
+        out = visit(root)
     finally:
         _RUN.reset(token)
+
+    def record(rule, before, after):
+        if log is not None:
+            log.append(Rewrite(rule, before, after))
+
+    return present(out, record=record)

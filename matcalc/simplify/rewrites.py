@@ -1,4 +1,5 @@
-"""The named rewrite rules on matrix expressions, in the order `simplify` tries them.
+"""The named rewrite rules on matrix expressions, in the order `simplify` tries them (the
+diagonal and all-ones rules of `rewrites_diag` first: this module imports them).
 
 Each rule is a function that returns the smaller equal expression, or None where it does
 not apply; its docstring states the identity and why it shrinks.
@@ -8,8 +9,23 @@ from __future__ import annotations
 
 from .. import expr as E
 from .engine import rewrite, smaller_by_trial
+from .rewrites_diag import (
+    diag_diag,
+    diag_diag_cancels,
+    diag_ones,
+    diag_scalar,
+    diag_vector,
+    ones_diag,
+    ones_dot,
+    ones_ones,
+    pairs,
+    row_diag,
+)
 
 __all__ = [
+    "ones_ones",
+    "diag_scalar",
+    "diag_diag_cancels",
     "absorb_sign",
     "add_blocks",
     "common_factor",
@@ -34,104 +50,10 @@ __all__ = [
 ]
 
 
-def _pairs(node, match):
-    """Apply `match(left, right)` to neighbours of a matrix product; splice the first hit."""
-    fs = node.args
-    for i in range(len(fs) - 1):
-        hit = match(fs[i], fs[i + 1])
-        if hit is not None:
-            return E.MatMul(*fs[:i], hit, *fs[i + 2 :])
-    return None
-
-
 def _replace_at(e: E.Expr, i: int, new: E.Expr) -> E.Expr:
     """e with its i-th operand (only that occurrence) replaced: a hash-consed factor may
     occur more than once, and a rewrite means the one occurrence it matched."""
     return type(e)(*e.args[:i], new, *e.args[i + 1 :])
-
-
-def _ones_row(x):
-    return isinstance(x, E.Ones) and x.shape.is_row
-
-
-def _ones_column(x):
-    return isinstance(x, E.Ones) and x.shape.is_column
-
-
-@rewrite("ones-diag")
-def ones_diag(node: E.Expr) -> E.Expr | None:
-    """1ᵀ diag(a) → aᵀ. Shrinks: two factors become one."""
-    if isinstance(node, E.MatMul):
-        return _pairs(
-            node,
-            lambda a, b: E.Transpose(b.args[0]) if _ones_row(a) and isinstance(b, E.Diag) else None,
-        )
-
-
-@rewrite("diag-ones")
-def diag_ones(node: E.Expr) -> E.Expr | None:
-    """diag(a) 1 → a. Shrinks: two factors become one."""
-    if isinstance(node, E.MatMul):
-        return _pairs(
-            node, lambda a, b: a.args[0] if isinstance(a, E.Diag) and _ones_column(b) else None
-        )
-
-
-@rewrite("diag-diag")
-def diag_diag(node: E.Expr) -> E.Expr | None:
-    """diag(a) diag(b) → diag(a ⊗ b). Shrinks: one diag fewer."""
-    if isinstance(node, E.MatMul):
-        return _pairs(
-            node,
-            lambda a, b: (
-                E.Diag(E.Mul(a.args[0], b.args[0]))
-                if isinstance(a, E.Diag) and isinstance(b, E.Diag)
-                else None
-            ),
-        )
-
-
-@rewrite("diag-vector")
-def diag_vector(node: E.Expr) -> E.Expr | None:
-    """diag(a) b → a ⊗ b for a column b. Shrinks: the diag disappears."""
-    if isinstance(node, E.MatMul):
-        return _pairs(
-            node,
-            lambda a, b: (
-                E.Mul(a.args[0], b)
-                if isinstance(a, E.Diag) and b.shape.is_column and not isinstance(b, E.Ones)
-                else None
-            ),
-        )
-
-
-@rewrite("row-diag")
-def row_diag(node: E.Expr) -> E.Expr | None:
-    """bᵀ diag(a) → (a ⊗ b)ᵀ for a row bᵀ. Shrinks: the diag disappears."""
-    if isinstance(node, E.MatMul):
-        return _pairs(
-            node,
-            lambda a, b: (
-                E.Transpose(E.Mul(b.args[0], E.Transpose(a)))
-                if isinstance(b, E.Diag) and a.shape.is_row and not isinstance(a, E.Ones)
-                else None
-            ),
-        )
-
-
-@rewrite("ones-dot")
-def ones_dot(node: E.Expr) -> E.Expr | None:
-    """1ᵀ a → sum(a) and aᵀ 1 → sum(a). Shrinks: a product becomes a reduction."""
-    if isinstance(node, E.MatMul):
-
-        def match(a, b):
-            if _ones_row(a) and b.shape.is_column and not isinstance(b, E.Ones):
-                return E.Sum(b)
-            if a.shape.is_row and _ones_column(b) and not isinstance(a, E.Ones):
-                return E.Sum(E.Transpose(a))
-            return None
-
-        return _pairs(node, match)
 
 
 @rewrite("relu-step")
@@ -175,8 +97,9 @@ def step_idempotent(node: E.Expr) -> E.Expr | None:
 
 def absorb_sign(e: E.Expr) -> E.Expr | None:
     """−e written with fewer minus signs, if a difference inside a product can take the
-    sign (−(y − z) = z − y); else None. A factor that occurs twice keeps the sign in front:
-    −(a − b)(a − b), as textbooks write it, not (b − a)(a − b)."""
+    sign (−(y − z) = z − y); else None. A factor that occurs twice (or beside its transpose)
+    keeps the sign in front: −(a − b)(a − b) and −½Σ⁻¹(x − μ)(x − μ)ᵀΣ⁻¹, as textbooks
+    write them, not (b − a)(a − b)."""
     match e:
         case E.Add():
             negative = sum(E.split_coefficient(t)[0] < 0 for t in e.args)
@@ -185,7 +108,8 @@ def absorb_sign(e: E.Expr) -> E.Expr | None:
                 return E.Add(*sorted(flipped, key=lambda t: E.split_coefficient(t)[0] < 0))
         case E.Mul() | E.MatMul():
             for i, f in enumerate(e.args):
-                if sum(g is f for g in e.args) > 1:
+                twin = E.Transpose(f) if isinstance(e, E.MatMul) else f
+                if sum(g is f or g is twin for g in e.args) > 1:
                     continue
                 g = absorb_sign(f)
                 if g is not None:
@@ -422,4 +346,4 @@ def dot_cancels(node: E.Expr) -> E.Expr | None:
                     return E.Sum(product)
             return None
 
-        return _pairs(node, match)
+        return pairs(node, match)
