@@ -474,3 +474,145 @@ def test_stacked_scalars(client):
     assert status == 200
     assert body["text"] == str(matcalc.derivative(query, ["x", "y"]))
     assert body["wrt"] == ["x", "y"] and body["verify_template"] == ""
+
+
+# ---------------------------------------------------------------- notation, names, dtype, value and gradients
+CROSS_ENTROPY = "W: matrix(k, n); x: vector(n); y: simplex(k); -(y @ log(softmax(W @ x)))"
+HADAMARD = "x, y: vector(n); sum(exp(x) * y)"
+
+
+def test_names_are_on_by_default_and_off_on_request(client):
+    _, named = post(client, "/api/derivative", {"query": CROSS_ENTROPY, "wrt": "W"})
+    _, flat = post(client, "/api/derivative", {"query": CROSS_ENTROPY, "wrt": "W", "names": False})
+    d = matcalc.derivative(CROSS_ENTROPY, "W")
+    assert named["text"] == str(d) == "(s − y)xᵀ  where s = softmax(Wx)"
+    assert named["latex"] == d.latex()
+    assert named["latex"].startswith("\\begin{aligned}") and "\\text{where } s" in named["latex"]
+    assert "\\text{where } s &=" in named["equation_latex"]
+    assert named["steps"]["text"].rstrip().endswith("where s = softmax(Wx)    (k×n)")
+    assert flat["text"] == d.text(names=False) == "(softmax(Wx) − y)xᵀ"
+    assert flat["latex"] == d.latex(names=False) and "where" not in flat["equation_latex"]
+    assert "where" not in flat["steps"]["text"]
+    _, explicit = post(
+        client, "/api/derivative", {"query": CROSS_ENTROPY, "wrt": "W", "names": True}
+    )
+    assert explicit["text"] == named["text"]
+
+
+def test_names_apply_to_the_hessian_too(client):
+    request = {"query": CROSS_ENTROPY, "wrt": "W", "hessian": True}
+    _, named = post(client, "/api/derivative", request)
+    _, flat = post(client, "/api/derivative", {**request, "names": False})
+    h = matcalc.hessian(CROSS_ENTROPY, "W")
+    assert named["text"] == str(h) and flat["text"] == h.text(names=False)
+    assert "where" not in flat["text"]
+
+
+def test_notation_standard_and_tutorial(client):
+    _, standard = post(client, "/api/derivative", {"query": HADAMARD, "wrt": "x"})
+    _, tutorial = post(
+        client, "/api/derivative", {"query": HADAMARD, "wrt": "x", "notation": "tutorial"}
+    )
+    assert standard["text"] == str(matcalc.derivative(HADAMARD, "x")) == "(y ⊙ exp(x))ᵀ"
+    d = matcalc.derivative(HADAMARD, "x", notation="tutorial")
+    assert tutorial["text"] == str(d) == "(y ⊗ exp(x))ᵀ"
+    assert tutorial["latex"] == d.latex() and "\\otimes" in tutorial["equation_latex"]
+    assert "\\odot" in standard["equation_latex"]
+    # the steps are printed in the request's notation as well
+    assert "⊗" in tutorial["steps"]["text"] and "⊙" not in tutorial["steps"]["text"]
+    assert "\\otimes" in tutorial["steps"]["latex"] and "\\odot" not in tutorial["steps"]["latex"]
+    assert "⊙" in standard["steps"]["text"] and "⊗" not in standard["steps"]["text"]
+
+
+def test_tutorial_notation_spells_the_kronecker_product(client):
+    request = {"query": CROSS_ENTROPY, "wrt": "W", "hessian": True, "names": False}
+    _, standard = post(client, "/api/derivative", request)
+    _, tutorial = post(client, "/api/derivative", {**request, "notation": "tutorial"})
+    assert "xxᵀ ⊗ diag(" in standard["text"]
+    assert "kron(xxᵀ, diag(" in tutorial["text"] and "⊗" not in tutorial["text"]
+    h = matcalc.hessian(CROSS_ENTROPY, "W", notation="tutorial")
+    assert tutorial["text"] == h.text(names=False)
+
+
+@pytest.mark.parametrize("target", ["numpy", "torch"])
+def test_code_dtype(client, target):
+    request = {"query": NEURON, "wrt": "w", "target": target}
+    _, default = post(client, "/api/code", request)
+    _, single = post(client, "/api/code", {**request, "dtype": "float32"})
+    d = matcalc.derivative(NEURON, "w")
+    assert default["source"] == d.to_source(target) and default["dtype"] == "float64"
+    assert single["source"] == d.to_source(target, dtype="float32") != default["source"]
+    assert single["dtype"] == "float32" and "float32" in single["source"]
+    assert "float32" not in default["source"]
+    compile(single["source"], single["filename"], "exec")
+
+
+def test_code_value_and_gradients(client):
+    request = {"query": CROSS_ENTROPY, "wrt": ["W", "x"], "target": "numpy"}
+    status, body = post(client, "/api/code", {**request, "value_and_grad": True})
+    assert status == 200
+    assert body["source"] == matcalc.value_and_grad_source(CROSS_ENTROPY, ["W", "x"])
+    assert body["filename"] == "value_and_grad_W_x_numpy.py"
+    status, single = post(
+        client, "/api/code", {**request, "value_and_grad": True, "dtype": "float32"}
+    )
+    assert single["source"] == matcalc.value_and_grad_source(
+        CROSS_ENTROPY, ["W", "x"], dtype="float32"
+    )
+    # the generated function runs and its gradients agree with finite differences
+    import numpy as np
+
+    space: dict = {}
+    exec(compile(body["source"], body["filename"], "exec"), space)  # noqa: S102
+    rng = np.random.default_rng(0)
+    W, x, y = rng.normal(size=(3, 4)), rng.normal(size=4), np.array([0.2, 0.3, 0.5])
+    value, (d_W, d_x) = space["f"](W, x, y)
+    z = W @ x
+    assert np.isclose(value, -(y @ (z - np.log(np.exp(z).sum()))))
+    assert d_W.shape == W.shape and d_x.shape == x.shape
+    assert space["check"](W, x, y) < 1e-6
+
+
+def test_value_and_gradients_of_a_non_scalar_is_a_400(client):
+    status, body = post(
+        client, "/api/code", {"query": "x: vector(n); exp(x)", "wrt": ["x"], "value_and_grad": True}
+    )
+    assert status == 400 and "scalar" in body["message"]
+    status, body = post(
+        client,
+        "/api/code",
+        {"query": NEURON, "wrt": "w", "value_and_grad": True, "hessian": True},
+    )
+    assert status == 400 and "Hessian" in body["message"]
+
+
+@pytest.mark.parametrize(
+    "path, field, value, accepted",
+    [
+        ("/api/derivative", "notation", "fancy", "standard or tutorial"),
+        ("/api/derivative", "notation", ["tutorial"], "standard or tutorial"),
+        ("/api/check", "notation", 1, "standard or tutorial"),
+        ("/api/code", "dtype", "float16", "float64 or float32"),
+        ("/api/code", "dtype", {"bits": 32}, "float64 or float32"),
+        ("/api/code", "target", ["numpy"], "numpy or jax or torch"),
+        ("/api/derivative", "layout", 3, "numerator or denominator or mixed"),
+    ],
+)
+def test_bad_choices_are_a_400_naming_the_field(client, path, field, value, accepted):
+    status, body = post(client, path, {"query": NEURON, field: value})
+    assert status == 400 and body["kind"] == "bad request"
+    assert f"'{field}' must be" in body["message"] and body["expected"] == accepted
+    assert "Traceback" not in str(body)
+
+
+@pytest.mark.parametrize(
+    "path, field", [("/api/derivative", "names"), ("/api/code", "value_and_grad")]
+)
+def test_bad_flags_are_a_400_naming_the_field(client, path, field):
+    status, body = post(client, path, {"query": NEURON, field: "yes"})
+    assert status == 400 and f"'{field}' must be true or false" in body["message"]
+
+
+def test_code_only_options_are_refused_elsewhere(client):
+    status, body = post(client, "/api/derivative", {"query": NEURON, "dtype": "float32"})
+    assert status == 400 and "unknown field: 'dtype'" in body["message"]

@@ -338,3 +338,71 @@ def test_every_example_typesets(page, server):
         for box in ("#result", "#steps-math"):
             assert page.locator(f"{box} .katex").count() >= 1, (query, box)
             assert page.locator(f"{box} .katex-error").count() == 0, (query, box)
+
+
+# ---------------------------------------------------------------- names and notation
+def test_toggle_named_intermediates_and_notation(page, server, shots):
+    """The named form is an `aligned` block KaTeX typesets with its `where` row; the flat
+    form and the tutorial's ⊗ follow the checkbox and the select, and the URL keeps them."""
+    query = "W: matrix(k, n); x: vector(n); y: vector(k); sum((softmax(W @ x) - y) * exp(W @ x))"
+    named = matcalc.derivative(query, "W")
+    page.goto(link(server, query, wrt="W"))
+    ready(page, str(named))
+    assert "where s = softmax(Wx)" in str(named) and "⊙" in str(named)
+    assert page.locator("#names").is_checked()
+    tex = annotation(page, "#result")
+    assert "\\begin{aligned}" in tex and "\\text{where } s" in tex and "\\odot" in tex
+    assert page.locator("#result .katex-error").count() == 0
+    rendered = page.locator("#result .katex-html").inner_text()
+    assert "where" in rendered and "⊙" in rendered
+    page.screenshot(path=shots / "12-named.png", full_page=True)
+
+    page.locator("#names").uncheck()
+    flat = named.text(names=False)
+    ready(page, flat)
+    assert "names=0" in page.url
+    tex = annotation(page, "#result")
+    assert "\\text{where" not in tex and "\\odot" in tex
+    assert "where" not in page.locator("#result .katex-html").inner_text()
+
+    page.locator("#notation").select_option("tutorial")
+    tutorial = matcalc.derivative(query, "W", notation="tutorial")
+    ready(page, tutorial.text(names=False))
+    assert "⊗" in tutorial.text(names=False) and "⊙" not in tutorial.text(names=False)
+    assert "notation=tutorial" in page.url
+    tex = annotation(page, "#result")
+    assert "\\otimes" in tex and "\\odot" not in tex
+    assert "⊗" in page.locator("#result .katex-html").inner_text()
+    assert "⊗" in page.locator("#steps-text").text_content()
+
+    page.locator("#names").check()
+    ready(page, str(tutorial))
+    assert "\\text{where } s" in annotation(page, "#result")
+    assert page.locator("#result .katex-error").count() == 0
+    page.screenshot(path=shots / "13-tutorial-named.png", full_page=True)
+    page.go_back()
+    ready(page, tutorial.text(names=False))
+    assert not page.locator("#names").is_checked()
+    assert page.locator("#notation").input_value() == "tutorial"
+
+
+def test_code_dtype_and_value_and_gradients(page, server, shots):
+    query = "W: matrix(k, n); x: vector(n); y: simplex(k); -(y @ log(softmax(W @ x)))"
+    page.goto(link(server, query, wrt="W", tab="code"))
+    d = matcalc.derivative(query, "W")
+    code = "s => document.querySelector('#code code').textContent === s"
+    page.wait_for_function(code, arg=d.to_source("numpy"))
+    page.locator("#dtype").select_option("float32")
+    page.wait_for_function(code, arg=d.to_source("numpy", dtype="float32"))
+    assert "dtype=float32" in page.url
+    page.locator("#value-and-grad").check()
+    page.wait_for_function(code, arg=matcalc.value_and_grad_source(query, ["W"], dtype="float32"))
+    page.locator("#grads input[value=x]").check()
+    page.wait_for_function(
+        code, arg=matcalc.value_and_grad_source(query, ["W", "x"], dtype="float32")
+    )
+    assert "vg=1" in page.url and "grads=W%2Cx" in page.url
+    with page.expect_download() as download:
+        page.locator("#download").click()
+    assert download.value.suggested_filename == "value_and_grad_W_x_numpy.py"
+    page.screenshot(path=shots / "14-value-and-gradients.png", full_page=True)

@@ -1,7 +1,10 @@
 """The Starlette application: the page, its static files and the JSON API.
 
-    POST /api/derivative  {"query", "wrt"?, "layout"?, "shapes"?, "hessian"?}
-    POST /api/code        the same + "target": "numpy" | "jax" | "torch"
+    POST /api/derivative  {"query", "wrt"?, "layout"?, "shapes"?, "hessian"?,
+                           "notation"?: "standard" | "tutorial", "names"?: true | false}
+    POST /api/code        the same + "target": "numpy" | "jax" | "torch",
+                          "dtype": "float64" | "float32", "value_and_grad": true | false
+                          (one function: f's value and its gradients by each name of wrt)
     POST /api/check       the same as /api/derivative: the SymPy component check
     POST /api/verify      {"claim", "layout"?, "shapes"?}
     GET  /api/health      {"ok": true, "workers", "idle", "waiting", …}: answered by the

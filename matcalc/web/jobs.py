@@ -19,6 +19,7 @@ from ..build import build
 from ..errors import MatcalcError
 from ..parse import parse_query
 from ..render.display import derivative_equation
+from ..render.styles import using_notation
 from ..syntax import Query
 from ..verify.claims import is_declaration, statement_starts, without_comments
 
@@ -34,6 +35,8 @@ __all__ = [
     "code_job",
     "derivative_job",
     "error_body",
+    "names_of",
+    "notation_of",
     "run",
     "shape_table",
     "spec_of",
@@ -121,20 +124,33 @@ def _wrt(request: dict, prepared: Prepared):
     return wrt
 
 
+def notation_of(request: dict) -> str:
+    """The request's notation: "standard" (⊙ element-wise, ⊗ Kronecker) or "tutorial"."""
+    return request.get("notation") or "standard"
+
+
+def names_of(request: dict) -> bool:
+    """Whether the request wants named intermediates (the default) or the flat form."""
+    return request.get("names") is not False
+
+
 def _derivative(request: dict):
     shapes = request.get("shapes") or {}
     prepared = Prepared(request["query"], shapes)
     wrt = _wrt(request, prepared)
     layout = request.get("layout") or "numerator"
+    notation = notation_of(request)
+    given = shapes if prepared.from_text else None
     if request.get("hessian"):
         if not isinstance(wrt, str):
             raise MatcalcError(
                 "the Hessian is taken by one variable", expected="wrt: a single name"
             )
-        d = api.hessian(prepared.source, wrt, None if not prepared.from_text else shapes)
+        d = api.hessian(prepared.source, wrt, given, notation=notation)
+        d.names = names_of(request)
     else:
         d = api.derivative(
-            prepared.source, wrt, shapes if prepared.from_text else None, layout=layout
+            prepared.source, wrt, given, layout=layout, notation=notation, names=names_of(request)
         )
     return d, prepared, wrt
 
@@ -149,7 +165,13 @@ def _steps_latex(steps) -> str:
 
 # ---------------------------------------------------------------- the endpoints' work
 def derivative_job(request: dict) -> dict:
-    """POST /api/derivative: the derivative, its steps and the shape table."""
+    """POST /api/derivative: the derivative, its steps and the shape table, printed in the
+    request's notation, with named intermediates unless `names` is false."""
+    with using_notation(notation_of(request)):
+        return _derivative_answer(request)
+
+
+def _derivative_answer(request: dict) -> dict:
     d, prepared, wrt = _derivative(request)
     declarations, inferred = shape_table(
         d, prepared.variables, prepared.declared, prepared.from_text
@@ -195,14 +217,32 @@ def _declaration_text(declarations: dict) -> str:
 
 
 def code_job(request: dict) -> dict:
-    """POST /api/code: the generated function for NumPy, JAX or PyTorch."""
+    """POST /api/code: the generated function for NumPy, JAX or PyTorch, computing in
+    `dtype`; with `value_and_grad`, one function returning the value of a scalar f and its
+    gradients by every name of `wrt` (a name or a list)."""
     target = request.get("target") or "numpy"
-    d, _, wrt = _derivative(request)
+    dtype = request.get("dtype") or "float64"
+    with using_notation(notation_of(request)):
+        if request.get("value_and_grad"):
+            if request.get("hessian"):
+                raise MatcalcError(
+                    "value and gradients are first derivatives, not a Hessian",
+                    expected="hessian: false with value_and_grad: true",
+                )
+            prepared = Prepared(request["query"], request.get("shapes") or {})
+            wrt = _wrt(request, prepared)
+            given = (request.get("shapes") or {}) if prepared.from_text else None
+            source = api.value_and_grad_source(prepared.source, wrt, given, target, dtype)
+            prefix = "value_and_grad"
+        else:
+            d, _, wrt = _derivative(request)
+            source = d.to_source(target, dtype)
+            prefix = "hessian" if request.get("hessian") else "derivative"
     names = wrt if isinstance(wrt, str) else "_".join(wrt)
-    prefix = "hessian" if request.get("hessian") else "derivative"
     return {
         "target": target,
-        "source": d.to_source(target),
+        "dtype": dtype,
+        "source": source,
         "filename": f"{prefix}_{names}_{target}.py",
     }
 
@@ -212,11 +252,12 @@ def check_job(request: dict) -> dict:
     error (the derivative is matcalc's, the query was fine)."""
     from ..check import CheckFailed
 
-    d, _, _ = _derivative(request)
-    try:
-        return {"passed": True, "report": str(d.check())}
-    except CheckFailed as failure:
-        return {"passed": False, "report": str(failure)}
+    with using_notation(notation_of(request)):
+        d, _, _ = _derivative(request)
+        try:
+            return {"passed": True, "report": str(d.check())}
+        except CheckFailed as failure:
+            return {"passed": False, "report": str(failure)}
 
 
 def verify_job(request: dict) -> dict:

@@ -1,8 +1,8 @@
 """The JSON API's request bodies: each endpoint's fields, their types, and the size limits.
 
 `check(endpoint, raw_bytes)` returns the request as a dict or raises `BadRequest` with the
-HTTP status (400 bad JSON, unknown field, wrong type; 413 too large) and a message that
-names the field. Nothing here evaluates anything: JSON in, checked plain values out.
+HTTP status (400 bad JSON, unknown field, wrong type, a value not among a field's choices;
+413 too large) and a message that names the field (and `expected`, the accepted values). Nothing here evaluates anything: JSON in, checked plain values out.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import re
 
 from ..layout import LAYOUTS
 from ..limits import WEB_MAX_BODY_BYTES, WEB_MAX_QUERY_CHARS, WEB_MAX_SHAPES
+from ..render.array_targets import DTYPES
+from ..render.styles import NOTATIONS
 from .jobs import TARGETS
 
 __all__ = ["FIELDS", "MAX_NAME_CHARS", "NAME", "REQUIRED", "BadRequest", "check"]
@@ -51,7 +53,7 @@ def _text(name: str, value, limit: int = WEB_MAX_QUERY_CHARS) -> str:
     return value
 
 
-def _wrt(value):
+def _wrt(name: str, value):
     if value is None:
         return None
     if isinstance(value, list):
@@ -61,15 +63,31 @@ def _wrt(value):
     return _text("wrt", value, MAX_NAME_CHARS)
 
 
-def _layout(value) -> str:
-    if value is None:
-        return "numerator"
-    if value not in LAYOUTS:
-        raise BadRequest(400, f"unknown layout {value!r}", expected=" or ".join(LAYOUTS))
-    return value
+def _choice(choices) -> object:
+    """A checker of a field whose value is one of `choices` (the first is the default)."""
+
+    def checker(name: str, value) -> str:
+        if value is None:
+            return choices[0]
+        if not isinstance(value, str) or value not in choices:
+            shown = repr(value) if isinstance(value, str) else _type(value)
+            raise BadRequest(
+                400,
+                f"unknown {name} {shown}: '{name}' must be " + " or ".join(map(repr, choices)),
+                expected=" or ".join(choices),
+            )
+        return value
+
+    return checker
 
 
-def _shapes(value) -> dict:
+_layout = _choice(tuple(LAYOUTS))
+_target = _choice(tuple(TARGETS))
+_notation = _choice(tuple(NOTATIONS))
+_dtype = _choice(tuple(DTYPES))
+
+
+def _shapes(name: str, value) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -94,27 +112,27 @@ def _shapes(value) -> dict:
     return dict(value)
 
 
-def _bool(name: str, value) -> bool:
+def _bool(name: str, value) -> bool | None:
     if value is None:
-        return False
+        return None  # absent: the job's default ("names" true, the others false)
     if not isinstance(value, bool):
         raise BadRequest(400, f"'{name}' must be true or false, not {_type(value)}")
     return value
 
 
-def _target(value) -> str:
-    if value is None:
-        return "numpy"
-    if value not in TARGETS:
-        raise BadRequest(400, f"unknown target {value!r}", expected=" or ".join(TARGETS))
-    return value
-
-
-_DERIVATIVE = {"query": _text, "wrt": _wrt, "layout": _layout, "shapes": _shapes, "hessian": _bool}
+_DERIVATIVE = {
+    "query": _text,
+    "wrt": _wrt,
+    "layout": _layout,
+    "shapes": _shapes,
+    "hessian": _bool,
+    "notation": _notation,
+    "names": _bool,
+}
 FIELDS = {
     "derivative": _DERIVATIVE,
     "check": _DERIVATIVE,
-    "code": {**_DERIVATIVE, "target": _target},
+    "code": {**_DERIVATIVE, "target": _target, "dtype": _dtype, "value_and_grad": _bool},
     "verify": {"claim": _text, "layout": _layout, "shapes": _shapes},
 }
 REQUIRED = {"derivative": "query", "check": "query", "code": "query", "verify": "claim"}
@@ -163,6 +181,5 @@ def check(endpoint: str, raw: bytes) -> dict:
         raise BadRequest(400, f"missing '{required}'", expected=", ".join(fields))
     out = {}
     for name, value in data.items():
-        checker = fields[name]
-        out[name] = checker(name, value) if checker in (_text, _bool) else checker(value)
+        out[name] = fields[name](name, value)
     return out

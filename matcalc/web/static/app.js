@@ -12,11 +12,14 @@
   const TABS = ["steps", "hessian", "code", "check", "verify"];
   const TARGETS = ["numpy", "jax", "torch"];
   const LAYOUTS = ["numerator", "denominator", "mixed"];
+  const NOTATIONS = ["standard", "tutorial"];
+  const DTYPES = ["float64", "float32"];
   const EXAMPLE = "w, x: vector(n); b: scalar; max(0, w·x + b)";
 
   // what the URL holds
   const state = { query: "", wrt: null, layout: "numerator", tab: "steps", target: "numpy",
-                  shapes: {}, claim: "" };
+                  shapes: {}, claim: "", notation: "standard", names: true, dtype: "float64",
+                  valueAndGrad: false, grads: [] };
   let last = null;            // the last good /api/derivative answer: {request, body}
   let seq = 0;                // the newest derivation asked for
   let inflight = null;        // its AbortController
@@ -36,6 +39,11 @@
     state.layout = LAYOUTS.includes(p.get("layout")) ? p.get("layout") : "numerator";
     state.tab = TABS.includes(p.get("tab")) ? p.get("tab") : "steps";
     state.target = TARGETS.includes(p.get("target")) ? p.get("target") : "numpy";
+    state.notation = NOTATIONS.includes(p.get("notation")) ? p.get("notation") : "standard";
+    state.names = p.get("names") !== "0";
+    state.dtype = DTYPES.includes(p.get("dtype")) ? p.get("dtype") : "float64";
+    state.valueAndGrad = p.get("vg") === "1";
+    state.grads = (p.get("grads") || "").split(",").filter((name) => name);
     state.claim = p.get("claim") || "";
     state.shapes = {};
     for (const [key, value] of p) {
@@ -48,9 +56,16 @@
     p.set("q", state.query);
     if (state.wrt) p.set("wrt", state.wrt);
     if (state.layout !== "numerator") p.set("layout", state.layout);
+    if (state.notation !== "standard") p.set("notation", state.notation);
+    if (!state.names) p.set("names", "0");
     for (const [name, spec] of Object.entries(state.shapes)) p.set("shape." + name, spec);
     if (state.tab !== "steps") p.set("tab", state.tab);
     if (state.tab === "code" && state.target !== "numpy") p.set("target", state.target);
+    if (state.tab === "code" && state.dtype !== "float64") p.set("dtype", state.dtype);
+    if (state.tab === "code" && state.valueAndGrad) {
+      p.set("vg", "1");
+      if (state.grads.length) p.set("grads", state.grads.join(","));
+    }
     if (state.tab === "verify" && state.claim) p.set("claim", state.claim);
     return "?" + p.toString();
   }
@@ -81,7 +96,8 @@
   }
 
   function derivativeRequest() {
-    const request = { query: state.query, layout: state.layout };
+    const request = { query: state.query, layout: state.layout, notation: state.notation,
+                      names: state.names };
     if (state.wrt) request.wrt = state.wrt;
     if (Object.keys(state.shapes).length) request.shapes = { ...state.shapes };
     return request;
@@ -238,6 +254,10 @@
     $("query").value = state.query;
     fitHeight($("query"));
     $("layout").value = state.layout;
+    $("notation").value = state.notation;
+    $("names").checked = state.names;
+    $("dtype").value = state.dtype;
+    $("value-and-grad").checked = state.valueAndGrad;
     for (const radio of document.querySelectorAll("input[name=target]")) {
       radio.checked = radio.value === state.target;
     }
@@ -258,6 +278,20 @@
     window.addEventListener("resize", () => { fitHeight($("query")); fitHeight($("claim")); });
     $("wrt").addEventListener("change", () => { state.wrt = $("wrt").value; choose(); });
     $("layout").addEventListener("change", () => { state.layout = $("layout").value; choose(); });
+    $("notation").addEventListener("change", () => { state.notation = $("notation").value; choose(); });
+    $("names").addEventListener("change", () => { state.names = $("names").checked; choose(); });
+    // the code bar's choices: a history entry each, the code written again
+    const codeChoice = () => {
+      typingEntry = false;
+      writeURL(true);
+      if (last) tabs.fillCode();
+    };
+    $("dtype").addEventListener("change", () => { state.dtype = $("dtype").value; codeChoice(); });
+    $("value-and-grad").addEventListener("change", () => {
+      state.valueAndGrad = $("value-and-grad").checked;
+      codeChoice();
+    });
+    tabs.onGrads((names) => { state.grads = names; codeChoice(); });
     for (const t of TABS) {
       $("tab-" + t).addEventListener("click", () => showTab(t, true));
       $("tab-" + t).addEventListener("keydown", (event) => {
@@ -269,12 +303,7 @@
       });
     }
     for (const radio of document.querySelectorAll("input[name=target]")) {
-      radio.addEventListener("change", () => {
-        state.target = radio.value;
-        typingEntry = false;
-        writeURL(true);
-        if (last) tabs.fillCode();
-      });
+      radio.addEventListener("change", () => { state.target = radio.value; codeChoice(); });
     }
     for (const chip of document.querySelectorAll(".chip")) {
       chip.addEventListener("click", () => {

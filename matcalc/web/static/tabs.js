@@ -68,16 +68,56 @@ window.MatcalcTabs = (page) => {
   }
 
   let code = null;            // {source, filename} shown in the code tab
+  let gradsChanged = () => {};
+
+  // "value and gradients": one checkbox per variable the expression uses; the names
+  // chosen (of those used), else the derivative's own variable(s)
+  function gradNames() {
+    const body = page.last().body;
+    const chosen = page.state.grads.filter((name) => body.used.includes(name));
+    if (chosen.length) return chosen;
+    return Array.isArray(body.wrt) ? body.wrt.slice() : [body.wrt];
+  }
+
+  function renderGrads(names) {
+    const box = $("grads");
+    box.hidden = !page.state.valueAndGrad;
+    box.textContent = "";
+    if (box.hidden) return;
+    box.append("by");
+    for (const name of page.last().body.used) {
+      const label = document.createElement("label");
+      label.className = "check";
+      const input = document.createElement("input");
+      input.type = "checkbox";
+      input.value = name;
+      input.checked = names.includes(name);
+      input.setAttribute("aria-label", `gradient by ${name}`);
+      input.addEventListener("change", () => {
+        const picked = [...box.querySelectorAll("input:checked")].map((e) => e.value);
+        if (!picked.length) { input.checked = true; return; }   // at least one
+        gradsChanged(picked);
+      });
+      label.append(input, " " + name);
+      box.appendChild(label);
+    }
+  }
 
   async function fillCode() {
-    const key = keyOf(["code", page.state.target]);
+    const vg = page.state.valueAndGrad;
+    const grads = vg ? gradNames() : null;
+    const key = keyOf(["code", page.state.target, page.state.dtype, grads]);
     if (panels.code === key) return;
     panels.code = key;
+    renderGrads(grads || []);
     const box = $("code").firstElementChild;
     box.textContent = "";
     code = null;
     panelMessage("code-message", "writing the code…");
-    const answer = await page.api("/api/code", { ...page.last().request, wrt: page.last().body.wrt, target: page.state.target });
+    const request = { ...page.last().request, wrt: page.last().body.wrt,
+                      target: page.state.target, dtype: page.state.dtype };
+    if (vg) { request.wrt = grads; request.value_and_grad = true; }
+    const answer = await page.api("/api/code", request);
     if (panels.code !== key) return;
     if (answer.status !== 200) {
       panelMessage("code-message", messageOf(answer.body), true);
@@ -187,5 +227,7 @@ window.MatcalcTabs = (page) => {
 
   function touchClaim() { claimTouched = true; }
 
-  return { fill, fillCode, verify, copyCode, downloadCode, forget, touchClaim };
+  function onGrads(callback) { gradsChanged = callback; }
+
+  return { fill, fillCode, verify, copyCode, downloadCode, forget, touchClaim, onGrads };
 };

@@ -69,13 +69,21 @@ window.MatcalcView = (() => {
     return "(" + shape.join(", ") + (shape.length === 1 ? ",)" : ")");
   }
 
-  // `∂/∂w (f) = result` on one line, or on two when one is wider than its box
+  // `∂/∂w (f) = result` on one line, or on two when one is wider than its box; with named
+  // intermediates (an `aligned` block `∂/∂w (f) &= result \\ \text{where } s &= …`) the
+  // operator moves to a line of its own the same way
   function typesetEquation(el, equation, result) {
     typeset(el, equation);
+    if (el.scrollWidth <= el.clientWidth + 1 || !result) return;
     const tail = " = " + result;
-    if (el.scrollWidth > el.clientWidth + 1 && result && equation.endsWith(tail)) {
+    const begin = "\\begin{aligned}";
+    const named = equation.startsWith(begin) ? equation.indexOf(" &= ") : -1;
+    if (equation.endsWith(tail)) {
       const operator = equation.slice(0, -tail.length);
-      typeset(el, `\\begin{aligned} & ${operator} \\\\ & = ${result} \\end{aligned}`);
+      typeset(el, `${begin} & ${operator} \\\\ & = ${result} \\end{aligned}`);
+    } else if (named > 0) {
+      const operator = equation.slice(begin.length, named).trim();
+      typeset(el, `${begin} & ${operator} \\\\ &= ${equation.slice(named + 4)}`);
     }
   }
 
