@@ -395,7 +395,7 @@ class _Module:
             f"# f({', '.join(self.params)}) returns (value, derivative); check(...) compares"
             " it with finite differences.",
             *extra,
-            *self.b.imports,
+            *self.b.header,
             "",
             "",
         ]

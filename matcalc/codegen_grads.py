@@ -109,7 +109,7 @@ class _Gradients(_Module):
             f"# f({', '.join(self.params)}) returns (value, ({', '.join('d_' + p.wrt[0].name for p in self.parts)}));"
             " check(...) compares them with finite differences.",
             *extra,
-            *self.b.imports,
+            *self.b.header,
             "",
             "",
         ]

@@ -327,6 +327,13 @@ def test_float32_and_unknown_dtype():
     assert out.getvalue().rstrip() == source.rstrip()
     with pytest.raises(matcalc.MatcalcError, match="unknown dtype"):
         d.to_source("numpy", dtype="float16")
+    # JAX computes in float32 by default: the float64 module switches x64 on, float32 not
+    assert "jax_enable_x64" in d.to_source("jax")
+    assert "jax_enable_x64" not in d.to_source("jax", dtype="float32")
+    grads = matcalc.value_and_grad_source(
+        "x: vector(n); A: matrix(n, n); x @ A @ x", ["x", "A"], target="jax", dtype="float32"
+    )
+    assert "jax_enable_x64" not in grads and "jnp.float32" in grads
 
 
 # ---------------------------------------------------------------- value and gradients

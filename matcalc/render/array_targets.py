@@ -70,6 +70,15 @@ class Backend:
     dtype: str = "float64"  # what the generated code computes in: "float64" or "float32"
 
     @property
+    def header(self) -> tuple:
+        """The generated module's imports; JAX in float64 also switches on 64-bit arrays
+        (its default is float32), and in float32 leaves that setting alone."""
+        if self.name == "jax" and self.dtype == "float64":
+            x64 = 'jax.config.update("jax_enable_x64", True)   # float64, as NumPy and matcalc compute'
+            return (*self.imports, "", x64)
+        return self.imports
+
+    @property
     def float_type(self) -> str:
         """The dtype in the target's spelling: np.float64, jnp.float32, torch.float64, …"""
         return f"{self.m}.{self.dtype}"
@@ -114,12 +123,7 @@ BACKENDS = {
     "jax": Backend(
         "jax",
         "jnp",
-        (
-            "import jax",
-            "import jax.numpy as jnp",
-            "",
-            'jax.config.update("jax_enable_x64", True)   # float64, as NumPy and matcalc compute',
-        ),
+        ("import jax", "import jax.numpy as jnp"),
     ),
     "torch": Backend("torch", "torch", ("import torch",)),
 }
