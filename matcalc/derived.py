@@ -1,6 +1,6 @@
 """What the consumers of a finished derivative read from it — the check, the code
 generator, the printers of linear maps and of the steps — as Protocols that
-`api.Derivative` and `steps.Steps` satisfy. They annotate against these, so none of them
+`result.Derivative` and `steps.Steps` satisfy. They annotate against these, so none of them
 imports `api` (which imports them): the layers flow one way, from `api` down."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ __all__ = ["DerivativeLike", "StepsLike"]
 
 
 class DerivativeLike(Protocol):
-    """A finished derivative (the fields of `api.Derivative` its consumers read)."""
+    """A finished derivative (the fields of `result.Derivative` its consumers read)."""
 
     expression: E.Expr
     wrt: tuple
