@@ -84,11 +84,11 @@ CASES = [
         ),
     ),
     (
-        "layer norm: no zero sum left, the outer product v₁ v₁ᵀ",
+        "layer norm: no zero sum left, the outer product v₁ v₁ᵀ, mean printed as mean",
         "x: vector(n); e: scalar; (x - mean(x)) / sqrt(mean((x - mean(x))^2) + e)",
         "x",
-        "(1/√(sum(v₁²)/n + e))(I − (1/n)1·1ᵀ) − (1/(n(sum(v₁²)/n + e)^(3/2)))v₁ v₁ᵀ"
-        "  where v₁ = x − sum(x)/n",
+        "(1/√(mean(v₁²) + e))(I − (1/n)1·1ᵀ) − (1/(n(mean(v₁²) + e)^(3/2)))v₁ v₁ᵀ"
+        "  where v₁ = x − mean(x)",
         lambda v: (
             (v["x"] - v["x"].mean()) / np.sqrt(np.mean((v["x"] - v["x"].mean()) ** 2) + v["e"])
         ),
@@ -145,3 +145,31 @@ def test_every_rewrite_is_named_in_the_steps(query, wrt, rule):
     assert rule is None or rule in named, text
     for r in d.rewrites:
         assert f"[{r.rule}]" in text
+
+
+@pytest.mark.parametrize(
+    ("query", "wrt", "printed", "f"),
+    [
+        ("x: vector(n); mean(x)^2", "x", "2mean(x)1ᵀ/n", lambda v: np.mean(v["x"]) ** 2),
+        (
+            "X: matrix(m, n); mean(X)^2",
+            "X",
+            "(2mean(X)/(mn))1 1ᵀ",
+            lambda v: np.mean(v["X"]) ** 2,
+        ),
+        # a sum over fewer entries than its divisor counts stays a sum
+        (
+            "x: vector(n); y: vector(m); sum(x) / m",
+            "x",
+            "1ᵀ/m",
+            lambda v: np.sum(v["x"]) / v["y"].size,
+        ),
+    ],
+)
+def test_mean_prints_as_mean(query, wrt, printed, f):
+    """Issue 10: sum(u)/(m·n) of an m×n u prints mean(u), as the query wrote it (printing
+    only: the node is sum(u)/(mn)); three ways."""
+    d = assert_derivative(query, wrt, printed)
+    values = random_values(query)
+    want = testing.jacobian(lambda at: np.asarray(f(at)), values, wrt, h=STEP)
+    np.testing.assert_allclose(np.asarray(d.evaluate(values)), want, rtol=RTOL, atol=ATOL)

@@ -89,7 +89,7 @@ TUTORIAL = [
     ("max(0, x)", "x", VEC, "diag(x > 0)"),
     # -- The gradient of the neural network loss function
     (LOSS_QUERY, "w", LOSS, "(2/N)((Xw + b − y) ⊙ (Xw + b > 0))ᵀX"),
-    (LOSS_QUERY, "b", LOSS, "2sum((Xw + b − y) ⊙ (Xw + b > 0))/N"),
+    (LOSS_QUERY, "b", LOSS, "2mean((Xw + b − y) ⊙ (Xw + b > 0))"),
 ]
 
 

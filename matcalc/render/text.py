@@ -189,11 +189,14 @@ class Printer:
                 else (bottom_a if k < 0 else top_a)
             )
             target.append(f)
+        top_s, bottom_s, means = self._means(top_s, bottom_s)
         sign = s.minus if coeff < 0 else ""
         coeff = abs(coeff)
-        top = ([str(coeff.numerator)] if coeff.numerator != 1 else []) + [
-            self._factor(f) for f in top_s
-        ]
+        top = (
+            ([str(coeff.numerator)] if coeff.numerator != 1 else [])
+            + means
+            + [self._factor(f) for f in top_s]
+        )
         bottom = ([str(coeff.denominator)] if coeff.denominator != 1 else []) + [
             self._factor(f) for f in bottom_s
         ]
@@ -230,6 +233,33 @@ class Printer:
         return sign + s.join(scalar, s.paren(array) if elementwise else array), (
             UNARY if sign else PRODUCT
         )
+
+    def _means(self, top_s: list, bottom_s: list) -> tuple[list, list, list[str]]:
+        """sum(u)/(m·n) with u m×n (its dimensions symbolic) printed as mean(u), as the query
+        wrote it: each sum in the numerator takes one power of each of its dimensions from
+        the denominator when they are all there. Printing only: the node stays sum(u)/(mn)."""
+        powers: dict = {}
+        for f in bottom_s:
+            base, k = E.power_parts(f)
+            if isinstance(base, E.DimSize) and k == int(k):
+                powers[base.dim] = powers.get(base.dim, 0) + int(k)
+        if not powers:
+            return top_s, bottom_s, []
+        means, rest = [], []
+        for f in top_s:
+            shape = f.args[0].shape if isinstance(f, E.Sum) else None
+            dims = [d for d in (shape.rows, shape.cols) if d != 1] if shape else []
+            if dims and all(isinstance(d, str) and powers.get(d, 0) >= dims.count(d) for d in dims):
+                for d in dims:
+                    powers[d] -= 1
+                means.append(self.s.call("mean", [self.bare(f.args[0])]))
+            else:
+                rest.append(f)
+        if not means:
+            return top_s, bottom_s, []
+        bottom = [f for f in bottom_s if not isinstance(E.power_parts(f)[0], E.DimSize)]
+        bottom += [E.Pow(E.DimSize(d), E.Const(k)) for d, k in powers.items() if k > 0]
+        return rest, bottom, means
 
     def _factor(self, f, level=POWER):
         if isinstance(f, E.Pow):
