@@ -74,6 +74,8 @@ _TOKEN_WORDS = {
     "DSTAR": "'**'",
     "DOT_T": "'.T'",
     "SUP_T": "'ᵀ'",
+    "DOT_MT": "'.mT'",
+    "EQUAL": "'=' (a keyword argument)",
     "GT": "'>'",
     "GE": "'>='",
     "LT": "'<'",
