@@ -26,7 +26,7 @@ __all__ = [
     "too_deep",
 ]
 
-SHAPES_PHRASE = "scalar, vector(n), matrix(m, n), symmetric(n) or simplex(n)"
+SHAPES_PHRASE = "scalar, vector(n), matrix(m, n), symmetric(n), simplex(n) or rowsimplex(m, n)"
 OPERATOR_PHRASE = "an operator such as *, @ or +"
 EXPRESSION_PHRASE = "an expression"
 
