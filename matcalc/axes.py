@@ -189,6 +189,29 @@ ROW_REDUCTIONS = {
 }
 
 
+def _ones_top(m: E.Expr) -> E.Expr:
+    return E.Transpose(E.Ones(Shape(m.shape.rows, 1)))
+
+
+def _mean_columns(m: E.Expr) -> E.Expr:
+    """1ᵀM/m: the row of M's column means (keepdims=True, axis=0)."""
+    return _per_length(E.MatMul(_ones_top(m), m), m.shape.rows)
+
+
+def _var_columns(m: E.Expr) -> E.Expr:
+    centred = E.sub(m, E.MatMul(E.Ones(Shape(m.shape.rows, 1)), _mean_columns(m)))
+    return _mean_columns(E.Pow(centred, E.Const(2)))
+
+
+COLUMN_REDUCTIONS = {  # the linear family along axis 0, as rows 1ᵀ…, without transposing M
+    "sum": lambda m: E.MatMul(_ones_top(m), m),
+    "mean": _mean_columns,
+    "norm": lambda m: _sqrt(E.MatMul(_ones_top(m), E.Pow(m, E.Const(2)))),
+    "var": _var_columns,
+    "std": lambda m: _sqrt(_var_columns(m)),
+}
+
+
 def _full(name: str, e: E.Expr) -> E.Expr:
     """The reduction over all entries."""
     if name in ("max", "min"):  # the top of a vector's one row; a matrix's rows' tops
@@ -226,6 +249,9 @@ def build_axis_call(name: str, e: E.Expr, axes: Axes) -> E.Expr:
         return e if name not in ("var", "std") else E.Const(0)
     if axes.full:
         return _full(name, e)
+    if 0 in axes.reduced and name in COLUMN_REDUCTIONS:
+        row = COLUMN_REDUCTIONS[name](e)
+        return row if axes.keepdims else E.Transpose(row)
     m = e if 1 in axes.reduced else E.Transpose(e)
     column = ROW_REDUCTIONS[name](m)
     return E.Transpose(column) if axes.keepdims and 0 in axes.reduced else column
