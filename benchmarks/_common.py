@@ -6,6 +6,7 @@ checks a derivative with come from `matcalc.testing`."""
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
 import os
 import platform
@@ -110,3 +111,94 @@ def rename(query: str, wrt: str, suffix: str) -> tuple[str, str]:
 
     new_wrt = ",".join(w.strip() + suffix for w in wrt.split(","))
     return _IDENT.sub(sub, query), new_wrt
+
+
+# ------------------------------------------------------------------------------------------
+# Failing loudly: every script collects what went wrong and exits non-zero at the end.
+
+
+class Failures:
+    """What went wrong in a benchmark run. `add` prints the problem at once (so it is next
+    to the figures it concerns) and keeps it; `finish` prints them all again at the end and
+    returns the exit status: 0 when there were none, 1 otherwise."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, problem: str) -> None:
+        self.items.append(problem)
+        print(f"FAIL: {problem}", flush=True)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def finish(self, script: str) -> int:
+        print()
+        if not self.items:
+            print(f"{script}: every run succeeded and every check passed (exit status 0)")
+            return 0
+        print(f"{script}: FAILED, {len(self.items)} problem(s) (exit status 1):")
+        for item in self.items:
+            print(f"  - {item}")
+        return 1
+
+
+# ------------------------------------------------------------------------------------------
+# One core: thread counts and CPU affinity, set before numpy, jax or torch is imported
+# (they size their thread pools at import; a thread keeps the affinity it was created with).
+
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+XLA_ONE_THREAD = "--xla_cpu_multi_thread_eigen=false"
+
+
+def pin_to_one_core(cpu: int | None = None) -> int:
+    """Pin this process to one CPU (the highest-numbered one it may run on, or `cpu`) and ask
+    every library for one thread: the BLAS variables, XLA's flag, both set before the library
+    is imported. Returns the CPU. Must run before numpy/jax/torch are imported: threads that
+    already exist keep their old affinity (`pinned_threads` finds them)."""
+    allowed = sorted(os.sched_getaffinity(0))
+    if cpu is None:
+        cpu = allowed[-1]
+    if cpu not in allowed:
+        raise SystemExit(f"FAIL: CPU {cpu} is not one this process may run on ({allowed})")
+    for var in THREAD_VARS:
+        os.environ[var] = "1"
+    flags = os.environ.get("XLA_FLAGS", "")
+    if XLA_ONE_THREAD not in flags:
+        os.environ["XLA_FLAGS"] = f"{flags} {XLA_ONE_THREAD}".strip()
+    os.sched_setaffinity(0, {cpu})
+    return cpu
+
+
+def pinned_threads(cpu: int) -> tuple[int, list[str]]:
+    """(number of threads of this process, the ones that may run on another CPU than `cpu`),
+    read from /proc/self/task/*/status (Linux)."""
+    bad, count = [], 0
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            cpus = os.sched_getaffinity(int(tid))
+        except OSError:  # the thread has ended meanwhile
+            continue
+        count += 1
+        if cpus != {cpu}:
+            try:
+                name = Path(f"/proc/self/task/{tid}/comm").read_text().strip()
+            except OSError:
+                name = "?"
+            bad.append(f"thread {tid} ({name}) may run on CPUs {sorted(cpus)}")
+    return count, bad
+
+
+def cpu_seconds(fn, calls: int) -> float:
+    """CPU seconds (all threads of the process: time.process_time) per call of fn(), over
+    `calls` calls in a row, the garbage collector off. CPU time, not wall time: on a shared
+    machine the time this process waits for the core is not counted."""
+    gc.collect()
+    gc.disable()
+    try:
+        t0 = time.process_time()
+        for _ in range(calls):
+            fn()
+        return (time.process_time() - t0) / calls
+    finally:
+        gc.enable()

@@ -16,38 +16,6 @@ from _core_queries import REPRESENTATIVE, TUTORIAL, label
 CLI_TARGET_S = 0.5
 
 
-def runs_this_interpreter(exe: str) -> bool:
-    try:
-        out = subprocess.run(
-            [exe, "-c", "import sys; print(sys.executable)"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return bool(out) and os.path.realpath(out) == os.path.realpath(sys.executable)
-
-
-def find_wrapper() -> str | None:
-    """A `python` on PATH that is a script (e.g. a pyenv shim) exec-ing this interpreter:
-    what the user's shell runs when they type `python` (pyenv puts the real interpreter's
-    directory first on PATH only inside the processes it starts)."""
-    for d in os.environ.get("PATH", "").split(os.pathsep):
-        exe = os.path.join(d, "python")
-        if not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
-            continue
-        try:
-            with open(exe, "rb") as fh:
-                if fh.read(2) != b"#!":
-                    continue
-        except OSError:
-            continue
-        if runs_this_interpreter(exe):
-            return exe
-    return None
-
-
 # ------------------------------------------------------------------------------------------
 # 1. CLI cold start
 
@@ -58,9 +26,13 @@ def run_once(cmd: list[str], env=None) -> tuple[float, subprocess.CompletedProce
     return time.perf_counter() - t0, proc
 
 
-def time_cmd(cmd: list[str], runs: int, env=None) -> list[float]:
-    run_once(cmd, env)  # warm-up: OS file cache, bytecode cache if enabled
-    return [run_once(cmd, env)[0] for _ in range(runs)]
+def time_cmd(cmd: list[str], runs: int, failures, env=None) -> list[float]:
+    """Wall seconds of `runs` runs of cmd after a warm-up; a run that fails is a failure."""
+    runs_done = [run_once(cmd, env) for _ in range(runs + 1)]  # the first: warm-up
+    bad = next((_failed(p) for _, p in runs_done if p.returncode != 0), "")
+    if bad:
+        failures.add(f"{' '.join(cmd[:2])} … {short(' '.join(cmd[2:]), 60)}: {bad}")
+    return [dt for dt, _ in runs_done[1:]]
 
 
 INNER = r"""
@@ -97,42 +69,38 @@ print(json.dumps(t))
 """
 
 
-def section_cli(launcher, runs_forced, budget, quick):
+def _failed(proc: subprocess.CompletedProcess) -> str:
+    """'' if the run succeeded, else its exit status and the last line of its stderr."""
+    if proc.returncode == 0:
+        return ""
+    return f"exit {proc.returncode}: {(proc.stderr.strip().splitlines() or ['?'])[-1]}"
+
+
+def section_cli(runs_forced, budget, quick, failures):
+    """Every command runs `sys.executable` (this interpreter: the venv's when the script is
+    run with the venv's python), never a `python` or `matcalc` found on PATH. Any run that
+    fails is a failure of the benchmark (its time would be the time of a traceback)."""
     hr("1. CLI cold start: `python -m matcalc QUERY --wrt V`, one fresh process per run")
     py = [sys.executable]
     base_runs = 7
-    base = time_cmd(launcher + ["-c", "pass"], base_runs)
-    base_direct = time_cmd(py + ["-c", "pass"], base_runs) if launcher != py else base
+    base = time_cmd(py + ["-c", "pass"], base_runs, failures)
     print(
-        f"baseline `{' '.join(launcher)} -c pass` : median {median(base):.3f} s "
+        f"baseline `{sys.executable} -c pass` : median {median(base):.3f} s "
         f"(min {min(base):.3f}, {base_runs} runs)"
     )
-    if launcher != py:
-        print(
-            f"baseline `{sys.executable} -c pass` (no wrapper) : median {median(base_direct):.3f} s"
-        )
-    wrapper = find_wrapper()
-    if wrapper:
-        wbase = time_cmd([wrapper, "-c", "pass"], base_runs)
-        print(
-            f"baseline `{wrapper} -c pass` (the wrapper a shell runs for `python`): median "
-            f"{median(wbase):.3f} s -> the wrapper adds {median(wbase) - median(base):.3f} s "
-            f"to every start"
-        )
 
     queries = TUTORIAL if not quick else TUTORIAL[::6]
-    cmds = [launcher + ["-m", "matcalc", q, "--wrt", w] for _, q, w in queries]
+    cmds = [py + ["-m", "matcalc", q, "--wrt", w] for _, q, w in queries]
     # warm-up round (OS caches; also the printed result and exit status)
-    warm, outputs = [], []
-    for cmd in cmds:
+    warm, outputs, broken = [], [], set()
+    for i, cmd in enumerate(cmds):
         dt, proc = run_once(cmd)
         warm.append(dt)
-        out = (
-            proc.stdout.strip()
-            if proc.returncode == 0
-            else f"EXIT {proc.returncode}: {(proc.stderr.strip().splitlines() or ['?'])[-1]}"
-        )
-        outputs.append(out)
+        why = _failed(proc)
+        outputs.append(proc.stdout.strip() if not why else f"FAILED {why}")
+        if why:
+            broken.add(i)
+            failures.add(f"CLI {label(queries[i][1], queries[i][2])}: {why}")
     est = median(warm)
     if runs_forced:
         runs = runs_forced
@@ -150,7 +118,12 @@ def section_cli(launcher, runs_forced, budget, quick):
     times = [[] for _ in cmds]
     for _ in range(runs):
         for i, cmd in enumerate(cmds):
-            times[i].append(run_once(cmd)[0])
+            dt, proc = run_once(cmd)
+            times[i].append(dt)
+            why = _failed(proc)
+            if why and i not in broken:
+                broken.add(i)
+                failures.add(f"CLI {label(queries[i][1], queries[i][2])} (timed run): {why}")
 
     print()
     print(f"{'#':>2}  {'section':<16} {'query':<52} {'median s':>8} {'min s':>6}  output")
@@ -163,8 +136,14 @@ def section_cli(launcher, runs_forced, budget, quick):
             f"{i:>2}  {sec:<16} {short(label(q, w), 52):<52} {m:>8.3f} {min(ts):>6.3f}  "
             f"{short(outputs[i - 1], 40)}{flag}"
         )
-    overall = median([t for ts in times for t in ts])
     print()
+    if broken:
+        print(
+            f"CLI: {len(broken)} of {len(cmds)} queries FAILED (above): no overall figure, "
+            f"the times of failed runs are not the CLI's"
+        )
+        return None
+    overall = median([t for ts in times for t in ts])
     print(
         f"CLI overall median (all runs)         : {overall:.3f} s   target ≤ {CLI_TARGET_S} s "
         f"-> {'OK' if overall <= CLI_TARGET_S else 'ABOVE TARGET'}"
@@ -174,16 +153,12 @@ def section_cli(launcher, runs_forced, budget, quick):
         f"(range {min(meds):.3f} .. {max(meds):.3f}; {sum(m > CLI_TARGET_S for m in meds)}"
         f"/{len(meds)} queries above {CLI_TARGET_S} s)"
     )
-    print(f"CLI overhead over `python -c pass`    : {overall - median(base):.3f} s")
-    if wrapper:
-        q, w = REPRESENTATIVE
-        wq = time_cmd([wrapper, "-m", "matcalc", q, "--wrt", w], base_runs)
-        dq = [t for (sec, q2, w2), ts in zip(queries, times) for t in ts if (q2, w2) == (q, w)]
-        print(
-            f"through the wrapper ({wrapper}), {label(q, w)}: median {median(wq):.3f} s "
-            f"(vs {median(dq):.3f} s above)"
-            if dq
-            else f"through the wrapper ({wrapper}), {label(q, w)}: median {median(wq):.3f} s"
+    overhead = overall - median(base)
+    print(f"CLI overhead over `python -c pass`    : {overhead:.3f} s")
+    if overhead <= 0:
+        failures.add(
+            f"CLI overhead over `python -c pass` is {overhead:.3f} s: impossible for a run that "
+            f"imports matcalc; the measurement is broken"
         )
 
     # import time, sympy check, breakdown (in a fresh interpreter, measured inside it)
@@ -197,7 +172,7 @@ def section_cli(launcher, runs_forced, budget, quick):
         for _ in range(7):
             _, proc = run_once(cmd)
             if proc.returncode != 0:
-                print(f"  {mode}: failed: {proc.stderr.strip()[-300:]}")
+                failures.add(f"CLI {mode} measurement: {_failed(proc)}")
                 break
             rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
         if not rows:
@@ -222,6 +197,8 @@ def section_cli(launcher, runs_forced, budget, quick):
 
     # -X importtime of the CLI itself: sympy?, heaviest imports
     _, proc = run_once(py + ["-X", "importtime", "-m", "matcalc", q, "--wrt", w])
+    if proc.returncode != 0:
+        failures.add(f"CLI -X importtime run: exit {proc.returncode}")
     imports = []
     for line in proc.stderr.splitlines():
         m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
@@ -242,9 +219,9 @@ def section_cli(launcher, runs_forced, budget, quick):
         with tempfile.TemporaryDirectory(prefix="matcalc-bench-pyc-") as tmp:
             env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
             env["PYTHONPYCACHEPREFIX"] = tmp
-            cmd = launcher + ["-m", "matcalc", q, "--wrt", w]
-            as_is = time_cmd(cmd, 7)
-            cached = time_cmd(cmd, 7, env)
+            cmd = py + ["-m", "matcalc", q, "--wrt", w]
+            as_is = time_cmd(cmd, 7, failures)
+            cached = time_cmd(cmd, 7, failures, env)
         print(
             "  PYTHONDONTWRITEBYTECODE is set, so matcalc is compiled from source at every start;"
         )

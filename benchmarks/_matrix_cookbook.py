@@ -18,87 +18,35 @@ from matcalc.testing import dimension_sizes
 # ------------------------------------------------------------------------------------------
 # 1. the Cookbook suite
 
-FALLBACK_ROWS = [  # (id, query, wrt): used only if tests/test_cookbook.py cannot be imported
-    ("(69) aᵀx", "a, x: vector(n); a @ x", "x"),
-    ("(70) aᵀXb", "a: vector(m); b: vector(n); X: matrix(m, n); a @ X @ b", "X"),
-    ("(71) aᵀXᵀb", "a: vector(n); b: vector(m); X: matrix(m, n); a @ X.T @ b", "X"),
-    ("(74) XA", "X: matrix(m, n); A: matrix(n, k); X @ A", "X"),
-    ("(520) vec(AXB)", "A: matrix(k, m); X: matrix(m, n); B: matrix(n, l); A @ X @ B", "X"),
-    ("(77) bᵀXᵀXc", "b, c: vector(n); X: matrix(m, n); b @ X.T @ X @ c", "X"),
-    ("(81) xᵀBx", "x: vector(n); B: matrix(n, n); x @ B @ x", "x"),
-    ("(82) bᵀXᵀDXc", "b, c: vector(n); D: matrix(m, m); X: matrix(m, n); b @ X.T @ D @ X @ c", "X"),
-    (
-        "(88) by A",
-        "x: vector(m); A: matrix(m, n); s: vector(n); W: symmetric(m); "
-        "(x - A @ s) @ W @ (x - A @ s)",
-        "A",
-    ),
-    ("(91) aᵀX²b", "a, b: vector(n); X: matrix(n, n); a @ X @ X @ b", "X"),
-    ("(96) ∇(xᵀAx + bᵀx)", "x, b: vector(n); A: matrix(n, n); x @ A @ x + b @ x", "x"),
-    ("(99) Tr(X)", "X: matrix(n, n); trace(X)", "X"),
-    ("(100) Tr(XA)", "X: matrix(m, n); A: matrix(n, m); trace(X @ A)", "X"),
-    ("(101) Tr(AXB)", "A: matrix(k, m); X: matrix(m, n); B: matrix(n, k); trace(A @ X @ B)", "X"),
-    ("(108) Tr(XᵀBX)", "X: matrix(m, n); B: matrix(m, m); trace(X.T @ B @ X)", "X"),
-    ("(115) Tr(XᵀX)", "X: matrix(m, n); trace(X.T @ X)", "X"),
-    (
-        "(118) Tr(AXBXᵀC)",
-        "A: matrix(k, m); X: matrix(m, n); B: matrix(n, n); C: matrix(m, k); "
-        "trace(A @ X @ B @ X.T @ C)",
-        "X",
-    ),
-    ("(124)= Tr(X⁻¹A)", "X, A: matrix(n, n); trace(inv(X) @ A)", "X"),
-    ("(60) X⁻¹", "X: matrix(n, n); inv(X)", "X"),
-    ("(61) aᵀX⁻¹b", "X: matrix(n, n); a, b: vector(n); a @ inv(X) @ b", "X"),
-    ("(64) Tr((X+A)⁻¹)", "X, A: matrix(n, n); trace(inv(X + A))", "X"),
-    ("(49) det(X)", "X: matrix(n, n); det(X)", "X"),
-    ("(51) det(AXB)", "A, X, B: matrix(n, n); det(A @ X @ B)", "X"),
-    ("(54) det(XᵀAX)", "X: matrix(m, n); A: matrix(m, m); det(X.T @ A @ X)", "X"),
-    ("(55) ln det(XᵀX)", "X: matrix(m, n); logdet(X.T @ X)", "X"),
-    ("(57) ln det(X) (log∘det)", "X: matrix(n, n); log(det(X))", "X"),
-    ("(131) ‖x‖₂²", "x: vector(n); norm(x)^2", "x"),
-    ("(132) ‖X‖_F²", "X: matrix(m, n); norm(X)^2", "X"),
-    ("(87)= ‖Ax − b‖²", "A: matrix(m, n); x: vector(n); b: vector(m); norm(A @ x - b)^2", "x"),
-    ("tanh layer by W", "W: matrix(m, n); x: vector(n); b: vector(m); tanh(W @ x + b)", "W"),
-]
-
 
 def cookbook_rows() -> tuple[list, str]:
-    """[(id, query, wrt)] from tests/test_cookbook.py (every first-derivative table), or the
-    fallback copy."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import test_cookbook as T
-        tables = [
-            n
-            for n in (
-                "LINEAR",
-                "QUADRATIC",
-                "TRACES",
-                "INVERSES",
-                "DETERMINANTS",
-                "NORMS",
-                "DEEP",
-                "CROSS_ENTROPY",
-            )
-            if hasattr(T, n)
-        ]
-        rows = []
-        for n in tables:
-            for p in getattr(T, n):
-                q, w = p.values[0], p.values[1]
-                rows.append((p.id, q, w))
-        if not rows:
-            raise ValueError("no rows")
-        return rows, (
-            f"tests/test_cookbook.py, tables {' + '.join(tables)} "
-            f"({len(rows)} first-derivative rows; the Hessian table is not included)"
+    """[(id, query, wrt)] from tests/test_cookbook.py (every first-derivative table). That
+    module needs pytest (the `test` extra); without it this raises, and bench_matrix fails
+    saying so: there is no second copy of the table to drift from the tests."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import test_cookbook as T
+    tables = [
+        n
+        for n in (
+            "LINEAR",
+            "QUADRATIC",
+            "TRACES",
+            "INVERSES",
+            "DETERMINANTS",
+            "NORMS",
+            "DEEP",
+            "CROSS_ENTROPY",
         )
-    except Exception as err:  # noqa: BLE001
-        return list(FALLBACK_ROWS), (
-            f"fallback copy of {len(FALLBACK_ROWS)} rows "
-            f"(tests/test_cookbook.py not importable: {err_text(err)})"
-        )
+        if hasattr(T, n)
+    ]
+    rows = [(p.id, p.values[0], p.values[1]) for n in tables for p in getattr(T, n)]
+    if not rows:
+        raise ValueError("tests/test_cookbook.py has no first-derivative rows")
+    return rows, (
+        f"tests/test_cookbook.py, tables {' + '.join(tables)} "
+        f"({len(rows)} first-derivative rows; the Hessian table is not included)"
+    )
 
 
 # SymPy formulations, keyed by the Cookbook row id. s.<name> is a MatrixSymbol (vector: n×1)
@@ -268,7 +216,7 @@ def time_matcalc_suite(rows, reps):
             d = matcalc.derivative(q, w)
             results[i] = (d, str(d))
             ok.append(i)
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:  # noqa: BLE001 -- reported by section_cookbook
             results[i] = (None, err_text(err))
     for _ in range(reps):
         for i in ok:
@@ -281,8 +229,18 @@ def time_matcalc_suite(rows, reps):
     return results, times
 
 
-def section_cookbook(reps: int, sympy_reps: int, quick: bool):
-    rows, source = cookbook_rows()
+def section_cookbook(reps: int, sympy_reps: int, quick: bool, failures):
+    """matcalc must derive every row and agree with finite differences (else a failure);
+    SymPy's results are findings about SymPy, but a SymPy formulation whose value differs
+    from the query's is a bug of this benchmark, and a failure."""
+    try:
+        rows, source = cookbook_rows()
+    except Exception as err:  # noqa: BLE001 -- reported as a failure
+        failures.add(
+            f"cannot import the Cookbook rows from tests/test_cookbook.py ({err_text(err)}); "
+            f"it needs pytest: pip install -e '.[test]'"
+        )
+        return
     if quick:
         rows = rows[::4]
     hr("1. Matrix Cookbook suite: matcalc.derivative vs SymPy MatrixExpr.diff, same process")
@@ -333,6 +291,10 @@ def section_cookbook(reps: int, sympy_reps: int, quick: bool):
                 mcheck = compare(d.evaluate(vals), J)
             except Exception as err:  # noqa: BLE001
                 mcheck = f"evaluate failed ({short(err_text(err), 50)})"
+        if d is None:
+            failures.add(f"cookbook {rid} by {w}: matcalc raised {text}")
+        elif mcheck != "ok":
+            failures.add(f"cookbook {rid} by {w}: matcalc's result {mcheck}")
         mt = median(times[i]) if times[i] else None
         row = dict(
             id=rid, query=q, wrt=w, mtext=text, mt=mt, mcheck=mcheck, st=None, stext="", scheck=""
@@ -367,6 +329,7 @@ def section_cookbook(reps: int, sympy_reps: int, quick: bool):
             except Exception as err:  # noqa: BLE001
                 if "benchmark bug" in str(err):
                     row["scheck"] = str(err)
+                    failures.add(f"cookbook {rid}: {err}")
                 else:
                     row["scheck"] = f"error: {type(err).__name__}: {short(err, 60)}"
             clear_cache()

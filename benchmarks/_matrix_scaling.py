@@ -108,7 +108,10 @@ def check_chain(query, wrt, d) -> str:
         return f"evaluate failed ({short(err_text(err), 60)})"
 
 
-def section_scaling(reps: int, quick: bool):
+def section_scaling(reps: int, quick: bool, failures):
+    """A derivation that fails, a stage that raises, or a result that disagrees with finite
+    differences is a failure; a slope above the limit is a finding (printed, with a
+    profile), not a failure."""
     depths = DEPTHS[:4] if quick else DEPTHS
     hr("2. Scaling: the chain tanh(W_L @ … tanh(W_1 @ x)), W_i: matrix(n, n), x: vector(n)")
     print(
@@ -136,8 +139,12 @@ def section_scaling(reps: int, quick: bool):
                     text=str(d),
                     check=check_chain(q, wrt, d) if L <= 8 else "",
                 )
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:  # noqa: BLE001 -- reported as a failure
                 data[(name, L)] = dict(error=err_text(err), times=[])
+                failures.add(f"scaling, {name}, L={L}: matcalc raised {err_text(err)}")
+                continue
+            if data[(name, L)]["check"] not in ("", "ok"):
+                failures.add(f"scaling, {name}, L={L}: {data[(name, L)]['check']}")
     for _ in range(reps):
         for name, form, wrt in CASES:
             for L in depths:
@@ -163,6 +170,9 @@ def section_scaling(reps: int, quick: bool):
             keys = [k for k in runs[0] if isinstance(runs[0][k], (int, float))]
             agg = {k: median([r[k] for r in runs if k in r]) for k in keys}
             agg.update({k: v for k, v in runs[0].items() if isinstance(v, str)})
+            for k in ("stage error", "simplify error"):
+                if k in agg and "error" not in data[(name, L)]:
+                    failures.add(f"scaling, {name}, L={L}: {k}: {agg[k]}")
             data[(name, L)]["stages"] = agg
 
     verdicts, worse = [], []

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """matcalc code-generation benchmark: the generated NumPy gradient and Hessian against
-JAX and PyTorch autodiff on CPU. Prints figures (medians), asserts nothing.
+JAX and PyTorch autodiff on CPU. Prints figures (medians); exits 1 when a run fails or the
+results disagree.
 
 Run from the repository root, with the `bench` extra installed (jax, jaxlib, torch):
 
@@ -19,7 +20,11 @@ For each function below and each n, in the same process:
   torch    `torch.func.grad(g, argnums=k)`, `torch.func.hessian(g, argnums=k)` (eager).
 
 float64 everywhere (jax_enable_x64). All three Hessians (and gradients) are compared
-numerically at every size. See benchmarks/README.md.
+numerically at every size: a relative difference above 1e-8 (of the largest entry), a
+generation that fails or a call that raises is a failure. The generated functions are
+called with keyword arguments (their positional order is the generator's business).
+`--threads 1` (the default) pins the process to one CPU before anything is imported and
+checks that every thread is on it. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -49,17 +54,27 @@ def _threads_from_argv(argv) -> int:
 
 
 THREADS = _threads_from_argv(sys.argv[1:])
-if THREADS > 0:
+CPU = None
+if THREADS == 1:
+    # one core for real: the thread variables and XLA's flag, AND the process pinned to one
+    # CPU, all before numpy/jax/torch start their thread pools (XLA sizes its pools by the
+    # CPUs it may use; its flag alone left jax on two cores)
+    from _common import pin_to_one_core
+
+    CPU = pin_to_one_core()
+elif THREADS > 1:
     for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[_var] = str(THREADS)
-    if THREADS == 1:
-        os.environ["XLA_FLAGS"] = (
-            os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false"
-            " intra_op_parallelism_threads=1"
-        ).strip()
 
 import numpy as np  # noqa: E402
-from _common import calibrate, git_rev, loadavg, median, pkg_version  # noqa: E402
+from _common import (  # noqa: E402
+    Failures,
+    calibrate,
+    git_rev,
+    loadavg,
+    pinned_threads,
+    pkg_version,
+)
 from _common import hr as _hr  # noqa: E402  (benchmarks/ is on sys.path)
 
 
@@ -69,7 +84,6 @@ def hr(title: str) -> None:
 
 SIZES = (10, 30, 100, 300, 1000, 2000)
 LIMIT_S = 20.0  # an autodiff call predicted or measured slower than this is dropped
-CLAIM = "1–2 orders of magnitude faster Hessians than autodiff frameworks on CPU"
 
 
 from _codegen_parts import (  # noqa: E402
@@ -84,6 +98,7 @@ from _codegen_parts import (  # noqa: E402
     timeit,
     torch_funcs,
 )
+from _codegen_report import print_compile_costs, print_summary  # noqa: E402
 
 
 def main():
@@ -112,6 +127,7 @@ def main():
     )
     ap.add_argument("--only", default="", help="comma list of function names (substring match)")
     args = ap.parse_args()
+    failures = Failures()
     sizes = (10, 30, 100) if args.quick else tuple(int(s) for s in args.sizes.split(","))
     start = time.perf_counter()
 
@@ -167,6 +183,14 @@ def main():
             else "each library's default (--threads 0)"
         )
     )
+    if CPU is not None:
+        count, bad = pinned_threads(CPU)
+        print(
+            f"pinned          : CPU {CPU}; {count} threads, "
+            + ("every one pinned to it" if not bad else f"{len(bad)} NOT pinned")
+        )
+        for b in bad:
+            failures.add(f"--threads 1, but not on one core: {b}")
     rev = git_rev(ROOT)
     print(f"matcalc tree    : {ROOT} (git {rev or '?'})")
     print(
@@ -199,9 +223,9 @@ def main():
                 f"{g['t_exec'] * 1e3:6.1f}ms {g['t_der'] * 1e3:11.1f}ms "
                 f"{g['t_dsrc'] * 1e3:8.1f}ms   {g['h']}"
             )
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:  # noqa: BLE001 -- reported as a failure
             gen[name] = None
-            print(f"{name:<15} ERROR {type(e).__name__}: {e}")
+            failures.add(f"{name}: generating code raised {type(e).__name__}: {e}")
     print(
         "\n(hessian(): parse + 2nd derivative + simplify; exec: compile() + exec of the "
         "generated module; derivative()/to_source: the first-order module)"
@@ -242,7 +266,7 @@ def main():
         for n in sizes:
             gc.collect()
             vals = make_inputs(name, n)
-            np_args = [vals[a] for a in names]
+            kw = {a: vals[a] for a in names}
             j_args = [jnp.asarray(vals[a]) for a in names]
             t_args = [torch.as_tensor(vals[a], dtype=torch.float64) for a in names]
             row = {"function": name, "n": n}
@@ -251,12 +275,12 @@ def main():
             if g is not None:
                 mg, mf, mh = g["ns"]["gradient"], g["dns"]["f"], g["ns"]["f"]
                 try:
-                    G["matcalc"] = np.asarray(mg(*np_args))
-                    G["matcalc f"] = np.asarray(mf(*np_args)[1]).reshape(-1)
-                    H["matcalc"] = np.asarray(mh(*np_args)[1])
-                    row["mc_grad"] = timeit(lambda: mg(*np_args), args.budget, args.max_reps)[0]
-                    row["mc_f"] = timeit(lambda: mf(*np_args), args.budget, args.max_reps)[0]
-                    row["mc_hess"] = timeit(lambda: mh(*np_args), args.budget, args.max_reps)[0]
+                    G["matcalc"] = np.asarray(mg(**kw))
+                    G["matcalc f"] = np.asarray(mf(**kw)[1]).reshape(-1)
+                    H["matcalc"] = np.asarray(mh(**kw)[1])
+                    row["mc_grad"] = timeit(lambda: mg(**kw), args.budget, args.max_reps)[0]
+                    row["mc_f"] = timeit(lambda: mf(**kw), args.budget, args.max_reps)[0]
+                    row["mc_hess"] = timeit(lambda: mh(**kw), args.budget, args.max_reps)[0]
                 except Exception as e:  # noqa: BLE001
                     notes.append(
                         f"{name} n={n}: matcalc's generated code raised {type(e).__name__}: {e}"
@@ -340,7 +364,16 @@ def main():
                 return pair, float(max(np.max(np.abs(a)) for a in arrs))
 
             row["dH"], row["Hmax"] = spread(H)
-            row["dG"], _ = spread(G)
+            row["dG"], gmax = spread(G)
+            for what, diff, big in (
+                ("Hessians", row["dH"], row["Hmax"]),
+                ("gradients", row["dG"], gmax),
+            ):
+                if diff is not None and not diff <= 1e-8 * max(big or 0.0, 1e-300):
+                    failures.add(
+                        f"{name} n={n}: the {what} of {' / '.join(H if what == 'Hessians' else G)} "
+                        f"disagree: max difference {diff:.2e}, largest entry {big}"
+                    )
             row["H_sides"] = "+".join(H)
             rows.append(row)
             print(
@@ -386,102 +419,16 @@ def main():
             f"{why} (limit {args.limit:g} s)"
         )
     for note in notes:
-        print(f"NOTE: {note}")
+        failures.add(note)
 
-    hr("3. One-time cost: jax tracing + compilation (ms), per size")
-    print(
-        f"{'function':<14} {'n':>5} | {'grad trace':>10} {'grad XLA':>9} | "
-        f"{'Hess trace':>10} {'Hess XLA':>9}"
-    )
-    by = {}
-    for name, n, what, tl, tc in compile_rows:
-        by.setdefault((name, n), {})[what] = (tl, tc)
-    for (name, n), d in by.items():
-        gl, gcmp = d.get("grad", (None, None))
-        hl, hcmp = d.get("hess", (None, None))
-
-        def f1(v):
-            return f"{v * 1e3:9.0f}" if v is not None else f"{'—':>9}"
-
-        print(f"{name:<14} {n:>5} | {f1(gl):>10} {f1(gcmp)} | {f1(hl):>10} {f1(hcmp)}")
-    print(
-        "(trace = jax.jit(...).lower(...), compile = .compile(); paid again for every new "
-        "input shape. matcalc's one-time cost is section 1, for all n at once.)"
-    )
-
-    # ---------------------------------------------------------------- summary
-    hr(
-        "4. Summary: where matcalc stands (ratio = autodiff time / matcalc time; > 1: matcalc faster)"
-    )
-    print(f"Published claim: {CLAIM}.")
-    all_h = {"jax": [], "torch": []}
-    for name, *_ in functions:
-        rs = [r for r in rows if r["function"] == name]
-
-        def collect(side, what, mc):
-            out = []
-            for r in rs:
-                a, b = r.get(f"{side}_{what}"), r.get(mc)
-                if isinstance(a, float) and isinstance(b, float) and b > 0:
-                    out.append((r["n"], a / b))
-            return out
-
-        jh, th = collect("jax", "hess", "mc_hess"), collect("torch", "hess", "mc_hess")
-        jg, tg = collect("jax", "grad", "mc_grad"), collect("torch", "grad", "mc_grad")
-        all_h["jax"] += jh
-        all_h["torch"] += th
-
-        def fmt(pairs):
-            if not pairs:
-                return "—"
-            lo = min(pairs, key=lambda p: p[1])
-            hi = max(pairs, key=lambda p: p[1])
-            return (
-                f"median {median([x for _, x in pairs]):6.2f}x "
-                f"(min {lo[1]:.2f}x at n={lo[0]}, max {hi[1]:.1f}x at n={hi[0]})"
-            )
-
-        worst = max((r["dH"] for r in rs if r["dH"] is not None), default=None)
-        print(f"{name:<14} Hessian  jax/mc {fmt(jh)};  torch/mc {fmt(th)}")
-        print(f"{'':<14} gradient jax/mc {fmt(jg)};  torch/mc {fmt(tg)}")
-        print(
-            f"{'':<14} Hessians agree to max|ΔH| = "
-            f"{'—' if worst is None else f'{worst:.1e}'} over all n"
-        )
-    print()
-    verdicts = []
-    for side, pairs in all_h.items():
-        if not pairs:
-            continue
-        xs = [x for _, x in pairs]
-        large = [x for m, x in pairs if m >= 1000]
-        med = median(xs)
-        print(
-            f"Hessian, {side:<5}/matcalc over all functions and sizes: median {med:.2f}x; "
-            f"{sum(x >= 10 for x in xs)} of {len(xs)} at ≥ 10x, {sum(x >= 1 for x in xs)} at "
-            f"≥ 1x" + (f"; at n ≥ 1000 median {median(large):.2f}x" if large else "")
-        )
-        verdicts.append(
-            f"against {side} "
-            + (
-                "reproduced (median ≥ 10x)"
-                if med >= 10
-                else "NOT reproduced: matcalc is faster, but by less than 10x at the median"
-                if med >= 1
-                else "NOT reproduced: autodiff is faster at the median"
-            )
-        )
-    if verdicts:
-        print(f"The claim ({CLAIM}) on this machine: " + "; ".join(verdicts) + ".")
-        print(
-            "(torch.func runs eagerly: at small n its times are mostly per-call dispatch "
-            "overhead; jax's are compiled.)"
-        )
+    print_compile_costs(compile_rows, hr)
+    print_summary(rows, functions, hr)
     print(
         f"\ntotal benchmark time: {time.perf_counter() - start:.0f} s; at the end: load "
         f"average {loadavg()}, CPU calibration {calibrate():.1f} ms"
     )
+    return failures.finish("bench_codegen")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""matcalc core benchmark: prints figures (medians), asserts nothing.
+"""matcalc core benchmark: prints figures (medians); exits 1 when any run fails.
 
 Run from the repository root:   python benchmarks/bench_core.py   [--runs 7] [--quick]
 
   1. CLI cold start: every tutorial query (tutorial-rules.md, inline declarations) run as a
-     fresh `python -m matcalc QUERY --wrt V` process; plus the `python -c pass` baseline,
+     fresh `python -m matcalc QUERY --wrt V` process, `python` being this interpreter
+     (sys.executable, never one found on PATH); plus the `python -c pass` baseline,
      the import time of matcalc, a cold-start breakdown, and whether sympy gets imported.
   2. In-process `matcalc.derivative(query, wrt)` (parse + differentiate + simplify, no
      check), "warm" (the same query again: hash-consed nodes are still interned) and
@@ -12,7 +13,9 @@ Run from the repository root:   python benchmarks/bench_core.py   [--runs 7] [--
   3. SymPy's matrix-expression `.diff` side by side with matcalc on the cases SymPy can
      express, with both printed results and a finite-difference check of each.
 
-Everything is a median; the whole run takes about 2-3 minutes on a 2-core machine.
+Everything is a median; the whole run takes about 2-3 minutes on a 2-core machine. A CLI
+run that exits non-zero, a tutorial query matcalc refuses, or a matcalc result that
+disagrees with finite differences is a failure: it is printed, and the script exits 1.
 See benchmarks/README.md.
 """
 
@@ -22,12 +25,12 @@ import argparse
 import datetime
 import gc
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
 
 from _common import (
+    Failures,
     calibrate,
     git_rev,
     hr,
@@ -45,7 +48,7 @@ if str(ROOT) not in sys.path:
 
 INPROC_TARGET_MS = 5.0
 
-from _core_cli import runs_this_interpreter, section_cli  # noqa: E402
+from _core_cli import section_cli  # noqa: E402
 from _core_queries import REPRESENTATIVE, TUTORIAL, api_wrt, label  # noqa: E402
 from _core_sympy import section_sympy  # noqa: E402
 
@@ -53,7 +56,7 @@ from _core_sympy import section_sympy  # noqa: E402
 # 0. machine info
 
 
-def machine_info(launcher: list[str], launcher_note: str) -> None:
+def machine_info() -> None:
     print("matcalc core benchmark")
     print(f"date            : {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
     print_platform()
@@ -71,7 +74,7 @@ def machine_info(launcher: list[str], launcher_note: str) -> None:
     )
     rev = git_rev(ROOT)
     print(f"matcalc tree    : {ROOT} (git {rev or '?'})")
-    print(f"CLI launcher    : {' '.join(launcher)}  [{launcher_note}]")
+    print(f"CLI launcher    : {sys.executable} -m matcalc  [sys.executable]")
     flags = {
         k: os.environ[k]
         for k in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX", "PYTHONOPTIMIZE")
@@ -80,20 +83,11 @@ def machine_info(launcher: list[str], launcher_note: str) -> None:
     print(f"python env vars : {flags or 'none that affect start-up'}")
 
 
-def find_launcher() -> tuple[list[str], str]:
-    """`python` on PATH if it is this interpreter (the command the user types); else
-    sys.executable."""
-    exe = shutil.which("python")
-    if exe and runs_this_interpreter(exe):
-        return [exe], "`python` on PATH"
-    return [sys.executable], "sys.executable (`python` on PATH is another interpreter)"
-
-
 # ------------------------------------------------------------------------------------------
 # 2. in-process derivation
 
 
-def section_inprocess(reps: int):
+def section_inprocess(reps: int, failures: Failures):
     hr(
         "2. In-process `matcalc.derivative(query, wrt)`: parse + differentiate + simplify (no check)"
     )
@@ -123,8 +117,9 @@ def section_inprocess(reps: int):
                 last[i] = matcalc.derivative(q, api_wrt(w))
             results[i] = str(last[i])
             items.append((i, q, w))
-        except Exception as e:  # noqa: BLE001 -- report, keep going
+        except Exception as e:  # noqa: BLE001 -- reported as a failure, keep going
             results[i] = f"error: {type(e).__name__}: {e}"
+            failures.add(f"in-process {label(q, w)}: {results[i]}")
     warm = {i: [] for i, _, _ in items}
     fresh = {i: [] for i, _, _ in items}
     counter = 0
@@ -162,6 +157,9 @@ def section_inprocess(reps: int):
             f"{short(results[i], 38)}{flag}"
         )
     print()
+    if not warm_meds:
+        failures.add("in-process: no tutorial query could be derived")
+        return slow
     print(
         f"median over queries: warm {median(warm_meds):.3f} ms, fresh {median(fresh_meds):.3f} ms"
         f"   (max warm {max(warm_meds):.3f}, max fresh {max(fresh_meds):.3f});"
@@ -196,19 +194,20 @@ def main():
     skip = set(filter(None, args.skip.split(",")))
     gc.collect()
     start = time.perf_counter()
-    launcher, note = find_launcher()
-    machine_info(launcher, note)
+    failures = Failures()
+    machine_info()
     if "cli" not in skip:
-        section_cli(launcher, args.runs, args.cli_budget, args.quick)
+        section_cli(args.runs, args.cli_budget, args.quick, failures)
     if "inproc" not in skip:
-        section_inprocess(args.reps)
+        section_inprocess(args.reps, failures)
     if "sympy" not in skip:
-        section_sympy(max(3, min(7, args.reps // 2)))
+        section_sympy(max(3, min(7, args.reps // 2)), failures)
     print(
         f"\ntotal benchmark time: {time.perf_counter() - start:.0f} s; at the end: load average "
         f"{loadavg()}, CPU calibration {calibrate():.1f} ms"
     )
+    return failures.finish("bench_core")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

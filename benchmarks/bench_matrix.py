@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""matcalc matrix benchmark: prints figures (medians), asserts nothing.
+"""matcalc matrix benchmark: prints figures (medians); exits 1 when anything fails.
 
 Run from the repository root:   python benchmarks/bench_matrix.py   [--reps 9] [--quick]
 
-  1. The Matrix Cookbook suite (the rows of tests/test_cookbook.py, imported as data; a
-     copy of 30 rows if that module cannot be imported): matcalc's derivation time for every
+  1. The Matrix Cookbook suite (the rows of tests/test_cookbook.py, imported as data, so
+     pytest must be installed: without it the script fails and says so): matcalc's derivation time for every
      row, and side by side SymPy's `MatrixExpr.diff` on the rows SymPy can express (linear
      and quadratic forms, traces, inverses, determinants, log det, ‖Ax − b‖² as
      (Ax − b)ᵀ(Ax − b)), each result evaluated numerically at distinct sizes per dimension
@@ -15,7 +15,9 @@ Run from the repository root:   python benchmarks/bench_matrix.py   [--reps 9] [
      differentiate, read-off, simplify), and the log-log slope between L = 4 and L = 32.
      If a slope exceeds 1.2, a cProfile of the L = 32 case is printed.
 
-Everything is a median; the whole run takes about 1-2 minutes on a 2-core machine.
+Everything is a median; the whole run takes about 1-2 minutes on a 2-core machine. A row
+matcalc refuses or gets wrong, a chain that fails, or a missing Cookbook table is a
+failure: printed, and the script exits 1.
 See benchmarks/README.md.
 """
 
@@ -35,6 +37,7 @@ for _p in (str(ROOT), str(ROOT / "tests")):
 
 
 from _common import (  # noqa: E402
+    Failures,
     calibrate,
     git_rev,
     loadavg,
@@ -85,16 +88,18 @@ def main():
     skip = set(filter(None, args.skip.split(",")))
     gc.collect()
     start = time.perf_counter()
+    failures = Failures()
     machine_info()
     if "cookbook" not in skip:
-        section_cookbook(args.reps, args.sympy_reps, args.quick)
+        section_cookbook(args.reps, args.sympy_reps, args.quick, failures)
     if "scaling" not in skip:
-        section_scaling(args.reps, args.quick)
+        section_scaling(args.reps, args.quick, failures)
     print(
         f"\ntotal benchmark time: {time.perf_counter() - start:.0f} s; at the end: load average "
         f"{loadavg()}, CPU calibration {calibrate():.1f} ms"
     )
+    return failures.finish("bench_matrix")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -97,39 +97,9 @@ class Derivative:
         """The derivative at `values` (name -> float/array; dimension sizes follow from them):
         a numpy.ndarray. A symmetric or simplex variable's value must be on its set; an array
         past limits.EVALUATE_MAX_BYTES is refused (LimitError) before it is built."""
-        import numpy as np
+        from .evaluate_derivative import evaluate_derivative
 
-        from .evaluate import bind, dimension_sizes, evaluate, require_bytes, require_structure
-
-        if not isinstance(values, dict):
-            raise MatcalcError(
-                f"evaluate needs a dict of values (name -> number or array), "
-                f"not {type(values).__name__}"
-            )
-        used = {n: v for n, v in self.variables.items() if n in values or v in self.expression.free}
-        arrays, dims = bind(used, values)
-        require_structure(used, arrays)
-        roots = [r for r in (self.expression, self.result, self.differential) if r is not None]
-        dimension_sizes(roots + list(self.wrt), dims)
-        out_np = self.expression.shape.numpy(dims)
-        if len(self.wrt) > 1:  # the printed matrix itself: output × k, or transposed
-            k = (len(self.wrt),)
-            require_bytes(out_np + k)
-            return np.asarray(evaluate(self.result, arrays, dims)).reshape(
-                self.layout.axes(out_np, k)
-            )
-        var = self.wrt[0]
-        var_np = var.shape.numpy(dims)
-        require_bytes(out_np + var_np)
-        if self.result is not None:
-            value = np.asarray(evaluate(self.result, arrays, dims))
-            return value.reshape(self.layout.axes(out_np, var_np))
-        arr = _linear_map_tensor(self.differential, var, arrays, dims, out_np, var_np)
-        if self.layout.variable_first:
-            arr = np.moveaxis(
-                arr, list(range(len(out_np))), list(range(len(var_np), len(var_np) + len(out_np)))
-            )
-        return arr
+        return evaluate_derivative(self, values)
 
     def check(self, n: int = 3, seed: int = 0):
         """SymPy's component-wise cross-check at sizes n, 3, 2, 4, … (1 <= n <= 8): a
@@ -157,30 +127,6 @@ class Derivative:
 
 def _np_dims(shape) -> tuple:
     return shape.np_dims
-
-
-def _linear_map_tensor(L, var, arrays, dims, out_np, var_np):
-    """The tensor of a linear map, column by column: L applied to each basis direction
-    (of the unconstrained variable: a symmetric one's entries are independent here too)."""
-    import numpy as np
-
-    from .evaluate import evaluate, node_values
-
-    dvar = E.Differential(var)
-    r, c = (int(d) if isinstance(d, int) else dims[d] for d in (var.shape.rows, var.shape.cols))
-    out = np.empty((int(np.prod(out_np, dtype=np.int64)), r * c))
-    basis = np.zeros((r, c))
-    # what does not depend on d(var) (X⁻¹, …) is computed once, not once per direction
-    fixed = {
-        node: v
-        for node, v in node_values(L, arrays, dims, {dvar: basis}).items()
-        if not node.depends_on(dvar)
-    }
-    for k in range(r * c):
-        basis.flat[k] = 1.0
-        out[:, k] = np.asarray(evaluate(L, arrays, dims, {**fixed, dvar: basis})).reshape(-1)
-        basis.flat[k] = 0.0
-    return out.reshape(out_np + var_np)
 
 
 def _apply_layout(result: E.Expr, layout: Layout, kind: str, var) -> E.Expr:

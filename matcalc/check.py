@@ -16,24 +16,22 @@ imported here only, lazily: a query that does not check does not pay for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 
 import numpy as np
 
 from . import expr as E
-from . import primitives
 from .budget import Deadline
+from .check_components import on_set as on_set_of
+from .check_components import size, to_sympy
+from .check_components import symbols as entry_symbols
 from .derived import DerivativeLike
 from .errors import LimitError, MatcalcError
 from .limits import CHECK_MAX_DET_DIM, CHECK_MAX_DIM, CHECK_MAX_ENTRIES, CHECK_SECONDS
-from .primitives.catalog import REGISTRY
-from .primitives.lowering import sympy_namespace
 from .sampling import needs_invertible, needs_positive, radius, symbol_point
 from .shapes import Shape
 
-__all__ = ["ATOL", "POINTS", "RTOL", "SIZES", "TRIES", "CheckFailed", "Report", "check", "to_sympy"]
+__all__ = ["ATOL", "POINTS", "RTOL", "SIZES", "TRIES", "CheckFailed", "Report", "check"]
 
 SIZES = (3, 2, 4, 5, 6, 7)
 POINTS = 5  # random points an entry that is not proved must agree at
@@ -100,12 +98,8 @@ def _sizes(d, n: int) -> dict:
     return sizes
 
 
-def _size(dim, sizes) -> int:
-    return dim if isinstance(dim, int) else sizes[dim]
-
-
 def _count(shape, sizes) -> int:
-    return _size(shape.rows, sizes) * _size(shape.cols, sizes)
+    return size(shape.rows, sizes) * size(shape.cols, sizes)
 
 
 def _limits(d, sizes):
@@ -122,134 +116,19 @@ def _limits(d, sizes):
         for node in E.walk(root):
             if (
                 isinstance(node, (E.Det, E.Inv))
-                and _size(node.args[0].shape.rows, sizes) > CHECK_MAX_DET_DIM
+                and size(node.args[0].shape.rows, sizes) > CHECK_MAX_DET_DIM
             ):
                 raise LimitError(
                     f"the SymPy check expands det and inv of matrices up to "
                     f"{CHECK_MAX_DET_DIM}×{CHECK_MAX_DET_DIM} (limits."
                     f"CHECK_MAX_DET_DIM); at {_sizes_text(sizes)} one is "
-                    f"{_size(node.args[0].shape.rows, sizes)}×"
-                    f"{_size(node.args[0].shape.rows, sizes)}: check at a smaller n"
+                    f"{size(node.args[0].shape.rows, sizes)}×"
+                    f"{size(node.args[0].shape.rows, sizes)}: check at a smaller n"
                 )
 
 
 def _sizes_text(sizes) -> str:
     return ", ".join(f"{k}={v}" for k, v in sizes.items()) or "scalars"
-
-
-# ---------------------------------------------------------------- components
-def _symbols(var, sizes, sp, differential=False):
-    """Independent real symbols for every entry (structure is imposed afterwards); a
-    differential's are Dummy symbols, which no variable's name can clash with."""
-    r, c = _size(var.shape.rows, sizes), _size(var.shape.cols, sizes)
-    make = sp.Dummy if differential else sp.Symbol
-    return sp.Matrix(r, c, lambda i, j: make(f"{var.name}_{i}_{j}", real=True))
-
-
-def _on_set(env: dict, sp) -> dict:
-    """The substitution that puts structured variables on their set: a symmetric matrix's
-    entries below the diagonal are those above it; a simplex vector's last entry is one
-    minus the others."""
-    point: dict = {}
-    for var, m in env.items():
-        if not isinstance(var, E.Var):
-            continue
-        if var.symmetric:
-            for i in range(m.rows):
-                for j in range(i):
-                    point[m[i, j]] = m[j, i]
-        elif var.structure == "simplex":
-            point[m[m.rows - 1, 0]] = 1 - sum(m[i, 0] for i in range(m.rows - 1))
-    return point
-
-
-def to_sympy(
-    root: E.Expr, env: dict, sizes: dict, sp: ModuleType, clock: Callable[[], None] | None = None
-) -> object:  # a sympy.Matrix
-    """Every node as a SymPy Matrix (scalars 1×1), once per node of the DAG."""
-    val: dict = dict(env)
-
-    def dim(d):
-        return _size(d, sizes)
-
-    def ew(a, b, f):
-        if a.shape == (1, 1) and b.shape != (1, 1):
-            return b.applyfunc(lambda y: f(a[0, 0], y))
-        if b.shape == (1, 1) and a.shape != (1, 1):
-            return a.applyfunc(lambda x: f(x, b[0, 0]))
-        return sp.Matrix(a.rows, a.cols, lambda i, j: f(a[i, j], b[i, j]))
-
-    xp = sympy_namespace(sp)  # the primitives' lowerings, run with SymPy
-
-    def apply(node, a, r, c):
-        p = primitives.get(node.name)
-        lower = p.lowering("sympy")
-        if p.kind == "reduction":
-            return sp.Matrix([[lower(xp, *a)]])
-        return sp.Matrix(
-            r, c, lambda i, j: lower(xp, *(m[0, 0] if m.shape == (1, 1) else m[i, j] for m in a))
-        )
-
-    for node in E.walk(root):
-        if node in val:
-            continue
-        if clock is not None:
-            clock()
-        a = [val[c] for c in node.children]
-        r, c = dim(node.shape.rows), dim(node.shape.cols)
-        match node:
-            case E.Const():
-                v = sp.Matrix([[sp.Rational(node.value.numerator, node.value.denominator)]])
-            case E.DimSize():
-                v = sp.Matrix([[dim(node.dim)]])
-            case E.Zero():
-                v = sp.zeros(r, c)
-            case E.Ones():
-                v = sp.ones(r, c)
-            case E.Identity():
-                v = sp.eye(r)
-            case E.Add():
-                v = a[0]
-                for x in a[1:]:
-                    v = ew(v, x, lambda p, q: p + q)
-            case E.Mul():
-                v = a[0]
-                for x in a[1:]:
-                    v = ew(v, x, lambda p, q: p * q)
-            case E.Pow():
-                v = ew(a[0], a[1], lambda p, q: p**q)
-            case E.Func():
-                v = apply(node, a, r, c)
-            case E.Max():
-                v = ew(a[0], a[1], lambda p, q: sp.Max(p, q))
-            case E.Compare():
-                op = (lambda p, q: p > q) if node.op == ">" else (lambda p, q: p >= q)
-                v = ew(a[0], a[1], lambda p, q, op=op: sp.Piecewise((1, op(p, q)), (0, True)))
-            case E.MatMul():
-                v = a[0]
-                for x in a[1:]:
-                    v = v * x
-            case E.Transpose():
-                v = a[0].T
-            case E.Sum() | E.Trace() | E.Det() | E.Inv() | E.Norm():  # the registry's
-                v = REGISTRY.by_node[type(node)].lower(xp, a[0])
-                v = v if isinstance(v, sp.MatrixBase) else sp.Matrix([[v]])
-            case E.Diag():
-                v = sp.diag(*a[0])
-            case E.Diagonal():
-                v = sp.Matrix([a[0][i, i] for i in range(a[0].rows)])
-            case E.Softmax():
-                e = a[0].applyfunc(sp.exp)
-                v = e / sum(e)
-            case E.LogSumExp():
-                v = sp.Matrix([[sp.log(sum(a[0].applyfunc(sp.exp)))]])
-            case E.Block():
-                it = iter(a)
-                v = sp.Matrix(sp.BlockMatrix([[next(it) for _ in row] for row in node.rows]))
-            case _:
-                raise MatcalcError(f"the check cannot expand {type(node).__name__}")
-        val[node] = v
-    return val[root]
 
 
 def _output_first(flat: list, out_np: tuple, var_np: tuple, denominator: bool) -> list:
@@ -280,7 +159,7 @@ def _ours(d, env, sizes, sp, clock) -> list:
         return _output_first(flat, out_np, var_np, denominator)
     # a linear map: its coefficients, with the differential as symbols (output-major)
     dvar = E.Differential(var)
-    dsym = _symbols(var, sizes, sp, differential=True)
+    dsym = entry_symbols(var, sizes, sp, differential=True)
     applied = list(to_sympy(d.differential, {**env, dvar: dsym}, sizes, sp, clock))
     return [sp.diff(entry, s) for entry in applied for s in dsym]
 
@@ -394,12 +273,12 @@ def check(d: DerivativeLike, n: int = 3, seed: int = 0) -> Report:
     for root in _roots(d):
         variables.update({v.name: v for v in E.walk(root) if isinstance(v, E.Var)})
     variables.update({v.name: v for v in d.wrt})
-    env = {v: _symbols(v, sizes, sp) for v in variables.values()}
+    env = {v: entry_symbols(v, sizes, sp) for v in variables.values()}
     ours = _ours(d, env, sizes, sp, clock)
     theirs = _reference(d, env, sizes, sp, clock)
     if len(ours) != len(theirs):
         raise CheckFailed(f"the derivative has {len(ours)} entries where SymPy has {len(theirs)}")
-    on_set = _on_set(env, sp)
+    on_set = on_set_of(env, sp)
     root = d.function if d.function is not None else d.expression
     function = [f.xreplace(on_set) for f in to_sympy(root, env, sizes, sp, clock)]
     symbols = sorted({s for m in env.values() for s in m.free_symbols}, key=str)

@@ -1,7 +1,7 @@
 """Messages for malformed queries: every Lark error as a `ParseError` with a line, a column,
 a caret width and an `expected` phrase in plain words (used by `parse.parse_query`).
 
-The classifier first asks Lark which curated malformed example (`_EXAMPLES`) fails in the
+The classifier first asks Lark which curated malformed example (`parse_examples.EXAMPLES`) fails in the
 same parser state, checks that the label fits the offending token, and otherwise decides
 from the token and what the parser would accept.
 """
@@ -14,6 +14,7 @@ from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from .errors import ParseError
+from .parse_examples import EXAMPLES
 
 __all__ = [
     "EXPRESSION_PHRASE",
@@ -164,85 +165,6 @@ def _expected_phrase(accepts) -> str:
     return ", ".join(parts[:-1]) + (", or " if " or " in parts[0] else " or ") + parts[-1]
 
 
-# Curated malformed queries, by label, for `UnexpectedInput.match_examples`. Lark
-# matches on the parser state (and stack depth) where the example fails; states the
-# examples do not cover, or a label that does not fit the offending token, fall back
-# to `_guess_label`, which decides from the token and what the parser would accept.
-_EXAMPLES = {
-    "missing operand": [
-        "x +",
-        "x -",
-        "x *",
-        "x /",
-        "x @",
-        "x ⊗",
-        "x ⊘",
-        "x ·",
-        "x ^",
-        "x **",
-        "x >",
-        "x >=",
-        "x <",
-        "x <=",
-        "-",
-        "* x",
-        "+ x",
-        "x + * y",
-        "x * / y",
-        "x ^ * y",
-        "f(x,",
-        "f(,x)",
-        "(",
-        "[",
-        "[x,",
-        "()",
-        "[]",
-        "x + )",
-        "f(x,)",
-        "x^",
-    ],
-    "unclosed parenthesis": ["sin(x", "f(", "(x", "f(x, y", "(x + y", "((x)", "f(g(x)"],
-    "unclosed bracket": ["[x", "[1, 2", "[[1, 2], [3, 4]", "[(x)"],
-    "unmatched closer": ["x)", "x]", "f(x))", "(x))", "[x]]", "x.T)", "2)", "x^2)"],
-    "two operands without an operator": [
-        "2x",
-        "x y",
-        "2 3",
-        "2(x)",
-        "(x)(y)",
-        "(x) y",
-        "x [1]",
-        "x.T y",
-        "x^2 y",
-        "x + y z",
-        "[1 2]",
-        "f(x y)",
-    ],
-    "comparisons cannot be chained": ["a < b < c", "a > b > c", "a <= b >= c"],
-    "bad declaration": [
-        "x: ; x",
-        "x:",
-        "x: 3; x",
-        "x: (n); x",
-        "x: vector(; x",
-        "x: vector(n; x",
-        "x: vector(n,); x",
-        "x: vector n; x",
-        "x, : scalar; x",
-        "x, y scalar; x",
-        "x,",
-        "x, 1: scalar; x",
-        "x + y: scalar; x",
-    ],
-    "missing expression after the declarations": [
-        "x: scalar",
-        "x: vector(n)",
-        "x: scalar;",
-        "x: scalar; y: vector(n);",
-    ],
-}
-
-
 def _value_stack(u: UnexpectedInput):
     interactive = getattr(u, "interactive_parser", None)
     state = getattr(interactive, "parser_state", None)
@@ -339,7 +261,7 @@ def _match_examples(u: UnexpectedToken, accepts: set, parse):
         if key in _MATCHED:
             return _MATCHED[key]
     try:
-        label = u.match_examples(parse, _EXAMPLES, token_type_match_fallback=True, use_accepts=True)
+        label = u.match_examples(parse, EXAMPLES, token_type_match_fallback=True, use_accepts=True)
     except Exception:  # pragma: no cover - never let the classifier itself fail  # noqa: BLE001
         return None
     if key is not None and len(_MATCHED) < 4096:

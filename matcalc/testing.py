@@ -35,6 +35,7 @@ __all__ = [
     "MAX_MAGNITUDE",
     "SIZES",
     "TAN_MARGIN",
+    "TRIG_MAX_ARGUMENT",
     "Ops",
     "as_2d",
     "central_difference",
@@ -55,6 +56,9 @@ KINK_MARGIN = 1e-3  # |a − b| at max/compare, |u| at abs/sign, at least this
 DOMAIN_MARGIN = 1e-3  # log/sqrt/power arguments at least this; |det| at least this
 MAX_CONDITION = 1e6  # inv/det of a matrix this ill-conditioned is refused
 TAN_MARGIN = 1e-2  # |cos u| at least this under tan
+# |u| at most this under sin/cos/tan: past it one ulp of u is a large part of a period, so
+# sin(u) is ill-conditioned and no difference quotient can judge its derivative
+TRIG_MAX_ARGUMENT = 1e8
 MAX_MAGNITUDE = 1e6  # a value this large is refused (overflow, poles)
 COMPLEX_STEP = 1e-20
 CENTRAL_STEP = 1e-6
@@ -174,13 +178,19 @@ class Ops:
         self._need(u.real > DOMAIN_MARGIN, "log of a non-positive")
         return np.log(u)
 
+    def _periodic(self, u):
+        self._need(np.abs(u.real) < TRIG_MAX_ARGUMENT, "trig of a huge argument")
+
     def sin(self, u):
+        self._periodic(u)
         return np.sin(u)
 
     def cos(self, u):
+        self._periodic(u)
         return np.cos(u)
 
     def tan(self, u):
+        self._periodic(u)
         self._need(np.abs(np.cos(u.real)) > TAN_MARGIN, "tan near a pole")
         return np.tan(u)
 

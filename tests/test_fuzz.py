@@ -386,3 +386,16 @@ def test_random_values_honour_structure():
     assert np.allclose(values["S"], values["S"].T) and np.linalg.det(values["S"]) > 0
     assert np.isclose(values["p"].sum(), 1) and np.all(values["p"] > 0)
     assert values["A"].shape == (2, 3) and isinstance(values["s"], float)
+
+
+def test_ops_refuse_ill_conditioned_trig_points():
+    """sin/cos/tan of |u| ≳ 1e8: one ulp of u is a visible part of a period, so neither the
+    complex step nor central differences can judge a derivative there. The 100k fuzz run
+    flagged sin(3e9·x) as 'silent-wrong' before the harness refused such points."""
+    for f in ("sin", "cos", "tan"):
+        ops = T.Ops()
+        getattr(ops, f)(np.array([[0.3], [2.0 * T.TRIG_MAX_ARGUMENT]]))
+        assert ops.problems == ["trig of a huge argument"], f
+        ops = T.Ops()
+        getattr(ops, f)(np.array([[0.3], [-0.5 * T.TRIG_MAX_ARGUMENT]]))
+        assert ops.valid, f

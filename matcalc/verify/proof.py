@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from .. import expr as E
 from ..budget import Deadline
-from ..check import to_sympy
+from ..check_components import to_sympy
 from ..limits import CHECK_MAX_DET_DIM
 from ..sampling import nodes_of
 
