@@ -387,10 +387,26 @@ def test_attention_by_the_queries_and_keys(wrt):
 
 
 S = "softmax((1/√d)QKᵀ, axis=1)"
-ATTENTION_BY = {
-    "Q": f"d({S}V) = ((1/√d)({S} ⊙ (dQ Kᵀ)) − (1/√d)({S} ⊙ (({S} ⊙ (dQ Kᵀ))1·1ᵀ)))V",
-    "K": f"d({S}V) = ((1/√d)({S} ⊙ (Q dKᵀ)) − (1/√d)({S} ⊙ (({S} ⊙ (Q dKᵀ))1·1ᵀ)))V",
+ATTENTION_BY = {  # index notation: no matrix form exists
+    "Q": f"∂({S}V)ᵢⱼ/∂Qₖₗ = (1/√d) δᵢₖ(Σₘ KₘₗSᵢₘVₘⱼ − Σₚ Σₘ KₚₗSᵢₚSᵢₘVₘⱼ), where S = {S}",
+    "K": f"∂({S}V)ᵢⱼ/∂Kₖₗ = (1/√d) QᵢₗSᵢₖ(Vₖⱼ − Σₘ SᵢₘVₘⱼ), where S = {S}",
 }
+
+
+def test_the_row_softmax_jacobian_in_index_notation():
+    """∂softmax(X)ᵢⱼ/∂Xₖₗ = δᵢₖSᵢⱼ(δⱼₗ − Sᵢₗ): no matrix form, so index notation."""
+    q = "X: matrix(m, n); softmax(X, axis=1)"
+    three_ways(
+        q,
+        "X",
+        "∂(softmax(X, axis=1))ᵢⱼ/∂Xₖₗ = δᵢₖSᵢⱼ(δⱼₗ − Sᵢₗ), where S = softmax(X, axis=1)",
+        lambda v: softmax_rows(v["X"]),
+    )
+    d = matcalc.derivative(q, "X")
+    assert d.latex().endswith(
+        r"\text{where } S = \operatorname{softmax}_{\mathrm{rows}}\left(X\right)"
+    )
+
 
 NORM = "X, C: matrix(N, d); g, b: vector(d); eps: scalar; "
 LAYER_NORM = NORM + (
