@@ -31,6 +31,7 @@ __all__ = [
     "CONSTANT_CALLS",
     "IDENTITY",
     "Axes",
+    "constant",
     "axes_of",
     "build_axis_call",
     "constant_dims",

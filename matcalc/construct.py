@@ -21,7 +21,7 @@ from .shapes import SCALAR, Shape
 from .syntax import Syntax
 from .unify import Dims
 
-__all__ = ["CHAINS", "Construct", "chain", "source"]
+__all__ = ["CHAINS", "Construct", "chain", "literal_dim", "source"]
 
 # a left-associative chain `a + b - c`, `a * b / c`, `a @ b @ c` is typed and built flat
 # (one level of nesting however long it is, up to MAX_TERMS operands)
@@ -155,7 +155,7 @@ class Construct:
         return E.Block(tuple((self.construct(c, variables),) for c in rows))
 
 
-def literal_dim(node: Syntax):
+def literal_dim(node: Syntax) -> int | str:
     """A constant's dimension as written: an integer or a dimension's name."""
     return int(node.value) if node.kind == "number" else node.value
 

@@ -18,14 +18,14 @@ from .. import expr as E
 from ..shapes import Shape
 from . import Domain, composite, rowwise
 
-__all__ = ["ones_column", "ones_row", "row_sums"]
+__all__ = ["ones_column", "ones_row", "row_sums", "variance"]
 
 
-def ones_column(n) -> E.Expr:
+def ones_column(n: str | int) -> E.Expr:
     return E.Ones(Shape(n, 1))
 
 
-def ones_row(n) -> E.Expr:
+def ones_row(n: str | int) -> E.Expr:
     return E.Ones(Shape(1, n))
 
 
