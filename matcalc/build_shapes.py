@@ -96,6 +96,8 @@ class ShapeRules:
                 node, f"unknown function {name!r}", UnsupportedError, expected=f"one of {known}"
             )
         arities = FUNCTIONS[name][0]
+        if name in ("max", "min"):  # one argument: NumPy's reduction (matcalc.axes)
+            arities = (1,) + tuple(arities)
         if len(node.children) not in arities:
             told = " or ".join(str(k) for k in arities)
             raise self.error(
