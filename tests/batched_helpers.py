@@ -45,7 +45,7 @@ def generated(d, values: dict) -> np.ndarray:
     return np.asarray(f(*(values[n] for n in names))[1], dtype=float)
 
 
-def three_ways(query, wrt, expected, fn, values=None, hessian=False, check_n=3):
+def three_ways(query, wrt, expected, fn, values=None, hessian=False, check_n=3, sympy=True):
     """∂query/∂wrt prints `expected`; evaluate agrees with central differences of `fn`
     (values -> the NumPy value; for a Hessian, the NumPy gradient); SymPy's check passes;
     the generated NumPy code agrees with evaluate."""
@@ -55,7 +55,8 @@ def three_ways(query, wrt, expected, fn, values=None, hessian=False, check_n=3):
     want = testing.jacobian(fn, values, wrt)
     got = np.asarray(d.evaluate(values), dtype=float)
     np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
-    d.check(n=check_n)
+    if sympy:  # False only where SymPy passes CHECK_SECONDS: the caller checks a part
+        d.check(n=check_n)
     np.testing.assert_allclose(generated(d, values), got, rtol=1e-9, atol=1e-12)
     return d
 
