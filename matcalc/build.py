@@ -24,10 +24,12 @@ from dataclasses import dataclass
 
 from . import expr as E
 from . import limits
+from .axes import CONSTANT_CALLS, uses_axes
+from .build_shapes import ShapeRules
 from .construct import CHAINS, Construct, chain
 from .construct import source as _source_text
 from .declarations import declared_specs, dimension_names, spec_string
-from .errors import LimitError, MatcalcError, ShapeError, UnsupportedError
+from .errors import LimitError, MatcalcError, ShapeError
 from .functions import ELEMENTWISE, FUNCTIONS, VECTOR_ARGUMENT, literal, parameters
 from .readoff import substitute
 from .shapes import Shape, ShapeSpec
@@ -76,7 +78,7 @@ def _elementwise_names(node: Syntax):
             stack.extend(node.children)
 
 
-class Builder(Construct):
+class Builder(ShapeRules, Construct):
     """Types a syntax tree (pass 1, `run`/`infer`) and builds the expression (`construct`).
 
     `specs` are the declared shapes; a name that is a dimension of one of them (and not
@@ -98,6 +100,10 @@ class Builder(Construct):
         self.dims = Dims()
         self.var_shapes: dict[str, tuple] = {}
         self.symmetric: dict[str, str | None] = {}
+        self.nd: dict[int, int] = {}  # id(syntax node) -> its NumPy order (build_shapes)
+        self.axes: dict = {}  # id(call) -> its axes (matcalc.axes.Axes)
+        self.eyes: dict = {}  # id(`I`) -> its (unknown) dimension
+        self.unknown_names: dict = {}
 
     def run(self) -> tuple:
         """Type the whole query; names promoted to arrays on the way are typed again."""
@@ -209,16 +215,48 @@ class Builder(Construct):
     def same(self, a, b) -> bool:
         return self.dims.same(a, b)
 
+    def name_ndim(self, name: str) -> int:
+        """A name's NumPy order: a declared or inferred vector 1, a matrix 2."""
+        if name in self.dimensions:
+            return 0
+        spec = self.specs.get(name)
+        if spec is not None:
+            return len(spec.dims)
+        if name[:1].isupper() or self.promoted.get(name) == "matrix":
+            return 2
+        return 1 if name in self.vector_names or self.promoted.get(name) == "vector" else 0
+
     def infer(self, node: Syntax, depth=0) -> tuple:
         if depth > MAX_DEPTH:
             raise too_deep(self.text, node)
+        shape, ndim = self.infer_node(node, depth)
+        self.nd[id(node)] = self.order(shape, ndim)
+        return shape
+
+    def order(self, shape: tuple, ndim: int) -> int:
+        """The NumPy order, kept consistent with matcalc's shape: 0 for a 1×1 value, 2 for a
+        matrix (x @ xᵀ is matcalc's outer product), at least 1 for a vector."""
+        if self.is_scalar(shape):
+            return 0
+        if not (self.is_column(shape) or self.is_row(shape)):
+            return 2
+        return max(ndim, 1)
+
+    def infer_node(self, node: Syntax, depth: int) -> tuple:
+        """(shape, NumPy order) of a node."""
         kind = node.kind
         if kind == "number":
-            return (1, 1)
+            return (1, 1), 0
         if kind == "name":
-            return self.shape_of_name(node.value)
+            if self.is_identity(node.value):
+                return self.identity(node), 2
+            return self.shape_of_name(node.value), self.name_ndim(node.value)
         if kind == "binary" and node.value in CHAINS:
             return self.infer_chain(node, depth)
+        if kind == "call" and node.value in CONSTANT_CALLS:
+            return self.constant_call(node)
+        if uses_axes(node):
+            return self.axis_call(node, depth)
         literals = parameters(node)
         for i, allowed in literals.items():
             if i < len(node.children) and literal(node.children[i]) not in allowed:
@@ -228,14 +266,26 @@ class Builder(Construct):
                     MatcalcError,
                     expected=" or ".join(allowed),
                 )
+        if kind == "call" and node.keywords:
+            k = node.keywords[0]
+            raise MatcalcError(
+                f"{node.value} takes no keyword arguments", expected=f"{node.value}(…)"
+            ).located(self.text, k.pos)
         kids = [
             (1, 1) if i in literals else self.infer(c, depth + 1)
             for i, c in enumerate(node.children)
         ]
         if kind == "neg":
-            return kids[0]
+            return kids[0], self.ndim(node.children[0])
         if kind == "transpose":
-            return (kids[0][1], kids[0][0])
+            ndim = self.ndim(node.children[0])
+            if node.value == "mT" and ndim < 2:
+                raise self.mismatch(
+                    node,
+                    ".mT swaps the last two axes: it needs a matrix",
+                    [(node.children[0], kids[0])],
+                )
+            return (kids[0][1], kids[0][0]), ndim
         if (
             kind in ("binary", "compare")
             or kind == "call"
@@ -243,14 +293,16 @@ class Builder(Construct):
         ):
             if kind == "call":
                 self.check_call(node)
-            shape = self.elementwise(node, kids)
+            shape, ndim = self.elementwise(node, kids)
             if not (kind == "binary" and node.value == "^"):
                 self.promote(node.children, kids, shape)
-            return shape
+            return shape, ndim
         if kind == "list":
-            return self.literal(node, kids, depth)
+            shape = self.literal(node, kids, depth)
+            return shape, 2 if any(c.kind == "list" for c in node.children) else 1
         if kind == "call":
-            return self.call(node, kids)
+            shape = self.call(node, kids)
+            return shape, self.call_ndim(node, shape)
         raise self.error(node, f"unknown syntax {kind}", MatcalcError)
 
     def infer_chain(self, node: Syntax, depth: int) -> tuple:
@@ -261,129 +313,17 @@ class Builder(Construct):
                 expected=f"at most {limits.MAX_TERMS} terms or factors",
             ).located(self.text, ops[limits.MAX_TERMS - 1].pos)
         kids = [self.infer(o, depth + 1) for o in operands]
-        shape = kids[0]
-        for op, kid in zip(ops, kids[1:]):
-            shape = (
-                self.matmul(op, [shape, kid])
-                if op.value == "@"
-                else self.elementwise(op, [shape, kid])
-            )
+        shape, ndim = kids[0], self.ndim(operands[0])
+        for op, kid, operand in zip(ops, kids[1:], operands[1:]):
+            if op.value == "@":
+                shape = self.matmul(op, [shape, kid])
+                ndim = (ndim == 2) + (self.ndim(operand) == 2)  # NumPy: 1-D operands drop
+            else:
+                shape, ndim = self.elementwise(op, [shape, kid], [ndim, self.ndim(operand)])
+            ndim = self.nd[id(op)] = self.order(shape, ndim)
         if node.value != "@":
             self.promote(operands, kids, shape)
-        return shape
-
-    def elementwise(self, node, kids):
-        if node.kind == "binary" and node.value == "^":
-            if not self.is_scalar(kids[1]):
-                raise self.mismatch(
-                    node, "the exponent of ^ must be a scalar", [(node.children[1], kids[1])]
-                )
-            return kids[0]
-        result = None
-        for kid in kids:
-            if self.is_scalar(kid):
-                continue
-            if result is None:
-                result = kid
-            elif not self.same(result, kid):
-                op = node.value if node.kind != "call" else node.value + "()"
-                raise self.mismatch(
-                    node,
-                    f"{op} needs operands of one shape, or a scalar",
-                    list(zip(node.children, kids)),
-                )
-        return result or (1, 1)
-
-    def matmul(self, node, kids):
-        a, b = kids
-        if self.is_scalar(a) or self.is_scalar(b):
-            raise self.mismatch(
-                node,
-                "@ multiplies vectors and matrices (use * to scale)",
-                list(zip(node.children, kids)),
-            )
-        if self.is_column(a) and not self.is_row(b):  # NumPy: a 1-D left is a row
-            a = (1, a[0])
-        if not self.dims.unify(a[1], b[0]):
-            raise self.mismatch(
-                node,
-                "@ needs as many columns on the left as rows on the right",
-                list(zip(node.children, kids)),
-            )
-        return (a[0], b[1])
-
-    def literal(self, node, kids, depth=0):
-        entries = sum(len(c.children) if c.kind == "list" else 1 for c in node.children)
-        if entries > limits.MAX_LITERAL_ENTRIES:
-            raise LimitError(
-                f"literal too large ({entries} entries; the limit is {limits.MAX_LITERAL_ENTRIES})",
-                expected=f"at most {limits.MAX_LITERAL_ENTRIES} entries",
-            ).located(self.text, node.pos)
-        if all(self.is_scalar(k) for k in kids):
-            return (len(kids), 1)
-        if all(c.kind == "list" for c in node.children):
-            widths = {k[0] for k in kids}
-            if len(widths) == 1 and all(
-                all(self.is_scalar(self.infer(x, depth + 2)) for x in c.children)
-                for c in node.children
-            ):
-                return (len(kids), widths.pop())
-        raise self.error(
-            node,
-            "a literal stacks scalars [a, b] or rows of scalars [[a, b], [c, d]]",
-            expected="scalar entries",
-        )
-
-    def check_call(self, node):
-        name = node.value
-        if name not in FUNCTIONS:
-            known = ", ".join(sorted(FUNCTIONS))
-            raise self.error(
-                node, f"unknown function {name!r}", UnsupportedError, expected=f"one of {known}"
-            )
-        arities = FUNCTIONS[name][0]
-        if len(node.children) not in arities:
-            told = " or ".join(str(k) for k in arities)
-            raise self.error(
-                node,
-                f"{name} takes {told} argument{'s' * (max(arities) > 1)}, got {len(node.children)}",
-                MatcalcError,
-            )
-
-    def call(self, node, kids):
-        self.check_call(node)
-        name, how = node.value, FUNCTIONS[node.value][1]
-        a = kids[0]
-        if how == "reduce":
-            return (1, 1)
-        if how == "transpose":
-            return (a[1], a[0])
-        if how == "vector":
-            if not self.is_column(a):
-                raise self.mismatch(node, f"{name} needs a vector", [(node.children[0], a)])
-            return a
-        if how == "dot":
-            b = kids[1]
-            if not (self.is_column(a) and self.is_column(b) and self.same(a, b)):
-                raise self.mismatch(
-                    node, "dot needs two vectors of one length", list(zip(node.children, kids))
-                )
-            return (1, 1)
-        if how == "diag":
-            if self.is_column(a):
-                return (a[0], a[0])
-            if not (self.is_scalar(a) or self.is_row(a)) and self.dims.unify(a[0], a[1]):
-                return (a[0], 1)  # diag(M): the diagonal of a square matrix
-            raise self.mismatch(
-                node,
-                "diag needs a vector (or a square matrix: its diagonal)",
-                [(node.children[0], a)],
-            )
-        if how in ("square", "square-scalar"):
-            if self.is_scalar(a) or not self.dims.unify(a[0], a[1]):
-                raise self.mismatch(node, f"{name} needs a square matrix", [(node.children[0], a)])
-            return a if how == "square" else (1, 1)
-        raise self.error(node, f"{name} has no shape rule {how!r}", cls=UnsupportedError)
+        return shape, ndim
 
     # ---------------------------------------------------------------- naming and pass 2
     def final_shapes(self) -> dict[str, tuple]:
@@ -407,7 +347,13 @@ class Builder(Construct):
                     root = names[root]
                 dims.append(root)
             out[var] = Shape(*dims)
+        self.unknown_names = names
         return out
+
+    def final_dim(self, d):
+        """A dimension after naming: its name, or the name given to its unknown."""
+        root = self.dims.find(d)
+        return self.unknown_names.get(root, root)
 
 
 def _spare(index: int, taken: set) -> str:

@@ -32,7 +32,8 @@ def symbols(var: E.Var, sizes: dict, sp: ModuleType, differential: bool = False)
 
 def on_set(env: dict, sp: ModuleType) -> dict:
     """The substitution that puts structured variables on their set: a symmetric matrix's
-    entries below the diagonal are those above it; a simplex vector's last entry is one
+    entries below the diagonal are those above it; a simplex vector's last entry (each row's
+    of a rowsimplex matrix) is one
     minus the others."""
     point: dict = {}
     for var, m in env.items():
@@ -42,6 +43,9 @@ def on_set(env: dict, sp: ModuleType) -> dict:
             for i in range(m.rows):
                 for j in range(i):
                     point[m[i, j]] = m[j, i]
+        elif var.structure == "rowsimplex":  # each row's last entry: one minus the others
+            for i in range(m.rows):
+                point[m[i, m.cols - 1]] = 1 - sum(m[i, j] for j in range(m.cols - 1))
         elif var.structure == "simplex":
             point[m[m.rows - 1, 0]] = 1 - sum(m[i, 0] for i in range(m.rows - 1))
     return point
@@ -70,6 +74,8 @@ def to_sympy(
         lower = p.lowering("sympy")
         if p.kind == "reduction":
             return sp.Matrix([[lower(xp, *a)]])
+        if p.kind == "rowwise":  # the whole matrix at once (softmax of each row, …)
+            return lower(xp, *a)
         return sp.Matrix(
             r, c, lambda i, j: lower(xp, *(m[0, 0] if m.shape == (1, 1) else m[i, j] for m in a))
         )

@@ -13,11 +13,15 @@ from fractions import Fraction
 
 from . import expr as E
 from . import limits
-from .errors import LimitError, MatcalcError
-from .functions import FUNCTIONS, literal, parameters
+from .axes import CONSTANT_CALLS, build_axis_call, constant, uses_axes
+from .broadcast import broadcast, expand
+from .errors import LimitError, MatcalcError, ShapeError
+from .functions import ELEMENTWISE, FUNCTIONS, literal, parameters
+from .shapes import SCALAR, Shape
 from .syntax import Syntax
+from .unify import Dims
 
-__all__ = ["CHAINS", "Construct", "chain", "source"]
+__all__ = ["CHAINS", "Construct", "chain", "literal_dim", "source"]
 
 # a left-associative chain `a + b - c`, `a * b / c`, `a @ b @ c` is typed and built flat
 # (one level of nesting however long it is, up to MAX_TERMS operands)
@@ -37,7 +41,25 @@ def chain(node: Syntax) -> tuple[list[Syntax], list[Syntax]]:
 
 
 class Construct:
-    """The construction half of `build.Builder` (which provides `text` and `dimensions`)."""
+    """The construction half of `build.Builder` (which provides `text`, `dimensions` and,
+    from pass 1, every node's NumPy order `ndim(node)`, the axes of axis calls and the
+    dimension of each `I`)."""
+
+    def broadcast_kids(self, operands: list, kids: list) -> list:
+        """The operands of an element-wise operation broadcast to its shape (NumPy's rule,
+        written 1bᵀ, c1ᵀ: matcalc.broadcast)."""
+        if all(k.shape == kids[0].shape or k.shape.is_scalar for k in kids) and all(
+            self.ndim(o) == self.ndim(operands[0]) or k.shape.is_scalar
+            for o, k in zip(operands, kids)
+        ):
+            return kids
+        ndims = [self.ndim(o) for o in operands]
+        found = broadcast(Dims(), [((k.shape.rows, k.shape.cols), n) for k, n in zip(kids, ndims)])
+        if found is None:  # pass 1 unified these shapes: not reached
+            raise ShapeError("operands that do not broadcast")
+        (rows, cols), _ = found
+        target = Shape(rows, cols) if (rows, cols) != (1, 1) else SCALAR
+        return [expand(k, n, target) for k, n in zip(kids, ndims)]
 
     def construct(self, node: Syntax, variables: dict) -> E.Expr:
         """The expression of `node`; any error building a node (a shape error, division
@@ -54,7 +76,14 @@ class Construct:
         if kind == "name":
             if node.value not in variables and node.value in self.dimensions:
                 return E.DimSize(node.value)
+            if node.value not in variables and id(node) in self.eyes:
+                return self.identity_of(node)
             return variables[node.value]
+        if kind == "call" and node.value in CONSTANT_CALLS:
+            return constant(node.value, [literal_dim(c) for c in node.children])
+        if uses_axes(node):
+            kid = self.construct(node.children[0], variables)
+            return build_axis_call(node.value, kid, self.axes[id(node)])
         if kind == "binary" and node.value in CHAINS:
             return self.construct_chain(node, variables)
         if kind == "list":
@@ -69,12 +98,14 @@ class Construct:
         if kind == "transpose":
             return E.Transpose(kids[0])
         if kind == "compare":
-            return E.Compare(node.value, *kids)
+            return E.Compare(node.value, *self.broadcast_kids(node.children, kids))
         if kind == "binary" and node.value == "^":
             a, b = kids
             _check_power(a, b, self.text, node)
             return E.Pow(a, b)
         if kind == "call":
+            if FUNCTIONS[node.value][1] == ELEMENTWISE and len(kids) > 1:
+                kids = self.broadcast_kids(node.children, kids)
             return FUNCTIONS[node.value][2](*kids)
         raise MatcalcError(f"unknown syntax {kind}")
 
@@ -83,6 +114,8 @@ class Construct:
         in the number of operands, whatever the length."""
         operands, ops = chain(node)
         kids = [self.construct(o, variables) for o in operands]
+        if node.value != "@":
+            kids = self.broadcast_kids(operands, kids)
         if node.value in ("+", "-"):
             return E.Add(
                 kids[0], *(E.neg(k) if op.value == "-" else k for op, k in zip(ops, kids[1:]))
@@ -120,6 +153,11 @@ class Construct:
                 tuple(tuple(self.construct(x, variables) for x in c.children) for c in rows)
             )
         return E.Block(tuple((self.construct(c, variables),) for c in rows))
+
+
+def literal_dim(node: Syntax) -> int | str:
+    """A constant's dimension as written: an integer or a dimension's name."""
+    return int(node.value) if node.kind == "number" else node.value
 
 
 def _located(make, args, text, node):

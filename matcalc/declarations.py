@@ -33,7 +33,7 @@ __all__ = [
 
 #: A name, as the grammar spells it (grammar/matcalc.lark, NAME).
 NAME = re.compile(r"[A-Za-z_α-ωΑ-Ω][A-Za-z_0-9α-ωΑ-Ω]*")
-SPEC_PHRASE = "scalar, vector(n), matrix(m, n), symmetric(n) or simplex(n)"
+SPEC_PHRASE = "scalar, vector(n), matrix(m, n), symmetric(n), simplex(n) or rowsimplex(m, n)"
 
 
 def check_name(name: object, where: str) -> str:
@@ -142,7 +142,8 @@ def dimension_names(specs: dict[str, ShapeSpec]) -> set[str]:
 
 def spec_string(shape: Shape, structure: str | None = None) -> str:
     """The declaration that gives a variable this shape: 'scalar', 'vector(N)',
-    'matrix(m, n)', 'symmetric(n)', 'simplex(n)' ('row vector(n)' for a row)."""
+    'matrix(m, n)', 'symmetric(n)', 'simplex(n)', 'rowsimplex(m, n)' ('row vector(n)' for a
+    row)."""
     if shape.is_scalar:
         return "scalar"
     if structure == "symmetric":
@@ -151,7 +152,7 @@ def spec_string(shape: Shape, structure: str | None = None) -> str:
         return f"{structure or 'vector'}({shape.rows})"
     if shape.is_row:
         return f"row vector({shape.cols})"
-    return f"matrix({shape.rows}, {shape.cols})"
+    return f"{structure or 'matrix'}({shape.rows}, {shape.cols})"
 
 
 def where_text(inferred: dict) -> str:

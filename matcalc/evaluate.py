@@ -93,7 +93,8 @@ def _real_array(name: str, value) -> np.ndarray:
 
 
 def require_structure(variables: dict, arrays: dict) -> None:
-    """A symmetric variable's value must be symmetric, a simplex variable's must sum to 1:
+    """A symmetric variable's value must be symmetric, a simplex variable's must sum to 1,
+    each row of a rowsimplex variable's too:
     the derivative matcalc prints holds there (it may use Aᵀ = A or sum(y) = 1)."""
     for name, var in variables.items():
         a = arrays.get(name)
@@ -106,6 +107,14 @@ def require_structure(variables: dict, arrays: dict) -> None:
                 raise MatcalcError(
                     f"{name} is declared symmetric but its value is not "
                     f"(largest |{name} − {name}ᵀ| entry: {gap:.3g})"
+                )
+        elif var.structure == "rowsimplex":
+            sums = np.sum(a, axis=1)
+            worst = float(np.max(np.abs(sums - 1.0))) if sums.size else 0.0
+            if not worst <= STRUCTURE_TOL * max(scale, a.shape[1]):
+                raise MatcalcError(
+                    f"{name} is declared rowsimplex but a row of it sums to "
+                    f"{float(sums[np.argmax(np.abs(sums - 1.0))]):.6g}, not 1"
                 )
         elif var.structure == "simplex":
             total = float(np.sum(a))

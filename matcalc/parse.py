@@ -23,12 +23,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import re
-from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token
+from lark import Lark
 from lark.exceptions import (
     LarkError,
     UnexpectedCharacters,
@@ -37,28 +35,23 @@ from lark.exceptions import (
     VisitError,
 )
 from lark.lark import PostLex
-from lark.visitors import Transformer_NonRecursive, v_args
 
 from . import limits
 from .errors import LimitError, ParseError
 from .parse_errors import (
     EXPRESSION_PHRASE,
-    OPERATOR_VALUE,
-    SHAPES_PHRASE,
     characters_error,
     end_of_text,
     token_error,
     too_deep,
 )
-from .syntax import Declaration, Position, Query, Syntax
+from .parse_tree import Fail, ToSyntax
+from .syntax import Query, Syntax
 
 __all__ = ["MAX_NESTING", "NestingError", "parse_expression", "parse_query"]
 
 #: Deepest allowed nesting of parentheses, brackets and call parentheses.
 MAX_NESTING = limits.MAX_DEPTH
-
-#: Longest number literal, in digits (mantissa digits plus |exponent|).
-MAX_NUMBER_DIGITS = limits.MAX_CONSTANT_DIGITS
 
 
 class NestingError(LimitError, ParseError):
@@ -70,41 +63,25 @@ class NestingError(LimitError, ParseError):
 GRAMMAR_FILE = "matcalc.lark"
 
 
-# Shape keyword -> the numbers of dimension arguments it may take.
-_SHAPE_ARITY = {
-    "scalar": (0,),
-    "vector": (0, 1),
-    "matrix": (0, 2),
-    "symmetric": (0, 1),
-    "simplex": (0, 1),
-}
-_SHAPE_FORMS = {
-    "scalar": "scalar",
-    "vector": "vector or vector(n)",
-    "matrix": "matrix or matrix(m, n)",
-    "symmetric": "symmetric or symmetric(n)",
-    "simplex": "simplex or simplex(n)",
-}
-
-
 # --------------------------------------------------------------------------------------
 # Loading the grammar (once)
 
 
 def _grammar_text() -> str:
-    """The grammar, from package data `matcalc.grammar` (installed) or from
-    `<repo>/grammar/matcalc.lark` (running from a checkout)."""
-    try:
-        return resources.files("matcalc.grammar").joinpath(GRAMMAR_FILE).read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError, TypeError):
-        pass
+    """The grammar: `<repo>/grammar/matcalc.lark` beside this package (a checkout, or a
+    worktree: an editable install's package data may point at another checkout), else the
+    package data `matcalc.grammar` (installed)."""
     checkout = Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_FILE
     try:
         return checkout.read_text(encoding="utf-8")
-    except OSError as exc:
+    except OSError:
+        pass
+    try:
+        return resources.files("matcalc.grammar").joinpath(GRAMMAR_FILE).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError, TypeError) as exc:
         raise RuntimeError(
-            f"matcalc is installed without its grammar: neither package data "
-            f"matcalc.grammar/{GRAMMAR_FILE} nor {checkout} could be read"
+            f"matcalc is installed without its grammar: neither {checkout} nor package data "
+            f"matcalc.grammar/{GRAMMAR_FILE} could be read"
         ) from exc
 
 
@@ -166,138 +143,6 @@ def _parser() -> Lark:
         postlex=_DeclarationNewlines(),
         cache=_cache_path(),
     )
-
-
-# --------------------------------------------------------------------------------------
-# Parse tree -> Syntax
-
-
-class _Fail(Exception):
-    """Raised inside the transformer; turned into a ParseError by `parse_query`."""
-
-    def __init__(self, message, line, column, width=1, expected=None):
-        super().__init__(message)
-        self.args_ = (message, line, column, width, expected)
-
-
-def _token_position(token: Token) -> Position:
-    return Position(token.line, token.column, token.end_column)
-
-
-def _fraction(token: Token) -> Fraction:
-    text = str(token)
-    mantissa, _, exponent = text.lower().partition("e")
-    digits = sum(ch.isdigit() for ch in mantissa) + (abs(int(exponent)) if exponent else 0)
-    if digits > MAX_NUMBER_DIGITS:
-        raise _Fail(
-            f"number too long or too large (more than {MAX_NUMBER_DIGITS} digits)",
-            token.line,
-            token.column,
-            len(text),
-            f"a number with at most {MAX_NUMBER_DIGITS} digits",
-        )
-    return Fraction(text)
-
-
-@v_args(inline=True, meta=True)
-class _ToSyntax(Transformer_NonRecursive):
-    """Lark parse tree -> `Syntax` / `Declaration` / `Query` (non-recursive, so long
-    operator chains cannot exhaust the Python stack here)."""
-
-    __visit_tokens__ = False
-
-    def __init__(self, text: str):
-        super().__init__()
-        self.text = text
-        self.lines = text.split("\n")
-
-    def _span(self, meta) -> Position:
-        if meta.end_line == meta.line:
-            return Position(meta.line, meta.column, meta.end_column)
-        return Position(meta.line, meta.column, len(self.lines[meta.line - 1]) + 1)
-
-    # -- atoms --------------------------------------------------------------------
-    def number(self, meta, token):
-        return Syntax("number", _fraction(token), (), _token_position(token))
-
-    def name(self, meta, token):
-        return Syntax("name", str(token), (), _token_position(token))
-
-    def call(self, meta, name, *args):
-        return Syntax("call", str(name).lower(), tuple(args), self._span(meta))
-
-    def list_literal(self, meta, *items):
-        return Syntax("list", None, tuple(items), self._span(meta))
-
-    # -- operators -----------------------------------------------------------------
-    def _binary(self, meta, left, op, right):
-        return Syntax("binary", OPERATOR_VALUE[op.type], (left, right), _token_position(op))
-
-    add = sub = mul = div = matmul = pow = _binary
-
-    def _compare(self, meta, left, op, right):
-        return Syntax("compare", OPERATOR_VALUE[op.type], (left, right), _token_position(op))
-
-    gt = ge = lt = le = _compare
-
-    def neg(self, meta, op, operand):
-        return Syntax("neg", None, (operand,), self._span(meta))
-
-    def transpose(self, meta, operand, op):
-        return Syntax("transpose", None, (operand,), self._span(meta))
-
-    # -- declarations ----------------------------------------------------------------
-    def shape(self, meta, keyword, *dims):
-        word = str(keyword).lower()
-        if word not in _SHAPE_ARITY:
-            raise _Fail(
-                "bad declaration", keyword.line, keyword.column, len(keyword), SHAPES_PHRASE
-            )
-        if len(dims) not in _SHAPE_ARITY[word]:
-            pos = self._span(meta)
-            raise _Fail(
-                "bad declaration",
-                pos.line,
-                pos.column,
-                (pos.end_column or pos.column + 1) - pos.column,
-                _SHAPE_FORMS[word],
-            )
-        written = []
-        for dim in dims:
-            if dim.type == "NUMBER":
-                if not re.fullmatch(r"[0-9]+", dim) or int(dim) == 0:
-                    raise _Fail(
-                        "bad declaration",
-                        dim.line,
-                        dim.column,
-                        len(dim),
-                        "a dimension that is a name or a positive integer",
-                    )
-                written.append(str(int(dim)))
-            else:
-                written.append(str(dim))
-        spec = word + (f"({','.join(written)})" if written else "")
-        return spec, self._span(meta)
-
-    def declaration(self, meta, *children):
-        *names, (spec, pos) = children
-        return Declaration(tuple(str(n) for n in names), spec, pos), names
-
-    def query(self, meta, *children):
-        *declared, body = children
-        seen = set()
-        for _, names in declared:
-            for name in names:
-                if str(name) in seen:
-                    raise _Fail(
-                        f"bad declaration: '{name}' is declared twice",
-                        name.line,
-                        name.column,
-                        len(name),
-                        "each name declared once",
-                    )
-                seen.add(str(name))
-        return Query(tuple(d for d, _ in declared), body, self.text)
 
 
 # --------------------------------------------------------------------------------------
@@ -378,10 +223,10 @@ def _parse_query(text: str) -> Query:
         ) from None
 
     try:
-        return _ToSyntax(text).transform(tree)
+        return ToSyntax(text).transform(tree)
     except VisitError as exc:
         failure = exc.orig_exc
-        if isinstance(failure, _Fail):
+        if isinstance(failure, Fail):
             message, line, column, width, expected = failure.args_
             raise ParseError(
                 message, text=text, line=line, column=column, width=width, expected=expected

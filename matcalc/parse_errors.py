@@ -27,7 +27,7 @@ __all__ = [
     "too_deep",
 ]
 
-SHAPES_PHRASE = "scalar, vector(n), matrix(m, n), symmetric(n) or simplex(n)"
+SHAPES_PHRASE = "scalar, vector(n), matrix(m, n), symmetric(n), simplex(n) or rowsimplex(m, n)"
 OPERATOR_PHRASE = "an operator such as *, @ or +"
 EXPRESSION_PHRASE = "an expression"
 
@@ -75,6 +75,8 @@ _TOKEN_WORDS = {
     "DSTAR": "'**'",
     "DOT_T": "'.T'",
     "SUP_T": "'ᵀ'",
+    "DOT_MT": "'.mT'",
+    "EQUAL": "'=' (a keyword argument)",
     "GT": "'>'",
     "GE": "'>='",
     "LT": "'<'",

@@ -52,11 +52,12 @@ __all__ = [
     "get",
     "is_elementwise",
     "reduction",
+    "rowwise",
     "structural",
     "surface",
 ]
 
-KINDS = ("elementwise", "reduction", "structural", "composite", "constant")
+KINDS = ("elementwise", "reduction", "structural", "composite", "constant", "rowwise")
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class Primitive:
     node: type | None = None  # the dedicated expression class, if any
     example: str = ""  # a call for the tests and the README: "sinh(x)"
     parameters: dict = field(default_factory=dict)  # literal arguments: position -> values
+    result: Callable | None = None  # rowwise: the argument's Shape -> the result's Shape
 
     @property
     def names(self) -> tuple:
@@ -339,6 +341,45 @@ def composite(
     return (REGISTRY if registry is None else registry).add(p)
 
 
+def rowwise(
+    name: str,
+    *,
+    result: Callable,
+    linear: Callable,
+    lower: Callable,
+    stable: Callable,
+    unicode: str,
+    latex: str,
+    doc: str,
+    example: str,
+    domain: Domain = REAL,
+    registry: Registry | None = None,
+) -> Primitive:
+    """A function applied to each row of a matrix (softmax, logsumexp, max along axis=1),
+    on the generic node: `result` gives its shape from the argument's, `linear` its local
+    linear map; `lower` is the exact form (SymPy matrices), `stable` the numeric one
+    (NumPy/JAX/PyTorch, with `axis=1, keepdims=True`). Not callable by name: the axis
+    keywords (`matcalc.axes`) build it."""
+    p = Primitive(
+        name,
+        "rowwise",
+        (1,),
+        "rowwise",
+        doc,
+        None,
+        surface=False,
+        linear=linear,
+        lower=lower,
+        stable=stable,
+        unicode=unicode,
+        latex=latex,
+        domain=domain,
+        example=example,
+        result=result,
+    )
+    return (REGISTRY if registry is None else registry).add(p)
+
+
 def constant(
     name: str,
     *,
@@ -373,9 +414,14 @@ def get(name: str) -> Primitive:
 
 
 def func(name: str) -> Primitive | None:
-    """The record behind an `expr.Func` node's name (element-wise, reduction, constant)."""
+    """The record behind an `expr.Func` node's name (element-wise, reduction, row-wise,
+    constant)."""
     p = REGISTRY.records.get(name)
-    return p if p is not None and p.kind in ("elementwise", "reduction", "constant") else None
+    return (
+        p
+        if p is not None and p.kind in ("elementwise", "reduction", "constant", "rowwise")
+        else None
+    )
 
 
 def surface() -> dict[str, Primitive]:

@@ -55,6 +55,9 @@ def draw_value(
     or in ±[0.1, 0.9]·bound when `bound` is finite (`radius`: arcsin, log1p), on its set
     (symmetric, on the simplex), diagonally dominant where `invertible`."""
     r, c = (d if isinstance(d, int) else sizes[d] for d in (var.shape.rows, var.shape.cols))
+    if getattr(var, "structure", None) == "rowsimplex":  # positive rows summing to 1
+        a = rng.integers(1, 10, size=(r, c)) / 10.0
+        return a / a.sum(axis=1, keepdims=True)
     if getattr(var, "structure", None) == "simplex":  # positive, summing to 1
         units = 10 * ((r + 9) // 10)
         cuts = np.sort(rng.choice(np.arange(1, units), size=r - 1, replace=False))
@@ -86,6 +89,8 @@ def symbol_point(
         a = rng.uniform(low, high, (m.rows, m.cols))
         if var.structure == "simplex":
             a = a / a.sum()
+        elif var.structure == "rowsimplex":
+            a = a / a.sum(axis=1, keepdims=True)
         elif not positive:
             a = a * rng.choice([-1.0, 1.0], a.shape)
         if var.symmetric:

@@ -104,7 +104,9 @@ def size(dim: Dim, dims: dict) -> int:
         raise KeyError(f"no value for the dimension {dim}") from None
 
 
-_SPEC = re.compile(r"^\s*(scalar|vector|matrix|symmetric|simplex)\s*(?:\(\s*([^()]*?)\s*\))?\s*$")
+_SPEC = re.compile(
+    r"^\s*(scalar|vector|matrix|symmetric|simplex|rowsimplex)\s*(?:\(\s*([^()]*?)\s*\))?\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,8 @@ class ShapeSpec:
 
     kind: str  # "scalar" | "vector" | "matrix"
     dims: tuple  # () | (n,) | (m, n); entries str, int or None
-    structure: str | None = None  # "symmetric" (Aᵀ = A) or "simplex" (entries sum to 1)
+    structure: str | None = None  # "symmetric" (Aᵀ = A), "simplex" (entries sum to 1) or
+    #                               "rowsimplex" (a matrix whose rows each sum to 1)
 
     @property
     def symmetric(self) -> bool:
@@ -122,7 +125,9 @@ class ShapeSpec:
 
 def parse_spec(spec: str) -> ShapeSpec:
     """Read "scalar", "vector(n)", "matrix(m, n)", "symmetric(n)", "simplex(n)" (a vector
-    whose entries sum to 1: probabilities, a one-hot label), "vector", "matrix"."""
+    whose entries sum to 1: probabilities, a one-hot label), "rowsimplex(m, n)" (a matrix
+    whose rows each sum to 1: a batch of one-hot labels or probability rows), "vector",
+    "matrix"."""
     m = _SPEC.match(spec or "")
     if not m:
         raise ValueError(f"unknown shape {spec!r}")
@@ -146,8 +151,9 @@ def parse_spec(spec: str) -> ShapeSpec:
             raise ValueError("simplex takes one dimension")
         return ShapeSpec("vector", dims or (None,), structure="simplex")
     if len(dims) not in (0, 2):
-        raise ValueError("matrix takes two dimensions")
-    return ShapeSpec("matrix", dims or (None, None))
+        raise ValueError(f"{kind} takes two dimensions")
+    structure = "rowsimplex" if kind == "rowsimplex" else None
+    return ShapeSpec("matrix", dims or (None, None), structure=structure)
 
 
 def _dim(text: str):

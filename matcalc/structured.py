@@ -34,6 +34,11 @@ def projection(var: Var, due: Shape, layout: str) -> tuple[Callable, str] | None
             f"{var.name} is symmetric: a derivative by it is fixed up to "
             "an antisymmetric matrix, and compared as (G + Gᵀ)/2"
         )
+    if var.structure == "rowsimplex" and due == var.shape:
+        return (lambda m: _centred(m, 1)), (
+            f"{var.name}'s rows are on the simplex: a derivative by it is fixed up to "
+            f"c1ᵀ (a constant per row), and compared with each row's mean removed"
+        )
     if var.structure == "simplex":
         axis = 0 if layout == "denominator" or due.cols == 1 else 1
         one = "1" if axis == 0 else "1ᵀ"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-__all__ = ["Declaration", "Position", "Query", "Syntax", "number"]
+__all__ = ["Declaration", "Keyword", "Position", "Query", "Syntax", "number"]
 
 
 @dataclass(frozen=True)
@@ -33,14 +33,28 @@ class Syntax:
     "binary"  "+" "-" "*" "/" "@" "^"    (left, right)   ("⊗"→"*", "⊘"→"/", "·"→"@", "**"→"^")
     "compare" ">" ">=" "<" "<="          (left, right)
     "neg"     None                       (operand,)
-    "transpose" None                     (operand,)      (".T" and "ᵀ")
+    "transpose" None or "mT"             (operand,)      (".T" and "ᵀ"; ".mT": "mT")
     "call"    function name (lowercase)  (arg, ...)      (the name is checked later, by `build`)
     "list"    None                       (item, ...)     ("[a, b]"; items may be lists: a matrix)
+
+    A call's keyword arguments (`axis=1`, `keepdims=True`) are in `keywords`, as `Keyword`s
+    whose values are already plain Python (an int, a tuple of ints, a bool).
     """
 
     kind: str
     value: object = None
     children: tuple = ()
+    pos: Position | None = field(default=None, compare=False)
+    keywords: tuple = ()
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """`axis=1` in a call: the keyword, its value (int, tuple of ints or bool) and where
+    the keyword is written."""
+
+    name: str
+    value: object
     pos: Position | None = field(default=None, compare=False)
 
 

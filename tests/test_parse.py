@@ -294,7 +294,7 @@ def test_positions(text, path, kind, position):
 # ---------------------------------------------------------------------------------------
 # Errors
 
-SHAPES = "scalar, vector(n), matrix(m, n), symmetric(n) or simplex(n)"
+SHAPES = "scalar, vector(n), matrix(m, n), symmetric(n), simplex(n) or rowsimplex(m, n)"
 OPERATOR = "an operator such as *, @ or +"
 
 ERRORS = [

@@ -47,6 +47,8 @@ ALL = list(REGISTRY)
 def _points(p, count=4, seed=0):
     """Argument tuples inside the primitive's domain (scalars, or a vector for a reduction)."""
     rng = np.random.default_rng(seed)
+    if p.kind == "rowwise":  # a matrix argument, by rows
+        return [[rng.normal(size=(3, 4))] for _ in range(count)]
     if p.kind == "structural":  # a matrix argument (invertible if square)
         square = p.shape in ("square", "square-scalar")
         return [
@@ -153,7 +155,7 @@ def sympy_problems(p) -> list:
     for args in _points(p, 3, seed=3):
         want = np.asarray(p.lowering("numpy")(NUMPY, *args), dtype=float)
         plain = np.asarray(p.lower(NUMPY, *args), dtype=float)
-        if p.kind in ("reduction", "structural"):
+        if p.kind in ("reduction", "structural", "rowwise"):
             exact = p.lower(SP, sp.Matrix(args[0].tolist()))
         else:
             exact = p.lower(SP, *(sp.Float(a, 30) for a in args))

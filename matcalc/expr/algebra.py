@@ -238,7 +238,10 @@ class Func(Expr):
             raise UnsupportedError(
                 f"no element-wise function or reduction named {name!r} of {len(args)} argument(s)"
             )
-        shape = SCALAR if p.kind == "reduction" else _elementwise_shape(name, args)
+        if p.kind == "rowwise":  # a row-wise function: its record gives the shape
+            shape = p.result(args[0].shape)
+        else:
+            shape = SCALAR if p.kind == "reduction" else _elementwise_shape(name, args)
         return _node(cls, (name,) + args, shape, name)
 
     name = property(lambda self: self.args[0])

@@ -67,6 +67,7 @@ class MatMul(Expr):
                 chain.extend(f.args)
             elif not isinstance(f, Identity):
                 chain.append(f)
+        chain = _fold_ones(chain, scalars)
         if not chain:
             core = Identity(shape.rows) if shape.rows == shape.cols else Ones(shape)
             core = Const(1) if shape.is_scalar else core
@@ -77,6 +78,29 @@ class MatMul(Expr):
         if core.shape != shape:  # e.g. (n×1)(1×1) with the scalar pulled out
             raise _mismatch("@", *flat)
         return Mul(*scalars, core) if scalars else core
+
+
+def _fold_ones(chain: list, scalars: list) -> list:
+    """Products of ones in a chain: 1ᵀ1 = n, a chain that is just 1 1ᵀ is the ones matrix
+    (inside a longer chain 1 1ᵀ stays, for the rewrites of 1ᵀ·), and Y1 = 1 for a declared
+    rowsimplex Y (its rows sum to 1)."""
+    out: list = []
+    for f in chain:
+        prev = out[-1] if out else None
+        if isinstance(f, Ones) and isinstance(prev, Ones) and prev.shape.cols != 1:
+            out.pop()
+            scalars.append(DimSize(prev.shape.cols))
+            f = Ones(Shape(prev.shape.rows, f.shape.cols))
+        elif isinstance(f, Ones) and isinstance(prev, Var) and prev.structure == "rowsimplex":
+            out.pop()
+            f = Ones(Shape(prev.shape.rows, f.shape.cols))
+        if f.shape.is_scalar:
+            scalars.append(f)
+        else:
+            out.append(f)
+    if len(out) == 2 and all(isinstance(f, Ones) for f in out):  # the whole chain is 1 1ᵀ
+        out = [Ones(Shape(out[0].shape.rows, out[1].shape.cols))]
+    return out
 
 
 class Transpose(Expr):

@@ -25,6 +25,7 @@ from ..registry import (
     get,
     is_elementwise,
     reduction,
+    rowwise,
     structural,
     surface,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "get",
     "is_elementwise",
     "reduction",
+    "rowwise",
     "structural",
     "surface",
 ]

@@ -5,7 +5,7 @@ checks the README holds exactly it) and `function_names()` the `--help` list."""
 
 from __future__ import annotations
 
-from . import REGISTRY, Primitive, arrays, scalar  # noqa: F401  (each registers its records)
+from . import REGISTRY, Primitive, arrays, axes, scalar  # noqa: F401  (each registers its records)
 
 __all__ = ["README_BEGIN", "README_END", "REGISTRY", "function_names", "function_table", "listed"]
 

@@ -39,6 +39,8 @@ VOCABULARY: dict[str, dict] = {
     "logaddexp": {},
     "sum": {},
     "max": {},
+    "amax": {},
+    "amin": {},
     "trace": {},
     "det": {b: (f"{m}.linalg.det", "") for b, m in _MODULES.items()},
     "inv": {b: (f"{m}.linalg.inv", "") for b, m in _MODULES.items()},
@@ -135,6 +137,8 @@ def sympy_namespace(sp: ModuleType) -> SimpleNamespace:
     ns = {n: entrywise(f) for n, f in scalar.items()}
     ns["sum"] = lambda m: sum(m) if isinstance(m, sp.MatrixBase) else m
     ns["max"] = lambda m: sp.Max(*m) if isinstance(m, sp.MatrixBase) else m
+    ns["amax"] = ns["max"]
+    ns["amin"] = lambda m: sp.Min(*m) if isinstance(m, sp.MatrixBase) else m
     ns["trace"] = lambda m: m.trace()
     ns["det"] = lambda m: m.det()
     ns["inv"] = lambda m: m.inv()

@@ -80,10 +80,14 @@ class Tracer:
             return CONSTANTS[name]
         text, needs = spelling(name, self.backend.name, self.backend.m)
 
-        def call(*args):
+        def call(*args, **keywords):
             if needs:
                 self.imports.add(needs)
             parts = [self.backend.tensor(a.text) if a.pure else a.text for a in map(lift, args)]
+            for key, value in keywords.items():  # axis=1, keepdims=True (torch: dim, keepdim)
+                if self.backend.name == "torch":
+                    key = {"axis": "dim", "keepdims": "keepdim"}.get(key, key)
+                parts.append(f"{key}={value!r}")
             return Traced(f"{text}({', '.join(parts)})", ATOM)
 
         return call

@@ -3,7 +3,8 @@
 d Y = Σ cₜ Aₜ dX Bₜ is shown as ∂vec(Y)/∂vec(X) = Σ cₜ (Bₜᵀ ⊗ Aₜ) — the Kronecker form
 (Magnus–Neudecker, column-major vec) — where every term has that shape; otherwise in
 index notation term by term (∂Yᵢⱼ/∂Xₖₗ = Aᵢₖ Bₗⱼ, … ), and as the differential itself
-when a term has neither form. Never an error: the map is always evaluable numerically.
+when a term has neither form (`index_form`: element-wise coefficients, sums written out);
+the differential itself where none of these apply. Never an error: the map is always evaluable numerically.
 One walk (`_render`) for both targets; a `Notation` holds what differs between Unicode
 text and LaTeX (the LaTeX one is complete: no `∂`, `−` or `vec(` left for a TeX engine).
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 from .. import expr as E
 from ..derived import DerivativeLike
 from ..readoff import kronecker_term
+from .index_form import index_terms, render_terms
 from .latex_names import fold_lines
 from .styles import LatexStyle, Style
 from .text import latex, text
@@ -43,6 +45,8 @@ class Notation:
     index_form: Callable[[str, str], str]  # (Y, X) → ∂Yᵢⱼ/∂Xₖₗ
     differential: Callable[[str], str]  # Y → d(Y)
     indexable: Callable[[str], str]  # a name made ready for a subscript
+    sigma: Callable[[str], str] = lambda m: "Σ" + m  # a summation over an index
+    where: str = ", where "
 
 
 def _terms(L):
@@ -111,6 +115,12 @@ def _render(d, n: Notation, rhs: Callable | None = None):
             b = _indexed(B, n, l + "j") if B is not None else n.delta(l + "j")
             pieces.append(_scaled(c, f"{a}{b}", n))
         return f"{n.index_form(left_show(d.expression), show(var))} = " + " + ".join(pieces)
+    terms = index_terms(L, dX)
+    if terms:
+        taken = {v.name for v in L.free if isinstance(v, E.Var)} | {var.name}
+        body, where = render_terms(terms, n, taken)
+        said = n.where + ", ".join(f"{a} = {b}" for a, b in where) if where else ""
+        return f"{n.index_form(left_show(d.expression), show(var))} = {body}{said}"
     return f"{n.differential(left_show(d.expression))} = {show(L)}"
 
 
@@ -119,7 +129,7 @@ def _indexed(M, n: Notation, indices: str):
     return (n.indexable(body) if isinstance(M, E.Var) else n.paren(body)) + n.sub(indices)
 
 
-SUB = str.maketrans("ijkl", "ᵢⱼₖₗ")
+SUB = str.maketrans("ijklmnprstuvaeoh", "ᵢⱼₖₗₘₙₚᵣₛₜᵤᵥₐₑₒₕ")
 
 TEXT = Notation(
     show=text,
@@ -132,6 +142,7 @@ TEXT = Notation(
     index_form=lambda y, x: f"∂({y}){'ij'.translate(SUB)}/∂{x}{'kl'.translate(SUB)}",
     differential=lambda y: f"d({y})",
     indexable=lambda name: name,
+    sigma=lambda m: "Σ" + m.translate(SUB) + " ",
 )
 
 
@@ -153,6 +164,8 @@ LATEX = Notation(
     index_form=lambda y, x: f"\\frac{{\\partial ({y})_{{ij}}}}{{\\partial {_braced(x)}_{{kl}}}}",
     differential=lambda y: f"\\mathrm{{d}}({y})",
     indexable=_braced,
+    sigma=lambda m: "\\sum_{" + m + "} ",
+    where=",\\quad\\text{where } ",
 )
 
 

@@ -46,7 +46,7 @@ def d_func(node: E.Expr) -> list:
     """d f(u, v) = ∂f/∂u ⊗ du + ∂f/∂v ⊗ dv, the partials from the primitive's record; a
     reduction's record gives its local linear map instead."""
     p = primitives.func(node.name)
-    if p.kind == "reduction":
+    if p.kind in ("reduction", "rowwise"):
         return p.linear(node)
     args = node.operands
     return [

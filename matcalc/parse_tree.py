@@ -1,0 +1,222 @@
+"""The parse tree (Lark's) -> `syntax.Query`: the transformer `parse.parse_query` runs,
+the shape keywords a declaration may use, and the checks of literals written in the
+query (number lengths, dimensions, keyword arguments' values) that it makes on the way.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from lark import Token
+from lark.visitors import Transformer_NonRecursive, v_args
+
+from . import limits
+from .parse_errors import OPERATOR_VALUE, SHAPES_PHRASE
+from .syntax import Declaration, Keyword, Position, Query, Syntax
+
+__all__ = ["SHAPE_ARITY", "Fail", "ToSyntax"]
+
+#: Longest number literal, in digits (mantissa digits plus |exponent|).
+MAX_NUMBER_DIGITS = limits.MAX_CONSTANT_DIGITS
+
+# Shape keyword -> the numbers of dimension arguments it may take.
+SHAPE_ARITY = {
+    "scalar": (0,),
+    "vector": (0, 1),
+    "matrix": (0, 2),
+    "symmetric": (0, 1),
+    "simplex": (0, 1),
+    "rowsimplex": (0, 2),
+}
+_SHAPE_FORMS = {
+    "scalar": "scalar",
+    "vector": "vector or vector(n)",
+    "matrix": "matrix or matrix(m, n)",
+    "symmetric": "symmetric or symmetric(n)",
+    "simplex": "simplex or simplex(n)",
+    "rowsimplex": "rowsimplex or rowsimplex(m, n)",
+}
+
+
+# --------------------------------------------------------------------------------------
+# Parse tree -> Syntax
+
+
+class Fail(Exception):
+    """Raised inside the transformer; turned into a ParseError by `parse_query`."""
+
+    def __init__(self, message, line, column, width=1, expected=None):
+        super().__init__(message)
+        self.args_ = (message, line, column, width, expected)
+
+
+def _token_position(token: Token) -> Position:
+    return Position(token.line, token.column, token.end_column)
+
+
+def _fraction(token: Token) -> Fraction:
+    text = str(token)
+    mantissa, _, exponent = text.lower().partition("e")
+    digits = sum(ch.isdigit() for ch in mantissa) + (abs(int(exponent)) if exponent else 0)
+    if digits > MAX_NUMBER_DIGITS:
+        raise Fail(
+            f"number too long or too large (more than {MAX_NUMBER_DIGITS} digits)",
+            token.line,
+            token.column,
+            len(text),
+            f"a number with at most {MAX_NUMBER_DIGITS} digits",
+        )
+    return Fraction(text)
+
+
+@v_args(inline=True, meta=True)
+class ToSyntax(Transformer_NonRecursive):
+    """Lark parse tree -> `Syntax` / `Declaration` / `Query` (non-recursive, so long
+    operator chains cannot exhaust the Python stack here)."""
+
+    __visit_tokens__ = False
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+        self.lines = text.split("\n")
+
+    def _span(self, meta) -> Position:
+        if meta.end_line == meta.line:
+            return Position(meta.line, meta.column, meta.end_column)
+        return Position(meta.line, meta.column, len(self.lines[meta.line - 1]) + 1)
+
+    # -- atoms --------------------------------------------------------------------
+    def number(self, meta, token):
+        return Syntax("number", _fraction(token), (), _token_position(token))
+
+    def name(self, meta, token):
+        return Syntax("name", str(token), (), _token_position(token))
+
+    def call(self, meta, name, *args):
+        positional = tuple(a for a in args if isinstance(a, Syntax))
+        keywords = tuple(a for a in args if isinstance(a, Keyword))
+        seen = set()
+        for i, a in enumerate(args):
+            if isinstance(a, Syntax) and any(isinstance(b, Keyword) for b in args[:i]):
+                raise Fail(
+                    "a positional argument after a keyword argument",
+                    a.pos.line,
+                    a.pos.column,
+                    1,
+                    "positional arguments first, then keyword=value",
+                )
+            if isinstance(a, Keyword):
+                if a.name in seen:
+                    raise Fail(
+                        f"the keyword argument {a.name} is given twice",
+                        a.pos.line,
+                        a.pos.column,
+                        len(a.name),
+                        "each keyword once",
+                    )
+                seen.add(a.name)
+        return Syntax("call", str(name).lower(), positional, self._span(meta), keywords)
+
+    def keyword(self, meta, name, equal, value):
+        return Keyword(str(name), _keyword_value(value), _token_position(name))
+
+    def keyword_tuple(self, meta, name, equal, *values):
+        return Keyword(
+            str(name), tuple(_keyword_value(v, False) for v in values), _token_position(name)
+        )
+
+    def list_literal(self, meta, *items):
+        return Syntax("list", None, tuple(items), self._span(meta))
+
+    # -- operators -----------------------------------------------------------------
+    def _binary(self, meta, left, op, right):
+        return Syntax("binary", OPERATOR_VALUE[op.type], (left, right), _token_position(op))
+
+    add = sub = mul = div = matmul = pow = _binary
+
+    def _compare(self, meta, left, op, right):
+        return Syntax("compare", OPERATOR_VALUE[op.type], (left, right), _token_position(op))
+
+    gt = ge = lt = le = _compare
+
+    def neg(self, meta, op, operand):
+        return Syntax("neg", None, (operand,), self._span(meta))
+
+    def transpose(self, meta, operand, op):
+        kind = "mT" if op.type == "DOT_MT" else None
+        return Syntax("transpose", kind, (operand,), self._span(meta))
+
+    # -- declarations ----------------------------------------------------------------
+    def shape(self, meta, keyword, *dims):
+        word = str(keyword).lower()
+        if word not in SHAPE_ARITY:
+            raise Fail("bad declaration", keyword.line, keyword.column, len(keyword), SHAPES_PHRASE)
+        if len(dims) not in SHAPE_ARITY[word]:
+            pos = self._span(meta)
+            raise Fail(
+                "bad declaration",
+                pos.line,
+                pos.column,
+                (pos.end_column or pos.column + 1) - pos.column,
+                _SHAPE_FORMS[word],
+            )
+        written = []
+        for dim in dims:
+            if dim.type == "NUMBER":
+                if not re.fullmatch(r"[0-9]+", dim) or int(dim) == 0:
+                    raise Fail(
+                        "bad declaration",
+                        dim.line,
+                        dim.column,
+                        len(dim),
+                        "a dimension that is a name or a positive integer",
+                    )
+                written.append(str(int(dim)))
+            else:
+                written.append(str(dim))
+        spec = word + (f"({','.join(written)})" if written else "")
+        return spec, self._span(meta)
+
+    def declaration(self, meta, *children):
+        *names, (spec, pos) = children
+        return Declaration(tuple(str(n) for n in names), spec, pos), names
+
+    def query(self, meta, *children):
+        *declared, body = children
+        seen = set()
+        for _, names in declared:
+            for name in names:
+                if str(name) in seen:
+                    raise Fail(
+                        f"bad declaration: '{name}' is declared twice",
+                        name.line,
+                        name.column,
+                        len(name),
+                        "each name declared once",
+                    )
+                seen.add(str(name))
+        return Query(tuple(d for d, _ in declared), body, self.text)
+
+
+_KEYWORD_VALUE = "an integer, a tuple of integers (0, 1), True or False"
+
+
+def _keyword_value(node: Syntax, flags: bool = True):
+    """A keyword argument's value as Python: an integer (`1`, `-1`), or True/False."""
+    if node.kind == "name" and flags and node.value in ("True", "False"):
+        return node.value == "True"
+    sign, inner = 1, node
+    if inner.kind == "neg":
+        sign, inner = -1, inner.children[0]
+    if inner.kind == "number" and inner.value.denominator == 1:
+        return sign * int(inner.value)
+    pos = node.pos or Position(1, 1)
+    raise Fail(
+        "a keyword argument's value must be an integer, a tuple of integers, True or False",
+        pos.line,
+        pos.column,
+        max(1, (pos.end_column or pos.column + 1) - pos.column),
+        _KEYWORD_VALUE,
+    )
