@@ -50,7 +50,7 @@ def three_ways(query, wrt, expected, fn, values=None, hessian=False, check_n=3, 
     (values -> the NumPy value; for a Hessian, the NumPy gradient); SymPy's check passes;
     the generated NumPy code agrees with evaluate."""
     d = (matcalc.hessian if hessian else matcalc.derivative)(query, wrt)
-    assert str(d) == expected
+    assert str(d) == expected, f"printed {str(d)!r}"
     values = draw(query) if values is None else values
     want = testing.jacobian(fn, values, wrt)
     got = np.asarray(d.evaluate(values), dtype=float)

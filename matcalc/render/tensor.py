@@ -88,6 +88,8 @@ def linear_map_exprs(d: DerivativeLike) -> list:
             for x in (c, A, B if transposed or B is None else E.Transpose(B))
             if x is not None
         ]
+    if index_terms(d.differential, dX):  # index notation names its own factors (S = …)
+        return []
     return [d.differential]
 
 
@@ -118,7 +120,7 @@ def _render(d, n: Notation, rhs: Callable | None = None):
     terms = index_terms(L, dX)
     if terms:
         taken = {v.name for v in L.free if isinstance(v, E.Var)} | {var.name}
-        body, where = render_terms(terms, n, taken)
+        body, where = render_terms(terms, replace(n, show=left_show), taken)
         said = n.where + ", ".join(f"{a} = {b}" for a, b in where) if where else ""
         return f"{n.index_form(left_show(d.expression), show(var))} = {body}{said}"
     return f"{n.differential(left_show(d.expression))} = {show(L)}"
