@@ -149,6 +149,8 @@ class Primitive:
     node: type | None = None  # the dedicated expression class, if any
     example: str = ""  # a call for the tests and the README: "sinh(x)"
     parameters: dict = field(default_factory=dict)  # literal arguments: position -> values
+    letters: tuple = ()  # an activation: the letters its layer's value is named with,
+    #                      preferred first (`s` softmax, `σ` sigmoid, `h` tanh); () none
 
     @property
     def names(self) -> tuple:
@@ -212,6 +214,7 @@ def elementwise(
     domain: Domain = REAL,
     arity: int | tuple = 1,
     surface: bool = True,
+    letters: tuple = (),
     registry: Registry | None = None,
 ) -> Primitive:
     """f applied entry by entry: d f(u, v, …) = ∂f/∂u ⊗ du + ∂f/∂v ⊗ dv + …"""
@@ -230,6 +233,7 @@ def elementwise(
         unicode=unicode or name,
         latex=latex or name,
         domain=domain,
+        letters=tuple(letters),
         example=example,
     )
     return (REGISTRY if registry is None else registry).add(p)
@@ -287,6 +291,7 @@ def structural(
     arity: int | tuple = 1,
     parameters: dict | None = None,
     lower: Callable | None = None,
+    letters: tuple = (),
     registry: Registry | None = None,
 ) -> Primitive:
     """A function with its own canonicalising node class; its rule is in `rules/`."""
@@ -304,6 +309,7 @@ def structural(
         unicode=unicode or name,
         latex=latex or name,
         domain=domain,
+        letters=tuple(letters),
         example=example,
         parameters=parameters or {},
     )
@@ -321,6 +327,7 @@ def composite(
     aliases: tuple = (),
     domain: Domain = REAL,
     parameters: dict | None = None,
+    letters: tuple = (),
     registry: Registry | None = None,
 ) -> Primitive:
     """A function built from other primitives (its derivative comes from theirs)."""
@@ -333,6 +340,7 @@ def composite(
         build,
         aliases,
         domain=domain,
+        letters=tuple(letters),
         example=example,
         parameters=parameters or {},
     )
