@@ -151,6 +151,8 @@ class Primitive:
     example: str = ""  # a call for the tests and the README: "sinh(x)"
     parameters: dict = field(default_factory=dict)  # literal arguments: position -> values
     result: Callable | None = None  # rowwise: the argument's Shape -> the result's Shape
+    letters: tuple = ()  # an activation: the letters its layer's value is named with,
+    #                      preferred first (`s` softmax, `σ` sigmoid, `h` tanh); () none
 
     @property
     def names(self) -> tuple:
@@ -214,6 +216,7 @@ def elementwise(
     domain: Domain = REAL,
     arity: int | tuple = 1,
     surface: bool = True,
+    letters: tuple = (),
     registry: Registry | None = None,
 ) -> Primitive:
     """f applied entry by entry: d f(u, v, …) = ∂f/∂u ⊗ du + ∂f/∂v ⊗ dv + …"""
@@ -232,6 +235,7 @@ def elementwise(
         unicode=unicode or name,
         latex=latex or name,
         domain=domain,
+        letters=tuple(letters),
         example=example,
     )
     return (REGISTRY if registry is None else registry).add(p)
@@ -289,6 +293,7 @@ def structural(
     arity: int | tuple = 1,
     parameters: dict | None = None,
     lower: Callable | None = None,
+    letters: tuple = (),
     registry: Registry | None = None,
 ) -> Primitive:
     """A function with its own canonicalising node class; its rule is in `rules/`."""
@@ -306,6 +311,7 @@ def structural(
         unicode=unicode or name,
         latex=latex or name,
         domain=domain,
+        letters=tuple(letters),
         example=example,
         parameters=parameters or {},
     )
@@ -323,6 +329,7 @@ def composite(
     aliases: tuple = (),
     domain: Domain = REAL,
     parameters: dict | None = None,
+    letters: tuple = (),
     registry: Registry | None = None,
 ) -> Primitive:
     """A function built from other primitives (its derivative comes from theirs)."""
@@ -335,6 +342,7 @@ def composite(
         build,
         aliases,
         domain=domain,
+        letters=tuple(letters),
         example=example,
         parameters=parameters or {},
     )
@@ -353,6 +361,7 @@ def rowwise(
     doc: str,
     example: str,
     domain: Domain = REAL,
+    letters: tuple = (),
     registry: Registry | None = None,
 ) -> Primitive:
     """A function applied to each row of a matrix (softmax, logsumexp, max along axis=1),
@@ -376,6 +385,7 @@ def rowwise(
         domain=domain,
         example=example,
         result=result,
+        letters=tuple(letters),
     )
     return (REGISTRY if registry is None else registry).add(p)
 

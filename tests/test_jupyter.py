@@ -12,6 +12,7 @@ from IPython.core.interactiveshell import InteractiveShell
 
 import matcalc
 from matcalc import jupyter
+from matcalc.render.latex_names import latex_text
 from matcalc.steps import Steps
 
 NEURON = {"w": "vector(n)", "x": "vector(n)", "b": "scalar"}
@@ -108,7 +109,9 @@ def test_markdown_caption_names_the_kind():
 
 
 # ---------------------------------------------------------------- the four steps
-def test_steps_latex_is_the_four_steps():
+def test_steps_latex_are_the_texts_steps():
+    """The neuron's vector chain: the rows of the text steps (numbered headings, each
+    intermediate, local derivative and factor with its shape, each rule), typeset."""
     tex = jupyter.steps_latex(neuron().steps)
     assert tex == "\n".join(
         [
@@ -116,21 +119,27 @@ def test_steps_latex_is_the_four_steps():
             r"\begin{aligned}",
             r"& \frac{\partial}{\partial w}\left(\max\left(0, w \cdot x + b\right)\right) \\",
             r"& \text{1. Intermediate variables} \\",
-            r"& \qquad u_{1} = w \cdot x \\",
-            r"& \qquad u_{2} = u_{1} + b \\",
-            r"& \qquad y = \max\left(0, u_{2}\right) \\",
+            r"& \qquad u_{1} = w \cdot x\quad (1 \times 1) \\",
+            r"& \qquad u_{2} = u_{1} + b\quad (1 \times 1) \\",
+            r"& \qquad y = \max\left(0, u_{2}\right)\quad (1 \times 1) \\",
             r"& \text{2. Their derivatives} \\",
-            r"& \qquad \frac{\partial u_{1}}{\partial w} = x^\top\quad "
+            r"& \qquad \frac{\partial u_{1}}{\partial w} = x^\top\quad (1 \times n)\quad "
             r"\text{[product rule (matrix product)]} \\",
-            r"& \qquad \frac{\partial u_{2}}{\partial u_{1}} = 1\quad \text{[sum rule]} \\",
+            r"& \qquad \frac{\partial u_{2}}{\partial u_{1}} = 1\quad (1 \times 1)\quad "
+            r"\text{[sum rule]} \\",
             r"& \qquad \frac{\partial y}{\partial u_{2}} = \left(u_{2} > 0\right)\quad "
-            r"\text{[max rule (ReLU)]} \\",
+            r"(1 \times 1)\quad \text{[max rule (ReLU)]} \\",
             r"& \text{3. Combined by the vector chain rule} \\",
+            r"& \qquad \text{shapes: }\frac{\partial y}{\partial u_{2}}\colon 1 \times 1,\ "
+            r"\frac{\partial u_{2}}{\partial u_{1}}\colon 1 \times 1,\ "
+            r"\frac{\partial u_{1}}{\partial w}\colon 1 \times n \;\to\; "
+            r"\frac{\partial y}{\partial w}\colon 1 \times n \\",
             r"& \qquad \frac{\partial y}{\partial w} = \frac{\partial y}{\partial u_{2}} "
             r"\frac{\partial u_{2}}{\partial u_{1}} \frac{\partial u_{1}}{\partial w} = "
-            r"\left(u_{2} > 0\right) x^\top \\",
+            r"\left(u_{2} > 0\right) x^\top\quad (1 \times n) \\",
             r"& \text{4. Substituted back and simplified} \\",
-            r"& \qquad \frac{\partial y}{\partial w} = \left(w \cdot x + b > 0\right) x^\top",
+            r"& \qquad \frac{\partial y}{\partial w} = \left(w \cdot x + b > 0\right) x^\top"
+            r"\quad (1 \times n)",
             r"\end{aligned}",
             r"$$",
         ]
@@ -143,7 +152,9 @@ def test_steps_latex_shows_each_rewrite_and_the_result():
         r"& \qquad\qquad \mathbf{1}^\top \operatorname{diag}\left(x\right) = x^\top\quad "
         r"\text{[ones-diag]} \\"
     ) in tex
-    assert tex.endswith("\\frac{\\partial y}{\\partial w} = x^\\top\n\\end{aligned}\n$$")
+    assert tex.endswith(
+        "\\frac{\\partial y}{\\partial w} = x^\\top\\quad (1 \\times n)\n\\end{aligned}\n$$"
+    )
 
 
 def test_steps_latex_total_derivative_sums_the_paths():
@@ -181,13 +192,11 @@ def test_steps_latex_is_mathjax_safe_with_every_heading(make):
     tex = jupyter.steps_latex(d.steps)
     assert tex.startswith("$$\n\\begin{aligned}\n") and tex.endswith("\n\\end{aligned}\n$$")
     assert_mathjax_safe(tex)
-    for heading in (
-        "1. Intermediate variables",
-        "2. Their derivatives",
-        "3. Combined by the",
-        "4. Substituted back and simplified",
-    ):
-        assert tex.count(f"\\text{{{heading}") == len(d.wrt)
+    # the text's numbered headings, each typeset (the steps are one list of rows)
+    headings = re.findall(r"^(\d+)\. ([^:\n]+)", str(d.steps), re.M)
+    assert len(re.findall(r"\\text\{\d+\. ", tex)) == len(headings)  # none for a constant
+    for number, words in headings:
+        assert f"\\text{{{number}. {latex_text(words)}" in tex
     assert jupyter.steps_markdown(d.steps) == tex
 
 

@@ -78,7 +78,13 @@ def field_problems(p) -> list:
         need += ["linear"]
     if p.kind in ("structural", "composite"):
         need += ["build"]
-    return [f"{p.name}: no {f}" for f in need if getattr(p, f) in (None, "", ())]
+    out = [f"{p.name}: no {f}" for f in need if getattr(p, f) in (None, "", ())]
+    letters = p.letters
+    if not isinstance(letters, tuple) or not all(
+        isinstance(c, str) and len(c) == 1 and c.isalpha() for c in letters
+    ):
+        out.append(f"{p.name}: letters {letters!r} are not a tuple of single letters")
+    return out
 
 
 def derivative_problems(p) -> list:
@@ -306,6 +312,28 @@ def test_a_correct_dummy_passes():
     assert not (
         field_problems(p) + derivative_problems(p) + sympy_problems(p) + codegen_problems(p)
     )
+
+
+def test_activations_carry_the_letters_their_layer_is_named_with():
+    # one home: render.names reads these from the records (no table of its own)
+    from matcalc.render import names
+
+    assert not hasattr(names, "_HIDDEN") and not hasattr(names, "_LETTERS")
+    have = {p.name: p.letters for p in ALL if p.letters}
+    assert have == {
+        "softmax": ("s", "p"),
+        "sigmoid": ("σ", "s", "p"),
+        "tanh": ("h", "a"),
+        "relu": ("h", "a"),
+        "gelu": ("h", "a"),
+        "softplus": ("h", "a"),
+    }
+
+
+def test_bad_letters_are_caught():
+    assert field_problems(_throwaway(letters=("ab",)))
+    assert field_problems(_throwaway(letters=("h", 1)))
+    assert not field_problems(_throwaway(letters=("h", "a")))
 
 
 def test_a_missing_field_is_caught():

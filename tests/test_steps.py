@@ -12,6 +12,7 @@ import pytest
 from helpers import assert_derivative
 
 import matcalc
+from matcalc.render.latex_names import latex_name, latex_text
 from matcalc.render.text import latex as latex_of
 
 MORE_HESSIANS = [
@@ -30,6 +31,49 @@ def _rows():
     return _table_rows() + [
         pytest.param(q, w, None, "hessian", id=f"hessian-{q}-by-{w}") for q, w in MORE_HESSIANS
     ]
+
+
+def _tex_rows(tex: str) -> list[str]:
+    """The rows of `steps.latex()`'s `aligned` block."""
+    body = tex.split("\\begin{aligned}\n", 1)[1].rsplit("\n\\end{aligned}", 1)[0]
+    return [r.removeprefix("& ") for r in re.split(r" \\\\\n(?=& )", body)]
+
+
+def _tex_dims(a: str, b: str) -> str:
+    def dim(x: str) -> str:
+        return x if x.isdigit() else latex_name(x) if re.fullmatch(r"[^\W\d]\w*", x) else x
+
+    return f"({dim(a)} \\times {dim(b)})"
+
+
+def assert_latex_mirrors_text(steps) -> None:
+    """The LaTeX steps are the text steps, row for row (one list of rows, two writers):
+    the same numbered headings (the read-off's and the layout change's among them), each
+    equation's shape and rule, each rewrite named; ASCII only (MathJax)."""
+    text, tex = str(steps).splitlines(), steps.latex()
+    rows = _tex_rows(tex)
+    assert tex.isascii()
+    assert len(rows) == len(text), (text, rows)
+    for line, row in zip(text, rows):
+        heading = re.match(r"(\d+)\. (.*)", line)
+        if heading:
+            words = heading[2].partition(": ")[0] if " ⇒ " in heading[2] else heading[2]
+            assert row.startswith(f"\\text{{{heading[1]}. {latex_text(words)}"), (line, row)
+            if " ⇒ " in heading[2]:  # the read-off's rule, typeset beside its heading
+                assert "\\Rightarrow" in row and "\\mathrm{d}" in row, row
+            continue
+        assert not re.match(r"\\text\{\d+\. ", row), (line, row)  # no heading of its own
+        note = re.search(r"    \((\S+)×(\S+)\)(    \[([^\]]+)\])?$", line)
+        if note:  # an equation's shape (and rule) beside it
+            tail = _tex_dims(note[1], note[2])
+            if note[4]:
+                tail += f"\\quad \\text{{[{latex_text(note[4])}]}}"
+            assert row.endswith(tail), (line, row)
+        elif re.search(r"    \[([^\]]+)\]$", line):  # a rule alone: a rewrite or a differential
+            rule = re.search(r"    \[([^\]]+)\]$", line)[1]
+            assert row.endswith(f"\\quad \\text{{[{latex_text(rule)}]}}"), (line, row)
+            if line.startswith("     "):  # a rewrite, under the equation it tidied
+                assert row.startswith("\\qquad\\qquad "), row
 
 
 def _derivative(query, wrt, shapes, layout):
@@ -74,6 +118,7 @@ def test_steps_end_in_the_derivative(query, wrt, shapes, layout):
         )
     tex = d.steps.latex()
     assert tex.startswith("$$\n\\begin{aligned}\n") and tex.endswith("\n\\end{aligned}\n$$")
+    assert_latex_mirrors_text(d.steps)
     if d.result is not None:  # the derivative as `d.latex()` names it (render.names)
         naming = d.naming if len(d.wrt) == 1 else None
         assert (naming.latex(d.result) if naming else latex_of(d.result)) in tex.splitlines()[-3]
@@ -135,9 +180,10 @@ def test_the_requested_layout_ends_the_steps():
         "3. Changed to the denominator layout: the transpose",
         "   ∂y/∂w = x    (n×1)",
     ]
-    assert (
-        "\\frac{\\partial y}{\\partial w} = x\\quad \\text{[denominator layout]}" in d.steps.latex()
-    )
+    assert _tex_rows(d.steps.latex())[-2:] == [
+        "\\text{3. Changed to the denominator layout: the transpose}",
+        "\\qquad \\frac{\\partial y}{\\partial w} = x\\quad (n \\times 1)",
+    ]
     # with named rewrites: the numerator result they reach, then the layout's
     d = matcalc.derivative("w, x: vector(n); sum(w * x)", "w", layout="mixed")
     assert str(d.steps).splitlines()[-5:] == [
@@ -186,6 +232,7 @@ def _steps_of(query, wrt, expected_result, layout="numerator"):
     steps as printed."""
     d = assert_derivative(query, wrt, expected_result, layout=layout)
     assert repr(d.steps) == str(d.steps)  # plain text: a terminal, IPython without %load_ext
+    assert_latex_mirrors_text(d.steps)  # and the LaTeX the same rows
     return str(d.steps).splitlines()
 
 
@@ -298,3 +345,80 @@ def test_the_results_symbol_names_no_variable():
         "Stacked: [3, 0]ᵀ",
     ]
     assert "   f = 3x    (1×1)" in text.splitlines()
+
+
+# ---------------------------------------------------------------- the same steps in LaTeX
+CE = "W: matrix(k, n); x: vector(n); y: vector(k); -sum(y * log(softmax(W @ x)))"
+TEACHING = [  # (query, by, printed result, layout)
+    ("x: scalar; 3*x", "x", "3", "numerator"),
+    ("w, x: vector(n); b: scalar; max(0, w @ x + b)", "w", "(w·x + b > 0)xᵀ", "numerator"),
+    ("X: matrix(m, n); a: vector(m); b: vector(n); a @ X @ b", "X", "abᵀ", "numerator"),
+    ("w, x: vector(n); b: scalar; w @ x + b", "w", "x", "denominator"),
+    (CE, "W", "(sum(y)s − y)xᵀ  where s = softmax(Wx)", "numerator"),
+]
+
+
+def test_latex_steps_of_a_constant_multiple():
+    d = assert_derivative(*TEACHING[0][:3])
+    assert _tex_rows(d.steps.latex())[-2:] == [
+        "\\text{2. Their derivatives}",
+        "\\qquad \\frac{\\partial y}{\\partial x} = 3\\quad (1 \\times 1)\\quad "
+        "\\text{[constant rule]}",
+    ]  # a one-link chain once: no step 3 repeating it
+    assert_latex_mirrors_text(d.steps)
+
+
+def test_latex_steps_of_the_neuron_show_each_shape():
+    d = assert_derivative(*TEACHING[1][:3])
+    rows = _tex_rows(d.steps.latex())
+    assert "\\qquad u_{1} = w \\cdot x\\quad (1 \\times 1)" in rows
+    assert (
+        "\\qquad \\text{shapes: }\\frac{\\partial y}{\\partial u_{2}}\\colon 1 \\times 1,\\ "
+        "\\frac{\\partial u_{2}}{\\partial u_{1}}\\colon 1 \\times 1,\\ "
+        "\\frac{\\partial u_{1}}{\\partial w}\\colon 1 \\times n \\;\\to\\; "
+        "\\frac{\\partial y}{\\partial w}\\colon 1 \\times n"
+    ) in rows
+    assert_latex_mirrors_text(d.steps)
+
+
+def test_latex_steps_read_a_matrix_gradient_off_by_the_trace_trick():
+    d = assert_derivative(*TEACHING[2][:3])
+    assert _tex_rows(d.steps.latex())[-2:] == [
+        "\\text{3. Read off the gradient by the trace trick}\\colon\\ \\mathrm{d}y = "
+        "\\operatorname{tr}\\left(G^\\top \\mathrm{d}X\\right) \\;\\Rightarrow\\; "
+        "\\frac{\\partial y}{\\partial X} = G",
+        f"\\qquad \\mathrm{{d}}y = {latex_of(d.steps.derivations[0].read_off[1])} "
+        "\\;\\Rightarrow\\; \\frac{\\partial y}{\\partial X} = a b^\\top\\quad (m \\times n)",
+    ]
+    assert_latex_mirrors_text(d.steps)
+
+
+def test_latex_steps_change_the_layout_in_a_numbered_step():
+    d = assert_derivative(*TEACHING[3][:3], layout="denominator")
+    assert _tex_rows(d.steps.latex())[-2:] == [
+        "\\text{4. Changed to the denominator layout: the transpose}",
+        "\\qquad \\frac{\\partial y}{\\partial w} = x\\quad (n \\times 1)",
+    ]
+    assert_latex_mirrors_text(d.steps)
+
+
+def test_latex_steps_end_in_the_named_result():
+    d = assert_derivative(*TEACHING[4][:3])
+    last = _tex_rows(d.steps.latex())[-1]
+    assert last == (
+        f"\\qquad \\frac{{\\partial f}}{{\\partial W}} = {d.naming.latex(d.result)} \\quad "
+        f"{d.naming.where_latex()}\\quad (k \\times n)"
+    )
+    assert "s" in d.naming.names.values() and "softmax" in last
+    assert str(d.steps).splitlines()[-1].endswith("where s = softmax(Wx)    (k×n)")
+    assert_latex_mirrors_text(d.steps)
+
+
+def test_the_teaching_steps_latex_compiles_with_pdflatex():
+    from test_latex import failing_formulas
+
+    formulas = [
+        (f"{q} by {w} steps.latex()", _derivative(q, w, None, layout).steps.latex())
+        for q, w, _, layout in TEACHING
+    ]
+    assert failing_formulas(formulas) == []

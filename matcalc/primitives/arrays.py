@@ -120,6 +120,7 @@ structural(
     node=E.Softmax,
     shape="vector",
     doc="exp(u) / sum(exp(u)) of a vector",
+    letters=("s", "p"),
     example="softmax(x)",
 )
 structural(
@@ -181,6 +182,7 @@ composite(
     shape="elementwise",
     domain=BETWEEN_ARGUMENTS,
     doc="max(0, u), entry by entry",
+    letters=("h", "a"),
     example="relu(x)",
 )
 composite(

@@ -129,6 +129,7 @@ rowwise(
     latex=r"\operatorname{softmax}_{\mathrm{rows}}",
     doc="softmax of each row: softmax(X, axis=1)",
     example="softmax(X, axis=1)",
+    letters=("S", "P"),
 )
 rowwise(
     "logsumexp_rows",

@@ -86,6 +86,7 @@ elementwise(
     lower=lambda xp, u: xp.tanh(u),
     latex=r"\tanh",
     doc="hyperbolic tangent",
+    letters=("h", "a"),
     example="tanh(x)",
 )
 elementwise(
@@ -97,6 +98,7 @@ elementwise(
     unicode="σ",
     latex=r"\sigma",
     doc="logistic sigmoid 1/(1 + e⁻ᵘ)",
+    letters=("σ", "s", "p"),
     example="sigmoid(x)",
 )
 elementwise(
@@ -105,6 +107,7 @@ elementwise(
     lower=lambda xp, u: xp.log(1 + xp.exp(u)),
     stable=lambda xp, u: xp.logaddexp(0.0, u),
     doc="log(1 + eᵘ), computed as logaddexp(0, u)",
+    letters=("h", "a"),
     example="softplus(x)",
 )
 elementwise(
@@ -205,6 +208,7 @@ elementwise(
     ],
     lower=lambda xp, u: u * (1 + xp.erf(u * xp.SQRT1_2)) / 2,
     doc="u Φ(u) = u (1 + erf(u/√2))/2, the exact GELU",
+    letters=("h", "a"),
     example="gelu(x)",
 )
 elementwise(

@@ -3,9 +3,11 @@
 - `derivative_latex(d)` / `derivative_markdown(d)`: ∂/∂w (f) = result as display math
   (∂²f/∂x² for a Hessian, ∇ for a stacked list of scalars, ∂vec(Y)/∂vec(X) for a linear
   map); `Derivative._repr_latex_` / `_repr_markdown_` call them.
-- `steps_latex(steps)` / `steps_markdown(steps)`: the tutorial's four steps (section "The
-  chain rules") as one `aligned` block, written from `steps.derivations` with the LaTeX
-  printer of `render.text` for every expression — no Unicode left for MathJax to trip on.
+- `steps_latex(steps)` / `steps_markdown(steps)`: the steps as one `aligned` block, written
+  from the same rows as the text (`render.steps_text.step_rows`: numbered headings, each
+  equation with its shape and rule, the read-off and layout steps, each rewrite under the
+  equation it tidied), with the LaTeX printer of `render.text` for every expression — no
+  Unicode left for MathJax to trip on.
 
 - `derivative_naming(d)`, `result_text(d, names)`, `result_latex(d, names)`: the result
   with its named intermediates (`(s − y)xᵀ  where s = softmax(Wx)`, `render.names`), or
@@ -24,6 +26,7 @@ from ..derived import DerivativeLike, StepsLike
 from .latex_names import fold_lines, latex_text
 from .latex_names import latex_name as _name
 from .names import Naming, latex_block, name_intermediates, taken_names
+from .steps_text import step_rows
 from .styles import using_notation
 from .tensor import linear_map_exprs, linear_map_latex, linear_map_text
 from .text import latex as latex_of
@@ -189,79 +192,99 @@ def derivative_markdown(d: DerivativeLike, names: bool | None = None) -> str:
     return f"$${derivative_equation(d, names)}$$\n\n{where}*{kind}, {d.layout} layout:* `{shown}`"
 
 
-# ---------------------------------------------------------------- the four steps
+# ---------------------------------------------------------------- the steps
+_OPERATORS = {" = ": " = ", "  ⇒  ": r" \;\Rightarrow\; ", ": ": r"\colon ", ", ": r",\ "}
+_OPERATORS["  →  "] = r" \;\to\; "
+
+
+def _dims_latex(shape) -> str:
+    def dim(x) -> str:
+        x = str(x)
+        if x.isdigit():
+            return x
+        return _name(x) if re.fullmatch(r"[^\W\d]\w*", x) else f"\\text{{{latex_text(x)}}}"
+
+    return f"{dim(shape.rows)} \\times {dim(shape.cols)}"
+
+
+def _part_latex(part: tuple, final) -> str:
+    """One part of a step row (`render.steps_text.Row`) in LaTeX."""
+    kind = part[0]
+    if kind == "w":
+        return f"\\text{{{latex_text(part[1])}}}"
+    if kind == "o":
+        return _OPERATORS.get(part[1], part[1])
+    if kind == "n":
+        return _name(part[1])
+    if kind == "p":
+        return _partial(part[1], part[2])
+    if kind == "d":
+        return f"\\mathrm{{d}}{_name(part[1])}"
+    if kind == "e":
+        return latex_of(part[1])
+    if kind == "f":
+        return final(part[1])
+    if kind == "c":
+        return _chain_names(part[1])
+    if kind == "s":
+        return _dims_latex(part[1])
+    if kind == "m":
+        return linear_map_latex(part[1])
+    return part[2]  # "x": (text, latex)
+
+
+def _note_latex(row) -> str:
+    shape = f"\\quad ({_dims_latex(row.shape)})" if row.shape is not None else ""
+    return shape + (_label(row.rule) if row.rule else "")
+
+
 def _steps_rows(steps) -> list[str]:
+    """The rows of `render.steps_text.step_rows` (the same rows the text prints) in LaTeX."""
     d = steps.derivative
+    naming = derivative_naming(d) if len(steps.derivations) == 1 else Naming()
+
+    def final(e) -> str:  # the derivative itself, with its named intermediates (as `str(d)`)
+        if e is d.result and naming:
+            return f"{naming.latex(e)} \\quad {naming.where_latex()}"
+        return latex_of(e)
+
+    out = []
+    for row in step_rows(steps, text_of):
+        said = "".join(_part_latex(p, final) for p in row.parts)
+        if row.kind == "head":
+            out.append(_steps_title(d))
+        elif row.kind == "where":
+            if where_latex(d):
+                out.append(where_latex(d))
+        elif row.kind == "by":
+            out.append(f"\\textbf{{by }} {_name(row.var.name)}")
+        elif row.kind == "stacked":
+            out.append(f"\\text{{Stacked: }} {derivative_equation(d)}")
+        elif row.kind == "heading":
+            words = row.title.partition(": ")[0] if row.parts else row.title
+            heading = f"\\text{{{row.number}. {latex_text(words)}}}"
+            out.append(heading + (f"\\colon\\ {said}" if row.parts else ""))
+        elif row.kind == "equation":
+            out.append(f"\\qquad {said}{_note_latex(row)}")
+        elif row.kind == "rewrite":
+            out.append(f"\\qquad\\qquad {said}{_label(row.rule)}")
+        else:
+            out.append(f"\\qquad {said}")
+    return out
+
+
+def _steps_title(d) -> str:
     title = _operator(d)
     if d.function is not None:  # a Hessian: the Jacobian of the gradient
         title += " = " + (
             _by(d.wrt[0], d.expression) if len(d.wrt) == 1 else _operator(replace(d, function=None))
         )
-    rows = [title + _layout_note(d)]
-    if where_latex(d):
-        rows.append(where_latex(d))
-    for der, diff in zip(steps.derivations, d.derivations):
-        v, top = der.var.name, der.top
-        if len(steps.derivations) > 1:
-            rows.append(f"\\textbf{{by }} {_name(v)}")
-        rows.append("\\text{1. Intermediate variables}")
-        rows += [
-            f"\\qquad {_name(sym.name)} = {latex_of(definition)}"
-            for sym, definition in der.intermediates
-        ]
-        rows.append("\\text{2. Their derivatives}")
-        for p in der.partials:
-            eq = (
-                f"{_partial(p.of, p.by)} = {latex_of(p.value)}"
-                if p.value is not None
-                else f"\\mathrm{{d}}{_name(p.of)} = {latex_of(p.differential)}"
-            )
-            rows.append(f"\\qquad {eq}{_label(p.rule)}")
-        rows.append(f"\\text{{3. Combined by the {latex_text(der.chain_rule)}}}")
-        if der.chained is not None:
-            named = (
-                "" if der.chain_names == f"∂{top}/∂{v}" else f"{_chain_names(der.chain_names)} = "
-            )
-            rows.append(f"\\qquad {_partial(top, v)} = {named}{latex_of(der.chained)}")
-        else:
-            rows.append(f"\\qquad \\mathrm{{d}}{_name(top)} = {latex_of(diff.differential)}")
-        rows.append("\\text{4. Substituted back and simplified}")
-        substituted = latex_of(der.substituted) if der.substituted is not None else None
-        if substituted is not None:
-            rows.append(f"\\qquad {_partial(top, v)} = {substituted}")
-        rows += [
-            f"\\qquad\\qquad {latex_of(r.before)} = {latex_of(r.after)}{_label(r.rule)}"
-            for r in der.rewrites
-        ]
-        naming = derivative_naming(d) if len(steps.derivations) == 1 else Naming()
-        if der.result is not None and der.result is d.result and naming:
-            # the derivative itself, with its named intermediates (as `str(d)`)
-            final = f"{_partial(top, v)} = {naming.latex(der.result)} \\quad {naming.where_latex()}"
-        elif der.result is not None:
-            final = f"{_partial(top, v)} = {latex_of(der.result)}"
-        elif len(steps.derivations) == 1 and d.result is None:
-            final = _linear_map(d)
-        else:
-            final = None
-        if final is not None and (
-            der.rewrites or substituted is None or not final.endswith(" = " + substituted)
-        ):
-            rows.append(f"\\qquad {final}")
-        if getattr(der, "whole", None) is not None:  # the Derivative's form of the result
-            rows.append(f"\\qquad {_partial(top, v)} = {latex_of(der.whole)}")
-        if der.laid_out is not None:
-            laid_out = latex_of(der.laid_out)
-            if der.laid_out is d.result and naming:
-                laid_out = f"{naming.latex(der.laid_out)} \\quad {naming.where_latex()}"
-            rows.append(f"\\qquad {_partial(top, v)} = {laid_out}{_label(d.layout + ' layout')}")
-    if len(steps.derivations) > 1:
-        rows.append(f"\\text{{Stacked: }} {derivative_equation(d)}")
-    return rows
+    return title + _layout_note(d)
 
 
 def steps_latex(steps: StepsLike) -> str:
-    """The tutorial's four steps as display math: one `aligned` block, a `\\text{…}`
-    heading per step and one equation per row, each rule named beside its equation; in
+    """The steps as display math: one `aligned` block, a `\\text{…}` heading per step and
+    one equation per row, its shape and rule beside it (the rows of the text); in
     the notation of the Derivative (`notation="tutorial"`), if it names one."""
     with using_notation(getattr(steps.derivative, "notation", None)):
         rows = " \\\\\n".join("& " + r for r in _steps_rows(steps))
@@ -269,6 +292,6 @@ def steps_latex(steps: StepsLike) -> str:
 
 
 def steps_markdown(steps: StepsLike) -> str:
-    """The four steps for Jupyter's text/markdown (which front ends prefer to text/latex):
+    """The steps for Jupyter's text/markdown (which front ends prefer to text/latex):
     the same display math; Jupyter's Markdown typesets `$$ … $$`."""
     return steps_latex(steps)

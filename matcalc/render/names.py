@@ -18,8 +18,9 @@ get a name, and which name, by measuring the printed text:
   or sum whose name shortens it most (at least `LONG_SAVE` characters) is named.
 A name is measured one character wide; the printed lengths of all nodes come from one
 printing (`_Measure`), so choosing costs a few printings of the result, not one a candidate.
-Names come from the expression — `s` a softmax, `σ` a sigmoid, `h` a hidden layer (tanh,
-relu, gelu, …), `z` an affine pre-activation — else are numbered `v₁, v₂, …`; several of a
+Names come from the expression — an activation's `letters` (its primitive record: `s` a
+softmax, `σ` a sigmoid, `h` a hidden layer of tanh, relu, gelu, …), `z` an affine
+pre-activation — else are numbered `v₁, v₂, …`; several of a
 kind are numbered `h₁, h₂` inner first; a name in `taken` (the user's variables and sizes)
 is never used. The same nodes get the same names wherever `Naming` prints them: the
 derivative, its LaTeX, the Jupyter display; `steps` and the code generators may call
@@ -33,6 +34,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .. import expr as E
+from ..registry import func
+from ..registry import get as primitive
 from .latex_names import fold_lines
 from .styles import ATOM, LatexStyle, Style
 from .text import Printer
@@ -60,15 +63,9 @@ MAX_NODES = 4000  # a result with more nodes prints flat
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
-# the letter a reader gives the *value* of a layer (a convention of notation, not a fact
-# about the function: the function facts live in the primitive registry)
-_HIDDEN = frozenset({"tanh", "relu", "gelu", "softplus"})
-_LETTERS = {
-    "softmax": ("s", "p"),
-    "sigmoid": ("σ", "s", "p"),
-    "hidden": ("h", "a"),
-    "affine": ("z", "a"),
-}
+# the letters a reader gives an affine pre-activation (Wx + b); an activation's letters
+# (`s` softmax, `σ` sigmoid, `h` tanh, relu, …) are a field of its primitive record
+_AFFINE = ("z", "a")
 _NUMBERED = "v"
 
 
@@ -175,18 +172,21 @@ def latex_block(rows: list[str]) -> str:
 
 
 # ---------------------------------------------------------------- what a node is
-def _kind(node: E.Expr) -> str | None:
-    """ "softmax", "sigmoid", "hidden", "affine" or None (no letter of its own)."""
+def _kind(node: E.Expr) -> tuple | None:
+    """The letters `node`'s value is named with, preferred first: an activation's (its
+    primitive's `letters`), `_AFFINE` for a pre-activation, or None (no letter of its own)."""
+    letters: tuple = ()
     if isinstance(node, E.Softmax):
-        return "softmax"
-    if isinstance(node, E.Func) and node.name == "sigmoid":
-        return "sigmoid"
-    if isinstance(node, E.Func) and node.name in _HIDDEN:
-        return "hidden"
-    if isinstance(node, E.Max) and any(E.is_const(a, 0) for a in node.children):
-        return "hidden"  # max(0, ·): relu
+        letters = primitive("softmax").letters
+    elif isinstance(node, E.Func):
+        record = func(node.name)
+        letters = record.letters if record is not None else ()
+    elif isinstance(node, E.Max) and any(E.is_const(a, 0) for a in node.children):
+        letters = primitive("relu").letters  # max(0, ·): relu
+    if letters:
+        return letters
     if isinstance(node, (E.Add, E.MatMul)) and _has_matvec(node):
-        return "affine"
+        return _AFFINE
     return None
 
 
@@ -205,7 +205,7 @@ def _is_layer(node: E.Expr) -> bool:
     """A vector activation of a matrix-vector product: softmax(Wx), σ(Wx + b), tanh(W₁x)."""
     kind = _kind(node)
     return (
-        kind in ("softmax", "sigmoid", "hidden")
+        kind not in (None, _AFFINE)
         and not node.shape.is_scalar
         and any(_has_matvec(c) for c in node.children)
     )
@@ -357,13 +357,12 @@ def _letters(nodes: list, taken: set) -> dict:
     share a kind; `v₁, v₂, …` for nodes without a letter."""
     groups: dict = {}
     for n in nodes:
-        groups.setdefault(_kind(n) or "", []).append(n)
+        groups.setdefault(_kind(n) or (), []).append(n)
     out: dict = {}
     used = set(taken)
     for n in nodes:
-        kind = _kind(n) or ""
-        group = groups[kind]
-        letters = _LETTERS.get(kind, ())
+        letters = _kind(n) or ()
+        group = groups[letters]
         name = None
         if len(group) == 1:
             name = next((c for c in letters if c not in used), None)
