@@ -25,7 +25,6 @@ import functools
 import gc
 import re
 from fractions import Fraction
-from importlib import resources
 from pathlib import Path
 
 from lark import Lark, Token
@@ -92,19 +91,22 @@ _SHAPE_FORMS = {
 
 
 def _grammar_text() -> str:
-    """The grammar, from package data `matcalc.grammar` (installed) or from
-    `<repo>/grammar/matcalc.lark` (running from a checkout)."""
+    """The grammar, from `matcalc/grammar/matcalc.lark` (installed: the package data
+    `matcalc.grammar`) or `<repo>/grammar/matcalc.lark` (a checkout), located from this
+    file; `importlib.resources` (which imports `zipfile`, a cold-start cost) only for a
+    zipped install."""
+    here = Path(__file__).parent
+    for path in (here / "grammar" / GRAMMAR_FILE, here.parent / "grammar" / GRAMMAR_FILE):
+        with contextlib.suppress(OSError):
+            return path.read_text(encoding="utf-8")
     try:
+        from importlib import resources
+
         return resources.files("matcalc.grammar").joinpath(GRAMMAR_FILE).read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError, TypeError):
-        pass
-    checkout = Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_FILE
-    try:
-        return checkout.read_text(encoding="utf-8")
-    except OSError as exc:
+    except (ModuleNotFoundError, OSError, TypeError) as exc:
         raise RuntimeError(
             f"matcalc is installed without its grammar: neither package data "
-            f"matcalc.grammar/{GRAMMAR_FILE} nor {checkout} could be read"
+            f"matcalc.grammar/{GRAMMAR_FILE} nor {here.parent / 'grammar'} could be read"
         ) from exc
 
 
