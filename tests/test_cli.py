@@ -327,3 +327,17 @@ def test_a_plain_query_imports_only_the_derivation():
         or "codegen" in name
     )
     assert loaded == []
+
+
+def test_lazy_package_names_keep_verify_the_function():
+    """`matcalc` imports `api` and `verify` on first use; importing the subpackage
+    `matcalc.verify` first must still leave `matcalc.verify` the function."""
+    code = (
+        "import matcalc.verify.claims, matcalc, sys\n"
+        "print(callable(matcalc.verify), matcalc.verify.__module__)\n"
+        "print(matcalc.derivative('x: vector(n); sum(x)', wrt='x'))\n"
+        "print(sorted(set(matcalc.__all__) - set(dir(matcalc))))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "True matcalc.verify\n1ᵀ\n[]\n"
