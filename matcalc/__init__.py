@@ -4,14 +4,45 @@ the derivation shown, cross-checked by SymPy, evaluable with NumPy."""
 
 from __future__ import annotations
 
-from .api import Derivative, derivative, hessian, value_and_grad_source
+import sys
+import types
+from importlib import import_module
+
 from .errors import MatcalcError
 from .render import text as _text  # noqa: F401  (registers how expressions print)
 
-# `matcalc.verify` is the function that decides a hand-derived claim such as
-# `d/dz (x + z) = 1` (the package of that name holds its parts and documents the claim
-# syntax): imported here, eagerly, so that the name stays bound to the function.
-from .verify import verify
+# The public names are imported on first use (PEP 562), so that `import matcalc.cli` or
+# `import matcalc.errors` loads only what it needs (issue 11: CLI cold start).
+_LAZY = {
+    "derivative": ".api",
+    "hessian": ".api",
+    "value_and_grad_source": ".api",
+    "Derivative": ".api",
+    "verify": ".verify",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'matcalc' has no attribute {name!r}")
+    value = getattr(import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+class _Package(types.ModuleType):
+    """`matcalc.verify` is the function that decides a hand-derived claim such as
+    `d/dz (x + z) = 1`; the subpackage of that name holds its parts. Importing the
+    subpackage makes Python bind the package's attribute `verify` to the subpackage:
+    this keeps it bound to the function (as `from .verify import verify` did eagerly)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name == "verify" and isinstance(value, types.ModuleType):
+            value = value.verify
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def load_ipython_extension(ipython: object) -> None:
@@ -19,6 +50,10 @@ def load_ipython_extension(ipython: object) -> None:
     from .jupyter import load_ipython_extension as load
 
     load(ipython)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [

@@ -54,7 +54,6 @@ from .options import (
     verify_parser,
 )
 from .render.styles import current_notation, using_notation
-from .verify import verify
 
 EXIT_OUTPUT = 3
 
@@ -148,6 +147,8 @@ def where_line(d: Derivative, latex: bool = False) -> str | None:
 
 # ---------------------------------------------------------------- commands
 def verify_command(argv: list[str], out: TextIO, err: TextIO) -> int:
+    from .verify import verify  # only this command needs it (cold start, issue 11)
+
     args = parse_args(verify_parser(), argv)
     with using_notation(args.notation):
         try:

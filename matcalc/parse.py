@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-from importlib import resources
 from pathlib import Path
 
 from lark import Lark
@@ -68,20 +67,22 @@ GRAMMAR_FILE = "matcalc.lark"
 
 
 def _grammar_text() -> str:
-    """The grammar: `<repo>/grammar/matcalc.lark` beside this package (a checkout, or a
-    worktree: an editable install's package data may point at another checkout), else the
-    package data `matcalc.grammar` (installed)."""
-    checkout = Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_FILE
+    """The grammar, from `matcalc/grammar/matcalc.lark` (installed: the package data
+    `matcalc.grammar`) or `<repo>/grammar/matcalc.lark` (a checkout), located from this
+    file; `importlib.resources` (which imports `zipfile`, a cold-start cost) only for a
+    zipped install."""
+    here = Path(__file__).parent
+    for path in (here / "grammar" / GRAMMAR_FILE, here.parent / "grammar" / GRAMMAR_FILE):
+        with contextlib.suppress(OSError):
+            return path.read_text(encoding="utf-8")
     try:
-        return checkout.read_text(encoding="utf-8")
-    except OSError:
-        pass
-    try:
+        from importlib import resources
+
         return resources.files("matcalc.grammar").joinpath(GRAMMAR_FILE).read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError, TypeError) as exc:
+    except (ModuleNotFoundError, OSError, TypeError) as exc:
         raise RuntimeError(
-            f"matcalc is installed without its grammar: neither {checkout} nor package data "
-            f"matcalc.grammar/{GRAMMAR_FILE} could be read"
+            f"matcalc is installed without its grammar: neither package data "
+            f"matcalc.grammar/{GRAMMAR_FILE} nor {here.parent / 'grammar'} could be read"
         ) from exc
 
 

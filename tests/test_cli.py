@@ -290,3 +290,54 @@ def test_an_option_value_starting_with_a_minus_is_the_value():
 def test_bad_wrt_lists_exit_2(wrt, message):
     status, out, err = call("x*y", "--wrt", wrt)
     assert (status, out) == (2, "") and message in err
+
+
+# What `python -m matcalc QUERY` leaves in sys.modules: run as `-m matcalc` would, then
+# print the imported module names (issue 11: cold start).
+_IMPORTED = """
+import runpy, sys
+sys.argv = ["matcalc", *sys.argv[1:]]
+try:
+    runpy.run_module("matcalc", run_name="__main__", alter_sys=True)
+except SystemExit as stop:
+    assert not stop.code, stop.code
+print("\\n".join(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_a_plain_query_imports_only_the_derivation():
+    """A plain derivation loads no NumPy, SymPy, web server, code generator, claim
+    checker or importlib.resources/zipfile: each costs the CLI's cold start."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _IMPORTED, "x: vector(n); sum(x)", "--wrt", "x"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "1ᵀ\n"
+    imported = set(proc.stderr.split())
+    assert "matcalc.api" in imported  # the runner really derived
+    heavy = ("numpy", "sympy", "starlette", "zipfile", "importlib.resources")
+    loaded = sorted(
+        name
+        for name in imported
+        if name.split(".")[0] in heavy
+        or name.startswith(("importlib.resources", "matcalc.verify", "matcalc.web"))
+        or "codegen" in name
+    )
+    assert loaded == []
+
+
+def test_lazy_package_names_keep_verify_the_function():
+    """`matcalc` imports `api` and `verify` on first use; importing the subpackage
+    `matcalc.verify` first must still leave `matcalc.verify` the function."""
+    code = (
+        "import matcalc.verify.claims, matcalc, sys\n"
+        "print(callable(matcalc.verify), matcalc.verify.__module__)\n"
+        "print(matcalc.derivative('x: vector(n); sum(x)', wrt='x'))\n"
+        "print(sorted(set(matcalc.__all__) - set(dir(matcalc))))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "True matcalc.verify\n1ᵀ\n[]\n"
