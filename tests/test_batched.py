@@ -127,7 +127,7 @@ def test_row_softmax_by_its_argument():
     three_ways(
         M + "sum(C * softmax(X, axis=1))",
         "X",
-        "softmax(X, axis=1) ⊙ (C − (C ⊙ softmax(X, axis=1))1 1ᵀ)",
+        "S ⊙ (C − (C ⊙ S)1 1ᵀ)  where S = softmax(X, axis=1)",
         f,
     )
 
@@ -139,7 +139,7 @@ def test_column_softmax_is_the_row_softmax_of_the_transpose():
     three_ways(
         M + "sum(C * softmax(X, axis=0))",
         "X",
-        "(softmax(Xᵀ, axis=1) ⊙ (Cᵀ − (C ⊙ softmax(Xᵀ, axis=1)ᵀ)ᵀ1 1ᵀ))ᵀ",
+        "(S ⊙ (Cᵀ − (C ⊙ Sᵀ)ᵀ1 1ᵀ))ᵀ  where S = softmax(Xᵀ, axis=1)",
         f,
     )
 
