@@ -322,6 +322,7 @@ def test_activations_carry_the_letters_their_layer_is_named_with():
     have = {p.name: p.letters for p in ALL if p.letters}
     assert have == {
         "softmax": ("s", "p"),
+        "softmax_rows": ("S", "P"),
         "sigmoid": ("σ", "s", "p"),
         "tanh": ("h", "a"),
         "relu": ("h", "a"),

@@ -87,7 +87,7 @@ CASES = [
         "layer norm: no zero sum left, the outer product v₁ v₁ᵀ, mean printed as mean",
         "x: vector(n); e: scalar; (x - mean(x)) / sqrt(mean((x - mean(x))^2) + e)",
         "x",
-        "(1/√(mean(v₁²) + e))(I − (1/n)1·1ᵀ) − (1/(n(mean(v₁²) + e)^(3/2)))v₁ v₁ᵀ"
+        "(1/(n(mean(v₁²) + e)^(3/2)))v₁ v₁ᵀ(1/n − I) + (1/√(mean(v₁²) + e))(I − 1/n)"
         "  where v₁ = x − mean(x)",
         lambda v: (
             (v["x"] - v["x"].mean()) / np.sqrt(np.mean((v["x"] - v["x"].mean()) ** 2) + v["e"])

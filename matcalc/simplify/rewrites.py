@@ -17,13 +17,11 @@ from .rewrites_diag import (
     diag_vector,
     ones_diag,
     ones_dot,
-    ones_ones,
     pairs,
     row_diag,
 )
 
 __all__ = [
-    "ones_ones",
     "diag_scalar",
     "diag_diag_cancels",
     "absorb_sign",

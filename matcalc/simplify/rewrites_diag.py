@@ -18,7 +18,6 @@ __all__ = [
     "diag_vector",
     "ones_diag",
     "ones_dot",
-    "ones_ones",
     "pairs",
     "row_diag",
 ]
@@ -149,16 +148,6 @@ def ones_dot(node: E.Expr) -> E.Expr | None:
             return None
 
         return pairs(node, match)
-
-
-@rewrite("ones-ones")
-def ones_ones(node: E.Expr) -> E.Expr | None:
-    """1ᵀ1 → n. Shrinks: a product of constants becomes the dimension."""
-    if isinstance(node, E.MatMul):
-        return pairs(
-            node,
-            lambda a, b: E.Sum(b) if _ones_row(a) and _ones_column(b) else None,
-        )
 
 
 @rewrite("diag-scalar")
