@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import numpy as np
-
 from .. import expr as E
 from ..shapes import Shape
-from . import Domain, composite, rowwise
+from . import Domain, arrays, composite, rowwise, scalar  # noqa: F401  (registered first)
 
 __all__ = ["ones_column", "ones_row", "row_sums", "variance"]
 
@@ -110,6 +108,8 @@ def _min_stable(xp, u):
 
 def _row_tie_gap(u):
     """How far each row's top two entries are from a tie (where the row max is kinked)."""
+    import numpy as np  # here, not at import: the CLI's start does not load NumPy
+
     u = np.atleast_2d(np.asarray(u, dtype=float))
     if u.shape[1] < 2:
         return np.full(u.shape, np.inf)
