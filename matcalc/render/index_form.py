@@ -12,12 +12,9 @@ node (a row-wise function of dX, say): the caller then prints the differential i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from .. import expr as E
-
-if TYPE_CHECKING:  # for the annotation only (render.tensor imports this module)
-    from .tensor import Notation
+from .notation import Notation
 
 __all__ = ["Term", "index_terms", "render_terms"]
 
@@ -166,7 +163,7 @@ def index_terms(L: E.Expr, dX: E.Expr) -> list | None:
 
 
 def render_terms(terms: list, n: Notation, taken: set) -> tuple[str, list]:
-    """(the right side, the 'where' definitions) in notation `n` (render.tensor.Notation)."""
+    """(the right side, the 'where' definitions) in notation `n` (render.notation.Notation)."""
     names: dict = {}
     letters = [c for c in "SPRTUZGHF" if c not in taken]
 

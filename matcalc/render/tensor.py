@@ -12,13 +12,14 @@ text and LaTeX (the LaTeX one is complete: no `∂`, `−` or `vec(` left for a 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from .. import expr as E
 from ..derived import DerivativeLike
 from ..readoff import kronecker_term
 from .index_form import index_terms, render_terms
 from .latex_names import fold_lines
+from .notation import Notation
 from .styles import LatexStyle, Style
 from .text import latex, text
 
@@ -31,22 +32,6 @@ __all__ = [
     "linear_map_latex",
     "linear_map_text",
 ]
-
-
-@dataclass(frozen=True)
-class Notation:
-    show: Callable[[E.Expr], str]
-    kron: Callable[[str, str], str]  # (Bᵀ, A) → Bᵀ ⊗ A, in the current notation
-    minus: str
-    sub: Callable[[str], str]  # index subscript: ij → ᵢⱼ or _{ij}
-    delta: Callable[[str], str]  # Kronecker delta with its indices
-    paren: Callable[[str], str]
-    vec_form: Callable[[str, str], str]  # (Y, X) → ∂vec(Y)/∂vec(X)
-    index_form: Callable[[str, str], str]  # (Y, X) → ∂Yᵢⱼ/∂Xₖₗ
-    differential: Callable[[str], str]  # Y → d(Y)
-    indexable: Callable[[str], str]  # a name made ready for a subscript
-    sigma: Callable[[str], str] = lambda m: "Σ" + m  # a summation over an index
-    where: str = ", where "
 
 
 def _terms(L):
