@@ -134,6 +134,8 @@ def _cache_path():
 
 @functools.cache
 def _parser() -> Lark:
+    from .lexing import ContextualLexer  # Lark's, its state lexers made on demand
+
     return Lark(
         _grammar_text(),
         parser="lalr",
@@ -143,6 +145,7 @@ def _parser() -> Lark:
         maybe_placeholders=False,
         postlex=_DeclarationNewlines(),
         cache=_cache_path(),
+        _plugins={"ContextualLexer": ContextualLexer},
     )
 
 
