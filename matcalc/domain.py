@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from .records import Record
 
 if TYPE_CHECKING:
     import numpy as np
@@ -16,19 +17,46 @@ if TYPE_CHECKING:
 __all__ = ["BETWEEN_ARGUMENTS", "INVERTIBLE", "KINK_AT_ZERO", "POSITIVE", "REAL", "Domain"]
 
 
-@dataclass(frozen=True)
-class Domain:
+class Domain(Record):
     """Where a primitive is defined and smooth: the open interval (low, high) for its
     argument(s), the argument values where it is kinked (abs at 0), or kinks where its
     arguments meet (max, min, clip); `gap` is the distance to the nearest of these;
     `invertible`: the argument must be an invertible matrix (det, inv)."""
 
-    low: float = -math.inf
-    high: float = math.inf
-    kinks: tuple = ()
-    between_arguments: bool = False
-    distance: Callable | None = None  # a custom gap (a reduction's kinks), values -> array
-    invertible: bool = False
+    __slots__ = ("low", "high", "kinks", "between_arguments", "distance", "invertible")
+    low: float
+    high: float
+    kinks: tuple
+    between_arguments: bool
+    distance: Callable | None  # a custom gap (a reduction's kinks), values -> array
+    invertible: bool
+
+    def __init__(
+        self,
+        low: float = -math.inf,
+        high: float = math.inf,
+        kinks: tuple = (),
+        between_arguments: bool = False,
+        distance: Callable | None = None,
+        invertible: bool = False,
+    ) -> None:
+        _set = object.__setattr__  # (past the record's __setattr__)
+        _set(self, "low", low)
+        _set(self, "high", high)
+        _set(self, "kinks", kinks)
+        _set(self, "between_arguments", between_arguments)
+        _set(self, "distance", distance)
+        _set(self, "invertible", invertible)
+
+    def _key(self) -> tuple:
+        return (
+            self.low,
+            self.high,
+            self.kinks,
+            self.between_arguments,
+            self.distance,
+            self.invertible,
+        )
 
     @property
     def positive(self) -> bool:

@@ -26,10 +26,10 @@ names up here without an import running back up; the records themselves are in
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .domain import BETWEEN_ARGUMENTS, INVERTIBLE, KINK_AT_ZERO, POSITIVE, REAL, Domain
+from .records import Record
 
 if TYPE_CHECKING:
     pass
@@ -59,35 +59,70 @@ __all__ = [
 ]
 
 KINDS = ("elementwise", "reduction", "structural", "composite", "constant", "rowwise")
+_set = object.__setattr__  # (a record's __init__ sets its fields past its __setattr__)
 
 
-@dataclass(frozen=True)
-class Primitive:
+class Primitive(Record):
     """One function of the language (see the module docstring for the fields' meaning)."""
 
-    name: str  # the canonical name: the node's name, the printed name
-    kind: str  # one of KINDS
-    arity: tuple  # the numbers of arguments the surface call accepts
-    shape: str  # the builder's shape rule: "elementwise", "reduce", ...
-    doc: str  # one line for --help and the README
-    build: Callable | None  # the call's arguments (Exprs) -> the expression; None:
-    #                             the generic node expr.Func(name, *arguments)
-    aliases: tuple = ()
-    surface: bool = True  # callable by name in the language
-    partials: tuple | None = None  # elementwise: ∂f/∂(argument i)(*args) -> Expr
-    linear: Callable | None = None  # reduction: (node) -> [(child, d -> Expr)]
-    adjoint: Callable | None = None  # structural linear node: (node, c) -> [(child, c')]
-    lower: Callable | None = None  # (xp, *args) -> value: the one array-API lowering
-    stable: Callable | None = None  # (xp, *args) for NumPy/JAX/PyTorch only
-    unicode: str = ""  # printed name, or a template with {0}
-    latex: str = ""
-    domain: Domain = REAL
-    node: type | None = None  # the dedicated expression class, if any
-    example: str = ""  # a call for the tests and the README: "sinh(x)"
-    parameters: dict = field(default_factory=dict)  # literal arguments: position -> values
-    result: Callable | None = None  # rowwise: the argument's Shape -> the result's Shape
-    letters: tuple = ()  # an activation: the letters its layer's value is named with,
-    #                      preferred first (`s` softmax, `σ` sigmoid, `h` tanh); () none
+    __slots__ = (
+        "name",  # the canonical name: the node's name, the printed name
+        "kind",  # one of KINDS
+        "arity",  # the numbers of arguments the surface call accepts
+        "shape",  # the builder's shape rule: "elementwise", "reduce", ...
+        "doc",  # one line for --help and the README
+        "build",  # the call's arguments (Exprs) -> the expression; None:
+        #         the generic node expr.Func(name, *arguments)
+        "aliases",
+        "surface",  # callable by name in the language
+        "partials",  # elementwise: ∂f/∂(argument i)(*args) -> Expr
+        "linear",  # reduction: (node) -> [(child, d -> Expr)]
+        "adjoint",  # structural linear node: (node, c) -> [(child, c')]
+        "lower",  # (xp, *args) -> value: the one array-API lowering
+        "stable",  # (xp, *args) for NumPy/JAX/PyTorch only
+        "unicode",  # printed name, or a template with {0}
+        "latex",
+        "domain",
+        "node",  # the dedicated expression class, if any
+        "example",  # a call for the tests and the README: "sinh(x)"
+        "parameters",  # literal arguments: position -> values
+        "result",  # rowwise: the argument's Shape -> the result's Shape
+        "letters",  # an activation: the letters its layer's value is named with,
+        #            preferred first (`s` softmax, `σ` sigmoid, `h` tanh); () none
+    )
+
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        arity: tuple,
+        shape: str,
+        doc: str,
+        build: Callable | None,
+        aliases: tuple = (),
+        surface: bool = True,
+        partials: tuple | None = None,
+        linear: Callable | None = None,
+        adjoint: Callable | None = None,
+        lower: Callable | None = None,
+        stable: Callable | None = None,
+        unicode: str = "",
+        latex: str = "",
+        domain: Domain = REAL,
+        node: type | None = None,
+        example: str = "",
+        parameters: dict | None = None,
+        result: Callable | None = None,
+        letters: tuple = (),
+    ) -> None:
+        values = locals()
+        for field in self.__slots__:  # (once per primitive, at import)
+            _set(self, field, values[field])
+        if parameters is None:
+            _set(self, "parameters", {})
+
+    def _key(self) -> tuple:
+        return tuple(getattr(self, field) for field in self.__slots__)
 
     @property
     def names(self) -> tuple:

@@ -9,17 +9,26 @@ one shape, or a scalar with anything (the tutorial's "scalar expansion" section)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from .records import Record
 
 __all__ = ["SCALAR", "Dim", "Shape", "ShapeSpec", "matrix", "parse_spec", "size", "vector"]
 
 Dim = "str | int"
+_set = object.__setattr__  # (a record's __init__ sets its fields past its __setattr__)
 
 
-@dataclass(frozen=True)
-class Shape:
-    rows: object = 1
-    cols: object = 1
+class Shape(Record):
+    __slots__ = ("rows", "cols")
+    rows: object
+    cols: object
+
+    def __init__(self, rows: object = 1, cols: object = 1) -> None:
+        _set(self, "rows", rows)
+        _set(self, "cols", cols)
+
+    def _key(self) -> tuple:
+        return (self.rows, self.cols)
 
     @property
     def is_scalar(self) -> bool:
@@ -109,14 +118,22 @@ _SPEC = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class ShapeSpec:
+class ShapeSpec(Record):
     """A declared shape: kind plus dimensions (None where left open, to be inferred)."""
 
+    __slots__ = ("kind", "dims", "structure")
     kind: str  # "scalar" | "vector" | "matrix"
     dims: tuple  # () | (n,) | (m, n); entries str, int or None
-    structure: str | None = None  # "symmetric" (Aᵀ = A), "simplex" (entries sum to 1) or
-    #                               "rowsimplex" (a matrix whose rows each sum to 1)
+    structure: str | None  # "symmetric" (Aᵀ = A), "simplex" (entries sum to 1) or
+    #                        "rowsimplex" (a matrix whose rows each sum to 1)
+
+    def __init__(self, kind: str, dims: tuple, structure: str | None = None) -> None:
+        _set(self, "kind", kind)
+        _set(self, "dims", dims)
+        _set(self, "structure", structure)
+
+    def _key(self) -> tuple:
+        return (self.kind, self.dims, self.structure)
 
     @property
     def symmetric(self) -> bool:

@@ -7,23 +7,33 @@ knows nothing of shapes or derivatives.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fractions import Fraction
+
+from .records import Record
 
 __all__ = ["Declaration", "Keyword", "Position", "Query", "Syntax", "number"]
 
+_set = object.__setattr__  # (a record's __init__ sets its fields past its __setattr__)
 
-@dataclass(frozen=True)
-class Position:
+
+class Position(Record):
     """Where a piece of the query starts: 1-based line and column, and its end column."""
 
+    __slots__ = ("line", "column", "end_column")
     line: int
     column: int
-    end_column: int | None = None
+    end_column: int | None
+
+    def __init__(self, line: int, column: int, end_column: int | None = None) -> None:
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "end_column", end_column)
+
+    def _key(self) -> tuple:
+        return (self.line, self.column, self.end_column)
 
 
-@dataclass(frozen=True)
-class Syntax:
+class Syntax(Record):
     """One node of the syntax tree.
 
     kind      value                      children
@@ -41,38 +51,80 @@ class Syntax:
     whose values are already plain Python (an int, a tuple of ints, a bool).
     """
 
+    __slots__ = ("kind", "value", "children", "pos", "keywords")
     kind: str
-    value: object = None
-    children: tuple = ()
-    pos: Position | None = field(default=None, compare=False)
-    keywords: tuple = ()
+    value: object
+    children: tuple
+    pos: Position | None  # not compared
+    keywords: tuple
+
+    def __init__(
+        self,
+        kind: str,
+        value: object = None,
+        children: tuple = (),
+        pos: Position | None = None,
+        keywords: tuple = (),
+    ) -> None:
+        _set(self, "kind", kind)
+        _set(self, "value", value)
+        _set(self, "children", children)
+        _set(self, "pos", pos)
+        _set(self, "keywords", keywords)
+
+    def _key(self) -> tuple:
+        return (self.kind, self.value, self.children, self.keywords)
 
 
-@dataclass(frozen=True)
-class Keyword:
+class Keyword(Record):
     """`axis=1` in a call: the keyword, its value (int, tuple of ints or bool) and where
     the keyword is written."""
 
+    __slots__ = ("name", "value", "pos")
     name: str
     value: object
-    pos: Position | None = field(default=None, compare=False)
+    pos: Position | None  # not compared
+
+    def __init__(self, name: str, value: object, pos: Position | None = None) -> None:
+        _set(self, "name", name)
+        _set(self, "value", value)
+        _set(self, "pos", pos)
+
+    def _key(self) -> tuple:
+        return (self.name, self.value)
 
 
-@dataclass(frozen=True)
-class Declaration:
+class Declaration(Record):
     """`w, x: vector(n)` — names and a shape spec as written ("scalar", "vector(n)",
     "matrix(m, n)", "symmetric(n)", "vector", "matrix"), with the spec's position."""
 
+    __slots__ = ("names", "spec", "pos")
     names: tuple[str, ...]
     spec: str
-    pos: Position | None = field(default=None, compare=False)
+    pos: Position | None  # not compared
+
+    def __init__(self, names: tuple[str, ...], spec: str, pos: Position | None = None) -> None:
+        _set(self, "names", names)
+        _set(self, "spec", spec)
+        _set(self, "pos", pos)
+
+    def _key(self) -> tuple:
+        return (self.names, self.spec)
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(Record):
+    __slots__ = ("declarations", "body", "text")
     declarations: tuple[Declaration, ...]
     body: Syntax
-    text: str = ""
+    text: str
+
+    def __init__(self, declarations: tuple[Declaration, ...], body: Syntax, text: str = "") -> None:
+        _set(self, "declarations", declarations)
+        _set(self, "body", body)
+        _set(self, "text", text)
+
+    def _key(self) -> tuple:
+        return (self.declarations, self.body, self.text)
 
 
 def number(value: Fraction | int, pos: Position | None = None) -> Syntax:
