@@ -20,8 +20,6 @@ located at the operator. `build` also reports every name's shape as a declaratio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from . import expr as E
 from . import limits
 from .axes import CONSTANT_CALLS, uses_axes
@@ -32,6 +30,7 @@ from .declarations import declared_specs, dimension_names, spec_string
 from .errors import LimitError, MatcalcError, ShapeError
 from .functions import ELEMENTWISE, FUNCTIONS, VECTOR_ARGUMENT, literal, parameters
 from .readoff import substitute
+from .records import Struct
 from .shapes import Shape, ShapeSpec
 from .syntax import Query, Syntax
 from .unify import Dims, is_unknown
@@ -363,17 +362,44 @@ def _spare(index: int, taken: set) -> str:
     return f"n{k}"
 
 
-@dataclass
-class Typed:
+class Typed(Struct):
     """A typed query: the expression, its variables, every name's shape as a declaration
     ('vector(n)'), the names whose shape was inferred, and the dimensions used as numbers."""
 
-    expression: E.Expr
-    variables: dict
-    declarations: dict
-    inferred: dict
-    dimensions: frozenset
-    declared: tuple = ()  # the declared names, in the order the declarations give them
+    __slots__ = (
+        "expression",
+        "variables",
+        "declarations",
+        "inferred",
+        "dimensions",
+        "declared",  # the declared names, in the order the declarations give them
+    )
+
+    def __init__(
+        self,
+        expression: E.Expr,
+        variables: dict,
+        declarations: dict,
+        inferred: dict,
+        dimensions: frozenset,
+        declared: tuple = (),
+    ) -> None:
+        self.expression = expression
+        self.variables = variables
+        self.declarations = declarations
+        self.inferred = inferred
+        self.dimensions = dimensions
+        self.declared = declared
+
+    def _key(self) -> tuple:
+        return (
+            self.expression,
+            self.variables,
+            self.declarations,
+            self.inferred,
+            self.dimensions,
+            self.declared,
+        )
 
 
 def _on_the_simplex(e: E.Expr) -> E.Expr:

@@ -273,6 +273,9 @@ class _WatchedStdout:
 
 
 def main() -> None:
+    import gc
+
+    gc.freeze()  # the modules' objects: never garbage (cold start, issue 11)
     sys.stdout = _WatchedStdout(_ClosedStdout() if sys.stdout is None else sys.stdout)
     try:
         try:

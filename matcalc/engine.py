@@ -8,32 +8,65 @@ not depend on the variable are skipped; shared subexpressions are differentiated
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from . import expr as E
 from .errors import UnsupportedError
+from .records import Struct
 from .rules import load as load_rules
 
 __all__ = ["Applied", "Differentiation", "differentiate"]
 
 
-@dataclass
-class Applied:
+class Applied(Struct):
     """One node's derivative: the rule and, per dependent child, its local linear map."""
 
-    node: E.Expr
-    rule: str
-    section: str
-    locals: list  # [(child, linear)]
+    __slots__ = (
+        "node",
+        "rule",
+        "section",
+        "locals",  # [(child, linear)]
+    )
+
+    def __init__(
+        self,
+        node: E.Expr,
+        rule: str,
+        section: str,
+        locals: list,
+    ) -> None:
+        self.node = node
+        self.rule = rule
+        self.section = section
+        self.locals = locals
+
+    def _key(self) -> tuple:
+        return (self.node, self.rule, self.section, self.locals)
 
 
-@dataclass
-class Differentiation:
-    var: E.Var
-    root: E.Expr
-    differential: E.Expr  # d(root), linear in d(var)
-    memo: dict = field(default_factory=dict)  # node -> its differential
-    applied: list = field(default_factory=list)
+class Differentiation(Struct):
+    __slots__ = (
+        "var",
+        "root",
+        "differential",  # d(root), linear in d(var)
+        "memo",  # node -> its differential
+        "applied",
+    )
+
+    def __init__(
+        self,
+        var: E.Var,
+        root: E.Expr,
+        differential: E.Expr,
+        memo: dict | None = None,
+        applied: list | None = None,
+    ) -> None:
+        self.var = var
+        self.root = root
+        self.differential = differential
+        self.memo = {} if memo is None else memo
+        self.applied = [] if applied is None else applied
+
+    def _key(self) -> tuple:
+        return (self.var, self.root, self.differential, self.memo, self.applied)
 
 
 def differentiate(root: E.Expr, var: E.Var) -> Differentiation:

@@ -85,15 +85,24 @@ def _add_notation(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _QueryParser(argparse.ArgumentParser):
+    """The parser of `matcalc QUERY …`, whose --help ends with the examples and the function
+    list, made only when the help is (the list wraps every primitive's name: cold start)."""
+
+    def format_help(self) -> str:
+        if self.epilog is None:
+            self.epilog = EXAMPLES + _functions_help()
+        return super().format_help()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The options of `matcalc QUERY …` (shared with the %matcalc magic)."""
-    p = argparse.ArgumentParser(
+    p = _QueryParser(
         prog="matcalc",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Matrix calculus in matrix notation: the derivative of an expression over "
         "scalars, vectors and matrices, as the tutorial 'The Matrix Calculus You "
         "Need For Deep Learning' derives it.",
-        epilog=EXAMPLES + _functions_help(),
     )
     p.add_argument(
         "query",

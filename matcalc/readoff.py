@@ -13,12 +13,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from . import expr as E
 from . import primitives
 from .errors import UnsupportedError
 from .primitives.catalog import REGISTRY
+from .records import Record
 from .shapes import Shape
 
 __all__ = [
@@ -70,18 +69,39 @@ def rebuild(node: E.Expr, kids: list) -> E.Expr:
 
 
 # ---------------------------------------------------------------- linear maps: c·G ⊗ (A dX B)
-@dataclass(frozen=True)
-class KroneckerTerm:
+class KroneckerTerm(Record):
     """One term of a differential, c · G ⊗ (A · dX · B) (or with dXᵀ): scalar factors c,
     element-wise array factors G, the matrices around the hole (None for none), and the
     product `core` = A dX B itself."""
 
-    scalars: list
-    arrays: list
-    A: E.Expr | None
-    transposed: bool
-    B: E.Expr | None
-    core: E.Expr
+    __slots__ = (
+        "scalars",
+        "arrays",
+        "A",
+        "transposed",
+        "B",
+        "core",
+    )
+
+    def __init__(
+        self,
+        scalars: list,
+        arrays: list,
+        A: E.Expr | None,
+        transposed: bool,
+        B: E.Expr | None,
+        core: E.Expr,
+    ) -> None:
+        _set = object.__setattr__  # (past the record's __setattr__)
+        _set(self, "scalars", scalars)
+        _set(self, "arrays", arrays)
+        _set(self, "A", A)
+        _set(self, "transposed", transposed)
+        _set(self, "B", B)
+        _set(self, "core", core)
+
+    def _key(self) -> tuple:
+        return (self.scalars, self.arrays, self.A, self.transposed, self.B, self.core)
 
 
 def kronecker_term(term: E.Expr, dX: E.Expr) -> KroneckerTerm | None:

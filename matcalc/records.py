@@ -13,17 +13,26 @@ hash compare, as a tuple); this base gives what the frozen dataclass gave:
 - assigning or deleting an attribute raises `dataclasses.FrozenInstanceError`;
 - copy and pickle rebuild through `__init__` (the fields in `__slots__` order, which must be
   `__init__`'s positional order).
+
+`replace(record, **changes)` is `dataclasses.replace`: a copy with some fields changed.
+`Struct` is the same for a mutable dataclass: fields may be assigned, and it has no hash;
+one whose instances take other attributes too ends its `__slots__` with "__dict__".
 """
 
 from __future__ import annotations
 
-__all__ = ["Record"]
+__all__ = ["Record", "Struct", "replace"]
 
 
 class Record:
     """An immutable value with `__slots__` fields; see the module docstring."""
 
     __slots__ = ()
+    _fields: tuple = ()  # the names in __slots__ but "__dict__" (set for each subclass)
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._fields = tuple(n for n in cls.__dict__.get("__slots__", ()) if not n.startswith("__"))
 
     def _key(self) -> tuple:  # pragma: no cover - every record class defines it
         raise NotImplementedError
@@ -37,7 +46,7 @@ class Record:
         return hash(self._key())
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
         return f"{type(self).__qualname__}({fields})"
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -51,4 +60,22 @@ class Record:
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def __reduce__(self) -> tuple:
-        return (type(self), tuple(getattr(self, name) for name in self.__slots__))
+        return (type(self), tuple(getattr(self, name) for name in self._fields))
+
+
+class Struct(Record):
+    """A mutable record (in place of a plain `@dataclass`): assignable, unhashable."""
+
+    __slots__ = ()
+    __hash__ = None  # type: ignore[assignment]
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__
+
+
+def replace(record: Record, **changes: object) -> Record:
+    """A copy of `record` with the fields in `changes` changed (`dataclasses.replace`)."""
+    for name in changes:
+        if name not in record._fields:
+            raise TypeError(f"{type(record).__qualname__} has no field {name!r}")
+    values = {name: changes.get(name, getattr(record, name)) for name in record._fields}
+    return type(record)(**values)

@@ -116,13 +116,13 @@ class Primitive(Record):
         letters: tuple = (),
     ) -> None:
         values = locals()
-        for field in self.__slots__:  # (once per primitive, at import)
+        for field in self._fields:  # (once per primitive, at import)
             _set(self, field, values[field])
         if parameters is None:
             _set(self, "parameters", {})
 
     def _key(self) -> tuple:
-        return tuple(getattr(self, field) for field in self.__slots__)
+        return tuple(getattr(self, field) for field in self._fields)
 
     @property
     def names(self) -> tuple:

@@ -6,10 +6,9 @@ the Jupyter display. `api` builds it; this module only reads it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-
 from . import expr as E
 from .layout import Layout
+from .records import Struct, replace
 from .render.display import (
     derivative_latex,
     derivative_markdown,
@@ -27,36 +26,98 @@ from .render.text import text as text_of
 __all__ = ["Derivative"]
 
 
-@dataclass
-class Derivative:
+class Derivative(Struct):
     """A derivative in matrix notation: print it, typeset it, evaluate it, check it."""
 
-    expression: E.Expr
-    wrt: tuple  # the Var(s)
-    variables: dict
-    layout: Layout  # a str: "numerator", "denominator" or "mixed"
-    result: E.Expr | None  # the matrix-notation derivative (None: a linear map)
-    differential: E.Expr  # d f, linear in d(wrt) (for a single wrt)
-    kind: str  # "tangent" | "jacobian" | "gradient" | "linear map" | "stacked"
-    derivations: list = field(default_factory=list)
-    rewrites: list = field(default_factory=list)
-    raw: E.Expr | None = None  # the read-off before simplification
-    function: E.Expr | None = None  # for a Hessian: f itself (`expression` is its gradient)
-    # every name of the query -> its shape as a declaration ("vector(N)", "matrix(m, n)",
-    # "scalar", "symmetric(n)", "simplex(n)"; dimensions used as numbers are not names here),
-    # and the part of it that was inferred rather than declared (shown as "where …")
-    declarations: dict = field(default_factory=dict)
-    inferred: dict = field(default_factory=dict)
-    # a stacked ∇f(x, y, …): the derivative by each variable (numerator layout), in wrt order
-    parts: tuple = ()
-    # the printed symbols: "standard" (⊙ element-wise, ⊗ Kronecker) or "tutorial" (⊗
-    # element-wise, kron(A, B)); every printed form of this Derivative and its steps uses
-    # it; None: the notation current where it prints (`render.styles.using_notation`)
-    notation: str | None = None
-    # the variables in the order the declarations, then the query, name them (generated code)
-    argument_order: tuple = ()
-    # print with named intermediates (`(s − y)xᵀ  where s = softmax(Wx)`); False: flat
-    names: bool = True
+    __slots__ = (
+        "expression",
+        "wrt",  # the Var(s)
+        "variables",
+        "layout",  # a str: "numerator", "denominator" or "mixed"
+        "result",  # the matrix-notation derivative (None: a linear map)
+        "differential",  # d f, linear in d(wrt) (for a single wrt)
+        "kind",  # "tangent" | "jacobian" | "gradient" | "linear map" | "stacked"
+        "derivations",
+        "rewrites",
+        "raw",  # the read-off before simplification
+        "function",  # for a Hessian: f itself (`expression` is its gradient)
+        # every name of the query -> its shape as a declaration ("vector(N)", "matrix(m, n)",
+        # "scalar", "symmetric(n)", "simplex(n)"; dimensions used as numbers are not names here),
+        # and the part of it that was inferred rather than declared (shown as "where …")
+        "declarations",
+        "inferred",
+        # a stacked ∇f(x, y, …): the derivative by each variable (numerator layout), in wrt order
+        "parts",
+        # the printed symbols: "standard" (⊙ element-wise, ⊗ Kronecker) or "tutorial" (⊗
+        # element-wise, kron(A, B)); every printed form of this Derivative and its steps uses
+        # it; None: the notation current where it prints (`render.styles.using_notation`)
+        "notation",
+        # the variables in the order the declarations, then the query, name them (generated code)
+        "argument_order",
+        # print with named intermediates (`(s − y)xᵀ  where s = softmax(Wx)`); False: flat
+        "names",
+        "__dict__",  # (display keeps its naming here)
+    )
+
+    def __init__(
+        self,
+        expression: E.Expr,
+        wrt: tuple,
+        variables: dict,
+        layout: Layout,
+        result: E.Expr | None,
+        differential: E.Expr,
+        kind: str,
+        derivations: list | None = None,
+        rewrites: list | None = None,
+        raw: E.Expr | None = None,
+        function: E.Expr | None = None,
+        declarations: dict | None = None,
+        inferred: dict | None = None,
+        parts: tuple = (),
+        notation: str | None = None,
+        argument_order: tuple = (),
+        names: bool = True,
+    ) -> None:
+        self.expression = expression
+        self.wrt = wrt
+        self.variables = variables
+        self.layout = layout
+        self.result = result
+        self.differential = differential
+        self.kind = kind
+        self.derivations = [] if derivations is None else derivations
+        self.rewrites = [] if rewrites is None else rewrites
+        self.raw = raw
+        self.function = function
+        self.declarations = {} if declarations is None else declarations
+        self.inferred = {} if inferred is None else inferred
+        self.parts = parts
+        self.notation = notation
+        self.argument_order = argument_order
+        self.names = names
+        self.__post_init__()
+
+    def _key(self) -> tuple:
+        return (
+            self.expression,
+            self.wrt,
+            self.variables,
+            self.layout,
+            self.result,
+            self.differential,
+            self.kind,
+            self.derivations,
+            self.rewrites,
+            self.raw,
+            self.function,
+            self.declarations,
+            self.inferred,
+            self.parts,
+            self.notation,
+            self.argument_order,
+            self.names,
+        )
 
     def __post_init__(self):
         self.layout = Layout.of(self.layout)

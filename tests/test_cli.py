@@ -329,6 +329,54 @@ def test_a_plain_query_imports_only_the_derivation():
     assert loaded == []
 
 
+# Each frozen dataclass compiles its methods from source when its module loads (≈ 3 M
+# instructions a class): the classes a plain query loads are `matcalc.records` classes.
+_DATACLASSES = """
+import runpy, sys
+sys.argv = ["matcalc", *sys.argv[1:]]
+try:
+    runpy.run_module("matcalc", run_name="__main__", alter_sys=True)
+except SystemExit as stop:
+    assert not stop.code, stop.code
+found = sorted(
+    f"{name}.{attr}"
+    for name, module in list(sys.modules.items())
+    if name.startswith("matcalc")
+    for attr, value in list(vars(module).items())
+    if isinstance(value, type) and value.__module__ == name and "__dataclass_fields__" in vars(value)
+)
+print("\\n".join(found), file=sys.stderr)
+"""
+
+
+def test_a_plain_query_makes_no_dataclass():
+    """No class on a plain query's path is a dataclass (issue 11: cold start), but the
+    simplify engine's Rewrite, whose module another branch rewrites (convert it after)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _DATACLASSES, "x: vector(n); sum(x)", "--wrt", "x"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "1ᵀ\n"
+    assert set(proc.stderr.split()) <= {"matcalc.simplify.engine.Rewrite"}
+
+
+def test_a_plain_query_loads_no_steps_nor_index_form():
+    """The steps and the index form of a linear map load when asked for (cold start)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _IMPORTED, "x: vector(n); sum(x)", "--wrt", "x"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    imported = set(proc.stderr.split())
+    lazy = {"matcalc.render.steps_text", "matcalc.render.tensor", "matcalc.render.index_form"}
+    assert "matcalc.render.display" in imported and not imported & lazy
+
+
 def test_lazy_package_names_keep_verify_the_function():
     """`matcalc` imports `api` and `verify` on first use; importing the subpackage
     `matcalc.verify` first must still leave `matcalc.verify` the function."""

@@ -19,16 +19,15 @@ It reads a finished Derivative (and Steps) only: nothing here derives anything.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from collections.abc import Callable
 
 from ..declarations import where_text
 from ..derived import DerivativeLike, StepsLike
+from ..records import replace
 from .latex_names import fold_lines, latex_text
 from .latex_names import latex_name as _name
 from .names import Naming, latex_block, name_intermediates, taken_names
-from .steps_text import step_rows
 from .styles import using_notation
-from .tensor import linear_map_exprs, linear_map_latex, linear_map_text
 from .text import latex as latex_of
 from .text import text as text_of
 
@@ -43,6 +42,33 @@ __all__ = [
     "steps_markdown",
     "where_latex",
 ]
+
+
+# The steps and the index form of a linear map are imported when first asked for: a plain
+# derivative prints without them (CLI cold start, issue 11).
+def _step_rows(steps: StepsLike, show: Callable[..., str]) -> list:
+    from .steps_text import step_rows as rows
+
+    return rows(steps, show)
+
+
+def _linear_map_exprs(d: DerivativeLike) -> list:
+    from .tensor import linear_map_exprs as exprs
+
+    return exprs(d)
+
+
+def _linear_map_latex(d: DerivativeLike, show: Callable | None = None) -> str:
+    from .tensor import linear_map_latex as latex
+
+    return latex(d, show)
+
+
+def _linear_map_text(d: DerivativeLike, show: Callable | None = None) -> str:
+    from .tensor import linear_map_text as text
+
+    return text(d, show)
+
 
 # ---------------------------------------------------------------- pieces of notation
 
@@ -64,7 +90,7 @@ def _label(rule: str) -> str:
 def _linear_map(d) -> str:
     """A matrix-by-matrix derivative: `render.tensor`'s LaTeX, ∂vec(Y)/∂vec(X) (or
     ∂Yᵢⱼ/∂Xₖₗ) as a fraction."""
-    return linear_map_latex(d)
+    return _linear_map_latex(d)
 
 
 def _by(var, expression) -> str:
@@ -95,7 +121,7 @@ def derivative_equation(d: DerivativeLike, names: bool | None = None) -> str:
     intermediates an `aligned` block, the definitions under the result aligned at `=`."""
     naming = derivative_naming(d, names)
     if d.result is None:
-        equation = linear_map_latex(d, naming.latex if naming else None)
+        equation = _linear_map_latex(d, naming.latex if naming else None)
         return latex_block(["&" + equation] + naming.latex_rows(False)) if naming else equation
     if not naming:
         return f"{_operator(d)} = {latex_of(d.result)}"
@@ -127,7 +153,7 @@ def derivative_naming(d: DerivativeLike, names: bool | None = None) -> Naming:
 
 
 def _naming(d) -> Naming:
-    exprs = [d.result] if d.result is not None else linear_map_exprs(d)
+    exprs = [d.result] if d.result is not None else _linear_map_exprs(d)
     variables = getattr(d, "variables", {}) or {}
     taken = taken_names(
         d.expression, d.result, getattr(d, "function", None), variables=variables.values()
@@ -139,7 +165,7 @@ def result_text(d: DerivativeLike, names: bool | None = None) -> str:
     """The result in Unicode, `(s − y)xᵀ  where s = softmax(Wx)` (flat: `names=False`)."""
     naming = derivative_naming(d, names)
     if d.result is None:
-        equation = linear_map_text(d, naming.text if naming else None)
+        equation = _linear_map_text(d, naming.text if naming else None)
         return f"{equation}  {naming.where_text()}" if naming else equation
     return naming.show_text(d.result) if naming else text_of(d.result)
 
@@ -148,7 +174,7 @@ def result_latex(d: DerivativeLike, names: bool | None = None) -> str:
     """The result in LaTeX: an `aligned` block with its `where` rows, or flat."""
     naming = derivative_naming(d, names)
     if d.result is None:
-        equation = linear_map_latex(d, naming.latex if naming else None)
+        equation = _linear_map_latex(d, naming.latex if naming else None)
         return latex_block(["&" + equation] + naming.latex_rows(False)) if naming else equation
     return naming.show_latex(d.result) if naming else latex_of(d.result)
 
@@ -229,7 +255,7 @@ def _part_latex(part: tuple, final) -> str:
     if kind == "s":
         return _dims_latex(part[1])
     if kind == "m":
-        return linear_map_latex(part[1])
+        return _linear_map_latex(part[1])
     return part[2]  # "x": (text, latex)
 
 
@@ -249,7 +275,7 @@ def _steps_rows(steps) -> list[str]:
         return latex_of(e)
 
     out = []
-    for row in step_rows(steps, text_of):
+    for row in _step_rows(steps, text_of):
         said = "".join(_part_latex(p, final) for p in row.parts)
         if row.kind == "head":
             out.append(_steps_title(d))

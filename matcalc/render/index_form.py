@@ -11,9 +11,8 @@ node (a row-wise function of dX, say): the caller then prints the differential i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .. import expr as E
+from ..records import Struct
 from .notation import Notation
 
 __all__ = ["Term", "index_terms", "render_terms"]
@@ -21,15 +20,31 @@ __all__ = ["Term", "index_terms", "render_terms"]
 BOUND = "mnprstuvaeoh"  # summation indices (each has a Unicode subscript)
 
 
-@dataclass
-class Term:
+class Term(Struct):
     """coeff · Σ_bound Π deltas · Π factors (a factor: (matrix, row index, column index),
     an index None where that dimension is 1)."""
 
-    coeff: list = field(default_factory=list)
-    deltas: list = field(default_factory=list)
-    factors: list = field(default_factory=list)
-    bound: list = field(default_factory=list)
+    __slots__ = (
+        "coeff",
+        "deltas",
+        "factors",
+        "bound",
+    )
+
+    def __init__(
+        self,
+        coeff: list | None = None,
+        deltas: list | None = None,
+        factors: list | None = None,
+        bound: list | None = None,
+    ) -> None:
+        self.coeff = [] if coeff is None else coeff
+        self.deltas = [] if deltas is None else deltas
+        self.factors = [] if factors is None else factors
+        self.bound = [] if bound is None else bound
+
+    def _key(self) -> tuple:
+        return (self.coeff, self.deltas, self.factors, self.bound)
 
     def rename(self, old: str, new: str) -> None:
         def r(a):

@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from .. import expr as E
+from ..records import Record, Struct
 from ..registry import func
 from ..registry import get as primitive
 from .latex_names import fold_lines
@@ -69,12 +69,21 @@ _AFFINE = ("z", "a")
 _NUMBERED = "v"
 
 
-@dataclass(frozen=True)
-class Naming:
+class Naming(Record):
     """Which nodes print as names: `names` maps a node to its name, in definition order
     (a definition uses only names before it). Empty (falsy) when nothing is named."""
 
-    names: dict = field(default_factory=dict)
+    __slots__ = ("names",)
+
+    def __init__(
+        self,
+        names: dict | None = None,
+    ) -> None:
+        _set = object.__setattr__  # (past the record's __setattr__)
+        _set(self, "names", {} if names is None else names)
+
+    def _key(self) -> tuple:
+        return (self.names,)
 
     def __bool__(self) -> bool:
         return bool(self.names)
@@ -278,19 +287,53 @@ def _occurrences(roots: list, named: dict, order: list, definitions: bool = True
 
 
 # ---------------------------------------------------------------- the measurement
-@dataclass
-class _Measure:
+class _Measure(Struct):
     """The printed lengths with the current names (each one character wide, a lower bound
     on a name's width, parentheses aside): of every node, of the bodies, of the whole."""
 
-    roots: list
-    order: list
-    named: dict
-    width: dict = field(default_factory=dict)  # node -> printed length in context
-    body: int = 0
-    total: int = 0  # the bodies and the definitions `, x = …`
-    counts: dict = field(default_factory=dict)  # printed occurrences, definitions included
-    in_body: dict = field(default_factory=dict)  # printed occurrences in the bodies
+    __slots__ = (
+        "roots",
+        "order",
+        "named",
+        "width",  # node -> printed length in context
+        "body",
+        "total",  # the bodies and the definitions `, x = …`
+        "counts",  # printed occurrences, definitions included
+        "in_body",  # printed occurrences in the bodies
+    )
+
+    def __init__(
+        self,
+        roots: list,
+        order: list,
+        named: dict,
+        width: dict | None = None,
+        body: int = 0,
+        total: int = 0,
+        counts: dict | None = None,
+        in_body: dict | None = None,
+    ) -> None:
+        self.roots = roots
+        self.order = order
+        self.named = named
+        self.width = {} if width is None else width
+        self.body = body
+        self.total = total
+        self.counts = {} if counts is None else counts
+        self.in_body = {} if in_body is None else in_body
+        self.__post_init__()
+
+    def _key(self) -> tuple:
+        return (
+            self.roots,
+            self.order,
+            self.named,
+            self.width,
+            self.body,
+            self.total,
+            self.counts,
+            self.in_body,
+        )
 
     def __post_init__(self):
         p = Naming(dict.fromkeys(self.named, "x")).printer(Style())

@@ -14,19 +14,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from itertools import count
 
 from ..declarations import where_text
 from ..derived import StepsLike
+from ..records import Record
 from .latex_names import latex_name
 from .text import text as text_of
 
 __all__ = ["Row", "part_text", "step_rows", "steps_text"]
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Record):
     """One row of the steps. `kind`: "head" (∂/∂x of f), "where" (the inferred shapes),
     "by" (a variable of a stacked derivative), "heading" (`number. title`; a read-off's
     formula also as `parts`), "equation" (`parts`, noted with `shape` and `rule`; the
@@ -37,14 +36,49 @@ class Row:
     ("c", chain of partials), ("s", shape), ("m", derivative) a linear map's own form,
     ("x", text, latex) a formula with a spelling for each."""
 
-    kind: str
-    parts: tuple = ()
-    shape: object = None
-    rule: str = ""
-    group: int = 0
-    number: int = 0
-    title: str = ""
-    var: object = None
+    __slots__ = (
+        "kind",
+        "parts",
+        "shape",
+        "rule",
+        "group",
+        "number",
+        "title",
+        "var",
+    )
+
+    def __init__(
+        self,
+        kind: str,
+        parts: tuple = (),
+        shape: object = None,
+        rule: str = "",
+        group: int = 0,
+        number: int = 0,
+        title: str = "",
+        var: object = None,
+    ) -> None:
+        _set = object.__setattr__  # (past the record's __setattr__)
+        _set(self, "kind", kind)
+        _set(self, "parts", parts)
+        _set(self, "shape", shape)
+        _set(self, "rule", rule)
+        _set(self, "group", group)
+        _set(self, "number", number)
+        _set(self, "title", title)
+        _set(self, "var", var)
+
+    def _key(self) -> tuple:
+        return (
+            self.kind,
+            self.parts,
+            self.shape,
+            self.rule,
+            self.group,
+            self.number,
+            self.title,
+            self.var,
+        )
 
 
 def _dims(shape) -> str:

@@ -9,10 +9,10 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ..errors import MatcalcError
+from ..records import Record
 from .latex_names import latex_name, latex_operator
 
 __all__ = [
@@ -34,18 +34,46 @@ __all__ = [
 
 
 # ---------------------------------------------------------------- notations
-@dataclass(frozen=True)
-class Notation:
+class Notation(Record):
     """The glyphs of the two products, which must never share one. `kron` and `kron_latex`
     are templates of the Kronecker product A ⊗ B ({0}, {1} the printed factors); `ascii`
     spells this notation's glyphs where a terminal cannot print them."""
 
-    name: str
-    hadamard: str
-    hadamard_latex: str
-    kron: str
-    kron_latex: str
-    ascii: dict = field(default_factory=dict)
+    __slots__ = (
+        "name",
+        "hadamard",
+        "hadamard_latex",
+        "kron",
+        "kron_latex",
+        "ascii",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        hadamard: str,
+        hadamard_latex: str,
+        kron: str,
+        kron_latex: str,
+        ascii: dict | None = None,
+    ) -> None:
+        _set = object.__setattr__  # (past the record's __setattr__)
+        _set(self, "name", name)
+        _set(self, "hadamard", hadamard)
+        _set(self, "hadamard_latex", hadamard_latex)
+        _set(self, "kron", kron)
+        _set(self, "kron_latex", kron_latex)
+        _set(self, "ascii", {} if ascii is None else ascii)
+
+    def _key(self) -> tuple:
+        return (
+            self.name,
+            self.hadamard,
+            self.hadamard_latex,
+            self.kron,
+            self.kron_latex,
+            self.ascii,
+        )
 
 
 NOTATIONS = {

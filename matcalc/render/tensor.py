@@ -12,11 +12,11 @@ text and LaTeX (the LaTeX one is complete: no `∂`, `−` or `vec(` left for a 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from .. import expr as E
 from ..derived import DerivativeLike
 from ..readoff import kronecker_term
+from ..records import replace
 from .index_form import index_terms, render_terms
 from .latex_names import fold_lines
 from .notation import Notation

@@ -10,19 +10,37 @@ A node type with no rule raises `UnsupportedError` naming it — never a silent 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from ..records import Record
 
 __all__ = ["RULES", "Rule", "load", "rule"]
 
 RULES: dict[type, Rule] = {}
 
 
-@dataclass(frozen=True)
-class Rule:
-    node: type
-    name: str  # the tutorial's name for it: "product rule", "sum reduction", ...
-    section: str  # the module, i.e. the tutorial section it comes from
-    local: Callable  # node -> [(child, linear)]
+class Rule(Record):
+    __slots__ = (
+        "node",
+        "name",  # the tutorial's name for it: "product rule", "sum reduction", ...
+        "section",  # the module, i.e. the tutorial section it comes from
+        "local",  # node -> [(child, linear)]
+    )
+
+    def __init__(
+        self,
+        node: type,
+        name: str,
+        section: str,
+        local: Callable,
+    ) -> None:
+        _set = object.__setattr__  # (past the record's __setattr__)
+        _set(self, "node", node)
+        _set(self, "name", name)
+        _set(self, "section", section)
+        _set(self, "local", local)
+
+    def _key(self) -> tuple:
+        return (self.node, self.name, self.section, self.local)
 
 
 def rule(node_type: type, name: str) -> Callable[[Callable], Callable]:
