@@ -3,13 +3,16 @@
 most 1.5 × `python -c pass` plus Lark's own import (`python -c "import lark"` − `pass`).
 
 Run from the repository root:   python benchmarks/bench_coldstart.py  [--runs 15] [--check-target]
+                                                                      [--stages]
 
 With valgrind on PATH it counts instructions (`--tool=callgrind`; deterministic, unlike
 time on a shared machine), else it times the three commands interleaved (pass, lark, CLI,
 pass, lark, CLI, ...) and reports ratios of medians. Every command runs once first with a
 bytecode cache in a temporary folder (`PYTHONPYCACHEPREFIX`), as an installed package has
 one. A command that fails is a failure (exit 1); `--check-target` also fails when the CLI
-is over the target. See benchmarks/README.md.
+is over the target. `--stages` (valgrind only) also counts the CLI's start piece by piece:
+the package, the CLI's modules, the parser, the parse, and the derivation and printing.
+See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -31,6 +34,35 @@ COMMANDS = {
     'python -c "import lark"': ["-c", "import lark"],
     "python -m matcalc QUERY": ["-m", "matcalc", *QUERY],
 }
+
+
+# Cumulative stages of the CLI's run (each the one before plus one step), for --stages;
+# the garbage collector handled as `python -m matcalc` does (matcalc/__main__.py).
+_GC, _FROZEN = "import gc; gc.disable(); ", "; gc.enable(); gc.freeze()"
+_PARSER = "; import matcalc.parse as p; p._parser()"
+STAGES = {
+    "import lark": ["-c", f"{_GC}import lark{_FROZEN}"],
+    "+ import matcalc": ["-c", f"{_GC}import lark, matcalc{_FROZEN}"],
+    "+ import matcalc.cli": ["-c", f"{_GC}import lark, matcalc.cli{_FROZEN}"],
+    "+ the Lark parser": ["-c", f"{_GC}import lark, matcalc.cli{_FROZEN}{_PARSER}"],
+    "+ parsing the query": [
+        "-c",
+        f"{_GC}import lark, matcalc.cli{_FROZEN}{_PARSER}.parse({QUERY[0]!r})",
+    ],
+    "+ deriving, printing (the CLI)": ["-m", "matcalc", *QUERY],
+}
+
+
+def stages(env: dict[str, str], failures: Failures) -> None:
+    """Where the CLI's instructions go: each stage's count over the one before."""
+    hr("CLI cold start by stage, in M instructions (python -c; the CLI's own run last)")
+    before = instructions(["-c", "pass"], env, failures, "python -c pass")
+    print(f"  {'python -c pass':34s} {before:10.3f}")
+    for label, args in STAGES.items():
+        run([sys.executable, *args], env, failures, label)  # the bytecode cache
+        count = instructions(args, env, failures, label)
+        print(f"  {label:34s} {count:10.3f}   {count - before:+9.3f}")
+        before = count
 
 
 def environment(cache: str) -> dict[str, str]:
@@ -76,6 +108,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15, help="timed rounds without valgrind")
     parser.add_argument("--wall", action="store_true", help="time even when valgrind exists")
     parser.add_argument("--check-target", action="store_true", help="fail over the target")
+    parser.add_argument("--stages", action="store_true", help="count the start stage by stage")
     args = parser.parse_args()
     failures = Failures()
     with tempfile.TemporaryDirectory(prefix="matcalc_pycache_") as cache:
@@ -93,6 +126,10 @@ def main() -> int:
             }
         else:
             cost = interleaved(args.runs, env, failures)
+        if args.stages and counting:
+            stages(env, failures)
+        elif args.stages:
+            failures.add("--stages counts instructions: it needs valgrind (and not --wall)")
     bare, lark, cli = cost.values()
     target = 1.5 * bare + (lark - bare)
     for label, value in cost.items():
