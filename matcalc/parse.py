@@ -122,29 +122,45 @@ class _DeclarationNewlines(PostLex):
             yield token
 
 
-def _cache_path():
-    """Lark's cache of the LALR tables (2-3× faster start): a file in the temp directory
-    keyed by the grammar's hash (Lark adds it), or no cache where that is not writable."""
+def _cache_path(grammar: str) -> str | bool:
+    """Lark's cache of the LALR tables (2-3× faster start): `matcalc/lark-<hash>.pickle` in
+    the user's own cache folder ($XDG_CACHE_HOME, else ~/.cache), keyed by the grammar (a
+    changed grammar gets its own file; Lark also checks the grammar, options and versions in
+    the file). Never the package's folder (it may be read-only) nor a shared temporary one:
+    Lark unpickles the file, so one another user could write would run their code. False
+    (no cache) where no such folder can be had."""
+    import hashlib
     import os
-    import tempfile
 
-    folder = tempfile.gettempdir()
-    return os.access(folder, os.W_OK)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "matcalc")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        status = os.stat(folder)
+    except OSError:
+        return False
+    if hasattr(os, "getuid") and (status.st_uid != os.getuid() or status.st_mode & 0o022):
+        return False  # not the user's own, or others may write in it
+    if not os.access(folder, os.W_OK):
+        return False
+    digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:24]
+    return os.path.join(folder, f"lark-{digest}.pickle")
 
 
 @functools.cache
 def _parser() -> Lark:
     from .lexing import ContextualLexer  # Lark's, its state lexers made on demand
 
+    grammar = _grammar_text()
     return Lark(
-        _grammar_text(),
+        grammar,
         parser="lalr",
         lexer="contextual",
         start="query",
         propagate_positions=True,
         maybe_placeholders=False,
         postlex=_DeclarationNewlines(),
-        cache=_cache_path(),
+        cache=_cache_path(grammar),
         _plugins={"ContextualLexer": ContextualLexer},
     )
 

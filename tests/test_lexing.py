@@ -89,3 +89,22 @@ def test_same_as_larks_lexer_on_any_text(text: str) -> None:
 
 def test_the_parser_uses_it() -> None:
     assert isinstance(parse._parser().parser.lexer.lexer, ContextualLexer)
+
+
+def test_the_tables_are_cached_per_grammar_in_a_private_folder(tmp_path, monkeypatch) -> None:
+    """Lark's pickled tables go to the user's cache folder (never the package's, nor a
+    shared /tmp whose file another user could plant), one file per grammar."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = parse._cache_path("query: NAME")
+    assert path.startswith(str(tmp_path / "matcalc")) and path.endswith(".pickle")
+    assert (tmp_path / "matcalc").stat().st_mode & 0o077 == 0
+    assert parse._cache_path("query: NUMBER") != path
+    (tmp_path / "matcalc").chmod(0o777)  # others may write in it: no cache
+    assert parse._cache_path("query: NAME") is False
+
+
+def test_no_cache_where_no_folder_can_be_made(tmp_path, monkeypatch) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))  # a file, not a folder
+    assert parse._cache_path("query: NAME") is False
