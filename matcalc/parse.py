@@ -152,6 +152,9 @@ def _parser() -> Lark:
     from .lexing import ContextualLexer  # Lark's, its state lexers made on demand
 
     grammar = _grammar_text()
+    cache = _cache_path(grammar)
+    programs = f"{cache}.re" if cache else None  # the root lexer's compiled expressions
+    lexer = functools.partial(ContextualLexer, programs=programs)
     return Lark(
         grammar,
         parser="lalr",
@@ -160,8 +163,8 @@ def _parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=False,
         postlex=_DeclarationNewlines(),
-        cache=_cache_path(grammar),
-        _plugins={"ContextualLexer": ContextualLexer},
+        cache=cache,
+        _plugins={"ContextualLexer": lexer},
     )
 
 
