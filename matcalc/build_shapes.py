@@ -11,7 +11,7 @@ from . import limits
 from .axes import IDENTITY, axes_of, constant_dims, result_dims
 from .broadcast import broadcast, numpy_dims
 from .errors import LimitError, MatcalcError, UnsupportedError
-from .functions import FUNCTIONS
+from .functions import FUNCTIONS, ONE_D_RULES
 from .syntax import Syntax
 
 __all__ = ["ShapeRules"]
@@ -109,6 +109,8 @@ class ShapeRules:
     def call(self, node, kids):
         self.check_call(node)
         name, how = node.value, FUNCTIONS[node.value][1]
+        if how in ONE_D_RULES:  # a 1-D value held as a row (v @ A, v.T) is a vector
+            kids = [self.as_vector(c, k) for c, k in zip(node.children, kids)]
         a = kids[0]
         if how == "reduce":
             return (1, 1)
@@ -140,6 +142,10 @@ class ShapeRules:
                 raise self.mismatch(node, f"{name} needs a square matrix", [(node.children[0], a)])
             return a if how == "square" else (1, 1)
         raise self.error(node, f"{name} has no shape rule {how!r}", cls=UnsupportedError)
+
+    def as_vector(self, node: Syntax, shape: tuple) -> tuple:
+        """The column of a NumPy 1-D value that matcalc holds as a row; else the shape."""
+        return (shape[1], shape[0]) if self.is_row(shape) and self.ndim(node) == 1 else shape
 
     def call_ndim(self, node: Syntax, shape: tuple) -> int:
         """The order of a call's value, by its shape rule."""
