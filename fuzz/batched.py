@@ -33,6 +33,7 @@ from fuzz.batched_numpy import (
     REDUCE,
     Gaps,
     M,
+    N,
     Term,
     log_softmax,
     point,
@@ -196,9 +197,9 @@ def matrices(draw, depth: int = 2) -> Term:
             f"({_p(a.text)} @ {_p(b.text)}.mT * eye(m)) @ {_p(a.text)}",
             lambda V: (a.fn(V) @ b.fn(V).T * np.eye(M)) @ a.fn(V),
         )
-    if kind == "mT":
-        a = draw(m)
-        return Term(f"(A @ {_p(a.text)}.mT).mT", lambda V: (V["A"] @ a.fn(V).T).T)
+    if kind == "mT":  # .mT (the last two axes) or .T (all): the same for a matrix
+        a, t = draw(m), draw(st.sampled_from((".mT", ".T")))
+        return Term(f"(A @ {_p(a.text)}{t}){t}", lambda V: (V["A"] @ a.fn(V).T).T)
     if kind == "constant":
         a = draw(m)
         if draw(st.booleans()):
@@ -225,6 +226,8 @@ ROW_LEAVES = (
     Term("b", lambda V: V["b"]),
     Term("sum(X, axis=0)", lambda V: V["X"].sum(0)),
     Term("z * b", lambda V: V["z"] * V["b"]),
+    Term("ones(m) @ X", lambda V: np.ones(M) @ V["X"]),  # a 1-D left operand: a row
+    Term("b @ eye(n) + zeros(n)", lambda V: V["b"]),
 )
 
 
@@ -262,12 +265,14 @@ def rows(draw, depth: int = 2) -> Term:
 @st.composite
 def columns(draw, depth: int = 2) -> Term:
     """An (m, 1) keepdims column: a reduction of a matrix over its columns (axis 1)."""
-    kind = (
-        "reduce" if depth == 0 else draw(st.sampled_from(("reduce", "reduce", "unary", "binary")))
-    )
+    kinds = ("reduce", "reduce", "ones", "unary", "binary")
+    kind = "reduce" if depth == 0 else draw(st.sampled_from(kinds))
     if kind == "reduce":
         inner = draw(matrices(max(depth - 1, 0)))
         return _reduce(draw, inner, draw(st.sampled_from((1, -1))), True)
+    if kind == "ones":  # the row sums as a product with a ones column
+        a = draw(matrices(depth - 1))
+        return Term(f"{_p(a.text)} @ ones(n, 1)", lambda V: a.fn(V) @ np.ones((N, 1)))
     c = columns(depth - 1)
     if kind == "unary":
         return _unary(draw, draw(c))
