@@ -1123,7 +1123,8 @@ def batches_and_attention():
             J = by_V.evaluate(at)                                  # (n, p, n, p): output + V
             assert np.allclose(J.transpose(1, 0, 3, 2).reshape(n * p, n * p), np.kron(np.eye(p), S))
             print(by_V.check(n=2))
-            by_V
+            display(by_V)
+            by_V.steps
             """),
             md("""
             By the queries (and the keys) there is no matrix form: the softmax's Jacobian
@@ -1149,6 +1150,14 @@ def batches_and_attention():
             by_Q_formula = np.einsum("ik,ml,im,mj->ijkl", np.eye(n), K, S, V) - np.einsum(
                 "ik,pl,ip,ij->ijkl", np.eye(n), K, S, SV)
             assert np.allclose(by_Q.evaluate(at), by_Q_formula / np.sqrt(dk))
+            """),
+            md("""
+            The generated NumPy code of an index-notation derivative applies the differential
+            to each direction of $Q$ in turn (the loop below); it agrees with `evaluate`:
+            """),
+            code("""
+            print(by_Q.to_numpy().split("def _finite_differences")[0])
+            assert np.allclose(generated(by_Q.to_numpy())(Q, K, V)[1], by_Q.evaluate(at))
             """),
             md("""
             **The structure of the three Jacobians.** Flatten each to a matrix — a row per
@@ -1203,6 +1212,13 @@ def batches_and_attention():
                         assert np.allclose(d.evaluate(at), (C * numpy_norm[body]).sum(axis=0))
                     if wrt != "X":
                         display(d)
+            """),
+            md("""
+            The steps of the scale's gradient: the broadcast $\\mathbf{1}\\mathbf{g}^\\top$ is an
+            intermediate of its own, and the chain ends in the column sum.
+            """),
+            code("""
+            matcalc.derivative(NORM + f"sum(C * ({LN} * g + b))", "g", notation="tutorial").steps
             """),
             md("""
             By the input both are long (the mean and the variance depend on every entry they
