@@ -28,6 +28,7 @@ SHAPE_ARITY = {
     "symmetric": (0, 1),
     "simplex": (0, 1),
     "rowsimplex": (0, 2),
+    "tensor": (3, 4, 5, 6, 7, 8),  # order >= 3 (matcalc/tensor_query.py)
 }
 _SHAPE_FORMS = {
     "scalar": "scalar",
@@ -36,6 +37,7 @@ _SHAPE_FORMS = {
     "symmetric": "symmetric or symmetric(n)",
     "simplex": "simplex or simplex(n)",
     "rowsimplex": "rowsimplex or rowsimplex(m, n)",
+    "tensor": "tensor(h, n, d) (3 to 8 dimensions)",
 }
 
 
