@@ -56,7 +56,12 @@ def _finish(part, tensor_plan, typed, var, notation, hessian=False) -> TensorDer
 
 
 def tensor_derivative(
-    expression: str, wrt, shapes=None, layout="numerator", notation=None, names=True
+    expression: str,
+    wrt: str | list,
+    shapes: dict | None = None,
+    layout: str = "numerator",
+    notation: str | None = None,
+    names: bool = True,
 ) -> TensorDerivative:
     """∂ expression / ∂ wrt of a tensor query, numerator layout (as jax.jacobian)."""
     if Layout.of(layout) != Layout.NUMERATOR:
@@ -70,7 +75,9 @@ def tensor_derivative(
     return _finish(part, tensor_plan, typed, var, notation)
 
 
-def tensor_hessian(expression: str, wrt, shapes=None, notation=None) -> TensorDerivative:
+def tensor_hessian(
+    expression: str, wrt: str | list, shapes: dict | None = None, notation: str | None = None
+) -> TensorDerivative:
     """The Hessian of a scalar tensor query (a sum or mean of the slices at the top)."""
     tensor_plan, typed, var = _sliced(expression, wrt, shapes)
     expr = typed.expression

@@ -6,8 +6,12 @@ block diagonal). NumPy, JAX and PyTorch alike; the slice's `check` then checks `
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from .errors import MatcalcError
+
+if TYPE_CHECKING:  # the result imports this module where it generates code
+    from .tensor_result import TensorDerivative
 
 __all__ = ["tensor_source"]
 
@@ -18,7 +22,7 @@ _ARRAYS = {  # target -> (module, convert, moveaxis)
 }
 
 
-def tensor_source(d, target: str, dtype: str) -> str:
+def tensor_source(d: TensorDerivative, target: str, dtype: str) -> str:
     """The source of f(...) -> (value, derivative) of the tensor derivative `d`."""
     source = d.part.to_source(target, dtype)
     if target not in _ARRAYS:  # pragma: no cover - the slice's to_source refused it

@@ -27,7 +27,7 @@ from .errors import MatcalcError, ShapeError, UnsupportedError
 from .functions import ELEMENTWISE, FUNCTIONS
 from .syntax import Declaration, Keyword, Query, Syntax
 
-__all__ = ["TensorPlan", "has_tensors", "plan"]
+__all__ = ["SliceBuilder", "TensorPlan", "has_tensors", "plan"]
 
 _MIXES = "it would mix the slices of an order-3 value (tensor), which is not expressible yet"
 _TOP = "a sum or mean over the batch axes (or over all axes) at the top of the query"

@@ -23,7 +23,7 @@ from .errors import LimitError, MatcalcError
 from .limits import EVALUATE_MAX_BYTES
 from .readoff import substitute
 
-__all__ = ["TensorDerivative", "assemble", "mode_of"]
+__all__ = ["TensorDerivative", "TensorSteps", "assemble", "mode_of"]
 
 # the index of the first and of the second copy of each batch axis, as subscripts
 FIRST = ("ₐ", "ₑ", "ₒ", "ₓ", "ₕ", "ₖ")
@@ -39,7 +39,7 @@ def mode_of(reduction: str | None, by_tensor: bool, block: bool = True) -> str:
     return "middle" if by_tensor else "sum"
 
 
-def assemble(mode: str, parts: list, batch: tuple, var_nd: int, scale: float):
+def assemble(mode: str, parts: list, batch: tuple, var_nd: int, scale: float) -> object:
     """The whole derivative (NumPy) from the slices' (each output + variable axes)."""
     import numpy as np
 
