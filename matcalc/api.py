@@ -301,6 +301,11 @@ def value_and_grad_source(
     (a loss and all its weights, as a training step needs), sharing the forward pass;
     each gradient is shaped like its variable. target: "numpy", "jax" or "torch"; dtype:
     "float64" or "float32"."""
+    if _tensors(expression, shapes):
+        raise UnsupportedError(
+            "value and gradients of a query over tensors are not supported yet",
+            expected="derivative(query, name).to_source() for each variable",
+        )
     typed = _parse_typed(expression, shapes)
     expr, variables = typed.expression, typed.variables
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)

@@ -110,9 +110,11 @@ class TensorDerivative:
         return f"(1/{'·'.join(str(b) for b in self.plan.batch)})"
 
     # ---------------------------------------------------------------- printing
-    def indexed(self, copy: tuple = FIRST) -> dict:
-        """Each tensor's slice variable -> the same written with its batch index (Qₐ)."""
-        suffix = "".join(copy[: len(self.plan.batch)])
+    def indexed(self, latex: bool = False) -> dict:
+        """Each tensor's slice variable -> the same written with its batch index (Qₐ;
+        in LaTeX Q_a, which latex_name sets as a subscript)."""
+        letters = FIRST[: len(self.plan.batch)]
+        suffix = "_" + "".join(LETTER[c] for c in letters) if latex else "".join(letters)
         variables = self.part.variables
         return {
             variables[n]: E.Var(n + suffix, variables[n].shape, variables[n].structure)
@@ -123,7 +125,7 @@ class TensorDerivative:
     def slice_text(self, names: bool | None = None, latex: bool = False) -> str:
         from dataclasses import replace
 
-        mapping = self.indexed()
+        mapping = self.indexed(latex)
         shown = replace(
             self.part,
             result=None if self.part.result is None else substitute(self.part.result, mapping),
@@ -274,8 +276,9 @@ class TensorSteps:
         d = self.d
         batch = "×".join(str(b) for b in d.plan.batch)
         names = ", ".join(d.plan.tensors)
+        verb = "is a stack" if len(d.plan.tensors) == 1 else "are stacks"
         head = (
-            f"Slice by slice: {names} are stacks of {batch} matrices; below, each stands for "
+            f"Slice by slice: {names} {verb} of {batch} matrices; below, each stands for "
             f"one slice (for each {d.ranges()}), and every intermediate that involves one of them "
             f"has the batch axes ({batch}) in front of the shape shown."
         )
