@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import einsum, limits
 from . import expr as E
-from . import limits
 from .axes import CONSTANT_CALLS, uses_axes
 from .build_shapes import ShapeRules
 from .construct import CHAINS, Construct, chain
@@ -255,6 +255,10 @@ class Builder(ShapeRules, Construct):
             return self.infer_chain(node, depth)
         if kind == "call" and node.value in CONSTANT_CALLS:
             return self.constant_call(node)
+        if kind == "call" and node.value == einsum.EINSUM:
+            return einsum.infer(self, node, depth)
+        if kind == "string":
+            raise einsum.string_error(self, node)
         if uses_axes(node):
             return self.axis_call(node, depth)
         literals = parameters(node)

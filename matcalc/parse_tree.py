@@ -94,6 +94,9 @@ class ToSyntax(Transformer_NonRecursive):
     def name(self, meta, token):
         return Syntax("name", str(token), (), _token_position(token))
 
+    def string(self, meta, token):
+        return Syntax("string", str(token)[1:-1], (), _token_position(token))
+
     def call(self, meta, name, *args):
         positional = tuple(a for a in args if isinstance(a, Syntax))
         keywords = tuple(a for a in args if isinstance(a, Keyword))

@@ -36,6 +36,7 @@ class Syntax:
     "transpose" None or "mT"             (operand,)      (".T" and "ᵀ"; ".mT": "mT")
     "call"    function name (lowercase)  (arg, ...)      (the name is checked later, by `build`)
     "list"    None                       (item, ...)     ("[a, b]"; items may be lists: a matrix)
+    "string"  str (without its quotes)   ()              (einsum's subscripts "ij,jk->ik")
 
     A call's keyword arguments (`axis=1`, `keepdims=True`) are in `keywords`, as `Keyword`s
     whose values are already plain Python (an int, a tuple of ints, a bool).

@@ -48,6 +48,8 @@ def _one(node, kids: list[str]) -> str:
         return f"{node.value}({', '.join(kids)})"
     if k == "list":
         return "[" + ", ".join(kids) + "]"
+    if k == "string":
+        return f'"{node.value}"'
     return "?"
 
 
