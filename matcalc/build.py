@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import einsum, limits
+from . import einsum, indexing, limits
 from . import expr as E
 from .axes import CONSTANT_CALLS, uses_axes
 from .build_shapes import ShapeRules
@@ -49,7 +49,8 @@ def too_deep(text: str, node: Syntax) -> LimitError:
 
 
 def _vector_names(root: Syntax) -> set:
-    """Names used directly as an operand of @ or as the argument of sum, norm, …"""
+    """Names used directly as an operand of @, as the argument of sum, norm, …, or indexed
+    with one index (x[0])."""
     out, stack = set(), [root]
     while stack:
         node = stack.pop()
@@ -60,6 +61,8 @@ def _vector_names(root: Syntax) -> set:
             and node.value in VECTOR_ARGUMENT
         ):
             out.update(c.value for c in node.children if c.kind == "name")
+        if node.kind == "index" and len(node.value) == 1 and node.children[0].kind == "name":
+            out.add(node.children[0].value)  # x[0]: an undeclared x indexed once is a vector
         stack.extend(node.children)
     return out
 
@@ -259,6 +262,8 @@ class Builder(ShapeRules, Construct):
             return einsum.infer(self, node, depth)
         if kind == "string":
             raise einsum.string_error(self, node)
+        if kind == "index":
+            return indexing.infer(self, node, depth)
         if uses_axes(node):
             return self.axis_call(node, depth)
         literals = parameters(node)

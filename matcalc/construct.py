@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from . import einsum, limits
+from . import einsum, indexing, limits
 from . import expr as E
 from .axes import CONSTANT_CALLS, build_axis_call, constant, uses_axes
 from .broadcast import broadcast, expand
@@ -83,6 +83,8 @@ class Construct:
             return constant(node.value, [literal_dim(c) for c in node.children])
         if kind == "call" and node.value == einsum.EINSUM:
             return einsum.construct(self, node, variables)
+        if kind == "index":
+            return indexing.construct(self, node, variables)
         if uses_axes(node):
             kid = self.construct(node.children[0], variables)
             return build_axis_call(node.value, kid, self.axes[id(node)])
