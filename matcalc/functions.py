@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 ELEMENTWISE = "elementwise"
-_VECTOR_SHAPES = ("reduce", "vector", "diag", "dot")
+_VECTOR_SHAPES = ("reduce", "vector", "diag", "dot", "outer")
 
 
 def builder(p: Primitive) -> Callable[..., E.Expr]:
