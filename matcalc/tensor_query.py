@@ -213,6 +213,10 @@ class SliceBuilder(Builder):
                 "not expressible yet",
                 expected=".mT (the last two axes swapped, slice by slice)",
             )
+        if node.kind == "call" and node.value == "einsum":
+            node = self.slice_einsum(node, depth)
+            self.rewrites[id(original)] = node
+            return super().infer_node(node, depth)
         if node.kind == "call" and node.value in AXIS_FUNCTIONS and uses_axes(node):
             node = self.slice_axes(node, depth)
             self.rewrites[id(original)] = node
@@ -268,6 +272,44 @@ class SliceBuilder(Builder):
                 expected="axis=-1 or axis=-2 (the last two axes) inside the query",
             )
         return self.with_axes(node, [a - self.nb for a in axes])
+
+    def slice_einsum(self, node: Syntax, depth: int) -> Syntax:
+        """einsum over tensors: each tensor's term starts with the batch letters (the
+        same for every tensor, and first in the output); they are struck out for a slice
+        ("hij,hjk->hik" → "ij,jk->ik")."""
+        spec, operands = node.children[0], node.children[1:]
+        if spec.kind != "string" or "->" not in str(spec.value):
+            raise self.unsupported(
+                node,
+                "einsum over tensors needs its subscripts with an explicit output",
+                expected='einsum("hij,hjk->hik", A, B)',
+            )
+        left, _, output = str(spec.value).replace(" ", "").partition("->")
+        terms = left.split(",")
+        if len(terms) != len(operands):
+            return node  # einsum's own check says what is wrong
+        batched = [t for t, o in zip(terms, operands) if id(o) in self.inside]
+        letters = {t[: self.nb] for t in batched}
+        lead = letters.pop() if len(letters) == 1 else None
+        shared = [t for t, o in zip(terms, operands) if id(o) not in self.inside]
+        if (
+            lead is None
+            or len(lead) != self.nb
+            or not output.startswith(lead)
+            or any(c in t[self.nb :] for t in batched for c in lead)
+            or any(c in t for t in shared for c in lead)
+            or any(c in output[self.nb :] for c in lead)
+        ):
+            raise self.unsupported(
+                spec,
+                f"einsum over tensors: each tensor's term must start with the batch letters "
+                f"({self.nb} of them, the same for every tensor), the output too, and they "
+                f"appear nowhere else; otherwise {_MIXES}",
+                expected='einsum("hij,hjk->hik", A, B) or einsum("hij,j->hi", T, x)',
+            )
+        cut = [t[self.nb :] if id(o) in self.inside else t for t, o in zip(terms, operands)]
+        new_spec = replace(spec, value=",".join(cut) + "->" + output[self.nb :])
+        return replace(node, children=(new_spec, *operands))
 
     def with_axes(self, node: Syntax, axes: list) -> Syntax:
         keywords = tuple(

@@ -353,3 +353,53 @@ def test_tensor_declaration_errors():
     assert d.shape == ("h", "n", "d")
     d = matcalc.derivative("T @ x", "x", shapes={"T": "tensor(h, n, d)", "x": "vector(d)"})
     assert d.shape == ("h", "n", "d")
+
+
+EINSUM_TX = 'T: tensor(h, n, d); x: vector(d); einsum("ijk,k->ij", T, x)'
+
+
+def test_einsum_contraction_by_t():
+    three_ways(
+        EINSUM_TX,
+        "T",
+        f"∂vec(Tₐ x)/∂vec(Tₐ) = xᵀ ⊗ I  {EACH}; by another slice Tᵦ (b ≠ a): 0 (block "
+        "diagonal, δₐᵦ)",
+        lambda v: np.einsum("ijk,k->ij", v["T"], v["x"]),
+        draw({"T": ("h", "n", "d"), "x": ("d",)}, seed=5),
+    )
+
+
+def test_einsum_contraction_by_x():
+    three_ways(
+        EINSUM_TX,
+        "x",
+        f"∂fₐ/∂x = Tₐ  {EACH}",
+        lambda v: np.einsum("ijk,k->ij", v["T"], v["x"]),
+        draw({"T": ("h", "n", "d"), "x": ("d",)}, seed=6),
+    )
+
+
+EINSUM_AB = 'A: tensor(h, n, d); B: tensor(h, d, p); einsum("hij,hjk->hik", A, B)'
+
+
+def test_einsum_batched_product_by_each():
+    values = draw({"A": ("h", "n", "d"), "B": ("h", "d", "p")}, seed=7)
+    for wrt, form in (
+        ("A", "∂vec(Aₐ Bₐ)/∂vec(Aₐ) = Bₐᵀ ⊗ I"),
+        ("B", "∂vec(Aₐ Bₐ)/∂vec(Bₐ) = I ⊗ Aₐ"),
+    ):
+        three_ways(
+            EINSUM_AB,
+            wrt,
+            f"{form}  {EACH}; by another slice {wrt}ᵦ (b ≠ a): 0 (block diagonal, δₐᵦ)",
+            lambda v: np.einsum("hij,hjk->hik", v["A"], v["B"]),
+            values,
+        )
+
+
+def test_einsum_that_mixes_slices_is_a_located_error():
+    with pytest.raises(UnsupportedError, match="start with the batch letters") as err:
+        matcalc.derivative(
+            'A: tensor(h, n, d); B: tensor(h, d, p); einsum("hij,hjk->ik", A, B)', "A"
+        )
+    assert "column 48:" in str(err.value)
