@@ -213,6 +213,8 @@ class SliceBuilder(Builder):
                 "not expressible yet",
                 expected=".mT (the last two axes swapped, slice by slice)",
             )
+        if node.kind == "index":
+            return self.slice_index(node, depth)
         if node.kind == "call" and node.value == "einsum":
             node = self.slice_einsum(node, depth)
             self.rewrites[id(original)] = node
@@ -255,6 +257,10 @@ class SliceBuilder(Builder):
                             f"axis {a} is out of range for a value of order {ndim}",
                             expected=f"an axis from {-ndim} to {ndim - 1}",
                         ).located(self.text, k.pos)
+                    if a % ndim in axes:
+                        raise MatcalcError(
+                            f"axis {a} is repeated", expected="each axis once"
+                        ).located(self.text, k.pos)
                     axes.append(a % ndim)
         return axes, keepdims
 
@@ -272,6 +278,26 @@ class SliceBuilder(Builder):
                 expected="axis=-1 or axis=-2 (the last two axes) inside the query",
             )
         return self.with_axes(node, [a - self.nb for a in axes])
+
+    def slice_index(self, node: Syntax, depth: int) -> tuple:
+        """T[:, i]: the batch axes taken whole (`:` first), the rest indexes a slice."""
+        entries = tuple(node.value)
+        whole = (None, None)
+        if len(entries) < self.nb or any(e != whole for e in entries[: self.nb]):
+            raise self.unsupported(
+                node,
+                "an index into the batch axes of a tensor (T[0] is one slice) is not "
+                "expressible yet",
+                expected=f"{':, ' * self.nb}then the slice's index (T[:, 2], T[:, :, 0])",
+            )
+        rest = entries[self.nb :]
+        if not rest:
+            operand = node.children[0]
+            self.rewrites[id(node)] = operand
+            return self.infer(operand, depth + 1), self.nd[id(operand)]
+        new = replace(node, value=rest)
+        self.rewrites[id(node)] = new
+        return super().infer_node(new, depth)
 
     def slice_einsum(self, node: Syntax, depth: int) -> Syntax:
         """einsum over tensors: each tensor's term starts with the batch letters (the

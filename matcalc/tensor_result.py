@@ -155,6 +155,8 @@ class TensorDerivative:
         lhs, rhs = None, main
         if main.startswith("∂") and " = " in main:
             lhs, rhs = main.split(" = ", 1)
+        elif self.part.kind == "linear map" and " = " in main:  # d(F) = …: says it all
+            lhs, rhs = main.split(" = ", 1)
         d = "∂²" if self.hessian else "∂"
         den = f"∂{var}{a}∂{var}{b}" if self.hessian and self.by_tensor else None
         if lhs is None:

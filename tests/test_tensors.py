@@ -403,3 +403,82 @@ def test_einsum_that_mixes_slices_is_a_located_error():
             'A: tensor(h, n, d); B: tensor(h, d, p); einsum("hij,hjk->ik", A, B)', "A"
         )
     assert "column 48:" in str(err.value)
+
+
+T3 = {"T": ("h", "n", "d")}
+BLOCK = "; by another slice Tᵦ (b ≠ a): 0 (block diagonal, δₐᵦ)"
+
+
+@pytest.mark.parametrize(
+    ("query", "wrt", "expected", "fn", "dims"),
+    [
+        (
+            "T: tensor(h, n, d); T[:, 2]",
+            "T",
+            f"∂(Tₐᵀe₂)ᵢⱼ/∂Tₐₖₗ = δᵢₗ(e₂)ₖⱼ  {EACH}{BLOCK}",
+            lambda v: v["T"][:, 2],
+            T3,
+        ),
+        (
+            "T: tensor(h, n, d); x: vector(n); x @ T",
+            "T",
+            f"∂vec(xᵀTₐ)/∂vec(Tₐ) = I ⊗ xᵀ  {EACH}{BLOCK}",
+            lambda v: v["x"] @ v["T"],
+            {**T3, "x": ("n",)},
+        ),
+        (
+            'T: tensor(h, n, d); einsum("hij,hij->h", T, T)',
+            "T",
+            f"∂fₐ/∂Tₐ = 2Tₐ  {EACH}{BLOCK}",
+            lambda v: np.einsum("hij,hij->h", v["T"], v["T"]),
+            T3,
+        ),
+        (
+            "T: tensor(h, n, d); sum(T, axis=-1, keepdims=True) * T",
+            "T",
+            f"∂(Tₐ ⊙ (Tₐ 1·1ᵀ))ᵢⱼ/∂Tₐₖₗ = δᵢₖ(δⱼₗSᵢⱼ + Tₐᵢⱼ), where S = Tₐ 1·1ᵀ  {EACH}{BLOCK}",
+            lambda v: v["T"].sum(axis=-1, keepdims=True) * v["T"],
+            T3,
+        ),
+        (
+            "T: tensor(h, n, d); norm(T, axis=-1)",
+            "T",
+            "∂(√Tₐ²1)ᵢⱼ/∂Tₐₖₗ = δᵢₖTₐᵢₗSᵢ, where S = 1 ⊘ √Tₐ²1  " + EACH + BLOCK,
+            lambda v: np.linalg.norm(v["T"], axis=-1),
+            T3,
+        ),
+        (
+            "T: tensor(h, n, d); mean(T * T, axis=(0, 1, 2))",
+            "T",
+            f"∂f/∂Tₐ = (1/h)(2Tₐ/(dn))  {EACH}",
+            lambda v: np.mean(v["T"] * v["T"]),
+            T3,
+        ),
+        (
+            "T: tensor(h, n, d); T.mT @ T",
+            "T",
+            f"∂(TₐᵀTₐ)ᵢⱼ/∂Tₐₖₗ = δᵢₗTₐₖⱼ + (Tₐᵀ)ᵢₖδₗⱼ  {EACH}{BLOCK}",
+            lambda v: np.swapaxes(v["T"], -1, -2) @ v["T"],
+            T3,
+        ),
+        (
+            "T: tensor(h, n, d); y: scalar; sum(T * y)",
+            "y",
+            f"∂f/∂y = Σₐ (sum(Tₐ))  {EACH}",
+            lambda v: np.sum(v["T"] * v["y"]),
+            {**T3, "y": ()},
+        ),
+    ],
+)
+def test_more_operations_map_over_the_slices(query, wrt, expected, fn, dims):
+    values = draw(dims, seed=11)
+    values = {k: float(a) if np.ndim(a) == 0 else a for k, a in values.items()}
+    three_ways(query, wrt, expected, fn, values, check_n=2)
+
+
+def test_repeated_axis_and_comparison():
+    with pytest.raises(MatcalcError, match="axis 0 is repeated"):
+        matcalc.derivative("T: tensor(h, n, d); sum(T, axis=(0, 0))", "T")
+    d = matcalc.derivative("T: tensor(h, n, d); T > 0", "T")
+    assert str(d).startswith("d((Tₐ > 0)) = 0  for each a = 1…h")
+    assert not np.any(d.evaluate(draw(T3)))
