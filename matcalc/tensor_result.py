@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from . import expr as E
 from .errors import LimitError, MatcalcError
+from .layout import Layout
 from .limits import EVALUATE_MAX_BYTES
 from .readoff import substitute
 
@@ -90,6 +91,24 @@ class TensorDerivative:
     @property
     def kind(self) -> str:
         return self.part.kind
+
+    @property
+    def layout(self) -> Layout:
+        return Layout.NUMERATOR  # the only layout of a tensor query (as jax.jacobian)
+
+    @property
+    def function(self) -> E.Expr | None:
+        """For a Hessian: the slice's f (`expression` is its gradient); else None."""
+        return self.part.function
+
+    @property
+    def names(self) -> bool:
+        """Print with named intermediates (the slice's setting)."""
+        return self.part.names
+
+    @names.setter
+    def names(self, value: bool) -> None:
+        self.part.names = bool(value)
 
     @property
     def shape(self) -> tuple:
