@@ -76,6 +76,13 @@ def _tensors(query: Query, shapes: object) -> tuple[dict, dict, Query]:
     for decl in query.declarations:
         dims = tensor_dims(decl.spec)
         if dims is None:
+            clash = [n for n in decl.names if n in tensors]
+            if clash:
+                raise ShapeError(
+                    f"conflicting declarations of {clash[0]}: {decl.spec} here, "
+                    f"tensor{tensors[clash[0]]} in shapes=",
+                    expected="one shape per name",
+                ).located(query.text, decl.pos)
             decls.append(decl)
             continue
         for name in decl.names:
