@@ -26,6 +26,7 @@ from .declarations import tensor_dims
 from .errors import MatcalcError, ShapeError, UnsupportedError
 from .functions import ELEMENTWISE, FUNCTIONS
 from .syntax import Declaration, Keyword, Query, Syntax
+from .tensor_syntax import containing, rewrite, top_of, walk
 
 __all__ = ["SliceBuilder", "TensorPlan", "has_tensors", "plan"]
 
@@ -107,77 +108,6 @@ def _batch(tensors: dict, query: Query) -> tuple:
         )
     (batch,) = batches
     return batch
-
-
-def _walk(root: Syntax):
-    """Every node, children before parents (iterative: chains are long left spines)."""
-    out, stack = [], [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            out.append(node)
-            continue
-        stack.append((node, True))
-        stack.extend((c, False) for c in node.children)
-    return out
-
-
-def _containing(root: Syntax, names: set) -> set:
-    """ids of the nodes whose subtree names a tensor."""
-    inside: set = set()
-    for node in _walk(root):
-        if (
-            node.kind == "name"
-            and node.value in names
-            or any(id(c) in inside for c in node.children)
-        ):
-            inside.add(id(node))
-    return inside
-
-
-def _top(root: Syntax, inside: set) -> tuple[list, Syntax | None]:
-    """The scaling wrappers (sign, factor, divisor) above a top-level sum/mean of the
-    slices, and that reduction (None if the top is not one)."""
-    wrappers, node = [], root
-    while True:
-        if node.kind == "call" and node.value in ("sum", "mean") and len(node.children) == 1:
-            return wrappers, node
-        if node.kind == "neg":
-            wrappers.append(node)
-            node = node.children[0]
-        elif node.kind == "binary" and node.value in ("*", "/"):
-            left, right = (id(c) in inside for c in node.children)
-            if left and not right:
-                wrappers.append(node)
-                node = node.children[0]
-            elif right and not left and node.value == "*":
-                wrappers.append(node)
-                node = node.children[1]
-            else:
-                return [], None
-        else:
-            return [], None
-
-
-def _rewrite(root: Syntax, rewrites: dict) -> Syntax:
-    """The tree with each node whose id is in `rewrites` replaced (children rewritten too)."""
-    if not rewrites:
-        return root
-    done: dict = {}
-    for node in _walk(root):
-        target = rewrites.get(id(node), node)
-        if target is not node:
-            for inner in _walk(target):  # a replacement's own subtree, built afresh
-                if id(inner) not in done:
-                    kids = tuple(done.get(id(c), c) for c in inner.children)
-                    done[id(inner)] = (
-                        replace(inner, children=kids) if kids != inner.children else inner
-                    )
-            done[id(node)] = done[id(target)]
-            continue
-        kids = tuple(done.get(id(c), c) for c in node.children)
-        done[id(node)] = replace(node, children=kids) if kids != node.children else node
-    return done[id(root)]
 
 
 class _NotTop(Exception):
@@ -423,15 +353,15 @@ def plan(query: Query, shapes: object) -> TensorPlan:
     tensors, slice_shapes, sliced = _tensors(query, shapes)
     batch = _batch(tensors, query)
     slice_dims = {d for dims in tensors.values() for d in dims[-2:]}
-    for node in _walk(query.body):
+    for node in walk(query.body):
         if node.kind == "name" and node.value in batch and node.value not in slice_dims:
             raise UnsupportedError(
                 f"{node.value} is a batch dimension of a tensor: as a number in the "
                 "expression it is not supported yet",
                 expected="the batch size as a number, or a scalar variable",
             ).located(query.text, node.pos)
-    inside = _containing(query.body, set(tensors))
-    wrappers, top = _top(query.body, inside)
+    inside = containing(query.body, set(tensors))
+    wrappers, top = top_of(query.body, inside)
     skip = {id(w) for w in wrappers}
     if top is not None and id(top) not in inside:
         top = None
@@ -442,7 +372,7 @@ def plan(query: Query, shapes: object) -> TensorPlan:
         top = None
         builder = SliceBuilder(sliced, slice_shapes, inside, len(batch), set(), None)
         builder.run()
-    body = _rewrite(query.body, builder.rewrites)
+    body = rewrite(query.body, builder.rewrites)
     return TensorPlan(
         Query(sliced.declarations, body, query.text),
         slice_shapes,
