@@ -127,6 +127,11 @@ class ShapeRules:
                     node, "dot needs two vectors of one length", list(zip(node.children, kids))
                 )
             return (1, 1)
+        if how == "outer":  # a bᵀ: two vectors, of any lengths
+            if not all(self.is_column(k) or self.is_row(k) for k in kids):
+                raise self.mismatch(node, "outer needs two vectors", list(zip(node.children, kids)))
+            a, b = (k[0] if self.is_column(k) else k[1] for k in kids)
+            return (a, b)
         if how == "diag":
             if self.is_column(a):
                 return (a[0], a[0])
@@ -154,6 +159,8 @@ class ShapeRules:
             return self.ndim(node.children[0])
         if how == "vector":
             return 1
+        if how == "outer":
+            return 2
         if how == "diag":
             return 1 if self.is_column(shape) else 2
         return 2 if how == "square" else 0

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from . import einsum, indexing, limits
 from . import expr as E
-from . import limits
 from .axes import CONSTANT_CALLS, build_axis_call, constant, uses_axes
 from .broadcast import broadcast, expand
 from .errors import LimitError, MatcalcError, ShapeError
@@ -81,6 +81,10 @@ class Construct:
             return variables[node.value]
         if kind == "call" and node.value in CONSTANT_CALLS:
             return constant(node.value, [literal_dim(c) for c in node.children])
+        if kind == "call" and node.value == einsum.EINSUM:
+            return einsum.construct(self, node, variables)
+        if kind == "index":
+            return indexing.construct(self, node, variables)
         if uses_axes(node):
             kid = self.construct(node.children[0], variables)
             return build_axis_call(node.value, kid, self.axes[id(node)])
