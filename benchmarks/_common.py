@@ -91,7 +91,9 @@ def print_platform() -> None:
 
 
 _IDENT = re.compile(r"[A-Za-z_α-ωΑ-Ω][A-Za-z_0-9α-ωΑ-Ω]*")
-_KEYWORDS = {"scalar", "vector", "matrix", "symmetric", "simplex"}
+_KEYWORDS = {"scalar", "vector", "matrix", "symmetric", "simplex", "rowsimplex", "tensor"}
+# … and the words of the batched language (axis=, keepdims=True, the identity I, norm's inf)
+_KEYWORDS |= {"axis", "keepdims", "True", "False", "I", "inf"}
 
 
 def rename(query: str, wrt: str, suffix: str) -> tuple[str, str]:

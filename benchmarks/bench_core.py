@@ -10,12 +10,16 @@ Run from the repository root:   python benchmarks/bench_core.py   [--runs 7] [--
   2. In-process `matcalc.derivative(query, wrt)` (parse + differentiate + simplify, no
      check), "warm" (the same query again: hash-consed nodes are still interned) and
      "fresh" (variables renamed each repetition, so nothing can be reused).
+  2b. The batched queries (issue 9: softmax cross-entropy, attention, layer and batch norm, a
+      two-layer MLP over a mini-batch), timed as in 2 beside the vector ones, each result
+      checked against central finite differences at small distinct sizes.
   3. SymPy's matrix-expression `.diff` side by side with matcalc on the cases SymPy can
      express, with both printed results and a finite-difference check of each.
 
 Everything is a median; the whole run takes about 2-3 minutes on a 2-core machine. A CLI
-run that exits non-zero, a tutorial query matcalc refuses, or a matcalc result that
-disagrees with finite differences is a failure: it is printed, and the script exits 1.
+run that exits non-zero, a tutorial or batched query matcalc refuses, or a matcalc result
+that disagrees with finite differences is a failure: it is printed (`FAIL: …`), and the
+script exits 1.
 See benchmarks/README.md.
 """
 
@@ -48,6 +52,7 @@ if str(ROOT) not in sys.path:
 
 INPROC_TARGET_MS = 5.0
 
+from _core_batched import BATCHED, fd_verdict  # noqa: E402
 from _core_cli import section_cli  # noqa: E402
 from _core_queries import REPRESENTATIVE, TUTORIAL, api_wrt, label  # noqa: E402
 from _core_sympy import section_sympy  # noqa: E402
@@ -110,8 +115,17 @@ def section_inprocess(reps: int, failures: Failures):
     )
     print("drifts; interleaving spreads that drift over every query alike).")
     print()
+    slow, _, medians = time_queries(matcalc, TUTORIAL, reps, failures, "in-process")
+    print(f"'sympy' in sys.modules after section 2: {'sympy' in sys.modules}")
+    return slow, medians
+
+
+def time_queries(matcalc, queries: list, reps: int, failures: Failures, what: str, target=True):
+    """Warm and fresh medians of each (section, query, wrt), printed as a table; returns
+    (the queries above INPROC_TARGET_MS when `target`, {index: the last Derivative},
+    (the median warm ms, the median fresh ms))."""
     items, results, last = [], {}, {}
-    for i, (sec, q, w) in enumerate(TUTORIAL, 1):
+    for i, (sec, q, w) in enumerate(queries, 1):
         try:
             for _ in range(3):
                 last[i] = matcalc.derivative(q, api_wrt(w))
@@ -119,7 +133,7 @@ def section_inprocess(reps: int, failures: Failures):
             items.append((i, q, w))
         except Exception as e:  # noqa: BLE001 -- reported as a failure, keep going
             results[i] = f"error: {type(e).__name__}: {e}"
-            failures.add(f"in-process {label(q, w)}: {results[i]}")
+            failures.add(f"{what} {label(q, w)}: {results[i]}")
     warm = {i: [] for i, _, _ in items}
     fresh = {i: [] for i, _, _ in items}
     counter = 0
@@ -139,7 +153,7 @@ def section_inprocess(reps: int, failures: Failures):
             del d
     print(f"{'#':>2}  {'query':<56} {'warm ms':>8} {'fresh ms':>9}  result")
     warm_meds, fresh_meds, slow = [], [], []
-    for i, (sec, q, w) in enumerate(TUTORIAL, 1):
+    for i, (sec, q, w) in enumerate(queries, 1):
         if i not in warm:
             print(
                 f"{i:>2}  {short(label(q, w), 56):<56} {'error':>8} {'':>9}  "
@@ -149,7 +163,7 @@ def section_inprocess(reps: int, failures: Failures):
         mw, mf = median(warm[i]) * 1e3, median(fresh[i]) * 1e3
         warm_meds.append(mw)
         fresh_meds.append(mf)
-        flag = "  >5ms" if max(mw, mf) > INPROC_TARGET_MS else ""
+        flag = "  >5ms" if target and max(mw, mf) > INPROC_TARGET_MS else ""
         if flag:
             slow.append((label(q, w), mw, mf))
         print(
@@ -158,16 +172,42 @@ def section_inprocess(reps: int, failures: Failures):
         )
     print()
     if not warm_meds:
-        failures.add("in-process: no tutorial query could be derived")
-        return slow
+        failures.add(f"{what}: no query could be derived")
+        return slow, last, None
+    verdict = f"{'OK' if not slow else f'{len(slow)} ABOVE TARGET'}"
     print(
         f"median over queries: warm {median(warm_meds):.3f} ms, fresh {median(fresh_meds):.3f} ms"
-        f"   (max warm {max(warm_meds):.3f}, max fresh {max(fresh_meds):.3f});"
-        f" target ≤ {INPROC_TARGET_MS} ms per query -> "
-        f"{'OK' if not slow else f'{len(slow)} ABOVE TARGET'}"
+        f"   (max warm {max(warm_meds):.3f}, max fresh {max(fresh_meds):.3f})"
+        + (f"; target ≤ {INPROC_TARGET_MS} ms per query -> {verdict}" if target else "")
     )
-    print(f"'sympy' in sys.modules after section 2: {'sympy' in sys.modules}")
-    return slow
+    return slow, last, (median(warm_meds), median(fresh_meds))
+
+
+# ------------------------------------------------------------------------------------------
+# 2b. batched derivations
+
+
+def section_batched(reps: int, failures: Failures, vector_medians=None):
+    hr("2b. Batched queries (issue 9), in process as in 2, each checked by finite differences")
+    import matcalc
+
+    print(f"{reps} of each per query, interleaved round-robin (no target: the 5 ms is the")
+    print("tutorial's; these are whole layers of a network).")
+    print()
+    _, last, medians = time_queries(matcalc, BATCHED, reps, failures, "batched", target=False)
+    if medians and vector_medians:
+        print(
+            f"batched over the tutorial's vector queries (medians of this run): warm "
+            f"{medians[0] / vector_medians[0]:.1f}x, fresh {medians[1] / vector_medians[1]:.1f}x"
+        )
+    print()
+    print("finite differences (central, at distinct small sizes) against `evaluate`:")
+    for i, (sec, q, w) in enumerate(BATCHED, 1):
+        if i in last:
+            verdict = fd_verdict(last[i], i)
+            print(f"{i:>2}  {short(label(q, w), 56):<56} {verdict}")
+            if verdict != "ok":
+                failures.add(f"batched {label(q, w)}: {verdict}")
 
 
 # ------------------------------------------------------------------------------------------
@@ -189,7 +229,9 @@ def main():
     )
     ap.add_argument("--reps", type=int, default=21, help="in-process repetitions (default 21)")
     ap.add_argument("--quick", action="store_true", help="a few CLI queries only (smoke test)")
-    ap.add_argument("--skip", default="", help="comma list of sections to skip: cli,inproc,sympy")
+    ap.add_argument(
+        "--skip", default="", help="comma list of sections to skip: cli,inproc,batched,sympy"
+    )
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     gc.collect()
@@ -198,8 +240,11 @@ def main():
     machine_info()
     if "cli" not in skip:
         section_cli(args.runs, args.cli_budget, args.quick, failures)
+    vector_medians = None
     if "inproc" not in skip:
-        section_inprocess(args.reps, failures)
+        _, vector_medians = section_inprocess(args.reps, failures)
+    if "batched" not in skip:
+        section_batched(args.reps, failures, vector_medians)
     if "sympy" not in skip:
         section_sympy(max(3, min(7, args.reps // 2)), failures)
     print(

@@ -80,6 +80,16 @@ def _derive(expression: E.Expr, var: E.Var, variables: dict, layout: Layout) -> 
     return Derivative(expression, (var,), variables, layout, result, L, kind, [d], rewrites, raw)
 
 
+def _tensors(expression, shapes) -> bool:
+    """Does the query declare an order >= 3 value (`T: tensor(h, n, d)`)?"""
+    given = isinstance(shapes, dict) and any("tensor" in str(s) for s in shapes.values())
+    if not (given or isinstance(expression, str) and "tensor" in expression):
+        return False
+    from .tensor_api import is_tensor_query
+
+    return is_tensor_query(expression, shapes)
+
+
 def _parse(expression, shapes):
     """(expression, {name: Var}) of a query text or an Expr."""
     typed = _parse_typed(expression, shapes)
@@ -211,6 +221,10 @@ def derivative(
     names: print with named intermediates (`(s − y)xᵀ  where s = softmax(Wx)`); False:
     the flat form (each printing method also takes `names=`).
     """
+    if _tensors(expression, shapes):  # order >= 3 values: slice by slice (tensor_api)
+        from .tensor_api import tensor_derivative
+
+        return tensor_derivative(expression, wrt, shapes, layout, notation, names)
     layout = Layout.of(layout)
     notation = None if notation is None else notation_of(notation).name
     typed = _parse_typed(expression, shapes)
@@ -243,6 +257,10 @@ def hessian(
     matrix X, the fourth-order ∂²f/∂Xᵢⱼ∂Xₖₗ (a linear map); by a list of scalars
     [x, y, …], the k×k matrix of ∂²f/∂xᵢ∂xⱼ. The result's `function` is f, its
     `expression` the gradient. notation: as for `derivative`."""
+    if _tensors(expression, shapes):
+        from .tensor_api import tensor_hessian
+
+        return tensor_hessian(expression, wrt, shapes, notation)
     notation = None if notation is None else notation_of(notation).name
     typed = _parse_typed(expression, shapes)
     expr, variables = typed.expression, typed.variables
@@ -283,6 +301,11 @@ def value_and_grad_source(
     (a loss and all its weights, as a training step needs), sharing the forward pass;
     each gradient is shaped like its variable. target: "numpy", "jax" or "torch"; dtype:
     "float64" or "float32"."""
+    if _tensors(expression, shapes):
+        raise UnsupportedError(
+            "value and gradients of a query over tensors are not supported yet",
+            expected="derivative(query, name).to_source() for each variable",
+        )
     typed = _parse_typed(expression, shapes)
     expr, variables = typed.expression, typed.variables
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)

@@ -20,8 +20,8 @@ located at the operator. `build` also reports every name's shape as a declaratio
 
 from __future__ import annotations
 
+from . import einsum, indexing, limits
 from . import expr as E
-from . import limits
 from .axes import CONSTANT_CALLS, uses_axes
 from .build_shapes import ShapeRules
 from .construct import CHAINS, Construct, chain
@@ -48,7 +48,8 @@ def too_deep(text: str, node: Syntax) -> LimitError:
 
 
 def _vector_names(root: Syntax) -> set:
-    """Names used directly as an operand of @ or as the argument of sum, norm, …"""
+    """Names used directly as an operand of @, as the argument of sum, norm, …, or indexed
+    with one index (x[0])."""
     out, stack = set(), [root]
     while stack:
         node = stack.pop()
@@ -59,6 +60,8 @@ def _vector_names(root: Syntax) -> set:
             and node.value in VECTOR_ARGUMENT
         ):
             out.update(c.value for c in node.children if c.kind == "name")
+        if node.kind == "index" and len(node.value) == 1 and node.children[0].kind == "name":
+            out.add(node.children[0].value)  # x[0]: an undeclared x indexed once is a vector
         stack.extend(node.children)
     return out
 
@@ -254,6 +257,12 @@ class Builder(ShapeRules, Construct):
             return self.infer_chain(node, depth)
         if kind == "call" and node.value in CONSTANT_CALLS:
             return self.constant_call(node)
+        if kind == "call" and node.value == einsum.EINSUM:
+            return einsum.infer(self, node, depth)
+        if kind == "string":
+            raise einsum.string_error(self, node)
+        if kind == "index":
+            return indexing.infer(self, node, depth)
         if uses_axes(node):
             return self.axis_call(node, depth)
         literals = parameters(node)

@@ -11,7 +11,7 @@ from . import limits
 from .axes import IDENTITY, axes_of, constant_dims, result_dims
 from .broadcast import broadcast, numpy_dims
 from .errors import LimitError, MatcalcError, UnsupportedError
-from .functions import FUNCTIONS
+from .functions import FUNCTIONS, ONE_D_RULES
 from .syntax import Syntax
 
 __all__ = ["ShapeRules"]
@@ -109,6 +109,8 @@ class ShapeRules:
     def call(self, node, kids):
         self.check_call(node)
         name, how = node.value, FUNCTIONS[node.value][1]
+        if how in ONE_D_RULES:  # a 1-D value held as a row (v @ A, v.T) is a vector
+            kids = [self.as_vector(c, k) for c, k in zip(node.children, kids)]
         a = kids[0]
         if how == "reduce":
             return (1, 1)
@@ -125,6 +127,11 @@ class ShapeRules:
                     node, "dot needs two vectors of one length", list(zip(node.children, kids))
                 )
             return (1, 1)
+        if how == "outer":  # a bᵀ: two vectors, of any lengths
+            if not all(self.is_column(k) or self.is_row(k) for k in kids):
+                raise self.mismatch(node, "outer needs two vectors", list(zip(node.children, kids)))
+            a, b = (k[0] if self.is_column(k) else k[1] for k in kids)
+            return (a, b)
         if how == "diag":
             if self.is_column(a):
                 return (a[0], a[0])
@@ -141,6 +148,10 @@ class ShapeRules:
             return a if how == "square" else (1, 1)
         raise self.error(node, f"{name} has no shape rule {how!r}", cls=UnsupportedError)
 
+    def as_vector(self, node: Syntax, shape: tuple) -> tuple:
+        """The column of a NumPy 1-D value that matcalc holds as a row; else the shape."""
+        return (shape[1], shape[0]) if self.is_row(shape) and self.ndim(node) == 1 else shape
+
     def call_ndim(self, node: Syntax, shape: tuple) -> int:
         """The order of a call's value, by its shape rule."""
         how = FUNCTIONS[node.value][1]
@@ -148,6 +159,8 @@ class ShapeRules:
             return self.ndim(node.children[0])
         if how == "vector":
             return 1
+        if how == "outer":
+            return 2
         if how == "diag":
             return 1 if self.is_column(shape) else 2
         return 2 if how == "square" else 0

@@ -86,6 +86,16 @@ def _sizes(d, n: int) -> dict:
                 )
     pool = [n] + [s for s in SIZES if s != n]
     sizes = {dim: pool[i % len(pool)] for i, dim in enumerate(dims)}
+    for r in _roots(d):  # indexing: an axis at least as long as its indices need
+        for node in E.walk(r):
+            if isinstance(node, E.Unit) and isinstance(node.n, str):
+                if node.needs > CHECK_MAX_DIM:
+                    raise LimitError(
+                        f"the SymPy check expands sizes up to {CHECK_MAX_DIM} "
+                        f"(limits.CHECK_MAX_DIM); index {node.slice_text()} needs "
+                        f"{node.n} ≥ {node.needs}"
+                    )
+                sizes[node.n] = max(sizes[node.n], node.needs)
     square = {
         node.args[0].shape.rows
         for r in _roots(d)

@@ -98,6 +98,8 @@ def to_sympy(
                 v = sp.ones(r, c)
             case E.Identity():
                 v = sp.eye(r)
+            case E.Unit():  # indexing: columns of the identity
+                v = sp.eye(r)[:, node.columns()]
             case E.Add():
                 v = a[0]
                 for x in a[1:]:

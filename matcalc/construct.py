@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from . import einsum, indexing, limits
 from . import expr as E
-from . import limits
 from .axes import CONSTANT_CALLS, build_axis_call, constant, uses_axes
 from .broadcast import broadcast, expand
 from .errors import LimitError, MatcalcError, ShapeError
-from .functions import ELEMENTWISE, FUNCTIONS, literal, parameters
+from .functions import ELEMENTWISE, FUNCTIONS, ONE_D_RULES, literal, parameters
 from .shapes import SCALAR, Shape
 from .syntax import Syntax
 from .unify import Dims
@@ -81,6 +81,10 @@ class Construct:
             return variables[node.value]
         if kind == "call" and node.value in CONSTANT_CALLS:
             return constant(node.value, [literal_dim(c) for c in node.children])
+        if kind == "call" and node.value == einsum.EINSUM:
+            return einsum.construct(self, node, variables)
+        if kind == "index":
+            return indexing.construct(self, node, variables)
         if uses_axes(node):
             kid = self.construct(node.children[0], variables)
             return build_axis_call(node.value, kid, self.axes[id(node)])
@@ -106,6 +110,11 @@ class Construct:
         if kind == "call":
             if FUNCTIONS[node.value][1] == ELEMENTWISE and len(kids) > 1:
                 kids = self.broadcast_kids(node.children, kids)
+            if FUNCTIONS[node.value][1] in ONE_D_RULES:  # softmax(v @ A): as pass 1
+                kids = [
+                    E.Transpose(k) if k.shape.is_row and self.ndim(c) == 1 else k
+                    for c, k in zip(node.children, kids)
+                ]
             return FUNCTIONS[node.value][2](*kids)
         raise MatcalcError(f"unknown syntax {kind}")
 

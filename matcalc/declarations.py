@@ -28,12 +28,36 @@ __all__ = [
     "given_specs",
     "merge",
     "spec_string",
+    "tensor_dims",
     "where_text",
 ]
 
 #: A name, as the grammar spells it (grammar/matcalc.lark, NAME).
 NAME = re.compile(r"[A-Za-z_α-ωΑ-Ω][A-Za-z_0-9α-ωΑ-Ω]*")
-SPEC_PHRASE = "scalar, vector(n), matrix(m, n), symmetric(n), simplex(n) or rowsimplex(m, n)"
+SPEC_PHRASE = (
+    "scalar, vector(n), matrix(m, n), symmetric(n), simplex(n), rowsimplex(m, n) or tensor(h, n, d)"
+)
+
+
+_TENSOR = re.compile(r"^\s*tensor\s*\(([^()]*)\)\s*$")
+_DIM = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|[1-9][0-9]*")
+
+
+def tensor_dims(spec: object) -> tuple | None:
+    """The dimensions of a `tensor(h, n, d)` spec (names or positive integers, 3 to 8 of
+    them: an order >= 3 value, matcalc/tensor_query.py), None for any other spec; a
+    malformed tensor spec is a ShapeError."""
+    m = _TENSOR.match(spec) if isinstance(spec, str) else None
+    if m is None:
+        return None
+    dims = tuple(d.strip() for d in m.group(1).split(","))
+    if not 3 <= len(dims) <= 8 or not all(_DIM.fullmatch(d) for d in dims):
+        raise ShapeError(
+            f"bad shape {spec!r}: a tensor has 3 to 8 dimensions, each a name or a positive "
+            "integer",
+            expected="tensor(h, n, d)",
+        )
+    return tuple(int(d) if d.isdigit() else d for d in dims)
 
 
 def check_name(name: object, where: str) -> str:

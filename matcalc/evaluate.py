@@ -203,6 +203,13 @@ def node_values(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = Non
                 v = np.ones((r, c))
             case E.Identity():
                 v = np.eye(r)
+            case E.Unit():  # indexing: columns of the identity
+                if r < node.needs:
+                    raise MatcalcError(
+                        f"index {node.slice_text()} is out of range: {node.n} is {r}",
+                        expected=f"{node.n} of at least {node.needs}",
+                    )
+                v = np.eye(r)[:, node.columns()]
             case E.Add():
                 v = sum(a[1:], a[0])
             case E.Mul():

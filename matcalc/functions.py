@@ -13,6 +13,7 @@ from .syntax import Syntax
 __all__ = [
     "ELEMENTWISE",
     "FUNCTIONS",
+    "ONE_D_RULES",
     "PRIMITIVES",
     "VECTOR_ARGUMENT",
     "builder",
@@ -21,7 +22,10 @@ __all__ = [
 ]
 
 ELEMENTWISE = "elementwise"
-_VECTOR_SHAPES = ("reduce", "vector", "diag", "dot")
+_VECTOR_SHAPES = ("reduce", "vector", "diag", "dot", "outer")
+# shape rules whose arguments are vectors: a NumPy 1-D value that matcalc holds as a row
+# (v @ A, v.T) is passed as its column (build_shapes, construct)
+ONE_D_RULES = ("vector", "diag", "dot")
 
 
 def builder(p: Primitive) -> Callable[..., E.Expr]:

@@ -28,6 +28,7 @@ SHAPE_ARITY = {
     "symmetric": (0, 1),
     "simplex": (0, 1),
     "rowsimplex": (0, 2),
+    "tensor": (3, 4, 5, 6, 7, 8),  # order >= 3 (matcalc/tensor_query.py)
 }
 _SHAPE_FORMS = {
     "scalar": "scalar",
@@ -36,6 +37,7 @@ _SHAPE_FORMS = {
     "symmetric": "symmetric or symmetric(n)",
     "simplex": "simplex or simplex(n)",
     "rowsimplex": "rowsimplex or rowsimplex(m, n)",
+    "tensor": "tensor(h, n, d) (3 to 8 dimensions)",
 }
 
 
@@ -94,6 +96,9 @@ class ToSyntax(Transformer_NonRecursive):
     def name(self, meta, token):
         return Syntax("name", str(token), (), _token_position(token))
 
+    def string(self, meta, token):
+        return Syntax("string", str(token)[1:-1], (), _token_position(token))
+
     def call(self, meta, name, *args):
         positional = tuple(a for a in args if isinstance(a, Syntax))
         keywords = tuple(a for a in args if isinstance(a, Keyword))
@@ -148,6 +153,25 @@ class ToSyntax(Transformer_NonRecursive):
         kind = "mT" if op.type == "DOT_MT" else None
         return Syntax("transpose", kind, (operand,), self._span(meta))
 
+    # -- indexing ---------------------------------------------------------------------
+    def index(self, meta, operand, *subscripts):
+        return Syntax("index", tuple(subscripts), (operand,), self._span(meta))
+
+    def at(self, meta, value):
+        return _index_value(value)
+
+    def slice_all(self, meta):
+        return (None, None)
+
+    def slice_from(self, meta, start):
+        return (_index_value(start), None)
+
+    def slice_to(self, meta, stop):
+        return (None, _index_value(stop))
+
+    def slice_range(self, meta, start, stop):
+        return (_index_value(start), _index_value(stop))
+
     # -- declarations ----------------------------------------------------------------
     def shape(self, meta, keyword, *dims):
         word = str(keyword).lower()
@@ -198,6 +222,23 @@ class ToSyntax(Transformer_NonRecursive):
                     )
                 seen.add(str(name))
         return Query(tuple(d for d, _ in declared), body, self.text)
+
+
+def _index_value(node: Syntax) -> int:
+    """An index or a slice's end: a constant integer (`0`, `-1`)."""
+    sign, inner = 1, node
+    if inner.kind == "neg":
+        sign, inner = -1, inner.children[0]
+    if inner.kind == "number" and inner.value.denominator == 1:
+        return sign * int(inner.value)
+    pos = node.pos or Position(1, 1)
+    raise Fail(
+        "an index must be a constant integer",
+        pos.line,
+        pos.column,
+        max(1, (pos.end_column or pos.column + 1) - pos.column),
+        "an integer such as 0 or -1, or a slice 1:3 of them",
+    )
 
 
 _KEYWORD_VALUE = "an integer, a tuple of integers (0, 1), True or False"

@@ -73,7 +73,12 @@ class Struct(Record):
 
 
 def replace(record: Record, **changes: object) -> Record:
-    """A copy of `record` with the fields in `changes` changed (`dataclasses.replace`)."""
+    """A copy of `record` with the fields in `changes` changed (`dataclasses.replace`,
+    which it calls for a dataclass)."""
+    if not isinstance(record, Record):
+        import dataclasses
+
+        return dataclasses.replace(record, **changes)
     for name in changes:
         if name not in record._fields:
             raise TypeError(f"{type(record).__qualname__} has no field {name!r}")

@@ -46,6 +46,9 @@ class Syntax(Record):
     "transpose" None or "mT"             (operand,)      (".T" and "ᵀ"; ".mT": "mT")
     "call"    function name (lowercase)  (arg, ...)      (the name is checked later, by `build`)
     "list"    None                       (item, ...)     ("[a, b]"; items may be lists: a matrix)
+    "string"  str (without its quotes)   ()              (einsum's subscripts "ij,jk->ik")
+    "index"   (entry, ...)               (operand,)      (x[0], X[:, 1:3]: an entry is an int
+                                                          or a slice (start, stop), ints or None)
 
     A call's keyword arguments (`axis=1`, `keepdims=True`) are in `keywords`, as `Keyword`s
     whose values are already plain Python (an int, a tuple of ints, a bool).

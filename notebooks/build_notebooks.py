@@ -971,6 +971,339 @@ def errata():
     )
 
 
+# ---------------------------------------------------------------- 10
+def batches_and_attention():
+    return notebook(
+        """
+        # 10. Beyond the tutorial: batches and attention
+
+        Deep-learning code does not push one vector $\\mathbf{x}$ through a layer: it pushes a
+        *mini-batch*, a matrix $X$ with one sample per row, and writes NumPy's broadcasting
+        and `axis=` keywords instead of sums over indices. matcalc reads those forms as NumPy
+        does and prints the results in matrix notation wherever one exists: a bias `b` added
+        to every row of `X @ W` is $XW + \\mathbf{1}\\mathbf{b}^\\top$ (the ones column copies
+        $\\mathbf{b}^\\top$ into each row), so its gradient is a column sum
+        $\\mathbf{1}^\\top\\ldots$, and `softmax(Z, axis=1)` is the softmax of each row. Where no
+        matrix form exists (attention by its queries) the result is in index notation, with
+        every sum written out.
+
+        As in notebook 8, the notebooks keep the tutorial's notation: $\\otimes$ is the
+        element-wise product and the Kronecker product is spelled `kron(A, B)`. Every
+        derivative is checked against central differences and by SymPy, and the batched
+        ones also against the textbook formula written in plain NumPy.
+        """,
+        [
+            code("""
+            rng = np.random.default_rng(0)
+
+            def softmax_rows(Z):
+                E = np.exp(Z - Z.max(axis=1, keepdims=True))
+                return E / E.sum(axis=1, keepdims=True)
+
+            def one_hot(labels, k):
+                return np.eye(k)[labels]
+
+            def generated(source):
+                \"\"\"The function f that matcalc's generated NumPy source defines.\"\"\"
+                scope = {}
+                exec(source, scope)  # matcalc's own output, not user text
+                return scope["f"]
+            """),
+            md("""
+            ## A bias broadcast over the rows
+
+            A dense layer over a batch: $X$ is $N \\times d$, $W$ is $d \\times h$ and the bias
+            $\\mathbf{b}$ has $h$ entries, added to every row as NumPy does. The loss here is a
+            weighted sum of the activations (the weights $C$ stand for whatever comes next).
+            By $\\mathbf{b}$ the gradient adds up the rows' gradients: $\\mathbf{1}^\\top$ on
+            the left is the column sum.
+            """),
+            code("""
+            q = "X: matrix(N, d); W: matrix(d, h); b: vector(h); C: matrix(N, h); sum(C * tanh(X @ W + b))"
+            d = matcalc.derivative(q, "b", notation="tutorial")
+            X, W, b, C = (rng.normal(size=s) for s in [(5, 3), (3, 4), 4, (5, 4)])
+            at = {"X": X, "W": W, "b": b, "C": C}
+            assert numerically_right(d, at)
+            per_row = C * (1 - np.tanh(X @ W + b) ** 2)     # each row's gradient by b
+            assert np.allclose(d.evaluate(at), per_row.sum(axis=0))
+            print(d.check())
+            display(d)
+            d.steps
+            """),
+            md("""
+            By $W$ the same factor is multiplied by $X^\\top$ — the ones column of the bias
+            is the column of $X$ that a bias would be if it were folded into $W$:
+            """),
+            example(
+                "X: matrix(N, d); W: matrix(d, h); b: vector(h); C: matrix(N, h); "
+                "sum(C * tanh(X @ W + b))",
+                "W",
+                "at",
+                show_steps=False,
+            ),
+            md("""
+            NumPy aligns shapes on the right, so a vector of the wrong length is an error,
+            naming both shapes, with a caret under the operator:
+            """),
+            code("%matcalc 'X: matrix(N, d); b: vector(h); X + b' --wrt b --notation tutorial"),
+            md("""
+            ## Batched softmax cross-entropy
+
+            A linear classifier over a batch: the scores $XW + \\mathbf{1}\\mathbf{b}^\\top$, a
+            softmax over each row, and the mean cross-entropy against labels $Y$ whose rows
+            are one-hot. Declaring $Y$ a `rowsimplex` says its rows sum to 1, which is what
+            turns the gradient into the textbook's $\\frac{1}{N}X^\\top(S - Y)$ (CS231n's
+            `dscores = probs - y`). The softmax is written once, as $S$.
+            """),
+            code("""
+            CE = ("X: matrix(N, d); W: matrix(d, k); b: vector(k); Y: rowsimplex(N, k); "
+                  "-sum(Y * log_softmax(X @ W + b, axis=1)) / N")
+            by_W = matcalc.derivative(CE, "W", notation="tutorial")
+            by_b = matcalc.derivative(CE, "b", notation="tutorial")
+            X, W, b = rng.normal(size=(6, 3)), rng.normal(size=(3, 4)), rng.normal(size=4)
+            Y = one_hot(rng.integers(0, 4, size=6), 4)
+            at = {"X": X, "W": W, "b": b, "Y": Y}
+            S = softmax_rows(X @ W + b)
+            for d, textbook in [(by_W, X.T @ (S - Y) / 6), (by_b, (S - Y).sum(axis=0) / 6)]:
+                assert numerically_right(d, at)
+                assert np.allclose(d.evaluate(at), textbook)
+                print(d.check())
+                display(d)
+            by_W.steps
+            """),
+            md("""
+            The generated NumPy code computes the loss and its gradient in one pass (the
+            softmax computed stably, once). `matcalc.value_and_grad_source` writes one function
+            for the loss and both gradients, as a training step needs; here it trains the
+            classifier on three clusters of points by plain gradient descent.
+            """),
+            code("""
+            print(by_W.to_numpy().split("def _finite_differences")[0])
+            assert np.allclose(generated(by_W.to_numpy())(X, W, b, Y)[1], by_W.evaluate(at))
+            """),
+            code("""
+            step = generated(matcalc.value_and_grad_source(CE, ["W", "b"]))
+            centres = np.array([[2.0, 0.0], [-1.0, 1.7], [-1.0, -1.7]])
+            labels = rng.integers(0, 3, size=150)
+            X = centres[labels] + rng.normal(scale=0.8, size=(150, 2))
+            Y = one_hot(labels, 3)
+            W, b, losses = np.zeros((2, 3)), np.zeros(3), []
+            for _ in range(200):
+                loss, (dW, db) = step(X, W, b, Y)
+                W, b = W - 0.5 * dW, b - 0.5 * db
+                losses.append(loss)
+            assert losses[-1] < 0.5 * losses[0]
+
+            fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
+            ax1.plot(losses)
+            ax1.set_xlabel("step"); ax1.set_ylabel("cross-entropy"); ax1.set_title("gradient descent")
+            gx, gy = np.meshgrid(np.linspace(-4, 5, 200), np.linspace(-4.5, 4.5, 200))
+            grid = np.column_stack([gx.ravel(), gy.ravel()])
+            ax2.contourf(gx, gy, (grid @ W + b).argmax(axis=1).reshape(gx.shape), alpha=0.25,
+                         levels=[-0.5, 0.5, 1.5, 2.5], cmap="viridis")
+            ax2.scatter(X[:, 0], X[:, 1], c=labels, s=8, cmap="viridis")
+            ax2.set_title("the classes of the trained XW + 1bᵀ");
+            """),
+            md("""
+            ## Single-head attention
+
+            $\\operatorname{softmax}(QK^\\top/\\sqrt{d})V$ with the softmax over each row: $n$
+            queries attend to $n$ keys and average the rows of $V$. It is linear in $V$, so by
+            $V$ the derivative is a Kronecker product (column-major `vec`, as in notebook 8):
+            $I \\otimes S$ in the usual notation, `kron(I, S)` in the tutorial's.
+            """),
+            code("""
+            ATTENTION = "Q, K: matrix(n, d); V: matrix(n, p); softmax(Q @ K.T / sqrt(d), axis=1) @ V"
+            n, dk, p = 4, 3, 2
+            Q, K, V = rng.normal(size=(n, dk)), rng.normal(size=(n, dk)), rng.normal(size=(n, p))
+            at = {"Q": Q, "K": K, "V": V}
+            S = softmax_rows(Q @ K.T / np.sqrt(dk))
+            by_V = matcalc.derivative(ATTENTION, "V", notation="tutorial")
+            assert numerically_right(by_V, at)
+            J = by_V.evaluate(at)                                  # (n, p, n, p): output + V
+            assert np.allclose(J.transpose(1, 0, 3, 2).reshape(n * p, n * p), np.kron(np.eye(p), S))
+            print(by_V.check(n=2))
+            display(by_V)
+            by_V.steps
+            """),
+            md("""
+            By the queries (and the keys) there is no matrix form: the softmax's Jacobian
+            multiplies element by element inside the product. matcalc prints index notation,
+            $\\delta_{ik}$ saying that query $k$ only moves output row $k$. (SymPy's check of
+            these takes a while: it runs on the keys here, on both in
+            `tests/test_batched_derivations.py`.)
+            """),
+            code("""
+            by_Q = matcalc.derivative(ATTENTION, "Q", notation="tutorial")
+            by_K = matcalc.derivative(ATTENTION, "K", notation="tutorial")
+            for d in (by_Q, by_K):
+                assert numerically_right(d, at)
+                display(d)
+            print(by_K.check(n=2))
+            """),
+            md("""
+            The same index formula, written in NumPy with `einsum`, is the Jacobian
+            `evaluate` returns:
+            """),
+            code("""
+            SV = S @ V
+            by_Q_formula = np.einsum("ik,ml,im,mj->ijkl", np.eye(n), K, S, V) - np.einsum(
+                "ik,pl,ip,ij->ijkl", np.eye(n), K, S, SV)
+            assert np.allclose(by_Q.evaluate(at), by_Q_formula / np.sqrt(dk))
+            """),
+            md("""
+            The generated NumPy code of an index-notation derivative applies the differential
+            to each direction of $Q$ in turn (the loop below); it agrees with `evaluate`:
+            """),
+            code("""
+            print(by_Q.to_numpy().split("def _finite_differences")[0])
+            assert np.allclose(generated(by_Q.to_numpy())(Q, K, V)[1], by_Q.evaluate(at))
+            """),
+            md("""
+            **The structure of the three Jacobians.** Flatten each to a matrix — a row per
+            output entry $(i, j)$, a column per entry $(k, l)$ of the variable, both in NumPy's
+            row-major order — and plot the magnitudes. By $V$ every output row mixes all rows
+            of $V$ but each output column only its own column ($S \\otimes I$ in row-major
+            order); by $Q$ the blocks off the diagonal vanish ($\\delta_{ik}$); by $K$ every
+            key moves every output.
+            """),
+            code("""
+            fig, axes = plt.subplots(1, 3, figsize=(11, 3.6))
+            for ax, (name, d) in zip(axes, [("V", by_V), ("Q", by_Q), ("K", by_K)]):
+                J = d.evaluate(at)
+                M = np.abs(J.reshape(n * p, -1))
+                ax.imshow(M, cmap="magma_r")
+                cols = J.shape[3]
+                for i in range(1, n):
+                    ax.axhline(i * p - 0.5, color="tab:blue", lw=0.6)
+                    ax.axvline(i * cols - 0.5, color="tab:blue", lw=0.6)
+                ax.set_title(f"|∂(attention)/∂{name}|  ({n * p}×{n * cols})")
+                ax.set_xlabel(f"{name}ₖₗ"); ax.set_ylabel("outputᵢⱼ")
+            assert np.allclose(by_Q.evaluate(at)[0, :, 1:, :], 0)   # δᵢₖ: row 0 sees only query 0
+            fig.tight_layout()
+            """),
+            md("""
+            ## Layer norm and batch norm
+
+            Layer norm normalises each row of the batch (`axis=1`, `keepdims=True` so the
+            statistics broadcast back over the columns); batch norm normalises each column
+            over the batch (`axis=0`). Both then scale by $\\mathbf{g}$ and shift by
+            $\\mathbf{b}$, vectors broadcast over the rows; $C$ again stands for the next
+            layer. By the shift the gradient is the column sum $\\mathbf{1}^\\top C$, by the
+            scale a column sum of $C$ times the normalised input:
+            """),
+            code("""
+            NORM = "X, C: matrix(N, d); g, b: vector(d); eps: scalar; "
+            LN = "(X - mean(X, axis=1, keepdims=True)) / sqrt(var(X, axis=1, keepdims=True) + eps)"
+            BN = "(X - mean(X, axis=0)) / sqrt(var(X, axis=0) + eps)"
+            X, C = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
+            at = {"X": X, "C": C, "g": rng.normal(size=4), "b": rng.normal(size=4), "eps": 0.1}
+            numpy_norm = {
+                LN: (X - X.mean(axis=1, keepdims=True)) / np.sqrt(X.var(axis=1, keepdims=True) + 0.1),
+                BN: (X - X.mean(axis=0)) / np.sqrt(X.var(axis=0) + 0.1),
+            }
+            for body in (LN, BN):
+                loss = NORM + f"sum(C * ({body} * g + b))"
+                for wrt in ("g", "b", "X"):
+                    d = matcalc.derivative(loss, wrt, notation="tutorial")
+                    assert numerically_right(d, at)
+                    d.check()
+                    if wrt == "g":
+                        assert np.allclose(d.evaluate(at), (C * numpy_norm[body]).sum(axis=0))
+                    if wrt != "X":
+                        display(d)
+            """),
+            md("""
+            The steps of the scale's gradient: the broadcast $\\mathbf{1}\\mathbf{g}^\\top$ is an
+            intermediate of its own, and the chain ends in the column sum.
+            """),
+            code("""
+            matcalc.derivative(NORM + f"sum(C * ({LN} * g + b))", "g", notation="tutorial").steps
+            """),
+            md("""
+            By the input both are long (the mean and the variance depend on every entry they
+            average). The Jacobian of the normalisation itself shows what each couples:
+            layer norm the entries of one row (blocks on the diagonal), batch norm the entries
+            of one column (a band every $d$ entries).
+            """),
+            code("""
+            fig, axes = plt.subplots(1, 2, figsize=(8, 3.8))
+            for ax, (title, body) in zip(axes, [("layer norm (axis=1)", LN), ("batch norm (axis=0)", BN)]):
+                d = matcalc.derivative(NORM + body, "X", notation="tutorial")
+                assert numerically_right(d, at)
+                J = d.evaluate(at).reshape(20, 20)
+                ax.imshow(np.abs(J), cmap="magma_r")
+                ax.set_title(f"|∂ {title} / ∂X|"); ax.set_xlabel("Xₖₗ"); ax.set_ylabel("outputᵢⱼ")
+            fig.tight_layout()
+            print(d)
+            """),
+            md("""
+            ## A batched two-layer MLP
+
+            $\\tanh$ hidden units with a broadcast bias, a softmax output layer with another,
+            and the mean cross-entropy. matcalc names the layers as backpropagation does —
+            $a$ the hidden activations, $S$ the output probabilities — and each gradient is
+            the textbook's: the error $S - Y$ sent back through $W_2^\\top$ and the derivative
+            $1 - a^2$ of tanh. Each is asserted equal to backpropagation written by hand in
+            NumPy (SymPy checks the output bias here, and all four in
+            `tests/test_batched_derivations.py`).
+            """),
+            code("""
+            MLP = ("X: matrix(N, d); W1: matrix(d, h); b1: vector(h); W2: matrix(h, k); b2: vector(k); "
+                   "Y: rowsimplex(N, k); -sum(Y * log_softmax(tanh(X @ W1 + b1) @ W2 + b2, axis=1)) / N")
+            X, Y = rng.normal(size=(3, 2)), one_hot([0, 2, 1], 3)
+            W1, b1 = rng.normal(size=(2, 4)), rng.normal(size=4)
+            W2, b2 = rng.normal(size=(4, 3)), rng.normal(size=3)
+            at = {"X": X, "W1": W1, "b1": b1, "W2": W2, "b2": b2, "Y": Y}
+            a = np.tanh(X @ W1 + b1)                        # backpropagation by hand
+            error = (softmax_rows(a @ W2 + b2) - Y) / 3
+            hidden = (error @ W2.T) * (1 - a**2)
+            by_hand = {"W1": X.T @ hidden, "b1": hidden.sum(axis=0),
+                       "W2": a.T @ error, "b2": error.sum(axis=0)}
+            for wrt in ("W1", "b1", "W2", "b2"):
+                d = matcalc.derivative(MLP, wrt, notation="tutorial")
+                assert numerically_right(d, at)
+                assert np.allclose(d.evaluate(at), by_hand[wrt])
+                display(d)
+            print(d.check(n=1))
+            """),
+            md("""
+            Trained with the generated value-and-gradients function on two interleaved
+            half-moons, which no linear classifier separates:
+            """),
+            code("""
+            step = generated(matcalc.value_and_grad_source(MLP, ["W1", "b1", "W2", "b2"]))
+            t = rng.uniform(0, np.pi, 200)
+            labels = rng.integers(0, 2, size=200)
+            X = np.where(labels[:, None] == 0, np.column_stack([np.cos(t), np.sin(t)]),
+                         np.column_stack([1 - np.cos(t), 0.5 - np.sin(t)]))
+            X = X + rng.normal(scale=0.1, size=X.shape)
+            Y = one_hot(labels, 2)
+            params = [rng.normal(scale=0.5, size=(2, 16)), np.zeros(16),
+                      rng.normal(scale=0.5, size=(16, 2)), np.zeros(2)]
+            losses = []
+            for _ in range(1500):
+                loss, grads = step(X, *params, Y)
+                params = [w - 0.5 * g for w, g in zip(params, grads)]
+                losses.append(loss)
+            W1, b1, W2, b2 = params
+            accuracy = ((np.tanh(X @ W1 + b1) @ W2 + b2).argmax(axis=1) == labels).mean()
+            assert accuracy > 0.95, accuracy
+
+            fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
+            ax1.semilogy(losses); ax1.set_xlabel("step"); ax1.set_title("cross-entropy")
+            gx, gy = np.meshgrid(np.linspace(-1.5, 2.5, 200), np.linspace(-1, 1.5, 200))
+            grid = np.column_stack([gx.ravel(), gy.ravel()])
+            scores = np.tanh(grid @ W1 + b1) @ W2 + b2
+            ax2.contourf(gx, gy, scores.argmax(axis=1).reshape(gx.shape), alpha=0.25, cmap="coolwarm")
+            ax2.scatter(X[:, 0], X[:, 1], c=labels, s=8, cmap="coolwarm")
+            ax2.set_title(f"the trained MLP ({accuracy:.0%} right)");
+            """),
+        ],
+        plots=True,
+    )
+
+
 NOTEBOOKS = {
     "01-scalar-rules": scalar_rules,
     "02-jacobians": jacobians,
@@ -981,6 +1314,7 @@ NOTEBOOKS = {
     "07-the-loss": loss,
     "08-matrices-and-hessians": matrices_and_hessians,
     "09-errata": errata,
+    "10-batches-and-attention": batches_and_attention,
 }
 
 

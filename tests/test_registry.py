@@ -28,7 +28,7 @@ from matcalc.shapes import Shape
 from matcalc.simplify import RULES
 
 # ---------------------------------------------------------------- node types have rules
-LEAVES = {E.Var, E.Const, E.Zero, E.Ones, E.Identity, E.DimSize, E.Differential}
+LEAVES = {E.Var, E.Const, E.Zero, E.Ones, E.Identity, E.Unit, E.DimSize, E.Differential}
 NODE_TYPES = sorted(
     (
         c
@@ -107,6 +107,7 @@ FUNCTION_CASES = [
     ("var", "var(x)", "x", VEC, "(2/n)(xᵀ − mean(x))(I − 1/n)"),
     ("std", "std(x)", "x", VEC, "(1/(n√(mean((x − mean(x))²))))(xᵀ − mean(x))(I − 1/n)"),
     ("dot", "dot(w, x)", "w", VEC, "xᵀ"),
+    ("outer", "y @ outer(w, x) @ y", "w", VEC, "yᵀxyᵀ"),
     ("diag", "diag(x) @ w", "x", VEC, "diag(w)"),
     ("trace", "trace(A)", "A", MAT, "I"),
     ("tr", "tr(A @ A)", "A", MAT, "2Aᵀ"),

@@ -61,6 +61,7 @@ from .matrix import (
     Transpose,
     transpose_held,
 )
+from .select import Unit
 
 __all__ = [
     "Add",
@@ -87,6 +88,7 @@ __all__ = [
     "Sum",
     "Trace",
     "Transpose",
+    "Unit",
     "Var",
     "Zero",
     "bounded",

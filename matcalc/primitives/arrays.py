@@ -22,6 +22,11 @@ from . import (
 __all__: list[str] = []  # the records are registered on import; nothing to import
 
 
+def _column(v):
+    """A vector as a column (NumPy's 1-D vector may be written transposed, x.T)."""
+    return E.Transpose(v) if v.shape.is_row else v
+
+
 def _mean(a):
     return E.Mul(
         E.Sum(a), E.Pow(E.Mul(E.DimSize(a.shape.rows), E.DimSize(a.shape.cols)), E.Const(-1))
@@ -202,6 +207,14 @@ composite(
     shape="dot",
     doc="dot(w, x) = wᵀx of two vectors",
     example="dot(x, y)",
+)
+composite(
+    "outer",
+    build=lambda a, b: E.MatMul(_column(a), E.Transpose(_column(b))),
+    arity=2,
+    shape="outer",
+    doc="outer(a, b) = a bᵀ of two vectors (NumPy's np.outer)",
+    example="outer(x, y)",
 )
 composite(
     "logdet",

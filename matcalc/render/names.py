@@ -220,7 +220,7 @@ def _is_layer(node: E.Expr) -> bool:
     )
 
 
-_ATOMS = (E.Var, E.Const, E.Zero, E.Ones, E.Identity, E.DimSize, E.Differential)
+_ATOMS = (E.Var, E.Const, E.Zero, E.Ones, E.Identity, E.Unit, E.DimSize, E.Differential)
 
 
 def _nameable(node: E.Expr) -> bool:

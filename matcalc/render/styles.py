@@ -126,6 +126,7 @@ def using_notation(name: str | Notation | None) -> Iterator[Notation]:
 
 
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+SUBSCRIPT = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
 # precedence: what a child must reach to go without parentheses
 SUM, ELEMENTWISE, PRODUCT, UNARY, POWER, ATOM = 1, 1.5, 2, 3, 4, 5
 
@@ -189,6 +190,10 @@ class Style:
 
     def identity(self) -> str:
         return "I"
+
+    def unit(self, index: str, single: bool) -> str:
+        """Indexing's constants: the unit vector e₂ (NumPy's index 2), or I[:, 1:3]."""
+        return "e" + index.translate(SUBSCRIPT) if single else f"I[:, {index}]"
 
     def name(self, n: str) -> str:
         return n
@@ -292,6 +297,9 @@ class LatexStyle(Style):
 
     def identity(self):
         return "I"
+
+    def unit(self, index, single):
+        return f"e_{{{index}}}" if single else f"I_{{:,\\,{index}}}"
 
     def name(self, n):
         return latex_name(n)

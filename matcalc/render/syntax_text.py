@@ -48,7 +48,17 @@ def _one(node, kids: list[str]) -> str:
         return f"{node.value}({', '.join(kids)})"
     if k == "list":
         return "[" + ", ".join(kids) + "]"
+    if k == "index":
+        return _wrap(node.children[0], kids[0]) + "[" + ", ".join(map(_entry, node.value)) + "]"
+    if k == "string":
+        return f'"{node.value}"'
     return "?"
+
+
+def _entry(entry) -> str:
+    if isinstance(entry, int):
+        return str(entry)
+    return ":".join("" if e is None else str(e) for e in entry)
 
 
 def _wrap(node, text: str) -> str:

@@ -100,6 +100,8 @@ class Printer:
                 return s.ones() + " " + s.ones() + s.T, PRODUCT
             case E.Identity():
                 return s.identity(), ATOM
+            case E.Unit():  # indexing: eₖ, or I[:, a:b]
+                return s.unit(e.slice_text(), e.length == 1), ATOM
             case E.Add():
                 return self._add(e), SUM
             case E.Mul():

@@ -1,0 +1,97 @@
+"""`derivative` and `hessian` of a query over order >= 3 values (`T: tensor(h, n, d)`):
+the query is read slice by slice (tensor_query.plan), one slice is derived by the 2-D
+pipeline (api), and the result (tensor_result.TensorDerivative) puts the slices together.
+api calls this module when a query declares a tensor; every other query never reaches it.
+"""
+
+from __future__ import annotations
+
+from . import api
+from .build import build_typed
+from .errors import MatcalcError, UnsupportedError
+from .layout import Layout
+from .parse import parse_query
+from .tensor_query import has_tensors, plan
+from .tensor_result import TensorDerivative
+
+__all__ = ["is_tensor_query", "tensor_derivative", "tensor_hessian"]
+
+
+def is_tensor_query(expression: object, shapes: object) -> bool:
+    """Does this query text (or `shapes=`) declare a tensor? Cheap for every other query."""
+    if not isinstance(expression, str):
+        return False
+    given = isinstance(shapes, dict) and any("tensor" in str(s) for s in shapes.values())
+    if "tensor" not in expression and not given:
+        return False
+    return has_tensors(parse_query(expression), shapes)
+
+
+def _sliced(expression: str, wrt, shapes):
+    tensor_plan = plan(parse_query(expression), shapes)
+    typed = build_typed(tensor_plan.query, tensor_plan.shapes)
+    if not isinstance(wrt, str):
+        raise UnsupportedError(
+            "a list of variables with tensors is not supported yet",
+            expected="one variable name",
+        )
+    (var,) = api._resolve(wrt, typed.variables, expression, typed.dimensions)
+    used = {n for n in tensor_plan.tensors if n in typed.variables}
+    if not used:
+        raise UnsupportedError(
+            "the query declares a tensor but does not use it", expected="a query over it"
+        )
+    return tensor_plan, typed, var
+
+
+def _finish(part, tensor_plan, typed, var, notation, hessian=False) -> TensorDerivative:
+    part = api._declare(api._notated(part, notation), typed)
+    out = TensorDerivative(part, tensor_plan, (var,), var.name in tensor_plan.tensors, hessian)
+    out.declarations = dict(part.declarations)
+    for name, dims in tensor_plan.tensors.items():
+        if name in out.declarations:
+            out.declarations[name] = f"tensor({', '.join(str(d) for d in dims)})"
+    out.inferred = dict(part.inferred)
+    return out
+
+
+def tensor_derivative(
+    expression: str,
+    wrt: str | list,
+    shapes: dict | None = None,
+    layout: str = "numerator",
+    notation: str | None = None,
+    names: bool = True,
+) -> TensorDerivative:
+    """∂ expression / ∂ wrt of a tensor query, numerator layout (as jax.jacobian)."""
+    if Layout.of(layout) != Layout.NUMERATOR:
+        raise UnsupportedError(
+            "a query over tensors is derived in numerator layout only (as jax.jacobian)",
+            expected='layout="numerator"',
+        )
+    tensor_plan, typed, var = _sliced(expression, wrt, shapes)
+    part = api._derive(typed.expression, var, typed.variables, Layout.NUMERATOR)
+    part.names = bool(names)
+    return _finish(part, tensor_plan, typed, var, notation)
+
+
+def tensor_hessian(
+    expression: str, wrt: str | list, shapes: dict | None = None, notation: str | None = None
+) -> TensorDerivative:
+    """The Hessian of a scalar tensor query (a sum or mean of the slices at the top)."""
+    tensor_plan, typed, var = _sliced(expression, wrt, shapes)
+    expr = typed.expression
+    if tensor_plan.reduction is None or not expr.shape.is_scalar:
+        raise MatcalcError(
+            "the Hessian needs a scalar function; over tensors, a sum or mean of every "
+            "slice at the top of the query",
+            expected="sum(…) or mean(…) of the whole value",
+        )
+    grad = api._closed_gradient(expr, var, typed.variables)
+    grad = api.E.Transpose(grad) if var.shape.is_column else grad
+    try:
+        second = api._derive(grad, var, typed.variables, Layout.NUMERATOR)
+    except api.NotFactorable:
+        second = api._as_linear_map(grad, var, typed.variables)
+    second.function = expr
+    return _finish(second, tensor_plan, typed, var, notation, hessian=True)

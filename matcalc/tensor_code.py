@@ -1,0 +1,120 @@
+"""Generated code for a tensor query (matcalc/tensor_result.py): the slice's generated
+function `f_slice` (codegen, unchanged), and an `f` over the whole tensors that applies
+it slice by slice and puts the slices together as `evaluate` does (stacked, summed, or
+block diagonal). NumPy, JAX and PyTorch alike; the slice's `check` then checks `f`."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .errors import MatcalcError
+
+if TYPE_CHECKING:  # the result imports this module where it generates code
+    from .tensor_result import TensorDerivative
+
+__all__ = ["tensor_source"]
+
+_ARRAYS = {  # target -> (module, convert, moveaxis)
+    "numpy": ("np", "np.asarray({x}, dtype=np.{dtype})", "np.moveaxis"),
+    "jax": ("jnp", "jnp.asarray({x}, dtype=jnp.{dtype})", "jnp.moveaxis"),
+    "torch": ("torch", "torch.as_tensor({x}, dtype=torch.{dtype})", "torch.movedim"),
+}
+
+
+def tensor_source(d: TensorDerivative, target: str, dtype: str) -> str:
+    """The source of f(...) -> (value, derivative) of the tensor derivative `d`."""
+    source = d.part.to_source(target, dtype)
+    if target not in _ARRAYS:  # pragma: no cover - the slice's to_source refused it
+        raise MatcalcError(f"unknown target {target!r}")
+    header = re.search(r"^def f\((.*)\):$", source, re.M)
+    if header is None:  # pragma: no cover - codegen always writes def f(...)
+        raise MatcalcError("the slice's generated code has no function f")
+    args = [a.strip() for a in header.group(1).split(",") if a.strip()]
+    source = source[: header.start()] + "def f_slice(" + source[header.start() + 6 :]
+    xp, convert, moveaxis = _ARRAYS[target]
+    plan = d.plan
+    nb = len(plan.batch)
+    tensors = [a for a in args if a in plan.tensors]
+    var_nd = len(d.wrt[0].shape.np_dims)
+    mode = "diag" if d.hessian and d.by_tensor else d.mode
+    lines = [
+        "",
+        "",
+        f"def f({', '.join(args)}):",
+        f'    """{d.text().replace(chr(92), "/")!s}',
+        '    Over the whole tensors: f_slice slice by slice, put together."""',
+    ]
+    preamble = _slicing(args, tensors, nb, convert, dtype)
+    lines += preamble
+    call = ", ".join(f"{a}_slices[i]" if a in plan.tensors else a for a in args)
+    lines += [
+        "    values, parts = [], []",
+        "    for i in range(count):",
+        f"        value_i, part_i = f_slice({call})",
+        "        values.append(value_i)",
+        "        parts.append(part_i)",
+        f"    values, parts = {xp}.stack(values), {xp}.stack(parts)",
+        f"    out = tuple(parts.shape[1 : parts.ndim - {var_nd}])",
+        f"    var = tuple(parts.shape[parts.ndim - {var_nd} :])",
+        f"    scale = {'1.0 / count' if plan.reduction == 'mean' else '1.0'}",
+    ]
+    if plan.reduction is None:
+        lines.append("    value = values.reshape(batch + tuple(values.shape[1:]))")
+    else:
+        lines.append("    value = values.sum(0) * scale")
+    if mode == "diag":
+        lines += [
+            f"    zero = {xp}.zeros_like(parts[0])",
+            f"    rows = [{xp}.stack([parts[i] if i == j else zero for j in range(count)])"
+            " for i in range(count)]",
+            f"    full = {moveaxis}({xp}.stack(rows), 1, 1 + len(out))",
+            "    derivative = full.reshape(batch + out + batch + var) * scale",
+        ]
+    elif mode == "front":
+        lines.append("    derivative = parts.reshape(batch + out + var) * scale")
+    elif mode == "middle":
+        lines.append(
+            f"    derivative = {moveaxis}(parts, 0, len(out)).reshape(out + batch + var) * scale"
+        )
+    else:
+        lines.append("    derivative = parts.sum(0) * scale")
+    lines.append("    return value, derivative")
+    gradient = re.search(r"^def gradient\((.*)\):$", source, re.M)
+    if d.hessian and gradient is not None:  # the Hessian's check differentiates it
+        source = (
+            source[: gradient.start()] + "def gradient_slice(" + source[gradient.start() + 13 :]
+        )
+        whole = "parts.reshape(batch + tuple(parts.shape[1:]))" if d.by_tensor else "parts.sum(0)"
+        lines += ["", "", f"def gradient({', '.join(args)}):"]
+        lines.append(
+            '    """The gradient over the whole tensors: gradient_slice slice by slice."""'
+        )
+        lines += preamble
+        lines += [
+            f"    parts = {xp}.stack([gradient_slice({call}) for i in range(count)])",
+            f"    return {whole} * {'1.0 / count' if plan.reduction == 'mean' else '1.0'}",
+        ]
+    head = (
+        f"# A query over tensors ({', '.join(plan.tensors)}: batch axes "
+        f"{tuple(plan.batch)}): f_slice is one slice, f the whole.\n"
+    )
+    return head + source.rstrip("\n") + "\n".join(lines) + "\n"
+
+
+def _slicing(args: list, tensors: list, nb: int, convert: str, dtype: str) -> list:
+    """Lines that convert the arguments and cut each tensor into its slices."""
+    lines = [f"    {a} = {convert.format(x=a, dtype=dtype)}" for a in args]
+    lines += [
+        f"    batch = tuple({tensors[0]}.shape[:{nb}])",
+        "    count = 1",
+        "    for size in batch:",
+        "        count *= size",
+    ]
+    for t in tensors:
+        lines += [
+            f"    assert tuple({t}.shape[:{nb}]) == batch, "
+            f'"the tensors must share their batch axes"',
+            f"    {t}_slices = {t}.reshape((count,) + tuple({t}.shape[{nb}:]))",
+        ]
+    return lines

@@ -1,0 +1,152 @@
+"""einsum with operands of order ≤ 2 (matcalc/einsum.py): lowered to matrix nodes, so each
+derivative prints in matrix notation, agrees with central differences of NumPy's own
+`np.einsum`, passes the SymPy check, and its generated code agrees with `evaluate`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from batched_helpers import three_ways
+
+import matcalc
+from matcalc import einsum
+from matcalc import expr as E
+from matcalc.errors import MatcalcError, ShapeError
+from matcalc.shapes import Shape
+
+MN = "A: matrix(m, n); "
+SQ = "A: matrix(n, n); "
+
+
+def _ein(spec, *names):
+    return lambda v: np.einsum(spec, *(np.asarray(v[n], dtype=float) for n in names))
+
+
+# query, by, printed derivative, the NumPy function (np.einsum itself)
+CASES = [
+    (
+        MN + 'B: matrix(n, p); einsum("ij,jk->ik", A, B)',
+        "A",
+        "∂vec(AB)/∂vec(A) = Bᵀ ⊗ I",
+        _ein("ij,jk->ik", "A", "B"),
+    ),
+    (
+        MN + "B: matrix(n, p); einsum('ij,jk->ik', A, B)",
+        "B",
+        "∂vec(AB)/∂vec(B) = I ⊗ A",
+        _ein("ij,jk->ik", "A", "B"),
+    ),
+    (SQ + 'einsum("ii->", A)', "A", "I", _ein("ii->", "A")),
+    (SQ + 'einsum("ii->i", A)', "A", "d(diag(A)) = diag(dA)", _ein("ii->i", "A")),
+    (MN + 'einsum("ij->i", A)', "A", "∂vec(A1)/∂vec(A) = 1ᵀ ⊗ I", _ein("ij->i", "A")),
+    (MN + 'einsum("ij->", A)', "A", "1 1ᵀ", _ein("ij->", "A")),
+    (MN + 'einsum("ij->ji", A)', "A", "∂(Aᵀ)ᵢⱼ/∂Aₖₗ = δᵢₗδₖⱼ", _ein("ij->ji", "A")),
+    (
+        "A, B: matrix(m, n); einsum('ij,ij->ij', A, B)",
+        "A",
+        "∂(A ⊙ B)ᵢⱼ/∂Aₖₗ = δᵢₖδⱼₗBᵢⱼ",
+        _ein("ij,ij->ij", "A", "B"),
+    ),
+    ("A, B: matrix(m, n); einsum('ij,ij->', A, B)", "A", "B", _ein("ij,ij->", "A", "B")),
+    (MN + "B: matrix(n, m); einsum('ij,ji->', A, B)", "A", "Bᵀ", _ein("ij,ji->", "A", "B")),
+    ("x, y: vector(n); einsum('i,i->', x, y)", "x", "yᵀ", _ein("i,i->", "x", "y")),
+    (
+        "x: vector(n); y: vector(m); einsum('i,j->ij', x, y)",
+        "x",
+        "∂vec(xyᵀ)/∂vec(x) = y ⊗ I",
+        _ein("i,j->ij", "x", "y"),
+    ),
+    (
+        MN + "B: matrix(n, p); C: matrix(p, q); einsum('ij,jk,kl->il', A, B, C)",
+        "B",
+        "∂vec(ABC)/∂vec(B) = Cᵀ ⊗ A",
+        _ein("ij,jk,kl->il", "A", "B", "C"),
+    ),
+    (MN + "x: vector(n); einsum('ij,j->i', A, x)", "x", "A", _ein("ij,j->i", "A", "x")),
+    # NumPy's implicit output: the letters used once, alphabetically (here j)
+    (MN + "x: vector(m); einsum('ij,i', A, x)", "x", "Aᵀ", _ein("ij,i", "A", "x")),
+    (
+        MN + "x: vector(n); y: vector(m); einsum('i,ij,j->', y, A, x)",
+        "A",
+        "yxᵀ",
+        _ein("i,ij,j->", "y", "A", "x"),
+    ),
+    # a letter kept in a matrix-vector pair: M diag(v)
+    (
+        MN + "x: vector(n); einsum('ij,j->ij', A, x)",
+        "x",
+        "d(A diag(x)) = A diag(dx)",
+        _ein("ij,j->ij", "A", "x"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "wrt", "expected", "fn"), CASES)
+def test_einsum_three_ways(query, wrt, expected, fn):
+    three_ways(query, wrt, expected, fn)
+
+
+@pytest.mark.parametrize(
+    ("einsum_query", "matrix_query", "wrt"),
+    [
+        (MN + 'B: matrix(n, p); einsum("ij,jk->ik", A, B)', MN + "B: matrix(n, p); A @ B", "A"),
+        (SQ + "einsum('ii', A)", SQ + "trace(A)", "A"),
+        (MN + "einsum('ij->j', A)", MN + "sum(A, axis=0)", "A"),
+        ("x, y: vector(n); einsum('i,i', x, y)", "x, y: vector(n); dot(x, y)", "y"),
+    ],
+)
+def test_einsum_prints_as_its_matrix_form(einsum_query, matrix_query, wrt):
+    a, b = matcalc.derivative(einsum_query, wrt), matcalc.derivative(matrix_query, wrt)
+    assert str(a) == str(b)
+    assert a.expression == b.expression
+
+
+# query, message, the text the caret underlines (its last occurrence in the query)
+ERRORS = [
+    (MN + 'einsum("ij,jk->ik", A)', "name 2 operands, but 1 is given", '"ij,jk->ik"'),
+    (MN + 'B: matrix(p, q); einsum("ij,jk->ik", A, B)', "index j must have one length", "B"),
+    (MN + 'einsum("ij->ii", A)', "output index i is repeated", '"ij->ii"'),
+    (
+        'x: vector(n); einsum("ij->i", x)',
+        "is a vector (1 axis), but its subscripts 'ij'",
+        '"ij->i"',
+    ),
+    (MN + 'einsum("ij->k", A)', "output index k is in no operand", '"ij->k"'),
+    (MN + 'einsum("...ij->i", A)', "ellipsis", '"...ij->i"'),
+    (MN + 'einsum("ii", A)', "not square", "A"),
+    (MN + 'einsum("i1->i", A)', "letters; '1' is not", '"i1->i"'),
+    (MN + '"ij" + A', "a string is only einsum's subscripts", '"ij"'),
+    (MN + "sum('ij')", "a string is only einsum's subscripts", "'ij'"),
+    (MN + "einsum(A, A)", "first argument is a string", "einsum(A, A)"),
+    (MN + 'einsum("ij->i", A, axis=1)', "no keyword arguments", "axis"),
+    (
+        "x: vector(n); y: vector(m); z: vector(p); einsum('i,j,k->ijk', x, y, z)",
+        "intermediate of order 3",
+        "einsum('i,j,k->ijk', x, y, z)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "message", "marked"), ERRORS)
+def test_einsum_errors_are_located(query, message, marked):
+    with pytest.raises(MatcalcError) as info:
+        matcalc.derivative(query, "A" if "A" in query else "x")
+    err = info.value
+    assert message in err.message
+    assert (err.column, err.width) == (query.rindex(marked) + 1, len(marked))
+    assert "^" * len(marked) in str(err)
+
+
+def test_lower_on_expressions():
+    """The entry point the tensor module calls per slice: expressions in, matrix nodes out."""
+    a = E.Var("A", Shape("m", "n"))
+    b = E.Var("B", Shape("n", "p"))
+    x = E.Var("x", Shape("n", 1))
+    assert einsum.lower("ij,jk->ik", [a, b]) is E.MatMul(a, b)
+    assert einsum.lower("ij,jk->ki", [a, b]) is E.Transpose(E.MatMul(a, b))
+    assert einsum.lower("ij,j->i", [a, x]) is E.MatMul(a, x)
+    assert einsum.lower("j,ij->i", [E.Transpose(x), a], [1, 2]) is E.MatMul(a, x)
+    with pytest.raises(ShapeError, match="index j"):
+        einsum.lower("ij,jk->ik", [a, a], names=["A", "A"])
+    with pytest.raises(MatcalcError, match="name 1 operand, but 2 are given"):
+        einsum.lower("ij->i", [a, b])

@@ -1,0 +1,102 @@
+"""Indexing and slicing with constant integers (matcalc/indexing.py): x[k] = eₖᵀx and its
+kin, each derivative printed, checked against central differences of NumPy's own indexing,
+SymPy's component check, and the generated NumPy code against `evaluate`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from batched_helpers import three_ways
+
+import matcalc
+from matcalc.errors import MatcalcError
+
+
+def _a(v, name):
+    return np.asarray(v[name], dtype=float)
+
+
+# query, by, printed derivative, the NumPy function (NumPy's own indexing)
+CASES = [
+    ("x: vector(n); x[0]", "x", "e₀ᵀ", lambda v: _a(v, "x")[0]),
+    ("x: vector(n); x[-1]", "x", "e₋₁ᵀ", lambda v: _a(v, "x")[-1]),
+    ("x: vector(4); x[-1]", "x", "e₃ᵀ", lambda v: _a(v, "x")[-1]),
+    ("x[1] * x[0]", "x", "(e₁·x)e₀ᵀ + (e₀·x)e₁ᵀ", lambda v: _a(v, "x")[1] * _a(v, "x")[0]),
+    (
+        "X: matrix(m, n); X[1]",
+        "X",
+        "∂(Xᵀe₁)ᵢⱼ/∂Xₖₗ = δᵢₗ(e₁)ₖⱼ",
+        lambda v: _a(v, "X")[1],
+    ),
+    (
+        "X: matrix(m, n); X[:, 1]",
+        "X",
+        "∂vec(X e₁)/∂vec(X) = e₁ᵀ ⊗ I",
+        lambda v: _a(v, "X")[:, 1],
+    ),
+    ("X: matrix(m, 4); X[1, 2]", "X", "e₁ e₂ᵀ", lambda v: _a(v, "X")[1, 2]),
+    ("X: matrix(m, n); X[1, -1]", "X", "e₁ e₋₁ᵀ", lambda v: _a(v, "X")[1, -1]),
+    ("x: vector(n); x[1:3]", "x", "I[:, 1:3]ᵀ", lambda v: _a(v, "x")[1:3]),
+    ("x: vector(5); x[1:]", "x", "I[:, 1:5]ᵀ", lambda v: _a(v, "x")[1:]),
+    ("x: vector(n); x[-2:]", "x", "I[:, -2:]ᵀ", lambda v: _a(v, "x")[-2:]),
+    (
+        "X: matrix(m, n); X[:, 0:2]",
+        "X",
+        "∂vec(X I[:, 0:2])/∂vec(X) = I[:, 0:2]ᵀ ⊗ I",
+        lambda v: _a(v, "X")[:, 0:2],
+    ),
+    (
+        "x: vector(n); sum(exp(x[1:3]))",
+        "x",
+        "exp(I[:, 1:3]ᵀx)ᵀI[:, 1:3]ᵀ",
+        lambda v: np.exp(_a(v, "x")[1:3]).sum(),
+    ),
+    (
+        "X: matrix(m, n); w: vector(n); (X @ w)[0]",
+        "X",
+        "e₀ wᵀ",
+        lambda v: (_a(v, "X") @ _a(v, "w"))[0],
+    ),
+    ("[a, b][1]", "b", "1", lambda v: v["b"]),
+    ("[[a, b], [c, d]][:, 1]", "b", "[1, 0]", lambda v: np.array([v["b"], v["d"]])),
+    ("[[a, b], [c, d]][1]", "d", "[0, 1]", lambda v: np.array([v["c"], v["d"]])),
+]
+
+
+@pytest.mark.parametrize(("query", "wrt", "expected", "fn"), CASES)
+def test_indexing_three_ways(query, wrt, expected, fn):
+    three_ways(query, wrt, expected, fn)
+
+
+# query, message, the text the caret underlines (its last occurrence in the query)
+ERRORS = [
+    ("x: vector(5); x[7]", "index 7 is out of range for an axis of length 5", "x[7]"),
+    ("x: vector(5); x[-6]", "index -6 is out of range", "x[-6]"),
+    ("x: vector(n); x[1:]", "length depends on the axis' symbolic length", "x[1:]"),
+    ("x: vector(n); x[3:1]", "the slice is empty", "x[3:1]"),
+    ("x: vector(n); x[0][0]", "x[0] is a scalar: it has no axes to index", "x[0][0]"),
+    ("x: vector(n); x[0, 1]", "too many indices", "x[0, 1]"),
+    ("x: vector(n); i: scalar; x[i]", "an index must be a constant integer", "i"),
+    ("x: vector(n); x[0.5]", "an index must be a constant integer", "0.5"),
+    ("x: vector(n); x[1:y]", "an index must be a constant integer", "y"),
+]
+
+
+@pytest.mark.parametrize(("query", "message", "marked"), ERRORS)
+def test_indexing_errors_are_located(query, message, marked):
+    with pytest.raises(MatcalcError) as info:
+        matcalc.derivative(query, "x")
+    err = info.value
+    assert message in err.message
+    assert (err.column, err.width) == (query.rindex(marked) + 1, len(marked))
+
+
+def test_evaluate_refuses_an_axis_too_short():
+    d = matcalc.derivative("x: vector(n); x[3]", "x")
+    with pytest.raises(MatcalcError, match="out of range"):
+        d.evaluate({"x": np.ones(2)})
+
+
+def test_list_literals_still_parse():
+    d = matcalc.derivative("[[a, b], [c, d]]", "a")
+    assert str(d) == "[[1, 0], [0, 0]]"
