@@ -100,3 +100,29 @@ def test_evaluate_refuses_an_axis_too_short():
 def test_list_literals_still_parse():
     d = matcalc.derivative("[[a, b], [c, d]]", "a")
     assert str(d) == "[[1, 0], [0, 0]]"
+
+
+# malformed indexing and strings: the syntax error, and where its caret points (column, width)
+SYNTAX = [
+    ("x[", "missing operand", (3, 1)),
+    ("x[]", "missing operand", (3, 1)),
+    ("x[1", "unclosed bracket", (2, 1)),
+    ("X[:, 1:2", "unclosed bracket", (2, 1)),
+    ("x[1:2:3]", "unexpected ':'", (6, 1)),
+    ("x[1 2]", "two operands without an operator", (5, 1)),
+    ('x["a"]', "an index must be a constant integer", (3, 3)),
+    ('"abc', "unterminated string", (1, 1)),
+    ("einsum('ij->i, A)", "unterminated string", (8, 1)),
+    ("x: vector(n); x[1:2:3]", "unexpected ':'", (20, 1)),
+]
+
+
+@pytest.mark.parametrize(("query", "message", "caret"), SYNTAX)
+def test_malformed_indexing_is_a_located_syntax_error(query, message, caret):
+    from matcalc.errors import ParseError
+
+    with pytest.raises(ParseError) as info:
+        matcalc.derivative(query, "x")
+    err = info.value
+    assert err.message == message or message in err.message
+    assert (err.column, err.width) == caret
