@@ -129,7 +129,13 @@ class ShapeRules:
             return (1, 1)
         if how == "kron":  # A ⊗ B: (m·p)×(n·q), products of the operands' dimensions
             a, b = self.kron_operands(kids)
-            return tuple(self.dim_product(x, y) for x, y in zip(a, b))
+            if any(is_unknown(self.dims.find(d)) for d in a + b):
+                raise self.mismatch(
+                    node,
+                    "kron needs the shapes of its operands declared (its result is m·p × n·q)",
+                    list(zip(node.children, kids)),
+                )
+            return tuple(DimProduct(self.dims.find(x), self.dims.find(y)) for x, y in zip(a, b))
         if how == "outer":  # a bᵀ: two vectors, of any lengths
             if not all(self.is_column(k) or self.is_row(k) for k in kids):
                 raise self.mismatch(node, "outer needs two vectors", list(zip(node.children, kids)))
@@ -177,14 +183,6 @@ class ShapeRules:
                 k = (k[1], k[0])
             out.append(k)
         return out
-
-    def dim_product(self, a, b):
-        """kron's dimension: the product of two known ones, else a fresh unknown (the
-        Kronecker node's own shape decides it when the expression is built)."""
-        a, b = self.dims.find(a), self.dims.find(b)
-        if is_unknown(a) or is_unknown(b):
-            return self.dims.fresh()
-        return DimProduct(a, b)
 
     # ---------------------------------------------------------------- axes and constants
     def axis_call(self, node: Syntax, depth: int) -> tuple:

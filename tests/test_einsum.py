@@ -119,6 +119,7 @@ ERRORS = [
     (MN + "sum('ij')", "a string is only einsum's subscripts", "'ij'"),
     (MN + "einsum(A, A)", "first argument is a string", "einsum(A, A)"),
     (MN + 'einsum("ij->i", A, axis=1)', "no keyword arguments", "axis"),
+    ("kron(A, B) + A", "kron needs the shapes of its operands declared", "kron(A, B)"),
     (
         "x: vector(n); y: vector(m); z: vector(p); einsum('i,j,k->ijk', x, y, z)",
         "intermediate of order 3",
@@ -135,6 +136,11 @@ def test_einsum_errors_are_located(query, message, marked):
     assert message in err.message
     assert (err.column, err.width) == (query.rindex(marked) + 1, len(marked))
     assert "^" * len(marked) in str(err)
+
+
+def test_undeclared_einsum_operands_with_one_letter_are_vectors():
+    d = three_ways("einsum('ij,j', A, x)", "x", "A", _ein("ij,j", "A", "x"))
+    assert d.expression.shape.is_column
 
 
 def test_lower_on_expressions():

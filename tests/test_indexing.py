@@ -111,6 +111,8 @@ SYNTAX = [
     ("x[1:2:3]", "unexpected ':'", (6, 1)),
     ("x[1 2]", "two operands without an operator", (5, 1)),
     ('x["a"]', "an index must be a constant integer", (3, 3)),
+    ("x[0.0]", "an index must be a constant integer", (3, 3)),
+    ("x[1e2]", "an index must be a constant integer", (3, 3)),
     ('"abc', "unterminated string", (1, 1)),
     ("einsum('ij->i, A)", "unterminated string", (8, 1)),
     ("x: vector(n); x[1:2:3]", "unexpected ':'", (20, 1)),
