@@ -58,6 +58,9 @@ CASES = [
         lambda v: (_a(v, "X") @ _a(v, "w"))[0],
     ),
     ("[a, b][1]", "b", "1", lambda v: v["b"]),
+    # a part of a constant array is constant; a row of the identity a unit vector
+    ("ones(3)[1] * x", "x", "1", lambda v: np.ones(3)[1] * v["x"]),
+    ("x: vector(3); eye(3)[1] @ x", "x", "e₁ᵀ", lambda v: np.eye(3)[1] @ _a(v, "x")),
     ("[[a, b], [c, d]][:, 1]", "b", "[1, 0]", lambda v: np.array([v["b"], v["d"]])),
     ("[[a, b], [c, d]][1]", "d", "[0, 1]", lambda v: np.array([v["c"], v["d"]])),
 ]
