@@ -131,3 +131,34 @@ def test_malformed_indexing_is_a_located_syntax_error(query, message, caret):
     err = info.value
     assert err.message == message or message in err.message
     assert (err.column, err.width) == caret
+
+
+# ---------------------------------------------------------------- JAX and PyTorch code
+BACKEND_CASES = [
+    ("x: vector(n); X: matrix(n, m); x[-2:] @ X[1:3, :]", "X"),
+    ("X: matrix(n, n); X[1, -1] * X[:, 0] + X[0]", "X"),
+    ("A: matrix(m, n); B: matrix(p, q); kron(A, B)", "B"),
+    ("A: matrix(m, n); x: vector(n); y: vector(m); einsum('i,ij,j->', y, A, x)", "A"),
+]
+
+
+@pytest.mark.parametrize("target", ["jax", "torch"])
+@pytest.mark.parametrize(("query", "wrt"), BACKEND_CASES)
+def test_jax_and_torch_code_agrees_with_evaluate(target, query, wrt):
+    import importlib.util
+    import inspect
+
+    from batched_helpers import draw
+
+    if importlib.util.find_spec(target) is None:  # the bench extra: compiled only
+        compile(matcalc.derivative(query, wrt).to_source(target), target, "exec")
+        return
+    d = matcalc.derivative(query, wrt)
+    values = draw(query)
+    scope: dict = {}
+    exec(compile(d.to_source(target), f"<{target}>", "exec"), scope)  # noqa: S102 - our own code
+    f = scope["f"]
+    args = [values[n] for n in inspect.signature(f).parameters]
+    _, derivative = f(*args)
+    want = np.asarray(d.evaluate(values), dtype=float)
+    np.testing.assert_allclose(np.asarray(derivative, dtype=float), want, rtol=1e-9, atol=1e-12)
