@@ -162,3 +162,10 @@ def test_jax_and_torch_code_agrees_with_evaluate(target, query, wrt):
     _, derivative = f(*args)
     want = np.asarray(d.evaluate(values), dtype=float)
     np.testing.assert_allclose(np.asarray(derivative, dtype=float), want, rtol=1e-9, atol=1e-12)
+
+
+def test_verify_sizes_an_axis_for_its_index():
+    """verify draws each dimension at least as long as an index needs (x[5]: n ≥ 6)."""
+    wrong = matcalc.verify("x: vector(n); d/dx x[5] = x.T")
+    assert wrong.correct is False and wrong.counterexample["sizes"]["n"] >= 6
+    assert matcalc.verify("x: vector(3); d/dx x[0] = [[1, 0, 0]]").correct is True
