@@ -62,6 +62,7 @@ def _vector_names(root: Syntax) -> set:
             out.update(c.value for c in node.children if c.kind == "name")
         if node.kind == "index" and len(node.value) == 1 and node.children[0].kind == "name":
             out.add(node.children[0].value)  # x[0]: an undeclared x indexed once is a vector
+        out.update(einsum.vector_operands(node))  # einsum("i,i", x, y): x and y
         stack.extend(node.children)
     return out
 

@@ -12,7 +12,9 @@ from .axes import IDENTITY, axes_of, constant_dims, result_dims
 from .broadcast import broadcast, numpy_dims
 from .errors import LimitError, MatcalcError, UnsupportedError
 from .functions import FUNCTIONS, ONE_D_RULES
+from .shapes import DimProduct
 from .syntax import Syntax
+from .unify import is_unknown
 
 __all__ = ["ShapeRules"]
 
@@ -127,6 +129,15 @@ class ShapeRules:
                     node, "dot needs two vectors of one length", list(zip(node.children, kids))
                 )
             return (1, 1)
+        if how == "kron":  # A ⊗ B: (m·p)×(n·q), products of the operands' dimensions
+            a, b = self.kron_operands(kids)
+            if any(is_unknown(self.dims.find(d)) for d in a + b):
+                raise self.mismatch(
+                    node,
+                    "kron needs the shapes of its operands declared (its result is m·p × n·q)",
+                    list(zip(node.children, kids)),
+                )
+            return tuple(DimProduct(self.dims.find(x), self.dims.find(y)) for x, y in zip(a, b))
         if how == "outer":  # a bᵀ: two vectors, of any lengths
             if not all(self.is_column(k) or self.is_row(k) for k in kids):
                 raise self.mismatch(node, "outer needs two vectors", list(zip(node.children, kids)))
@@ -161,9 +172,23 @@ class ShapeRules:
             return 1
         if how == "outer":
             return 2
+        if how == "kron":  # NumPy's: the larger order of the two
+            return max(self.ndim(c) for c in node.children)
         if how == "diag":
             return 1 if self.is_column(shape) else 2
         return 2 if how == "square" else 0
+
+    def kron_operands(self, kids) -> list:
+        """kron's operands as NumPy reads them: two vectors are columns; a vector beside a
+        matrix is a row (NumPy prepends the axis of length 1)."""
+        vector = [self.is_column(k) or self.is_row(k) for k in kids]
+        column = all(vector) or not any(vector)
+        out = []
+        for k, v in zip(kids, vector):
+            if v and column != self.is_column(k):
+                k = (k[1], k[0])
+            out.append(k)
+        return out
 
     # ---------------------------------------------------------------- axes and constants
     def axis_call(self, node: Syntax, depth: int) -> tuple:

@@ -29,7 +29,8 @@ from .derived import DerivativeLike
 from .errors import LimitError, MatcalcError
 from .limits import CHECK_MAX_DET_DIM, CHECK_MAX_DIM, CHECK_MAX_ENTRIES, CHECK_SECONDS
 from .sampling import needs_invertible, needs_positive, radius, symbol_point
-from .shapes import Shape
+from .shapes import DimProduct, Shape
+from .shapes import size as dim_size
 
 __all__ = ["ATOL", "POINTS", "RTOL", "SIZES", "TRIES", "CheckFailed", "Report", "check"]
 
@@ -76,7 +77,9 @@ def _sizes(d, n: int) -> dict:
                 shapes.append(Shape(node.dim, 1))
     for s in shapes:
         for dim in (s.rows, s.cols):
-            if isinstance(dim, str) and dim not in dims:
+            if isinstance(dim, DimProduct):  # kron's m·p: sized by its factors, below
+                dims.extend(f for f in dim.factors if isinstance(f, str) and f not in dims)
+            elif isinstance(dim, str) and dim not in dims:
                 dims.append(dim)
             elif isinstance(dim, int) and dim > CHECK_MAX_DIM:
                 raise LimitError(
@@ -86,6 +89,15 @@ def _sizes(d, n: int) -> dict:
                 )
     pool = [n] + [s for s in SIZES if s != n]
     sizes = {dim: pool[i % len(pool)] for i, dim in enumerate(dims)}
+    square = {
+        node.args[0].shape.rows
+        for r in _roots(d)
+        for node in E.walk(r)
+        if isinstance(node, (E.Det, E.Inv))
+    }
+    if any(sizes.get(dim, 0) > CHECK_MAX_DET_DIM for dim in square):
+        dims = [x for x in dims if x in square] + [x for x in dims if x not in square]
+        sizes = {dim: pool[i % len(pool)] for i, dim in enumerate(dims)}
     for r in _roots(d):  # indexing: an axis at least as long as its indices need
         for node in E.walk(r):
             if isinstance(node, E.Unit) and isinstance(node.n, str):
@@ -96,15 +108,10 @@ def _sizes(d, n: int) -> dict:
                         f"{node.n} ≥ {node.needs}"
                     )
                 sizes[node.n] = max(sizes[node.n], node.needs)
-    square = {
-        node.args[0].shape.rows
-        for r in _roots(d)
-        for node in E.walk(r)
-        if isinstance(node, (E.Det, E.Inv))
-    }
-    if any(sizes.get(dim, 0) > CHECK_MAX_DET_DIM for dim in square):
-        dims = [x for x in dims if x in square] + [x for x in dims if x not in square]
-        sizes = {dim: pool[i % len(pool)] for i, dim in enumerate(dims)}
+    for s in shapes:
+        for dim in (s.rows, s.cols):
+            if isinstance(dim, DimProduct):
+                sizes[dim] = dim_size(dim, sizes)
     return sizes
 
 

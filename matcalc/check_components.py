@@ -18,6 +18,12 @@ from .primitives.lowering import sympy_namespace
 __all__ = ["on_set", "size", "symbols", "to_sympy"]
 
 
+def _kron(sp: ModuleType, a, b):
+    """A ⊗ B of two SymPy matrices: the blocks aᵢⱼ B."""
+    p, q = b.shape
+    return sp.Matrix(a.rows * p, a.cols * q, lambda i, j: a[i // p, j // q] * b[i % p, j % q])
+
+
 def size(dim: str | int, sizes: dict) -> int:
     return dim if isinstance(dim, int) else sizes[dim]
 
@@ -98,6 +104,8 @@ def to_sympy(
                 v = sp.ones(r, c)
             case E.Identity():
                 v = sp.eye(r)
+            case E.Kron():
+                v = _kron(sp, a[0], a[1])
             case E.Unit():  # indexing: columns of the identity
                 v = sp.eye(r)[:, node.columns()]
             case E.Add():

@@ -49,6 +49,7 @@ from .errors import MatcalcError
 from .readoff import kronecker_term
 from .render.array_code import ATOM, BACKENDS, MUL, Backend, Body, Names, Text, np_dims, wrap
 from .render.array_targets import DTYPES
+from .shapes import DimProduct
 
 __all__ = ["TARGETS", "argument_order", "backend", "to_source"]
 
@@ -126,6 +127,8 @@ class _Module:
     def dim(self, d) -> str:
         if isinstance(d, int):
             return str(d)
+        if isinstance(d, DimProduct):  # kron's m·p
+            return "(" + " * ".join(self.dim(f) for f in d.factors) + ")"
         if d not in self.dim_names:  # a size no input shape gives
             self.dim_names[d] = self.names_for_dims.claim(d)
         return self.dim_names[d]

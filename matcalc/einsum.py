@@ -33,7 +33,17 @@ from .syntax import Position, Syntax
 if TYPE_CHECKING:  # for annotations only: build imports this module
     from .build import Builder
 
-__all__ = ["EINSUM", "Spec", "construct", "infer", "lower", "parse_spec", "source", "string_error"]
+__all__ = [
+    "EINSUM",
+    "Spec",
+    "construct",
+    "infer",
+    "lower",
+    "parse_spec",
+    "source",
+    "string_error",
+    "vector_operands",
+]
 
 EINSUM = "einsum"
 _FORM = 'einsum("ij,jk->ik", A, B): a string of subscripts, then one operand per term'
@@ -291,6 +301,20 @@ def source(node: Syntax, width: int = 40) -> str:
 
     s = syntax_text(node)
     return s if len(s) <= width else s[: width - 1] + "…"
+
+
+def vector_operands(node: Syntax) -> set:
+    """The names an einsum call gives one letter (`x` in einsum("ij,j->i", A, x)): vectors,
+    when undeclared."""
+    if node.kind != "call" or node.value != EINSUM or not node.children:
+        return set()
+    spec = node.children[0]
+    if spec.kind != "string":
+        return set()
+    terms = spec.value.replace(" ", "").partition("->")[0].split(",")
+    return {
+        o.value for o, term in zip(node.children[1:], terms) if o.kind == "name" and len(term) == 1
+    }
 
 
 def infer(builder: Builder, node: Syntax, depth: int) -> tuple:

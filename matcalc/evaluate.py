@@ -19,7 +19,7 @@ from .errors import LimitError, MatcalcError
 from .limits import EVALUATE_MAX_BYTES
 from .primitives.catalog import REGISTRY
 from .primitives.lowering import NUMPY
-from .shapes import size
+from .shapes import DimProduct, size
 
 __all__ = [
     "const_float",
@@ -131,6 +131,10 @@ def dimension_sizes(roots: list[E.Expr], dims: dict) -> dict:
         for node in E.walk(root):
             extra = (node.dim,) if isinstance(node, E.DimSize) else ()
             for d in (node.shape.rows, node.shape.cols) + extra:
+                if isinstance(d, DimProduct) and d not in dims:  # kron's m·p: its factors'
+                    known = [f for f in d.factors if isinstance(f, int) or f in dims]
+                    if len(known) == len(d.factors):
+                        dims[d] = size(d, dims)
                 if isinstance(d, str) and d not in dims and d not in missing:
                     missing.append(d)
     if missing:
@@ -203,6 +207,8 @@ def node_values(root: E.Expr, arrays: dict, dims: dict, extra: dict | None = Non
                 v = np.ones((r, c))
             case E.Identity():
                 v = np.eye(r)
+            case E.Kron():
+                v = np.kron(a[0], a[1])
             case E.Unit():  # indexing: columns of the identity
                 if r < node.needs:
                     raise MatcalcError(

@@ -156,16 +156,24 @@ def construct(builder: Builder, node: Syntax, variables: dict) -> E.Expr:
     try:
         if isinstance(a, E.Block) and all(e.shape.is_scalar for r in a.rows for e in r):
             return _pick(a, order, entries)
-        if order == 1:
-            column = E.Transpose(a) if a.shape.is_row else a
-            pick = _selection(column.shape.rows, entries[0])
-            return column if pick is None else E.MatMul(E.Transpose(pick), column)
-        rows, cols = (_selection(n, e) for n, e in zip((a.shape.rows, a.shape.cols), entries))
-        factors = ([E.Transpose(rows)] if rows is not None else []) + [a]
-        factors += [cols] if cols is not None else []
-        value = E.MatMul(*factors) if len(factors) > 1 else a
-        if isinstance(entries[0], int) and not isinstance(entries[1], int):
-            value = E.Transpose(value)  # a row of X, as NumPy's 1-D vector: a column
+        value = _select(a, order, entries)
+        if isinstance(a, (E.Ones, E.Zero)):  # ones(n)[1] is 1: a part of a constant array
+            return type(a)(value.shape)
         return value
     except MatcalcError as err:
         raise err.located(builder.text, node.pos) from None
+
+
+def _select(a: E.Expr, order: int, entries: list) -> E.Expr:
+    """The products with unit vectors and selections that index `a` (module docstring)."""
+    if order == 1:
+        column = E.Transpose(a) if a.shape.is_row else a
+        pick = _selection(column.shape.rows, entries[0])
+        return column if pick is None else E.MatMul(E.Transpose(pick), column)
+    rows, cols = (_selection(n, e) for n, e in zip((a.shape.rows, a.shape.cols), entries))
+    factors = ([E.Transpose(rows)] if rows is not None else []) + [a]
+    factors += [cols] if cols is not None else []
+    value = E.MatMul(*factors) if len(factors) > 1 else a
+    if isinstance(entries[0], int) and not isinstance(entries[1], int):
+        value = E.Transpose(value)  # a row of X, as NumPy's 1-D vector: a column
+    return value

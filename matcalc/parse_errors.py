@@ -184,7 +184,10 @@ def _declaration_state(u: UnexpectedToken, accepts: set) -> str | None:
     expression missing), "spec" (past the ':'), "names" (before the ':'), or None."""
     if u.token.type == "$END" and accepts & {"SEMICOLON", "_NL"}:
         return "after"
-    if any(isinstance(v, Token) and v.type == "COLON" for v in _value_stack(u)):
+    stack = _value_stack(u)
+    if any(isinstance(v, Token) and v.type == "LSQB" for v in stack):
+        return None  # inside [ ]: a ':' there is a slice's (x[1:3]), not a declaration's
+    if any(isinstance(v, Token) and v.type == "COLON" for v in stack):
         return "spec"
     if u.token.type == "COLON" or (accepts and accepts <= {"COMMA", "COLON", "NAME"}):
         return "names"
@@ -325,6 +328,15 @@ def token_error(u: UnexpectedToken, text: str, parse: Callable) -> ParseError:
 
 def characters_error(u: UnexpectedCharacters, text: str) -> ParseError:
     char = text[u.pos_in_stream] if 0 <= u.pos_in_stream < len(text) else ""
+    if char in "'\"":  # a string literal (einsum's subscripts) not closed on its line
+        return ParseError(
+            "unterminated string",
+            text=text,
+            line=u.line,
+            column=u.column,
+            width=1,
+            expected=f"a closing {char} on the same line",
+        )
     allowed = set(u.allowed or ()) - _IGNORED - {"_NL"}
     return ParseError(
         f"unexpected character {char!r}",

@@ -157,20 +157,28 @@ class ToSyntax(Transformer_NonRecursive):
     def index(self, meta, operand, *subscripts):
         return Syntax("index", tuple(subscripts), (operand,), self._span(meta))
 
+    def _index_value(self, node: Syntax) -> int:
+        """An index or a slice's end as written: an integer literal, maybe negative."""
+        pos = node.pos
+        written = self.lines[pos.line - 1][pos.column - 1 : pos.end_column - 1] if pos else ""
+        if not re.fullmatch(r"-?\s*[0-9]+", written):  # not 0.0, 1e2 (NumPy refuses them)
+            return _index_value(Syntax("name", written, (), pos))
+        return _index_value(node)
+
     def at(self, meta, value):
-        return _index_value(value)
+        return self._index_value(value)
 
     def slice_all(self, meta):
         return (None, None)
 
     def slice_from(self, meta, start):
-        return (_index_value(start), None)
+        return (self._index_value(start), None)
 
     def slice_to(self, meta, stop):
-        return (None, _index_value(stop))
+        return (None, self._index_value(stop))
 
     def slice_range(self, meta, start, stop):
-        return (_index_value(start), _index_value(stop))
+        return (self._index_value(start), self._index_value(stop))
 
     # -- declarations ----------------------------------------------------------------
     def shape(self, meta, keyword, *dims):

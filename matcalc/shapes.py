@@ -12,7 +12,17 @@ import re
 
 from .records import Record
 
-__all__ = ["SCALAR", "Dim", "Shape", "ShapeSpec", "matrix", "parse_spec", "size", "vector"]
+__all__ = [
+    "SCALAR",
+    "Dim",
+    "DimProduct",
+    "Shape",
+    "ShapeSpec",
+    "matrix",
+    "parse_spec",
+    "size",
+    "vector",
+]
 
 Dim = "str | int"
 _set = object.__setattr__  # (a record's __init__ sets its fields past its __setattr__)
@@ -104,9 +114,41 @@ def matrix(m: Dim, n: Dim) -> Shape:
     return Shape(m, n)
 
 
+class DimProduct(str):
+    """A dimension that is a product of others, as the m·p rows of kron(A, B) with A m×n
+    and B p×q: a name (`m·p`) that is not a declared one; its size is its factors'."""
+
+    factors: tuple
+
+    def __new__(cls, *factors):
+        flat: list = []
+        for f in factors:
+            flat.extend(f.factors if isinstance(f, DimProduct) else (f,))
+        number = 1
+        for f in flat:
+            number *= f if isinstance(f, int) else 1
+        names = [f for f in flat if not isinstance(f, int)]
+        if not names:
+            return number
+        if number == 1 and len(names) == 1:
+            return names[0]
+        parts = ([number] if number != 1 else []) + names
+        made = super().__new__(cls, "·".join(str(p) for p in parts))
+        made.factors = tuple(parts)
+        return made
+
+    def __reduce__(self):
+        return (DimProduct, self.factors)
+
+
 def size(dim: Dim, dims: dict) -> int:
     if isinstance(dim, int):
         return dim
+    if isinstance(dim, DimProduct):
+        total = 1
+        for f in dim.factors:
+            total *= size(f, dims)
+        return total
     try:
         return int(dims[dim])
     except KeyError:

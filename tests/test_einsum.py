@@ -119,6 +119,7 @@ ERRORS = [
     (MN + "sum('ij')", "a string is only einsum's subscripts", "'ij'"),
     (MN + "einsum(A, A)", "first argument is a string", "einsum(A, A)"),
     (MN + 'einsum("ij->i", A, axis=1)', "no keyword arguments", "axis"),
+    ("kron(A, B) + A", "kron needs the shapes of its operands declared", "kron(A, B)"),
     (
         "x: vector(n); y: vector(m); z: vector(p); einsum('i,j,k->ijk', x, y, z)",
         "intermediate of order 3",
@@ -137,6 +138,11 @@ def test_einsum_errors_are_located(query, message, marked):
     assert "^" * len(marked) in str(err)
 
 
+def test_undeclared_einsum_operands_with_one_letter_are_vectors():
+    d = three_ways("einsum('ij,j', A, x)", "x", "A", _ein("ij,j", "A", "x"))
+    assert d.expression.shape.is_column
+
+
 def test_lower_on_expressions():
     """The entry point the tensor module calls per slice: expressions in, matrix nodes out."""
     a = E.Var("A", Shape("m", "n"))
@@ -150,3 +156,70 @@ def test_lower_on_expressions():
         einsum.lower("ij,jk->ik", [a, a], names=["A", "A"])
     with pytest.raises(MatcalcError, match="name 1 operand, but 2 are given"):
         einsum.lower("ij->i", [a, b])
+
+
+# ---------------------------------------------------------------- outer and kron
+def _kron(v):
+    return np.kron(np.asarray(v["A"], dtype=float), np.asarray(v["B"], dtype=float))
+
+
+KRON = "A: matrix(m, n); B: matrix(p, q); "
+PRODUCTS = [
+    (
+        "x: vector(n); y: vector(m); outer(x, y)",
+        "y",
+        "∂(xyᵀ)ᵢⱼ/∂yₖₗ = xᵢₗδₖⱼ",
+        lambda v: np.outer(v["x"], v["y"]),
+    ),
+    (
+        "x: vector(n); y: vector(m); outer(x, y)",
+        "x",
+        "∂vec(xyᵀ)/∂vec(x) = y ⊗ I",
+        lambda v: np.outer(v["x"], v["y"]),
+    ),
+    (KRON + "kron(A, B)", "A", "d(A ⊗ B) = dA ⊗ B", _kron),
+    (KRON + "kron(A, B)", "B", "d(A ⊗ B) = A ⊗ dB", _kron),
+    (
+        KRON + "kron(A @ A.T, B)",
+        "A",
+        "d(AAᵀ ⊗ B) = (dA Aᵀ + A dAᵀ) ⊗ B",
+        lambda v: np.kron(v["A"] @ v["A"].T, v["B"]),
+    ),
+    (
+        KRON + "sum(kron(A, B))",
+        "B",
+        "d(sum(A ⊗ B)) = sum(A ⊗ dB)",
+        lambda v: _kron(v).sum(),
+    ),
+    (
+        "A: matrix(2, 2); B: matrix(3, 3); C: matrix(6, 6); kron(A, B) @ C",
+        "B",
+        "d((A ⊗ B)C) = (A ⊗ dB)C",
+        lambda v: _kron(v) @ v["C"],
+    ),
+    (
+        "x: vector(n); B: matrix(p, q); kron(x, B)",
+        "x",
+        "d(xᵀ ⊗ B) = dxᵀ ⊗ B",
+        lambda v: np.kron(v["x"], v["B"]),
+    ),
+    (
+        "x: vector(n); y: vector(m); kron(x, y)",
+        "y",
+        "d(x ⊗ y) = x ⊗ dy",
+        lambda v: np.kron(v["x"], v["y"]),
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "wrt", "expected", "fn"), PRODUCTS)
+def test_outer_and_kron_three_ways(query, wrt, expected, fn):
+    three_ways(query, wrt, expected, fn)
+
+
+def test_kron_prints_as_a_call_in_the_tutorial_notation():
+    d = matcalc.derivative(KRON + "kron(A @ A.T, B)", "B", notation="tutorial")
+    assert str(d) == "d(kron(AAᵀ, B)) = kron(AAᵀ, dB)"
+    assert matcalc.derivative(KRON + "kron(A, B)", "B").latex() == (
+        r"\mathrm{d}(A \otimes B) = A \otimes dB"
+    )

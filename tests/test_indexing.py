@@ -58,6 +58,9 @@ CASES = [
         lambda v: (_a(v, "X") @ _a(v, "w"))[0],
     ),
     ("[a, b][1]", "b", "1", lambda v: v["b"]),
+    # a part of a constant array is constant; a row of the identity a unit vector
+    ("ones(3)[1] * x", "x", "1", lambda v: np.ones(3)[1] * v["x"]),
+    ("x: vector(3); eye(3)[1] @ x", "x", "e₁ᵀ", lambda v: np.eye(3)[1] @ _a(v, "x")),
     ("[[a, b], [c, d]][:, 1]", "b", "[1, 0]", lambda v: np.array([v["b"], v["d"]])),
     ("[[a, b], [c, d]][1]", "d", "[0, 1]", lambda v: np.array([v["c"], v["d"]])),
 ]
@@ -100,3 +103,69 @@ def test_evaluate_refuses_an_axis_too_short():
 def test_list_literals_still_parse():
     d = matcalc.derivative("[[a, b], [c, d]]", "a")
     assert str(d) == "[[1, 0], [0, 0]]"
+
+
+# malformed indexing and strings: the syntax error, and where its caret points (column, width)
+SYNTAX = [
+    ("x[", "missing operand", (3, 1)),
+    ("x[]", "missing operand", (3, 1)),
+    ("x[1", "unclosed bracket", (2, 1)),
+    ("X[:, 1:2", "unclosed bracket", (2, 1)),
+    ("x[1:2:3]", "unexpected ':'", (6, 1)),
+    ("x[1 2]", "two operands without an operator", (5, 1)),
+    ('x["a"]', "an index must be a constant integer", (3, 3)),
+    ("x[0.0]", "an index must be a constant integer", (3, 3)),
+    ("x[1e2]", "an index must be a constant integer", (3, 3)),
+    ('"abc', "unterminated string", (1, 1)),
+    ("einsum('ij->i, A)", "unterminated string", (8, 1)),
+    ("x: vector(n); x[1:2:3]", "unexpected ':'", (20, 1)),
+]
+
+
+@pytest.mark.parametrize(("query", "message", "caret"), SYNTAX)
+def test_malformed_indexing_is_a_located_syntax_error(query, message, caret):
+    from matcalc.errors import ParseError
+
+    with pytest.raises(ParseError) as info:
+        matcalc.derivative(query, "x")
+    err = info.value
+    assert err.message == message or message in err.message
+    assert (err.column, err.width) == caret
+
+
+# ---------------------------------------------------------------- JAX and PyTorch code
+BACKEND_CASES = [
+    ("x: vector(n); X: matrix(n, m); x[-2:] @ X[1:3, :]", "X"),
+    ("X: matrix(n, n); X[1, -1] * X[:, 0] + X[0]", "X"),
+    ("A: matrix(m, n); B: matrix(p, q); kron(A, B)", "B"),
+    ("A: matrix(m, n); x: vector(n); y: vector(m); einsum('i,ij,j->', y, A, x)", "A"),
+]
+
+
+@pytest.mark.parametrize("target", ["jax", "torch"])
+@pytest.mark.parametrize(("query", "wrt"), BACKEND_CASES)
+def test_jax_and_torch_code_agrees_with_evaluate(target, query, wrt):
+    import importlib.util
+    import inspect
+
+    from batched_helpers import draw
+
+    if importlib.util.find_spec(target) is None:  # the bench extra: compiled only
+        compile(matcalc.derivative(query, wrt).to_source(target), target, "exec")
+        return
+    d = matcalc.derivative(query, wrt)
+    values = draw(query)
+    scope: dict = {}
+    exec(compile(d.to_source(target), f"<{target}>", "exec"), scope)  # noqa: S102 - our own code
+    f = scope["f"]
+    args = [values[n] for n in inspect.signature(f).parameters]
+    _, derivative = f(*args)
+    want = np.asarray(d.evaluate(values), dtype=float)
+    np.testing.assert_allclose(np.asarray(derivative, dtype=float), want, rtol=1e-9, atol=1e-12)
+
+
+def test_verify_sizes_an_axis_for_its_index():
+    """verify draws each dimension at least as long as an index needs (x[5]: n ≥ 6)."""
+    wrong = matcalc.verify("x: vector(n); d/dx x[5] = x.T")
+    assert wrong.correct is False and wrong.counterexample["sizes"]["n"] >= 6
+    assert matcalc.verify("x: vector(3); d/dx x[0] = [[1, 0, 0]]").correct is True

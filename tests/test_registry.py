@@ -108,6 +108,7 @@ FUNCTION_CASES = [
     ("std", "std(x)", "x", VEC, "(1/(n√(mean((x − mean(x))²))))(xᵀ − mean(x))(I − 1/n)"),
     ("dot", "dot(w, x)", "w", VEC, "xᵀ"),
     ("outer", "y @ outer(w, x) @ y", "w", VEC, "yᵀxyᵀ"),
+    ("kron", "kron(A, A)", "A", SMALL, "d(A ⊗ A) = dA ⊗ A + A ⊗ dA"),
     ("diag", "diag(x) @ w", "x", VEC, "diag(w)"),
     ("trace", "trace(A)", "A", MAT, "I"),
     ("tr", "tr(A @ A)", "A", MAT, "2Aᵀ"),

@@ -46,6 +46,7 @@ from .core import (
 from .core import (
     _node as _node,  # private: tests build nodes of classes of their own
 )
+from .kron import Kron
 from .matrix import (
     Block,
     Det,
@@ -77,6 +78,7 @@ __all__ = [
     "Func",
     "Identity",
     "Inv",
+    "Kron",
     "LogSumExp",
     "MatMul",
     "Max",

@@ -27,6 +27,14 @@ def _column(v):
     return E.Transpose(v) if v.shape.is_row else v
 
 
+def _kron_operands(a, b):
+    """As NumPy reads kron's operands: two vectors are columns, a vector beside a matrix is
+    a row (NumPy prepends the axis of length 1)."""
+    if a.shape.is_vector and b.shape.is_vector:
+        return _column(a), _column(b)
+    return tuple(E.Transpose(v) if v.shape.is_column else v for v in (a, b))
+
+
 def _mean(a):
     return E.Mul(
         E.Sum(a), E.Pow(E.Mul(E.DimSize(a.shape.rows), E.DimSize(a.shape.cols)), E.Const(-1))
@@ -162,6 +170,15 @@ structural(
     domain=INVERTIBLE,
     doc="the inverse X⁻¹",
     example="inv(X)",
+)
+structural(
+    "kron",
+    node=E.Kron,
+    build=lambda a, b: E.Kron(*_kron_operands(a, b)),
+    shape="kron",
+    arity=2,
+    doc="kron(A, B) = A ⊗ B, the Kronecker product (NumPy's np.kron of matrices)",
+    example="kron(A, B)",
 )
 structural(
     "transpose",

@@ -166,6 +166,8 @@ class Body:
                 )
             case E.Identity():
                 return Text(b.eye(self.dim(node.n)), ATOM)
+            case E.Kron():
+                return Text(f"{m}.kron({a[0].text}, {a[1].text})", ATOM)
             case E.Unit():  # indexing: columns of the identity
                 return Text(f"{b.eye(self.dim(node.n))}[:, {node.columns_text()}]", ATOM)
             case E.Add():

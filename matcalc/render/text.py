@@ -100,6 +100,11 @@ class Printer:
                 return s.ones() + " " + s.ones() + s.T, PRODUCT
             case E.Identity():
                 return s.identity(), ATOM
+            case E.Kron():  # A ⊗ B (kron(A, B) in the tutorial's notation: a call)
+                if "(" in s.kron("", ""):
+                    return s.kron(self.bare(e.args[0]), self.bare(e.args[1])), ATOM
+                left, right = (self.wrap(a, PRODUCT) for a in e.args)
+                return s.kron(left, right), ELEMENTWISE  # looser than juxtaposition: (A ⊗ B)C
             case E.Unit():  # indexing: eₖ, or I[:, a:b]
                 return s.unit(e.slice_text(), e.length == 1), ATOM
             case E.Add():

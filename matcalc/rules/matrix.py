@@ -15,6 +15,7 @@ __all__ = [
     "d_diag",
     "d_diagonal",
     "d_inv",
+    "d_kron",
     "d_softmax",
     "d_trace",
     "d_transpose",
@@ -64,6 +65,13 @@ def d_softmax(node: E.Expr) -> list:
     s = node
     jac = E.sub(E.Diag(s), E.MatMul(s, E.Transpose(s)))
     return [(node.args[0], lambda d: E.MatMul(jac, d))]
+
+
+@rule(E.Kron, "Kronecker product")
+def d_kron(node: E.Expr) -> list:
+    """d(A ⊗ B) = dA ⊗ B + A ⊗ dB (bilinear)."""
+    a, b = node.args
+    return [(a, lambda d: E.Kron(d, b)), (b, lambda d: E.Kron(a, d))]
 
 
 @rule(E.Block, "stacking (component-wise)")

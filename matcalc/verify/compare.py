@@ -73,6 +73,9 @@ def compare(
             if len(compared) >= POINTS:
                 break
             sizes = _sizes(variables, len(compared) // PER_SIZE)
+            for node in nodes:  # indexing: an axis at least as long as its indices need
+                if isinstance(node, E.Unit) and isinstance(node.n, str) and node.n in sizes:
+                    sizes[node.n] = max(sizes[node.n], node.needs)
             for v in used:  # a declared vector(10^20) is refused, not drawn
                 require_bytes(v.shape.numpy(sizes), f"a value of {v.name}")
             require_bytes(truth.shape.numpy(sizes), "the derivative")
