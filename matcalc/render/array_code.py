@@ -51,6 +51,12 @@ __all__ = [
 
 _LEAVES = (E.Var, E.Const, E.DimSize, E.Differential)
 _ELEMENTWISE = (E.Add, E.Mul, E.Pow, E.Func, E.Max, E.Compare)
+_ROW_EXP = ("softmax_rows", "logsumexp_rows", "max_rows")  # share one shifted exp per argument
+_READS_TWICE: dict = {}  # (primitive, backend) -> whether its lowering writes its argument twice
+
+
+def _dims(shape):
+    return shape.rows, shape.cols
 
 
 # ---------------------------------------------------------------- one function body
@@ -67,6 +73,7 @@ class Body:
         self.named: set = set()  # nodes given their own assignment
         self.maxima: dict = {}  # node -> the name of its maximum
         self.exp_sums: dict = {}  # node -> the names of exp(node − max) and its sum
+        self.row_exps: dict = {}  # node -> the names of its row maxima, exp(node − those), sums
         self.preferred: dict = {}  # node -> the identifier it is named by (render.names)
         self.xp = Tracer(b)  # primitives' lowerings write source through it
         self.planner = Planner()  # how each node is computed (array_plan's cost model)
@@ -88,14 +95,15 @@ class Body:
         loop over the directions dX) need, appended to `lines` and `loop_lines`; the
         text of every node is then in self.text."""
         kids = self.planner.kids
+        self.planner.note(list(roots) + list(loop_roots))
         order = self.walk(list(roots) + list(loop_roots), kids)
         uses: dict = {}
         by_choice: dict = {}  # uses as the operand of a run-time choice of chain order
         for node in order:
             for c in set(kids(node)):  # once: a choice's options may share an operand
                 uses[c] = uses.get(c, 0) + 1
-            if isinstance(node, (E.Softmax, E.LogSumExp)):  # its argument twice
-                uses[node.children[0]] = uses.get(node.children[0], 0) + 1
+            if isinstance(node, (E.Softmax, E.LogSumExp)) or self.reads_twice(node):
+                uses[node.children[0]] = uses.get(node.children[0], 0) + 1  # its argument twice
             plan = self.planner.plan(node)
             if plan is not None and plan.kind in ("gram", "xdx"):  # its operands twice
                 for c in plan.parts:
@@ -117,8 +125,11 @@ class Body:
                 shared = (uses.get(node, 0) > 1 and node not in optional) or node in hoist
                 if t.prec == ATOM and "(" not in t.text and "[" not in t.text:
                     shared = False  # a name or name.T: cheap inline
+                spread = self.planner.plan(node)
                 named = node in self.preferred and not t.text.isidentifier()
-                if shared or (len(t.text) > LONG and node not in optional) or named:
+                if spread is not None and spread.kind == "spread":
+                    pass  # never named: its column is, and its users broadcast that
+                elif shared or (len(t.text) > LONG and node not in optional) or named:
                     name = self.temp(node)
                     out.append(f"{name} = {t.text}")
                     t = Text(name, ATOM, t.pure)
@@ -147,8 +158,8 @@ class Body:
         b, m = self.b, self.b.m
         plan = self.planner.plan(node)
         if plan is not None:
-            return self.planned(plan, out)
-        a = [self.text[c] for c in node.children]
+            return self.planned(plan, out, node)
+        a = self.operands(node)
         match node:
             case E.Var():
                 return Text(self.var_names[node.name], ATOM)
@@ -173,7 +184,7 @@ class Body:
             case E.Pow():
                 return self.pow(node, a)
             case E.Func():
-                return self.func(node, a)
+                return self.func(node, a, out)
             case E.Max():
                 x, y = (self.arg(t) for t in a)
                 return Text(f"{m}.maximum({x}, {y})", ATOM)
@@ -213,7 +224,49 @@ class Body:
                 return self.block(node, a)
         raise MatcalcError(f"no code generation for {type(node).__name__} nodes")
 
-    def planned(self, p: Plan, out) -> Text:
+    def operands(self, node) -> list:
+        """The texts of node's children; in an element-wise node, a child planned as a
+        column or row spread over a matrix is the column or row itself when broadcasting
+        with the other operands gives the node's shape (S ⊙ (M 1 1ᵀ) is S * rowsums)."""
+        a = [self.text[c] for c in node.children]
+        if not isinstance(node, (E.Add, E.Mul, E.Max, E.Compare)) or node.shape.is_scalar:
+            return a
+        spreads = {}
+        for k, c in enumerate(node.children):
+            p = self.planner.plan(c)
+            if p is not None and p.kind == "spread":
+                spreads[k] = p.parts[0]
+        if not spreads:
+            return a
+        shapes = [
+            spreads[k].shape if k in spreads else c.shape for k, c in enumerate(node.children)
+        ]
+        shapes = [x for x in shapes if not x.is_scalar]
+        for full, axis in ((node.shape.rows, 0), (node.shape.cols, 1)):
+            if full != 1 and not any(_dims(x)[axis] == full for x in shapes):
+                return a
+        return [self.text[spreads[k]] if k in spreads else t for k, t in enumerate(a)]
+
+    def reads_twice(self, node) -> bool:
+        """Whether the lowering of a one-argument function writes its argument's text more
+        than once (the stable row softmax shifts by the row maxima): then the argument is
+        computed once, named."""
+        if not isinstance(node, E.Func) or len(node.children) != 1:
+            return False
+        if node.name in _ROW_EXP:
+            return True
+        key = (node.name, self.b.name)
+        if key not in _READS_TWICE:
+            mark = "__matcalc_argument__"
+            try:
+                lower = primitives.get(node.name).lowering(self.b.name)
+                text = lift(lower(Tracer(self.b), Traced(mark, ATOM))).text
+                _READS_TWICE[key] = text.count(mark) > 1
+            except Exception:  # noqa: BLE001 -- a lowering that cannot trace: as written
+                _READS_TWICE[key] = False
+        return _READS_TWICE[key]
+
+    def planned(self, p: Plan, out, node=None) -> Text:
         """A node as array_plan lowered it."""
         m = self.b.m
         if p.kind == "choice":
@@ -230,6 +283,15 @@ class Body:
             return Text(wrap(t[0], ATOM) + ".T", ATOM)
         if p.kind == "same":
             return t[0]
+        if p.kind == "neg":
+            return Text("-" + wrap(t[0], UNARY), UNARY, t[0].pure)
+        if p.kind == "rowsum":
+            return Text(self.xp.sum(self.traced(t[0]), axis=1, keepdims=True).text, ATOM)
+        if p.kind == "spread":
+            r, c = node.shape.rows, node.shape.cols
+            ones = (r, 1) if p.parts[0].shape.rows == 1 else (1, c)
+            filled = self.b.filled("ones", self.tuple_text(ones))
+            return Text(f"{wrap(t[0], MUL)} * {filled}", MUL)
         if p.kind == "mm":
             return Text(f"{wrap(t[0], MUL)} @ {wrap(t[1], UNARY)}", MUL)
         if p.kind in ("outer", "diag_left"):
@@ -377,9 +439,29 @@ class Body:
             return Text(f"1.0 / {powered}", MUL, base.pure)
         return Text(f"{wrap(base, ATOM)} ** {wrap(k, ATOM)}", POW, base.pure and k.pure)
 
-    def func(self, node, a) -> Text:
+    def row_exp(self, node, out) -> tuple:
+        """The names of max(node, axis=1), exp(node − that) and its row sums, shared by the
+        row softmax, row logsumexp and row max of one argument (shifted: no overflow), as
+        the hand-written forward pass shares them."""
+        if node not in self.row_exps:
+            x = self.traced(self.text[node])
+            top, e, total = self.names.temp(), self.names.temp(), self.names.temp()
+            out.append(f"{top} = {self.xp.amax(x, axis=1, keepdims=True).text}")
+            out.append(f"{e} = {self.b.m}.exp({wrap(self.text[node], ADD)} - {top})")
+            out.append(f"{total} = {self.xp.sum(Traced(e, ATOM), axis=1, keepdims=True).text}")
+            self.row_exps[node] = (top, e, total)
+        return self.row_exps[node]
+
+    def func(self, node, a, out=None) -> Text:
         """A registered primitive: its lowering (the stable form where there is one) run
         with the backend's tracer."""
+        if node.name in _ROW_EXP and out is not None:
+            m, e, total = self.row_exp(node.children[0], out)
+            if node.name == "softmax_rows":
+                return Text(f"{e} / {total}", MUL)
+            if node.name == "logsumexp_rows":
+                return Text(f"{m} + {self.b.m}.log({total})", ADD)
+            return Text(m, ATOM)
         lower = primitives.get(node.name).lowering(self.b.name)
         out = lower(self.xp, *(Traced(t.text, t.prec, t.pure) for t in a))
         out = lift(out)

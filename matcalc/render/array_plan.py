@@ -20,7 +20,15 @@ makes equal nodes one object) sees every sub-product and every orientation:
   weighting when d ≥ 0 at run time, `(d * G).T @ G` otherwise;
 - scalars multiply the smallest operand (2·(g xᵀ) scales g, not the n×n product);
 - X⁻¹B is solve(X, B) (and BX⁻¹ a solve with Xᵀ): one LU, no inverse formed;
-- log(det X) is computed with slogdet; log(softmax u) as u − logsumexp(u).
+- log(det X) is computed with slogdet; log(softmax u) as u − logsumexp(u);
+- a product with a ones matrix is a reduction and a broadcast, never a product: M 1 is the
+  row sums of M (`M.sum(axis=1)`, n², not 2n²), M 1 1ᵀ those sums spread over the columns
+  (`spread`: inside an element-wise product or sum, the column itself broadcasts, so
+  S ⊙ (M 1 1ᵀ) never forms the n×n matrix), L 1 1ᵀ R the outer product of L 1 and 1ᵀR;
+- a product whose transpose is computed already is its transpose (a view);
+- a difference and its negation are one value: when Y − z and z − Y both occur, the one met
+  later is `-t` of the other, and a product with it is the negation of the product with the
+  other ((Y − z)Vᵀ is −((z − Y)Vᵀ), one matrix product instead of two).
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from dataclasses import dataclass
 
 from .. import expr as E
 from ..errors import MatcalcError
+from ..shapes import Shape
 
 __all__ = ["MAX_RUNTIME_CHAIN", "SAMPLE", "Plan", "Planner", "cost_text"]
 
@@ -43,7 +52,8 @@ _MATRIXISH = (E.MatMul, E.Add, E.Mul)
 class Plan:
     """kind: "T" (parts[0] transposed), "same" (parts[0]), "mm" (parts[0] @ parts[1]),
     "diag_left" (diag(parts[0]) @ parts[1]), "diag_right" (parts[0] @ diag(parts[1])),
-    "outer" (a column times a row), "solve" (parts[0]⁻¹ parts[1]), "solve_right"
+    "outer" (a column times a row), "rowsum" (parts[0] 1), "spread" (parts[0], a column
+    or a row, repeated to the node's shape), "neg" (−parts[0]), "solve" (parts[0]⁻¹ parts[1]), "solve_right"
     (parts[0] parts[1]⁻¹), "gram" (parts[0]ᵀ parts[0]), "xdx" (parts[1]ᵀ
     diag(parts[0]) parts[1]), "logdet" (log det parts[0]), "logabsdet", "choice" (the cheapest of
     `options` at run time: (Plan, chain, split) each; `cost_text` writes its cost)."""
@@ -66,6 +76,21 @@ class Planner:
 
     def __init__(self):
         self.plans: dict = {}
+        self.order: dict = {}  # node -> its position in a walk of the roots noted
+        self.sums: dict = {}  # the terms of a sum (as a multiset of ids) -> the sum
+
+    def note(self, roots) -> None:
+        """Learn the nodes below roots (their own children), in a walk's order: which
+        differences occur with both signs."""
+        stack = list(reversed(list(roots)))
+        while stack:
+            node = stack.pop()
+            if node in self.order:
+                continue
+            self.order[node] = len(self.order)
+            if isinstance(node, E.Add):
+                self.sums.setdefault(_terms_key(node.args), node)
+            stack.extend(reversed(node.children))
 
     # ---------------------------------------------------------------- the walk's view
     def plan(self, node) -> Plan | None:
@@ -93,11 +118,70 @@ class Planner:
                 return Plan("T", (column,))
         if isinstance(node, E.Func) and node.name == "log" and len(node.args) == 2:
             return _stable_log(node.args[1])
+        if isinstance(node, E.Add):
+            return self._negated_sum(node)
+        if isinstance(node, (E.Mul, E.MatMul)):
+            signed = self._negated_factors(node)
+            if signed is not None:
+                return signed
         if isinstance(node, E.Mul):
-            return _stable_ratio(node) or self._scaled(node)
+            return _stable_ratio(node) or self._scaled_spread(node) or self._scaled(node)
         if isinstance(node, E.MatMul):
-            return self._chain(node)
+            return self._transposed(node) or _ones_product(node) or self._chain(node)
         return None
+
+    def _transposed(self, node) -> Plan | None:
+        """A product whose transpose is computed already (planned earlier in the walk:
+        V(z − Y)ᵀ beside (z − Y)Vᵀ) is that product's transpose, a view."""
+        column = E.Transpose(node)
+        if column is node or not isinstance(column, E.MatMul) or column not in self.plans:
+            return None
+        earlier = self.plans[column]
+        if earlier is not None and earlier.kind == "T":
+            return None
+        return Plan("T", (column,))
+
+    def _negated_sum(self, node) -> Plan | None:
+        """a − b is −(b − a) when b − a occurs earlier in the module."""
+        if node not in self.order:
+            return None
+        other = self.sums.get(_terms_key([E.neg(t) for t in node.args]))
+        if other is None or other is node or self.order.get(other, -1) > self.order[node]:
+            return None
+        return Plan("neg", (other,))
+
+    def _negated_factors(self, node) -> Plan | None:
+        """A product with a negated factor (a difference planned as −(b − a)) is the
+        negation of the product with b − a: the product is computed once."""
+        factors, flips = [], 0
+        for f in node.args:
+            p = self.plan(f) if isinstance(f, (E.Add, E.Mul, E.MatMul)) else None
+            if p is not None and p.kind == "neg":
+                factors.append(p.parts[0])
+                flips += 1
+            else:
+                factors.append(f)
+        if not flips:
+            return None
+        plain = type(node)(*factors)
+        if plain is node:
+            return None
+        inner = self.plan(plain)
+        if inner is not None and inner.kind == "spread":  # −(u 1ᵀ) is (−u)1ᵀ
+            u = inner.parts[0]
+            return Plan("spread", (E.neg(u) if flips % 2 else u,))
+        return Plan("neg" if flips % 2 else "same", (plain,))
+
+    def _scaled_spread(self, node) -> Plan | None:
+        """c·(u 1ᵀ) is (c·u)1ᵀ: the scalar multiplies the column, which stays a broadcast."""
+        arrays = [f for f in node.args if not f.shape.is_scalar]
+        if len(arrays) != 1 or arrays[0].shape != node.shape:
+            return None
+        inner = self.plan(arrays[0])
+        if inner is None or inner.kind != "spread":
+            return None
+        scalars = [f for f in node.args if f.shape.is_scalar]
+        return Plan("spread", (E.Mul(*scalars, inner.parts[0]),))
 
     def _scaled(self, node) -> Plan | None:
         """c·(L R) → (c·L) R when L is smaller than the product (and than R)."""
@@ -143,10 +227,10 @@ class Planner:
         return Plan("choice", (), tuple((_split_plan(f, s), f, s) for s in splits))
 
     # ---------------------------------------------------------------- the cost model
-    def cost(self, root) -> float:
-        """Flops (about) to compute root as planned, at SAMPLE for every symbolic size;
+    def cost(self, *roots) -> float:
+        """Flops (about) to compute roots as planned, at SAMPLE for every symbolic size;
         every node counted once."""
-        seen, total, stack = set(), 0.0, [root]
+        seen, total, stack = set(), 0.0, list(roots)
         while stack:
             n = stack.pop()
             if n in seen:
@@ -159,7 +243,7 @@ class Planner:
     def _cost_undistributed(self, node) -> float:
         splits = _best_splits(node.args)
         parts = _split_plan(node.args, splits[0]).parts
-        return _split_cost_fn(node.args, splits[0])(_sample) + sum(self.cost(p) for p in parts)
+        return _split_cost_fn(node.args, splits[0])(_sample) + self.cost(*parts)  # shared once
 
     def _local(self, n) -> float:
         p = self.plan(n)
@@ -174,8 +258,10 @@ class Planner:
             if isinstance(n, E.Diag) and n.shape.rows == n.shape.cols:
                 return r * c
             return sum(_value(x) * _value(y) for x, y in (_dims(k.shape) for k in n.children))
-        if p.kind in ("T", "same"):
-            return 0.0
+        if p.kind in ("T", "same", "neg"):
+            return 0.0 if p.kind != "neg" else r * c
+        if p.kind in ("rowsum", "spread"):
+            return r * c
         if p.kind == "gram":
             k, m = (_value(d) for d in _dims(p.parts[0].shape))
             return k * m * m / 2
@@ -190,6 +276,49 @@ class Planner:
         left, right = p.parts
         inner = _value(left.shape.cols) if p.kind == "mm" else 1
         return r * c * inner
+
+
+def _terms_key(terms) -> tuple:
+    return tuple(sorted(id(t) for t in terms))
+
+
+def _ones_product(node) -> Plan | None:
+    """M 1 → the row sums; a matrix product through a ones matrix 1ₚ1ᵀ_q (a factor, or a
+    ones column next to a ones row) → the row sums of the left part spread over the columns,
+    the column sums of the right part spread over the rows, or their outer product."""
+    f = node.args
+    if len(f) == 2 and _is_ones(f[1]) and f[1].shape.cols == 1 and not _is_ones(f[0]):
+        return Plan("rowsum", (f[0],))
+    if node.shape.rows == 1 or node.shape.cols == 1:
+        return None  # a vector: the chain's matrix-vector products are as cheap
+    for i, g in enumerate(f):
+        if not _is_ones(g):
+            continue
+        (p, q), j = _dims(g.shape), i
+        if q == 1 and i + 1 < len(f) and _is_ones(f[i + 1]):
+            j, q = i + 1, f[i + 1].shape.cols  # a ones column, then a ones row
+        return _spread_plan(f, i, j, p, q)
+    return None
+
+
+def _spread_plan(f, i, j, p, q) -> Plan | None:
+    """f[:i] (1ₚ1ᵀ_q) f[j+1:], the ones factors f[i..j]."""
+    left, right = f[:i], f[j + 1 :]
+    col = E.MatMul(*left, E.Ones(Shape(p, 1))) if left and p != 1 else _chain_of(left)
+    row = E.MatMul(E.Ones(Shape(1, q)), *right) if right and q != 1 else _chain_of(right)
+    if col is not None and row is not None:
+        return Plan("outer", (col, row))
+    if col is not None or row is not None:
+        return Plan("spread", (col if col is not None else row,))
+    return None  # a ones matrix alone
+
+
+def _chain_of(f):
+    return None if not f else f[0] if len(f) == 1 else E.MatMul(*f)
+
+
+def _is_ones(e) -> bool:
+    return isinstance(e, E.Ones)
 
 
 def _stable_log(arg) -> Plan | None:
