@@ -180,7 +180,7 @@ class Body:
             case E.Add():
                 return self.add(node, a)
             case E.Mul():
-                return self.mul(a)
+                return self.outer_product(node, a) or self.mul(a)
             case E.Pow():
                 return self.pow(node, a)
             case E.Func():
@@ -294,6 +294,10 @@ class Body:
             return Text(f"{wrap(t[0], MUL)} * {filled}", MUL)
         if p.kind == "mm":
             return Text(f"{wrap(t[0], MUL)} @ {wrap(t[1], UNARY)}", MUL)
+        if p.kind == "outer":
+            einsum = self.b.outer(wrap(t[0], ATOM), wrap(t[1], ATOM))
+            if einsum is not None:
+                return Text(einsum, ATOM)
         if p.kind in ("outer", "diag_left"):
             return Text(f"{wrap(t[0], MUL)} * {wrap(t[1], UNARY)}", MUL)
         if p.kind == "diag_right":
@@ -414,6 +418,23 @@ class Body:
 
     def add_texts(self, a) -> str:
         return " + ".join(wrap(t, ADD) for t in a)
+
+    def outer_product(self, node, a) -> Text | None:
+        """An element-wise product of columns and one row (scalars aside), a matrix by
+        broadcasting, is an outer product: the backend's fastest (NumPy: einsum)."""
+        if node.shape.rows == 1 or node.shape.cols == 1:
+            return None
+        rows = [k for k, f in enumerate(node.args) if f.shape.rows == 1 and not f.shape.is_scalar]
+        cols = [k for k, f in enumerate(node.args) if f.shape.cols == 1 and not f.shape.is_scalar]
+        if (
+            len(rows) != 1
+            or len(rows) + len(cols) + sum(f.shape.is_scalar for f in node.args) != len(node.args)
+            or not cols
+        ):
+            return None
+        column = self.mul([t for k, t in enumerate(a) if k not in rows])
+        einsum = self.b.outer(wrap(column, ATOM), wrap(a[rows[0]], ATOM))
+        return None if einsum is None else Text(einsum, ATOM)
 
     def mul(self, a) -> Text:
         pure = all(t.pure for t in a)
