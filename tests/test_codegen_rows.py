@@ -158,3 +158,17 @@ def test_a_difference_and_its_negation_are_one_value():
     np.testing.assert_allclose(derivative, d.evaluate(values), rtol=1e-12, atol=1e-14)
     A, B, C = values["A"], values["B"], values["C"]
     np.testing.assert_allclose(derivative, ((A - B) @ C).T + (B - A) @ C, atol=1e-12)
+
+
+@pytest.mark.parametrize("wrt", ["Q", "K"])
+def test_row_sums_move_to_the_narrow_factor(wrt):
+    """rowsum(S ⊙ ((z − Y)Vᵀ)) is rowsum((z − Y) ⊙ SV) with SV = z computed already: the
+    element-wise product and the sums over N×e entries, not N×M (FlashAttention's
+    rowsum(dO ⊙ O))."""
+    d = matcalc.derivative(ATTENTION, wrt)
+    text = _body(d.to_numpy())
+    assert re.search(r"np\.sum\(z \* \w+, axis=1, keepdims=True\)", text), text
+    assert not re.search(r"np\.sum\(S \*", text), text
+    values = _point(d, seed=5)
+    _, derivative = _load(d.to_numpy())["f"](**values)
+    np.testing.assert_allclose(derivative, d.evaluate(values), rtol=1e-10, atol=1e-12)

@@ -25,7 +25,8 @@ makes equal nodes one object) sees every sub-product and every orientation:
   row sums of M (`M.sum(axis=1)`, n², not 2n²), M 1 1ᵀ those sums spread over the columns
   (`spread`: inside an element-wise product or sum, the column itself broadcasts, so
   S ⊙ (M 1 1ᵀ) never forms the n×n matrix), L 1 1ᵀ R the outer product of L 1 and 1ᵀR;
-- a product whose transpose is computed already is its transpose (a view);
+- a product whose transpose is computed already is its transpose (a view); the row sums
+  (A ⊙ (L R)) 1 are (L ⊙ (A Rᵀ)) 1 when A Rᵀ is computed already (narrow, not N×N);
 - a difference and its negation are one value: when Y − z and z − Y both occur, the one met
   later is `-t` of the other, and a product with it is the negation of the product with the
   other ((Y − z)Vᵀ is −((z − Y)Vᵀ), one matrix product instead of two).
@@ -127,7 +128,12 @@ class Planner:
         if isinstance(node, E.Mul):
             return _stable_ratio(node) or self._scaled_spread(node) or self._scaled(node)
         if isinstance(node, E.MatMul):
-            return self._transposed(node) or _ones_product(node) or self._chain(node)
+            return (
+                self._transposed(node)
+                or self._moved_row_sum(node)
+                or _ones_product(node)
+                or self._chain(node)
+            )
         return None
 
     def _transposed(self, node) -> Plan | None:
@@ -140,6 +146,34 @@ class Planner:
         if earlier is not None and earlier.kind == "T":
             return None
         return Plan("T", (column,))
+
+    def _moved_row_sum(self, node) -> Plan | None:
+        """(A ⊙ (L R)) 1 = (L ⊙ (A Rᵀ)) 1 (Σⱼ Aᵢⱼ Σₖ LᵢₖRₖⱼ = Σₖ Lᵢₖ (ARᵀ)ᵢₖ) when A Rᵀ
+        occurs in the module: the element-wise product and the row sums are then over the
+        narrow L (N×d), not the wide A (N×N), as attention's backward pass writes
+        rowsum(dO ⊙ O) for rowsum(P ⊙ dO Vᵀ)."""
+        f = node.args
+        if len(f) != 2 or not _is_ones(f[1]) or f[1].shape.cols != 1:
+            return None
+        if not isinstance(f[0], E.Mul):
+            return None
+        factors = f[0].args
+        scalars = [g for g in factors if g.shape.is_scalar]
+        arrays = [g for g in factors if not g.shape.is_scalar]
+        for k, P in enumerate(arrays):
+            others = arrays[:k] + arrays[k + 1 :]
+            if not isinstance(P, E.MatMul) or not others:
+                continue
+            A = others[0] if len(others) == 1 else E.Mul(*others)
+            for s in range(1, len(P.args)):
+                L, R = _chain_of(P.args[:s]), _chain_of(P.args[s:])
+                if _size(L.shape) > _size(A.shape):
+                    continue
+                moved = E.MatMul(A, E.Transpose(R))
+                if moved in self.order or moved in self.plans:
+                    narrow = E.Mul(*scalars, L, moved)
+                    return Plan("rowsum", (narrow,))
+        return None
 
     def _negated_sum(self, node) -> Plan | None:
         """a − b is −(b − a) when b − a occurs earlier in the module."""
