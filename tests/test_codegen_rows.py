@@ -16,7 +16,7 @@ import pytest
 import matcalc
 from matcalc.codegen import argument_order
 
-SIZES = {"N": 5, "n": 4, "k": 3, "M": 6, "d": 4, "e": 3}
+SIZES = {"N": 5, "n": 4, "k": 3, "M": 6, "d": 4, "e": 3, "h": 5}
 BACKENDS = ["numpy"] + [t for t in ("jax", "torch") if importlib.util.find_spec(t) is not None]
 
 CE = "X: matrix(N, n); W: matrix(n, k); Y: matrix(N, k); -sum(Y * log_softmax(X @ W, axis=1)) / N"
@@ -172,3 +172,22 @@ def test_row_sums_move_to_the_narrow_factor(wrt):
     values = _point(d, seed=5)
     _, derivative = _load(d.to_numpy())["f"](**values)
     np.testing.assert_allclose(derivative, d.evaluate(values), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("target", [t for t in BACKENDS if t != "jax"])
+def test_weights_of_both_signs_give_two_symmetric_products(target):
+    """Gᵀdiag(c)G with c of both signs (the MLP Hessian's curvature term) is PᵀP − NᵀN, the
+    rows of G split by the sign of c: two symmetric products, never a general one."""
+    query = "W1: matrix(h, n); W2: matrix(k, h); x: vector(n); y: vector(k); "
+    d = matcalc.hessian(query + "sum((W2 @ tanh(W1 @ x) - y)^2)", "x")
+    text = _body(d.to_source(target))
+    grams = re.findall(r"\b(\w+)\.T @ \1\b", text)
+    assert len(grams) >= 3 and "[:, 0] > 0" in text, text
+    for seed in range(3):
+        values = _point(d, seed=seed)
+        c = np.tanh(values["W1"] @ values["x"])
+        weights = c * (values["W2"].T @ (values["W2"] @ c - values["y"])) * (1 - c * c)
+        if seed == 0:
+            assert (weights > 0).any() and (weights < 0).any()  # both branches' rows
+        _, hessian = _load(d.to_source(target))["f"](**values)
+        np.testing.assert_allclose(np.asarray(hessian), d.evaluate(values), rtol=1e-10, atol=1e-12)

@@ -132,21 +132,31 @@ class PlannedWriter:
         return Traced(t.text, t.prec, t.pure)
 
     def weighted_gram(self, d: Text, g: Text, out) -> Text:
-        """Gᵀdiag(d)G: with √d weighting (a symmetric product, half the flops) when d ≥ 0
-        at run time; JAX (traced under jit, no branch on values) scales one side only."""
+        """Gᵀdiag(d)G as symmetric products (half the flops of a general product): with √d
+        weighting when d ≥ 0 at run time, else PᵀP − NᵀN with P the rows of G where d > 0
+        scaled by √d and N the others by √−d; JAX (traced under jit, no branch on values)
+        scales one side only."""
         name, m = self.names.temp(), self.b.m
         d_, g_ = wrap(d, MUL), wrap(g, UNARY)
         general = f"{name} = ({d_} * {g_}).T @ {wrap(g, ATOM)}"
         if self.b.name == "jax":
             out.append(general)
             return Text(name, ATOM)
-        half = self.names.temp()
+        if not d.text.isidentifier():  # indexed below: computed once
+            w = self.names.temp()
+            out.append(f"{w} = {d.text}")
+            d = d_ = Text(w, ATOM)
+        half, keep, low = self.names.temp(), self.names.temp(), self.names.temp()
         test = f"{m}.all({d_} >= 0)"
+        g_atom = wrap(g, ATOM)
         out.append(f"if {'bool(' + test + ')' if self.b.name == 'torch' else test}:")
         out.append(f"    {half} = {m}.sqrt({d.text}) * {g_}")
         out.append(f"    {name} = {half}.T @ {half}")
-        out.append("else:")
-        out.append(f"    {general}")
+        out.append("else:  # both signs: two symmetric products, the rows split by sign")
+        out.append(f"    {keep} = {d.text}[:, 0] > 0")
+        out.append(f"    {half} = {m}.sqrt({d.text}[{keep}]) * {g_atom}[{keep}]")
+        out.append(f"    {low} = {m}.sqrt(-{d.text}[~{keep}]) * {g_atom}[~{keep}]")
+        out.append(f"    {name} = {half}.T @ {half} - {low}.T @ {low}")
         return Text(name, ATOM)
 
     def outer_product(self, node, a) -> Text | None:
