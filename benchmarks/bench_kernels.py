@@ -337,13 +337,9 @@ def main() -> int:
         try:
             d, f = generate(matcalc, w)
         except matcalc.MatcalcError as e:
-            if w.pending:
-                first = str(e).splitlines()[0]
-                print(f"SKIPPED {w.name}: matcalc cannot parse it yet (issue 9): {first}")
-                continue
             failures.add(f"{w.name}: matcalc refused {w.query!r} by {w.wrt}: {e}")
             continue
-        except Exception as e:  # noqa: BLE001 -- a crash is a failure, pending or not
+        except Exception as e:  # noqa: BLE001 -- a crash is a failure
             failures.add(f"{w.name}: generating code raised {e!r:.300}")
             continue
         gen[w.name] = f
