@@ -3,10 +3,7 @@ whether the derivative is a gradient or a Hessian, its arguments, its inputs at 
 hand-written expert NumPy (benchmarks/_kernel_experts.py), the same scalar function for
 JAX and PyTorch, and its flop count (the expert's algorithm, for the fraction of peak).
 
-`pending=True` marks a workload of the tensor/axis language (issue 9) that matcalc may not
-parse yet: bench_kernels skips it with a printed note while matcalc refuses its query with a
-MatcalcError, and runs it like any other once it does. A refusal of any other workload is a
-failure. Every matrix is n×n and every vector has n entries (one size per row of the
+A refusal of any workload is a failure. Every matrix is n×n and every vector has n entries (one size per row of the
 table)."""
 
 from __future__ import annotations
@@ -32,7 +29,6 @@ class Workload:
     expert: Callable  # (**inputs) -> (value, derivative)
     scalar: Callable  # (F, *args) -> scalar; F: the framework's namespace (see frameworks)
     flops: Callable  # n -> flops of the expert's algorithm
-    pending: bool = False
 
 
 def _mat(rng, n):
@@ -169,7 +165,6 @@ WORKLOADS = [
         X.batched_cross_entropy,
         lambda F, W, X_, Y: -F.sum(Y * F.log_softmax(X_ @ W, 1)) / X_.shape[0],
         lambda n: 4 * n**3 + 8 * n * n,
-        pending=True,
     ),
     Workload(
         "attention grad Q",
@@ -181,7 +176,6 @@ WORKLOADS = [
         X.attention_by_q,
         _attention,
         lambda n: 8 * n**3 + 12 * n * n,
-        pending=True,
     ),
     Workload(
         "attention grad V",
@@ -193,7 +187,6 @@ WORKLOADS = [
         X.attention_by_v,
         _attention,
         lambda n: 6 * n**3 + 10 * n * n,
-        pending=True,
     ),
 ]
 

@@ -9,6 +9,11 @@ Run from the repository root, with the `bench` extra installed (jax, jaxlib, tor
     python benchmarks/bench_kernels.py --quick          # n = 100, 3 rounds (smoke test)
     python benchmarks/bench_kernels.py --sizes 1000 --only MLP
     python benchmarks/bench_kernels.py --check-targets  # also fail when a target is missed
+    python benchmarks/bench_kernels.py --suite batched  # attention, batched CE: N = 256, d
+
+`--suite batched` (issue 9's benchmark, benchmarks/_kernel_batched.py) runs attention by Q
+and V and batched softmax cross-entropy by W with N = 256 rows and width d (the size column,
+d = 64, 128, 256, 512 by default); its targets (`--check-targets`) apply at every d.
 
 For every workload of benchmarks/_kernel_workloads.py and every n, four columns compute the
 same thing, the value and the derivative:
@@ -60,6 +65,7 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 from _common import git_rev, pkg_version, print_platform  # noqa: E402
+from _kernel_batched import BATCH, BATCHED  # noqa: E402
 from _kernel_workloads import WORKLOADS, frameworks  # noqa: E402
 
 COLUMNS = ("generated", "hand", "jax", "torch")
@@ -211,10 +217,10 @@ def print_table(rows, peak, flops) -> None:
         )
 
 
-def check_targets(rows) -> list[str]:
+def check_targets(rows, least: int = TARGET_N) -> list[str]:
     missed = []
     for r in rows:
-        if r["n"] < TARGET_N:
+        if r["n"] < least:
             continue
         gh, jg = r["generated"] / r["hand"], r["jax"] / r["generated"]
         if gh > TARGET_GEN_HAND:
@@ -230,7 +236,18 @@ def check_targets(rows) -> list[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", default="100,1000,2000", help="comma list of n")
+    ap.add_argument(
+        "--suite",
+        choices=("square", "batched"),
+        default="square",
+        help="square: every workload at n×n (default); batched: attention and batched CE, "
+        f"N = {BATCH} rows, width d = the sizes",
+    )
+    ap.add_argument(
+        "--sizes",
+        default=None,
+        help="comma list of n (d); default 100,1000,2000 (batched: 64,128,256,512)",
+    )
     ap.add_argument("--quick", action="store_true", help="n = 100, 3 rounds (smoke test)")
     ap.add_argument("--reps", type=int, default=7, help="interleaved rounds (median; default 7)")
     ap.add_argument(
@@ -259,7 +276,12 @@ def main() -> int:
         f"jax.jit/generated < {TARGET_JAX_GEN} (issue 11's done-criteria)",
     )
     args = ap.parse_args()
+    batched = args.suite == "batched"
+    if args.sizes is None:
+        args.sizes = "64,128,256,512" if batched else "100,1000,2000"
     sizes = (100,) if args.quick else tuple(int(s) for s in args.sizes.split(","))
+    suite = BATCHED if batched else WORKLOADS
+    least = 0 if batched else TARGET_N  # the targets apply from this size on
     if args.quick:
         args.reps, args.peak_n = min(args.reps, 3), min(args.peak_n, 1000)
     failures = Failures()
@@ -307,9 +329,7 @@ def main() -> int:
     )
 
     chosen = [
-        w
-        for w in WORKLOADS
-        if not args.only or any(o and o in w.name for o in args.only.split(","))
+        w for w in suite if not args.only or any(o and o in w.name for o in args.only.split(","))
     ]
     hr("matcalc's derivatives (the generated code computes these)", 118)
     gen = {}
@@ -317,13 +337,9 @@ def main() -> int:
         try:
             d, f = generate(matcalc, w)
         except matcalc.MatcalcError as e:
-            if w.pending:
-                first = str(e).splitlines()[0]
-                print(f"SKIPPED {w.name}: matcalc cannot parse it yet (issue 9): {first}")
-                continue
             failures.add(f"{w.name}: matcalc refused {w.query!r} by {w.wrt}: {e}")
             continue
-        except Exception as e:  # noqa: BLE001 -- a crash is a failure, pending or not
+        except Exception as e:  # noqa: BLE001 -- a crash is a failure
             failures.add(f"{w.name}: generating code raised {e!r:.300}")
             continue
         gen[w.name] = f
@@ -344,18 +360,20 @@ def main() -> int:
                 flush=True,
             )
     print()
-    print_table(rows, peak, {w.name: w.flops for w in WORKLOADS})
+    if batched:
+        print(f"batched suite: N = {BATCH} rows; the n column is the width d (CE: k = d classes)")
+    print_table(rows, peak, {w.name: w.flops for w in suite})
     print(
         "\ngen/hand: generated / hand-written (target ≤ 1.15); jax/gen: jax.jit / generated "
         "(target ≥ 1.0; > 1: the generated code is faster); max rel: the largest relative "
         "difference of any column from the hand-written one."
     )
-    missed = check_targets(rows)
-    big = [r for r in rows if r["n"] >= TARGET_N]
+    missed = check_targets(rows, least)
+    big = [r for r in rows if r["n"] >= least]
     print(
-        f"targets at n ≥ {TARGET_N}: "
+        f"targets at n ≥ {least}: "
         + (
-            f"no row at n ≥ {TARGET_N}"
+            f"no row at n ≥ {least}"
             if not big
             else f"{len(missed)} missed"
             if missed
@@ -368,7 +386,7 @@ def main() -> int:
         for m in missed:
             failures.add(f"target missed: {m}")
         if not big:
-            failures.add(f"--check-targets: no row at n ≥ {TARGET_N} to check")
+            failures.add(f"--check-targets: no row at n ≥ {least} to check")
     print(f"\ntotal time {time.perf_counter() - start:.0f} s; load average {loadavg()}")
     return failures.finish("bench_kernels")
 

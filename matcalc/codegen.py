@@ -51,7 +51,7 @@ from .render.array_code import ATOM, BACKENDS, MUL, Backend, Body, Names, Text, 
 from .render.array_targets import DTYPES
 from .shapes import DimProduct
 
-__all__ = ["TARGETS", "argument_order", "backend", "to_source"]
+__all__ = ["TARGETS", "argument_order", "backend", "finite_differences_lines", "to_source"]
 
 TARGETS = ("numpy", "jax", "torch")
 
@@ -100,6 +100,37 @@ def argument_order(d: DerivativeLike) -> list:
                     variables.setdefault(n.name, n)
     first = [n for n in getattr(d, "argument_order", ()) if n in variables]
     return [variables[n] for n in first + [n for n in variables if n not in first]]
+
+
+def finite_differences_lines(b: Backend, positions: str, stacked: bool, denominator: bool) -> list:
+    """The generated helper `_finite_differences(fun, args, eps, positions)`: central
+    differences of fun by the arguments at `positions` (a tuple's text, the default),
+    shaped as the derivative (stacked when several; variable axes first in the denominator
+    layout). The one home of that helper: `check` of a derivative and of value-and-gradients
+    modules (codegen_grads) both call it."""
+    lines = [
+        f"def _finite_differences(fun, args, eps, positions={positions}):",
+        '    """Central differences of fun at args, shaped as f\'s derivative."""',
+        "    parts = []",
+        "    for i in positions:",
+        "        x = args[i]",
+        "        size = len(x.reshape(-1))",
+        f"        basis = {b.eye('size')}",
+        "        cols = []",
+        "        for k in range(size):",
+        "            step = eps * basis[k].reshape(x.shape)",
+        "            up = fun(*args[:i], x + step, *args[i + 1:])",
+        "            down = fun(*args[:i], x - step, *args[i + 1:])",
+        "            cols.append((up - down) / (2 * eps))",
+        "        out = tuple(cols[0].shape)",
+        f"        parts.append({b.stack('cols')}.reshape(out + tuple(x.shape)))",
+        f"    fd = {b.stack('parts') if stacked else 'parts[0]'}",
+    ]
+    if denominator:
+        perm = "tuple(range(len(out), fd.ndim)) + tuple(range(len(out)))"
+        lines.append(f"    fd = {b.permute('fd', perm)}")
+    lines.append("    return fd")
+    return lines
 
 
 class _Module:
@@ -332,28 +363,7 @@ class _Module:
         positions = str(tuple(self.wrt_positions))
         stacked = len(d.wrt) > 1
         denominator = d.layout.variable_first
-        lines = [
-            "def _finite_differences(fun, args, eps):",
-            '    """Central differences of fun at args, shaped as f\'s derivative."""',
-            "    parts = []",
-            f"    for i in {positions}:",
-            "        x = args[i]",
-            "        size = len(x.reshape(-1))",
-            f"        basis = {b.eye('size')}",
-            "        cols = []",
-            "        for k in range(size):",
-            "            step = eps * basis[k].reshape(x.shape)",
-            "            up = fun(*args[:i], x + step, *args[i + 1:])",
-            "            down = fun(*args[:i], x - step, *args[i + 1:])",
-            "            cols.append((up - down) / (2 * eps))",
-            "        out = tuple(cols[0].shape)",
-            f"        parts.append({b.stack('cols')}.reshape(out + tuple(x.shape)))",
-            f"    fd = {b.stack('parts') if stacked else 'parts[0]'}",
-        ]
-        if denominator:
-            perm = "tuple(range(len(out), fd.ndim)) + tuple(range(len(out)))"
-            lines.append(f"    fd = {b.permute('fd', perm)}")
-        lines.append("    return fd")
+        lines = finite_differences_lines(b, positions, stacked, denominator)
         lines += ["", ""]
         params_doc = ", ".join(self.params)
         lines += [

@@ -15,7 +15,7 @@ residual, the activations and every product they share are computed once.
 
 from __future__ import annotations
 
-from .codegen import _Module, backend
+from .codegen import _Module, backend, finite_differences_lines
 from .derived import DerivativeLike
 from .errors import MatcalcError
 from .render.array_code import np_dims
@@ -75,24 +75,18 @@ class _Gradients(_Module):
 
     def check_lines(self) -> list:
         b, m = self.b, self.b.m
-        return [
+        positions = str(tuple(self.wrt_positions))
+        return finite_differences_lines(b, positions, False, False) + [
+            "",
+            "",
             f"def check(*args, eps={self.eps}):",
             '    """The largest absolute difference between the gradients f returns and central',
             '    finite differences of its value."""',
             f"    args = [{b.asarray('a')} for a in args]",
             "    value, gradients = f(*args)",
             "    worst = 0.0",
-            f"    for i, gradient in zip({tuple(self.wrt_positions)}, gradients):",
-            "        x = args[i]",
-            "        size = len(x.reshape(-1))",
-            f"        basis = {b.eye('size')}",
-            "        cols = []",
-            "        for k in range(size):",
-            "            step = eps * basis[k].reshape(x.shape)",
-            "            up = f(*args[:i], x + step, *args[i + 1:])[0]",
-            "            down = f(*args[:i], x - step, *args[i + 1:])[0]",
-            "            cols.append((up - down) / (2 * eps))",
-            f"        fd = {b.stack('cols')}.reshape(x.shape)",
+            f"    for i, gradient in zip({positions}, gradients):",
+            "        fd = _finite_differences(lambda *a: f(*a)[0], args, eps, (i,))",
             f"        worst = max(worst, float({m}.max({m}.abs(fd - gradient))))",
             "    return worst",
         ]

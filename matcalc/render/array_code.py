@@ -14,12 +14,12 @@ from .. import primitives
 from ..errors import MatcalcError
 from ..primitives.catalog import REGISTRY
 from .array_lowering import Traced, Tracer, lift
-from .array_plan import Plan, Planner, cost_text
+from .array_plan import Planner
+from .array_planned import ROW_EXP, PlannedWriter
 from .array_targets import (
     ADD,
     ATOM,
     BACKENDS,
-    COND,
     LONG,
     MUL,
     POW,
@@ -54,7 +54,7 @@ _ELEMENTWISE = (E.Add, E.Mul, E.Pow, E.Func, E.Max, E.Compare)
 
 
 # ---------------------------------------------------------------- one function body
-class Body:
+class Body(PlannedWriter):
     """Straight-line code for a set of roots over one DAG (plus an optional loop over
     the basis directions of a differential)."""
 
@@ -67,6 +67,7 @@ class Body:
         self.named: set = set()  # nodes given their own assignment
         self.maxima: dict = {}  # node -> the name of its maximum
         self.exp_sums: dict = {}  # node -> the names of exp(node − max) and its sum
+        self.row_exps: dict = {}  # node -> the names of its row maxima, exp(node − those), sums
         self.preferred: dict = {}  # node -> the identifier it is named by (render.names)
         self.xp = Tracer(b)  # primitives' lowerings write source through it
         self.planner = Planner()  # how each node is computed (array_plan's cost model)
@@ -88,14 +89,15 @@ class Body:
         loop over the directions dX) need, appended to `lines` and `loop_lines`; the
         text of every node is then in self.text."""
         kids = self.planner.kids
+        self.planner.note(list(roots) + list(loop_roots))
         order = self.walk(list(roots) + list(loop_roots), kids)
         uses: dict = {}
         by_choice: dict = {}  # uses as the operand of a run-time choice of chain order
         for node in order:
             for c in set(kids(node)):  # once: a choice's options may share an operand
                 uses[c] = uses.get(c, 0) + 1
-            if isinstance(node, (E.Softmax, E.LogSumExp)):  # its argument twice
-                uses[node.children[0]] = uses.get(node.children[0], 0) + 1
+            if isinstance(node, (E.Softmax, E.LogSumExp)) or self.reads_twice(node):
+                uses[node.children[0]] = uses.get(node.children[0], 0) + 1  # its argument twice
             plan = self.planner.plan(node)
             if plan is not None and plan.kind in ("gram", "xdx"):  # its operands twice
                 for c in plan.parts:
@@ -117,8 +119,11 @@ class Body:
                 shared = (uses.get(node, 0) > 1 and node not in optional) or node in hoist
                 if t.prec == ATOM and "(" not in t.text and "[" not in t.text:
                     shared = False  # a name or name.T: cheap inline
+                spread = self.planner.plan(node)
                 named = node in self.preferred and not t.text.isidentifier()
-                if shared or (len(t.text) > LONG and node not in optional) or named:
+                if spread is not None and spread.kind == "spread":
+                    pass  # never named: its column is, and its users broadcast that
+                elif shared or (len(t.text) > LONG and node not in optional) or named:
                     name = self.temp(node)
                     out.append(f"{name} = {t.text}")
                     t = Text(name, ATOM, t.pure)
@@ -147,8 +152,8 @@ class Body:
         b, m = self.b, self.b.m
         plan = self.planner.plan(node)
         if plan is not None:
-            return self.planned(plan, out)
-        a = [self.text[c] for c in node.children]
+            return self.planned(plan, out, node)
+        a = self.operands(node)
         match node:
             case E.Var():
                 return Text(self.var_names[node.name], ATOM)
@@ -173,11 +178,11 @@ class Body:
             case E.Add():
                 return self.add(node, a)
             case E.Mul():
-                return self.mul(a)
+                return self.outer_product(node, a) or self.mul(a)
             case E.Pow():
                 return self.pow(node, a)
             case E.Func():
-                return self.func(node, a)
+                return self.func(node, a, out)
             case E.Max():
                 x, y = (self.arg(t) for t in a)
                 return Text(f"{m}.maximum({x}, {y})", ATOM)
@@ -216,73 +221,6 @@ class Body:
             case E.Block():
                 return self.block(node, a)
         raise MatcalcError(f"no code generation for {type(node).__name__} nodes")
-
-    def planned(self, p: Plan, out) -> Text:
-        """A node as array_plan lowered it."""
-        m = self.b.m
-        if p.kind == "choice":
-            texts = [self.planned(option, out).text for option, _, _ in p.options]
-            costs = [cost_text(f, s, self.dim) for _, f, s in p.options]
-            text = texts[-1]
-            for k in range(len(texts) - 2, -1, -1):
-                others = costs[k + 1 :]
-                rest = others[0] if len(others) == 1 else f"min({', '.join(others)})"
-                text = f"{texts[k]} if {costs[k]} <= {rest} else {text}"
-            return Text(text, COND)
-        t = [self.text[c] for c in p.parts]
-        if p.kind == "T":
-            return Text(wrap(t[0], ATOM) + ".T", ATOM)
-        if p.kind == "same":
-            return t[0]
-        if p.kind == "mm":
-            return Text(f"{wrap(t[0], MUL)} @ {wrap(t[1], UNARY)}", MUL)
-        if p.kind in ("outer", "diag_left"):
-            return Text(f"{wrap(t[0], MUL)} * {wrap(t[1], UNARY)}", MUL)
-        if p.kind == "diag_right":
-            d = t[1].text if t[1].pure else wrap(t[1], ATOM) + ".T"
-            return Text(f"{wrap(t[0], MUL)} * {d}", MUL)
-        if p.kind == "solve":
-            return Text(self.xp.solve(self.traced(t[0]), self.traced(t[1])).text, ATOM)
-        if p.kind == "solve_right":
-            left = Traced(wrap(t[0], ATOM) + ".T", ATOM)
-            x = Traced(wrap(t[1], ATOM) + ".T", ATOM)
-            return Text(self.xp.solve(x, left).text + ".T", ATOM)
-        if p.kind == "gram":
-            g = wrap(t[0], ATOM)
-            return Text(f"{g}.T @ {g}", MUL)
-        if p.kind == "xdx":
-            return self.weighted_gram(t[0], t[1], out)
-        if p.kind in ("logdet", "logabsdet"):
-            # log det X = log|det X| + log(sign): no overflow; nan for det X < 0 as log is
-            sign, log_abs = self.names.temp(), self.names.temp()
-            call = self.xp.slogdet(self.traced(t[0])).text
-            out.append(f"{sign}, {log_abs} = {call}")
-            if p.kind == "logabsdet":
-                return Text(log_abs, ATOM)
-            return Text(f"{log_abs} + {m}.log({sign})", ADD)
-        raise MatcalcError(f"no code generation for a {p.kind!r} plan")
-
-    @staticmethod
-    def traced(t: Text) -> Traced:
-        return Traced(t.text, t.prec, t.pure)
-
-    def weighted_gram(self, d: Text, g: Text, out) -> Text:
-        """Gᵀdiag(d)G: with √d weighting (a symmetric product, half the flops) when d ≥ 0
-        at run time; JAX (traced under jit, no branch on values) scales one side only."""
-        name, m = self.names.temp(), self.b.m
-        d_, g_ = wrap(d, MUL), wrap(g, UNARY)
-        general = f"{name} = ({d_} * {g_}).T @ {wrap(g, ATOM)}"
-        if self.b.name == "jax":
-            out.append(general)
-            return Text(name, ATOM)
-        half = self.names.temp()
-        test = f"{m}.all({d_} >= 0)"
-        out.append(f"if {'bool(' + test + ')' if self.b.name == 'torch' else test}:")
-        out.append(f"    {half} = {m}.sqrt({d.text}) * {g_}")
-        out.append(f"    {name} = {half}.T @ {half}")
-        out.append("else:")
-        out.append(f"    {general}")
-        return Text(name, ATOM)
 
     def temp(self, node) -> str:
         """A fresh identifier for `node`'s value: its name in the printed result where it
@@ -381,9 +319,16 @@ class Body:
             return Text(f"1.0 / {powered}", MUL, base.pure)
         return Text(f"{wrap(base, ATOM)} ** {wrap(k, ATOM)}", POW, base.pure and k.pure)
 
-    def func(self, node, a) -> Text:
+    def func(self, node, a, out=None) -> Text:
         """A registered primitive: its lowering (the stable form where there is one) run
         with the backend's tracer."""
+        if node.name in ROW_EXP and out is not None:
+            m, e, total = self.row_exp(node.children[0], out)
+            if node.name == "softmax_rows":
+                return Text(f"{e} / {total}", MUL)
+            if node.name == "logsumexp_rows":
+                return Text(f"{m} + {self.b.m}.log({total})", ADD)
+            return Text(m, ATOM)
         lower = primitives.get(node.name).lowering(self.b.name)
         out = lower(self.xp, *(Traced(t.text, t.prec, t.pure) for t in a))
         out = lift(out)

