@@ -11,10 +11,7 @@ combined regular expression the first time its state is met (about 10 for a shor
   for the whole grammar); its answer is the state lexer's answer whenever the terminal it
   matched is one the state accepts and the state's terminals are ordered and embedded as
   the root's are (`_agrees`). Otherwise the state's own lexer matches, from the same
-  place, as Lark's does;
-- the root's regular expressions are compiled from programs kept in a file beside Lark's
-  cache (`Programs`: what `re` would compile them to, keyed by the pattern, the Python
-  version and the regular-expression engine's magic number), when the parser gives one.
+  place, as Lark's does.
 
 Why the root's answer is then the state's: both lexers try their terminals in the same
 order (Lark sorts every lexer's terminals by one key), the state's being the root's
@@ -24,17 +21,13 @@ when it is in the state's set, is the first that matches in the state's order.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import pickle
-import sys
 from copy import copy
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 from lark.lexer import BasicLexer, PatternStr
 from lark.lexer import ContextualLexer as _LarkContextualLexer
 
-__all__ = ["ContextualLexer", "Programs"]
+__all__ = ["ContextualLexer"]
 
 
 class _RootLexer(BasicLexer):
@@ -54,7 +47,7 @@ class ContextualLexer(_LarkContextualLexer):
     lexer's match is the state's (see the module's docstring). Pass it to Lark as
     `_plugins={"ContextualLexer": ContextualLexer}`."""
 
-    def __init__(self, conf, states, always_accept=(), programs: str | None = None) -> None:
+    def __init__(self, conf, states, always_accept=()) -> None:
         # Lark's __init__ builds every state's lexer; here only the root is set up
         # (its regular expression is compiled on its first match).
         self._conf = conf
@@ -66,9 +59,6 @@ class ContextualLexer(_LarkContextualLexer):
         root_conf = copy(conf)
         root_conf.terminals = list(conf.terminals)
         root_conf.skip_validation = True
-        self._programs = None
-        if programs and conf.re_module.__name__ == "re":
-            self._programs = root_conf.re_module = Programs(programs)
         self.root_lexer = _RootLexer(root_conf)
 
     def _lexer(self, state):
@@ -89,8 +79,6 @@ class ContextualLexer(_LarkContextualLexer):
         if names is None:
             names = frozenset(t.name for t in lexer.terminals)
             root = self.root_lexer.scanner  # (built here, once)
-            if self._programs is not None:
-                self._programs.save()
             embedded = {t.name for t in self.root_lexer.terminals} - root.allowed_types
             # A string the root matches through a regular expression (`if` by NAME) must
             # be matched so by the state too, else the two orders differ.
@@ -170,77 +158,3 @@ class _StateLexers(dict):
     def __missing__(self, state):
         lexer = self[state] = self._owner._lexer(state)
         return lexer
-
-
-class Programs:
-    """The `re` module for the root lexer (Lark calls its `compile`, `match` and `error`),
-    compiling a pattern from the program `re` made of it in an earlier run, read from the
-    file `path`; new programs are written there by `save`. A program that cannot be used
-    (another Python, a damaged file) is made again, as `re.compile` would make it."""
-
-    import re as _re
-
-    error = _re.error
-
-    def __init__(self, path: str) -> None:
-        from re import _compiler, _parser
-
-        self._path, self._compiler, self._parser = path, _compiler, _parser
-        self._magic = (sys.version_info[:3], _compiler._sre.MAGIC, _compiler._sre.CODESIZE)
-        self._compiled: dict = {}
-        self._programs: dict = {}
-        self._new = False
-        try:
-            with open(path, "rb") as file:
-                magic, programs = pickle.load(file)
-            if magic == self._magic and isinstance(programs, dict):
-                self._programs = programs
-        except Exception:  # noqa: BLE001 (no file yet, a damaged one: they are made again)
-            pass
-
-    def compile(self, pattern: str, flags: int = 0):
-        key = (pattern, int(flags))
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            program = self._programs.get(key)
-            try:
-                compiled = self._compiler._sre.compile(pattern, *program)
-            except Exception:  # noqa: BLE001 (none yet, or unusable: made as re.compile does)
-                program = self._program(pattern, int(flags))
-                compiled = self._compiler._sre.compile(pattern, *program)
-                self._programs[key], self._new = program, True
-            self._compiled[key] = compiled
-        return compiled
-
-    def match(self, pattern: str, string: str, flags: int = 0):
-        return self.compile(pattern, flags).match(string)
-
-    def _program(self, pattern: str, flags: int) -> tuple:
-        """re._compiler.compile's arguments to _sre.compile (after the pattern)."""
-        parsed = self._parser.parse(pattern, flags)
-        code = [int(c) for c in self._compiler._code(parsed, flags)]  # (named ints)
-        groupindex = parsed.state.groupdict
-        indexgroup = [None] * parsed.state.groups
-        for name, i in groupindex.items():
-            indexgroup[i] = name
-        return (
-            flags | parsed.state.flags,
-            code,
-            parsed.state.groups - 1,
-            dict(groupindex),
-            tuple(indexgroup),
-        )
-
-    def save(self) -> None:
-        """Write the programs made in this run (atomically; nothing where it cannot)."""
-        if not self._new:
-            return
-        temporary = f"{self._path}.{os.getpid()}"
-        try:
-            with open(temporary, "wb") as file:
-                pickle.dump((self._magic, self._programs), file)
-            os.replace(temporary, self._path)
-            self._new = False
-        except Exception:  # noqa: BLE001 (a cache: the next run makes them again)
-            with contextlib.suppress(OSError):
-                os.remove(temporary)

@@ -152,9 +152,6 @@ def _parser() -> Lark:
     from .lexing import ContextualLexer  # Lark's, its state lexers made on demand
 
     grammar = _grammar_text()
-    cache = _cache_path(grammar)
-    programs = f"{cache}.re" if cache else None  # the root lexer's compiled expressions
-    lexer = functools.partial(ContextualLexer, programs=programs)
     return Lark(
         grammar,
         parser="lalr",
@@ -163,8 +160,8 @@ def _parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=False,
         postlex=_DeclarationNewlines(),
-        cache=cache,
-        _plugins={"ContextualLexer": lexer},
+        cache=_cache_path(grammar),
+        _plugins={"ContextualLexer": ContextualLexer},
     )
 
 

@@ -3,11 +3,6 @@ tokens, trees and errors of Lark's own contextual lexer, on the grammar as it is
 
 from __future__ import annotations
 
-import functools
-import re
-import tempfile
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,7 +10,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from matcalc import parse
-from matcalc.lexing import ContextualLexer, Programs
+from matcalc.lexing import ContextualLexer
 
 CORPUS = [
     "w, x: vector(n); w @ x",
@@ -54,11 +49,7 @@ def _lark(plugins: dict) -> Lark:
     )
 
 
-_PROGRAMS = str(Path(tempfile.mkdtemp(prefix="matcalc_programs_")) / "root.re")
-_STOCK_AND_OURS = (
-    _lark({}),
-    _lark({"ContextualLexer": functools.partial(ContextualLexer, programs=_PROGRAMS)}),
-)
+_STOCK_AND_OURS = (_lark({}), _lark({"ContextualLexer": ContextualLexer}))
 
 
 def _outcome(parser: Lark, text: str) -> object:
@@ -117,48 +108,3 @@ def test_no_cache_where_no_folder_can_be_made(tmp_path, monkeypatch) -> None:
     blocked.write_text("")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))  # a file, not a folder
     assert parse._cache_path("query: NAME") is False
-
-
-PATTERNS = [
-    r"(?P<NAME>[A-Za-z_α-ωΑ-Ω][A-Za-z_0-9α-ωΑ-Ω]*)|(?P<NUMBER>(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?)",
-    r"\.T(?![A-Za-z_0-9α-ωΑ-Ω])",
-    r"(?i)ab+c|(?P<x>d)",
-]
-TEXTS = ["x1", "αβ2", "3.5e-2", ".T", ".Tx", "ABBC", "d", "", "#"]
-
-
-def test_programs_compile_as_re_does_and_are_kept(tmp_path: Path) -> None:
-    path = str(tmp_path / "programs")
-    first = Programs(path)
-    made = [first.compile(p) for p in PATTERNS]
-    first.save()
-    again = Programs(path)  # from the file
-    assert again._programs == first._programs and len(again._programs) == len(PATTERNS)
-    for pattern, one, other in zip(PATTERNS, made, (again.compile(p) for p in PATTERNS)):
-        expected = re.compile(pattern)
-        for compiled in (one, other):
-            assert (compiled.pattern, compiled.flags, compiled.groupindex) == (
-                expected.pattern,
-                expected.flags,
-                expected.groupindex,
-            )
-            for text in TEXTS:
-                found, wanted = compiled.match(text), expected.match(text)
-                assert (found and (found.group(0), found.lastgroup)) == (
-                    wanted and (wanted.group(0), wanted.lastgroup)
-                )
-
-
-def test_a_damaged_programs_file_is_made_again(tmp_path: Path) -> None:
-    path = tmp_path / "programs"
-    path.write_bytes(b"not a pickle")
-    programs = Programs(str(path))
-    assert programs.match(PATTERNS[1], ".T").group(0) == ".T"
-    programs.save()
-    assert Programs(str(path))._programs.keys() == {(PATTERNS[1], 0)}
-
-
-def test_the_parser_keeps_its_programs_beside_larks_cache() -> None:
-    lexer = parse._parser().parser.lexer.lexer
-    parse._parser().parse("x")
-    assert lexer._programs is None or lexer._programs._path.endswith(".pickle.re")
