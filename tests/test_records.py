@@ -10,6 +10,7 @@ import pickle
 
 import pytest
 
+import matcalc.primitives.catalog  # noqa: F401 -- registers the primitive records
 from matcalc.domain import POSITIVE, REAL, Domain
 from matcalc.records import Record, Struct, replace
 from matcalc.registry import get
