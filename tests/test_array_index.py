@@ -14,6 +14,7 @@ import pytest
 
 import matcalc
 from matcalc import testing
+from tests import test_tensors as T
 from tests.batched_helpers import ATOL, RTOL, draw
 
 
@@ -88,3 +89,43 @@ def test_a_map_with_a_trace_of_dX_keeps_the_loop_and_is_right(target):
     np.testing.assert_allclose(got, np.asarray(d.evaluate(values)), rtol=1e-9, atol=1e-12)
     want = testing.jacobian(lambda v: np.linalg.det(v["X"]) * v["X"], values, "X")
     np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
+
+
+# ---------------------------------------------------------------- tensors: JAX vmaps the slice
+TENSOR_CASES = [  # (query, wrt, hessian, shapes) over the kinds tests/test_tensors.py covers
+    (T.MHA, "Q", False, T.QKV),
+    (T.MHA, "K", False, T.QKV),
+    (T.MHA, "V", False, T.QKV),
+    (T.LOSS, "Q", False, {**T.QKV, "Y": ("h", "n", "d")}),
+    (T.SHARED, "W", False, {"Q": ("h", "n", "d"), "Y": ("h", "n", "d"), "W": ("d", "d")}),
+    (T.MEAN, "W", False, {"Q": ("h", "n", "d"), "W": ("d", "d")}),
+    (T.HEADSUM, "W", False, {"Q": ("h", "n", "d"), "W": ("d", "d")}),
+    (T.HEADSUM, "Q", False, {"Q": ("h", "n", "d"), "W": ("d", "d")}),
+    (T.FOUR, "T", False, {"T": ("a", "b", "n", "d"), "x": ("d",)}),
+    (T.FOUR, "x", False, {"T": ("a", "b", "n", "d"), "x": ("d",)}),
+    ("Q: tensor(h, n, d); sum(Q * Q * Q)", "Q", True, {"Q": ("h", "n", "d")}),
+    (
+        "Q: tensor(h, n, d); W: matrix(d, d); sum(tanh(Q @ W))",
+        "W",
+        True,
+        {"Q": ("h", "n", "d"), "W": ("d", "d")},
+    ),
+]
+
+
+@pytest.mark.skipif("jax" not in TARGETS, reason="JAX is not installed")
+@pytest.mark.parametrize("query, wrt, hessian, shapes", TENSOR_CASES)
+def test_jax_tensor_code_vmaps_the_slice_and_agrees_with_evaluate(query, wrt, hessian, shapes):
+    d = (matcalc.hessian if hessian else matcalc.derivative)(query, wrt)
+    source = d.to_source("jax")
+    whole = source[source.index("\ndef f(") :]
+    assert "jax.vmap(f_slice" in whole and "f_slice(" not in whole.replace("vmap(f_slice", "")
+    assert "range(count)" not in whole.split("rows = ")[0]  # only the block-diagonal assembly
+    values = T.draw(shapes)
+    scope: dict = {}
+    exec(compile(source, "<jax>", "exec"), scope)  # noqa: S102 - our own output
+    names = list(inspect.signature(scope["f"]).parameters)
+    args = [values[n] for n in names]
+    got = np.asarray(scope["f"](*args)[1], dtype=float)
+    np.testing.assert_allclose(got, np.asarray(d.evaluate(values)), rtol=1e-9, atol=1e-12)
+    assert scope["check"](*args) < 1e-6  # central differences of f's value (and gradient)
