@@ -14,8 +14,13 @@ the loop: `batchable` says which.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .. import expr as E
 from .array_code import ATOM, Body, Text
+
+if TYPE_CHECKING:  # for annotations only
+    from ..shapes import Shape
 
 __all__ = ["BatchedBody", "batchable", "batched_lines"]
 
@@ -59,7 +64,7 @@ def _plan_ok(p, dX) -> bool:
     return True
 
 
-def batchable(body: Body, roots, dX) -> bool:
+def batchable(body: Body, roots: list, dX: E.Expr) -> bool:
     """Whether every node below `roots` that depends on dX can take a leading batch axis."""
     kids, seen, stack = body.planner.kids, set(), list(roots)
     while stack:
@@ -83,7 +88,9 @@ def batchable(body: Body, roots, dX) -> bool:
     return True
 
 
-def batched_lines(codegen, body: Body, rest, dname: str, var, out_shape, four: str) -> tuple:
+def batched_lines(
+    codegen: Any, body: Body, rest: list, dname: str, var: E.Var, out_shape: Shape, four: str
+) -> tuple:
     """The lines before the walk (dX as the stacked basis) and the function that, given the
     walk's text of the terms, writes the tensor (R, C, p, q) from the batched total."""
     b, names = body.b, body.names
