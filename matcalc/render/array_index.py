@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import expr as E
-from .array_code import ATOM, Body, Text
+from .array_code import ATOM, MUL, UNARY, Body, Text, wrap
 
 if TYPE_CHECKING:  # for annotations only
     from ..shapes import Shape
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # for annotations only
 __all__ = ["BatchedBody", "batchable", "batched_lines"]
 
 # what a node depending on dX may be, planned or as written, for the batched form
-_PLANS = ("mm", "T", "same", "outer", "diag_left", "diag_right")
+_PLANS = ("mm", "T", "same", "neg", "rowsum", "spread", "outer", "diag_left", "diag_right")
 _NODES = (E.Differential, E.Add, E.Mul, E.MatMul, E.Transpose)
 _ELEMENTWISE = (E.Add, E.Mul)
 
@@ -48,10 +48,16 @@ class BatchedBody(Body):
                 return self._swap(self.text[node.children[0]])
         return super().render(node, out)
 
-    def planned(self, p, out) -> Text:
-        if p.kind == "T" and self._batched(p.parts[0]):
-            return self._swap(self.text[p.parts[0]])
-        return super().planned(p, out)
+    def planned(self, p, out, node=None) -> Text:
+        if any(self._batched(x) for x in p.parts):
+            t = [self.text[x] for x in p.parts]
+            if p.kind == "T":
+                return self._swap(t[0])
+            if p.kind == "rowsum":  # the last axis, whatever leads it
+                return Text(self.xp.sum(self.traced(t[0]), axis=-1, keepdims=True).text, ATOM)
+            if p.kind == "outer":  # broadcasting carries the batch ('i,j->ij' would not)
+                return Text(f"{wrap(t[0], MUL)} * {wrap(t[1], UNARY)}", MUL)
+        return super().planned(p, out, node)
 
 
 def _plan_ok(p, dX) -> bool:
