@@ -47,7 +47,9 @@ from . import expr as E
 from .derived import DerivativeLike
 from .errors import MatcalcError
 from .readoff import kronecker_term
-from .render.array_code import ATOM, BACKENDS, MUL, Backend, Body, Names, Text, np_dims, wrap
+from .render.array_code import ATOM, BACKENDS, MUL, Backend, Names, Text, np_dims, wrap
+from .render.array_index import BatchedBody as Body
+from .render.array_index import batchable, batched_lines
 from .render.array_targets import DTYPES
 from .shapes import DimProduct
 
@@ -276,9 +278,28 @@ class _Module:
         loop_lines: list = []
         if rest:
             body.text[dX] = Text(names.claim("d" + self.var_names[var.name]), ATOM)
-        body.emit(
-            roots, loop_roots=rest, dX=dX if rest else None, lines=lines, loop_lines=loop_lines
-        )
+        # array_index: all directions at once (a leading batch axis) where the map allows
+        batched = bool(rest) and batchable(body, rest, dX)
+        if batched:
+            body.batch_dX = dX
+            head, tail = batched_lines(
+                self,
+                body,
+                rest,
+                body.text[dX].text,
+                var,
+                d.expression.shape,
+                self.tuple_text(
+                    (d.expression.shape.rows, d.expression.shape.cols)
+                    + (var.shape.rows, var.shape.cols)
+                ),
+            )
+            lines += head
+            body.emit(roots + rest, lines=lines)
+        else:
+            body.emit(
+                roots, loop_roots=rest, dX=dX if rest else None, lines=lines, loop_lines=loop_lines
+            )
         lines.append(f"{value_name} = {self.output(body.text[value_root], out_value)}")
         R, C = d.expression.shape.rows, d.expression.shape.cols
         p, q = var.shape.rows, var.shape.cols
@@ -314,7 +335,13 @@ class _Module:
                 first = False
             else:
                 lines.append(f"{tensor} = {tensor} {sign} {term}")
-        if rest:
+        if batched:
+            total = body.add_texts([body.text[t] for t in rest])
+            more, stacked = tail(total, all(t.shape != d.expression.shape for t in rest))
+            lines += more
+            lines.append(f"{tensor} = {stacked}" if first else f"{tensor} = {tensor} + {stacked}")
+            first = False
+        elif rest:
             basis, cols, k = names.claim("basis"), names.claim("cols"), names.claim("k")
             dname = body.text[dX].text
             lines.append(f"{basis} = {b.eye(self.product(p, q))}")

@@ -1,7 +1,13 @@
 """Generated code for a tensor query (matcalc/tensor_result.py): the slice's generated
 function `f_slice` (codegen, unchanged), and an `f` over the whole tensors that applies
 it slice by slice and puts the slices together as `evaluate` does (stacked, summed, or
-block diagonal). NumPy, JAX and PyTorch alike; the slice's `check` then checks `f`."""
+block diagonal). NumPy, JAX and PyTorch alike; the slice's `check` then checks `f`.
+
+JAX applies the slice to every head at once with `jax.vmap` (the slice code is traced, so
+vmap is sound for all of it). NumPy and PyTorch keep a Python loop over the heads: the
+slice code is 2-D code (`.T`, `diag`, 2-D reshapes and shape checks, and in PyTorch a
+branch on values for the weighted Gram product that `torch.func.vmap` refuses), and a
+stacked form of it would need a batched printer for every node kind."""
 
 from __future__ import annotations
 
@@ -48,13 +54,18 @@ def tensor_source(d: TensorDerivative, target: str, dtype: str) -> str:
     preamble = _slicing(args, tensors, nb, convert, dtype)
     lines += preamble
     call = ", ".join(f"{a}_slices[i]" if a in plan.tensors else a for a in args)
+    if target == "jax":  # every head at once: jax.vmap of the slice (no Python loop)
+        lines.append(f"    values, parts = {_vmap('f_slice', args, plan.tensors)}")
+    else:
+        lines += [
+            "    values, parts = [], []",
+            "    for i in range(count):",
+            f"        value_i, part_i = f_slice({call})",
+            "        values.append(value_i)",
+            "        parts.append(part_i)",
+            f"    values, parts = {xp}.stack(values), {xp}.stack(parts)",
+        ]
     lines += [
-        "    values, parts = [], []",
-        "    for i in range(count):",
-        f"        value_i, part_i = f_slice({call})",
-        "        values.append(value_i)",
-        "        parts.append(part_i)",
-        f"    values, parts = {xp}.stack(values), {xp}.stack(parts)",
         f"    out = tuple(parts.shape[1 : parts.ndim - {var_nd}])",
         f"    var = tuple(parts.shape[parts.ndim - {var_nd} :])",
         f"    scale = {'1.0 / count' if plan.reduction == 'mean' else '1.0'}",
@@ -91,8 +102,13 @@ def tensor_source(d: TensorDerivative, target: str, dtype: str) -> str:
             '    """The gradient over the whole tensors: gradient_slice slice by slice."""'
         )
         lines += preamble
+        every = (
+            _vmap("gradient_slice", args, plan.tensors)
+            if target == "jax"
+            else f"{xp}.stack([gradient_slice({call}) for i in range(count)])"
+        )
         lines += [
-            f"    parts = {xp}.stack([gradient_slice({call}) for i in range(count)])",
+            f"    parts = {every}",
             f"    return {whole} * {'1.0 / count' if plan.reduction == 'mean' else '1.0'}",
         ]
     head = (
@@ -100,6 +116,15 @@ def tensor_source(d: TensorDerivative, target: str, dtype: str) -> str:
         f"{tuple(plan.batch)}): f_slice is one slice, f the whole.\n"
     )
     return head + source.rstrip("\n") + "\n".join(lines) + "\n"
+
+
+def _vmap(name: str, args: list, tensors) -> str:
+    """jax.vmap of the slice function `name` over the first axis of the tensors' slices
+    (the other arguments shared), called: one traced program for every head."""
+    axes = ", ".join("0" if a in tensors else "None" for a in args)
+    axes = f"({axes},)" if len(args) == 1 else f"({axes})"
+    call = ", ".join(f"{a}_slices" if a in tensors else a for a in args)
+    return f"jax.vmap({name}, in_axes={axes})({call})"
 
 
 def _slicing(args: list, tensors: list, nb: int, convert: str, dtype: str) -> list:
