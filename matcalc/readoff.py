@@ -19,6 +19,7 @@ from . import expr as E
 from . import primitives
 from .errors import UnsupportedError
 from .primitives.catalog import REGISTRY
+from .readoff_kron import kron_adjoint
 from .shapes import Shape
 
 __all__ = [
@@ -252,6 +253,8 @@ def _adjoint(x: E.Expr, c: E.Expr, dvar):
             return [(x.args[0], E.Diag(c))]
         case E.Block():
             raise NotFactorable(x)
+        case E.Kron():  # dP ⊗ Q: a matrix form for some cotangents (readoff_kron)
+            return kron_adjoint(x, c, dvar, NotFactorable)
     raise NotFactorable(x)
 
 
