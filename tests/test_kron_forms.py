@@ -58,6 +58,38 @@ CASES = [
         "∂(sum(C ⊙ (A ⊗ B)))/∂Aₖₗ = Σᵣ Σₛ C₍ₖᵣ₎₍ₗₛ₎Bᵣₛ  ((k, r) = k·3 + r, (l, s) = l·2 + s)",
         lambda v: (v["C"] * _k(v)).sum(),
     ),
+    (
+        KRON + "kron(A, B).T",
+        "A",
+        "∂((A ⊗ B)ᵀ)₍ᵢᵣ₎₍ⱼₛ₎/∂Aₖₗ = δⱼₖδᵢₗBₛᵣ  ((i, r) = i·2 + r, (j, s) = j·3 + s)",
+        lambda v: _k(v).T,
+    ),
+    (
+        KRON + "C * kron(A, B) + kron(A, B)",
+        "B",
+        "∂(C ⊙ (A ⊗ B) + A ⊗ B)₍ᵢᵣ₎₍ⱼₛ₎/∂Bₖₗ = δᵣₖδₛₗAᵢⱼ(C₍ᵢᵣ₎₍ⱼₛ₎ + 1)" + LEGEND,
+        lambda v: v["C"] * _k(v) + _k(v),
+    ),
+    (
+        KRON + "exp(kron(A, B))",
+        "A",
+        "∂(exp(A ⊗ B))₍ᵢᵣ₎₍ⱼₛ₎/∂Aₖₗ = δᵢₖδⱼₗS₍ᵢᵣ₎₍ⱼₛ₎Bᵣₛ" + LEGEND + ", where S = exp(A ⊗ B)",
+        lambda v: np.exp(_k(v)),
+    ),
+    (
+        KRON + "sum(C * kron(A, B)) * sum(A)",
+        "B",
+        "∂(sum(C ⊙ (A ⊗ B))sum(A))/∂Bₖₗ = sum(A)Σᵢ Σⱼ C₍ᵢₖ₎₍ⱼₗ₎Aᵢⱼ"
+        "  ((i, k) = i·3 + k, (j, l) = j·2 + l)",
+        lambda v: (v["C"] * _k(v)).sum() * v["A"].sum(),
+    ),
+    (
+        SQUARE + "G: matrix(4, 4); sum(G * kron(S, S))",
+        "S",
+        "∂(sum(G ⊙ (S ⊗ S)))/∂Sₖₗ = Σᵣ Σₛ G₍ₖᵣ₎₍ₗₛ₎Sᵣₛ + Σᵢ Σⱼ G₍ᵢₖ₎₍ⱼₗ₎Sᵢⱼ"
+        "  ((k, r) = k·2 + r, (l, s) = l·2 + s, (i, k) = i·2 + k, (j, l) = j·2 + l)",
+        lambda v: (v["G"] * _k(v, "S", "S")).sum(),
+    ),
 ]
 
 
@@ -75,6 +107,6 @@ def test_kron_index_form_latex_says_the_composite_indices():
 
 
 def test_no_index_form_keeps_the_differential():
-    """An element-wise function of the product has neither form: the differential stays."""
-    d = matcalc.derivative(KRON + "sin(kron(A, B))", "A")
-    assert str(d) == "d(sin(A ⊗ B)) = cos(A ⊗ B) ⊙ (dA ⊗ B)"
+    """A product after the Kronecker one has neither form here: the differential stays."""
+    d = matcalc.derivative(KRON + "kron(A, B) @ C", "A")
+    assert str(d) == "d((A ⊗ B)C) = (dA ⊗ B)C"

@@ -36,14 +36,28 @@ class _Fresh:
         return FREE[self.used - 1]
 
 
-def _split(term: E.Expr):
-    """(scalar factors, the Kron node) of a term c·(P ⊗ Q), else None."""
-    if isinstance(term, E.Kron):
-        return [], term
+def _kron(f: E.Expr) -> E.Kron | None:
+    """f as a Kronecker node: (P ⊗ Q)ᵀ is Pᵀ ⊗ Qᵀ."""
+    if isinstance(f, E.Transpose) and isinstance(f.args[0], E.Kron):
+        made = E.Kron(*(E.Transpose(a) for a in f.args[0].args))
+        return made if isinstance(made, E.Kron) else None
+    return f if isinstance(f, E.Kron) else None
+
+
+def _split(term: E.Expr, dX: E.Expr):
+    """(scalar factors, element-wise array factors, the Kron node) of a term
+    c·G ⊙ (P ⊗ Q) with c and G constant, else None."""
+    if _kron(term) is not None:
+        return [], [], _kron(term)
     if isinstance(term, E.Mul):
-        krons = [f for f in term.args if isinstance(f, E.Kron)]
-        if len(krons) == 1 and all(f.shape.is_scalar for f in term.args if f is not krons[0]):
-            return [f for f in term.args if f is not krons[0]], krons[0]
+        dep = [f for f in term.args if f.depends_on(dX)]
+        if len(dep) == 1 and _kron(dep[0]) is not None:
+            rest = [f for f in term.args if f is not dep[0]]
+            scalars = [f for f in rest if f.shape.is_scalar]
+            arrays = [f for f in rest if not f.shape.is_scalar and not isinstance(f, E.Ones)]
+            if any(f.shape != term.shape for f in arrays):  # broadcast: not entry by entry
+                return None
+            return scalars, arrays, _kron(dep[0])
     return None
 
 
@@ -54,18 +68,18 @@ def _one(dim_is_one: bool, name: str) -> str | None:
 def _kron_terms(L: E.Expr, dX: E.Expr):
     """(terms of ∂L₍ᵢᵣ₎₍ⱼₛ₎/∂Xₖₗ, P's shape, Q's shape) for L = Σ cₜ·(Pₜ ⊗ Qₜ), one factor
     of each linear in dX and the others constant; None otherwise."""
-    parts = [_split(t) for t in (L.args if isinstance(L, E.Add) else (L,))]
+    parts = [_split(t, dX) for t in (L.args if isinstance(L, E.Add) else (L,))]
     if not parts or any(p is None for p in parts):
         return None
-    shapes = {(k.args[0].shape, k.args[1].shape) for _, k in parts}
+    shapes = {(k.args[0].shape, k.args[1].shape) for _, _, k in parts}
     if len(shapes) != 1:
         return None
     (pshape, qshape), fresh, out = next(iter(shapes)), _Fresh(), []
     i, j = _one(pshape.rows == 1, "i"), _one(pshape.cols == 1, "j")
     r, s = _one(qshape.rows == 1, "r"), _one(qshape.cols == 1, "s")
-    for scalars, k in parts:
+    for scalars, arrays, k in parts:
         P, Q = k.args
-        if P.depends_on(dX) == Q.depends_on(dX) or any(c.depends_on(dX) for c in scalars):
+        if P.depends_on(dX) == Q.depends_on(dX):
             return None
         dep, rest, inner, outer = (
             (P, Q, (i, j), (r, s)) if P.depends_on(dX) else (Q, P, (r, s), (i, j))
@@ -78,6 +92,8 @@ def _kron_terms(L: E.Expr, dX: E.Expr):
             t.coeff.extend(scalars)
             if not isinstance(rest, E.Ones):
                 t.factors.append((rest, *outer))
+            if arrays:  # G ⊙ (P ⊗ Q): G indexed by the composite indices
+                t.factors.insert(0, (E.Mul(*arrays), _pair(i, r), _pair(j, s)))
         out.extend(terms)
     return out, pshape, qshape
 
@@ -123,11 +139,11 @@ def _scalar_terms(L: E.Expr, dX: E.Expr):
     """sum(G ⊙ K) with K a Kronecker map: Σ over the composite indices, contracted."""
     scalars = []
     if isinstance(L, E.Mul):
-        scalars = [f for f in L.args if not isinstance(f, E.Sum)]
-        sums = [f for f in L.args if isinstance(f, E.Sum)]
-        if len(sums) != 1 or any(f.depends_on(dX) for f in scalars):
+        scalars = [f for f in L.args if not f.depends_on(dX)]
+        dep = [f for f in L.args if f.depends_on(dX)]
+        if len(dep) != 1:
             return None
-        L = sums[0]
+        L = dep[0]
     if not isinstance(L, E.Sum) or not isinstance(L.args[0], E.Mul):
         return None
     inner = L.args[0]
@@ -139,6 +155,8 @@ def _scalar_terms(L: E.Expr, dX: E.Expr):
         return None
     terms, pshape, qshape = found
     G = E.Mul(*(f for f in inner.args if f is not dep[0]))
+    if G.shape != dep[0].shape:  # broadcast: not entry by entry
+        return None
     row = _pair(_one(pshape.rows == 1, "i"), _one(qshape.rows == 1, "r"))
     col = _pair(_one(pshape.cols == 1, "j"), _one(qshape.cols == 1, "s"))
     for t in terms:
@@ -147,6 +165,22 @@ def _scalar_terms(L: E.Expr, dX: E.Expr):
         t.bound.extend(x for x in "irjs" if any(x == y or x in y for y in (row, col) if y))
         t.deltas = [(a, b) for a, b in t.deltas]
     return terms, pshape, qshape
+
+
+def _hoisted(terms: list) -> bool:
+    """Is a factor under a sum (a composite index holding a summed one) in every term? The
+    printer takes a factor common to all terms out, which it must not do with this one."""
+    if len(terms) < 2:
+        return False
+
+    def summed(t):
+        return {
+            (m, a, b)
+            for m, a, b in t.factors
+            if any(isinstance(x, tuple) and set(x) & set(t.bound) for x in (a, b))
+        }
+
+    return bool(set.intersection(*(summed(t) for t in terms)))
 
 
 def _flat(index) -> str | None:
@@ -166,7 +200,7 @@ def _legend(terms: list, qshape, n: Notation) -> str:
     text = _unicode(n)
     times = "·" if text else " \\cdot "
     parts: list = []
-    for _, a, b in terms[0].factors:
+    for _, a, b in (f for t in terms for f in t.factors):
         for index, dim in ((a, qshape.rows), (b, qshape.cols)):
             if isinstance(index, tuple):
                 say = f"({index[0]}, {index[1]}) = {index[0]}{times}{dim} + {index[1]}"
@@ -195,7 +229,7 @@ def kron_index_text(L: E.Expr, dX: E.Expr, y: str, x: str, n: Notation, taken: s
     terms, pshape, qshape = found
     for t in terms:
         _contract(t)
-    if scalar and len(terms) != 1:  # render_terms would hoist a factor out of its sums
+    if scalar and _hoisted(terms):  # render_terms would take a factor out of its sums
         return None
     row = _pair(_one(pshape.rows == 1, "i"), _one(qshape.rows == 1, "r"))
     col = _pair(_one(pshape.cols == 1, "j"), _one(qshape.cols == 1, "s"))

@@ -112,7 +112,9 @@ def _render(d, n: Notation, rhs: Callable | None = None):
         said = n.where + ", ".join(f"{a} = {b}" for a, b in where) if where else ""
         return f"{n.index_form(left_show(d.expression), show(var))} = {body}{said}"
     taken = {v.name for v in L.free if isinstance(v, E.Var)} | {var.name}
-    kron = kron_index_text(L, dX, left_show(d.expression), show(var), n, taken)
+    kron = kron_index_text(
+        L, dX, left_show(d.expression), show(var), replace(n, show=left_show), taken
+    )
     if kron is not None:  # through a Kronecker product: composite indices (index_kron)
         return kron
     return f"{n.differential(left_show(d.expression))} = {show(L)}"
