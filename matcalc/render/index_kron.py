@@ -7,9 +7,12 @@ column (j, s) is column j·q + s (indices from 0, NumPy's np.kron). So
     ∂(A ⊗ B)₍ᵢᵣ₎₍ⱼₛ₎/∂Aₖₗ = δᵢₖδⱼₗBᵣₛ        ∂(A ⊗ B)₍ᵢᵣ₎₍ⱼₛ₎/∂Bₖₗ = δᵣₖδₛₗAᵢⱼ
 
 and a scalar sum(C ⊙ (A ⊗ B)) has ∂/∂Aₖₗ = Σᵣ Σₛ C₍ₖᵣ₎₍ₗₛ₎Bᵣₛ (a partial contraction, no
-matrix form). The dependent factor is read by `index_form._terms` (products, transposes,
-sums, element-wise coefficients: kron(AAᵀ, B) by A); the printed equation says what the
-composite indices mean. `kron_index_text` returns None for any other map.
+matrix form). A term is c·G ⊙ (P ⊗ Q) (or its transpose, Pᵀ ⊗ Qᵀ) with c scalar, G an
+array indexed by the composite indices (exp(A ⊗ B) by A: δᵢₖδⱼₗS₍ᵢᵣ₎₍ⱼₛ₎Bᵣₛ), and the
+dependent factor read by `index_form._terms` (products, transposes, sums: kron(AAᵀ, B) by
+A); the printed equation ends with what the composite indices mean. `kron_index_text`
+returns None for any other map (a product after the Kronecker one, (A ⊗ B)C): the caller
+prints the differential.
 """
 
 from __future__ import annotations
@@ -219,7 +222,7 @@ def _left(y: str, x: str, rows_cols: str, n: Notation) -> str:
     return f"\\frac{{\\partial ({y}){rows_cols}}}{{\\partial {wrt}}}"
 
 
-def kron_index_text(L: E.Expr, dX: E.Expr, y: str, x: str, n: Notation, taken: set):
+def kron_index_text(L: E.Expr, dX: E.Expr, y: str, x: str, n: Notation, taken: set) -> str | None:
     """The equation ∂(y)₍ᵢᵣ₎₍ⱼₛ₎/∂xₖₗ = … (∂(y)/∂xₖₗ for a scalar y) with its legend of the
     composite indices, or None where the map is not a Kronecker one."""
     scalar = L.shape.is_scalar
