@@ -18,6 +18,7 @@ from . import primitives
 from .errors import UnsupportedError
 from .primitives.catalog import REGISTRY
 from .records import Record
+from .readoff_kron import kron_adjoint
 from .shapes import Shape
 
 __all__ = [
@@ -272,6 +273,8 @@ def _adjoint(x: E.Expr, c: E.Expr, dvar):
             return [(x.args[0], E.Diag(c))]
         case E.Block():
             raise NotFactorable(x)
+        case E.Kron():  # dP ⊗ Q: a matrix form for some cotangents (readoff_kron)
+            return kron_adjoint(x, c, dvar, NotFactorable)
     raise NotFactorable(x)
 
 

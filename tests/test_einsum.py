@@ -177,18 +177,28 @@ PRODUCTS = [
         "∂vec(xyᵀ)/∂vec(x) = y ⊗ I",
         lambda v: np.outer(v["x"], v["y"]),
     ),
-    (KRON + "kron(A, B)", "A", "d(A ⊗ B) = dA ⊗ B", _kron),
-    (KRON + "kron(A, B)", "B", "d(A ⊗ B) = A ⊗ dB", _kron),
+    (
+        KRON + "kron(A, B)",
+        "A",
+        "∂(A ⊗ B)₍ᵢᵣ₎₍ⱼₛ₎/∂Aₖₗ = δᵢₖδⱼₗBᵣₛ  ((i, r) = i·p + r, (j, s) = j·q + s)",
+        _kron,
+    ),
+    (
+        KRON + "kron(A, B)",
+        "B",
+        "∂(A ⊗ B)₍ᵢᵣ₎₍ⱼₛ₎/∂Bₖₗ = δᵣₖδₛₗAᵢⱼ  ((i, r) = i·p + r, (j, s) = j·q + s)",
+        _kron,
+    ),
     (
         KRON + "kron(A @ A.T, B)",
         "A",
-        "d(AAᵀ ⊗ B) = (dA Aᵀ + A dAᵀ) ⊗ B",
+        "∂(AAᵀ ⊗ B)₍ᵢᵣ₎₍ⱼₛ₎/∂Aₖₗ = Bᵣₛ(δᵢₖAⱼₗ + δⱼₖAᵢₗ)  ((i, r) = i·p + r, (j, s) = j·q + s)",
         lambda v: np.kron(v["A"] @ v["A"].T, v["B"]),
     ),
     (
         KRON + "sum(kron(A, B))",
         "B",
-        "d(sum(A ⊗ B)) = sum(A ⊗ dB)",
+        "sum(A)1 1ᵀ",
         lambda v: _kron(v).sum(),
     ),
     (
@@ -200,13 +210,13 @@ PRODUCTS = [
     (
         "x: vector(n); B: matrix(p, q); kron(x, B)",
         "x",
-        "d(xᵀ ⊗ B) = dxᵀ ⊗ B",
+        "∂(xᵀ ⊗ B)ᵣ₍ⱼₛ₎/∂xₖₗ = δⱼₖBᵣₛ  ((j, s) = j·q + s)",
         lambda v: np.kron(v["x"], v["B"]),
     ),
     (
         "x: vector(n); y: vector(m); kron(x, y)",
         "y",
-        "d(x ⊗ y) = x ⊗ dy",
+        "∂(x ⊗ y)₍ᵢᵣ₎/∂yₖₗ = δᵣₖxᵢ  ((i, r) = i·m + r)",
         lambda v: np.kron(v["x"], v["y"]),
     ),
 ]
@@ -219,7 +229,11 @@ def test_outer_and_kron_three_ways(query, wrt, expected, fn):
 
 def test_kron_prints_as_a_call_in_the_tutorial_notation():
     d = matcalc.derivative(KRON + "kron(A @ A.T, B)", "B", notation="tutorial")
-    assert str(d) == "d(kron(AAᵀ, B)) = kron(AAᵀ, dB)"
+    assert str(d) == (
+        "∂(kron(AAᵀ, B))₍ᵢᵣ₎₍ⱼₛ₎/∂Bₖₗ = δᵣₖδₛₗSᵢⱼ  ((i, r) = i·p + r, (j, s) = j·q + s), "
+        "where S = AAᵀ"
+    )
     assert matcalc.derivative(KRON + "kron(A, B)", "B").latex() == (
-        r"\mathrm{d}(A \otimes B) = A \otimes dB"
+        r"\frac{\partial (A \otimes B)_{(ir)(js)}}{\partial B_{kl}} = \delta_{rk}\delta_{sl}A_{ij}"
+        r"\quad ((i, r) = i \cdot p + r, (j, s) = j \cdot q + s)"
     )

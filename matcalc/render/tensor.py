@@ -18,6 +18,7 @@ from ..derived import DerivativeLike
 from ..readoff import kronecker_term
 from ..records import replace
 from .index_form import index_terms, render_terms
+from .index_kron import kron_index_text
 from .latex_names import fold_lines
 from .notation import Notation
 from .styles import LatexStyle, Style
@@ -75,6 +76,8 @@ def linear_map_exprs(d: DerivativeLike) -> list:
         ]
     if index_terms(d.differential, dX):  # index notation names its own factors (S = …)
         return []
+    if kron_index_text(d.differential, dX, "", "", TEXT, set()) is not None:
+        return []
     return [d.differential]
 
 
@@ -108,6 +111,12 @@ def _render(d, n: Notation, rhs: Callable | None = None):
         body, where = render_terms(terms, replace(n, show=left_show), taken)
         said = n.where + ", ".join(f"{a} = {b}" for a, b in where) if where else ""
         return f"{n.index_form(left_show(d.expression), show(var))} = {body}{said}"
+    taken = {v.name for v in L.free if isinstance(v, E.Var)} | {var.name}
+    kron = kron_index_text(
+        L, dX, left_show(d.expression), show(var), replace(n, show=left_show), taken
+    )
+    if kron is not None:  # through a Kronecker product: composite indices (index_kron)
+        return kron
     return f"{n.differential(left_show(d.expression))} = {show(L)}"
 
 
