@@ -17,8 +17,8 @@ from . import expr as E
 from . import primitives
 from .errors import UnsupportedError
 from .primitives.catalog import REGISTRY
-from .records import Record
 from .readoff_kron import kron_adjoint
+from .records import Record
 from .shapes import Shape
 
 __all__ = [
