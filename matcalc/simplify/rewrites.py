@@ -8,7 +8,7 @@ not apply; its docstring states the identity and why it shrinks.
 from __future__ import annotations
 
 from .. import expr as E
-from .engine import rewrite, smaller_by_trial
+from .engine import Trial, Trials, rewrite
 from .rewrites_diag import (
     diag_diag,
     diag_diag_cancels,
@@ -259,7 +259,7 @@ def inverse_cancels(node: E.Expr) -> E.Expr | None:
 
 
 @rewrite("inverse-of-product", trial=True)
-def inverse_of_product(node: E.Expr) -> E.Expr | None:
+def inverse_of_product(node: E.Expr, trials: Trials) -> Trial | None:
     """(AB)⁻¹ → B⁻¹A⁻¹ for square factors, only where the product then cancels to fewer
     nodes (Aᵀ(AXB)⁻ᵀBᵀ → X⁻ᵀ). Shrinks: by the guard."""
     if not isinstance(node, E.MatMul):
@@ -275,7 +275,7 @@ def inverse_of_product(node: E.Expr) -> E.Expr | None:
             expanded = E.MatMul(*(E.Inv(g) for g in reversed(inv.args[0].args)))
             if transposed:
                 expanded = E.Transpose(expanded)
-            trial = smaller_by_trial(E.MatMul(*node.args[:i], expanded, *node.args[i + 1 :]), node)
+            trial = trials.smaller(E.MatMul(*node.args[:i], expanded, *node.args[i + 1 :]), node)
             if trial is not None:
                 return trial
     return None
@@ -304,7 +304,7 @@ def common_scalar(node: E.Expr) -> E.Expr | None:
 
 
 @rewrite("distribute-when-it-cancels", trial=True)
-def distribute_when_it_cancels(node: E.Expr) -> E.Expr | None:
+def distribute_when_it_cancels(node: E.Expr, trials: Trials) -> Trial | None:
     """(A + B) v → A v + B v, only where the distributed form simplifies to fewer nodes
     (diag(s)(y ⊘ s) → y cancels). Shrinks: by the guard."""
     if not isinstance(node, E.MatMul):
@@ -324,10 +324,10 @@ def distribute_when_it_cancels(node: E.Expr) -> E.Expr | None:
                 else (lambda t, g=fs[j]: E.MatMul(g, t))
             )
             before = E.MatMul(*((f, fs[j]) if j > i else (fs[j], f)))
-            smaller = smaller_by_trial(E.Add(*(pair(t) for t in terms)), before)
+            smaller = trials.smaller(E.Add(*(pair(t) for t in terms)), before)
             if smaller is not None:
                 lo, hi = min(i, j), max(i, j)
-                return E.MatMul(*fs[:lo], smaller, *fs[hi + 1 :])
+                return smaller.around(E.MatMul(*fs[:lo], smaller.expr, *fs[hi + 1 :]))
     return None
 
 
