@@ -31,7 +31,8 @@ from matcalc.errors import LimitError, MatcalcError
 from matcalc.evaluate import bind, evaluate
 from matcalc.limits import MAX_CONSTANT_DIGITS
 from matcalc.shapes import SCALAR, Shape
-from matcalc.simplify import BudgetExceeded, simplify
+from matcalc.simplify import BudgetExceeded, Trials, apply_rule, simplify
+from matcalc.simplify.rewrites import distribute_when_it_cancels, inverse_of_product
 
 AB = {"A": "matrix(n, n)", "B": "matrix(n, n)", "s": "scalar", "x": "vector(n)", "y": "vector(n)"}
 
@@ -238,6 +239,67 @@ def test_trial_rules_by_an_explicit_parameter():
     assert simplify(root, trials=False) is root
     assert str(simplify(root)) == "y + A(y ⊘ x)"
     assert simplify(root, trials=False) is root  # no state left behind
+
+
+def _cancelling(name="x"):
+    x, y = E.Var(name, Shape("n", 1)), E.Var("y", Shape("n", 1))
+    return E.MatMul(E.Add(E.Diag(x), E.Var("A", Shape("n", "n"))), E.div(y, x))
+
+
+def test_a_guarded_rule_returns_its_trial():
+    """A guarded rule's answer carries the rules its trial applied (explicit data flow, no
+    side channel): the step names them after it, in every run and every thread."""
+    root = _cancelling()
+    answer = distribute_when_it_cancels(root, Trials())
+    assert str(answer.expr) == "y + A(y ⊘ x)" and answer.rules == ("diag-vector",)
+    assert str(apply_rule(distribute_when_it_cancels, root)) == "y + A(y ⊘ x)"
+    for _ in range(2):  # a second run names them as the first
+        log: list = []
+        simplify(root, log=log)
+        assert [r.rule for r in log] == ["distribute-when-it-cancels; diag-vector"]
+    a, b = E.Var("A", Shape("n", "n")), E.Var("B", Shape("n", "n"))
+    X = E.Var("X", Shape("n", "n"))
+    inverse = E.MatMul(E.Transpose(a), E.Transpose(E.Inv(E.MatMul(a, X, b))), E.Transpose(b))
+    logs: dict = {}
+
+    def run(key, node):
+        for _ in range(20):
+            log: list = []
+            simplify(node, log=log)
+            logs.setdefault(key, set()).add(tuple(r.rule for r in log))
+
+    import threading
+
+    threads = [
+        threading.Thread(target=run, args=(k, n))
+        for k, n in (("distribute", _cancelling("s")), ("inverse", inverse))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert logs == {
+        "distribute": {("distribute-when-it-cancels; diag-vector",)},
+        "inverse": {("inverse-of-product; inverse-cancels",)},
+    }
+    assert str(apply_rule(inverse_of_product, inverse)) == "X⁻ᵀ"
+
+
+def test_a_trial_is_decided_once_per_run():
+    """The same (candidate, guard) asked again within one run is the remembered answer;
+    a refused one (no smaller) too."""
+    trials = Trials()
+    root = _cancelling()
+    first = distribute_when_it_cancels(root, trials)
+    assert len(trials.decided) == 1
+    again = distribute_when_it_cancels(root, trials)
+    assert again.expr is first.expr and again.rules == first.rules
+    assert len(trials.decided) == 1
+    x = E.Var("x", Shape("n", 1))
+    plain = E.MatMul(E.Add(E.Diag(x), E.Var("A", Shape("n", "n"))), x)
+    assert distribute_when_it_cancels(plain, trials) is None
+    decided = dict(trials.decided)
+    assert distribute_when_it_cancels(plain, trials) is None and trials.decided == decided
 
 
 # ---------------------------------------------------------------- property tests

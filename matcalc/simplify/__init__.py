@@ -16,7 +16,17 @@ then the textbook's preference) chooses between two directions of an identity, a
 from __future__ import annotations
 
 from .cost import cheaper, cost, preference
-from .engine import RULES, TRIAL_BUDGET, BudgetExceeded, Rewrite, rewrite, simplify
+from .engine import (
+    RULES,
+    TRIAL_BUDGET,
+    BudgetExceeded,
+    Rewrite,
+    Trial,
+    Trials,
+    apply_rule,
+    rewrite,
+    simplify,
+)
 from .present import gather_transposes, positive_first, present, transpose_twins
 from .rewrites import (
     absorb_sign,
@@ -51,8 +61,11 @@ __all__ = [
     "RULES",
     "Rewrite",
     "TRIAL_BUDGET",
+    "Trial",
+    "Trials",
     "absorb_sign",
     "add_blocks",
+    "apply_rule",
     "cheaper",
     "common_factor",
     "common_scalar",

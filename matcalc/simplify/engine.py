@@ -4,9 +4,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from .. import expr as E
@@ -20,9 +18,11 @@ __all__ = [
     "TRIAL_BUDGET",
     "BudgetExceeded",
     "Rewrite",
+    "Trial",
+    "Trials",
+    "apply_rule",
     "rewrite",
     "simplify",
-    "smaller_by_trial",
 ]
 
 RULES: list = []
@@ -30,8 +30,10 @@ TRIAL_BUDGET = 2000  # rewrites of one trial simplification (a guarded rule's te
 
 
 def rewrite(name: str, trial: bool = False) -> Callable[[Callable], Callable]:
-    """Register a rule; `trial` marks a guarded rule that simplifies a candidate to see
-    whether it shrinks (it is not run inside such a trial, so trials do not nest)."""
+    """Register a rule: `fn(node)` returns the rewritten node or None. `trial` marks a
+    guarded rule, `fn(node, trials)`, which simplifies a candidate to see whether it
+    shrinks (through `trials.smaller`) and returns that `Trial` or None (it is not run
+    inside such a trial, so trials do not nest)."""
 
     def register(fn):
         fn.rule_name = name
@@ -42,61 +44,70 @@ def rewrite(name: str, trial: bool = False) -> Callable[[Callable], Callable]:
     return register
 
 
-# What the running simplification knows, for the trials its guarded rules run: the nodes it
-# has finished (each a fixed point of every rule, so of the trial's rules too: a trial
-# starts from them instead of simplifying again the parts of its candidate that are already
-# simple) and the trials already decided (a long product offers the same candidate at every
-# rebuild of its chain). Without them a deep chain's trials cost L^3.
-_RUN: ContextVar[tuple[set, dict] | None] = ContextVar("simplify_run", default=None)
+class Trial:
+    """A guarded rule's answer: the rewritten node, and the rules its trial simplification
+    applied (the step names them after the guarded rule: no rewrite is applied unnamed)."""
+
+    __slots__ = ("expr", "rules")
+
+    def __init__(self, expr: E.Expr, rules: tuple[str, ...] = ()):
+        self.expr, self.rules = expr, rules
+
+    def __repr__(self) -> str:
+        return f"Trial({self.expr!r}, {self.rules!r})"
+
+    def around(self, expr: E.Expr) -> Trial:
+        """The same trial's answer, placed in a larger node."""
+        return Trial(expr, self.rules)
+
+
 _UNDECIDED = object()
-_TRIALS = threading.local()  # the rules the last trial simplification applied, per thread
 
 
-def _trial(candidate: E.Expr) -> E.Expr | None:
-    """`candidate` simplified without the guarded rules, or None if that exceeds its budget.
-    The rules it applied are kept, so the guarded rule's step names them too."""
-    run = _RUN.get()
-    inner: list = []
-    try:
-        out = simplify(
-            candidate,
-            budget=TRIAL_BUDGET,
-            log=inner,
-            trials=False,
-            _known=run[0] if run else None,
+class Trials:
+    """The trials of one simplification. `known`: the nodes it has finished (each a fixed
+    point of every rule, so of the trial's rules too: a trial starts from them instead of
+    simplifying again the parts of its candidate that are already simple); `decided`: the
+    answers given (a long product offers the same candidate at every rebuild of its chain).
+    Without them a deep chain's trials cost L^3."""
+
+    __slots__ = ("decided", "known")
+
+    def __init__(self) -> None:
+        self.known: set = set()
+        self.decided: dict = {}
+
+    def smaller(self, candidate: E.Expr, than: E.Expr) -> Trial | None:
+        """`candidate` simplified without the guarded rules, if that has fewer nodes than
+        `than` (the guard of a trial rule); else None, also past the trial's budget. Asked
+        again, the answer is remembered."""
+        key = (candidate, than)
+        answer = self.decided.get(key, _UNDECIDED)
+        if answer is not _UNDECIDED:
+            return answer
+        inner: list = []
+        try:
+            out = simplify(
+                candidate, budget=TRIAL_BUDGET, log=inner, trials=False, _known=self.known
+            )
+        except BudgetExceeded:
+            out = None
+        answer = (
+            Trial(out, tuple(dict.fromkeys(r.rule for r in inner)))
+            if out is not None and E.size_difference(out, than) < 0
+            else None
         )
-    except BudgetExceeded:
-        return None
-    _TRIALS.rules = [r.rule for r in inner]
-    return out
+        self.decided[key] = answer
+        return answer
 
 
-def _name(fn) -> str:
-    """A rule's name in the log; a guarded rule's with the rules of its trial after it
-    (`distribute-when-it-cancels; simplex-sum`): no rewrite is applied unnamed."""
+def apply_rule(fn: Callable, node: E.Expr, trials: Trials | None = None) -> E.Expr | None:
+    """What rule `fn` rewrites `node` to (None where it does not apply), whether guarded or
+    not: a guarded rule's `Trial` gives its node (its trials in `trials`, or fresh ones)."""
     if not fn.trial:
-        return fn.rule_name
-    inner = list(dict.fromkeys(getattr(_TRIALS, "rules", ())))
-    return "; ".join([fn.rule_name, *inner])
-
-
-def smaller_by_trial(candidate: E.Expr, than: E.Expr) -> E.Expr | None:
-    """`candidate` simplified without the guarded rules, if that has fewer nodes than
-    `than` (the guard of a trial rule); else None, also past the trial's budget. Asked
-    again within one simplification, the answer is remembered."""
-    run = _RUN.get()
-    key = (candidate, than)
-    if run is not None:
-        known = run[1].get(key, _UNDECIDED)
-        if known is not _UNDECIDED:
-            out, _TRIALS.rules = known  # the rules its trial applied, for the step's name
-            return out
-    out = _trial(candidate)
-    if out is not None and E.size_difference(out, than) >= 0:
-        out = None
-    if run is not None:
-        run[1][key] = (out, list(getattr(_TRIALS, "rules", ())))
-    return out
+        return fn(node)
+    answer = fn(node, trials if trials is not None else Trials())
+    return None if answer is None else answer.expr
 
 
 @dataclass
@@ -126,7 +137,9 @@ def simplify(
     rules = [fn for fn in RULES if trials or not fn.trial]
     memo: dict = {}
     known = _known if _known is not None else ()
-    finished = set() if trials else None  # what this run finishes, for its trials
+    # this run's trials, which start from what it has finished (a trial run has none)
+    run = Trials() if trials else None
+    finished = run.known if run is not None else None
     count = [0]
 
     def visit(node):
@@ -160,27 +173,30 @@ def simplify(
     def at_node(n):
         for fn in rules:
             if fn.trial:
-                _TRIALS.rules = []
-            out = fn(n)
-            if out is not None and out is not n:
-                count[0] += 1
-                if count[0] > budget:
-                    raise BudgetExceeded(
-                        f"simplification needed more than {budget} rewrites "
-                        f"(the limit SIMPLIFY_BUDGET)"
-                    )
-                if log is not None:
-                    log.append(Rewrite(_name(fn), n, out))
-                return visit(out)
+                answer = fn(n, run)
+                if answer is None:
+                    continue
+                out = answer.expr
+            else:
+                out = fn(n)
+                if out is None:
+                    continue
+            if out is n:
+                continue
+            count[0] += 1
+            if count[0] > budget:
+                raise BudgetExceeded(
+                    f"simplification needed more than {budget} rewrites (the limit SIMPLIFY_BUDGET)"
+                )
+            if log is not None:
+                name = "; ".join((fn.rule_name, *answer.rules)) if fn.trial else fn.rule_name
+                log.append(Rewrite(name, n, out))
+            return visit(out)
         return n
 
-    if finished is None:
-        return visit(root)
-    token = _RUN.set((finished, {}))
-    try:
-        out = visit(root)
-    finally:
-        _RUN.reset(token)
+    out = visit(root)
+    if run is None:
+        return out
 
     def record(rule, before, after):
         if log is not None:

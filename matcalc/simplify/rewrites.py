@@ -8,7 +8,7 @@ not apply; its docstring states the identity and why it shrinks.
 from __future__ import annotations
 
 from .. import expr as E
-from .engine import rewrite, smaller_by_trial
+from .engine import Trial, Trials, rewrite
 from .rewrites_diag import (
     diag_diag,
     diag_diag_cancels,
@@ -105,13 +105,20 @@ def absorb_sign(e: E.Expr) -> E.Expr | None:
                 flipped = [E.neg(t) for t in e.args]
                 return E.Add(*sorted(flipped, key=lambda t: E.split_coefficient(t)[0] < 0))
         case E.Mul() | E.MatMul():
+            # each factor's occurrences counted once (a deep chain's Hessian has L terms as
+            # long as the chain: counting per factor was L^3), its transpose built only for
+            # a factor that can take the sign (transposing a sum of chains rebuilds them)
+            seen: dict = {}
+            for f in e.args:
+                seen[f] = seen.get(f, 0) + 1
             for i, f in enumerate(e.args):
-                twin = E.Transpose(f) if isinstance(e, E.MatMul) else f
-                if sum(g is f or g is twin for g in e.args) > 1:
-                    continue
                 g = absorb_sign(f)
-                if g is not None:
-                    return _replace_at(e, i, g)
+                if g is None:
+                    continue
+                twin = E.Transpose(f) if isinstance(e, E.MatMul) else f
+                if seen[f] + (seen.get(twin, 0) if twin is not f else 0) > 1:
+                    continue
+                return _replace_at(e, i, g)
         case E.Transpose() | E.Sum():
             g = absorb_sign(e.args[0])
             return None if g is None else type(e)(g)
@@ -181,6 +188,52 @@ def _chain(t: E.Expr) -> tuple:
     return (t,)
 
 
+def _run(members: list, lo: int, side: int) -> int:
+    """How many end factors (from index `lo` on the left, or from the right end) all
+    `members` (chains) share, leaving each at least one factor."""
+    k, first = 1, members[0]
+    while all(len(c) - lo > k + 1 for c in members) and all(
+        c[lo + k if side == 0 else -k - 1] is first[lo + k if side == 0 else -k - 1]
+        for c in members
+    ):
+        k += 1
+    return k
+
+
+def _plain(f: E.Expr) -> bool:
+    """A factor whose sub-chains are as simple as the chain: not an all-ones vector (1 1ᵀ
+    alone folds to a matrix) nor an inverse (inverse-of-product tries the whole chain)."""
+    g = f.args[0] if isinstance(f, E.Transpose) else f
+    return not isinstance(f, E.Ones) and not isinstance(g, E.Inv)
+
+
+def _factored_left(chains: list, lo: int) -> E.Expr:
+    """Σ MatMul(c[lo:]) over `chains`, each sharing nothing to its left: the sum the
+    next common-factor step would see, factored at once on the left as that step would
+    (the largest group sharing a first factor, the whole run it shares), level after level
+    — without building the partial products of every level, which for a deep chain's
+    Hessian are L levels of L products as long as the chain (L^3). Where that step would
+    not factor on the left (no group, a tie, parts of other shapes, a part that is a sum
+    and would be flattened into it), the sum is built as it is, for the steps to go on."""
+    parts = [c[lo:] for c in chains]
+    if all(len(p) >= 1 and not (len(p) == 1 and isinstance(p[0], E.Add)) for p in parts):
+        groups: dict = {}
+        for c in chains:
+            if len(c) - lo >= 2:
+                groups.setdefault(c[lo], []).append(c)
+        sizes = sorted((len(m) for m in groups.values()), reverse=True)
+        if sizes and sizes[0] >= 2 and (len(sizes) == 1 or sizes[1] < sizes[0]):
+            members = max(groups.values(), key=len)
+            k = _run(members, lo, 0)
+            if len({c[lo + k].shape.rows for c in members}) == 1:
+                inner = _factored_left(members, lo + k)
+                grouped = {id(c) for c in members}
+                rest = [E.MatMul(*c[lo:]) for c in chains if id(c) not in grouped]
+                factored = E.MatMul(*members[0][lo : lo + k], inner)
+                return E.Add(factored, *rest) if rest else factored
+    return E.Add(*(E.MatMul(*p) for p in parts))
+
+
 @rewrite("common-factor")
 def common_factor(node: E.Expr) -> E.Expr | None:
     """P X + P Y → P (X + Y), and X P + Y P → (X + Y) P. Shrinks: P is written once."""
@@ -197,18 +250,24 @@ def common_factor(node: E.Expr) -> E.Expr | None:
             continue
         # the whole run of end factors they share, at once: one rewrite, not one per factor
         # (a deep chain's Hessian shares runs as long as the chain)
-        k, first = 1, members[0][1]
-        while all(len(c) > k + 1 for _, c in members) and all(
-            c[k if side == 0 else -k - 1] is first[k if side == 0 else -k - 1] for _, c in members
-        ):
-            k += 1
-        parts = [E.MatMul(*(c[k:] if side == 0 else c[:-k])) for _, c in members]
-        if any(p.shape != parts[0].shape for p in parts):
+        cs = [c for _, c in members]
+        k, first = _run(cs, 0, side), cs[0]
+        if side == 0:
+            shapes = {c[k].shape.rows for c in cs}
+        else:
+            shapes = {c[-k - 1].shape.cols for c in cs}
+        if len(shapes) > 1:
             continue
-        inner = E.Add(*parts)
+        if side == 0 and all(_plain(f) for c in cs for f in c[k:]):
+            # the sum of the rest factored on the left too, at once (a slice of a simplified
+            # chain is as simple as the chain: no step would change it before)
+            inner = _factored_left(cs, k)
+        else:
+            inner = E.Add(*(E.MatMul(*(c[k:] if side == 0 else c[:-k])) for c in cs))
         shared = first[:k] if side == 0 else first[-k:]
         factored = E.MatMul(*shared, inner) if side == 0 else E.MatMul(inner, *shared)
-        rest = [t for t in node.args if all(t is not m for m, _ in members)]
+        grouped = {id(m) for m, _ in members}
+        rest = [t for t in node.args if id(t) not in grouped]
         return E.Add(factored, *rest) if rest else factored
     return None
 
@@ -259,7 +318,7 @@ def inverse_cancels(node: E.Expr) -> E.Expr | None:
 
 
 @rewrite("inverse-of-product", trial=True)
-def inverse_of_product(node: E.Expr) -> E.Expr | None:
+def inverse_of_product(node: E.Expr, trials: Trials) -> Trial | None:
     """(AB)⁻¹ → B⁻¹A⁻¹ for square factors, only where the product then cancels to fewer
     nodes (Aᵀ(AXB)⁻ᵀBᵀ → X⁻ᵀ). Shrinks: by the guard."""
     if not isinstance(node, E.MatMul):
@@ -275,7 +334,7 @@ def inverse_of_product(node: E.Expr) -> E.Expr | None:
             expanded = E.MatMul(*(E.Inv(g) for g in reversed(inv.args[0].args)))
             if transposed:
                 expanded = E.Transpose(expanded)
-            trial = smaller_by_trial(E.MatMul(*node.args[:i], expanded, *node.args[i + 1 :]), node)
+            trial = trials.smaller(E.MatMul(*node.args[:i], expanded, *node.args[i + 1 :]), node)
             if trial is not None:
                 return trial
     return None
@@ -304,7 +363,7 @@ def common_scalar(node: E.Expr) -> E.Expr | None:
 
 
 @rewrite("distribute-when-it-cancels", trial=True)
-def distribute_when_it_cancels(node: E.Expr) -> E.Expr | None:
+def distribute_when_it_cancels(node: E.Expr, trials: Trials) -> Trial | None:
     """(A + B) v → A v + B v, only where the distributed form simplifies to fewer nodes
     (diag(s)(y ⊘ s) → y cancels). Shrinks: by the guard."""
     if not isinstance(node, E.MatMul):
@@ -324,10 +383,10 @@ def distribute_when_it_cancels(node: E.Expr) -> E.Expr | None:
                 else (lambda t, g=fs[j]: E.MatMul(g, t))
             )
             before = E.MatMul(*((f, fs[j]) if j > i else (fs[j], f)))
-            smaller = smaller_by_trial(E.Add(*(pair(t) for t in terms)), before)
+            smaller = trials.smaller(E.Add(*(pair(t) for t in terms)), before)
             if smaller is not None:
                 lo, hi = min(i, j), max(i, j)
-                return E.MatMul(*fs[:lo], smaller, *fs[hi + 1 :])
+                return smaller.around(E.MatMul(*fs[:lo], smaller.expr, *fs[hi + 1 :]))
     return None
 
 
