@@ -89,3 +89,12 @@ def test_training_step_over_tensors_in_jax_and_torch(target):
 def test_a_stacked_value_has_no_gradient():
     with pytest.raises(MatcalcError, match="sum or mean of every slice"):
         matcalc.value_and_grad_source("Q, K: tensor(h, n, d); tanh(Q @ K.mT)", ["Q"])
+
+
+def test_verify_refuses_tensors_with_a_located_reason():
+    """Was 'unknown shape tensor(h,n,d)' (expected: … or tensor(h, n, d)): the claim's
+    side has no notation for the slice index or the Σ over slices yet."""
+    claim = "Q, Y: tensor(h, n, d); W: matrix(d, d); d/dW sum(Y * tanh(Q @ W)) = 0"
+    with pytest.raises(MatcalcError, match="verify does not take tensors yet") as e:
+        matcalc.verify(claim)
+    assert (e.value.line, e.value.column) == (1, 7)
