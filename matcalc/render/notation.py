@@ -20,7 +20,7 @@ class Notation:
     delta: Callable[[str], str]  # Kronecker delta with its indices
     paren: Callable[[str], str]
     vec_form: Callable[[str, str], str]  # (Y, X) → ∂vec(Y)/∂vec(X)
-    index_form: Callable[[str, str], str]  # (Y, X) → ∂Yᵢⱼ/∂Xₖₗ
+    index_form: Callable[..., str]  # (Y, X, Y's indices, X's indices) → ∂Yᵢⱼ/∂Xₖₗ
     differential: Callable[[str], str]  # Y → d(Y)
     indexable: Callable[[str], str]  # a name made ready for a subscript
     sigma: Callable[[str], str] = lambda m: "Σ" + m  # a summation over an index
