@@ -101,3 +101,28 @@ def test_steps_of_a_product_of_two_dependent_factors_are_one_line():
         lambda v: np.sum(v["X"] * np.tanh(v["X"] @ v["A"])),
     )
     assert _differentials(PRODUCT, "X", "u₃") == ["du₃ = dX ⊙ u₂ + du₂ ⊙ X"]
+
+
+# A tensor query whose derivative by a shared value is 0 printed `∂f/∂W = Σₐ (0)  for each
+# a = 1…h` (and `(1/h)Σₐ (0)` under a mean): now the 0 alone.
+TENSOR = "Q, K: tensor(h, n, d); W: matrix(d, d); u: vector(d); "
+ZEROS = [
+    ("sum(tanh(Q + u))", "W", "∂f/∂W = 0", (4, 4)),
+    ("mean(softmax(Q @ K.mT, axis=-1) @ K)", "W", "∂f/∂W = 0", (4, 4)),
+    ("sum(Q @ W)", "u", "∂f/∂u = 0ᵀ", (4,)),
+    ("mean(tanh(Q + u))", "K", "∂f/∂Kₐ = 0  for each a = 1…h", (2, 3, 4)),
+]
+
+
+@pytest.mark.parametrize(
+    "body, wrt, expected, shape", ZEROS, ids=[z[0] + " " + z[1] for z in ZEROS]
+)
+def test_a_zero_tensor_derivative_prints_0(body, wrt, expected, shape):
+    d = matcalc.derivative(TENSOR + body, wrt)
+    assert str(d) == expected
+    rng = np.random.default_rng(0)
+    values = {"Q": rng.normal(size=(2, 3, 4)), "K": rng.normal(size=(2, 3, 4))}
+    values.update(W=rng.normal(size=(4, 4)), u=rng.normal(size=4))
+    got = d.evaluate(values)
+    assert got.shape == shape and not np.any(got)
+    d.check(n=2)
