@@ -126,3 +126,13 @@ def test_a_zero_tensor_derivative_prints_0(body, wrt, expected, shape):
     got = d.evaluate(values)
     assert got.shape == shape and not np.any(got)
     d.check(n=2)
+
+
+def test_a_vector_variable_has_one_index():
+    """Was ∂(xxᵀ)ᵢⱼ/∂xₖₗ = δᵢₖ(xᵀ)ₗⱼ + xᵢₗδₖⱼ: an index l of x's single column."""
+    three_ways(
+        "x: vector(n); A: matrix(n, n); (A @ x) @ x.T",
+        "x",
+        "∂(Axxᵀ)ᵢⱼ/∂xₖ = Aᵢₖ(xᵀ)ⱼ + (Ax)ᵢδₖⱼ",
+        lambda v: np.outer(v["A"] @ v["x"], v["x"]),
+    )

@@ -96,15 +96,12 @@ def _render(d, n: Notation, rhs: Callable | None = None):
         return f"{n.vec_form(left_show(d.expression), show(var))} = " + " + ".join(pieces)
     # an output or variable axis of length 1 has no index (a vector's ∂(Xᵀ1)ᵢ/∂Xₖₗ)
     i, j = ("" if m == 1 else x for m, x in zip((L.shape.rows, L.shape.cols), "ij"))
-    out, by = (
-        i + j,
-        "".join("" if m == 1 else x for m, x in zip((var.shape.rows, var.shape.cols), "kl")),
-    )
-    lhs = n.index_form(left_show(d.expression), show(var), out, by)
+    kk, ll = ("" if m == 1 else x for m, x in zip((var.shape.rows, var.shape.cols), "kl"))
+    lhs = n.index_form(left_show(d.expression), show(var), i + j, kk + ll)
     if all(p is not None for p in parts):
         pieces = []
         for c, A, transposed, B in parts:
-            k, l = ("l", "k") if transposed else ("k", "l")
+            k, l = (ll, kk) if transposed else (kk, ll)
             a = _factor(A, n, i, k)
             b = _factor(B, n, l, j)
             pieces.append(_scaled(c, f"{a}{b}" or "1", n))
