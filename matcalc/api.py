@@ -301,11 +301,10 @@ def value_and_grad_source(
     (a loss and all its weights, as a training step needs), sharing the forward pass;
     each gradient is shaped like its variable. target: "numpy", "jax" or "torch"; dtype:
     "float64" or "float32"."""
-    if _tensors(expression, shapes):
-        raise UnsupportedError(
-            "value and gradients of a query over tensors are not supported yet",
-            expected="derivative(query, name).to_source() for each variable",
-        )
+    if _tensors(expression, shapes):  # slice by slice, put together (tensor_grads)
+        from .tensor_grads import tensor_value_and_grad_source
+
+        return tensor_value_and_grad_source(expression, wrt, shapes, target, dtype)
     typed = _parse_typed(expression, shapes)
     expr, variables = typed.expression, typed.variables
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)

@@ -186,6 +186,10 @@ class TensorDerivative:
                 lhs = f"∂{f}/∂{var}{a if self.by_tensor else ''}"
         mode = "diag" if self.hessian and self.by_tensor else self.mode
         scale = self.scale_text
+        if self._zero() and not self.by_tensor:  # 0, not Σₐ (0ᵀ) or (1/h)(0) for each a
+            return f"{lhs} = {rhs}{where}"
+        if self._zero():
+            scale = ""
         if mode == "sum":
             rhs = f"{scale}Σ{a} ({rhs})"
         elif scale:
@@ -203,9 +207,16 @@ class TensorDerivative:
     def __repr__(self) -> str:
         return f"<TensorDerivative ∂/∂{self.wrt[0].name} = {self}>"
 
+    def _zero(self) -> bool:
+        """Is the slice's derivative 0 (then so is the whole, and no rule is said)?"""
+        shown = self.part.result if self.part.result is not None else self.part.differential
+        return shown is not None and E.is_zero(shown)
+
     def latex(self, names: bool | None = None) -> str:
         """The slice's LaTeX, each tensor indexed, with the rule for the slices."""
         mode = "diag" if self.hessian and self.by_tensor else self.mode
+        if self._zero() and not self.by_tensor:
+            return self.slice_text(names, latex=True)
         words = {
             "diag": r"\text{block diagonal in the slices (}\delta_{ab}\text{), slice }a:\ ",
             "front": r"\text{for each slice }a:\ ",

@@ -220,7 +220,7 @@ def test_sum_over_the_head_axis_and_the_last_by_q():
     three_ways(
         "Q: tensor(h, n, d); W: matrix(d, d); sum(tanh(Q @ W), axis=(0, 2))",
         "Q",
-        "∂(tanh(Qₐ W)1)ᵢⱼ/∂Qₐₖₗ = Σₘ δᵢₖWₗₘSᵢₘ, where S = 1 − tanh(Qₐ W)²  " + EACH,
+        "∂(tanh(Qₐ W)1)ᵢ/∂Qₐₖₗ = Σₘ δᵢₖWₗₘSᵢₘ, where S = 1 − tanh(Qₐ W)²  " + EACH,
         lambda v: np.tanh(v["Q"] @ v["W"]).sum(axis=(0, 2)),
         draw({"Q": ("h", "n", "d"), "W": ("d", "d")}, seed=2),
         check_n=2,
@@ -415,7 +415,7 @@ BLOCK = "; by another slice Tᵦ (b ≠ a): 0 (block diagonal, δₐᵦ)"
         (
             "T: tensor(h, n, d); T[:, 2]",
             "T",
-            f"∂(Tₐᵀe₂)ᵢⱼ/∂Tₐₖₗ = δᵢₗ(e₂)ₖⱼ  {EACH}{BLOCK}",
+            f"∂(Tₐᵀe₂)ᵢ/∂Tₐₖₗ = δᵢₗ(e₂)ₖ  {EACH}{BLOCK}",
             lambda v: v["T"][:, 2],
             T3,
         ),
@@ -443,7 +443,7 @@ BLOCK = "; by another slice Tᵦ (b ≠ a): 0 (block diagonal, δₐᵦ)"
         (
             "T: tensor(h, n, d); norm(T, axis=-1)",
             "T",
-            "∂(√Tₐ²1)ᵢⱼ/∂Tₐₖₗ = δᵢₖTₐᵢₗSᵢ, where S = 1 ⊘ √Tₐ²1  " + EACH + BLOCK,
+            "∂(√Tₐ²1)ᵢ/∂Tₐₖₗ = δᵢₖTₐᵢₗSᵢ, where S = 1 ⊘ √Tₐ²1  " + EACH + BLOCK,
             lambda v: np.linalg.norm(v["T"], axis=-1),
             T3,
         ),

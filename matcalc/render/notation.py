@@ -20,7 +20,7 @@ class Notation(Record):
         "delta",  # Kronecker delta with its indices
         "paren",
         "vec_form",  # (Y, X) → ∂vec(Y)/∂vec(X)
-        "index_form",  # (Y, X) → ∂Yᵢⱼ/∂Xₖₗ
+        "index_form",  # (Y, X, Y's indices, X's indices) → ∂Yᵢⱼ/∂Xₖₗ
         "differential",  # Y → d(Y)
         "indexable",  # a name made ready for a subscript
         "sigma",  # a summation over an index
@@ -36,7 +36,7 @@ class Notation(Record):
         delta: Callable[[str], str],
         paren: Callable[[str], str],
         vec_form: Callable[[str, str], str],
-        index_form: Callable[[str, str], str],
+        index_form: Callable[..., str],
         differential: Callable[[str], str],
         indexable: Callable[[str], str],
         sigma: Callable[[str], str] = lambda m: "Σ" + m,

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import count
+from itertools import count, groupby
 
+from .. import expr as E
 from ..declarations import where_text
 from ..derived import StepsLike
+from ..errors import ShapeError
 from ..records import Record
 from .latex_names import latex_name
 from .text import text as text_of
@@ -221,6 +223,35 @@ def _rewrites(rewrites: list) -> list[Row]:
     return [Row("rewrite", (("e", r.before), EQ, ("e", r.after)), rule=r.rule) for r in rewrites]
 
 
+def _partial_rows(partials: list, shown: list) -> tuple[list, list]:
+    """(equation specs, the rewrites under each) for the local derivatives. Where one of an
+    intermediate's partials reads only as a differential, its partials are one line, the
+    total differential du = d₁u + d₂u + … (a line per partial would say du = du₁ and
+    du = du₅ of one u, each the differential by one argument only)."""
+    specs: list = []
+    notes: list = []
+    for of, group in groupby(zip(partials, shown), key=lambda pv: pv[0].of):
+        group = list(group)
+        total = None
+        if len(group) > 1 and any(value is None for _, value in group):
+            try:
+                total = E.Add(*(p.differential for p, _ in group))
+            except ShapeError:
+                total = None
+        if total is not None:
+            rule = "; ".join(dict.fromkeys(p.rule for p, _ in group))
+            specs.append(((("d", of), EQ, ("e", total)), None, rule))
+            notes.append([])
+            continue
+        for p, value in group:
+            if value is not None:
+                specs.append(((("p", p.of, p.by), EQ, ("e", value)), p.shape, p.rule))
+            else:
+                specs.append(((("d", p.of), EQ, ("e", p.differential)), None, p.rule))
+            notes.append(p.rewrites)
+    return specs, notes
+
+
 def _derivation(b: _Builder, steps, der, diff, show) -> None:
     d, v, top = steps.derivative, der.var.name, der.top
     part = _part(steps, der)
@@ -246,16 +277,9 @@ def _derivation(b: _Builder, steps, der, diff, show) -> None:
     # a one link's derivative is the result: its rewrites are the simplification step's
     tidied = [] if not one_link else der.partials[0].rewrites
     shown = [p.raw if tidied else p.value for p in der.partials]
-    rows = b.equations(
-        [
-            ((("p", p.of, p.by), EQ, ("e", value)), p.shape, p.rule)
-            if value is not None
-            else ((("d", p.of), EQ, ("e", p.differential)), None, p.rule)
-            for p, value in zip(der.partials, shown)
-        ]
-    )
-    for row, p in zip(rows, der.partials):  # each with the rewrites that tidied it
-        b.add([row] + ([] if tidied else _rewrites(p.rewrites)))
+    specs, notes = _partial_rows(der.partials, shown)
+    for row, rewrites in zip(b.equations(specs), notes):  # each with the rewrites that tidied it
+        b.add([row] + ([] if tidied else _rewrites(rewrites)))
     last = show(shown[0]) if one_link and shown[0] is not None else None
     if not one_link:
         b.heading(f"Combined by the {der.chain_rule}")

@@ -97,20 +97,24 @@ def _render(d, n: Notation, rhs: Callable | None = None):
             right = show(A) if A is not None else "I"
             pieces.append(_scaled(c, n.kron(left, right), n))
         return f"{n.vec_form(left_show(d.expression), show(var))} = " + " + ".join(pieces)
+    # an output or variable axis of length 1 has no index (a vector's ∂(Xᵀ1)ᵢ/∂Xₖₗ)
+    i, j = ("" if m == 1 else x for m, x in zip((L.shape.rows, L.shape.cols), "ij"))
+    kk, ll = ("" if m == 1 else x for m, x in zip((var.shape.rows, var.shape.cols), "kl"))
+    lhs = n.index_form(left_show(d.expression), show(var), i + j, kk + ll)
     if all(p is not None for p in parts):
         pieces = []
         for c, A, transposed, B in parts:
-            k, l = ("l", "k") if transposed else ("k", "l")
-            a = _indexed(A, n, "i" + k) if A is not None else n.delta("i" + k)
-            b = _indexed(B, n, l + "j") if B is not None else n.delta(l + "j")
-            pieces.append(_scaled(c, f"{a}{b}", n))
-        return f"{n.index_form(left_show(d.expression), show(var))} = " + " + ".join(pieces)
+            k, l = (ll, kk) if transposed else (kk, ll)
+            a = _factor(A, n, i, k)
+            b = _factor(B, n, l, j)
+            pieces.append(_scaled(c, f"{a}{b}" or "1", n))
+        return f"{lhs} = " + " + ".join(pieces)
     terms = index_terms(L, dX)
     if terms:
         taken = {v.name for v in L.free if isinstance(v, E.Var)} | {var.name}
         body, where = render_terms(terms, replace(n, show=left_show), taken)
         said = n.where + ", ".join(f"{a} = {b}" for a, b in where) if where else ""
-        return f"{n.index_form(left_show(d.expression), show(var))} = {body}{said}"
+        return f"{lhs} = {body}{said}"
     taken = {v.name for v in L.free if isinstance(v, E.Var)} | {var.name}
     kron = kron_index_text(
         L, dX, left_show(d.expression), show(var), replace(n, show=left_show), taken
@@ -118,6 +122,16 @@ def _render(d, n: Notation, rhs: Callable | None = None):
     if kron is not None:  # through a Kronecker product: composite indices (index_kron)
         return kron
     return f"{n.differential(left_show(d.expression))} = {show(L)}"
+
+
+def _factor(M, n: Notation, a: str, b: str) -> str:
+    """M indexed by a, b (an index "" where the output has no such axis); M None is the
+    identity (a delta, or 1 with one index gone); a ones vector or matrix is 1."""
+    if isinstance(M, E.Ones):
+        return ""
+    if M is None:
+        return n.delta(a + b) if a and b else ""
+    return _indexed(M, n, a + b)
 
 
 def _indexed(M, n: Notation, indices: str):
@@ -135,7 +149,7 @@ TEXT = Notation(
     delta=lambda s: "δ" + s.translate(SUB),
     paren=lambda s: f"({s})",
     vec_form=lambda y, x: f"∂vec({y})/∂vec({x})",
-    index_form=lambda y, x: f"∂({y}){'ij'.translate(SUB)}/∂{x}{'kl'.translate(SUB)}",
+    index_form=lambda y, x, i="ij", k="kl": f"∂({y}){i.translate(SUB)}/∂{x}{k.translate(SUB)}",
     differential=lambda y: f"d({y})",
     indexable=lambda name: name,
     sigma=lambda m: "Σ" + m.translate(SUB) + " ",
@@ -157,7 +171,9 @@ LATEX = Notation(
     vec_form=lambda y, x: (
         f"\\frac{{\\partial \\operatorname{{vec}}({y})}}{{\\partial \\operatorname{{vec}}({x})}}"
     ),
-    index_form=lambda y, x: f"\\frac{{\\partial ({y})_{{ij}}}}{{\\partial {_braced(x)}_{{kl}}}}",
+    index_form=lambda y, x, i="ij", k="kl": (
+        f"\\frac{{\\partial ({y})_{{{i}}}}}{{\\partial {_braced(x)}_{{{k}}}}}"
+    ),
     differential=lambda y: f"\\mathrm{{d}}({y})",
     indexable=_braced,
     sigma=lambda m: "\\sum_{" + m + "} ",

@@ -33,6 +33,28 @@ def _notes(result: E.Expr | None) -> list:
     return notes
 
 
+def _refuse_tensors(query, shapes, text: str, parts) -> None:
+    """A claim over tensors is not decided yet: the derivative is a slice's (Qₐ) put
+    together by a rule (stacked, block diagonal, Σₐ over the slices), and the claimed side
+    has no notation for the slice index nor for that Σₐ."""
+    from ..tensor_query import has_tensors
+
+    if not has_tensors(query, shapes):
+        return
+    tensor = next((d for d in query.declarations if "tensor" in str(d.spec)), None)
+    pos = tensor.pos if tensor is not None and tensor.pos is not None else None
+    start = offset_of(text, pos.line, pos.column) if pos is not None else parts.head[0]
+    raise error_at(
+        UnsupportedError,
+        "verify does not take tensors yet: a claim would need notation for the slice "
+        "index (Qₐ) and the sum over slices (Σₐ) that put a tensor derivative together",
+        text,
+        start,
+        len("tensor") if pos is not None else 1,
+        expected="matcalc.derivative(query, name) (its evaluate, check and to_source)",
+    )
+
+
 def verify(
     claim: str, shapes: dict | None = None, layout: str = "numerator", seed: int = 0
 ) -> VerifyReport:
@@ -59,6 +81,7 @@ def verify(
                     column=decl.pos.column,
                     expected="an expression to differentiate",
                 )
+        _refuse_tensors(query, shapes, text, parts)
         variables = build_typed(query, shapes).variables
         if parts.var not in variables:
             known = ", ".join(sorted(variables)) or "none"
