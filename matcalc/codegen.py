@@ -41,12 +41,12 @@ writes text; it never runs what it writes.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import replace
 
 from . import expr as E
 from .derived import DerivativeLike
 from .errors import MatcalcError
 from .readoff import kronecker_term
+from .records import replace
 from .render.array_code import ATOM, BACKENDS, MUL, Backend, Names, Text, np_dims, wrap
 from .render.array_index import BatchedBody as Body
 from .render.array_index import batchable, batched_lines

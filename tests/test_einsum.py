@@ -168,7 +168,7 @@ PRODUCTS = [
     (
         "x: vector(n); y: vector(m); outer(x, y)",
         "y",
-        "∂(xyᵀ)ᵢⱼ/∂yₖₗ = xᵢₗδₖⱼ",
+        "∂(xyᵀ)ᵢⱼ/∂yₖ = xᵢδₖⱼ",
         lambda v: np.outer(v["x"], v["y"]),
     ),
     (

@@ -17,9 +17,8 @@ prints the differential.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .. import expr as E
+from ..records import replace
 from .index_form import _terms, _Unsupported, render_terms
 from .notation import Notation
 
