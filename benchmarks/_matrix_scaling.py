@@ -42,7 +42,7 @@ CASES = [
 
 
 def stages(query: str, wrt: str) -> dict:
-    """The pipeline of matcalc.api._derive, stage by stage: times (s) and sizes (nodes)."""
+    """The pipeline of matcalc.pipeline.derive, stage by stage: times (s) and sizes (nodes)."""
     from matcalc.engine import differentiate
     from matcalc.readoff import NotFactorable, gradient, jacobian
     from matcalc.simplify import simplify

@@ -23,15 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from . import expr as E
+from .builder_like import BuilderLike
 from .errors import MatcalcError, ShapeError
 from .shapes import Shape
 from .syntax import Position, Syntax
-
-if TYPE_CHECKING:  # for annotations only: build imports this module
-    from .build import Builder
 
 __all__ = [
     "EINSUM",
@@ -317,7 +314,7 @@ def vector_operands(node: Syntax) -> set:
     }
 
 
-def infer(builder: Builder, node: Syntax, depth: int) -> tuple:
+def infer(builder: BuilderLike, node: Syntax, depth: int) -> tuple:
     """Pass 1: (shape, order) of `einsum(...)`; unifies the dimensions each letter names."""
     spec = _spec_node(builder, node)
     operands = node.children[1:]
@@ -358,7 +355,7 @@ def infer(builder: Builder, node: Syntax, depth: int) -> tuple:
     return (dims[0], dims[1]), 2
 
 
-def construct(builder: Builder, node: Syntax, variables: dict) -> E.Expr:
+def construct(builder: BuilderLike, node: Syntax, variables: dict) -> E.Expr:
     """Pass 2: the lowered expression of a typed `einsum(...)` node."""
     spec = node.children[0]
     operands = node.children[1:]
@@ -373,7 +370,7 @@ def construct(builder: Builder, node: Syntax, variables: dict) -> E.Expr:
     )
 
 
-def string_error(builder: Builder, node: Syntax) -> MatcalcError:
+def string_error(builder: BuilderLike, node: Syntax) -> MatcalcError:
     """A string anywhere but as einsum's first argument."""
     return builder.error(
         node,

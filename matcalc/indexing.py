@@ -13,21 +13,17 @@ symbolic size n takes any index, and is then at least that long wherever it is e
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from . import expr as E
+from .builder_like import BuilderLike
 from .errors import MatcalcError, ShapeError
 from .syntax import Syntax
-
-if TYPE_CHECKING:  # for annotations only: build imports this module
-    from .build import Builder
 
 __all__ = ["construct", "infer"]
 
 _FULL = (None, None)
 
 
-def _entries(builder: Builder, node: Syntax, order: int) -> list:
+def _entries(builder: BuilderLike, node: Syntax, order: int) -> list:
     entries = list(node.value)
     if order == 0:
         raise builder.error(
@@ -54,7 +50,7 @@ def _source(node: Syntax) -> str:
     return s if len(s) <= 40 else s[:39] + "…"
 
 
-def _length(builder: Builder, node: Syntax, entry: tuple, dim) -> object:
+def _length(builder: BuilderLike, node: Syntax, entry: tuple, dim) -> object:
     """A slice's length: a number, or `dim` for the whole axis."""
     start, stop = entry
     size = builder.dims.find(dim) if builder is not None else dim
@@ -82,7 +78,7 @@ def _length(builder: Builder, node: Syntax, entry: tuple, dim) -> object:
     return stop - first
 
 
-def infer(builder: Builder, node: Syntax, depth: int) -> tuple:
+def infer(builder: BuilderLike, node: Syntax, depth: int) -> tuple:
     """Pass 1: (shape, order) of `x[...]`."""
     operand = node.children[0]
     shape = builder.infer(operand, depth + 1)
@@ -147,7 +143,7 @@ def _pick(block: E.Block, order: int, entries: list) -> E.Expr:
     return E.Block(rows)
 
 
-def construct(builder: Builder, node: Syntax, variables: dict) -> E.Expr:
+def construct(builder: BuilderLike, node: Syntax, variables: dict) -> E.Expr:
     """Pass 2: `x[...]` as products with unit vectors and selections (module docstring)."""
     operand = node.children[0]
     a = builder.construct(operand, variables)

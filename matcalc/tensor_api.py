@@ -6,11 +6,13 @@ api calls this module when a query declares a tensor; every other query never re
 
 from __future__ import annotations
 
-from . import api
+from . import expr as E
+from . import pipeline
 from .build import build_typed
 from .errors import MatcalcError, UnsupportedError
 from .layout import Layout
 from .parse import parse_query
+from .readoff import NotFactorable
 from .tensor_query import has_tensors, plan
 from .tensor_result import TensorDerivative
 
@@ -35,7 +37,7 @@ def _sliced(expression: str, wrt, shapes):
             "a list of variables with tensors is not supported yet",
             expected="one variable name",
         )
-    (var,) = api._resolve(wrt, typed.variables, expression, typed.dimensions)
+    (var,) = pipeline.resolve(wrt, typed.variables, expression, typed.dimensions)
     used = {n for n in tensor_plan.tensors if n in typed.variables}
     if not used:
         raise UnsupportedError(
@@ -45,7 +47,7 @@ def _sliced(expression: str, wrt, shapes):
 
 
 def _finish(part, tensor_plan, typed, var, notation, hessian=False) -> TensorDerivative:
-    part = api._declare(api._notated(part, notation), typed)
+    part = pipeline.declare(pipeline.notated(part, notation), typed)
     out = TensorDerivative(part, tensor_plan, (var,), var.name in tensor_plan.tensors, hessian)
     out.declarations = dict(part.declarations)
     for name, dims in tensor_plan.tensors.items():
@@ -70,7 +72,7 @@ def tensor_derivative(
             expected='layout="numerator"',
         )
     tensor_plan, typed, var = _sliced(expression, wrt, shapes)
-    part = api._derive(typed.expression, var, typed.variables, Layout.NUMERATOR)
+    part = pipeline.derive(typed.expression, var, typed.variables, Layout.NUMERATOR)
     part.names = bool(names)
     return _finish(part, tensor_plan, typed, var, notation)
 
@@ -87,11 +89,11 @@ def tensor_hessian(
             "slice at the top of the query",
             expected="sum(…) or mean(…) of the whole value",
         )
-    grad = api._closed_gradient(expr, var, typed.variables)
-    grad = api.E.Transpose(grad) if var.shape.is_column else grad
+    grad = pipeline.closed_gradient(expr, var, typed.variables)
+    grad = E.Transpose(grad) if var.shape.is_column else grad
     try:
-        second = api._derive(grad, var, typed.variables, Layout.NUMERATOR)
-    except api.NotFactorable:
-        second = api._as_linear_map(grad, var, typed.variables)
+        second = pipeline.derive(grad, var, typed.variables, Layout.NUMERATOR)
+    except NotFactorable:
+        second = pipeline.as_linear_map(grad, var, typed.variables)
     second.function = expr
     return _finish(second, tensor_plan, typed, var, notation, hessian=True)

@@ -12,14 +12,31 @@ stacked form of it would need a batched printer for every node kind."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .errors import MatcalcError
+from .result import Derivative
 
-if TYPE_CHECKING:  # the result imports this module where it generates code
-    from .tensor_result import TensorDerivative
+__all__ = ["SlicedDerivative", "tensor_source"]
 
-__all__ = ["tensor_source"]
+
+class SlicedDerivative(Protocol):
+    """What the code writer reads of a tensor derivative (tensor_result.SlicedDerivative,
+    which imports this module where it generates code): the slice's derivative and how the
+    slices are put together."""
+
+    part: Derivative
+    plan: object
+
+    @property
+    def mode(self) -> str: ...
+
+    wrt: tuple
+    by_tensor: bool
+    hessian: bool
+
+    def text(self, names: bool | None = None) -> str: ...
+
 
 _ARRAYS = {  # target -> (module, convert, moveaxis)
     "numpy": ("np", "np.asarray({x}, dtype=np.{dtype})", "np.moveaxis"),
@@ -28,7 +45,7 @@ _ARRAYS = {  # target -> (module, convert, moveaxis)
 }
 
 
-def tensor_source(d: TensorDerivative, target: str, dtype: str) -> str:
+def tensor_source(d: SlicedDerivative, target: str, dtype: str) -> str:
     """The source of f(...) -> (value, derivative) of the tensor derivative `d`."""
     source = d.part.to_source(target, dtype)
     if target not in _ARRAYS:  # pragma: no cover - the slice's to_source refused it

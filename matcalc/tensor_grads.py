@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from . import api
+from . import pipeline
 from .build import build_typed
 from .codegen_grads import value_and_grad_to_source
 from .errors import MatcalcError
@@ -45,9 +45,10 @@ def tensor_value_and_grad_source(
             "every slice at the top of the query",
             expected="sum(…) or mean(…) of the whole value (a loss)",
         )
-    vars_ = api._resolve(wrt, typed.variables, expression, typed.dimensions)
+    vars_ = pipeline.resolve(wrt, typed.variables, expression, typed.dimensions)
     parts = [
-        api._declare(api._derive(expr, v, typed.variables, Layout.NUMERATOR), typed) for v in vars_
+        pipeline.declare(pipeline.derive(expr, v, typed.variables, Layout.NUMERATOR), typed)
+        for v in vars_
     ]
     source = value_and_grad_to_source(parts, target, dtype)
     header = re.search(r"^def f\((.*)\):$", source, re.M)
