@@ -397,24 +397,16 @@ def compare(term: Term, seed: int) -> None:
         _close(result, raw, float(np.max(np.abs(raw), initial=0.0)), f"{what}: raw {d.raw}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Random (not derandomized) cases; every failure printed; exit status 1 if any."""
-    import argparse
-
+def run_cases(queries: object, compare: object, n: int) -> int:
+    """`n` random (not derandomized) cases drawn from the strategy `queries`, each given to
+    `compare(term, seed)`; every failure printed; 1 if any failed, else 0. The long-run
+    entry of this module and of fuzz/batched_tensors.py."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis.errors import UnsatisfiedAssumption
 
-    ap = argparse.ArgumentParser(description="random batched queries against NumPy")
-    ap.add_argument("--n", type=int, default=3000, help="cases (default 3000)")
-    args = ap.parse_args(argv)
     failures: list[tuple] = []
 
-    @settings(
-        max_examples=args.n,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @settings(max_examples=n, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(queries, st.integers(0, 2**16))
     def run(term, seed):
         try:
@@ -427,8 +419,18 @@ def main(argv: list[str] | None = None) -> int:
     run()
     for text, seed, problem in failures:
         print(f"query={text!r} seed={seed}\n  {problem}\n")
-    print(f"{args.n} cases, {len(failures)} failure(s)")
+    print(f"{n} cases, {len(failures)} failure(s)")
     return 1 if failures else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Random (not derandomized) cases; every failure printed; exit status 1 if any."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description="random batched queries against NumPy")
+    ap.add_argument("--n", type=int, default=3000, help="cases (default 3000)")
+    args = ap.parse_args(argv)
+    return run_cases(queries, compare, args.n)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ if __package__ in (None, ""):  # `python fuzz/batched_tensors.py`
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import matcalc
-from fuzz.batched import _cancel, _p, _repeat, _unary
+from fuzz.batched import _cancel, _p, _repeat, _unary, run_cases
 from fuzz.batched_numpy import NUMPY, OPS, REDUCE, Term, log_softmax, softmax
 from matcalc import testing
 
@@ -253,32 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     """Random (not derandomized) cases; every failure printed; exit status 1 if any."""
     import argparse
 
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis.errors import UnsatisfiedAssumption
-
     ap = argparse.ArgumentParser(description="random tensor queries against NumPy")
     ap.add_argument("--n", type=int, default=1000, help="cases (default 1000)")
     ap.add_argument("--depth", type=int, default=2, help="nesting depth (default 2)")
     args = ap.parse_args(argv)
-    failures: list[tuple] = []
-
-    @settings(
-        max_examples=args.n, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-    )
-    @given(queries(args.depth), st.integers(0, 2**16))
-    def run(term, seed):
-        try:
-            compare(term, seed)
-        except UnsatisfiedAssumption:
-            raise
-        except Exception as e:  # noqa: BLE001 -- every failure is collected and printed
-            failures.append((term.text, seed, f"{type(e).__name__}: {str(e)[:800]}"))
-
-    run()
-    for text, seed, problem in failures:
-        print(f"query={text!r} seed={seed}\n  {problem}\n")
-    print(f"{args.n} cases, {len(failures)} failure(s)")
-    return 1 if failures else 0
+    return run_cases(queries(args.depth), compare, args.n)
 
 
 if __name__ == "__main__":

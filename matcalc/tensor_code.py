@@ -17,7 +17,7 @@ from typing import Protocol
 from .errors import MatcalcError
 from .result import Derivative
 
-__all__ = ["SlicedDerivative", "tensor_source"]
+__all__ = ["SlicedDerivative", "slicing_lines", "tensor_source"]
 
 
 class SlicedDerivative(Protocol):
@@ -68,7 +68,7 @@ def tensor_source(d: SlicedDerivative, target: str, dtype: str) -> str:
         f'    """{d.text().replace(chr(92), "/")!s}',
         '    Over the whole tensors: f_slice slice by slice, put together."""',
     ]
-    preamble = _slicing(args, tensors, nb, convert, dtype)
+    preamble = slicing_lines(args, tensors, nb, convert, dtype)
     lines += preamble
     call = ", ".join(f"{a}_slices[i]" if a in plan.tensors else a for a in args)
     if target == "jax":  # every head at once: jax.vmap of the slice (no Python loop)
@@ -144,7 +144,7 @@ def _vmap(name: str, args: list, tensors) -> str:
     return f"jax.vmap({name}, in_axes={axes})({call})"
 
 
-def _slicing(args: list, tensors: list, nb: int, convert: str, dtype: str) -> list:
+def slicing_lines(args: list, tensors: list, nb: int, convert: str, dtype: str) -> list:
     """Lines that convert the arguments and cut each tensor into its slices."""
     lines = [f"    {a} = {convert.format(x=a, dtype=dtype)}" for a in args]
     lines += [

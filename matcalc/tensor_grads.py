@@ -19,6 +19,7 @@ from .codegen_grads import value_and_grad_to_source
 from .errors import MatcalcError
 from .layout import Layout
 from .parse import parse_query
+from .tensor_code import slicing_lines
 from .tensor_query import plan
 
 __all__ = ["tensor_value_and_grad_source"]
@@ -77,19 +78,7 @@ def _whole(args: list, wrt: list, tensor_plan, target: str, dtype: str) -> str:
         '    """The value and the gradients over the whole tensors: f_slice slice by slice;',
         '    by a tensor the slices\' gradients stacked, by a shared value their sum."""',
     ]
-    lines += [f"    {a} = {_CONVERT[target].format(x=a, dtype=dtype)}" for a in args]
-    lines += [
-        f"    batch = tuple({tensors[0]}.shape[:{nb}])",
-        "    count = 1",
-        "    for size in batch:",
-        "        count *= size",
-    ]
-    for t in tensors:
-        lines += [
-            f"    assert tuple({t}.shape[:{nb}]) == batch, "
-            '"the tensors must share their batch axes"',
-            f"    {t}_slices = {t}.reshape((count,) + tuple({t}.shape[{nb}:]))",
-        ]
+    lines += slicing_lines(args, tensors, nb, _CONVERT[target], dtype)
     call = ", ".join(f"{a}_slices[i]" if a in tensor_plan.tensors else a for a in args)
     lines += [
         f"    values, parts = [], [[] for _ in range({len(wrt)})]",
