@@ -52,6 +52,7 @@ __all__ = [
     "matrices",
     "queries",
     "rows",
+    "run_cases",
     "scalars",
     "small",
     "value",
