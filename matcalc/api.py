@@ -12,7 +12,6 @@ the tutorial's ⊗ for the element-wise product (and kron(A, B) for the Kronecke
 from __future__ import annotations
 
 from . import expr as E
-from .build import Typed, build_typed
 from .declarations import spec_string
 from .errors import MatcalcError, UnsupportedError
 from .layout import LAYOUTS, Layout
@@ -42,6 +41,7 @@ from .render.text import text as text_of
 from .result import Derivative
 from .shapes import Shape
 from .simplify import simplify
+from .typed import Typed, build_typed
 
 __all__ = [
     "LAYOUTS",

@@ -14,28 +14,24 @@ Each name is a scalar, a vector or a matrix: declared (API `shapes=`, CLI flags,
   - any other name is a scalar.
 Undeclared dimensions are unknowns, unified through the expression (as type inference
 does) and then named n, m, k, …; a mismatch is a `ShapeError` naming both operands,
-located at the operator. `build` also reports every name's shape as a declaration
-('vector(n)') and which of them were inferred, for the result to show.
+located at the operator. typed.py runs the builder and constructs the typed query.
 """
 
 from __future__ import annotations
 
 from . import einsum, indexing, limits
-from . import expr as E
 from .axes import CONSTANT_CALLS, uses_axes
 from .build_shapes import ShapeRules
 from .construct import CHAINS, Construct, chain
 from .construct import source as _source_text
-from .declarations import declared_specs, dimension_names, spec_string
+from .declarations import declared_specs, dimension_names
 from .errors import LimitError, MatcalcError, ShapeError
 from .functions import ELEMENTWISE, FUNCTIONS, VECTOR_ARGUMENT, literal, parameters
-from .readoff import substitute
-from .records import Struct
 from .shapes import Shape, ShapeSpec
 from .syntax import Query, Syntax
 from .unify import Dims, is_unknown
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "Builder", "Typed", "build", "build_typed", "too_deep"]
+__all__ = ["FUNCTIONS", "MAX_DEPTH", "Builder", "too_deep"]
 
 MAX_DEPTH = limits.MAX_DEPTH
 
@@ -370,87 +366,3 @@ def _spare(index: int, taken: set) -> str:
     while f"n{k}" in taken:
         k += 1
     return f"n{k}"
-
-
-class Typed(Struct):
-    """A typed query: the expression, its variables, every name's shape as a declaration
-    ('vector(n)'), the names whose shape was inferred, and the dimensions used as numbers."""
-
-    __slots__ = (
-        "expression",
-        "variables",
-        "declarations",
-        "inferred",
-        "dimensions",
-        "declared",  # the declared names, in the order the declarations give them
-    )
-
-    def __init__(
-        self,
-        expression: E.Expr,
-        variables: dict,
-        declarations: dict,
-        inferred: dict,
-        dimensions: frozenset,
-        declared: tuple = (),
-    ) -> None:
-        self.expression = expression
-        self.variables = variables
-        self.declarations = declarations
-        self.inferred = inferred
-        self.dimensions = dimensions
-        self.declared = declared
-
-    def _key(self) -> tuple:
-        return (
-            self.expression,
-            self.variables,
-            self.declarations,
-            self.inferred,
-            self.dimensions,
-            self.declared,
-        )
-
-
-def _on_the_simplex(e: E.Expr) -> E.Expr:
-    """sum(y) = 1 for a simplex y: a query is read on the set its variables are declared on
-    (the derivative is then the unconstrained one of what remains; README, "Layouts"). In a
-    derivative the same identity is the named rewrite `simplex-sum`."""
-    ones = {
-        n: E.Const(1)
-        for n in E.walk(e)
-        if isinstance(n, E.Sum)
-        and isinstance(n.args[0], E.Var)
-        and n.args[0].structure == "simplex"
-    }
-    return substitute(e, ones) if ones else e
-
-
-def build_typed(query: Query, shapes: dict | None = None) -> Typed:
-    builder = Builder(query, shapes)
-    clash = sorted(builder.specs.keys() & dimension_names(builder.specs))
-    if clash:
-        name = clash[0]
-        owner = next(n for n, sp in builder.specs.items() if name in sp.dims)
-        raise ShapeError(
-            f"{name} is declared as a variable and is also a dimension (of {owner})",
-            expected="a dimension name that is not a variable",
-        )
-    builder.run()
-    final = builder.final_shapes()
-    variables = {n: E.Var(n, s, builder.symmetric.get(n)) for n, s in final.items()}
-    expression = builder.construct(query.body, variables)
-    if any(v.structure == "simplex" for v in variables.values()):
-        expression = _on_the_simplex(expression)
-    declarations = {n: spec_string(v.shape, v.structure) for n, v in variables.items()}
-    inferred = {n: spec for n, spec in declarations.items() if n not in builder.specs}
-    declared = tuple(n for n in builder.specs if n in variables)
-    return Typed(
-        expression, variables, declarations, inferred, frozenset(builder.dimensions), declared
-    )
-
-
-def build(query: Query, shapes: dict | None = None) -> tuple[E.Expr, dict[str, E.Var]]:
-    """Type the query: returns (expression, {name: Var})."""
-    typed = build_typed(query, shapes)
-    return typed.expression, typed.variables

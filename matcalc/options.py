@@ -13,12 +13,12 @@ import argparse
 
 from . import api
 from . import expr as E
-from .build import build_typed
 from .declarations import check_name
 from .errors import MatcalcError
 from .layout import LAYOUTS
 from .parse import parse_query
 from .render.styles import NOTATIONS
+from .typed import build_typed
 
 __all__ = [
     "EXAMPLES",

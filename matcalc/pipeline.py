@@ -8,7 +8,6 @@ the derivative where no read-off applies (`as_linear_map`)."""
 from __future__ import annotations
 
 from . import expr as E
-from .build import Typed
 from .engine import differentiate
 from .errors import NameError_, UnsupportedError
 from .layout import Layout
@@ -16,6 +15,7 @@ from .readoff import NotFactorable, gradient, jacobian, substitute
 from .render.text import text as text_of
 from .result import Derivative
 from .simplify import simplify
+from .typed import Typed
 
 __all__ = [
     "apply_layout",

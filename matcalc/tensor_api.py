@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from . import expr as E
 from . import pipeline
-from .build import build_typed
 from .errors import MatcalcError, UnsupportedError
 from .layout import Layout
 from .parse import parse_query
 from .readoff import NotFactorable
 from .tensor_query import has_tensors, plan
 from .tensor_result import TensorDerivative
+from .typed import build_typed
 
 __all__ = ["is_tensor_query", "tensor_derivative", "tensor_hessian"]
 

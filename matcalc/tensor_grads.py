@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 
 from . import pipeline
-from .build import build_typed
 from .codegen_grads import value_and_grad_to_source
 from .errors import MatcalcError
 from .layout import Layout
 from .parse import parse_query
 from .tensor_code import slicing_lines
 from .tensor_query import plan
+from .typed import build_typed
 
 __all__ = ["tensor_value_and_grad_source"]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from .. import expr as E
 from ..api import derivative
-from ..build import build_typed
 from ..errors import NameError_, ParseError, UnsupportedError
 from ..layout import Layout
 from ..parse import parse_query
 from ..render.text import text as text_of
 from ..sampling import needs_positive, nodes_of
 from ..structured import projection
+from ..typed import build_typed
 from .building import build_claimed, describe
 from .claims import Relocated, blank, error_at, offset_of, parse_claim
 from .compare import RTOL, compare

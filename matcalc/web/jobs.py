@@ -15,12 +15,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import api
-from ..build import build
 from ..errors import MatcalcError
 from ..parse import parse_query
 from ..render.display import derivative_equation
 from ..render.styles import using_notation
 from ..syntax import Query
+from ..typed import build
 from ..verify.claims import is_declaration, statement_starts, without_comments
 
 if TYPE_CHECKING:  # for annotations only
