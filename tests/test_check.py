@@ -10,7 +10,6 @@ so that the check cannot pass vacuously.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import time
 
@@ -32,6 +31,7 @@ from matcalc.api import _parse
 from matcalc.check import CheckFailed
 from matcalc.cli import run
 from matcalc.errors import LimitError, MatcalcError
+from matcalc.records import replace
 
 
 def three_ways(query, wrt, expected, layout="numerator", n=3):
@@ -57,7 +57,7 @@ def three_ways(query, wrt, expected, layout="numerator", n=3):
 
 def wrong(d, **fields):
     """`d` with a deliberately wrong result or differential."""
-    return dataclasses.replace(d, **fields)
+    return replace(d, **fields)
 
 
 def build(text, variables):
