@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
+from .codegen import backend
 from .errors import MatcalcError
+from .render.array_targets import Backend
 from .result import Derivative
 
 __all__ = ["SlicedDerivative", "slicing_lines", "tensor_source"]
@@ -38,24 +40,16 @@ class SlicedDerivative(Protocol):
     def text(self, names: bool | None = None) -> str: ...
 
 
-_ARRAYS = {  # target -> (module, convert, moveaxis)
-    "numpy": ("np", "np.asarray({x}, dtype=np.{dtype})", "np.moveaxis"),
-    "jax": ("jnp", "jnp.asarray({x}, dtype=jnp.{dtype})", "jnp.moveaxis"),
-    "torch": ("torch", "torch.as_tensor({x}, dtype=torch.{dtype})", "torch.movedim"),
-}
-
-
 def tensor_source(d: SlicedDerivative, target: str, dtype: str) -> str:
     """The source of f(...) -> (value, derivative) of the tensor derivative `d`."""
     source = d.part.to_source(target, dtype)
-    if target not in _ARRAYS:  # pragma: no cover - the slice's to_source refused it
-        raise MatcalcError(f"unknown target {target!r}")
     header = re.search(r"^def f\((.*)\):$", source, re.M)
     if header is None:  # pragma: no cover - codegen always writes def f(...)
         raise MatcalcError("the slice's generated code has no function f")
     args = [a.strip() for a in header.group(1).split(",") if a.strip()]
     source = source[: header.start()] + "def f_slice(" + source[header.start() + 6 :]
-    xp, convert, moveaxis = _ARRAYS[target]
+    b = backend(target, dtype)
+    xp = b.m
     plan = d.plan
     nb = len(plan.batch)
     tensors = [a for a in args if a in plan.tensors]
@@ -68,7 +62,7 @@ def tensor_source(d: SlicedDerivative, target: str, dtype: str) -> str:
         f'    """{d.text().replace(chr(92), "/")!s}',
         '    Over the whole tensors: f_slice slice by slice, put together."""',
     ]
-    preamble = slicing_lines(args, tensors, nb, convert, dtype)
+    preamble = slicing_lines(args, tensors, nb, b)
     lines += preamble
     call = ", ".join(f"{a}_slices[i]" if a in plan.tensors else a for a in args)
     if target == "jax":  # every head at once: jax.vmap of the slice (no Python loop)
@@ -96,14 +90,15 @@ def tensor_source(d: SlicedDerivative, target: str, dtype: str) -> str:
             f"    zero = {xp}.zeros_like(parts[0])",
             f"    rows = [{xp}.stack([parts[i] if i == j else zero for j in range(count)])"
             " for i in range(count)]",
-            f"    full = {moveaxis}({xp}.stack(rows), 1, 1 + len(out))",
+            f"    full = {b.moveaxis(f'{xp}.stack(rows)', '1', '1 + len(out)')}",
             "    derivative = full.reshape(batch + out + batch + var) * scale",
         ]
     elif mode == "front":
         lines.append("    derivative = parts.reshape(batch + out + var) * scale")
     elif mode == "middle":
         lines.append(
-            f"    derivative = {moveaxis}(parts, 0, len(out)).reshape(out + batch + var) * scale"
+            f"    derivative = {b.moveaxis('parts', '0', 'len(out)')}"
+            ".reshape(out + batch + var) * scale"
         )
     else:
         lines.append("    derivative = parts.sum(0) * scale")
@@ -144,9 +139,10 @@ def _vmap(name: str, args: list, tensors) -> str:
     return f"jax.vmap({name}, in_axes={axes})({call})"
 
 
-def slicing_lines(args: list, tensors: list, nb: int, convert: str, dtype: str) -> list:
-    """Lines that convert the arguments and cut each tensor into its slices."""
-    lines = [f"    {a} = {convert.format(x=a, dtype=dtype)}" for a in args]
+def slicing_lines(args: list, tensors: list, nb: int, b: Backend) -> list:
+    """Lines that convert the arguments (as the backend `b` writes it) and cut each tensor
+    into its slices."""
+    lines = [f"    {a} = {b.asarray(a)}" for a in args]
     lines += [
         f"    batch = tuple({tensors[0]}.shape[:{nb}])",
         "    count = 1",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from . import pipeline
+from .codegen import backend
 from .codegen_grads import value_and_grad_to_source
 from .errors import MatcalcError
 from .layout import Layout
@@ -23,13 +24,6 @@ from .tensor_query import plan
 from .typed import build_typed
 
 __all__ = ["tensor_value_and_grad_source"]
-
-_XP = {"numpy": "np", "jax": "jnp", "torch": "torch"}
-_CONVERT = {
-    "numpy": "np.asarray({x}, dtype=np.{dtype})",
-    "jax": "jnp.asarray({x}, dtype=jnp.{dtype})",
-    "torch": "torch.as_tensor({x}, dtype=torch.{dtype})",
-}
 
 
 def tensor_value_and_grad_source(
@@ -53,7 +47,7 @@ def tensor_value_and_grad_source(
     ]
     source = value_and_grad_to_source(parts, target, dtype)
     header = re.search(r"^def f\((.*)\):$", source, re.M)
-    if header is None or target not in _XP:  # pragma: no cover - codegen writes def f(...)
+    if header is None:  # pragma: no cover - codegen writes def f(...)
         raise MatcalcError("the slice's generated code has no function f")
     args = [a.strip() for a in header.group(1).split(",") if a.strip()]
     source = source[: header.start()] + "def f_slice(" + source[header.start() + 6 :]
@@ -67,7 +61,8 @@ def tensor_value_and_grad_source(
 
 
 def _whole(args: list, wrt: list, tensor_plan, target: str, dtype: str) -> str:
-    xp = _XP[target]
+    b = backend(target, dtype)
+    xp = b.m
     tensors = [a for a in args if a in tensor_plan.tensors]
     nb = len(tensor_plan.batch)
     scale = "1.0 / count" if tensor_plan.reduction == "mean" else "1.0"
@@ -78,7 +73,7 @@ def _whole(args: list, wrt: list, tensor_plan, target: str, dtype: str) -> str:
         '    """The value and the gradients over the whole tensors: f_slice slice by slice;',
         '    by a tensor the slices\' gradients stacked, by a shared value their sum."""',
     ]
-    lines += slicing_lines(args, tensors, nb, _CONVERT[target], dtype)
+    lines += slicing_lines(args, tensors, nb, b)
     call = ", ".join(f"{a}_slices[i]" if a in tensor_plan.tensors else a for a in args)
     lines += [
         f"    values, parts = [], [[] for _ in range({len(wrt)})]",

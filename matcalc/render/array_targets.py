@@ -87,6 +87,11 @@ class Backend:
         call = "torch.as_tensor" if self.name == "torch" else f"{self.m}.asarray"
         return f"{call}({x}, dtype={self.float_type})"
 
+    def moveaxis(self, x: str, source: str, destination: str) -> str:
+        """NumPy's moveaxis in the target's spelling (PyTorch's movedim)."""
+        call = "torch.movedim" if self.name == "torch" else f"{self.m}.moveaxis"
+        return f"{call}({x}, {source}, {destination})"
+
     def tensor(self, x: str) -> str:
         """A Python number as a 0-d array where the target's functions need one."""
         return f"torch.as_tensor({x}, dtype={self.float_type})" if self.name == "torch" else x
