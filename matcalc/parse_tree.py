@@ -232,21 +232,33 @@ class ToSyntax(Transformer_NonRecursive):
         return Query(tuple(d for d, _ in declared), body, self.text)
 
 
-def _index_value(node: Syntax) -> int:
-    """An index or a slice's end: a constant integer (`0`, `-1`)."""
+def _integer(node: Syntax) -> int | None:
+    """A constant integer written as one (`1`, `-1`), else None."""
     sign, inner = 1, node
     if inner.kind == "neg":
         sign, inner = -1, inner.children[0]
     if inner.kind == "number" and inner.value.denominator == 1:
         return sign * int(inner.value)
+    return None
+
+
+def _not_an_integer(node: Syntax, message: str, expected: str) -> Fail:
+    """A located failure under the whole of `node`."""
     pos = node.pos or Position(1, 1)
-    raise Fail(
-        "an index must be a constant integer",
-        pos.line,
-        pos.column,
-        max(1, (pos.end_column or pos.column + 1) - pos.column),
-        "an integer such as 0 or -1, or a slice 1:3 of them",
-    )
+    width = max(1, (pos.end_column or pos.column + 1) - pos.column)
+    return Fail(message, pos.line, pos.column, width, expected)
+
+
+def _index_value(node: Syntax) -> int:
+    """An index or a slice's end: a constant integer (`0`, `-1`)."""
+    value = _integer(node)
+    if value is None:
+        raise _not_an_integer(
+            node,
+            "an index must be a constant integer",
+            "an integer such as 0 or -1, or a slice 1:3 of them",
+        )
+    return value
 
 
 _KEYWORD_VALUE = "an integer, a tuple of integers (0, 1), True or False"
@@ -256,16 +268,11 @@ def _keyword_value(node: Syntax, flags: bool = True):
     """A keyword argument's value as Python: an integer (`1`, `-1`), or True/False."""
     if node.kind == "name" and flags and node.value in ("True", "False"):
         return node.value == "True"
-    sign, inner = 1, node
-    if inner.kind == "neg":
-        sign, inner = -1, inner.children[0]
-    if inner.kind == "number" and inner.value.denominator == 1:
-        return sign * int(inner.value)
-    pos = node.pos or Position(1, 1)
-    raise Fail(
-        "a keyword argument's value must be an integer, a tuple of integers, True or False",
-        pos.line,
-        pos.column,
-        max(1, (pos.end_column or pos.column + 1) - pos.column),
-        _KEYWORD_VALUE,
-    )
+    value = _integer(node)
+    if value is None:
+        raise _not_an_integer(
+            node,
+            "a keyword argument's value must be an integer, a tuple of integers, True or False",
+            _KEYWORD_VALUE,
+        )
+    return value
