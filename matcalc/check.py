@@ -302,7 +302,10 @@ def check(d: DerivativeLike, n: int = 3, seed: int = 0) -> Report:
     proved, pending = 0, []
     for i, (a, b) in enumerate(zip(ours, theirs)):
         clock()
-        a, b = sp.sympify(a).xreplace(on_set), sp.sympify(b).xreplace(on_set)
+        # entries are SymPy objects or Python numbers built from the DAG, never text:
+        # strict=True converts only those and refuses a string outright
+        a = sp.sympify(a, strict=True).xreplace(on_set)
+        b = sp.sympify(b, strict=True).xreplace(on_set)
         diff = a - b
         piecewise = diff.has(sp.Piecewise, sp.Heaviside, sp.Max, sp.sign, sp.Abs, sp.DiracDelta)
         if diff == 0 or (not piecewise and sp.simplify(diff) == 0):
