@@ -18,7 +18,6 @@ prints the differential.
 from __future__ import annotations
 
 from .. import expr as E
-from ..records import replace
 from .index_form import _terms, _Unsupported, render_terms
 from .notation import Notation
 
@@ -192,33 +191,18 @@ def _flat(index) -> str | None:
     return index
 
 
-def _unicode(n: Notation) -> bool:
-    """Is `n` the Unicode notation (render.tensor.TEXT) rather than the LaTeX one?"""
-    return n.minus == "−"
-
-
 def _legend(terms: list, qshape, n: Notation) -> str:
     """What the composite indices mean: (i, r) = i·p + r for a row, from the factors."""
-    text = _unicode(n)
-    times = "·" if text else " \\cdot "
     parts: list = []
     for _, a, b in (f for t in terms for f in t.factors):
         for index, dim in ((a, qshape.rows), (b, qshape.cols)):
             if isinstance(index, tuple):
-                say = f"({index[0]}, {index[1]}) = {index[0]}{times}{dim} + {index[1]}"
+                say = f"({index[0]}, {index[1]}) = {index[0]}{n.times}{dim} + {index[1]}"
                 if say not in parts:
                     parts.append(say)
     if not parts:
         return ""
-    return ("  " if text else "\\quad ") + n.paren(", ".join(parts))
-
-
-def _left(y: str, x: str, rows_cols: str, n: Notation) -> str:
-    """∂(y)₍ᵢᵣ₎₍ⱼₛ₎/∂xₖₗ (∂(y)/∂xₖₗ for a scalar), as a fraction in LaTeX."""
-    wrt = n.indexable(x) + n.sub("kl")
-    if _unicode(n):
-        return f"∂({y}){rows_cols}/∂{wrt}"
-    return f"\\frac{{\\partial ({y}){rows_cols}}}{{\\partial {wrt}}}"
+    return n.gap + n.paren(", ".join(parts))
 
 
 def kron_index_text(L: E.Expr, dX: E.Expr, y: str, x: str, n: Notation, taken: set) -> str | None:
@@ -239,11 +223,10 @@ def kron_index_text(L: E.Expr, dX: E.Expr, y: str, x: str, n: Notation, taken: s
     for t in terms:
         t.factors = [(m, _flat(a), _flat(b)) for m, a, b in t.factors]
         t.deltas = [(_flat(a), _flat(b)) for a, b in t.deltas]
-    composite = replace(n, sub=lambda s, sub=n.sub: _composite_sub(s, sub, n))
-    body, where = render_terms(terms, composite, taken)
+    body, where = render_terms(terms, n, taken)
     said = n.where + ", ".join(f"{a} = {b}" for a, b in where) if where else ""
-    rows_cols = "" if scalar else composite.sub((_flat(row) or "") + (_flat(col) or ""))
-    return f"{_left(y, x, rows_cols, n)} = {body}{legend}{said}"
+    rows_cols = "" if scalar else (_flat(row) or "") + (_flat(col) or "")
+    return f"{n.index_form(y, x, rows_cols, 'kl')} = {body}{legend}{said}"
 
 
 class _Row:
@@ -251,10 +234,3 @@ class _Row:
 
     def __init__(self, row, col):
         self.factors = [(None, row, col)]
-
-
-def _composite_sub(s: str, sub, n: Notation) -> str:
-    """Subscript text with its composite parentheses: ₍ᵢᵣ₎ in Unicode, _{(ir)} in LaTeX."""
-    if not _unicode(n):
-        return sub(s)
-    return sub(s).replace("(", "₍").replace(")", "₎")

@@ -25,6 +25,8 @@ class Notation(Record):
         "indexable",  # a name made ready for a subscript
         "sigma",  # a summation over an index
         "where",
+        "times",  # a product of numbers in an index legend: i·p + r
+        "gap",  # the space before a legend
     )
 
     def __init__(
@@ -41,6 +43,8 @@ class Notation(Record):
         indexable: Callable[[str], str],
         sigma: Callable[[str], str] = lambda m: "Σ" + m,
         where: str = ", where ",
+        times: str = "·",
+        gap: str = "  ",
     ) -> None:
         _set = object.__setattr__  # (past the record's __setattr__)
         _set(self, "show", show)
@@ -55,6 +59,8 @@ class Notation(Record):
         _set(self, "indexable", indexable)
         _set(self, "sigma", sigma)
         _set(self, "where", where)
+        _set(self, "times", times)
+        _set(self, "gap", gap)
 
     def _key(self) -> tuple:
         return (
@@ -70,4 +76,6 @@ class Notation(Record):
             self.indexable,
             self.sigma,
             self.where,
+            self.times,
+            self.gap,
         )

@@ -139,7 +139,8 @@ def _indexed(M, n: Notation, indices: str):
     return (n.indexable(body) if isinstance(M, E.Var) else n.paren(body)) + n.sub(indices)
 
 
-SUB = str.maketrans("ijklmnprstuvaeoh", "ᵢⱼₖₗₘₙₚᵣₛₜᵤᵥₐₑₒₕ")
+# letters, and the parentheses of a composite index ₍ᵢᵣ₎ (render.index_kron)
+SUB = str.maketrans("ijklmnprstuvaeoh()", "ᵢⱼₖₗₘₙₚᵣₛₜᵤᵥₐₑₒₕ₍₎")
 
 TEXT = Notation(
     show=text,
@@ -171,13 +172,15 @@ LATEX = Notation(
     vec_form=lambda y, x: (
         f"\\frac{{\\partial \\operatorname{{vec}}({y})}}{{\\partial \\operatorname{{vec}}({x})}}"
     ),
-    index_form=lambda y, x, i="ij", k="kl": (
-        f"\\frac{{\\partial ({y})_{{{i}}}}}{{\\partial {_braced(x)}_{{{k}}}}}"
+    index_form=lambda y, x, i="ij", k="kl": (  # a scalar y has no index: no _{}
+        f"\\frac{{\\partial ({y}){'_{' + i + '}' if i else ''}}}{{\\partial {_braced(x)}_{{{k}}}}}"
     ),
     differential=lambda y: f"\\mathrm{{d}}({y})",
     indexable=_braced,
     sigma=lambda m: "\\sum_{" + m + "} ",
     where=",\\quad\\text{where } ",
+    times=" \\cdot ",
+    gap="\\quad ",
 )
 
 
