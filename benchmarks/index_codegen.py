@@ -7,6 +7,7 @@ times: the machine is shared).
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
@@ -76,6 +77,7 @@ def heads() -> None:
     try:
         import jax  # noqa: F401
     except ImportError:
+        print("JAX multi-head attention: not run, JAX is not installed (the bench extra)")
         return
     d = matcalc.derivative(
         "Q, K, V: tensor(h, n, d); softmax(Q @ K.mT / sqrt(d), axis=-1) @ V", "Q"
@@ -106,5 +108,9 @@ def heads() -> None:
 
 
 if __name__ == "__main__":
-    main()
-    heads()
+    try:
+        main()
+        heads()
+    except Exception as e:  # noqa: BLE001 -- a disagreement or a crash fails the run loudly
+        print(f"FAIL: {type(e).__name__}: {e}")
+        sys.exit(1)
