@@ -15,7 +15,7 @@ from .. import expr as E
 from ..records import Struct
 from .notation import Notation
 
-__all__ = ["Term", "index_terms", "render_terms"]
+__all__ = ["NoIndexForm", "Term", "factor_terms", "index_terms", "render_terms"]
 
 BOUND = "mnprstuvaeoh"  # summation indices (each has a Unicode subscript)
 
@@ -60,41 +60,44 @@ class _Fresh:
 
     def __call__(self) -> str:
         if self.used >= len(BOUND):
-            raise _Unsupported
+            raise NoIndexForm
         self.used += 1
         return BOUND[self.used - 1]
 
 
-class _Unsupported(Exception):
-    pass
+class NoIndexForm(Exception):
+    """A map (or a factor of one) that index notation does not write."""
 
 
 def _index(dim_is_one: bool, name: str | None) -> str | None:
     return None if dim_is_one else name
 
 
-def _terms(e: E.Expr, i, j, dX, fresh) -> list:
+def factor_terms(e: E.Expr, i: str | None, j: str | None, dX: E.Expr, fresh: object) -> list:
+    """The index terms of `e`, a factor linear in `dX`, at output indices (i, j) (None where
+    a dimension is 1); NoIndexForm where a node has no index form. render.index_kron reads
+    the factors of a Kronecker map with it."""
     if e is dX:
         return [Term(deltas=[(a, b) for a, b in ((i, "k"), (j, "l")) if a is not None])]
     if not e.depends_on(dX):
-        raise _Unsupported
+        raise NoIndexForm
     match e:
         case E.Transpose():
-            return _terms(e.args[0], j, i, dX, fresh)
+            return factor_terms(e.args[0], j, i, dX, fresh)
         case E.Add():
             out = []
             for t in e.args:
                 if t.shape.is_scalar and not e.shape.is_scalar:
-                    out.extend(_terms(t, None, None, dX, fresh))
+                    out.extend(factor_terms(t, None, None, dX, fresh))
                 else:
-                    out.extend(_terms(t, i, j, dX, fresh))
+                    out.extend(factor_terms(t, i, j, dX, fresh))
             return out
         case E.Mul():
             dep = [f for f in e.args if f.depends_on(dX)]
             if len(dep) != 1:
-                raise _Unsupported
+                raise NoIndexForm
             inner = (None, None) if dep[0].shape.is_scalar else (i, j)
-            out = _terms(dep[0], *inner, dX, fresh)
+            out = factor_terms(dep[0], *inner, dX, fresh)
             for f in e.args:
                 if f is dep[0] or isinstance(f, E.Ones):
                     continue
@@ -108,12 +111,12 @@ def _terms(e: E.Expr, i, j, dX, fresh) -> list:
             fs = e.args
             dep = [p for p, f in enumerate(fs) if f.depends_on(dX)]
             if len(dep) != 1:
-                raise _Unsupported
+                raise NoIndexForm
             p = dep[0]
             u = fs[p]
             m = i if p == 0 else _index(u.shape.rows == 1, fresh())
             n = j if p == len(fs) - 1 else _index(u.shape.cols == 1, fresh())
-            out = _terms(u, m, n, dX, fresh)
+            out = factor_terms(u, m, n, dX, fresh)
             left = E.MatMul(*fs[:p]) if p else None
             right = E.MatMul(*fs[p + 1 :]) if p + 1 < len(fs) else None
             for t in out:
@@ -128,7 +131,7 @@ def _terms(e: E.Expr, i, j, dX, fresh) -> list:
                     if n is not None:
                         t.bound.append(n)
             return out
-    raise _Unsupported
+    raise NoIndexForm
 
 
 def _contract(t: Term) -> Term:
@@ -172,8 +175,8 @@ def index_terms(L: E.Expr, dX: E.Expr) -> list | None:
     i = _index(L.shape.rows == 1, "i")
     j = _index(L.shape.cols == 1, "j")
     try:
-        return [_contract(t) for t in _terms(L, i, j, dX, fresh)]
-    except _Unsupported:
+        return [_contract(t) for t in factor_terms(L, i, j, dX, fresh)]
+    except NoIndexForm:
         return None
 
 

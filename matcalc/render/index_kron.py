@@ -9,7 +9,7 @@ column (j, s) is column j·q + s (indices from 0, NumPy's np.kron). So
 and a scalar sum(C ⊙ (A ⊗ B)) has ∂/∂Aₖₗ = Σᵣ Σₛ C₍ₖᵣ₎₍ₗₛ₎Bᵣₛ (a partial contraction, no
 matrix form). A term is c·G ⊙ (P ⊗ Q) (or its transpose, Pᵀ ⊗ Qᵀ) with c scalar, G an
 array indexed by the composite indices (exp(A ⊗ B) by A: δᵢₖδⱼₗS₍ᵢᵣ₎₍ⱼₛ₎Bᵣₛ), and the
-dependent factor read by `index_form._terms` (products, transposes, sums: kron(AAᵀ, B) by
+dependent factor read by `index_form.factor_terms` (products, transposes, sums: kron(AAᵀ, B) by
 A); the printed equation ends with what the composite indices mean. `kron_index_text`
 returns None for any other map (a product after the Kronecker one, (A ⊗ B)C): the caller
 prints the differential.
@@ -18,7 +18,7 @@ prints the differential.
 from __future__ import annotations
 
 from .. import expr as E
-from .index_form import _terms, _Unsupported, render_terms
+from .index_form import NoIndexForm, factor_terms, render_terms
 from .notation import Notation
 
 __all__ = ["kron_index_text"]
@@ -32,7 +32,7 @@ class _Fresh:
 
     def __call__(self) -> str:
         if self.used >= len(FREE):
-            raise _Unsupported
+            raise NoIndexForm
         self.used += 1
         return FREE[self.used - 1]
 
@@ -86,8 +86,8 @@ def _kron_terms(L: E.Expr, dX: E.Expr):
             (P, Q, (i, j), (r, s)) if P.depends_on(dX) else (Q, P, (r, s), (i, j))
         )
         try:
-            terms = _terms(dep, *inner, dX, fresh)
-        except _Unsupported:
+            terms = factor_terms(dep, *inner, dX, fresh)
+        except NoIndexForm:
             return None
         for t in terms:
             t.coeff.extend(scalars)
