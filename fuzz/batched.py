@@ -39,6 +39,7 @@ from fuzz.batched_numpy import (
     point,
     softmax,
 )
+from fuzz.long_run import run_cases
 from matcalc import testing
 from matcalc.api import _parse
 from matcalc.evaluate import bind, evaluate
@@ -52,7 +53,6 @@ __all__ = [
     "matrices",
     "queries",
     "rows",
-    "run_cases",
     "scalars",
     "small",
     "value",
@@ -396,32 +396,6 @@ def compare(term: Term, seed: int) -> None:
         result = np.asarray(evaluate(d.result, arrays, dims), dtype=float)
         assert raw.shape == result.shape, f"{what}: raw {d.raw}"
         _close(result, raw, float(np.max(np.abs(raw), initial=0.0)), f"{what}: raw {d.raw}")
-
-
-def run_cases(queries: object, compare: object, n: int) -> int:
-    """`n` random (not derandomized) cases drawn from the strategy `queries`, each given to
-    `compare(term, seed)`; every failure printed; 1 if any failed, else 0. The long-run
-    entry of this module and of fuzz/batched_tensors.py."""
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis.errors import UnsatisfiedAssumption
-
-    failures: list[tuple] = []
-
-    @settings(max_examples=n, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    @given(queries, st.integers(0, 2**16))
-    def run(term, seed):
-        try:
-            compare(term, seed)
-        except UnsatisfiedAssumption:
-            raise
-        except Exception as e:  # noqa: BLE001 -- every failure is collected and printed
-            failures.append((term.text, seed, f"{type(e).__name__}: {str(e)[:800]}"))
-
-    run()
-    for text, seed, problem in failures:
-        print(f"query={text!r} seed={seed}\n  {problem}\n")
-    print(f"{n} cases, {len(failures)} failure(s)")
-    return 1 if failures else 0
 
 
 def main(argv: list[str] | None = None) -> int:

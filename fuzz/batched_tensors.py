@@ -27,8 +27,9 @@ if __package__ in (None, ""):  # `python fuzz/batched_tensors.py`
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import matcalc
-from fuzz.batched import _cancel, _p, _repeat, _unary, run_cases
+from fuzz.batched import _cancel, _p, _repeat, _unary
 from fuzz.batched_numpy import NUMPY, OPS, REDUCE, Term, log_softmax, softmax
+from fuzz.long_run import run_cases
 from matcalc import testing
 
 __all__ = [
