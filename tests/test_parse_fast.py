@@ -13,6 +13,8 @@ import sys
 import hostile_corpus
 import pytest
 import test_parse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matcalc import parse, parse_fast
 from matcalc.errors import ParseError
@@ -116,6 +118,45 @@ def test_the_fast_parser_agrees_with_lark_on_every_text():
         if lark != fast:
             disagreements.append((text, lark, fast))
     assert not disagreements, disagreements[:3]
+
+
+# Pieces of queries, valid and not, for random texts: every terminal and the texts where
+# two terminals' regular expressions compete (.T/.mT/.5, */**, >/>=, =, strings, comments).
+_PIECES = [
+    *"x y A W1 σ Σ_2 f sum softmax vector matrix scalar tensor n m 0 3 2.5 .5 1e-3 2E+4".split(),
+    *"+ - * ** / @ ⊙ ⊗ ⊘ · ^ ᵀ .T .mT .Tx > >= < <= = ( ) [ ] , : ; . # !".split(),
+    "'ij->j'",
+    '"i,i->"',
+    "'open",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\n\n",
+    "# note\n",
+    "\r",
+    "axis=1",
+    "keepdims=True",
+    "x: vector(n);",
+    "A: matrix(m, n)\n",
+    "x[1:3]",
+    "f(x, y)",
+]
+
+
+@settings(max_examples=400, derandomize=True, deadline=None, database=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=14))
+def test_random_texts_agree(pieces):
+    text = "".join(pieces)
+    assert _by_fast(text) == _by_lark(text)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None, database=None)
+@given(st.sampled_from(VALID), st.integers(0, 200), st.sampled_from(_PIECES))
+def test_valid_queries_with_a_piece_inserted_agree(text, at, piece):
+    at %= len(text) + 1
+    text = text[:at] + piece + text[at:]
+    assert _by_fast(text) == _by_lark(text)
 
 
 def test_positions_and_tokens_as_lark_gives_them():
