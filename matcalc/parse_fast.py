@@ -182,6 +182,8 @@ def parse(text: str, handler: object, postlex: object, fail: type[Exception]) ->
             kept = []
             for i, inline in include:
                 if inline:
+                    if type(children[i]) is not _Inlined:  # (a `?_rule` replaced by its child)
+                        raise Rejected
                     kept += children[i]
                 else:
                     kept.append(children[i])
