@@ -24,11 +24,11 @@ import pprint
 import sys
 from pathlib import Path
 
-__all__ = ["TABLES_FILE", "main", "tables_source"]
+__all__ = ["GRAMMAR_FILE", "TABLES_FILE", "main", "tables_source"]
 
 _HERE = Path(__file__).parent
 TABLES_FILE = _HERE / "parse_tables.py"
-_GRAMMAR = _HERE.parent / "grammar" / "matcalc.lark"
+GRAMMAR_FILE = _HERE.parent / "grammar" / "matcalc.lark"
 
 
 def _lark_parser(grammar: str):
@@ -71,7 +71,7 @@ def tables_source(grammar: str | None = None) -> str:
     from lark.parsers.lalr_analysis import Shift
 
     if grammar is None:
-        grammar = _GRAMMAR.read_text(encoding="utf-8")
+        grammar = GRAMMAR_FILE.read_text(encoding="utf-8")
     parser = _lark_parser(grammar)
     frontend = parser.parser
     lexer = frontend.lexer
