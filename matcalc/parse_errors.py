@@ -9,11 +9,11 @@ from the token and what the parser would accept.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from .errors import ParseError
 from .parse_examples import EXAMPLES
 
+TYPE_CHECKING = False  # (not typing's: its import costs the cold start)
 if TYPE_CHECKING:  # (Lark is imported only when a query fails to parse: issue 11)
     from lark import Token
     from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from . import limits
 from .parse_errors import OPERATOR_VALUE, SHAPES_PHRASE
 from .syntax import Declaration, Keyword, Position, Query, Syntax
 
+TYPE_CHECKING = False  # (not typing's: its import costs the cold start)
 if TYPE_CHECKING:  # Lark's, or parse_fast's (which does not import Lark: issue 11)
     from lark import Token
 
