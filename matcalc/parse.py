@@ -5,7 +5,10 @@
     [(('w', 'x'), 'vector(n)'), (('b',), 'scalar')]
 
 The grammar lives in `grammar/matcalc.lark` (shipped as package data
-`matcalc.grammar`). It is loaded once, on first use.
+`matcalc.grammar`). A query is parsed first by `parse_fast`, which runs Lark's LALR tables
+for it (`parse_tables`, generated) without importing Lark (issue 11: cold start); a text
+those do not accept is parsed by Lark itself (built once, on first use), whose error is
+located and explained here, so every error is Lark's.
 
 Positions: every `Syntax` node carries `Position(line, column, end_column)`, 1-based,
 `end_column` exclusive. A "binary" or "compare" node is placed on its OPERATOR token
