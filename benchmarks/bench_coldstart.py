@@ -12,6 +12,8 @@ bytecode cache in a temporary folder (`PYTHONPYCACHEPREFIX`), as an installed pa
 one. A command that fails is a failure (exit 1); `--check-target` also fails when the CLI
 is over the target. `--stages` (valgrind only) also counts the CLI's start piece by piece:
 the package, the CLI's modules, the parser, the parse, and the derivation and printing.
+The CLI does not import Lark (matcalc/parse_fast.py runs Lark's tables; Lark parses only a
+query with an error): the target still counts Lark's import, as issue 11 states it.
 See benchmarks/README.md.
 """
 
@@ -37,17 +39,17 @@ COMMANDS = {
 
 
 # Cumulative stages of the CLI's run (each the one before plus one step), for --stages;
-# the garbage collector handled as `python -m matcalc` does (matcalc/__main__.py).
+# the garbage collector handled as `python -m matcalc` does (matcalc/__main__.py). The
+# parser is Lark's tables run by matcalc.parse_fast, which does not import Lark.
 _GC, _FROZEN = "import gc; gc.disable(); ", "; gc.enable(); gc.freeze()"
-_PARSER = "; import matcalc.parse as p; p._parser()"
+_PARSER = "; import matcalc.parse as p, matcalc.parse_fast as f; f._matcher()"
 STAGES = {
-    "import lark": ["-c", f"{_GC}import lark{_FROZEN}"],
-    "+ import matcalc": ["-c", f"{_GC}import lark, matcalc{_FROZEN}"],
-    "+ import matcalc.cli": ["-c", f"{_GC}import lark, matcalc.cli{_FROZEN}"],
-    "+ the Lark parser": ["-c", f"{_GC}import lark, matcalc.cli{_FROZEN}{_PARSER}"],
+    "import matcalc": ["-c", f"{_GC}import matcalc{_FROZEN}"],
+    "+ import matcalc.cli": ["-c", f"{_GC}import matcalc.cli{_FROZEN}"],
+    "+ the parser (tables, lexer)": ["-c", f"{_GC}import matcalc.cli{_FROZEN}{_PARSER}"],
     "+ parsing the query": [
         "-c",
-        f"{_GC}import lark, matcalc.cli{_FROZEN}{_PARSER}.parse({QUERY[0]!r})",
+        f"{_GC}import matcalc.cli{_FROZEN}{_PARSER}; p.parse_query({QUERY[0]!r})",
     ],
     "+ deriving, printing (the CLI)": ["-m", "matcalc", *QUERY],
 }

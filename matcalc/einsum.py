@@ -22,11 +22,11 @@ it per slice); `infer` and `construct` are the builder's two passes over the syn
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from . import expr as E
 from .builder_like import BuilderLike
 from .errors import MatcalcError, ShapeError
+from .records import Record
 from .shapes import Shape
 from .syntax import Position, Syntax
 
@@ -46,12 +46,19 @@ EINSUM = "einsum"
 _FORM = 'einsum("ij,jk->ik", A, B): a string of subscripts, then one operand per term'
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(Record):
     """The subscripts: one term (a string of letters) per operand, and the output's."""
 
+    __slots__ = ("inputs", "output")
     inputs: tuple[str, ...]
     output: str
+
+    def __init__(self, inputs: tuple[str, ...], output: str) -> None:
+        object.__setattr__(self, "inputs", inputs)
+        object.__setattr__(self, "output", output)
+
+    def _key(self) -> tuple:
+        return (self.inputs, self.output)
 
 
 def parse_spec(spec: str, count: int) -> Spec:

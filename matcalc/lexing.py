@@ -1,4 +1,6 @@
-"""Lark's contextual lexer, built on demand (issue 11: CLI cold start).
+"""Lark's contextual lexer, built on demand (issue 11: CLI cold start). Lark parses a query
+only when `parse_fast` rejects it (a syntax error, mostly): this keeps that path's start
+short too.
 
 Lark's `ContextualLexer` builds, when the parser is made, one `BasicLexer` for each set of
 terminals a parser state accepts (about 40 for matcalc's grammar, each sorting all the

@@ -5,7 +5,10 @@
     [(('w', 'x'), 'vector(n)'), (('b',), 'scalar')]
 
 The grammar lives in `grammar/matcalc.lark` (shipped as package data
-`matcalc.grammar`). It is loaded once, on first use.
+`matcalc.grammar`). A query is parsed first by `parse_fast`, which runs Lark's LALR tables
+for it (`parse_tables`, generated) without importing Lark (issue 11: cold start); a text
+those do not accept is parsed by Lark itself (built once, on first use), whose error is
+located and explained here, so every error is Lark's.
 
 Positions: every `Syntax` node carries `Position(line, column, end_column)`, 1-based,
 `end_column` exclusive. A "binary" or "compare" node is placed on its OPERATOR token
@@ -23,19 +26,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import sys
 from pathlib import Path
 
-from lark import Lark
-from lark.exceptions import (
-    LarkError,
-    UnexpectedCharacters,
-    UnexpectedInput,
-    UnexpectedToken,
-    VisitError,
-)
-from lark.lark import PostLex
-
-from . import limits
+from . import limits, parse_fast
 from .errors import LimitError, ParseError
 from .parse_errors import (
     EXPRESSION_PHRASE,
@@ -60,6 +54,16 @@ class NestingError(LimitError, ParseError):
 
 
 GRAMMAR_FILE = "matcalc.lark"
+
+#: Lark's options for the grammar (also those of the tables parse_fast runs, which
+#: `python -m matcalc.parse_tables_build` writes from them).
+PARSER_OPTIONS = {
+    "parser": "lalr",
+    "lexer": "contextual",
+    "start": "query",
+    "propagate_positions": True,
+    "maybe_placeholders": False,
+}
 
 
 # --------------------------------------------------------------------------------------
@@ -86,7 +90,7 @@ def _grammar_text() -> str:
         ) from exc
 
 
-class _DeclarationNewlines(PostLex):
+class _DeclarationNewlines:
     """Newlines are insignificant, except that one ends a complete declaration.
 
     The lexer turns every "\\n" into an `_NL` token; this passes one on only when the
@@ -98,7 +102,7 @@ class _DeclarationNewlines(PostLex):
 
     always_accept = ("_NL",)
 
-    def process(self, stream):
+    def process(self, stream):  # (Lark's PostLex protocol; parse_fast runs it too)
         in_declaration = False
         depth = 0
         last = None
@@ -147,19 +151,20 @@ def _cache_path(grammar: str) -> str | bool:
     return os.path.join(folder, f"lark-{digest}.pickle")
 
 
+_POSTLEX = _DeclarationNewlines()
+
+
 @functools.cache
-def _parser() -> Lark:
+def _parser():  # -> lark.Lark (Lark is imported on the first error: issue 11)
+    from lark import Lark
+
     from .lexing import ContextualLexer  # Lark's, its state lexers made on demand
 
     grammar = _grammar_text()
     return Lark(
         grammar,
-        parser="lalr",
-        lexer="contextual",
-        start="query",
-        propagate_positions=True,
-        maybe_placeholders=False,
-        postlex=_DeclarationNewlines(),
+        **PARSER_OPTIONS,
+        postlex=_POSTLEX,
         cache=_cache_path(grammar),
         _plugins={"ContextualLexer": ContextualLexer},
     )
@@ -203,7 +208,10 @@ def parse_query(text: str) -> Query:
             column=1,
             expected=f"at most {MAX_NESTING} nested brackets",
         ) from None
-    except LarkError as exc:  # pragma: no cover - defensive: no raw Lark error escapes
+    except Exception as exc:  # pragma: no cover - defensive: no raw Lark error escapes
+        lark_error = getattr(sys.modules.get("lark.exceptions"), "LarkError", None)
+        if lark_error is None or not isinstance(exc, lark_error):
+            raise
         raise ParseError(
             f"could not parse the query ({type(exc).__name__})",
             text=text,
@@ -230,6 +238,23 @@ def _gc_paused():
 def _parse_query(text: str) -> Query:
     if end_of_text(text) is None:
         raise ParseError("empty query", text=text, line=1, column=1, expected=EXPRESSION_PHRASE)
+    try:  # Lark's tables without Lark; any text it does not take, Lark parses
+        return parse_fast.parse(text, ToSyntax(text), _POSTLEX, Fail)
+    except Fail as failure:
+        raise _failed(failure, text) from None
+    except parse_fast.Rejected:
+        return _parse_with_lark(text)
+
+
+def _failed(failure: Fail, text: str) -> ParseError:
+    message, line, column, width, expected = failure.args_
+    return ParseError(message, text=text, line=line, column=column, width=width, expected=expected)
+
+
+def _parse_with_lark(text: str) -> Query:
+    """The query parsed by Lark: its errors located and explained."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
     try:
         tree = _parser().parse(text)
     except UnexpectedCharacters as u:
@@ -241,19 +266,24 @@ def _parse_query(text: str) -> Query:
         raise ParseError(
             "missing operand", text=text, line=line, column=column, expected=EXPRESSION_PHRASE
         ) from None
-
     try:
-        return ToSyntax(text).transform(tree)
-    except VisitError as exc:
-        failure = exc.orig_exc
-        if isinstance(failure, Fail):
-            message, line, column, width, expected = failure.args_
-            raise ParseError(
-                message, text=text, line=line, column=column, width=width, expected=expected
-            ) from None
-        if isinstance(failure, RecursionError):
-            raise failure from None
-        raise
+        return _transform(tree, ToSyntax(text))
+    except Fail as failure:
+        raise _failed(failure, text) from None
+
+
+def _transform(tree, handler: ToSyntax) -> Query:  # (tree: a lark.Tree)
+    """`handler`'s method for each node of Lark's tree, called bottom-up (non-recursively)
+    with the node's meta and children, as parse_fast calls them."""
+    from lark.visitors import Transformer_NonRecursive
+
+    class Calls(Transformer_NonRecursive):
+        __visit_tokens__ = False
+
+        def __default__(self, data, children, meta):
+            return getattr(handler, data)(meta, *children)
+
+    return Calls().transform(tree)
 
 
 def parse_expression(text: str) -> Syntax:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lark import Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-
 from .errors import ParseError
 from .parse_examples import EXAMPLES
+
+TYPE_CHECKING = False  # (not typing's: its import costs the cold start)
+if TYPE_CHECKING:  # (Lark is imported only when a query fails to parse: issue 11)
+    from lark import Token
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 __all__ = [
     "EXPRESSION_PHRASE",
@@ -184,6 +186,8 @@ def _declaration_state(u: UnexpectedToken, accepts: set) -> str | None:
     expression missing), "spec" (past the ':'), "names" (before the ':'), or None."""
     if u.token.type == "$END" and accepts & {"SEMICOLON", "_NL"}:
         return "after"
+    from lark import Token
+
     stack = _value_stack(u)
     if any(isinstance(v, Token) and v.type == "LSQB" for v in stack):
         return None  # inside [ ]: a ':' there is a slice's (x[1:3]), not a declaration's

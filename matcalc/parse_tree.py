@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from lark import Token
-from lark.visitors import Transformer_NonRecursive, v_args
-
 from . import limits
 from .parse_errors import OPERATOR_VALUE, SHAPES_PHRASE
 from .syntax import Declaration, Keyword, Position, Query, Syntax
+
+TYPE_CHECKING = False  # (not typing's: its import costs the cold start)
+if TYPE_CHECKING:  # Lark's, or parse_fast's (which does not import Lark: issue 11)
+    from lark import Token
 
 __all__ = ["SHAPE_ARITY", "Fail", "ToSyntax"]
 
@@ -72,15 +73,13 @@ def _fraction(token: Token) -> Fraction:
     return Fraction(text)
 
 
-@v_args(inline=True, meta=True)
-class ToSyntax(Transformer_NonRecursive):
-    """Lark parse tree -> `Syntax` / `Declaration` / `Query` (non-recursive, so long
-    operator chains cannot exhaust the Python stack here)."""
-
-    __visit_tokens__ = False
+class ToSyntax:
+    """Parse tree -> `Syntax` / `Declaration` / `Query`: one method per node name, called
+    with the node's `meta` (its place) and its children, bottom-up; by `parse_fast` as it
+    reduces, or by Lark's non-recursive transformer over Lark's tree (`parse`), so long
+    operator chains cannot exhaust the Python stack here."""
 
     def __init__(self, text: str):
-        super().__init__()
         self.text = text
         self.lines = text.split("\n")
 

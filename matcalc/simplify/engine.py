@@ -5,12 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .. import expr as E
 from ..errors import LimitError
 from ..limits import SIMPLIFY_BUDGET
 from ..readoff import rebuild
+from ..records import Struct
 from .present import present
 
 __all__ = [
@@ -110,11 +110,19 @@ def apply_rule(fn: Callable, node: E.Expr, trials: Trials | None = None) -> E.Ex
     return None if answer is None else answer.expr
 
 
-@dataclass
-class Rewrite:
+class Rewrite(Struct):
+    """One rewrite a rule made: its name, the subexpression before and after."""
+
+    __slots__ = ("rule", "before", "after")
     rule: str
     before: E.Expr
     after: E.Expr
+
+    def __init__(self, rule: str, before: E.Expr, after: E.Expr) -> None:
+        self.rule, self.before, self.after = rule, before, after
+
+    def _key(self) -> tuple:
+        return (self.rule, self.before, self.after)
 
 
 class BudgetExceeded(LimitError):
