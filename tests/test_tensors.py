@@ -457,7 +457,7 @@ BLOCK = "; by another slice Tᵦ (b ≠ a): 0 (block diagonal, δₐᵦ)"
         (
             "T: tensor(h, n, d); T.mT @ T",
             "T",
-            f"∂(TₐᵀTₐ)ᵢⱼ/∂Tₐₖₗ = δᵢₗTₐₖⱼ + (Tₐᵀ)ᵢₖδₗⱼ  {EACH}{BLOCK}",
+            f"∂(TₐᵀTₐ)ᵢⱼ/∂Tₐₖₗ = δᵢₗTₐₖⱼ + Tₐₖᵢδₗⱼ  {EACH}{BLOCK}",
             lambda v: np.swapaxes(v["T"], -1, -2) @ v["T"],
             T3,
         ),

@@ -1,0 +1,104 @@
+"""Printing details: an entry picked by unit vectors prints as the entry (render/text.py),
+a transposed variable in index notation as the variable with its indices swapped
+(render/index_form.py). Each printed form is checked three ways (batched_helpers.three_ways:
+central differences of NumPy's own indexing, SymPy's component check, the generated code)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from batched_helpers import three_ways
+
+import matcalc
+
+
+def _a(v, name):
+    return np.asarray(v[name], dtype=float)
+
+
+# query, by, printed derivative, the NumPy function (NumPy's own indexing)
+ENTRIES = [
+    # eₖᵀx is x[k], as the query wrote it (was (e₀·x)e₋₁ᵀ + (e₋₁·x)e₀ᵀ)
+    (
+        "x: vector(n); x[0] * x[-1]",
+        "x",
+        "x[0]e₋₁ᵀ + x[-1]e₀ᵀ",
+        lambda v: _a(v, "x")[0] * _a(v, "x")[-1],
+    ),
+    ("x: vector(n); sin(x[2])", "x", "cos(x[2])e₂ᵀ", lambda v: np.sin(_a(v, "x")[2])),
+    # eᵢᵀX eⱼ is X[i, j] (was 2(e₁ᵀX e₂)e₁ e₂ᵀ); inside a longer chain the entry, a
+    # scalar, prints in front of the unit vectors
+    ("X: matrix(m, 4); X[1, 2]^2", "X", "2X[1, 2]e₁ e₂ᵀ", lambda v: _a(v, "X")[1, 2] ** 2),
+    (
+        "X: matrix(n, n); X[0, 1] * X[1, 0]",
+        "X",
+        "X[0, 1]e₁ e₀ᵀ + X[1, 0]e₀ e₁ᵀ",
+        lambda v: _a(v, "X")[0, 1] * _a(v, "X")[1, 0],
+    ),
+    # eᵢᵀXᵀeⱼ is X[j, i]
+    ("X: matrix(n, n); (X.T)[0, 1]^2", "X", "2X[1, 0]e₁ e₀ᵀ", lambda v: _a(v, "X")[1, 0] ** 2),
+    # the entry of an expression: the expression in parentheses, then the index
+    (
+        "x, y: vector(n); (y - x)[0]^2",
+        "x",
+        "2(x − y)[0]e₀ᵀ",
+        lambda v: (_a(v, "y") - _a(v, "x"))[0] ** 2,
+    ),
+    # a slice and a row are not entries: they keep their unit vectors
+    ("x: vector(n); sum(exp(x[1:3]))", "x", "exp(I[:, 1:3]ᵀx)ᵀI[:, 1:3]ᵀ", None),
+]
+
+
+@pytest.mark.parametrize(("query", "wrt", "expected", "fn"), ENTRIES)
+def test_an_entry_picked_by_unit_vectors_prints_as_the_entry(query, wrt, expected, fn):
+    if fn is None:
+        fn = lambda v: np.exp(_a(v, "x")[1:3]).sum()  # noqa: E731
+    three_ways(query, wrt, expected, fn)
+
+
+def test_an_entry_in_latex_is_subscripted():
+    d = matcalc.derivative("x: vector(n); x[0] * x[-1]", "x")
+    assert d.latex() == "x_{0} e_{-1}^\\top + x_{-1} e_{0}^\\top"
+    # a name with a subscript of its own is braced before the entry's: no double subscript
+    d = matcalc.derivative("W1: matrix(n, n); W1[0, 1]^2", "W1")
+    assert d.latex() == "2 {W_{1}}_{0,1} e_{0} e_{1}^\\top"
+
+
+def test_the_steps_name_the_entries():
+    steps = str(matcalc.derivative("x: vector(n); x[0] * x[-1]", "x").steps)
+    assert "u₁ = x[-1]" in steps and "∂y/∂x = x[0]e₋₁ᵀ + x[-1]e₀ᵀ" in steps
+
+
+# index notation: a transposed variable is the variable, its indices swapped
+INDEXED = [
+    # (xᵀ)ⱼ is xⱼ (was δᵢₖ(xᵀ)ⱼ + xᵢδₖⱼ)
+    (
+        "x: vector(n); x @ x.T",
+        "x",
+        "∂(xxᵀ)ᵢⱼ/∂xₖ = δᵢₖxⱼ + xᵢδₖⱼ",
+        lambda v: np.outer(v["x"], v["x"]),
+    ),
+    # (Aᵀ)ᵢₗ is Aₗᵢ; a product stays in parentheses ((BᵀXᵀ)ₗⱼ)
+    (
+        "X: matrix(m, n); A: matrix(n, p); sum(X @ A, axis=0)",
+        "X",
+        "∂(AᵀXᵀ1)ᵢ/∂Xₖₗ = Aₗᵢ",
+        lambda v: (v["X"] @ v["A"]).sum(0),
+    ),
+    (
+        "X: matrix(m, n); B: matrix(n, n); X @ B.T @ X.T",
+        "X",
+        "∂(XBᵀXᵀ)ᵢⱼ/∂Xₖₗ = δᵢₖ(BᵀXᵀ)ₗⱼ + (XBᵀ)ᵢₗδₖⱼ",
+        lambda v: v["X"] @ v["B"].T @ v["X"].T,
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "wrt", "expected", "fn"), INDEXED)
+def test_a_transposed_variable_is_indexed_as_the_variable(query, wrt, expected, fn):
+    three_ways(query, wrt, expected, fn)
+
+
+def test_a_transposed_variable_in_latex():
+    d = matcalc.derivative("x: vector(n); x @ x.T", "x")
+    assert d.latex().endswith("= \\delta_{ik}x_{j} + x_{i}\\delta_{kj}")
