@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from .. import expr as E
 from .. import primitives
+from .entries import entries
 from .latex_names import fold_lines
 from .styles import (
     ATOM,
@@ -292,7 +293,7 @@ class Printer:
     def _matmul(self, e):
         s = self.s
         fs = e.args
-        elements, fs = self._elements(fs)
+        elements, fs = entries(fs, lambda m: self.wrap(m, ATOM), s.element)
         if elements:
             text = ""
             for piece in elements:
@@ -326,54 +327,6 @@ class Printer:
             out += joined[len(previous) :] if previous else piece
             previous = piece
         return out
-
-    def _elements(self, fs: tuple) -> tuple[list[str], list]:
-        """The entries a product's unit vectors pick, printed as the entries — eₖᵀx as
-        x[k], xᵀeₖ as x[k], eᵢᵀX eⱼ as X[i, j] (eᵢᵀXᵀeⱼ as X[j, i]), x₀ and Xᵢⱼ in LaTeX —
-        and the factors left, in order (the entries are scalars: they print in front)."""
-        picked: list[str] = []
-        rest: list = []
-        i = 0
-        while i < len(fs):
-            f = fs[i]
-            nxt = fs[i + 1] if i + 1 < len(fs) else None
-            after = fs[i + 2] if i + 2 < len(fs) else None
-            if _unit_row(f) and nxt is not None and not isinstance(nxt, E.Unit):
-                k = f.args[0].slice_text()
-                if nxt.shape.is_column:
-                    picked.append(self.s.element(self.wrap(nxt, ATOM), [k]))
-                    i += 2
-                    continue
-                if not nxt.shape.is_row and _unit(after):
-                    j = after.slice_text()
-                    if isinstance(nxt, E.Transpose) and not isinstance(nxt.args[0], E.Inv):
-                        picked.append(self.s.element(self.wrap(nxt.args[0], ATOM), [j, k]))
-                    else:
-                        picked.append(self.s.element(self.wrap(nxt, ATOM), [k, j]))
-                    i += 3
-                    continue
-            if (
-                isinstance(f, E.Transpose)
-                and f.args[0].shape.is_column
-                and not isinstance(f.args[0], E.Unit)
-                and _unit(nxt)
-            ):
-                picked.append(self.s.element(self.wrap(f.args[0], ATOM), [nxt.slice_text()]))
-                i += 2
-                continue
-            rest.append(f)
-            i += 1
-        return picked, rest
-
-
-def _unit(f) -> bool:
-    """eₖ: one column of the identity."""
-    return isinstance(f, E.Unit) and f.length == 1
-
-
-def _unit_row(f) -> bool:
-    """eₖᵀ."""
-    return isinstance(f, E.Transpose) and _unit(f.args[0])
 
 
 def _unprinted(root: E.Expr, memo: dict) -> list:
