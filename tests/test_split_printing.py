@@ -102,3 +102,51 @@ def test_a_transposed_variable_is_indexed_as_the_variable(query, wrt, expected, 
 def test_a_transposed_variable_in_latex():
     d = matcalc.derivative("x: vector(n); x @ x.T", "x")
     assert d.latex().endswith("= \\delta_{ik}x_{j} + x_{i}\\delta_{kj}")
+
+
+# a top sum or mean over the slices of a tensor: the left side is the query's, the reduction
+# of the slices (it was the slice's, ∂(tanh(Qₐ W))ᵢⱼ/∂Wₖₗ = Σₐ (…); in LaTeX the mean's 1/h
+# was missing)
+HEADS = {"Q": ("h", "n", "d"), "W": ("d", "d")}
+REDUCED = [
+    (
+        "Q: tensor(h, n, d); W: matrix(d, d); mean(tanh(Q @ W), axis=0)",
+        "W",
+        "∂((1/h)Σₐ tanh(Qₐ W))ᵢⱼ/∂Wₖₗ = (1/h)Σₐ (δⱼₗQₐᵢₖSᵢⱼ, where S = 1 − tanh(Qₐ W)²)"
+        "  for each a = 1…h",
+        lambda v: np.tanh(v["Q"] @ v["W"]).mean(axis=0),
+    ),
+    # by a tensor, the slice index a is free: the sum runs over b
+    (
+        "Q: tensor(h, n, d); W: matrix(d, d); sum(Q @ W + Q, axis=0)",
+        "Q",
+        "∂vec(Σᵦ (Qᵦ W + Qᵦ))/∂vec(Qₐ) = Wᵀ ⊗ I + I ⊗ I  for each a = 1…h",
+        lambda v: (v["Q"] @ v["W"] + v["Q"]).sum(axis=0),
+    ),
+    (
+        "Q: tensor(h, n, d); W: matrix(d, d); sum(Q @ W, axis=0)",
+        "W",
+        "∂vec(Σₐ Qₐ W)/∂vec(W) = Σₐ (I ⊗ Qₐ)  for each a = 1…h",
+        lambda v: (v["Q"] @ v["W"]).sum(axis=0),
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "wrt", "expected", "fn"), REDUCED)
+def test_a_top_sum_over_slices_has_the_whole_left_side(query, wrt, expected, fn):
+    from test_tensors import draw
+    from test_tensors import three_ways as tensor_three_ways
+
+    tensor_three_ways(query, wrt, expected, fn, draw(HEADS), check_n=2)
+
+
+def test_a_top_mean_over_slices_in_latex():
+    d = matcalc.derivative(REDUCED[0][0], "W")
+    assert d.latex() == (
+        "\\frac{\\partial (\\frac{1}{h}\\sum_{a} \\tanh\\left(Q_{a} W\\right))_{ij}}"
+        "{\\partial W_{kl}} = \\frac{1}{h}\\sum_{a} \\left(\\delta_{jl}{Q_{a}}_{ik}S_{ij},"
+        "\\quad\\text{where } S = 1 - \\tanh\\left(Q_{a} W\\right)^{2}\\right)"
+    )
+    # no equation to put it in (∂f/∂x = …): the rule in front, with the mean's 1/h
+    d = matcalc.derivative("Q: tensor(h, n, d); x: vector(d); mean(Q @ x, axis=0)", "x")
+    assert d.latex() == "\\frac{1}{h}\\sum_aQ_{a}"
