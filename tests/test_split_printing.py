@@ -150,3 +150,33 @@ def test_a_top_mean_over_slices_in_latex():
     # no equation to put it in (∂f/∂x = …): the rule in front, with the mean's 1/h
     d = matcalc.derivative("Q: tensor(h, n, d); x: vector(d); mean(Q @ x, axis=0)", "x")
     assert d.latex() == "\\frac{1}{h}\\sum_aQ_{a}"
+
+
+# the sum and the trace of a Kronecker product are products of its factors' (sum-of-kron,
+# trace-of-kron), so equal sums collect: sum(S ⊗ S ⊗ S) is sum(S)³, its gradient
+# 3sum(S)²1 1ᵀ (was (sum(S ⊗ S) + 2sum(S)²)1 1ᵀ, correct but not collected)
+KRON = [
+    (
+        "S: matrix(n, n); sum(kron(kron(S, S), S))",
+        "S",
+        "3sum(S)²1 1ᵀ",
+        lambda v: np.kron(np.kron(v["S"], v["S"]), v["S"]).sum(),
+    ),
+    (
+        "S: matrix(n, n); trace(kron(kron(S, S), S))",
+        "S",
+        "3tr(S)²I",
+        lambda v: np.trace(np.kron(np.kron(v["S"], v["S"]), v["S"])),
+    ),
+    (
+        "A: matrix(m, n); B: matrix(p, q); sum(kron(A, B)) * sum(B)",
+        "B",
+        "2sum(A)sum(B)1 1ᵀ",
+        lambda v: np.kron(v["A"], v["B"]).sum() * v["B"].sum(),
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "wrt", "expected", "fn"), KRON)
+def test_sums_and_traces_of_kronecker_products_collect(query, wrt, expected, fn):
+    three_ways(query, wrt, expected, fn)

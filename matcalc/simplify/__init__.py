@@ -56,7 +56,15 @@ from .rewrites import (
     trace_block,
 )
 from .rewrites_fold import expand_products, factor_common, sigmoid_fold
-from .rewrites_reduce import ones_as_one, simplex_sum, sum_identity, sum_of_sum, trace_scalar
+from .rewrites_reduce import (
+    ones_as_one,
+    simplex_sum,
+    sum_identity,
+    sum_of_kron,
+    sum_of_sum,
+    trace_of_kron,
+    trace_scalar,
+)
 
 __all__ = [
     "BudgetExceeded",
@@ -102,8 +110,10 @@ __all__ = [
     "simplify",
     "step_idempotent",
     "sum_identity",
+    "sum_of_kron",
     "sum_of_sum",
     "trace_block",
+    "trace_of_kron",
     "trace_scalar",
     "transpose_twins",
 ]
