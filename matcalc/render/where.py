@@ -71,19 +71,17 @@ class Naming(Record):
 
     def where_text(self) -> str:
         """`where s = softmax(Wx), h = tanh(W₁x)`, or "" when nothing is named."""
-        if not self:
-            return ""
-        p = Style()
-        parts = [f"{name} = {self.printer(p, node)(node)}" for name, node in self.definitions]
-        return "where " + ", ".join(parts)
+        return self._where(Style(), "where ", ", ")
 
     def where_latex(self) -> str:
         """`\\text{where } s = …,\\ h = …` on one line, or "" when nothing is named."""
+        return self._where(LatexStyle(), "\\text{where } ", ",\\ ")
+
+    def _where(self, s: Style, head: str, separator: str) -> str:
         if not self:
             return ""
-        s = LatexStyle()
         parts = [f"{s.name(n)} = {self.printer(s, node)(node)}" for n, node in self.definitions]
-        return "\\text{where } " + ",\\ ".join(parts)
+        return head + separator.join(parts)
 
     def latex_rows(self, at_equals: bool = True) -> list[str]:
         """One `aligned` row per definition: `\\text{where } s &= …`, then `h &= …`
