@@ -30,6 +30,7 @@ __all__ = ["TensorDerivative", "TensorSteps", "assemble", "mode_of"]
 FIRST = ("ₐ", "ₑ", "ₒ", "ₓ", "ₕ", "ₖ")
 SECOND = ("ᵦ", "ᵧ", "ᵨ", "ᵩ", "ᵪ", "ᵥ")
 LETTER = {"ₐ": "a", "ₑ": "e", "ₒ": "o", "ₓ": "x", "ₕ": "h", "ₖ": "k"}
+LETTER.update({"ᵦ": "b", "ᵧ": "f", "ᵨ": "p", "ᵩ": "y", "ᵪ": "i", "ᵥ": "l"})  # in LaTeX
 
 
 def mode_of(reduction: str | None, by_tensor: bool, block: bool = True) -> str:
@@ -129,10 +130,10 @@ class TensorDerivative:
         return f"(1/{'·'.join(str(b) for b in self.plan.batch)})"
 
     # ---------------------------------------------------------------- printing
-    def indexed(self, latex: bool = False) -> dict:
+    def indexed(self, latex: bool = False, second: bool = False) -> dict:
         """Each tensor's slice variable -> the same written with its batch index (Qₐ;
-        in LaTeX Q_a, which latex_name sets as a subscript)."""
-        letters = FIRST[: len(self.plan.batch)]
+        in LaTeX Q_a, which latex_name sets as a subscript; `second`: Qᵦ, Q_b)."""
+        letters = (SECOND if second else FIRST)[: len(self.plan.batch)]
         suffix = "_" + "".join(LETTER[c] for c in letters) if latex else "".join(letters)
         variables = self.part.variables
         return {
@@ -157,6 +158,39 @@ class TensorDerivative:
             shown.function = substitute(self.part.function, mapping)
         return shown.latex(names) if latex else shown.text(names)
 
+    def whole_left(self, lhs: str, latex: bool = False) -> str | None:
+        """The query's left side for the slice's `lhs`: the slice's expression fₐ in it
+        replaced by the top reduction of the slices, Σₐ fₐ ((1/h)Σₐ fₐ for a mean; Σᵦ fᵦ
+        by a tensor, whose slice index a is free); None where `lhs` does not print fₐ."""
+        from .render.text import PRODUCT, LatexStyle, Printer, Style
+
+        if not self.plan.reduction or self.hessian:
+            return None
+        style = LatexStyle() if latex else Style()
+        expr = self.part.expression
+        here = Printer(style)(substitute(expr, self.indexed(latex)))
+        if here not in lhs:
+            return None
+        text, level = Printer(style).show(substitute(expr, self.indexed(latex, self.by_tensor)))
+        whole = self.scale_latex if latex else self.scale_text
+        whole += self.sigma(latex, self.by_tensor) + (
+            style.paren(text) if level < PRODUCT else text
+        )
+        return lhs.replace(here, whole, 1)
+
+    def sigma(self, latex: bool = False, second: bool = False) -> str:
+        """The sum over the slices: `Σₐ ` (`Σᵦ `), `\\sum_{a} ` in LaTeX."""
+        letters = (SECOND if second else FIRST)[: len(self.plan.batch)]
+        if latex:
+            return "\\sum_{" + "".join(LETTER[c] for c in letters) + "} "
+        return "Σ" + "".join(letters) + " "
+
+    @property
+    def scale_latex(self) -> str:
+        if self.plan.reduction != "mean":
+            return ""
+        return "\\frac{1}{" + " ".join(str(b) for b in self.plan.batch) + "}"
+
     def ranges(self) -> str:
         letters = [LETTER[c] for c in FIRST[: len(self.plan.batch)]]
         return ", ".join(f"{x} = 1…{b}" for x, b in zip(letters, self.plan.batch))
@@ -172,10 +206,9 @@ class TensorDerivative:
         a, b = "".join(FIRST[:k]), "".join(SECOND[:k])
         var = self.wrt[0].name
         lhs, rhs = None, main
-        if main.startswith("∂") and " = " in main:
-            lhs, rhs = main.split(" = ", 1)
-        elif self.part.kind == "linear map" and " = " in main:  # d(F) = …: says it all
-            lhs, rhs = main.split(" = ", 1)
+        if (main.startswith("∂") or self.part.kind == "linear map") and " = " in main:
+            lhs, rhs = main.split(" = ", 1)  # ∂(F)ᵢⱼ/∂Wₖₗ = …, d(F) = …: says it all
+            lhs = self.whole_left(lhs) or lhs  # a top sum: ∂(Σₐ Fₐ)ᵢⱼ/∂Wₖₗ
         d = "∂²" if self.hessian else "∂"
         den = f"∂{var}{a}∂{var}{b}" if self.hessian and self.by_tensor else None
         if lhs is None:
@@ -213,17 +246,28 @@ class TensorDerivative:
         return shown is not None and E.is_zero(shown)
 
     def latex(self, names: bool | None = None) -> str:
-        """The slice's LaTeX, each tensor indexed, with the rule for the slices."""
+        """The slice's LaTeX, each tensor indexed, with the rule for the slices; an
+        equation over a top sum has the query's left side (`whole_left`)."""
         mode = "diag" if self.hessian and self.by_tensor else self.mode
+        body = self.slice_text(names, latex=True)
         if self._zero() and not self.by_tensor:
-            return self.slice_text(names, latex=True)
+            return body
+        scale = "" if self._zero() else self.scale_latex
         words = {
             "diag": r"\text{block diagonal in the slices (}\delta_{ab}\text{), slice }a:\ ",
             "front": r"\text{for each slice }a:\ ",
             "middle": r"\text{for each slice }a:\ ",
             "sum": r"\sum_a",
         }[mode]
-        return words + self.slice_text(names, latex=True)
+        lhs, eq, rhs = body.partition(" = ")
+        whole = self.whole_left(lhs, latex=True) if eq and "\\begin" not in lhs else None
+        if whole is None:
+            return (scale + words if mode == "sum" else words + scale) + body
+        if mode == "sum":
+            rhs, words = f"{scale}{self.sigma(True)}\\left({rhs}\\right)", ""
+        elif scale:
+            rhs = f"{scale}\\left({rhs}\\right)"
+        return f"{words}{whole} = {rhs}"
 
     def _repr_markdown_(self) -> str:
         return f"`{self.text()}`"

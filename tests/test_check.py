@@ -109,7 +109,7 @@ ORDER_3_4 = [
     ("X: matrix(n, n); inv(X)", "X", "denominator", "∂vec(X⁻¹)/∂vec(X) = −X⁻ᵀ ⊗ X⁻¹"),
     ("X: matrix(n, n); inv(X)", "X", "mixed", "∂vec(X⁻¹)/∂vec(X) = −X⁻ᵀ ⊗ X⁻¹"),
     ("x: vector(n); X: matrix(m, n); X @ x", "X", "denominator", "∂vec(Xx)/∂vec(X) = xᵀ ⊗ I"),
-    ("x: vector(n); x @ x.T", "x", "denominator", "∂(xxᵀ)ᵢⱼ/∂xₖ = δᵢₖ(xᵀ)ⱼ + xᵢδₖⱼ"),
+    ("x: vector(n); x @ x.T", "x", "denominator", "∂(xxᵀ)ᵢⱼ/∂xₖ = δᵢₖxⱼ + xᵢδₖⱼ"),
     ("A: symmetric(n); x: vector(n); A @ x", "A", "denominator", "∂vec(Ax)/∂vec(A) = xᵀ ⊗ I"),
     ("x: vector(n); X: matrix(m, n); sum(X) * X @ x", "x", "denominator", "sum(X)Xᵀ"),
 ]

@@ -21,7 +21,7 @@ CASES = [
     ("x: vector(n); x[0]", "x", "e₀ᵀ", lambda v: _a(v, "x")[0]),
     ("x: vector(n); x[-1]", "x", "e₋₁ᵀ", lambda v: _a(v, "x")[-1]),
     ("x: vector(4); x[-1]", "x", "e₃ᵀ", lambda v: _a(v, "x")[-1]),
-    ("x[1] * x[0]", "x", "(e₁·x)e₀ᵀ + (e₀·x)e₁ᵀ", lambda v: _a(v, "x")[1] * _a(v, "x")[0]),
+    ("x[1] * x[0]", "x", "x[1]e₀ᵀ + x[0]e₁ᵀ", lambda v: _a(v, "x")[1] * _a(v, "x")[0]),
     (
         "X: matrix(m, n); X[1]",
         "X",

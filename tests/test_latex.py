@@ -332,7 +332,7 @@ def test_issue_examples_are_macros_not_raw_unicode():
     gram = matcalc.derivative("W1: matrix(n, n); W1.T @ W1", "W1")
     assert gram.latex() == (
         r"\frac{\partial (W_{1}^\top W_{1})_{ij}}{\partial {W_{1}}_{kl}}"
-        r" = \delta_{il}{W_{1}}_{kj} + (W_{1}^\top)_{ik}\delta_{lj}"
+        r" = \delta_{il}{W_{1}}_{kj} + {W_{1}}_{ki}\delta_{lj}"
     )
     abc = matcalc.derivative("a_b_c: vector(n); x: vector(n); sum(a_b_c * x)", "x")
     assert abc.latex() == "a_{b_{c}}^\\top"

@@ -24,7 +24,7 @@ VECTOR_OUTPUTS = [
     ("X: matrix(m, n); sum(X, axis=0)", "∂(Xᵀ1)ᵢ/∂Xₖₗ = δᵢₗ", lambda v: v["X"].sum(0)),
     (
         "X: matrix(m, n); A: matrix(n, p); sum(X @ A, axis=0)",
-        "∂(AᵀXᵀ1)ᵢ/∂Xₖₗ = (Aᵀ)ᵢₗ",
+        "∂(AᵀXᵀ1)ᵢ/∂Xₖₗ = Aₗᵢ",
         lambda v: (v["X"] @ v["A"]).sum(0),
     ),
     ("X: matrix(m, n); b: vector(m); X.T @ b", "∂(Xᵀb)ᵢ/∂Xₖₗ = δᵢₗbₖ", lambda v: v["X"].T @ v["b"]),
@@ -133,6 +133,6 @@ def test_a_vector_variable_has_one_index():
     three_ways(
         "x: vector(n); A: matrix(n, n); (A @ x) @ x.T",
         "x",
-        "∂(Axxᵀ)ᵢⱼ/∂xₖ = Aᵢₖ(xᵀ)ⱼ + (Ax)ᵢδₖⱼ",
+        "∂(Axxᵀ)ᵢⱼ/∂xₖ = Aᵢₖxⱼ + (Ax)ᵢδₖⱼ",
         lambda v: np.outer(v["A"] @ v["x"], v["x"]),
     )

@@ -216,6 +216,8 @@ REWRITES = [
     ("ones-as-one", E.Add(ONE, z, E.Const(1)), "(2 + z)1"),
     ("sum-identity", E.Sum(E.Mul(E.Identity("n"), A)), "tr(A)"),
     ("trace-scalar", E.Trace(E.Mul(z, A)), "z tr(A)"),
+    ("sum-of-kron", E.Sum(E.Kron(A, x)), "sum(A)sum(x)"),
+    ("trace-of-kron", E.Trace(E.Kron(A, B)), "tr(A)tr(B)"),
     ("sum-of-sum", E.Sum(E.sub(x, E.div(E.Sum(x), E.DimSize("n")))), "0"),
 ]
 # Guarded rules leave alone what they cannot shrink.
@@ -233,6 +235,7 @@ NOT_APPLICABLE = [
     ("sigmoid-reflect", E.Add(E.Func("sigmoid", E.neg(x)), w)),
     ("factor-common", E.sub(x, E.Pow(x, E.Const(2)))),  # a tie: x − x² is as short
     ("sum-of-sum", E.Sum(E.Add(x, w))),
+    ("trace-of-kron", E.Trace(E.Kron(x, T(w)))),  # x ⊗ wᵀ is square, x and wᵀ are not
     ("sigmoid-fold", E.div(EXP, E.Add(E.Const(2), EXP))),
 ]
 BY_NAME = {f.rule_name: f for f in RULES}

@@ -209,7 +209,7 @@ def test_sum_over_the_head_axis_by_the_shared_weight():
     three_ways(
         HEADSUM,
         "W",
-        "∂(tanh(Qₐ W))ᵢⱼ/∂Wₖₗ = Σₐ (δⱼₗQₐᵢₖSᵢⱼ, where S = 1 − tanh(Qₐ W)²)  " + EACH,
+        "∂(Σₐ tanh(Qₐ W))ᵢⱼ/∂Wₖₗ = Σₐ (δⱼₗQₐᵢₖSᵢⱼ, where S = 1 − tanh(Qₐ W)²)  " + EACH,
         lambda v: np.tanh(v["Q"] @ v["W"]).sum(axis=0),
         draw({"Q": ("h", "n", "d"), "W": ("d", "d")}),
         check_n=2,
@@ -220,7 +220,7 @@ def test_sum_over_the_head_axis_and_the_last_by_q():
     three_ways(
         "Q: tensor(h, n, d); W: matrix(d, d); sum(tanh(Q @ W), axis=(0, 2))",
         "Q",
-        "∂(tanh(Qₐ W)1)ᵢ/∂Qₐₖₗ = Σₘ δᵢₖWₗₘSᵢₘ, where S = 1 − tanh(Qₐ W)²  " + EACH,
+        "∂(Σᵦ tanh(Qᵦ W)1)ᵢ/∂Qₐₖₗ = Σₘ δᵢₖWₗₘSᵢₘ, where S = 1 − tanh(Qₐ W)²  " + EACH,
         lambda v: np.tanh(v["Q"] @ v["W"]).sum(axis=(0, 2)),
         draw({"Q": ("h", "n", "d"), "W": ("d", "d")}, seed=2),
         check_n=2,
@@ -457,7 +457,7 @@ BLOCK = "; by another slice Tᵦ (b ≠ a): 0 (block diagonal, δₐᵦ)"
         (
             "T: tensor(h, n, d); T.mT @ T",
             "T",
-            f"∂(TₐᵀTₐ)ᵢⱼ/∂Tₐₖₗ = δᵢₗTₐₖⱼ + (Tₐᵀ)ᵢₖδₗⱼ  {EACH}{BLOCK}",
+            f"∂(TₐᵀTₐ)ᵢⱼ/∂Tₐₖₗ = δᵢₗTₐₖⱼ + Tₐₖᵢδₗⱼ  {EACH}{BLOCK}",
             lambda v: np.swapaxes(v["T"], -1, -2) @ v["T"],
             T3,
         ),

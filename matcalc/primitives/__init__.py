@@ -1,7 +1,7 @@
 """The primitive registry: one record per function of the language. The record type, the
-registry and the helpers that register records (`elementwise`, `reduction`, `structural`,
-`composite`, `constant`) and look them up are in `matcalc/registry.py` (below `expr`, which
-looks names up there), re-exported here; the records are in `scalar.py` (element-wise) and
+registry and its look-ups are in `matcalc/primitive_table.py`, the helpers that register
+records (`elementwise`, `reduction`, `structural`, `composite`, `constant`) in
+`matcalc/registry.py` (both below `expr`, which looks names up there), re-exported here; the records are in `scalar.py` (element-wise) and
 `arrays.py` (the rest), loaded by `catalog.py`; `lowering.py` is the array-API vocabulary
 of every backend and `sampling.py` the domains every sampler reads."""
 

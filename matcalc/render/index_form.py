@@ -15,7 +15,7 @@ from .. import expr as E
 from ..records import Struct
 from .notation import Notation
 
-__all__ = ["NoIndexForm", "Term", "factor_terms", "index_terms", "render_terms"]
+__all__ = ["NoIndexForm", "Term", "factor_terms", "index_terms", "indexed", "render_terms"]
 
 BOUND = "mnprstuvaeoh"  # summation indices (each has a Unicode subscript)
 
@@ -180,6 +180,17 @@ def index_terms(L: E.Expr, dX: E.Expr) -> list | None:
         return None
 
 
+def indexed(m: E.Expr, n: Notation, a: str | None, b: str | None) -> str:
+    """m's entry (a, b), an index None or "" where m has no such axis: a variable's as its
+    name, a transposed variable's as the variable's with the indices swapped ((xᵀ)ⱼ is xⱼ,
+    (Aᵀ)ᵢₗ is Aₗᵢ), any other expression's in parentheses ((Ax)ᵢ, (X⁻ᵀ)ᵢₗ)."""
+    if isinstance(m, E.Transpose) and isinstance(m.args[0], E.Var):
+        m, a, b = m.args[0], b, a
+    indices = n.sub("".join(x for x in (a, b) if x))
+    body = n.show(m)
+    return (n.indexable(body) if isinstance(m, E.Var) else n.paren(body)) + indices
+
+
 def render_terms(terms: list, n: Notation, taken: set) -> tuple[str, list]:
     """(the right side, the 'where' definitions) in notation `n` (render.notation.Notation)."""
     names: dict = {}
@@ -194,7 +205,7 @@ def render_terms(terms: list, n: Notation, taken: set) -> tuple[str, list]:
             if names[m] is None:
                 return n.paren(n.show(m)) + n.sub("".join(x for x in (a, b) if x))
             return names[m] + n.sub("".join(x for x in (a, b) if x))
-        return n.indexable(n.show(m)) + n.sub("".join(x for x in (a, b) if x))
+        return indexed(m, n, a, b)
 
     def keys(t):
         return [("d", a, b) for a, b in t.deltas] + [("f", m, a, b) for m, a, b in t.factors]

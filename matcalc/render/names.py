@@ -20,25 +20,23 @@ A name is measured one character wide; the printed lengths of all nodes come fro
 printing (`_Measure`), so choosing costs a few printings of the result, not one a candidate.
 Names come from the expression — an activation's `letters` (its primitive record: `s` a
 softmax, `σ` a sigmoid, `h` a hidden layer of tanh, relu, gelu, …), `z` an affine
-pre-activation — else are numbered `v₁, v₂, …`; several of a
-kind are numbered `h₁, h₂` inner first; a name in `taken` (the user's variables and sizes)
-is never used. The same nodes get the same names wherever `Naming` prints them: the
-derivative, its LaTeX, the Jupyter display; `steps` and the code generators may call
+pre-activation — else are numbered `v₁, v₂, …`; several of a kind are numbered `h₁, h₂`
+inner first; a name in `taken` (the user's variables and sizes) is never used. The same
+nodes get the same names wherever `Naming` (`render.where`, re-exported here) prints them:
+the derivative, its LaTeX, the Jupyter display; `steps` and the code generators may call
 `name_intermediates` with their own `taken` names and use `Naming.symbols()`.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 
 from .. import expr as E
-from ..records import Record, Struct
-from ..registry import func
-from ..registry import get as primitive
-from .latex_names import fold_lines
-from .styles import ATOM, LatexStyle, Style
-from .text import Printer
+from ..primitive_table import func
+from ..primitive_table import get as primitive
+from ..records import Struct
+from .styles import Style
+from .where import Naming, latex_block
 
 __all__ = [
     "LONG",
@@ -61,123 +59,11 @@ MAX_NAMES = 8  # names in one result, at most
 MAX_NODES = 4000  # a result with more nodes prints flat
 
 SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 # the letters a reader gives an affine pre-activation (Wx + b); an activation's letters
 # (`s` softmax, `σ` sigmoid, `h` tanh, relu, …) are a field of its primitive record
 _AFFINE = ("z", "a")
 _NUMBERED = "v"
-
-
-class Naming(Record):
-    """Which nodes print as names: `names` maps a node to its name, in definition order
-    (a definition uses only names before it). Empty (falsy) when nothing is named."""
-
-    __slots__ = ("names",)
-
-    def __init__(
-        self,
-        names: dict | None = None,
-    ) -> None:
-        _set = object.__setattr__  # (past the record's __setattr__)
-        _set(self, "names", {} if names is None else names)
-
-    def _key(self) -> tuple:
-        return (self.names,)
-
-    def __bool__(self) -> bool:
-        return bool(self.names)
-
-    @property
-    def definitions(self) -> list[tuple[str, E.Expr]]:
-        """[(name, node)], inner first."""
-        return [(name, node) for node, name in self.names.items()]
-
-    def symbols(self) -> dict:
-        """node -> `Var(name, node.shape)`: for a caller that substitutes the names into
-        expressions (steps, generated code) rather than printing through `Naming`."""
-        return {node: E.Var(name, node.shape) for node, name in self.names.items()}
-
-    def identifiers(self) -> dict:
-        """node -> its name as an ASCII Python identifier (`σ` → `sigma`, `h₁` → `h1`),
-        for generated code."""
-        return {node: _identifier(name) for node, name in self.names.items()}
-
-    def printer(self, style: Style, defining: E.Expr | None = None) -> Printer:
-        """A printer that prints each named node (but `defining`, whose definition this is)
-        as its name."""
-        p = Printer(style)
-        for node, name in self.names.items():
-            if node is not defining:
-                p.memo[node] = (style.name(name), ATOM)
-                p.named.add(node)
-        return p
-
-    def text(self, e: E.Expr) -> str:
-        return self.printer(Style())(e)
-
-    def latex(self, e: E.Expr) -> str:
-        return self.printer(LatexStyle())(e)
-
-    def where_text(self) -> str:
-        """`where s = softmax(Wx), h = tanh(W₁x)`, or "" when nothing is named."""
-        if not self:
-            return ""
-        p = Style()
-        parts = [f"{name} = {self.printer(p, node)(node)}" for name, node in self.definitions]
-        return "where " + ", ".join(parts)
-
-    def where_latex(self) -> str:
-        """`\\text{where } s = …,\\ h = …` on one line, or "" when nothing is named."""
-        if not self:
-            return ""
-        s = LatexStyle()
-        parts = [f"{s.name(n)} = {self.printer(s, node)(node)}" for n, node in self.definitions]
-        return "\\text{where } " + ",\\ ".join(parts)
-
-    def latex_rows(self, at_equals: bool = True) -> list[str]:
-        """One `aligned` row per definition: `\\text{where } s &= …`, then `h &= …`
-        aligned at the equals signs; or (`at_equals=False`) `&\\text{where } s = …`,
-        then `&\\hphantom{\\text{where }} h = …` aligned on the left."""
-        s = LatexStyle()
-        rows = []
-        for i, (name, node) in enumerate(self.definitions):
-            head = (
-                "\\text{where } " if i == 0 else ("" if at_equals else "\\hphantom{\\text{where }}")
-            )
-            eq = "&=" if at_equals else "="
-            row = f"{head}{s.name(name)} {eq} {fold_lines(self.printer(s, node)(node))}"
-            rows.append(row if at_equals else "&" + row)
-        return rows
-
-    def show_text(self, e: E.Expr) -> str:
-        """The body and its definitions on one line: `(s − y)xᵀ  where s = softmax(Wx)`."""
-        body = self.text(e)
-        return f"{body}  {self.where_text()}" if self else body
-
-    def show_latex(self, e: E.Expr) -> str:
-        """The body, then its definitions, as an `aligned` block (a bare formula when
-        nothing is named)."""
-        body = fold_lines(self.latex(e))
-        if not self:
-            return body
-        return latex_block(["&" + body] + self.latex_rows(at_equals=False))
-
-
-def _identifier(name: str) -> str:
-    out = ""
-    for ch in name.translate(_DIGITS):
-        if ch.isascii():
-            out += ch
-        else:
-            word = unicodedata.name(ch, "v").split(" LETTER ")[-1].split()[0].lower()
-            out += word if word.isidentifier() else "v"
-    return out
-
-
-def latex_block(rows: list[str]) -> str:
-    """`rows` as one `aligned` environment (amsmath; math mode)."""
-    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
 
 # ---------------------------------------------------------------- what a node is

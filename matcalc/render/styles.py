@@ -195,6 +195,10 @@ class Style:
         """Indexing's constants: the unit vector e₂ (NumPy's index 2), or I[:, 1:3]."""
         return "e" + index.translate(SUBSCRIPT) if single else f"I[:, {index}]"
 
+    def element(self, base: str, indices: list[str]) -> str:
+        """An entry picked by unit vectors (eₖᵀx, eᵢᵀX eⱼ), as NumPy indexes it: x[0], X[1, -1]."""
+        return f"{base}[{', '.join(indices)}]"
+
     def name(self, n: str) -> str:
         return n
 
@@ -300,6 +304,11 @@ class LatexStyle(Style):
 
     def unit(self, index, single):
         return f"e_{{{index}}}" if single else f"I_{{:,\\,{index}}}"
+
+    def element(self, base, indices):
+        # a subscripted name (W_{1}) is braced before its index: {W_{1}}_{0}
+        base = f"{{{base}}}" if "_" in base or "^" in base else base
+        return f"{base}_{{{','.join(indices)}}}"
 
     def name(self, n):
         return latex_name(n)

@@ -17,7 +17,7 @@ from .. import expr as E
 from ..derived import DerivativeLike
 from ..readoff import kronecker_term
 from ..records import replace
-from .index_form import index_terms, render_terms
+from .index_form import index_terms, indexed, render_terms
 from .index_kron import kron_index_text
 from .latex_names import fold_lines
 from .notation import Notation
@@ -131,12 +131,7 @@ def _factor(M, n: Notation, a: str, b: str) -> str:
         return ""
     if M is None:
         return n.delta(a + b) if a and b else ""
-    return _indexed(M, n, a + b)
-
-
-def _indexed(M, n: Notation, indices: str):
-    body = n.show(M)
-    return (n.indexable(body) if isinstance(M, E.Var) else n.paren(body)) + n.sub(indices)
+    return indexed(M, n, a, b)
 
 
 # letters, and the parentheses of a composite index ₍ᵢᵣ₎ (render.index_kron)

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from .. import expr as E
 from .. import primitives
+from .entries import entries
 from .latex_names import fold_lines
 from .styles import (
     ATOM,
@@ -292,6 +293,15 @@ class Printer:
     def _matmul(self, e):
         s = self.s
         fs = e.args
+        elements, fs = entries(fs, lambda m: self.wrap(m, ATOM), s.element)
+        if elements:
+            text = ""
+            for piece in elements:
+                text = s.join(text, piece)
+            if not fs:
+                return text, (ATOM if len(elements) == 1 else PRODUCT)
+            rest = self._chain(fs) if len(fs) > 1 else self.wrap(fs[0], POWER)
+            return s.join(text, rest), PRODUCT
         if (
             len(fs) == 2
             and isinstance(fs[0], E.Transpose)
@@ -299,6 +309,11 @@ class Printer:
             and fs[1].shape.is_column
         ):
             return (self.wrap(fs[0].args[0], POWER) + s.dot + self.wrap(fs[1], POWER)), PRODUCT
+        return self._chain(fs), PRODUCT
+
+    def _chain(self, fs) -> str:
+        """Factors of a matrix product, juxtaposed (a sum or product factor parenthesised)."""
+        s = self.s
         out, previous = "", ""
         for f in fs:
             piece = self.wrap(f, POWER if isinstance(f, E.Mul) else PRODUCT)
@@ -311,7 +326,7 @@ class Printer:
             joined = s.join(previous, piece)  # spacing decided by neighbours
             out += joined[len(previous) :] if previous else piece
             previous = piece
-        return out, PRODUCT
+        return out
 
 
 def _unprinted(root: E.Expr, memo: dict) -> list:

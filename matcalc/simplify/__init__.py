@@ -6,9 +6,11 @@ not apply; its docstring states the identity and why it shrinks. Commutative alg
 the matrix identities the tutorial uses: `1ᵀdiag(x) = xᵀ`, `diag(a)diag(b) = diag(a ⊗ b)`, …
 
 The package: `engine` (the table, the decorator, the driver), `rewrites_diag` (diagonals and
-all-ones vectors) and `rewrites` (the other matrix rules),
-`rewrites_fold` (σ recognised, distribute/factor by cost), `rewrites_reduce` (sums and
-traces), which register themselves in the table when imported, in that order; `cost` (size,
+all-ones vectors), `rewrites_sign` (steps and minus signs), `rewrites_block` (block
+literals), `rewrites_factor` (common factors of a sum) and `rewrites` (products: inverses,
+distributing where it cancels; it imports the four before it), `rewrites_fold` (σ
+recognised, distribute/factor by cost), `rewrites_reduce` (sums and traces), which register
+themselves in the table when imported, in that order; `cost` (size,
 then the textbook's preference) chooses between two directions of an identity, and
 `present` (transposes gathered) runs last. Every name is re-exported here.
 """
@@ -54,7 +56,15 @@ from .rewrites import (
     trace_block,
 )
 from .rewrites_fold import expand_products, factor_common, sigmoid_fold
-from .rewrites_reduce import ones_as_one, simplex_sum, sum_identity, sum_of_sum, trace_scalar
+from .rewrites_reduce import (
+    ones_as_one,
+    simplex_sum,
+    sum_identity,
+    sum_of_kron,
+    sum_of_sum,
+    trace_of_kron,
+    trace_scalar,
+)
 
 __all__ = [
     "BudgetExceeded",
@@ -100,8 +110,10 @@ __all__ = [
     "simplify",
     "step_idempotent",
     "sum_identity",
+    "sum_of_kron",
     "sum_of_sum",
     "trace_block",
+    "trace_of_kron",
     "trace_scalar",
     "transpose_twins",
 ]

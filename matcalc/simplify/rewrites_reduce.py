@@ -1,6 +1,7 @@
-"""Reductions: sums and traces. `sum(I ⊙ X) = tr(X)`, scalars out of a trace, a sum over a
-sum split where its terms cancel (the zero sum `sum(x − mean(x))`), and `1ᵀy = 1` for a
-simplex `y` — each a named rule, so `steps` shows where it was used.
+"""Reductions: sums and traces. `sum(I ⊙ X) = tr(X)`, scalars out of a trace, the sum and
+the trace of a Kronecker product as products of its factors', a sum over a sum split where
+its terms cancel (the zero sum `sum(x − mean(x))`), and `1ᵀy = 1` for a simplex `y` — each a
+named rule, so `steps` shows where it was used.
 """
 
 from __future__ import annotations
@@ -9,7 +10,15 @@ from .. import expr as E
 from .cost import cheaper
 from .engine import rewrite
 
-__all__ = ["ones_as_one", "simplex_sum", "sum_identity", "sum_of_sum", "trace_scalar"]
+__all__ = [
+    "ones_as_one",
+    "simplex_sum",
+    "sum_identity",
+    "sum_of_kron",
+    "sum_of_sum",
+    "trace_of_kron",
+    "trace_scalar",
+]
 
 
 @rewrite("simplex-sum")
@@ -46,6 +55,28 @@ def trace_scalar(node: E.Expr) -> E.Expr | None:
         arrays = [f for f in fs if not f.shape.is_scalar]
         if scalars and arrays:
             return E.Mul(*scalars, E.Trace(E.Mul(*arrays)))
+    return None
+
+
+@rewrite("sum-of-kron")
+def sum_of_kron(node: E.Expr) -> E.Expr | None:
+    """sum(A ⊗ B) → sum(A)sum(B): the entries of A ⊗ B are every product of an entry of A
+    and one of B. Shrinks: the sums are of the factors, not of their (mp)×(nq) product, and
+    equal sums then collect (sum(S ⊗ S) + 2sum(S)² = 3sum(S)²)."""
+    if isinstance(node, E.Sum) and isinstance(node.args[0], E.Kron):
+        a, b = node.args[0].args
+        return E.Mul(E.Sum(a), E.Sum(b))
+    return None
+
+
+@rewrite("trace-of-kron")
+def trace_of_kron(node: E.Expr) -> E.Expr | None:
+    """tr(A ⊗ B) → tr(A)tr(B) for square A and B. Shrinks: as sum-of-kron, the traces are
+    of the factors, and equal traces then collect."""
+    if isinstance(node, E.Trace) and isinstance(node.args[0], E.Kron):
+        a, b = node.args[0].args
+        if a.shape.is_square and b.shape.is_square:
+            return E.Mul(E.Trace(a), E.Trace(b))
     return None
 
 
