@@ -42,6 +42,7 @@ class Built:
     variables: dict
     dimensions: set
     text: str
+    declared: dict  # {name: dims} of every declared name, used or not
 
 
 def _declared(query: Query, shapes: object) -> dict:
@@ -324,4 +325,4 @@ def build(query: Query, shapes: object = None) -> Built:
     """The query's expression as index-engine nodes."""
     b = _Builder(query, shapes)
     root = b.run(query.body)
-    return Built(root, b.variables, b.dimensions, query.text)
+    return Built(root, b.variables, b.dimensions, query.text, b.decl)

@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import LimitError
 from ..limits import EVALUATE_MAX_BYTES
 from .numeric import Values, size_of
+from .terms import Term
 
 __all__ = ["contract", "einsum_plan"]
 
@@ -24,7 +25,7 @@ def _one_hot(k: int, n: int, exact: bool):
     return v
 
 
-def einsum_plan(term, free: tuple, dims: dict):
+def einsum_plan(term: Term, free: tuple, dims: dict) -> tuple[list, str]:
     """(operands: [("factor", node, constants, letters) | ("delta", a, b, letters) |
     ("ones", symbol, letter)], output letters) of one term: the einsum it is."""
     names: dict = {}
@@ -55,7 +56,7 @@ def einsum_plan(term, free: tuple, dims: dict):
     return parts, "".join(names[s] for s in free)
 
 
-def contract(terms: list, free: tuple, dims: dict, values: Values):
+def contract(terms: list, free: tuple, dims: dict, values: Values) -> np.ndarray:
     """Σ terms as an array over the `free` symbols (in that order)."""
     sizes = values.sizes
     shape = tuple(size_of(dims[s], sizes) for s in free)

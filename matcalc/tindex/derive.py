@@ -9,6 +9,7 @@ from ..layout import Layout
 from ..parse import parse_query
 from .build import build
 from .diff import Deriver
+from .nodes import make
 from .result import IndexDerivative
 from .terms import Indices, merge
 
@@ -25,6 +26,8 @@ def _setup(expression: object, wrt: object, shapes: object):
         )
     built = build(parse_query(expression), shapes)
     name = wrt.strip()
+    if name in built.declared and name not in built.variables:  # declared, unused: ∂ = 0
+        built.variables[name] = make("var", name, (), built.declared[name])
     if name not in built.variables:
         raise NameError_(
             f"{name} is not a variable of the query",

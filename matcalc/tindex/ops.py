@@ -7,13 +7,16 @@ builder, matcalc/tindex/build.py, puts the caret on it).
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from ..errors import ShapeError, UnsupportedError
 from .nodes import Node, const, is_const, make
 
 __all__ = [
     "add",
+    "at",
+    "broadcast",
+    "count",
+    "div",
+    "index",
     "amax",
     "axes_of",
     "dims_text",
@@ -102,6 +105,10 @@ def add(a: Node, b: Node) -> Node:
 
 
 def mul(a: Node, b: Node) -> Node:
+    if is_const(b) and not is_const(a):
+        a, b = b, a
+    if is_const(a) and b.op == "view":  # c·view(B) = view(c·B): the view stays outside
+        return view(mul(a, b.args[0]), b.data, b.shape)
     if is_const(a, 1) and b.ndim >= a.ndim:
         return b
     if is_const(b, 1) and a.ndim >= b.ndim:
@@ -350,7 +357,3 @@ def index(a: Node, entries: tuple) -> Node:
         out.append(at(len(shape)))
         shape.append(size)
     return view(a, tuple(out), tuple(shape))
-
-
-def scaled(a: Node, c: Fraction) -> Node:
-    return mul(const(c), a)

@@ -99,9 +99,11 @@ class Namer:
 
     def atom(self, node: Node) -> str:
         text = self.expr(node)
-        simple = node.op in ("var", "dim", "softmax", "lse", "amax", "view") or (
+        simple = node.op in ("var", "softmax", "lse", "amax", "view") or (
             node.op == "const" and node.data >= 0 and node.data.denominator == 1
         )
+        if node.op == "dim" and len(node.data) == 1:
+            return text
         if node.uid in self.names or simple or (node.op == "ew" and node.data[0].startswith("fn:")):
             return text
         if node.op == "einsum" and node.data[2] != "@":
@@ -143,8 +145,7 @@ class Namer:
         if what == "pow":
             base, exponent = args
             if exponent.op == "const":
-                text = self.atom(base)
-                return s.power(text, exponent.data, not text.startswith("("))
+                return s.power(self.atom(base), exponent.data, True)
             return f"{self.atom(base)}^{self.atom(exponent)}"
         if what.startswith("cmp:"):
             table = _CMP_LATEX if s.latex else _CMP

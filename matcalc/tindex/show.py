@@ -7,11 +7,15 @@ function's derivative is its gradient in index form (`∂f/∂Tₐᵢⱼ = …`)
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from .nodes import Node
 from .notation import LATEX, TEXT, Style
 from .printing import Namer
 from .terms import _through_view
+
+if TYPE_CHECKING:
+    from .result import IndexDerivative
 
 __all__ = ["derivative_text", "letters_for"]
 
@@ -73,7 +77,7 @@ class _Printer:
         args = node.args
         if what == "add":
             left = self.factor(args[0], sub[0], local, True)
-            right = args[1]
+            right, sub[1] = _through_view(args[1], sub[1])
             if right.op == "ew" and right.data[0] == "mul" and right.args[0].op == "const":
                 c = right.args[0].data
                 rest = self.factor(right.args[1], _sub_of(right, 1, sub[1]), local)
@@ -84,13 +88,15 @@ class _Printer:
             text = f"{left} + {self.factor(right, sub[1], local, True)}"
             return text if alone else f"({text})"
         if what == "mul":
-            parts = [self.factor(a, i, local) for a, i in zip(args, sub)]
-            return "".join(parts)
+            pairs = sorted(zip(args, sub), key=lambda p: bool(p[0].ndim))
+            return "".join(self.factor(a, i, local) for a, i in pairs)
         if what == "pow":
             base, exponent = args
             inner = self.factor(base, sub[0], local)
             if exponent.op == "const":
-                atomic = base.op != "ew" or base.data[0].startswith("fn:")
+                atomic = (base.op != "ew" or base.data[0].startswith("fn:")) and "·" not in inner
+                if exponent.data == -1 and not s.latex:
+                    return f"(1/{inner if atomic else f'({inner})'})"
                 return s.power(inner, exponent.data, atomic)
             return f"{inner}^{self.factor(exponent, sub[1], local)}"
         if what.startswith("cmp:"):
@@ -208,5 +214,5 @@ def _only(t, keep: set):
     )
 
 
-def derivative_text(d, latex: bool = False) -> str:
+def derivative_text(d: IndexDerivative, latex: bool = False) -> str:
     return _Printer(d, LATEX if latex else TEXT).text()

@@ -7,6 +7,7 @@ largest difference from central differences of f's value.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from .. import registry
 from ..errors import UnsupportedError
@@ -14,6 +15,9 @@ from ..primitives.lowering import CONSTANTS, spelling
 from .contract import einsum_plan
 from .nodes import Node
 from .numeric import _postorder
+
+if TYPE_CHECKING:
+    from .result import IndexDerivative
 
 __all__ = ["source"]
 
@@ -228,7 +232,7 @@ def check({args}, step=1e-6):
 '''
 
 
-def source(d, target: str = "numpy", dtype: str = "float64") -> str:
+def source(d: IndexDerivative, target: str = "numpy", dtype: str = "float64") -> str:
     """The module's text (module docstring)."""
     w = _Writer(d, target)
     names = list(d.built.variables)

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from .nodes import Node, make
+from .nodes import Node, const, make
 
-__all__ = ["Indices", "Term", "merge", "rename", "tidy"]
+__all__ = ["Indices", "Term", "canonical", "merge", "rename", "tidy"]
 
 
 class Indices:
@@ -89,6 +89,7 @@ def tidy(t: Term, ix: Indices) -> Term | None:
         factors.append((node, idx))
     if coef == 0:
         return None
+    factors = _scalars_combined(factors)
     bound = set(t.bound)
     changed = True
     while changed:
@@ -132,6 +133,28 @@ def tidy(t: Term, ix: Indices) -> Term | None:
         tuple(factors),
         frozenset(bound),
     )
+
+
+def _scalars_combined(factors: list) -> list:
+    """Scalar factors with one base multiplied into one power ((1/h)(1/h) = 1/h²)."""
+    from .ops import power
+
+    powers: dict = {}
+    order: list = []
+    rest = []
+    for node, idx in factors:
+        if idx:
+            rest.append((node, idx))
+            continue
+        base, exponent = node, Fraction(1)
+        if node.op == "ew" and node.data[0] == "pow" and node.args[1].op == "const":
+            base, exponent = node.args[0], node.args[1].data
+        if base.uid not in powers:
+            order.append(base)
+            powers[base.uid] = Fraction(0)
+        powers[base.uid] += exponent
+    scalars = [(power(b, const(powers[b.uid])), ()) for b in order if powers[b.uid] != 0]
+    return scalars + rest
 
 
 def _times_size(coef, factors, dim):
