@@ -283,9 +283,9 @@ def test_hessian_of_a_softmax_loss_agrees_with_differences():
 def test_latex_and_steps():
     d = matcalc.derivative("T: tensor(h, n, d); softmax(T, axis=0)", "T")
     assert d.latex() == (
-        r"\frac{\partial (softmax(T, axis=0))_{aij}}{\partial T_{ekl}} = "
+        r"\frac{\partial (\operatorname{softmax}(T, axis=0))_{aij}}{\partial T_{ekl}} = "
         r"\delta_{ik}\delta_{jl}S_{aij}(\delta_{ae} - S_{eij}),\quad\text{where } "
-        r"S = softmax(T, axis=0)"
+        r"S = \operatorname{softmax}(T, axis=0)"
     )
     steps = str(d.steps)
     assert "u1 = softmax(T, axis=0)  : (h, n, d)" in steps
@@ -341,3 +341,21 @@ def test_bad_values_are_errors():
         d.evaluate({})
     with pytest.raises(UnsupportedError, match="numerator layout only"):
         matcalc.derivative("T: tensor(h, n, d); sum(T.T * T.T)", "T", layout="denominator")
+
+
+def test_constant_slices_and_indices():
+    three_ways(
+        "T: tensor(h, n, d); sum(tanh(T[1:2, :2]) * T[0:1, 1:3])",
+        "T",
+        "∂f/∂Tₐᵢⱼ = Σₖₗ δᵢₗPₖₗⱼ(1 − tanh(Qₖₗⱼ)²)δ[k+1,a] + Σₖₗ δₐₖtanh(Qₖₗⱼ)δ[l+1,i], "
+        "where P = T[:1][:, 1:3], Q = T[:, :2][1:2]",
+        lambda v: np.sum(np.tanh(v["T"][1:2, :2]) * v["T"][0:1, 1:3]),
+        T3,
+        seed=16,
+    )
+
+
+def test_a_slice_of_symbolic_length_is_a_located_error():
+    with pytest.raises(UnsupportedError, match="symbolic size n") as err:
+        matcalc.derivative("T: tensor(h, n, d); sum(T.T * T.T) + sum(T[:, 1:])", "T")
+    assert "column 42:" in str(err.value)

@@ -40,6 +40,10 @@ def check_sizes(d: IndexDerivative, n: int) -> dict:
     pool = [n] + [s for s in SIZES if s != n]
     sizes = {dim: pool[k % len(pool)] for k, dim in enumerate(dims)}
     for node in _postorder(d.built.root):
+        if node.op == "einsum" and isinstance(node.data[2], tuple) and node.data[2][0] == "slice":
+            dim = node.args[0].shape[node.data[2][1]]
+            if isinstance(dim, str):
+                sizes[dim] = max(sizes[dim], node.data[2][3])
         if node.op != "view":
             continue
         for e, dim in zip(node.data, node.args[0].shape):

@@ -85,6 +85,10 @@ class Values:
             n = self.shape(node)[0]
             e = np.eye(n)
             return e.astype(int).astype(object) if self.exact else e
+        if op == "shift":
+            rows, cols = self.shape(node)
+            e = np.eye(rows, cols, k=data)
+            return e.astype(int).astype(object) if self.exact else e
         if op == "ew":
             return self.ew(node)
         if op == "einsum":

@@ -322,14 +322,14 @@ def _squeezed_batch(o: Node, own: tuple, batch: tuple, tail: int) -> tuple[Node,
 
 
 def index(a: Node, entries: tuple) -> Node:
-    """a[entries]: integers (negative allowed) and slices with constant ends (from 0);
-    missing trailing entries take the axis whole."""
+    """a[entries]: integers (negative allowed) and slices with constant ends; missing
+    trailing entries take the axis whole."""
     if len(entries) > a.ndim:
         raise ShapeError(
             f"too many indices ({len(entries)}) for a value of shape {shape_text(a.shape)}",
             expected=f"at most {a.ndim}",
         )
-    out, shape = [], []
+    out, shape, shifts = [], [], []
     for k in range(a.ndim):
         e = entries[k] if k < len(entries) else (None, None)
         dim = a.shape[k]
@@ -342,18 +342,46 @@ def index(a: Node, entries: tuple) -> Node:
             out.append(e % dim if isinstance(dim, int) else e)
             continue
         start, stop = e
-        if start not in (None, 0) or (stop is not None and stop < 0):
-            raise UnsupportedError(
-                "a slice that does not start at 0 (or ends at a negative index) is not "
-                "supported in a query over order-3 values",
-                expected="an integer index or a slice :k",
-            )
-        size = dim
-        if stop is not None:
-            if isinstance(dim, int) and stop >= dim:
-                size = dim
-            else:
-                size = stop
+        start, stop = _ends(start, stop, dim)
         out.append(at(len(shape)))
-        shape.append(size)
-    return view(a, tuple(out), tuple(shape))
+        if start:  # a[s:t]: the axis kept whole here, cut by a shift matrix below
+            shifts.append((len(shape), start, stop))
+            shape.append(dim)
+        else:
+            shape.append(dim if stop is None else stop)
+    node = view(a, tuple(out), tuple(shape))
+    for position, start, stop in shifts:
+        node = _shifted(node, position, start, stop)
+    return node
+
+
+def _ends(start, stop, dim) -> tuple:
+    """A slice's (start, stop) with negative ends resolved (an int dimension), stop None
+    for the whole axis; a slice of no entries or one that needs a symbolic size is an
+    error."""
+    if isinstance(dim, int):
+        start = 0 if start is None else start % dim if start < 0 else min(start, dim)
+        stop = dim if stop is None else stop % dim if stop < 0 else min(stop, dim)
+        if stop <= start:
+            raise ShapeError(f"the slice {start}:{stop} has no entries", expected="start < stop")
+        return start, (None if stop == dim and start == 0 else stop)
+    start = start or 0
+    if start < 0 or (stop is not None and stop < 0) or (start and stop is None):
+        raise UnsupportedError(
+            f"a slice {start or ''}:{'' if stop is None else stop} of an axis of symbolic "
+            f"size {dim} (its length would be {dim} minus a number)",
+            expected="a slice with non-negative ends, and an end where it does not start at 0",
+        )
+    if stop is not None and stop <= start:
+        raise ShapeError(f"the slice {start}:{stop} has no entries", expected="start < stop")
+    return start, stop
+
+
+def _shifted(node: Node, position: int, start: int, stop: int) -> Node:
+    """node[..., start:stop, ...] on axis `position`: an einsum with the constant
+    (stop − start) × n matrix whose row i is the unit row at i + start."""
+    select = make("shift", start, (), (stop - start, node.shape[position]))
+    term = LETTERS[: node.ndim]
+    letter = term[position]
+    out = term[:position] + "Z" + term[position + 1 :]
+    return einsum((term, "Z" + letter), out, [node, select], ("slice", position, start, stop))

@@ -58,6 +58,9 @@ class Namer:
         return out
 
     # ------------------------------------------------------------------ as the query writes it
+    def call(self, name: str) -> str:
+        return rf"\operatorname{{{name}}}" if self.style.latex else name
+
     def expr(self, node: Node, top: bool = False) -> str:
         """The node as an expression; `top`: spell a named node out (its definition)."""
         s = self.style
@@ -74,28 +77,37 @@ class Namer:
             return f"ones({', '.join(map(str, node.shape))})"
         if op == "eye":
             return f"eye({node.shape[0]})"
+        if op == "shift":
+            return f"eye({node.shape[0]}, {node.shape[1]}, k={data})"
         if op == "ew":
             return self.ew_expr(node)
         if op == "view":
             return self.view_expr(node)
         arg = self.atom(node.args[0]) if node.args else ""
         if op == "softmax":
-            return f"softmax({self.expr(node.args[0])}{_axes(data, node.args[0].ndim)})"
+            return (
+                f"{self.call('softmax')}({self.expr(node.args[0])}{_axes(data, node.args[0].ndim)})"
+            )
         if op == "lse":
-            return f"logsumexp({self.expr(node.args[0])}{_axes(data, node.args[0].ndim)})"
+            return f"{self.call('logsumexp')}({self.expr(node.args[0])}{_axes(data, node.args[0].ndim)})"
         if op == "amax":
-            return f"{data[1]}({self.expr(node.args[0])}{_axes(data[0], node.args[0].ndim)})"
+            return f"{self.call(data[1])}({self.expr(node.args[0])}{_axes(data[0], node.args[0].ndim)})"
         terms, output, how = data
         if how == "@":
             return " @ ".join(self.atom(a) for a in node.args)
+        if isinstance(how, tuple) and how[0] == "slice":
+            _, position, start, stop = how
+            return f"{self.atom(node.args[0])}[{':, ' * position}{start}:{stop}]"
         if isinstance(how, tuple) and how[0] == "sum":
-            return f"sum({self.expr(node.args[0])}{_axes(how[1], node.args[0].ndim)})"
+            return (
+                f"{self.call('sum')}({self.expr(node.args[0])}{_axes(how[1], node.args[0].ndim)})"
+            )
         if how in ("trace", "outer", "dot"):
-            return f"{how}({', '.join(self.expr(a) for a in node.args)})"
+            return f"{self.call(how)}({', '.join(self.expr(a) for a in node.args)})"
         del arg
         spec = ",".join(terms) + "->" + output
         inner = ", ".join(self.expr(a) for a in node.args)
-        return f'einsum("{spec}", {inner})'
+        return f'{self.call("einsum")}("{spec}", {inner})'
 
     def atom(self, node: Node) -> str:
         text = self.expr(node)

@@ -33,6 +33,33 @@ class IndexDerivative:
         return self.built.root
 
     @property
+    def function(self) -> None:
+        """None: `expression` is the function itself (a Hessian's too: its terms are read
+        off the function directly)."""
+        return None
+
+    @property
+    def variables(self) -> dict:
+        """{name: variable node} of the query."""
+        return dict(self.built.variables)
+
+    @property
+    def declarations(self) -> dict:
+        """{name: its declaration} of every variable (all are declared in such a query)."""
+        words = {0: "scalar", 1: "vector", 2: "matrix"}
+        out = {}
+        for name, var in self.built.variables.items():
+            word = words.get(var.ndim, "tensor")
+            dims = f"({', '.join(map(str, var.shape))})" if var.shape else ""
+            out[name] = word + dims
+        return out
+
+    @property
+    def inferred(self) -> dict:
+        """{}: a query over order-3 values declares every name."""
+        return {}
+
+    @property
     def wrt(self) -> tuple:
         return (self.var,)
 

@@ -68,6 +68,9 @@ class _Printer:
             return s.number(node.data)
         if node.op == "ew":
             return self.ew(node, idx, local, alone)
+        if node.op == "shift":  # the unit row at i + start: δ(i + start, m)
+            i, m = self.idx(idx, local)
+            return s.delta(f"{i}+{node.data}", m)
         return s.sub(self.namer.name(node), self.idx(idx, local))
 
     def ew(self, node: Node, idx: tuple, local: dict, alone: bool) -> str:

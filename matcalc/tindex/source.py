@@ -108,6 +108,9 @@ class _Writer:
             text = f"{m}.ones({self.shape(node.shape)})"
         elif op == "eye":
             text = f"{m}.eye({self.dim(node.shape[0])})"
+        elif op == "shift":
+            rows, cols = (self.dim(x) for x in node.shape)
+            text = f"{m}.eye({rows}, {cols}, k={data})"
         elif op == "ew":
             text = self.ew(node, arg)
         elif op == "einsum":
