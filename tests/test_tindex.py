@@ -246,6 +246,17 @@ def test_log_softmax_over_the_batch_axis():
     )
 
 
+def test_a_shared_vector_of_batch_weights():
+    three_ways(
+        "T: tensor(h, n, d); x: vector(h); sum(T.T * T.T * x)",
+        "x",
+        "∂f/∂xᵢ = Σⱼₖ Tᵢⱼₖ²",
+        lambda v: np.sum(v["T"].T * v["T"].T * v["x"]),
+        {**T3, "x": ("h",)},
+        seed=17,
+    )
+
+
 def test_cancelling_terms_merge_to_zero():
     d = three_ways(
         "T: tensor(h, n, d); sum(T.T * T.T - T.T * T.T) + sum(T)",
@@ -347,7 +358,7 @@ def test_constant_slices_and_indices():
     three_ways(
         "T: tensor(h, n, d); sum(tanh(T[1:2, :2]) * T[0:1, 1:3])",
         "T",
-        "∂f/∂Tₐᵢⱼ = Σₖₗ δᵢₗPₖₗⱼ(1 − tanh(Qₖₗⱼ)²)δ[k+1,a] + Σₖₗ δₐₖtanh(Qₖₗⱼ)δ[l+1,i], "
+        "∂f/∂Tₐᵢⱼ = Σₖₗ δᵢₗδ[k+1,a]Pₖₗⱼ(1 − tanh(Qₖₗⱼ)²) + Σₖₗ δₐₖδ[l+1,i]tanh(Qₖₗⱼ), "
         "where P = T[:1][:, 1:3], Q = T[:, :2][1:2]",
         lambda v: np.sum(np.tanh(v["T"][1:2, :2]) * v["T"][0:1, 1:3]),
         T3,

@@ -132,8 +132,18 @@ class _Printer:
         for node, idx in t.factors:
             if ("f", node.uid, idx) in skip:
                 continue
-            (scalars if not idx else others).append(self.factor(node, idx, local))
-        return "".join(scalars + parts + others)
+            text = self.factor(node, idx, local)
+            (scalars if not idx else parts if node.op == "shift" else others).append(text)
+        return "".join(scalars + parts + self.powers(others))
+
+    def powers(self, texts: list) -> list:
+        """Equal factors as one power (TᵢⱼTᵢⱼ → Tᵢⱼ²)."""
+        counts: dict = {}
+        for text in texts:
+            counts[text] = counts.get(text, 0) + 1
+        return [
+            text if k == 1 else self.s.power(text, Fraction(k), True) for text, k in counts.items()
+        ]
 
     def term(self, t, skip: set, first: bool) -> str:
         s = self.s
