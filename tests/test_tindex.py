@@ -370,3 +370,34 @@ def test_a_slice_of_symbolic_length_is_a_located_error():
     with pytest.raises(UnsupportedError, match="symbolic size n") as err:
         matcalc.derivative("T: tensor(h, n, d); sum(T.T * T.T) + sum(T[:, 1:])", "T")
     assert "column 42:" in str(err.value)
+
+
+def test_too_many_index_terms_is_a_limit():
+    from matcalc.errors import LimitError
+
+    inner = "T"
+    for axis in (0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2):
+        inner = f"softmax({inner} * T, axis={axis})"
+    with pytest.raises(LimitError, match="index terms"):
+        matcalc.derivative(f"T: tensor(h, n, d); sum({inner})", "T")
+
+
+def test_the_command_line_prints_and_checks():
+    from matcalc.cli import run
+
+    class Out(list):
+        encoding = "utf-8"
+
+        def write(self, text):
+            self.append(text)
+
+        def flush(self):
+            pass
+
+    out, err = Out(), Out()
+    status = run(["T: tensor(h, n, d); sum(T.T * T.T)", "--wrt", "T", "--check"], out, err)
+    assert status == 0, "".join(err)
+    assert "".join(out).splitlines() == [
+        "∂f/∂Tₐᵢⱼ = 2Tₐᵢⱼ",
+        "SymPy check passed at h=3, n=2, d=4: 24 entries, 24 proved symbolically",
+    ]

@@ -72,7 +72,7 @@ TOPS = st.sampled_from(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(EXPRESSIONS, TOPS, st.sampled_from(["T", "X", "w"]), st.integers(0, 2**16))
 def test_random_tensor_expressions_against_differences(body, top, wrt, seed):
     text = top.format(e=body)
@@ -84,6 +84,22 @@ def test_random_tensor_expressions_against_differences(body, top, wrt, seed):
         return np.asarray(eval(text, {"__builtins__": {}}, {**NUMPY, **v}), dtype=float)  # noqa: S307 - the test's own text
 
     want = testing.jacobian(f, values, wrt)
+    got = np.asarray(d.evaluate(values), dtype=float)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(EXPRESSIONS, TOPS, st.sampled_from(["T", "w"]), st.integers(0, 2**16))
+def test_random_hessians_against_differences_of_the_gradient(body, top, wrt, seed):
+    from matcalc.tindex import index_hessian
+
+    text = DECLARATIONS + top.format(e=body)
+    gradient = index_derivative(text, wrt)
+    d = index_hessian(text, wrt)
+    rng = np.random.default_rng(seed)
+    values = {name: rng.uniform(-1, 1, shape) for name, shape in SIZES.items()}
+    want = testing.jacobian(gradient.evaluate, values, wrt)
     got = np.asarray(d.evaluate(values), dtype=float)
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
