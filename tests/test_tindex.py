@@ -401,3 +401,25 @@ def test_the_command_line_prints_and_checks():
         "∂f/∂Tₐᵢⱼ = 2Tₐᵢⱼ",
         "SymPy check passed at h=3, n=2, d=4: 24 entries, 24 proved symbolically",
     ]
+
+
+def test_jax_and_torch_sources_agree_with_evaluate():
+    d = matcalc.derivative(
+        "T: tensor(h, n, d); sum(softmax(T, axis=0)[:, 1:3] * tanh(T.T.T[:, 1:3]))", "T"
+    )
+    values = draw(T3, seed=18)
+    want = d.evaluate(values)
+    for target in ("jax", "torch"):
+        try:
+            module = __import__(target)
+        except ImportError:
+            continue
+        if target == "jax":
+            module.config.update("jax_enable_x64", True)
+        scope: dict = {}
+        exec(compile(d.to_source(target), f"<{target}>", "exec"), scope)  # noqa: S102
+        got = np.asarray(scope["f"](values["T"])[1])
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+        assert scope["check"](values["T"]) < 1e-5
+    with pytest.raises(MatcalcError, match="dtype"):
+        d.to_source("numpy", dtype="int8")

@@ -10,7 +10,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from .. import registry
-from ..errors import UnsupportedError
+from ..errors import MatcalcError, UnsupportedError
 from ..primitives.lowering import CONSTANTS, spelling
 from .contract import einsum_plan
 from .nodes import Node
@@ -21,7 +21,11 @@ if TYPE_CHECKING:
 
 __all__ = ["source"]
 
-_MODULES = {"numpy": ("np", "import numpy as np"), "jax": ("jnp", "import jax.numpy as jnp")}
+_MODULES = {
+    "numpy": ("np", "import numpy as np"),
+    "jax": ("jnp", "import jax.numpy as jnp"),
+    "torch": ("torch", "import torch"),
+}
 
 
 class _Src:
@@ -75,8 +79,8 @@ class _Writer:
     def __init__(self, d, target: str):
         if target not in _MODULES:
             raise UnsupportedError(
-                f"to_source({target!r}) of a derivative by the index engine is not built yet",
-                expected='"numpy" or "jax"',
+                f"to_source({target!r}): the targets are numpy, jax and torch",
+                expected='"numpy", "jax" or "torch"',
             )
         self.d, self.target = d, target
         self.m, header = _MODULES[target]
@@ -105,12 +109,13 @@ class _Writer:
         elif op == "dim":
             text = " * ".join(f"float({self.dim(x)})" for x in data)
         elif op == "ones":
-            text = f"{m}.ones({self.shape(node.shape)})"
+            text = f"_ones({self.shape(node.shape)})"
         elif op == "eye":
-            text = f"{m}.eye({self.dim(node.shape[0])})"
+            n = self.dim(node.shape[0])
+            text = f"_eye({n}, {n})"
         elif op == "shift":
             rows, cols = (self.dim(x) for x in node.shape)
-            text = f"{m}.eye({rows}, {cols}, k={data})"
+            text = f"_eye({rows}, {cols}, {data})"
         elif op == "ew":
             text = self.ew(node, arg)
         elif op == "einsum":
@@ -123,7 +128,7 @@ class _Writer:
         elif op == "lse":
             text = f"_logsumexp({arg[0]}, {data!r})"
         else:
-            text = f"{m}.{'max' if data[1] == 'max' else 'min'}({arg[0]}, axis={data[0]!r})"
+            text = f"_{'amax' if data[1] == 'max' else 'amin'}({arg[0]}, {data[0]!r})"
         name = f"t{len(self.lines)}"
         self.lines.append(f"    {name} = {text}")
         self.names[node.uid] = name
@@ -146,7 +151,7 @@ class _Writer:
         if what == "mul":
             return f"{aligned[0].text} * {aligned[1].text}"
         if what == "pow":
-            return f"{self.m}.power({aligned[0].text}, {aligned[1].text})"
+            return f"({aligned[0].text}) ** ({aligned[1].text})"
         if what.startswith("cmp:"):
             return f"(({aligned[0].text}) {what[4:]} ({aligned[1].text})) * 1.0"
         p = registry.get(what[3:])
@@ -165,7 +170,7 @@ class _Writer:
         text = f"{a}[{', '.join(index)}]" if index else a
         order = sorted(range(len(positions)), key=lambda k: positions[k])
         if order != list(range(len(order))):
-            text = f"{self.m}.transpose({text}, {tuple(order)!r})"
+            text = f"_permute({text}, {tuple(order)!r})"
         return f"{self.m}.reshape({text}, {self.shape(node.shape)})"
 
     def term(self, t) -> str:
@@ -187,31 +192,97 @@ class _Writer:
             elif part[0] == "delta":
                 _, a, b, letters = part
                 if isinstance(a, str) and isinstance(b, str):
-                    operands.append(f"{m}.eye({self.dim(d.ix.dims[a])}, {self.dim(d.ix.dims[b])})")
+                    operands.append(f"_eye({self.dim(d.ix.dims[a])}, {self.dim(d.ix.dims[b])})")
                 else:
                     s, k = (a, b) if isinstance(a, str) else (b, a)
-                    operands.append(f"{m}.eye({self.dim(d.ix.dims[s])})[{k}]")
+                    n = self.dim(d.ix.dims[s])
+                    operands.append(f"_eye({n}, {n})[{k}]")
                 specs.append(letters)
             else:
-                operands.append(f"{m}.ones({self.dim(d.ix.dims[part[1]])})")
+                operands.append(f"_ones(({self.dim(d.ix.dims[part[1]])},))")
                 specs.append(part[2])
         coef = _number(t.coef)
         if not operands:
-            return f"{coef} * {m}.ones({self.shape(tuple(d.ix.dims[s] for s in free))})"
+            return f"{coef} * _ones({self.shape(tuple(d.ix.dims[s] for s in free))})"
         return f'{coef} * {m}.einsum("{",".join(specs)}->{output}", {", ".join(operands)})'
 
+
+_ARRAYS = """
+DTYPE = {m}.{dtype}
+
+
+def _ones(shape):
+    return {m}.ones(shape, dtype=DTYPE)
+
+
+def _eye(n, m, k=0):
+    return {m}.eye(n, m, k=k, dtype=DTYPE)
+
+
+def _amax(a, axes, keep=False):
+    return {m}.max(a, axis=axes, keepdims=keep)
+
+
+def _amin(a, axes, keep=False):
+    return {m}.min(a, axis=axes, keepdims=keep)
+
+
+def _sum(a, axes, keep=False):
+    return {m}.sum(a, axis=axes, keepdims=keep)
+
+
+def _permute(a, order):
+    return {m}.transpose(a, order)
+
+
+def _squeeze(a, axes):
+    return {m}.squeeze(a, axis=axes)
+"""
+
+_TORCH = """
+DTYPE = torch.{dtype}
+
+
+def _ones(shape):
+    return torch.ones(shape, dtype=DTYPE)
+
+
+def _eye(n, m, k=0):
+    return torch.eye(n + k, m, dtype=DTYPE)[k:]
+
+
+def _amax(a, axes, keep=False):
+    return torch.amax(a, dim=axes, keepdim=keep)
+
+
+def _amin(a, axes, keep=False):
+    return torch.amin(a, dim=axes, keepdim=keep)
+
+
+def _sum(a, axes, keep=False):
+    return torch.sum(a, dim=axes, keepdim=keep)
+
+
+def _permute(a, order):
+    return torch.permute(a, order)
+
+
+def _squeeze(a, axes):
+    return torch.squeeze(a, dim=axes)
+"""
 
 _HELPERS = """
 
 def _softmax(a, axes):
-    e = {m}.exp(a - {m}.max(a, axis=axes, keepdims=True))
-    return e / {m}.sum(e, axis=axes, keepdims=True)
+    e = {m}.exp(a - _amax(a, axes, True))
+    return e / _sum(e, axes, True)
 
 
 def _logsumexp(a, axes):
-    top = {m}.max(a, axis=axes, keepdims=True)
-    return {m}.squeeze(top, axis=axes) + {m}.log({m}.sum({m}.exp(a - top), axis=axes))
+    top = _amax(a, axes, True)
+    return _squeeze(top, axes) + {m}.log(_sum({m}.exp(a - top), axes))
 """
+
 
 _CHECK = '''
 
@@ -237,9 +308,12 @@ def check({args}, step=1e-6):
 
 def source(d: IndexDerivative, target: str = "numpy", dtype: str = "float64") -> str:
     """The module's text (module docstring)."""
+    if dtype not in ("float64", "float32"):
+        raise MatcalcError(f"dtype {dtype!r}", expected='"float64" or "float32"')
     w = _Writer(d, target)
     names = list(d.built.variables)
-    lines = [f"    {a} = {w.m}.asarray({a}, dtype={w.m}.{dtype})" for a in names]
+    convert = "torch.as_tensor" if target == "torch" else f"{w.m}.asarray"
+    lines = [f"    {a} = {convert}({a}, dtype=DTYPE)" for a in names]
     seen = set()
     for name in names:
         for k, dim in enumerate(d.built.variables[name].shape):
@@ -252,7 +326,7 @@ def source(d: IndexDerivative, target: str = "numpy", dtype: str = "float64") ->
     value = w.emit(d.built.root)
     terms = [w.term(t) for t in d.terms]
     shape = w.shape(d.shape)
-    body = [f"    derivative = {w.m}.zeros({shape}, dtype={w.m}.{dtype})"]
+    body = [f"    derivative = {w.m}.zeros({shape}, dtype=DTYPE)"]
     body += [f"    derivative = derivative + {t}" for t in terms]
     head = f"def f({', '.join(names)}):"
     what = "the Hessian" if d.hessian else "the derivative"
@@ -260,7 +334,8 @@ def source(d: IndexDerivative, target: str = "numpy", dtype: str = "float64") ->
         f'    """(value, {what} by {d.var.data}: output axes, then {d.var.data}\'s, as '
         'jax.jacobian)."""'
     )
-    text = "\n".join(sorted(w.imports)) + "\n" + _HELPERS.format(m=w.m) + "\n\n"
+    arrays = (_TORCH if target == "torch" else _ARRAYS).format(m=w.m, dtype=dtype)
+    text = "\n".join(sorted(w.imports)) + "\n" + arrays + _HELPERS.format(m=w.m) + "\n\n"
     text += "\n".join([head, doc, *w.lines, *body, f"    return {value}, derivative"]) + "\n"
     if not d.hessian:
         text += _CHECK.format(args=", ".join(names), position=names.index(d.var.data), which=0)
