@@ -335,6 +335,9 @@ def source(d: IndexDerivative, target: str = "numpy", dtype: str = "float64") ->
         'jax.jacobian)."""'
     )
     arrays = (_TORCH if target == "torch" else _ARRAYS).format(m=w.m, dtype=dtype)
+    if target == "jax" and dtype == "float64":
+        w.imports.add("import jax")
+        arrays = '\njax.config.update("jax_enable_x64", True)  # float64, as NumPy\n' + arrays
     text = "\n".join(sorted(w.imports)) + "\n" + arrays + _HELPERS.format(m=w.m) + "\n\n"
     text += "\n".join([head, doc, *w.lines, *body, f"    return {value}, derivative"]) + "\n"
     if not d.hessian:
