@@ -20,10 +20,13 @@ RTOL, ATOL = 1e-5, 1e-6
 SIZES = {"h": 2, "n": 3, "d": 4, "m": 3, "p": 2, "k": 3, "a": 2, "b": 3, "e": 2}
 
 
-def draw(dims: dict, seed: int = 0) -> dict:
+def draw(dims: dict, seed: int = 0, scale: float = 1.0) -> dict:
     rng = np.random.default_rng(seed)
     return {
-        name: rng.normal(size=tuple(SIZES[d] if isinstance(d, str) else d for d in shape))
+        name: scale
+        * np.tanh(rng.normal(size=tuple(SIZES[d] if isinstance(d, str) else d for d in shape)))
+        if scale != 1.0
+        else rng.normal(size=tuple(SIZES[d] if isinstance(d, str) else d for d in shape))
         for name, shape in dims.items()
     }
 
@@ -39,13 +42,13 @@ def generated(d, values: dict) -> np.ndarray:
     return np.asarray(derivative, dtype=float)
 
 
-def three_ways(query, wrt, expected, fn, dims, seed=0, hessian=False):
+def three_ways(query, wrt, expected, fn, dims, seed=0, hessian=False, scale=1.0):
     """Printed form, central differences of `fn` (a NumPy function of the values; for a
     Hessian, of its gradient), SymPy's check, and the generated code."""
     d = (matcalc.hessian if hessian else matcalc.derivative)(query, wrt)
     assert isinstance(d, IndexDerivative)
     assert str(d) == expected, f"printed {str(d)!r}"
-    values = draw(dims, seed)
+    values = draw(dims, seed, scale)
     want = testing.jacobian(fn, values, wrt)
     got = np.asarray(d.evaluate(values), dtype=float)
     sizes = tuple(SIZES.get(s, s) for s in d.shape)
@@ -421,3 +424,15 @@ def test_jax_and_torch_sources_agree_with_evaluate():
         assert scope["check"](values["T"]) < 1e-5
     with pytest.raises(MatcalcError, match="dtype"):
         d.to_source("numpy", dtype="int8")
+
+
+def test_a_bounded_domain_is_checked_inside_it():
+    three_ways(
+        "T: tensor(h, n, d); sum(arcsin(T.T) * T.T)",
+        "T",
+        "∂f/∂Tₐᵢⱼ = Tₐᵢⱼ(1 − Tₐᵢⱼ²)^(-1/2) + arcsin(Tₐᵢⱼ)",
+        lambda v: np.sum(np.arcsin(v["T"]) * v["T"]),
+        {"T": ("h", "n", "d")},
+        seed=19,
+        scale=0.5,
+    )

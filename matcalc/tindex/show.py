@@ -97,7 +97,9 @@ class _Printer:
             base, exponent = args
             inner = self.factor(base, sub[0], local)
             if exponent.op == "const":
-                atomic = (base.op != "ew" or base.data[0].startswith("fn:")) and "·" not in inner
+                wrapped = base.op == "ew" and base.data[0] == "add"  # already in parentheses
+                plain = base.op != "ew" or base.data[0].startswith("fn:")
+                atomic = wrapped or plain and "·" not in inner
                 if exponent.data == -1 and not s.latex:
                     return f"(1/{inner if atomic else f'({inner})'})"
                 return s.power(inner, exponent.data, atomic)
