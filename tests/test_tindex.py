@@ -436,3 +436,12 @@ def test_a_bounded_domain_is_checked_inside_it():
         seed=19,
         scale=0.5,
     )
+
+
+def test_an_index_past_the_values_axis_is_an_error():
+    d = matcalc.derivative("T: tensor(h, n, d); sum(T[3] @ T[1].T)", "T")
+    with pytest.raises(MatcalcError, match="index 3 needs an axis of at least 4 entries; h is 2"):
+        d.evaluate(draw(T3))
+    d = matcalc.derivative("T: tensor(h, n, d); sum(T.T[1:7] * T.T[0:6])", "T")
+    with pytest.raises(MatcalcError, match="slice :6 needs an axis of at least 6 entries; d is 4"):
+        d.evaluate(draw(T3))

@@ -16,6 +16,33 @@ from .numeric import Values
 __all__ = ["IndexDerivative"]
 
 
+def _indices_fit(root, sizes: dict) -> None:
+    """Every constant index and slice end of the query inside its axis at these sizes."""
+    from .numeric import _postorder
+
+    def size(dim):
+        return dim if isinstance(dim, int) else sizes.get(dim)
+
+    for node in _postorder(root):
+        needs = []
+        if node.op == "view":
+            for e, dim in zip(node.data, node.args[0].shape):
+                if isinstance(e, int):
+                    needs.append((e + 1 if e >= 0 else -e, dim, f"index {e}"))
+                elif isinstance(node.shape[e[1]], int):
+                    needs.append((node.shape[e[1]], dim, f"slice :{node.shape[e[1]]}"))
+        if node.op == "einsum" and isinstance(node.data[2], tuple) and node.data[2][0] == "slice":
+            _, position, start, stop = node.data[2]
+            needs.append((stop, node.args[0].shape[position], f"slice {start}:{stop}"))
+        for need, dim, what in needs:
+            n = size(dim)
+            if n is not None and n < need:
+                raise MatcalcError(
+                    f"the {what} needs an axis of at least {need} entries; {dim} is {n} here",
+                    expected=f"values with {dim} ≥ {need}",
+                )
+
+
 class IndexDerivative:
     """∂F[I]/∂X[V] = Σ terms (matcalc/tindex/terms.py)."""
 
@@ -123,6 +150,7 @@ class IndexDerivative:
                 if want != n:
                     raise MatcalcError(f"{name} has {n} where {dim} is {want}")
             env[name] = a
+        _indices_fit(self.built.root, sizes)
         return env, sizes
 
     def evaluate(self, values: dict):
