@@ -178,7 +178,7 @@ def derivative(
             raise
         from .tindex import index_derivative
 
-        return index_derivative(expression, wrt, shapes, layout.value)
+        return index_derivative(expression, wrt, shapes, layout.value, notation)
     expr, variables = typed.expression, typed.variables
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)
     if len(vars_) == 1 and isinstance(wrt, str):
@@ -212,7 +212,7 @@ def hessian(
             raise
         from .tindex import index_hessian
 
-        return index_hessian(expression, wrt, shapes)
+        return index_hessian(expression, wrt, shapes, notation)
     expr, variables = typed.expression, typed.variables
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)
     if not expr.shape.is_scalar:

@@ -90,7 +90,7 @@ def tensor_derivative(
     except _Refused:
         from .tindex import index_derivative
 
-        return index_derivative(expression, wrt, shapes, layout)
+        return index_derivative(expression, wrt, shapes, layout, notation)
     part = pipeline.derive(typed.expression, var, typed.variables, Layout.NUMERATOR)
     part.names = bool(names)
     return _finish(part, tensor_plan, typed, var, notation)
@@ -105,7 +105,7 @@ def tensor_hessian(
     except _Refused:
         from .tindex import index_hessian
 
-        return index_hessian(expression, wrt, shapes)
+        return index_hessian(expression, wrt, shapes, notation)
     expr = typed.expression
     if tensor_plan.reduction is None or not expr.shape.is_scalar:
         raise MatcalcError(

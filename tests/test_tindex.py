@@ -445,3 +445,16 @@ def test_an_index_past_the_values_axis_is_an_error():
     d = matcalc.derivative("T: tensor(h, n, d); sum(T.T[1:7] * T.T[0:6])", "T")
     with pytest.raises(MatcalcError, match="slice :6 needs an axis of at least 6 entries; d is 4"):
         d.evaluate(draw(T3))
+
+
+def test_a_common_factor_is_taken_out_once():
+    """Regression: T·exp(T) common to 2T·exp(T) and T·T·exp(T) left (2 + 1), dropping
+    every T of the second term instead of one."""
+    three_ways(
+        "T: tensor(h, n, d); sum(T.T * T.T * exp(T.T))",
+        "T",
+        "∂f/∂Tₐᵢⱼ = exp(Tₐᵢⱼ)Tₐᵢⱼ(2 + Tₐᵢⱼ)",
+        lambda v: np.sum(v["T"] ** 2 * np.exp(v["T"])),
+        T3,
+        seed=20,
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..errors import MatcalcError, NameError_, UnsupportedError
 from ..layout import Layout
 from ..parse import parse_query
+from ..render.styles import notation_of
 from .build import build
 from .diff import Deriver
 from .nodes import make
@@ -37,7 +38,11 @@ def _setup(expression: object, wrt: object, shapes: object):
 
 
 def index_derivative(
-    expression: str, wrt: str, shapes: object = None, layout: str = "numerator"
+    expression: str,
+    wrt: str,
+    shapes: object = None,
+    layout: str = "numerator",
+    notation: str | None = None,
 ) -> IndexDerivative:
     """∂ expression / ∂ wrt by the any-order index engine (numerator layout: output axes,
     then the variable's, as jax.jacobian)."""
@@ -51,10 +56,14 @@ def index_derivative(
     out_idx = tuple(ix.fresh(d) for d in built.root.shape)
     var_idx = tuple(ix.fresh(d) for d in var.shape)
     terms = merge(Deriver(ix, var, var_idx).d(built.root, out_idx))
-    return IndexDerivative(built, var, ix, out_idx, var_idx, terms, hessian=False)
+    d = IndexDerivative(built, var, ix, out_idx, var_idx, terms, hessian=False)
+    d.notation = None if notation is None else notation_of(notation).name
+    return d
 
 
-def index_hessian(expression: str, wrt: str, shapes: object = None) -> IndexDerivative:
+def index_hessian(
+    expression: str, wrt: str, shapes: object = None, notation: str | None = None
+) -> IndexDerivative:
     """∂²f/∂X∂X of a scalar query: the gradient's terms differentiated again."""
     built, var = _setup(expression, wrt, shapes)
     if built.root.shape:
@@ -69,4 +78,6 @@ def index_hessian(expression: str, wrt: str, shapes: object = None) -> IndexDeri
     gradient = merge(Deriver(ix, var, first).d(built.root, ()))
     again = Deriver(ix, var, second)
     terms = merge([s for t in gradient for s in again.term(t)])
-    return IndexDerivative(built, var, ix, first, second, terms, hessian=True)
+    d = IndexDerivative(built, var, ix, first, second, terms, hessian=True)
+    d.notation = None if notation is None else notation_of(notation).name
+    return d

@@ -75,7 +75,11 @@ class Style:
         return p.unicode if "{0}" not in p.unicode else name
 
     def times(self) -> str:
-        return r" \odot " if self.latex else " ⊙ "
+        """The element-wise product of the current notation (⊙, or the tutorial's ⊗)."""
+        from ..render.styles import current_notation
+
+        n = current_notation()
+        return f" {n.hadamard_latex} " if self.latex else f" {n.hadamard} "
 
     def minus(self) -> str:
         return " - " if self.latex else " − "

@@ -174,43 +174,45 @@ class Namer:
         return text
 
     def view_expr(self, node: Node) -> str:
+        """A view as NumPy writes it: an index (ints, slices :k, None for a new axis of
+        size 1), then .T, .mT or transpose(…) for the order of the axes kept."""
         entries, inner = node.data, node.args[0]
         arg = self.atom(inner)
         positions = [e[1] for e in entries if not isinstance(e, int)]
-        if all(not isinstance(e, int) for e in entries) and len(positions) == inner.ndim:
-            if positions == list(reversed(range(inner.ndim))) and node.ndim == inner.ndim:
-                return f"{arg}.T"
-            n = inner.ndim
-            if n >= 2 and positions == list(range(n - 2)) + [n - 1, n - 2] and node.ndim == n:
-                return f"{arg}.mT"
-        if positions == sorted(positions) and len(set(positions)) == len(positions):
-            out, k = [], 0
-            for p in range(node.ndim):
-                if p not in positions:
-                    out.append("None")
-            keep = node.ndim - len(out)
-            if not out or keep == len(positions):
-                items = []
-                pos_iter = iter(range(node.ndim))
-                del pos_iter
-                for e, dim in zip(entries, inner.shape):
-                    if isinstance(e, int):
-                        items.append(str(e))
-                    else:
-                        while k < e[1]:
-                            items.append("None")
-                            k += 1
-                        size = node.shape[e[1]]
-                        items.append(":" if size == dim else f":{size}")
-                        k += 1
-                while k < node.ndim:
+        inserted = node.ndim - len(positions)
+        if positions == sorted(positions):  # index (and new axes) only
+            items, k = [], 0
+            for e, dim in zip(entries, inner.shape):
+                if isinstance(e, int):
+                    items.append(str(e))
+                    continue
+                while k < e[1]:
                     items.append("None")
                     k += 1
-                while items and items[-1] == ":":
-                    items.pop()
-                return f"{arg}[{', '.join(items)}]" if items else arg
-        order = ", ".join(str(e) if isinstance(e, int) else f"→{e[1]}" for e in entries)
-        return f"view({arg}, {order})"
+                size = node.shape[e[1]]
+                items.append(":" if size == dim else f":{size}")
+                k += 1
+            items += ["None"] * (node.ndim - k)
+            while items and items[-1] == ":":
+                items.pop()
+            return f"{arg}[{', '.join(items)}]" if items else arg
+        if inserted == 0:  # an index, then the kept axes reordered
+            items = []
+            for e, dim in zip(entries, inner.shape):
+                size = None if isinstance(e, int) else node.shape[e[1]]
+                items.append(str(e) if size is None else ":" if size == dim else f":{size}")
+            while items and items[-1] == ":":
+                items.pop()
+            base = f"{arg}[{', '.join(items)}]" if items else arg
+            n = len(positions)
+            if positions == list(reversed(range(n))):
+                return f"{base}.T"
+            if n >= 2 and positions == list(range(n - 2)) + [n - 1, n - 2]:
+                return f"{base}.mT"
+            order = sorted(range(n), key=lambda j: positions[j])
+            return f"transpose({base}, {tuple(order)!r})"
+        shown = ", ".join(str(e) if isinstance(e, int) else f"→{e[1]}" for e in entries)
+        return f"view({arg}, {shown})"
 
 
 def _negated(node: Node) -> Node | None:

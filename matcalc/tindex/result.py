@@ -52,6 +52,7 @@ class IndexDerivative:
         self.hessian = hessian
         self.names = True
         self.layout = Layout.NUMERATOR
+        self.notation: str | None = None  # "standard", "tutorial", None: the current one
 
     # ---------------------------------------------------------------- shape
     @property
@@ -103,14 +104,18 @@ class IndexDerivative:
 
     # ---------------------------------------------------------------- printing
     def text(self, names: bool | None = None) -> str:
+        from ..render.styles import using_notation
         from .show import derivative_text
 
-        return derivative_text(self, latex=False)
+        with using_notation(self.notation):
+            return derivative_text(self, latex=False)
 
     def latex(self, names: bool | None = None) -> str:
+        from ..render.styles import using_notation
         from .show import derivative_text
 
-        return derivative_text(self, latex=True)
+        with using_notation(self.notation):
+            return derivative_text(self, latex=True)
 
     def __str__(self) -> str:
         return self.text()

@@ -6,6 +6,7 @@ function's derivative is its gradient in index form (`∂f/∂Tₐᵢⱼ = …`)
 
 from __future__ import annotations
 
+from collections import Counter
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -124,15 +125,20 @@ class _Printer:
         (group,) = letters_for([len(bound)], taken) if bound else ([],)
         return dict(zip(bound, group))
 
-    def body(self, t, local: dict, skip: set) -> str:
-        """A term's δs and factors (without the coefficient), `skip` left out."""
+    def body(self, t, local: dict, skip: Counter) -> str:
+        """A term's δs and factors (without the coefficient), each item of `skip` left out
+        as many times as it is counted there."""
+        skip = Counter(skip)
         parts = []
         for a, b in t.deltas:
-            if ("d", a, b) not in skip:
-                parts.append(self.s.delta(*self.idx((a, b), local)))
+            if skip[("d", a, b)] > 0:
+                skip[("d", a, b)] -= 1
+                continue
+            parts.append(self.s.delta(*self.idx((a, b), local)))
         scalars, others = [], []
         for node, idx in t.factors:
-            if ("f", node.uid, idx) in skip:
+            if skip[("f", node.uid, idx)] > 0:
+                skip[("f", node.uid, idx)] -= 1
                 continue
             text = self.factor(node, idx, local)
             (scalars if not idx else parts if node.op == "shift" else others).append(text)
@@ -147,7 +153,7 @@ class _Printer:
             text if k == 1 else self.s.power(text, Fraction(k), True) for text, k in counts.items()
         ]
 
-    def term(self, t, skip: set, first: bool) -> str:
+    def term(self, t, skip: Counter, first: bool) -> str:
         s = self.s
         local = self.local(t)
         body = self.body(t, local, skip)
@@ -171,19 +177,22 @@ class _Printer:
         skip = self.common(terms)
         if skip and len(terms) > 1:
             local = self.local(terms[0])
-            head = self.body(_only(terms[0], skip), local, set())
+            head = self.body(_only(terms[0], skip), local, Counter())
             inner = "".join(self.term(t, skip, k == 0) for k, t in enumerate(terms))
             return f"{head}({inner})"
-        return "".join(self.term(t, set(), k == 0) for k, t in enumerate(terms))
+        return "".join(self.term(t, Counter(), k == 0) for k, t in enumerate(terms))
 
-    def common(self, terms: list) -> set:
+    def common(self, terms: list) -> Counter:
+        """The δs and factors (free of bound indices) in every term, with how many times
+        each is in all of them (a multiset: TT in one term and T in another share one T)."""
+
         def items(t):
-            out = {("d", a, b) for a, b in t.deltas if a not in t.bound and b not in t.bound}
-            out |= {
+            out = Counter(("d", a, b) for a, b in t.deltas if a not in t.bound and b not in t.bound)
+            out.update(
                 ("f", n.uid, idx)
                 for n, idx in t.factors
                 if idx and not any(x in t.bound for x in idx)
-            }
+            )
             return out
 
         shared = items(terms[0])
@@ -218,15 +227,21 @@ def _sub_of(node: Node, k: int, idx: tuple) -> tuple:
     return tuple(idx[p] for p in node.data[1][k])
 
 
-def _only(t, keep: set):
+def _only(t, keep: Counter):
+    """The term's common items (`keep`, counted), as a term of coefficient 1."""
     from .terms import Term
 
-    return Term(
-        Fraction(1),
-        tuple(d for d in t.deltas if ("d", *d) in keep),
-        tuple(f for f in t.factors if ("f", f[0].uid, f[1]) in keep),
-        frozenset(),
-    )
+    left = Counter(keep)
+    deltas, factors = [], []
+    for d in t.deltas:
+        if left[("d", *d)] > 0:
+            left[("d", *d)] -= 1
+            deltas.append(d)
+    for f in t.factors:
+        if left[("f", f[0].uid, f[1])] > 0:
+            left[("f", f[0].uid, f[1])] -= 1
+            factors.append(f)
+    return Term(Fraction(1), tuple(deltas), tuple(factors), frozenset())
 
 
 def derivative_text(d: IndexDerivative, latex: bool = False) -> str:
