@@ -20,15 +20,16 @@ RTOL, ATOL = 1e-5, 1e-6
 SIZES = {"h": 2, "n": 3, "d": 4, "m": 3, "p": 2, "k": 3, "a": 2, "b": 3, "e": 2}
 
 
-def draw(dims: dict, seed: int = 0, scale: float = 1.0) -> dict:
+def draw(dims: dict, seed: int = 0, scale: float = 1.0, positive: bool = False) -> dict:
+    """Normal values of the given shapes; `scale` < 1: squashed into (−scale, scale);
+    `positive`: in [0.5, 1.5]."""
     rng = np.random.default_rng(seed)
-    return {
-        name: scale
-        * np.tanh(rng.normal(size=tuple(SIZES[d] if isinstance(d, str) else d for d in shape)))
-        if scale != 1.0
-        else rng.normal(size=tuple(SIZES[d] if isinstance(d, str) else d for d in shape))
-        for name, shape in dims.items()
-    }
+    out = {}
+    for name, shape in dims.items():
+        size = tuple(SIZES[d] if isinstance(d, str) else d for d in shape)
+        v = rng.uniform(0.5, 1.5, size) if positive else rng.normal(size=size)
+        out[name] = v if scale == 1.0 or positive else scale * np.tanh(v)
+    return out
 
 
 def generated(d, values: dict) -> np.ndarray:
@@ -42,13 +43,13 @@ def generated(d, values: dict) -> np.ndarray:
     return np.asarray(derivative, dtype=float)
 
 
-def three_ways(query, wrt, expected, fn, dims, seed=0, hessian=False, scale=1.0):
+def three_ways(query, wrt, expected, fn, dims, seed=0, hessian=False, scale=1.0, positive=False):
     """Printed form, central differences of `fn` (a NumPy function of the values; for a
     Hessian, of its gradient), SymPy's check, and the generated code."""
     d = (matcalc.hessian if hessian else matcalc.derivative)(query, wrt)
     assert isinstance(d, IndexDerivative)
     assert str(d) == expected, f"printed {str(d)!r}"
-    values = draw(dims, seed, scale)
+    values = draw(dims, seed, scale, positive)
     want = testing.jacobian(fn, values, wrt)
     got = np.asarray(d.evaluate(values), dtype=float)
     sizes = tuple(SIZES.get(s, s) for s in d.shape)
@@ -457,4 +458,17 @@ def test_a_common_factor_is_taken_out_once():
         lambda v: np.sum(v["T"] ** 2 * np.exp(v["T"])),
         T3,
         seed=20,
+    )
+
+
+def test_a_power_with_a_variable_exponent():
+    three_ways(
+        "T: tensor(h, n, d); X: matrix(n, d); sum((T.T.T * X) ^ (T * X - 2))",
+        "T",
+        "∂f/∂Tₐᵢⱼ = Xᵢⱼ((TₐᵢⱼXᵢⱼ − 2)(TₐᵢⱼXᵢⱼ)^(TₐᵢⱼXᵢⱼ − 2 − 1) + "
+        "(TₐᵢⱼXᵢⱼ)^(TₐᵢⱼXᵢⱼ − 2)log(TₐᵢⱼXᵢⱼ))",
+        lambda v: np.sum((v["T"] * v["X"]) ** (v["T"] * v["X"] - 2)),
+        {**T3, "X": ("n", "d")},
+        seed=21,
+        positive=True,
     )

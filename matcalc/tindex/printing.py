@@ -141,6 +141,8 @@ class Namer:
         args = self.aligned(node)
         if what == "add":
             right = args[1]
+            if right.op == "const" and right.data < 0:
+                return f"{self.expr(args[0])}{s.minus()}{s.number(-right.data)}"
             if _negated(right) is not None:
                 return f"{self.expr(args[0])}{s.minus()}{self.term_atom(_negated(right))}"
             return f"{self.expr(args[0])} + {self.expr(right)}"

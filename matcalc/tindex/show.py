@@ -82,6 +82,9 @@ class _Printer:
         if what == "add":
             left = self.factor(args[0], sub[0], local, True)
             right, sub[1] = _through_view(args[1], sub[1])
+            if right.op == "const" and right.data < 0:
+                text = f"{left}{s.minus()}{s.number(-right.data)}"
+                return text if alone else f"({text})"
             if right.op == "ew" and right.data[0] == "mul" and right.args[0].op == "const":
                 c = right.args[0].data
                 rest = self.factor(right.args[1], _sub_of(right, 1, sub[1]), local)
@@ -104,7 +107,12 @@ class _Printer:
                 if exponent.data == -1 and not s.latex:
                     return f"(1/{inner if atomic else f'({inner})'})"
                 return s.power(inner, exponent.data, atomic)
-            return f"{inner}^{self.factor(exponent, sub[1], local)}"
+            if base.op == "ew" and base.data[0] in ("mul", "pow"):
+                inner = f"({inner})"
+            power = self.factor(exponent, sub[1], local)
+            if exponent.op == "ew" and exponent.data[0] in ("mul", "pow"):
+                power = f"({power})"
+            return f"{inner}^{power}"
         if what.startswith("cmp:"):
             sign = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}[what[4:]]
             if s.latex:
