@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from matcalc import testing
 from matcalc.tindex import index_derivative
 
-DECLARATIONS = "T: tensor(h, n, d); X: matrix(n, d); w: vector(d); "
+DECLARATIONS = "T: tensor(2, 3, 4); X: matrix(3, 4); w: vector(4); "
 SIZES = {"T": (2, 3, 4), "X": (3, 4), "w": (4,)}
 
 
@@ -55,10 +55,15 @@ def order3(inner):
     ).map(lambda p: f"({p[0]} {p[2]} {p[1]})")
     cancel = st.tuples(inner, inner).map(lambda p: f"({p[0]} + {p[1]} - {p[1]})")
     repeated = inner.map(lambda e: f"({e} * {e})")
-    reduced = st.tuples(st.sampled_from(["sum", "mean"]), inner).map(
-        lambda p: f"({p[1]} - {p[0]}({p[1]}, axis=0, keepdims=True))"
+    reduced = st.tuples(st.sampled_from(["sum", "mean"]), inner, AXES).map(
+        lambda p: f"({p[1]} - {p[0]}({p[1]}, axis={p[2]}, keepdims=True))"
     )
-    return st.one_of(unary, scaled, softmax, twice, binary, broadcast, cancel, repeated, reduced)
+    indexed = st.tuples(
+        inner, st.sampled_from(["[1:2]", "[:, 1:2]", "[0:1, :, 2:3]", "[:, :, -1:]"])
+    ).map(lambda p: f"({p[0]} * {p[0]}{p[1]})")
+    return st.one_of(
+        unary, scaled, softmax, twice, binary, broadcast, cancel, repeated, reduced, indexed
+    )
 
 
 EXPRESSIONS = st.recursive(st.just("T"), order3, max_leaves=5)

@@ -134,8 +134,8 @@ def _compare_at_points(pending: list, symbols: list, rng, clock, sp) -> None:
     """The entries SymPy did not prove equal, compared at random points with every entry in
     [0.2, 0.8] (inside every registered domain: logs, roots, arcsin); a point where an
     entry is not finite is skipped for that entry, and each entry needs POINTS finite ones."""
-    left = sp.lambdify(symbols, [a for _, a, _ in pending], "numpy")
-    right = sp.lambdify(symbols, [b for _, _, b in pending], "numpy")
+    left = sp.lambdify(symbols, [a for _, a, _ in pending], "numpy", cse=True)
+    right = sp.lambdify(symbols, [b for _, _, b in pending], "numpy", cse=True)
     good = np.zeros(len(pending), dtype=int)
     for _ in range(TRIES):
         if np.all(good >= POINTS):
