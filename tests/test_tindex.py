@@ -472,3 +472,40 @@ def test_a_power_with_a_variable_exponent():
         seed=21,
         positive=True,
     )
+
+
+A3 = {"A": ("h", "n", "n")}
+
+
+def _well_conditioned(v):
+    return {**v, "A": v["A"] + 3 * np.eye(v["A"].shape[-1])}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "fn"),
+    [
+        (
+            "A: tensor(h, n, n); sum(logdet(A.T.T))",
+            "∂f/∂Aₐᵢⱼ = Nₐⱼᵢ, where N = inv(A)",
+            lambda v: np.sum(np.linalg.slogdet(v["A"])[1]),
+        ),
+        (
+            "A: tensor(h, n, n); det(A).T",
+            "∂(det(A))ᵢ/∂Aₐⱼₖ = δᵢₐDᵢNᵢₖⱼ, where D = det(A), N = inv(A)",
+            lambda v: np.linalg.det(v["A"]).T,
+        ),
+        (
+            "A: tensor(h, n, n); sum(inv(A).T)",
+            "∂f/∂Aₐᵢⱼ = −Σₖₗ NₐₖᵢNₐⱼₗ, where N = inv(A)",
+            lambda v: np.sum(np.linalg.inv(v["A"])),
+        ),
+    ],
+)
+def test_matrix_functions_of_a_stack(query, expected, fn):
+    d = matcalc.derivative(query, "A")
+    assert str(d) == expected
+    values = _well_conditioned(draw(A3, seed=22))
+    want = testing.jacobian(fn, values, "A")
+    np.testing.assert_allclose(d.evaluate(values), want, rtol=RTOL, atol=ATOL)
+    d.check(n=2)
+    np.testing.assert_allclose(generated(d, values), d.evaluate(values), rtol=1e-9, atol=1e-12)

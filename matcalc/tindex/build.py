@@ -230,6 +230,11 @@ class _Builder:
             return ops.neg(ops.fn("min", [const(0), ops.neg(args[0])]))
         if name == "sqrt" and len(args) == 1:
             return ops.power(args[0], const(Fraction(1, 2)))
+        if name in ("inv", "det", "logdet") and len(args) == 1:
+            if name == "inv":
+                return ops.inv(args[0])
+            d = ops.det(args[0])
+            return d if name == "det" else ops.fn("log", [d])
         if name == "transpose" and len(args) == 1:
             return ops.transpose(args[0])
         if name == "trace" and len(args) == 1:

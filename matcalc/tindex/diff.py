@@ -161,6 +161,8 @@ class Deriver:
             return self.softmax(node, idx)
         if op in ("lse", "amax"):
             return self.reduction(node, idx)
+        if op in ("inv", "det"):
+            return self.matrix(node, idx)
         raise UnsupportedError(f"no rule for {op} in index form")  # pragma: no cover
 
     def elementwise(self, node: Node, idx: tuple) -> list:
@@ -244,6 +246,19 @@ class Deriver:
             pair = [arg, top] if node.data[1] == "max" else [top, arg]
             weight = ops.ew("cmp:>=", pair)
         return self.times(1, [(weight, full)], self.d(arg, full), bound)
+
+    def matrix(self, node: Node, idx: tuple) -> list:
+        """d inv(A)ᵢⱼ = −Σₖₗ Nᵢₖ dAₖₗ Nₗⱼ and d det(A) = det(A) Σₖₗ Nₗₖ dAₖₗ (N = inv(A),
+        each matrix of a stack)."""
+        arg = node.args[0]
+        k, m = self.ix.fresh(arg.shape[-1]), self.ix.fresh(arg.shape[-1])
+        if node.op == "inv":
+            batch, i, j = idx[:-2], idx[-2], idx[-1]
+            left, right = (node, batch + (i, k)), (node, batch + (m, j))
+            return self.times(-1, [left, right], self.d(arg, batch + (k, m)), (k, m))
+        inverse = ops.inv(arg)
+        factors = [(node, idx), (inverse, idx + (m, k))]
+        return self.times(1, factors, self.d(arg, idx + (k, m)), (k, m))
 
     # ------------------------------------------------------------------ second order
     def term(self, t: Term) -> list:

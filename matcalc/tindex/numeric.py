@@ -104,6 +104,8 @@ class Values:
             return self.softmax(a, data)
         if op == "lse":
             return self.lse(a, data)
+        if op in ("inv", "det"):
+            return self.matrix(op, a)
         if op == "amax":
             axes, which = data
             if not self.exact:
@@ -111,6 +113,19 @@ class Values:
             sp = _sympy()[0]
             return self.reduce(a, axes, lambda row: (sp.Max if which == "max" else sp.Min)(*row))
         raise MatcalcError(f"no value for the node {op}")  # pragma: no cover
+
+    def matrix(self, op: str, a):
+        if not self.exact:
+            return np.linalg.inv(a) if op == "inv" else np.linalg.det(a)
+        sp = _sympy()[0]
+        out = np.empty(a.shape if op == "inv" else a.shape[:-2], dtype=object)
+        for index in np.ndindex(a.shape[:-2]):
+            m = sp.Matrix(a[index].tolist())
+            if op == "inv":
+                out[index] = np.array(m.inv().tolist(), dtype=object)
+            else:
+                out[index] = m.det()
+        return out
 
     def reduce(self, a, axes, f):
         keep = [k for k in range(a.ndim) if k not in axes]

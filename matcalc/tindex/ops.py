@@ -15,8 +15,10 @@ __all__ = [
     "at",
     "broadcast",
     "count",
+    "det",
     "div",
     "index",
+    "inv",
     "amax",
     "axes_of",
     "dims_text",
@@ -268,6 +270,26 @@ def lse(a: Node, axes: tuple) -> Node:
 
 def amax(a: Node, axes: tuple, which: str) -> Node:
     return make("amax", (tuple(axes), which), (a,), _reduced(a, axes))
+
+
+def _square(a: Node, what: str) -> None:
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise ShapeError(
+            f"{what} of shape {shape_text(a.shape)}",
+            expected="a square matrix, or a stack of them (the last two axes equal)",
+        )
+
+
+def inv(a: Node) -> Node:
+    """np.linalg.inv: the inverse of each matrix of a stack (the last two axes)."""
+    _square(a, "inv")
+    return make("inv", None, (a,), a.shape)
+
+
+def det(a: Node) -> Node:
+    """np.linalg.det: the determinant of each matrix of a stack."""
+    _square(a, "det")
+    return make("det", None, (a,), a.shape[:-2])
 
 
 def matmul(a: Node, b: Node) -> Node:

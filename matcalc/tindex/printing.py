@@ -14,7 +14,7 @@ from .notation import Style
 
 __all__ = ["Namer"]
 
-_PREFERRED = {"softmax": "S", "lse": "L", "amax": "M"}
+_PREFERRED = {"softmax": "S", "lse": "L", "amax": "M", "inv": "N", "det": "D"}
 _POOL = "PQRUVWZABCDEFGHJKNOY"
 _CMP = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
 _CMP_LATEX = {">": ">", ">=": r"\geq", "<": "<", "<=": r"\leq"}
@@ -84,6 +84,8 @@ class Namer:
         if op == "view":
             return self.view_expr(node)
         arg = self.atom(node.args[0]) if node.args else ""
+        if op in ("inv", "det"):
+            return f"{self.call(op)}({self.expr(node.args[0])})"
         if op == "softmax":
             return (
                 f"{self.call('softmax')}({self.expr(node.args[0])}{_axes(data, node.args[0].ndim)})"

@@ -24,7 +24,7 @@ BATCH = "aeoxh"
 MAIN = "ijklmnprstuv"
 
 
-def letters_for(orders: list, taken: set) -> list:
+def letters_for(orders: list, taken: set, batch: bool = True) -> list:
     """Index letters for arrays of the given orders: the leading axes of an order-3+
     array from a, e, o, …, the rest from i, j, k, …"""
     out, used = [], set(taken)
@@ -41,7 +41,7 @@ def letters_for(orders: list, taken: set) -> list:
     for order in orders:
         group = []
         for k in range(order):
-            group.append(pick(BATCH if order >= 3 and k < order - 2 else MAIN))
+            group.append(pick(BATCH if batch and order >= 3 and k < order - 2 else MAIN))
         out.append(group)
     return out
 
@@ -130,7 +130,7 @@ class _Printer:
         taken = set(self.letters.values())
         seen = [x for _, idx in t.factors for x in idx] + [x for d in t.deltas for x in d]
         bound = sorted(t.bound, key=seen.index)
-        (group,) = letters_for([len(bound)], taken) if bound else ([],)
+        (group,) = letters_for([len(bound)], taken, batch=False) if bound else ([],)
         return dict(zip(bound, group))
 
     def body(self, t, local: dict, skip: Counter) -> str:

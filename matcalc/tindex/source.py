@@ -123,6 +123,8 @@ class _Writer:
             text = f'{m}.einsum("{",".join(terms)}->{output}", {", ".join(arg)})'
         elif op == "view":
             text = self.view(node, arg[0])
+        elif op in ("inv", "det"):
+            text = f"{m}.linalg.{op}({arg[0]})"
         elif op == "softmax":
             text = f"_softmax({arg[0]}, {data!r})"
         elif op == "lse":

@@ -89,7 +89,7 @@ def tidy(t: Term, ix: Indices) -> Term | None:
         factors.append((node, idx))
     if coef == 0:
         return None
-    factors = _scalars_combined(factors)
+    factors = _reciprocals_cancelled(_scalars_combined(factors))
     bound = set(t.bound)
     changed = True
     while changed:
@@ -155,6 +155,21 @@ def _scalars_combined(factors: list) -> list:
         powers[base.uid] += exponent
     scalars = [(power(b, const(powers[b.uid])), ()) for b in order if powers[b.uid] != 0]
     return scalars + rest
+
+
+def _reciprocals_cancelled(factors: list) -> list:
+    """A factor and its reciprocal at the same indices (Dₐ and 1/Dₐ) cancel."""
+    total: dict = {}
+    for node, idx in factors:
+        base, exponent = _power_of(node)
+        total[(base.uid, idx)] = total.get((base.uid, idx), Fraction(0)) + exponent
+    return [(n, idx) for n, idx in factors if total[(_power_of(n)[0].uid, idx)] != 0]
+
+
+def _power_of(node: Node) -> tuple:
+    if node.op == "ew" and node.data[0] == "pow" and node.args[1].op == "const":
+        return node.args[0], node.args[1].data
+    return node, Fraction(1)
 
 
 def _times_size(coef, factors, dim):
