@@ -509,3 +509,21 @@ def test_matrix_functions_of_a_stack(query, expected, fn):
     np.testing.assert_allclose(d.evaluate(values), want, rtol=RTOL, atol=ATOL)
     d.check(n=2)
     np.testing.assert_allclose(generated(d, values), d.evaluate(values), rtol=1e-9, atol=1e-12)
+
+
+def test_diag_reads_through_to_deltas():
+    fn = lambda v: np.sum(  # noqa: E731
+        np.swapaxes(v["T"], -1, -2) @ np.diag(v["x"]) @ np.diag(np.diag(v["T"][0])) * v["T"]
+    )
+    query = "T: tensor(h, n, n); x: vector(n); sum(T.mT @ diag(x) @ diag(diag(T[0])) * T.T.T)"
+    dims = {"T": ("h", "n", "n"), "x": ("n",)}
+    three_ways(query, "x", "∂f/∂xᵢ = Σⱼₖ TⱼₖᵢTⱼᵢₖT₀ᵢᵢ", fn, dims, seed=23)
+    three_ways(
+        query,
+        "T",
+        "∂f/∂Tₐᵢⱼ = TₐⱼᵢxᵢT₀ᵢᵢ + Σₖₗ δₐ₀δᵢⱼTₖₗᵢPₖₗᵢ + Qₐᵢⱼ, where P = T.mT @ diag(x), "
+        "Q = P @ diag(diag(T[0]))",
+        fn,
+        dims,
+        seed=24,
+    )

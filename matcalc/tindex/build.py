@@ -230,6 +230,8 @@ class _Builder:
             return ops.neg(ops.fn("min", [const(0), ops.neg(args[0])]))
         if name == "sqrt" and len(args) == 1:
             return ops.power(args[0], const(Fraction(1, 2)))
+        if name == "diag" and len(args) == 1:
+            return self.diag(args[0])
         if name in ("inv", "det", "logdet") and len(args) == 1:
             if name == "inv":
                 return ops.inv(args[0])
@@ -260,6 +262,17 @@ class _Builder:
             f"{name} with these arguments is not supported in a query over order-3 values",
             expected="element-wise functions, @, .T, .mT, einsum, indexing and the axis "
             "functions " + ", ".join(AXIS_CALLS),
+        )
+
+    def diag(self, a: Node) -> Node:
+        """np.diag: the diagonal of a square matrix, or the matrix of a vector."""
+        if a.ndim == 1:
+            eye = make("eye", None, (), (a.shape[0], a.shape[0]))
+            return ops.einsum(("i", "ij"), "ij", [a, eye], "diag")
+        if a.ndim == 2 and a.shape[0] == a.shape[1]:
+            return ops.einsum(("ii",), "i", [a], "diag")
+        raise ShapeError(
+            f"diag of shape {ops.shape_text(a.shape)}", expected="a vector or a square matrix"
         )
 
     def axis_call(self, name: str, a: Node, axes: tuple) -> Node:

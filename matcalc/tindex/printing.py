@@ -106,6 +106,8 @@ class Namer:
             )
         if how in ("trace", "outer", "dot"):
             return f"{self.call(how)}({', '.join(self.expr(a) for a in node.args)})"
+        if how == "diag":
+            return f"{self.call(how)}({self.expr(node.args[0])})"
         del arg
         spec = ",".join(terms) + "->" + output
         inner = ", ".join(self.expr(a) for a in node.args)

@@ -82,6 +82,12 @@ def tidy(t: Term, ix: Indices) -> Term | None:
         if node.op == "eye":
             deltas.append(idx)
             continue
+        if node.op == "einsum" and set("".join(node.data[0])) <= set(node.data[1]):
+            # a product without a sum (outer, diag(x) = x with eye): its operands' factors
+            letters = dict(zip(node.data[1], idx))
+            for term, arg in zip(node.data[0], node.args):
+                stack.append((arg, tuple(letters[c] for c in term)))
+            continue
         if node.op == "ew" and node.data[0] == "mul":  # (A ⊙ B)ᵢⱼ = AᵢⱼBᵢⱼ
             for arg, positions in zip(node.args, node.data[1]):
                 stack.append((arg, tuple(idx[p] for p in positions)))
