@@ -16,6 +16,7 @@ from ..shapes import parse_spec
 from ..syntax import Query, Syntax
 from ..tensor_syntax import walk
 from . import ops
+from .indexing import index
 from .nodes import Node, const, make
 
 __all__ = ["Built", "build"]
@@ -139,7 +140,7 @@ class _Builder:
                 return ops.transpose(a, order)
             return ops.transpose(a)
         if kind == "index":
-            return ops.index(self.arg(node.children[0]), tuple(node.value))
+            return index(self.arg(node.children[0]), tuple(node.value))
         if kind == "call":
             return self.call(node)
         raise UnsupportedError(f"a {kind} in a query over order-3 values is not supported")

@@ -8,8 +8,6 @@ random points (entries in [0.5, 1.5]). Limits: matcalc.limits' CHECK_*.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from ..budget import Deadline
@@ -17,10 +15,8 @@ from ..check import SIZES, CheckFailed, Report
 from ..errors import LimitError, MatcalcError
 from ..limits import CHECK_MAX_DIM, CHECK_MAX_ENTRIES, CHECK_SECONDS
 from .contract import contract
+from .like import IndexDerivativeLike
 from .numeric import Values, _postorder
-
-if TYPE_CHECKING:
-    from .result import IndexDerivative
 
 __all__ = ["check", "check_sizes"]
 
@@ -29,7 +25,7 @@ TRIES = 30
 RTOL, ATOL = 1e-7, 1e-9
 
 
-def check_sizes(d: IndexDerivative, n: int) -> dict:
+def check_sizes(d: IndexDerivativeLike, n: int) -> dict:
     """A size for every dimension: n, 3, 2, 4, … in order of first appearance, each at
     least as long as the indices and slices of the query need."""
     dims: list = []
@@ -62,7 +58,7 @@ def check_sizes(d: IndexDerivative, n: int) -> dict:
     return sizes
 
 
-def check(d: IndexDerivative, n: int = 3, seed: int = 0) -> Report:
+def check(d: IndexDerivativeLike, n: int = 3, seed: int = 0) -> Report:
     """Compare `d` with SymPy's component-wise derivative; CheckFailed at a difference."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise MatcalcError(f"check(n=…) needs a whole number of at least 1, not {n!r}")

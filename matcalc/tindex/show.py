@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from collections import Counter
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
+from .like import IndexDerivativeLike
 from .nodes import Node
 from .notation import LATEX, TEXT, Style
 from .printing import Namer
 from .terms import _through_view
-
-if TYPE_CHECKING:
-    from .result import IndexDerivative
 
 __all__ = ["derivative_text", "letters_for"]
 
@@ -252,5 +249,5 @@ def _only(t, keep: Counter):
     return Term(Fraction(1), tuple(deltas), tuple(factors), frozenset())
 
 
-def derivative_text(d: IndexDerivative, latex: bool = False) -> str:
+def derivative_text(d: IndexDerivativeLike, latex: bool = False) -> str:
     return _Printer(d, LATEX if latex else TEXT).text()

@@ -7,17 +7,14 @@ largest difference from central differences of f's value.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from .. import registry
 from ..errors import MatcalcError, UnsupportedError
 from ..primitives.lowering import CONSTANTS, spelling
 from .contract import einsum_plan
+from .like import IndexDerivativeLike
 from .nodes import Node
 from .numeric import _postorder
-
-if TYPE_CHECKING:
-    from .result import IndexDerivative
 
 __all__ = ["source"]
 
@@ -308,7 +305,7 @@ def check({args}, step=1e-6):
 '''
 
 
-def source(d: IndexDerivative, target: str = "numpy", dtype: str = "float64") -> str:
+def source(d: IndexDerivativeLike, target: str = "numpy", dtype: str = "float64") -> str:
     """The module's text (module docstring)."""
     if dtype not in ("float64", "float32"):
         raise MatcalcError(f"dtype {dtype!r}", expected='"float64" or "float32"')
