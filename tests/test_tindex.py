@@ -527,3 +527,33 @@ def test_diag_reads_through_to_deltas():
         dims,
         seed=24,
     )
+
+
+def test_size_1_axes_broadcast():
+    three_ways(
+        "A: tensor(1, n, d); B: tensor(h, d, e); sum(tanh(A @ B).T * 1)",
+        "A",
+        "∂f/∂Aₐᵢⱼ = Σₖₗ (1 − tanh(Pₖᵢₗ)²)Bₖⱼₗ, where P = A[0] @ B",
+        lambda v: np.sum(np.tanh(v["A"] @ v["B"])),
+        {"A": (1, "n", "d"), "B": ("h", "d", "e")},
+        seed=25,
+    )
+    three_ways(
+        "T: tensor(h, n, d); U: tensor(h, 1, d); sum(exp(T.T.T - U))",
+        "U",
+        "∂f/∂Uₐᵢⱼ = −Σₖ exp(Tₐₖⱼ − Uₐ₀ⱼ)",
+        lambda v: np.sum(np.exp(v["T"] - v["U"])),
+        {**T3, "U": ("h", 1, "d")},
+        seed=26,
+    )
+
+
+def test_a_vector_times_a_stack():
+    three_ways(
+        "x: vector(n); T: tensor(h, n, d); (x @ T).T",
+        "T",
+        "∂((x @ T).T)ᵢⱼ/∂Tₐₖₗ = δᵢₗδⱼₐxₖ",
+        lambda v: (v["x"] @ v["T"]).T,
+        {"x": ("n",), **T3},
+        seed=27,
+    )

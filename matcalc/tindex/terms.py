@@ -108,6 +108,10 @@ def tidy(t: Term, ix: Indices) -> Term | None:
                     coef, factors = _times_size(coef, factors, ix.dims[a])
                 changed = True
                 break
+            if any(isinstance(x, str) and ix.dims.get(x) == 1 for x in (a, b)) and 0 in (a, b):
+                del deltas[k]  # an axis of size 1 has only index 0
+                changed = True
+                break
             if isinstance(a, int) and isinstance(b, int):
                 if (a >= 0) == (b >= 0):
                     return None  # two different constant indices
