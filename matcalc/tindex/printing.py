@@ -83,7 +83,6 @@ class Namer:
             return self.ew_expr(node)
         if op == "view":
             return self.view_expr(node)
-        arg = self.atom(node.args[0]) if node.args else ""
         if op in ("inv", "det"):
             return f"{self.call(op)}({self.expr(node.args[0])})"
         if op == "softmax":
@@ -108,7 +107,6 @@ class Namer:
             return f"{self.call(how)}({', '.join(self.expr(a) for a in node.args)})"
         if how == "diag":
             return f"{self.call(how)}({self.expr(node.args[0])})"
-        del arg
         spec = ",".join(terms) + "->" + output
         inner = ", ".join(self.expr(a) for a in node.args)
         return f'{self.call("einsum")}("{spec}", {inner})'
