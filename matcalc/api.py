@@ -70,6 +70,12 @@ def _parse(expression, shapes):
     return typed.expression, typed.variables
 
 
+def _needs_index_engine(err: MatcalcError, expression) -> bool:
+    """The 2-D builder refused an einsum for its order-3 intermediate: the any-order index
+    engine (matcalc/tindex) derives such a query instead."""
+    return isinstance(expression, str) and "intermediate of order 3 or more" in err.message
+
+
 def _parse_typed(expression, shapes) -> Typed:
     if isinstance(expression, E.Expr):
         variables = {v.name: v for v in E.walk(expression) if isinstance(v, E.Var)}
@@ -165,7 +171,14 @@ def derivative(
         return tensor_derivative(expression, wrt, shapes, layout, notation, names)
     layout = Layout.of(layout)
     notation = None if notation is None else notation_of(notation).name
-    typed = _parse_typed(expression, shapes)
+    try:
+        typed = _parse_typed(expression, shapes)
+    except MatcalcError as err:
+        if not _needs_index_engine(err, expression):
+            raise
+        from .tindex import index_derivative
+
+        return index_derivative(expression, wrt, shapes, layout.value, notation)
     expr, variables = typed.expression, typed.variables
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)
     if len(vars_) == 1 and isinstance(wrt, str):
@@ -192,7 +205,14 @@ def hessian(
 
         return tensor_hessian(expression, wrt, shapes, notation)
     notation = None if notation is None else notation_of(notation).name
-    typed = _parse_typed(expression, shapes)
+    try:
+        typed = _parse_typed(expression, shapes)
+    except MatcalcError as err:
+        if not _needs_index_engine(err, expression):
+            raise
+        from .tindex import index_hessian
+
+        return index_hessian(expression, wrt, shapes, notation)
     expr, variables = typed.expression, typed.variables
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)
     if not expr.shape.is_scalar:

@@ -1,10 +1,14 @@
 """`derivative` and `hessian` of a query over order >= 3 values (`T: tensor(h, n, d)`):
 the query is read slice by slice (tensor_query.plan), one slice is derived by the 2-D
 pipeline (api), and the result (tensor_result.TensorDerivative) puts the slices together.
+A query the slice model refuses (an UnsupportedError of plan: it mixes the slices) goes to
+the any-order index engine (matcalc/tindex), which returns an `IndexDerivative`.
 api calls this module when a query declares a tensor; every other query never reaches it.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from . import expr as E
 from . import pipeline
@@ -15,6 +19,9 @@ from .readoff import NotFactorable
 from .tensor_query import has_tensors, plan
 from .tensor_result import TensorDerivative
 from .typed import build_typed
+
+if TYPE_CHECKING:
+    from .tindex import IndexDerivative
 
 __all__ = ["is_tensor_query", "tensor_derivative", "tensor_hessian"]
 
@@ -29,9 +36,16 @@ def is_tensor_query(expression: object, shapes: object) -> bool:
     return has_tensors(parse_query(expression), shapes)
 
 
+class _Refused(Exception):
+    """The slice model refuses the query: the index engine (matcalc/tindex) derives it."""
+
+
 def _sliced(expression: str, wrt, shapes):
-    tensor_plan = plan(parse_query(expression), shapes)
-    typed = build_typed(tensor_plan.query, tensor_plan.shapes)
+    try:
+        tensor_plan = plan(parse_query(expression), shapes)
+        typed = build_typed(tensor_plan.query, tensor_plan.shapes)
+    except UnsupportedError as err:
+        raise _Refused from err
     if not isinstance(wrt, str):
         raise UnsupportedError(
             "a list of variables with tensors is not supported yet",
@@ -64,14 +78,19 @@ def tensor_derivative(
     layout: str = "numerator",
     notation: str | None = None,
     names: bool = True,
-) -> TensorDerivative:
+) -> TensorDerivative | IndexDerivative:
     """∂ expression / ∂ wrt of a tensor query, numerator layout (as jax.jacobian)."""
     if Layout.of(layout) != Layout.NUMERATOR:
         raise UnsupportedError(
             "a query over tensors is derived in numerator layout only (as jax.jacobian)",
             expected='layout="numerator"',
         )
-    tensor_plan, typed, var = _sliced(expression, wrt, shapes)
+    try:
+        tensor_plan, typed, var = _sliced(expression, wrt, shapes)
+    except _Refused:
+        from .tindex import index_derivative
+
+        return index_derivative(expression, wrt, shapes, layout, notation)
     part = pipeline.derive(typed.expression, var, typed.variables, Layout.NUMERATOR)
     part.names = bool(names)
     return _finish(part, tensor_plan, typed, var, notation)
@@ -79,9 +98,14 @@ def tensor_derivative(
 
 def tensor_hessian(
     expression: str, wrt: str | list, shapes: dict | None = None, notation: str | None = None
-) -> TensorDerivative:
+) -> TensorDerivative | IndexDerivative:
     """The Hessian of a scalar tensor query (a sum or mean of the slices at the top)."""
-    tensor_plan, typed, var = _sliced(expression, wrt, shapes)
+    try:
+        tensor_plan, typed, var = _sliced(expression, wrt, shapes)
+    except _Refused:
+        from .tindex import index_hessian
+
+        return index_hessian(expression, wrt, shapes, notation)
     expr = typed.expression
     if tensor_plan.reduction is None or not expr.shape.is_scalar:
         raise MatcalcError(
