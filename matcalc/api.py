@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from . import expr as E
 from .declarations import spec_string
+from .einsum import NEEDS_ORDER_3
 from .errors import MatcalcError, UnsupportedError
 from .layout import LAYOUTS, Layout
 from .parse import parse_query
@@ -73,7 +74,7 @@ def _parse(expression, shapes):
 def _needs_index_engine(err: MatcalcError, expression) -> bool:
     """The 2-D builder refused an einsum for its order-3 intermediate: the any-order index
     engine (matcalc/tindex) derives such a query instead."""
-    return isinstance(expression, str) and "intermediate of order 3 or more" in err.message
+    return isinstance(expression, str) and err.message.startswith(NEEDS_ORDER_3)
 
 
 def _parse_typed(expression, shapes) -> Typed:

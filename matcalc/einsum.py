@@ -31,6 +31,7 @@ from .shapes import Shape
 from .syntax import Position, Syntax
 
 __all__ = [
+    "NEEDS_ORDER_3",
     "EINSUM",
     "Spec",
     "construct",
@@ -43,6 +44,9 @@ __all__ = [
 ]
 
 EINSUM = "einsum"
+#: The refusal of an einsum the 2-D builder cannot lower (api hands such a query to the
+#: any-order index engine, matcalc/tindex, by this text).
+NEEDS_ORDER_3 = "this einsum needs an intermediate of order 3 or more"
 _FORM = 'einsum("ij,jk->ik", A, B): a string of subscripts, then one operand per term'
 
 
@@ -268,7 +272,7 @@ def _contract(factors: list, output: str) -> E.Expr:
                 break
         if combined is None:
             raise ShapeError(
-                "this einsum needs an intermediate of order 3 or more, which has no matrix form",
+                f"{NEEDS_ORDER_3}, which has no matrix form",
                 expected="operands that combine two at a time into scalars, vectors or matrices",
             )
         i, j, pair = combined

@@ -18,6 +18,7 @@ __all__ = [
     "EVALUATE_MAX_BYTES",
     "CHECK_MAX_DET_DIM",
     "CHECK_SECONDS",
+    "MAX_INDEX_TERMS",
 ]
 
 MAX_QUERY_CHARS = 100_000  # characters of query text, refused before parsing
@@ -31,6 +32,7 @@ CHECK_MAX_DIM = 8  # the largest concrete size the SymPy check uses
 CHECK_MAX_DET_DIM = 4  # the largest matrix whose det / inv the check expands
 CHECK_SECONDS = 120  # the SymPy check's time, tested between its steps
 EVALUATE_MAX_BYTES = 1 << 30  # the largest array `evaluate` builds (1 GiB of float64)
+MAX_INDEX_TERMS = 2_000  # index terms of one node's derivative in the any-order engine (tindex)
 
 # `matcalc serve` (matcalc/web): each request to the page's JSON API is bounded.
 WEB_MAX_BODY_BYTES = 32_768  # bytes of one request body, refused before it is parsed

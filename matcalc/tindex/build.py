@@ -216,6 +216,15 @@ class _Builder:
                 raise MatcalcError(
                     f"{name} with axis= takes one array", expected=f"{name}(X, axis=…)"
                 )
+            if name in ("softmax", "log_softmax") and "axis" not in self.keywords(
+                node, ("axis", "keepdims")
+            ):
+                if args[0].ndim >= 2:  # as for a matrix: no silent choice of axes
+                    raise ShapeError(
+                        f"{name} needs a vector or an axis: this is an array of shape "
+                        f"{ops.shape_text(args[0].shape)}",
+                        expected=f"{name}(…, axis=-1) (or another axis, or a tuple of them)",
+                    ).located(self.text, node.pos)
             axes, keep = self.axes(node, args[0])
             out = self.axis_call(name, args[0], axes)
             if keep and out.shape != args[0].shape:

@@ -16,15 +16,12 @@ from fractions import Fraction
 from .. import expr as E
 from .. import registry
 from ..errors import LimitError, UnsupportedError
+from ..limits import MAX_INDEX_TERMS
 from . import ops
 from .nodes import Node, const, make
 from .terms import Indices, Term, merge, rename, tidy
 
-__all__ = ["MAX_INDEX_TERMS", "Deriver", "partial_node"]
-
-#: The most index terms one node's derivative may have (after like terms are merged): a
-#: limit, so that a deep composition of axis functions is refused, never a hang.
-MAX_INDEX_TERMS = 2_000
+__all__ = ["Deriver", "partial_node"]
 
 
 def _aligned(arg: Node, positions: tuple, shape: tuple) -> Node:
@@ -110,7 +107,7 @@ class Deriver:
             if len(hit[1]) > MAX_INDEX_TERMS:
                 raise LimitError(
                     f"the derivative would have {len(hit[1])} index terms",
-                    expected=f"at most {MAX_INDEX_TERMS} (matcalc.tindex.diff.MAX_INDEX_TERMS)",
+                    expected=f"at most {MAX_INDEX_TERMS} (limits.MAX_INDEX_TERMS)",
                 )
             self.memo[node.uid] = hit
         placeholders, terms = hit

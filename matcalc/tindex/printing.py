@@ -20,8 +20,10 @@ _CMP = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
 _CMP_LATEX = {">": ">", ">=": r"\geq", "<": "<", "<=": r"\leq"}
 
 
-def _axes(axes: tuple, ndim: int) -> str:
-    if tuple(axes) == tuple(range(ndim)):
+def _axes(axes: tuple, ndim: int, always: bool = False) -> str:
+    """`, axis=…`, left out when it is every axis (a full reduction) unless `always` (a
+    softmax of an array of order >= 2 needs its axis written, as the query needs it)."""
+    if tuple(axes) == tuple(range(ndim)) and not (always and ndim >= 2):
         return ""
     shown = str(axes[0]) if len(axes) == 1 else "(" + ", ".join(map(str, axes)) + ")"
     return f", axis={shown}"
@@ -86,9 +88,7 @@ class Namer:
         if op in ("inv", "det"):
             return f"{self.call(op)}({self.expr(node.args[0])})"
         if op == "softmax":
-            return (
-                f"{self.call('softmax')}({self.expr(node.args[0])}{_axes(data, node.args[0].ndim)})"
-            )
+            return f"{self.call('softmax')}({self.expr(node.args[0])}{_axes(data, node.args[0].ndim, True)})"
         if op == "lse":
             return f"{self.call('logsumexp')}({self.expr(node.args[0])}{_axes(data, node.args[0].ndim)})"
         if op == "amax":
