@@ -6,16 +6,18 @@ Both sides are compared as `evaluate` returns them, moved to one order (output i
 then the variable's), whatever the layout. A variable's entries are independent symbols
 when SymPy differentiates; a symmetric matrix or a simplex vector is then put on its set
 (X_ji := X_ij, the last entry := 1 − the others), so the derivative checked is the
-unconstrained gradient at a structured point, as the README states. Smooth entries are
-proved symbolically (the difference simplifies to 0); entries with steps, max or abs are
-compared at random points of the domain (positive where log or roots need it, invertible
-where det or inv occur, away from points where the function is undefined). Sizes, entries
-and time are bounded by matcalc.limits, checked before anything is expanded. SymPy is
-imported here only, lazily: a query that does not check does not pay for it.
+unconstrained gradient at a structured point, as the README states. Each entry is proved
+symbolically (the difference is 0 once expanded) or else compared at random points of the
+domain with 40 digits (positive where log or roots need it, invertible where det or inv
+occur, away from points where the function is undefined), then proved by `cancel` or
+`simplify` if a proof budget allows (matcalc.check_entries; the Report counts both kinds).
+Sizes, entries and time are bounded by matcalc.limits, checked before anything is expanded.
+SymPy is imported here only, lazily: a query that does not check does not pay for it.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,23 +27,28 @@ from .budget import Deadline
 from .check_components import on_set as on_set_of
 from .check_components import size, to_sympy
 from .check_components import symbols as entry_symbols
+from .check_entries import (
+    ATOL,
+    POINTS,
+    PROOF_SECONDS,
+    RTOL,
+    TRIES,
+    Atoms,
+    CheckFailed,
+    agree_numerically,
+    prove_cheaply,
+    prove_within_budget,
+)
 from .derived import DerivativeLike
 from .errors import LimitError, MatcalcError
 from .limits import CHECK_MAX_DET_DIM, CHECK_MAX_DIM, CHECK_MAX_ENTRIES, CHECK_SECONDS
-from .sampling import needs_invertible, needs_positive, radius, symbol_point
+from .sampling import needs_invertible, needs_positive, radius
 from .shapes import DimProduct, Shape
 from .shapes import size as dim_size
 
 __all__ = ["ATOL", "POINTS", "RTOL", "SIZES", "TRIES", "CheckFailed", "Report", "check"]
 
 SIZES = (3, 2, 4, 5, 6, 7)
-POINTS = 5  # random points an entry that is not proved must agree at
-TRIES = 60  # random points drawn to find them (inside the domain)
-RTOL, ATOL = 1e-7, 1e-9
-
-
-class CheckFailed(MatcalcError):
-    kind = "check failed"
 
 
 @dataclass
@@ -201,70 +208,6 @@ def _domain(d) -> tuple[bool, bool, float]:
     return needs_positive(nodes), needs_invertible(nodes), radius(nodes)
 
 
-def _finite(v) -> bool:
-    try:
-        z = complex(v)
-    except (TypeError, ValueError):
-        return False
-    return np.isfinite(z.real) and np.isfinite(z.imag) and abs(z.imag) <= 1e-12 * max(1, abs(z))
-
-
-def _numeric(pending, function, env, symbols, sizes, sp, rng, domain, clock) -> int:
-    """Compare the entries SymPy could not prove at random points of the domain (where the
-    function and both derivatives are defined); raise CheckFailed at a difference."""
-    if not pending:
-        return 0
-
-    def kill_delta(x):
-        """No DiracDelta (0 off its point); Heaviside(u) as a Piecewise: lambdify cannot
-        evaluate SymPy's own rewriting of Heaviside(|a| − Max(|b|, |c|)) at numbers."""
-        x = x.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: 0)
-        return x.replace(
-            lambda e: isinstance(e, sp.Heaviside),
-            lambda e: sp.Piecewise(
-                (1, e.args[0] > 0), (0, e.args[0] < 0), (sp.Rational(1, 2), True)
-            ),
-        )
-
-    ours = sp.lambdify(symbols, [kill_delta(a) for _, a, _ in pending], modules=["numpy"])
-    theirs = sp.lambdify(symbols, [kill_delta(b) for _, _, b in pending], modules=["numpy"])
-    value = sp.lambdify(symbols, function, modules=["numpy"])
-    agreed = [0] * len(pending)
-    with np.errstate(all="ignore"):
-        positive, invertible, bound = domain
-        for draw in range(TRIES):
-            if min(agreed) >= POINTS:
-                break
-            clock()
-            point = symbol_point(env, rng, positive and draw % 2 == 1, invertible, bound)
-            args = [point[s] for s in symbols]
-            try:
-                if not all(_finite(v) for v in np.ravel(value(*args))):
-                    continue  # outside the domain of the function itself
-                xs, ys = ours(*args), theirs(*args)
-            except (ZeroDivisionError, OverflowError, ValueError, TypeError):
-                continue
-            for k, (x, y) in enumerate(zip(xs, ys)):
-                if not (_finite(x) and _finite(y)):
-                    continue
-                if not np.isclose(complex(x), complex(y), rtol=RTOL, atol=ATOL):
-                    i, a, b = pending[k]
-                    shown = {str(s): round(float(point[s]), 4) for s in symbols}
-                    raise CheckFailed(
-                        f"entry {i} differs from SymPy's: ours {a}, SymPy's {b}"
-                        f" (at sizes {sizes}; {complex(x).real:.6g} vs "
-                        f"{complex(y).real:.6g} at {shown})"
-                    )
-                agreed[k] += 1
-    if min(agreed) < 1:
-        i = pending[agreed.index(min(agreed))][0]
-        raise MatcalcError(
-            f"the SymPy check found no point where entry {i} of the derivative"
-            " and SymPy's are both defined; it cannot decide"
-        )
-    return len(pending)
-
-
 # ---------------------------------------------------------------- the check
 def check(d: DerivativeLike, n: int = 3, seed: int = 0) -> Report:
     """Compare `d` with SymPy's component-wise derivative at sizes n, 3, 2, 4, …; raise
@@ -299,19 +242,19 @@ def check(d: DerivativeLike, n: int = 3, seed: int = 0) -> Report:
     root = d.function if d.function is not None else d.expression
     function = [f.xreplace(on_set) for f in to_sympy(root, env, sizes, sp, clock)]
     symbols = sorted({s for m in env.values() for s in m.free_symbols}, key=str)
-    proved, pending = 0, []
+    proved, pending, atoms = 0, [], Atoms(sp)
     for i, (a, b) in enumerate(zip(ours, theirs)):
         clock()
         # entries are SymPy objects or Python numbers built from the DAG, never text:
         # strict=True converts only those and refuses a string outright
         a = sp.sympify(a, strict=True).xreplace(on_set)
         b = sp.sympify(b, strict=True).xreplace(on_set)
-        diff = a - b
-        piecewise = diff.has(sp.Piecewise, sp.Heaviside, sp.Max, sp.sign, sp.Abs, sp.DiracDelta)
-        if diff == 0 or (not piecewise and sp.simplify(diff) == 0):
+        if prove_cheaply(a - b, sp, atoms):
             proved += 1
         else:
             pending.append((i, a, b))
     rng = np.random.default_rng(seed)
-    numeric = _numeric(pending, function, env, symbols, sizes, sp, rng, _domain(d), clock)
-    return Report(sizes, len(ours), proved, numeric)
+    agree_numerically(pending, function, env, symbols, sizes, sp, rng, _domain(d), clock)
+    left = clock.seconds - (time.monotonic() - clock.start)  # the proofs never overrun it
+    later = prove_within_budget(pending, sp, min(PROOF_SECONDS, left))
+    return Report(sizes, len(ours), proved + later, len(pending) - later)
