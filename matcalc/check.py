@@ -36,7 +36,7 @@ from .check_entries import (
     Atoms,
     CheckFailed,
     agree_numerically,
-    prove_cheaply,
+    prove_all_cheaply,
     prove_within_budget,
 )
 from .derived import DerivativeLike
@@ -242,17 +242,16 @@ def check(d: DerivativeLike, n: int = 3, seed: int = 0) -> Report:
     root = d.function if d.function is not None else d.expression
     function = [f.xreplace(on_set) for f in to_sympy(root, env, sizes, sp, clock)]
     symbols = sorted({s for m in env.values() for s in m.free_symbols}, key=str)
-    proved, pending, atoms = 0, [], Atoms(sp)
-    for i, (a, b) in enumerate(zip(ours, theirs)):
-        clock()
-        # entries are SymPy objects or Python numbers built from the DAG, never text:
-        # strict=True converts only those and refuses a string outright
-        a = sp.sympify(a, strict=True).xreplace(on_set)
-        b = sp.sympify(b, strict=True).xreplace(on_set)
-        if prove_cheaply(a - b, sp, atoms):
-            proved += 1
-        else:
-            pending.append((i, a, b))
+    clock()
+    # entries are SymPy objects or Python numbers built from the DAG, never text:
+    # strict=True converts only those and refuses a string outright
+    pairs = [
+        (sp.sympify(a, strict=True).xreplace(on_set), sp.sympify(b, strict=True).xreplace(on_set))
+        for a, b in zip(ours, theirs)
+    ]
+    zero = prove_all_cheaply([a - b for a, b in pairs], sp, Atoms(sp), clock)
+    pending = [(i, a, b) for i, ((a, b), z) in enumerate(zip(pairs, zero)) if not z]
+    proved = len(pairs) - len(pending)
     rng = np.random.default_rng(seed)
     agree_numerically(pending, function, env, symbols, sizes, sp, rng, _domain(d), clock)
     left = clock.seconds - (time.monotonic() - clock.start)  # the proofs never overrun it
