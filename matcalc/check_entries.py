@@ -172,7 +172,9 @@ def prove_all_cheaply(
     from sympy.polys.domains import QQ
     from sympy.polys.rings import ring
 
-    gens = sorted(set().union(*(x.free_symbols for x in skeletons.values())), key=str)
+    # generators: the symbols, and any other atom (π, a float) as an indeterminate
+    atoms_of = set().union(*(x.atoms() for x in skeletons.values()))
+    gens = sorted((a for a in atoms_of if not a.is_Rational), key=str)
     R = ring(gens, QQ)[0] if gens else None
     index = {g: k for k, g in enumerate(gens)}
     memo: dict = {}
@@ -198,7 +200,7 @@ def prove_all_cheaply(
                 y = R.mul(*parts)
             else:
                 y = parts[0] ** int(x.exp)
-        else:  # pi, a float, …: not a polynomial here
+        else:  # a power with a symbolic exponent: not a Laurent polynomial
             y = None
         memo[x] = y
         return y
@@ -208,7 +210,7 @@ def prove_all_cheaply(
         if R is None:
             continue
         p = laurent(x)
-        proved[k] = p == 0 if p is not None else sp.expand(x) == 0
+        proved[k] = p is not None and p == 0
     return proved
 
 
