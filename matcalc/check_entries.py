@@ -21,6 +21,7 @@ time here.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from types import ModuleType
 
@@ -165,7 +166,10 @@ def prove_all_cheaply(
     for k, d in enumerate(diffs):
         if not proved[k]:
             clock()
-            skeletons[k] = atoms(d)
+            try:
+                skeletons[k] = atoms(d)
+            except RecursionError:  # nested too deep to rewrite: compared at points
+                continue
     skeletons = {k: x for k, x in skeletons.items() if expansion_terms(x, sp) <= EXPAND_TERMS}
     if not skeletons:
         return proved
@@ -209,7 +213,10 @@ def prove_all_cheaply(
         clock()
         if R is None:
             continue
-        p = laurent(x)
+        try:
+            p = laurent(x)
+        except RecursionError:
+            continue
         proved[k] = p is not None and p == 0
     return proved
 
@@ -311,7 +318,8 @@ _KINKS = ("Piecewise", "Heaviside", "Max", "Min", "sign", "Abs", "DiracDelta")
 
 def prove_within_budget(pending: list, sp: ModuleType, seconds: float = PROOF_SECONDS) -> int:
     """How many of the pending (index, ours, SymPy's) `cancel` or `simplify` prove equal,
-    trying each while the budget lasts (an attempt is bounded by the entry's size)."""
+    trying each while the budget lasts (an attempt is bounded by the entry's size, and
+    stopped when the budget is spent: `_bounded`)."""
     budget = Deadline(seconds)
     kinks = tuple(getattr(sp, name) for name in _KINKS)
     proved = 0
@@ -324,11 +332,38 @@ def prove_within_budget(pending: list, sp: ModuleType, seconds: float = PROOF_SE
         ops = _size(diff, CANCEL_OPS)
         if ops > CANCEL_OPS or expansion_terms(diff, sp) > EXPAND_TERMS:
             continue
-        if sp.cancel(diff) == 0:
+        if _bounded(sp.cancel, diff, budget) == 0:
             proved += 1
-        elif ops <= SIMPLIFY_OPS and not budget.expired() and sp.simplify(diff) == 0:
+        elif ops <= SIMPLIFY_OPS and _bounded(sp.simplify, diff, budget) == 0:
             proved += 1
     return proved
+
+
+class _Spent(BaseException):
+    """The proof budget ran out inside SymPy (a BaseException: no `except Exception` in
+    SymPy swallows it)."""
+
+
+def _bounded(rewrite: Callable, x: object, budget: Deadline) -> object:
+    """rewrite(x), or None once the budget is spent: a trace function, called at each
+    Python-level call (SymPy is Python), raises `_Spent` past the deadline. The trace
+    function in place before (a debugger's, coverage's) is put back afterwards."""
+    if budget.expired():
+        return None
+    previous = sys.gettrace()
+
+    def tracer(frame, event, arg):
+        if budget.expired():
+            raise _Spent
+        return previous(frame, event, arg) if previous is not None else None
+
+    sys.settrace(tracer)
+    try:
+        return rewrite(x)
+    except _Spent:
+        return None
+    finally:
+        sys.settrace(previous)
 
 
 def _size(e, cap: int) -> int:

@@ -387,3 +387,23 @@ def test_a_nested_smooth_derivative_is_proved_not_sampled():
     q = "W: matrix(n, n); x: vector(n); sum(tanh(W @ tanh(W @ x)))"
     report = matcalc.derivative(q, "W").check(n=3)
     assert (report.entries, report.proved, report.numeric) == (9, 9, 0)
+
+
+def test_the_proof_budget_stops_a_runaway_cancel(monkeypatch):
+    """The fuzzer's #109: cancel on this entry runs for minutes (its denominators multiply
+    out); after the numeric comparison the proof is given up when the budget is spent, and
+    the entry counts as compared at points. A trace function set before is put back."""
+    import sys
+
+    monkeypatch.setattr(check_module, "PROOF_SECONDS", 2.0)
+    q = (
+        "q: simplex(3); w: vector(3); α: scalar; dot((w + (w - w))**2 ⊘ exp(-w * w), "
+        "softmax((exp(w) - q / exp(α)) * (q / exp(α) - exp(w))))"
+    )
+    d = matcalc.derivative(q, "α", layout="denominator")
+    before = sys.gettrace()
+    started = time.monotonic()
+    report = d.check(n=2)
+    assert time.monotonic() - started < 30
+    assert (report.proved, report.numeric) == (0, 1)
+    assert sys.gettrace() is before
