@@ -166,35 +166,35 @@ def _output_first(flat: list, out_np: tuple, var_np: tuple, denominator: bool) -
     return list(arr.transpose(tuple(range(k, k + len(out_np))) + tuple(range(k))).reshape(-1))
 
 
-def _ours(d, env, sizes, sp, clock) -> list:
+def _ours(d, env, sizes, sp, clock, memo) -> list:
     """Our derivative, entry by entry, as `evaluate` returns it, in output-major order."""
     out_np = d.expression.shape.numpy(sizes)
     denominator = d.layout.variable_first
     if len(d.wrt) > 1:
         if d.result is not None:
-            flat = list(to_sympy(d.result, env, sizes, sp, clock))
+            flat = list(to_sympy(d.result, env, sizes, sp, clock, memo))
             return _output_first(flat, out_np, (len(d.wrt),), denominator)
-        parts = [_ours(p, env, sizes, sp, clock) for p in d.parts]
+        parts = [_ours(p, env, sizes, sp, clock, memo) for p in d.parts]
         return [p[i] for i in range(len(parts[0])) for p in parts]
     var = d.wrt[0]
     var_np = var.shape.numpy(sizes)
     if d.result is not None:
-        flat = list(to_sympy(d.result, env, sizes, sp, clock))
+        flat = list(to_sympy(d.result, env, sizes, sp, clock, memo))
         return _output_first(flat, out_np, var_np, denominator)
     # a linear map: its coefficients, with the differential as symbols (output-major)
     dvar = E.Differential(var)
     dsym = entry_symbols(var, sizes, sp, differential=True)
-    applied = list(to_sympy(d.differential, {**env, dvar: dsym}, sizes, sp, clock))
+    applied = list(to_sympy(d.differential, {**env, dvar: dsym}, sizes, sp, clock, memo))
     return [sp.diff(entry, s) for entry in applied for s in dsym]
 
 
-def _reference(d, env, sizes, sp, clock) -> list:
+def _reference(d, env, sizes, sp, clock, memo) -> list:
     """SymPy's own component-wise derivative, flat, output-major (numerator) order."""
     if d.function is not None:  # a Hessian: SymPy's second derivatives of f
-        f = to_sympy(d.function, env, sizes, sp, clock)[0, 0]
+        f = to_sympy(d.function, env, sizes, sp, clock, memo)[0, 0]
         xs = [s for v in d.wrt for s in list(env[v])]  # one matrix, or a list of scalars
         return [sp.diff(f, a, b) for a in xs for b in xs]
-    f = list(to_sympy(d.expression, env, sizes, sp, clock))
+    f = list(to_sympy(d.expression, env, sizes, sp, clock, memo))
     xs = [s for v in d.wrt for s in list(env[v])]
     return [sp.diff(fi, x) for fi in f for x in xs]
 
@@ -234,13 +234,14 @@ def check(d: DerivativeLike, n: int = 3, seed: int = 0) -> Report:
         variables.update({v.name: v for v in E.walk(root) if isinstance(v, E.Var)})
     variables.update({v.name: v for v in d.wrt})
     env = {v: entry_symbols(v, sizes, sp) for v in variables.values()}
-    ours = _ours(d, env, sizes, sp, clock)
-    theirs = _reference(d, env, sizes, sp, clock)
+    memo: dict = {}  # every node's components, once for the three expansions
+    ours = _ours(d, env, sizes, sp, clock, memo)
+    theirs = _reference(d, env, sizes, sp, clock, memo)
     if len(ours) != len(theirs):
         raise CheckFailed(f"the derivative has {len(ours)} entries where SymPy has {len(theirs)}")
     on_set = on_set_of(env, sp)
     root = d.function if d.function is not None else d.expression
-    function = [f.xreplace(on_set) for f in to_sympy(root, env, sizes, sp, clock)]
+    function = [f.xreplace(on_set) for f in to_sympy(root, env, sizes, sp, clock, memo)]
     symbols = sorted({s for m in env.values() for s in m.free_symbols}, key=str)
     clock()
     # entries are SymPy objects or Python numbers built from the DAG, never text:
