@@ -6,16 +6,18 @@ Both sides are compared as `evaluate` returns them, moved to one order (output i
 then the variable's), whatever the layout. A variable's entries are independent symbols
 when SymPy differentiates; a symmetric matrix or a simplex vector is then put on its set
 (X_ji := X_ij, the last entry := 1 − the others), so the derivative checked is the
-unconstrained gradient at a structured point, as the README states. Smooth entries are
-proved symbolically (the difference simplifies to 0); entries with steps, max or abs are
-compared at random points of the domain (positive where log or roots need it, invertible
-where det or inv occur, away from points where the function is undefined). Sizes, entries
-and time are bounded by matcalc.limits, checked before anything is expanded. SymPy is
-imported here only, lazily: a query that does not check does not pay for it.
+unconstrained gradient at a structured point, as the README states. Each entry is proved
+symbolically (the difference is 0 once expanded) or else compared at random points of the
+domain with 40 digits (positive where log or roots need it, invertible where det or inv
+occur, away from points where the function is undefined), then proved by `cancel` or
+`simplify` if a proof budget allows (matcalc.check_entries; the Report counts both kinds).
+Sizes, entries and time are bounded by matcalc.limits, checked before anything is expanded.
+SymPy is imported here only, lazily: a query that does not check does not pay for it.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,23 +27,28 @@ from .budget import Deadline
 from .check_components import on_set as on_set_of
 from .check_components import size, to_sympy
 from .check_components import symbols as entry_symbols
+from .check_entries import (
+    ATOL,
+    POINTS,
+    PROOF_SECONDS,
+    RTOL,
+    TRIES,
+    Atoms,
+    CheckFailed,
+    agree_numerically,
+    prove_all_cheaply,
+    prove_within_budget,
+)
 from .derived import DerivativeLike
 from .errors import LimitError, MatcalcError
 from .limits import CHECK_MAX_DET_DIM, CHECK_MAX_DIM, CHECK_MAX_ENTRIES, CHECK_SECONDS
-from .sampling import needs_invertible, needs_positive, radius, symbol_point
+from .sampling import needs_invertible, needs_positive, radius
 from .shapes import DimProduct, Shape
 from .shapes import size as dim_size
 
 __all__ = ["ATOL", "POINTS", "RTOL", "SIZES", "TRIES", "CheckFailed", "Report", "check"]
 
 SIZES = (3, 2, 4, 5, 6, 7)
-POINTS = 5  # random points an entry that is not proved must agree at
-TRIES = 60  # random points drawn to find them (inside the domain)
-RTOL, ATOL = 1e-7, 1e-9
-
-
-class CheckFailed(MatcalcError):
-    kind = "check failed"
 
 
 @dataclass
@@ -159,35 +166,35 @@ def _output_first(flat: list, out_np: tuple, var_np: tuple, denominator: bool) -
     return list(arr.transpose(tuple(range(k, k + len(out_np))) + tuple(range(k))).reshape(-1))
 
 
-def _ours(d, env, sizes, sp, clock) -> list:
+def _ours(d, env, sizes, sp, clock, memo) -> list:
     """Our derivative, entry by entry, as `evaluate` returns it, in output-major order."""
     out_np = d.expression.shape.numpy(sizes)
     denominator = d.layout.variable_first
     if len(d.wrt) > 1:
         if d.result is not None:
-            flat = list(to_sympy(d.result, env, sizes, sp, clock))
+            flat = list(to_sympy(d.result, env, sizes, sp, clock, memo))
             return _output_first(flat, out_np, (len(d.wrt),), denominator)
-        parts = [_ours(p, env, sizes, sp, clock) for p in d.parts]
+        parts = [_ours(p, env, sizes, sp, clock, memo) for p in d.parts]
         return [p[i] for i in range(len(parts[0])) for p in parts]
     var = d.wrt[0]
     var_np = var.shape.numpy(sizes)
     if d.result is not None:
-        flat = list(to_sympy(d.result, env, sizes, sp, clock))
+        flat = list(to_sympy(d.result, env, sizes, sp, clock, memo))
         return _output_first(flat, out_np, var_np, denominator)
     # a linear map: its coefficients, with the differential as symbols (output-major)
     dvar = E.Differential(var)
     dsym = entry_symbols(var, sizes, sp, differential=True)
-    applied = list(to_sympy(d.differential, {**env, dvar: dsym}, sizes, sp, clock))
+    applied = list(to_sympy(d.differential, {**env, dvar: dsym}, sizes, sp, clock, memo))
     return [sp.diff(entry, s) for entry in applied for s in dsym]
 
 
-def _reference(d, env, sizes, sp, clock) -> list:
+def _reference(d, env, sizes, sp, clock, memo) -> list:
     """SymPy's own component-wise derivative, flat, output-major (numerator) order."""
     if d.function is not None:  # a Hessian: SymPy's second derivatives of f
-        f = to_sympy(d.function, env, sizes, sp, clock)[0, 0]
+        f = to_sympy(d.function, env, sizes, sp, clock, memo)[0, 0]
         xs = [s for v in d.wrt for s in list(env[v])]  # one matrix, or a list of scalars
         return [sp.diff(f, a, b) for a in xs for b in xs]
-    f = list(to_sympy(d.expression, env, sizes, sp, clock))
+    f = list(to_sympy(d.expression, env, sizes, sp, clock, memo))
     xs = [s for v in d.wrt for s in list(env[v])]
     return [sp.diff(fi, x) for fi in f for x in xs]
 
@@ -199,70 +206,6 @@ def _domain(d) -> tuple[bool, bool, float]:
     positive determinant), arcsin and log1p values within the bound of 0."""
     nodes = [n for r in _roots(d) for n in E.walk(r)]
     return needs_positive(nodes), needs_invertible(nodes), radius(nodes)
-
-
-def _finite(v) -> bool:
-    try:
-        z = complex(v)
-    except (TypeError, ValueError):
-        return False
-    return np.isfinite(z.real) and np.isfinite(z.imag) and abs(z.imag) <= 1e-12 * max(1, abs(z))
-
-
-def _numeric(pending, function, env, symbols, sizes, sp, rng, domain, clock) -> int:
-    """Compare the entries SymPy could not prove at random points of the domain (where the
-    function and both derivatives are defined); raise CheckFailed at a difference."""
-    if not pending:
-        return 0
-
-    def kill_delta(x):
-        """No DiracDelta (0 off its point); Heaviside(u) as a Piecewise: lambdify cannot
-        evaluate SymPy's own rewriting of Heaviside(|a| − Max(|b|, |c|)) at numbers."""
-        x = x.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: 0)
-        return x.replace(
-            lambda e: isinstance(e, sp.Heaviside),
-            lambda e: sp.Piecewise(
-                (1, e.args[0] > 0), (0, e.args[0] < 0), (sp.Rational(1, 2), True)
-            ),
-        )
-
-    ours = sp.lambdify(symbols, [kill_delta(a) for _, a, _ in pending], modules=["numpy"])
-    theirs = sp.lambdify(symbols, [kill_delta(b) for _, _, b in pending], modules=["numpy"])
-    value = sp.lambdify(symbols, function, modules=["numpy"])
-    agreed = [0] * len(pending)
-    with np.errstate(all="ignore"):
-        positive, invertible, bound = domain
-        for draw in range(TRIES):
-            if min(agreed) >= POINTS:
-                break
-            clock()
-            point = symbol_point(env, rng, positive and draw % 2 == 1, invertible, bound)
-            args = [point[s] for s in symbols]
-            try:
-                if not all(_finite(v) for v in np.ravel(value(*args))):
-                    continue  # outside the domain of the function itself
-                xs, ys = ours(*args), theirs(*args)
-            except (ZeroDivisionError, OverflowError, ValueError, TypeError):
-                continue
-            for k, (x, y) in enumerate(zip(xs, ys)):
-                if not (_finite(x) and _finite(y)):
-                    continue
-                if not np.isclose(complex(x), complex(y), rtol=RTOL, atol=ATOL):
-                    i, a, b = pending[k]
-                    shown = {str(s): round(float(point[s]), 4) for s in symbols}
-                    raise CheckFailed(
-                        f"entry {i} differs from SymPy's: ours {a}, SymPy's {b}"
-                        f" (at sizes {sizes}; {complex(x).real:.6g} vs "
-                        f"{complex(y).real:.6g} at {shown})"
-                    )
-                agreed[k] += 1
-    if min(agreed) < 1:
-        i = pending[agreed.index(min(agreed))][0]
-        raise MatcalcError(
-            f"the SymPy check found no point where entry {i} of the derivative"
-            " and SymPy's are both defined; it cannot decide"
-        )
-    return len(pending)
 
 
 # ---------------------------------------------------------------- the check
@@ -291,27 +234,27 @@ def check(d: DerivativeLike, n: int = 3, seed: int = 0) -> Report:
         variables.update({v.name: v for v in E.walk(root) if isinstance(v, E.Var)})
     variables.update({v.name: v for v in d.wrt})
     env = {v: entry_symbols(v, sizes, sp) for v in variables.values()}
-    ours = _ours(d, env, sizes, sp, clock)
-    theirs = _reference(d, env, sizes, sp, clock)
+    memo: dict = {}  # every node's components, once for the three expansions
+    ours = _ours(d, env, sizes, sp, clock, memo)
+    theirs = _reference(d, env, sizes, sp, clock, memo)
     if len(ours) != len(theirs):
         raise CheckFailed(f"the derivative has {len(ours)} entries where SymPy has {len(theirs)}")
     on_set = on_set_of(env, sp)
     root = d.function if d.function is not None else d.expression
-    function = [f.xreplace(on_set) for f in to_sympy(root, env, sizes, sp, clock)]
+    function = [f.xreplace(on_set) for f in to_sympy(root, env, sizes, sp, clock, memo)]
     symbols = sorted({s for m in env.values() for s in m.free_symbols}, key=str)
-    proved, pending = 0, []
-    for i, (a, b) in enumerate(zip(ours, theirs)):
-        clock()
-        # entries are SymPy objects or Python numbers built from the DAG, never text:
-        # strict=True converts only those and refuses a string outright
-        a = sp.sympify(a, strict=True).xreplace(on_set)
-        b = sp.sympify(b, strict=True).xreplace(on_set)
-        diff = a - b
-        piecewise = diff.has(sp.Piecewise, sp.Heaviside, sp.Max, sp.sign, sp.Abs, sp.DiracDelta)
-        if diff == 0 or (not piecewise and sp.simplify(diff) == 0):
-            proved += 1
-        else:
-            pending.append((i, a, b))
+    clock()
+    # entries are SymPy objects or Python numbers built from the DAG, never text:
+    # strict=True converts only those and refuses a string outright
+    pairs = [
+        (sp.sympify(a, strict=True).xreplace(on_set), sp.sympify(b, strict=True).xreplace(on_set))
+        for a, b in zip(ours, theirs)
+    ]
+    zero = prove_all_cheaply([a - b for a, b in pairs], sp, Atoms(sp), clock)
+    pending = [(i, a, b) for i, ((a, b), z) in enumerate(zip(pairs, zero)) if not z]
+    proved = len(pairs) - len(pending)
     rng = np.random.default_rng(seed)
-    numeric = _numeric(pending, function, env, symbols, sizes, sp, rng, _domain(d), clock)
-    return Report(sizes, len(ours), proved, numeric)
+    agree_numerically(pending, function, env, symbols, sizes, sp, rng, _domain(d), clock)
+    left = clock.seconds - (time.monotonic() - clock.start)  # the proofs never overrun it
+    later = prove_within_budget(pending, sp, min(PROOF_SECONDS, left))
+    return Report(sizes, len(ours), proved + later, len(pending) - later)

@@ -58,10 +58,17 @@ def on_set(env: dict, sp: ModuleType) -> dict:
 
 
 def to_sympy(
-    root: E.Expr, env: dict, sizes: dict, sp: ModuleType, clock: Callable[[], None] | None = None
+    root: E.Expr,
+    env: dict,
+    sizes: dict,
+    sp: ModuleType,
+    clock: Callable[[], None] | None = None,
+    memo: dict | None = None,
 ) -> object:  # a sympy.Matrix
-    """Every node as a SymPy Matrix (scalars 1×1), once per node of the DAG."""
-    val: dict = dict(env)
+    """Every node as a SymPy Matrix (scalars 1×1), once per node of the DAG; with `memo`
+    (a dict kept between calls at the same env and sizes) once per node across the calls."""
+    val: dict = dict(env) if memo is None else memo
+    val.update(env)
 
     def dim(d):
         return size(d, sizes)

@@ -77,7 +77,8 @@ def test_attention_by_the_queries_and_keys(wrt):
     want = testing.jacobian(_attention, values, wrt)
     got = d.evaluate(values)
     np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
-    d.check(n=2)  # n = 3 passes the check's time limit (72 entries, each with exps)
+    report = d.check(n=3)  # 72 entries, each with exps: all proved (exp(…) as symbols)
+    assert (report.entries, report.proved) == (72, 72)
     np.testing.assert_allclose(generated(d, values), got, rtol=1e-9, atol=1e-12)
     assert str(d) == ATTENTION_BY[wrt]
 
@@ -194,7 +195,7 @@ WHERE = f"  where a = {H1}, S = softmax(a W2 + 1b2ᵀ, axis=1)"  # the layers, n
     ],
 )
 def test_a_batched_two_layer_mlp_by_each_weight_and_bias(wrt, expected):
-    three_ways(MLP, wrt, expected, _mlp, check_n=1)  # SymPy at N = 1 (differences at N = 3)
+    three_ways(MLP, wrt, expected, _mlp, check_n=2)  # SymPy at N=2, k=3, d=4, h=5
 
 
 RNN = (
@@ -209,18 +210,25 @@ def _rnn(v):
 
 
 def test_an_rnn_cell_unrolled_two_steps_by_the_shared_weight():
-    """SymPy's proof of the two-step form passes CHECK_SECONDS (nested tanh of h × h
-    products): the two-step derivative is checked by differences and the generated code, and
-    SymPy checks the one step it is built from (the same rules: broadcast bias, tanh, @)."""
+    """Checked three ways at N=2, h=3, d=4 (SymPy differentiates the nested tanh itself;
+    every entry is proved once expanded, tanh(…) as a symbol); and the one step it is
+    built from (broadcast bias, tanh, @), the same way."""
     h1 = "tanh(H0 W + X1 U + 1bᵀ)"
     expected = f"aᵀz + H0ᵀ((zWᵀ) ⊙ (1 − a²))  where a = {h1}, z = 1 − tanh(aW + X2 U + 1bᵀ)²"
-    three_ways(RNN, "W", expected, _rnn, sympy=False)
+    three_ways(RNN, "W", expected, _rnn, check_n=2)
     one_step = RNN.split("sum(")[0] + "sum(tanh(H0 @ W + X1 @ U + b))"
 
     def step(v):
         return np.sum(np.tanh(v["H0"] @ v["W"] + v["X1"] @ v["U"] + v["b"]))
 
-    three_ways(one_step, "W", f"H0ᵀ(1 − {h1}²)", step, check_n=1)
+    three_ways(one_step, "W", f"H0ᵀ(1 − {h1}²)", step, check_n=2)
+
+
+def test_the_rnn_check_proves_every_entry_of_the_two_step_derivative():
+    """Not compared at points only: each of the 9 entries (W is 3×3) is proved."""
+    report = matcalc.derivative(RNN, "W").check(n=2)
+    assert (report.entries, report.proved, report.numeric) == (9, 9, 0)
+    assert report.sizes == {"N": 2, "h": 3, "d": 4}
 
 
 EVIDENCE = "Phi: matrix(N, M); alpha, beta: scalar; logdet(alpha * I + beta * Phi.T @ Phi)"

@@ -184,11 +184,21 @@ def test_check_fails_a_wrong_derivative_inside_the_domain():
         wrong(d, result=build("max(0, x) / sqrt(x) + sqrt(x) * (x > 0)", d.variables)).check()
 
 
-def test_an_undecidable_entry_is_an_error_not_a_pass():
+def test_an_entry_undefined_where_sympys_is_defined_fails():
+    """Complex (or infinite) where the function and SymPy's derivative are real: a
+    difference, not a point to skip."""
     d = matcalc.derivative("x: scalar; sqrt(x) * relu(x)", "x")
     nowhere = build("sqrt(-1 - x^2) * (x > 0)", d.variables)  # defined nowhere
-    with pytest.raises(MatcalcError, match="cannot decide"):
+    with pytest.raises(CheckFailed, match="differs"):
         wrong(d, result=nowhere).check()
+
+
+def test_an_undecidable_entry_is_an_error_not_a_pass():
+    """The function is defined nowhere: no point to compare a wrong derivative at."""
+    d = matcalc.derivative("x: scalar; sqrt(-1 - x^2)", "x")
+    assert d.check().proved == 1  # the right one is proved without a point
+    with pytest.raises(MatcalcError, match="cannot decide"):
+        wrong(d, result=build("x / sqrt(-1 - x^2)", d.variables)).check()
 
 
 # ---------------------------------------------------------------- cancelled variables
@@ -347,3 +357,53 @@ def test_check_fails_a_wrong_derivative_inside_a_bounded_domain():
     d = matcalc.derivative("x, y: vector(n); sum(min(arcsin(x), y))", "x")
     with pytest.raises(CheckFailed, match="differs"):
         wrong(d, result=build("((y > arcsin(x)) / sqrt(1 + x^2)).T", d.variables)).check()
+
+
+# ---------------------------------------------------------------- how entries are decided
+def test_the_numeric_comparison_sees_a_difference_of_one_in_a_trillion():
+    """Entries with a kink are compared at points, with 40 digits: an error of 1e-12 (far
+    inside float64's tolerance) fails; the right derivative passes at several points."""
+    d = matcalc.derivative("x: vector(n); sum(sqrt(x) * max(x, 0))", "x")
+    report = d.check()
+    assert (report.proved, report.numeric) == (0, 3)
+    near = build("(max(x, 0) / (2 * sqrt(x)) + sqrt(x) * (x >= 0) + 1e-12).T", d.variables)
+    with pytest.raises(CheckFailed, match="differs"):
+        wrong(d, result=near).check()
+
+
+def test_every_numeric_entry_agrees_at_several_points(monkeypatch):
+    """An entry compared at fewer than POINTS points is undecided, not passed."""
+    from matcalc import check_entries
+
+    d = matcalc.derivative("x: vector(n); sum(sqrt(x) * max(x, 0))", "x")
+    monkeypatch.setattr(check_entries, "TRIES", check_entries.POINTS - 1)
+    with pytest.raises(MatcalcError, match="cannot decide"):
+        d.check()
+
+
+def test_a_nested_smooth_derivative_is_proved_not_sampled():
+    """tanh(tanh(…)): SymPy's own derivative, proved entry by entry once expanded with each
+    tanh(…) as a symbol (simplify on these took minutes)."""
+    q = "W: matrix(n, n); x: vector(n); sum(tanh(W @ tanh(W @ x)))"
+    report = matcalc.derivative(q, "W").check(n=3)
+    assert (report.entries, report.proved, report.numeric) == (9, 9, 0)
+
+
+def test_the_proof_budget_stops_a_runaway_cancel(monkeypatch):
+    """The fuzzer's #109: cancel on this entry runs for minutes (its denominators multiply
+    out); after the numeric comparison the proof is given up when the budget is spent, and
+    the entry counts as compared at points. A trace function set before is put back."""
+    import sys
+
+    monkeypatch.setattr(check_module, "PROOF_SECONDS", 2.0)
+    q = (
+        "q: simplex(3); w: vector(3); α: scalar; dot((w + (w - w))**2 ⊘ exp(-w * w), "
+        "softmax((exp(w) - q / exp(α)) * (q / exp(α) - exp(w))))"
+    )
+    d = matcalc.derivative(q, "α", layout="denominator")
+    before = sys.gettrace()
+    started = time.monotonic()
+    report = d.check(n=2)
+    assert time.monotonic() - started < 30
+    assert (report.proved, report.numeric) == (0, 1)
+    assert sys.gettrace() is before

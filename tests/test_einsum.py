@@ -209,19 +209,19 @@ PRODUCTS = [
     (
         "A: matrix(2, 2); B: matrix(3, 3); C: matrix(6, 6); kron(A, B) @ C",
         "B",
-        "d((A ⊗ B)C) = (A ⊗ dB)C",
+        "∂((A ⊗ B)C)₍ᵢᵣ₎ⱼ/∂Bₖₗ = Σₘ δᵣₖAᵢₘC₍ₘₗ₎ⱼ  ((i, r) = i·3 + r, (m, l) = m·3 + l)",
         lambda v: _kron(v) @ v["C"],
     ),
     (
         "x: vector(n); B: matrix(p, q); kron(x, B)",
         "x",
-        "∂(xᵀ ⊗ B)ᵣ₍ⱼₛ₎/∂xₖₗ = δⱼₖBᵣₛ  ((j, s) = j·q + s)",
+        "∂(xᵀ ⊗ B)ᵣ₍ⱼₛ₎/∂xₖ = δⱼₖBᵣₛ  ((j, s) = j·q + s)",
         lambda v: np.kron(v["x"], v["B"]),
     ),
     (
         "x: vector(n); y: vector(m); kron(x, y)",
         "y",
-        "∂(x ⊗ y)₍ᵢᵣ₎/∂yₖₗ = δᵣₖxᵢ  ((i, r) = i·m + r)",
+        "∂(x ⊗ y)₍ᵢᵣ₎/∂yₖ = δᵣₖxᵢ  ((i, r) = i·m + r)",
         lambda v: np.kron(v["x"], v["y"]),
     ),
 ]

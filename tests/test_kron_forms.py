@@ -106,7 +106,97 @@ def test_kron_index_form_latex_says_the_composite_indices():
     )
 
 
+PROD = KRON + "F: matrix(6, 4); H: matrix(5, 6); c: vector(6); "
+PRODUCTS = [  # a product after (or before) the Kronecker one: its rows (columns) summed
+    (
+        PROD + "kron(A, B) @ F",
+        "A",
+        "∂((A ⊗ B)F)₍ᵢᵣ₎ⱼ/∂Aₖₗ = Σₛ δᵢₖBᵣₛF₍ₗₛ₎ⱼ  ((i, r) = i·3 + r, (l, s) = l·2 + s)",
+        lambda v: _k(v) @ v["F"],
+    ),
+    (
+        PROD + "kron(A, B) @ F",
+        "B",
+        "∂((A ⊗ B)F)₍ᵢᵣ₎ⱼ/∂Bₖₗ = Σₘ δᵣₖAᵢₘF₍ₘₗ₎ⱼ  ((i, r) = i·3 + r, (m, l) = m·2 + l)",
+        lambda v: _k(v) @ v["F"],
+    ),
+    (PROD + "kron(A, B) @ F", "F", "∂vec((A ⊗ B)F)/∂vec(F) = I ⊗ A ⊗ B", lambda v: _k(v) @ v["F"]),
+    (
+        PROD + "kron(A, B) @ c",
+        "A",
+        "∂((A ⊗ B)c)₍ᵢᵣ₎/∂Aₖₗ = Σₛ δᵢₖBᵣₛc₍ₗₛ₎  ((i, r) = i·3 + r, (l, s) = l·2 + s)",
+        lambda v: _k(v) @ v["c"],
+    ),
+    (
+        PROD + "H @ kron(A, B)",
+        "B",
+        "∂(H(A ⊗ B))ᵢ₍ⱼₛ₎/∂Bₖₗ = Σₘ δₛₗAₘⱼHᵢ₍ₘₖ₎  ((j, s) = j·2 + s, (m, k) = m·3 + k)",
+        lambda v: v["H"] @ _k(v),
+    ),
+    (
+        PROD + "H @ kron(A, B) @ F",
+        "A",
+        "∂(H(A ⊗ B)F)ᵢⱼ/∂Aₖₗ = Σᵣ Σₛ BᵣₛHᵢ₍ₖᵣ₎F₍ₗₛ₎ⱼ  ((k, r) = k·3 + r, (l, s) = l·2 + s)",
+        lambda v: v["H"] @ _k(v) @ v["F"],
+    ),
+    (
+        PROD + "kron(A, B).T @ H.T",
+        "A",
+        "∂((A ⊗ B)ᵀHᵀ)₍ᵢᵣ₎ⱼ/∂Aₖₗ = Σₛ δᵢₗBₛᵣHⱼ₍ₖₛ₎  ((i, r) = i·2 + r, (k, s) = k·3 + s)",
+        lambda v: _k(v).T @ v["H"].T,
+    ),
+    (
+        PROD + "kron(A @ A.T, B) @ F.T",
+        "A",
+        "∂((AAᵀ ⊗ B)Fᵀ)₍ᵢᵣ₎ⱼ/∂Aₖₗ = Σₘ Σₛ δᵢₖAₘₗBᵣₛFⱼ₍ₘₛ₎ + Σₛ AᵢₗBᵣₛFⱼ₍ₖₛ₎"
+        "  ((i, r) = i·3 + r, (m, s) = m·2 + s, (k, s) = k·2 + s)",
+        lambda v: np.kron(v["A"] @ v["A"].T, v["B"]) @ v["F"].T,
+    ),
+    (
+        PROD + "kron(A, B) @ F - 3 * kron(D, B) @ F",
+        "B",
+        "∂((A ⊗ B)F − 3(D ⊗ B)F)₍ᵢᵣ₎ⱼ/∂Bₖₗ = δᵣₖ(Σₘ AᵢₘF₍ₘₗ₎ⱼ − 3 Σₙ DᵢₙF₍ₙₗ₎ⱼ)"
+        "  ((i, r) = i·3 + r, (m, l) = m·2 + l, (n, l) = n·2 + l)",
+        lambda v: _k(v) @ v["F"] - 3 * _k(v, "D") @ v["F"],
+    ),
+    (
+        PROD + "exp(kron(A, B) @ F)",
+        "A",
+        "∂(exp((A ⊗ B)F))₍ᵢᵣ₎ⱼ/∂Aₖₗ = Σₛ δᵢₖS₍ᵢᵣ₎ⱼBᵣₛF₍ₗₛ₎ⱼ"
+        "  ((i, r) = i·3 + r, (l, s) = l·2 + s), where S = exp((A ⊗ B)F)",
+        lambda v: np.exp(_k(v) @ v["F"]),
+    ),
+    (
+        PROD + "sum(kron(A, B) @ F)",
+        "A",
+        "∂(sum((A ⊗ B)F))/∂Aₖₗ = Σₛ Σᵣ Σⱼ BᵣₛF₍ₗₛ₎ⱼ  ((l, s) = l·2 + s)",
+        lambda v: (_k(v) @ v["F"]).sum(),
+    ),
+    (
+        PROD + "c @ kron(A, B) @ c",
+        "A",
+        "∂(cᵀ(A ⊗ B)c)/∂Aₖₗ = Σᵣ Σₛ Bᵣₛc₍ₖᵣ₎c₍ₗₛ₎  ((k, r) = k·3 + r, (l, s) = l·2 + s)",
+        lambda v: v["c"] @ _k(v) @ v["c"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "wrt", "expected", "fn"), PRODUCTS)
+def test_a_product_with_a_kronecker_product(query, wrt, expected, fn):
+    three_ways(query, wrt, expected, fn, check_n=2)
+
+
+def test_a_product_with_a_kronecker_product_in_latex():
+    d = matcalc.derivative(PROD + "kron(A, B) @ F", "A")
+    assert d.latex() == (
+        "\\frac{\\partial (\\left(A \\otimes B\\right) F)_{(ir)j}}{\\partial A_{kl}} = "
+        "\\sum_{s} \\delta_{ik}B_{rs}F_{(ls)j}\\quad ((i, r) = i \\cdot 3 + r, "
+        "(l, s) = l \\cdot 2 + s)"
+    )
+
+
 def test_no_index_form_keeps_the_differential():
-    """A product after the Kronecker one has neither form here: the differential stays."""
-    d = matcalc.derivative(KRON + "kron(A, B) @ C", "A")
-    assert str(d) == "d((A ⊗ B)C) = (dA ⊗ B)C"
+    """Both factors of the Kronecker product depend on the variable: neither form here,
+    the differential stays."""
+    d = matcalc.derivative(PROD + "kron(A, A.T) @ F", "A")
+    assert str(d) == "d((A ⊗ Aᵀ)F) = (dA ⊗ Aᵀ + A ⊗ dAᵀ)F"
