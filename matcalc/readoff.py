@@ -135,7 +135,10 @@ def kronecker_term(term: E.Expr, dX: E.Expr) -> KroneckerTerm | None:
 
 # ---------------------------------------------------------------- forward: d f = M dx
 def jacobian(L: E.Expr, var: E.Var) -> E.Expr:
-    """M with L = M d(var), for L a scalar or column (a row is read as its transpose)."""
+    """M with L = M d(var), for L a scalar or column (a row is read as its transpose);
+    NotFactorable for a matrix L (its derivative by a vector is a third-order array)."""
+    if not (L.shape.is_scalar or L.shape.is_vector):
+        raise NotFactorable(L)
     if L.shape.is_row:
         L = as_column(L)
     memo: dict = {}

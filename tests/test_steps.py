@@ -137,6 +137,23 @@ def test_a_matrix_scaled_by_the_variable():
     assert "\\frac{\\partial y}{\\partial c} = A" in d.steps.latex()
 
 
+def test_a_matrix_by_a_vector_ends_in_its_differential():
+    """Σ/‖u‖ by u is a third-order array: the steps end in the differential the result
+    prints (the read-off was asked for a Jacobian of a matrix: a ShapeError, `Σ @ uᵀ`,
+    before; found by fuzz seed 1, case 240)."""
+    d = matcalc.derivative("Σ: symmetric(3); u: vector(3); Σ / norm(u)", "u")
+    lines = str(d.steps).splitlines()
+    assert lines[-2:] == ["4. Written as a linear map", f"   {d}"]
+    assert str(d) == "d(Σ/‖u‖) = −(u·du)Σ/‖u‖³"
+    assert (
+        d.steps.latex()
+        .rstrip()
+        .removesuffix("$$")
+        .rstrip()
+        .endswith(d.latex() + "\n\\end{aligned}")
+    )
+
+
 def test_a_scalar_expanded_over_a_matrix_then_summed():
     """sum(P + b) by b: ∂u₁/∂b is the matrix of ones, and the sum has no matrix-form
     derivative by a matrix, so the chain is shown as the differential (a ShapeError
