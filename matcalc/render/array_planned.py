@@ -97,6 +97,8 @@ class PlannedWriter:
             return Text(f"{wrap(t[0], MUL)} * {filled}", MUL)
         if p.kind == "mm":
             return Text(f"{wrap(t[0], MUL)} @ {wrap(t[1], UNARY)}", MUL)
+        if p.kind == "mul":
+            return Text(f"{wrap(t[0], MUL)} * {wrap(t[1], UNARY)}", MUL)
         if p.kind == "outer":
             call = self.b.outer(wrap(t[0], ATOM), wrap(t[1], ATOM))
             if call is not None:
