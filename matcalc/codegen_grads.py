@@ -9,13 +9,14 @@ The module defines `f(<variables in declaration order>)` returning
 `(value, (∂f/∂W1, ∂f/∂W2))`, each gradient shaped like its variable (as `jax.value_and_grad`
 with several `argnums` returns them), and `check(...)`: the largest absolute difference
 between those gradients and central finite differences of the value. The value and all
-the gradients are one DAG written once (`codegen._Module`, `render.array_code`): the
+the gradients are one DAG written once (`codegen_module.Module`, `render.array_code`): the
 residual, the activations and every product they share are computed once.
 """
 
 from __future__ import annotations
 
-from .codegen import _Module, backend, finite_differences_lines
+from .codegen import backend
+from .codegen_module import Module, finite_differences_lines
 from .derived import DerivativeLike
 from .errors import MatcalcError
 from .render.array_code import np_dims
@@ -47,7 +48,7 @@ def value_and_grad_to_source(
     return _Gradients(parts, backend(target, dtype)).source()
 
 
-class _Gradients(_Module):
+class _Gradients(Module):
     def __init__(self, parts, b):
         super().__init__(parts[0], b)
         self.parts = parts

@@ -7,7 +7,7 @@ factors, planned at several sizes when the sizes are symbolic, with the run-time
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .. import expr as E
@@ -126,7 +126,7 @@ def samples(names: list, seed: int) -> list:
     return out
 
 
-def symbols(shapes) -> list:
+def symbols(shapes: Iterable) -> list:
     """The symbolic dimensions of shapes, in a fixed order."""
     return sorted({d for s in shapes for d in _dims(s) if not isinstance(d, int)}, key=str)
 
@@ -185,7 +185,7 @@ def _split_cost_fn(f: tuple, s: int) -> Callable:
     return cost
 
 
-def option_cost(f, s) -> float:
+def option_cost(f: tuple | None, s: int | tuple) -> float:
     """The cost of a choice's option at SAMPLE (see Plan)."""
     if f is None:
         total = 1
@@ -195,7 +195,7 @@ def option_cost(f, s) -> float:
     return _split_cost_fn(f, s)(_value)
 
 
-def cost_text(f: tuple | None, s, dim: Callable) -> str:
+def cost_text(f: tuple | None, s: int | tuple, dim: Callable) -> str:
     """The flops of splitting the chain f at s, each side at its best, as Python text in
     the sizes (dim(d) is a size's name in the generated code); f None: the product of the
     dims s (a scalar's placement: the elements it multiplies)."""
