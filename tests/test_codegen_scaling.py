@@ -82,3 +82,29 @@ def test_square_sizes_keep_one_form():
     """With one size (n×n) the placements tie: no branch, the scalar where it was."""
     d = matcalc.derivative("A: matrix(n, n); x: vector(n); sum(2 * (A @ x))", "x")
     assert " if " not in _f_text(d.to_numpy())
+
+
+def test_no_branch_when_every_place_is_a_vector():
+    """2(g xᵀ) with g: h, x: n scales g or x, O(h) or O(n) beside the h×n outer product: one
+    form, no run-time branch, the scalar on the column as at equal sizes."""
+    d = matcalc.derivative(
+        "W1: matrix(h, n); W2: matrix(k, h); x: vector(n); y: vector(k); "
+        "sum((W2 @ tanh(W1 @ x) - y)^2)",
+        "W1",
+    )
+    text = _f_text(d.to_numpy())
+    assert " if " not in text and "_outer((2.0 * " in text
+    rng = np.random.default_rng(5)
+    values = {
+        "W1": rng.normal(size=(4, 3)),
+        "W2": rng.normal(size=(2, 4)),
+        "x": rng.normal(size=3),
+        "y": rng.normal(size=2),
+    }
+
+    def loss(W1, W2, x, y):
+        return np.sum((W2 @ np.tanh(W1 @ x) - y) ** 2)
+
+    gradient = _load(d.to_numpy())["f"](**values)[1]
+    np.testing.assert_allclose(gradient, d.evaluate(values), rtol=1e-12)
+    np.testing.assert_allclose(gradient, _central(loss, values, "W1"), rtol=1e-6, atol=1e-8)

@@ -224,9 +224,10 @@ class Planner:
                 parts[where] = E.Mul(*scalars, parts[where])
                 plan = Plan(inner.kind, tuple(parts))
             options.append((plan, None, _dims(shapes[where])))
-        if found == [2]:
+        if found[0] == 2 and (len(found) == 1 or _vectors(options)):
             return None
-        if len(options) == 1:
+        if len(options) == 1 or _vectors(options):
+            # all vectors: O(n) beside the product's O(n²) or more, no branch for that
             return options[0][0]
         return Plan("choice", (), tuple(options))
 
@@ -306,6 +307,11 @@ class Planner:
         left, right = p.parts
         inner = _value(left.shape.cols) if p.kind == "mm" else 1
         return r * c * inner
+
+
+def _vectors(options) -> bool:
+    """Whether every option of a scalar's placement scales a vector (or a scalar)."""
+    return all(1 in dims for _, _, dims in options)
 
 
 def _elements(shape: Shape, sample: dict) -> int:
