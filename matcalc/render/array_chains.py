@@ -17,9 +17,11 @@ __all__ = [
     "MAX_RUNTIME_CHAIN",
     "SAMPLE",
     "Plan",
+    "all_vectors",
     "best_splits",
     "cost_text",
     "dims",
+    "elements",
     "option_cost",
     "samples",
     "size",
@@ -129,6 +131,17 @@ def samples(names: list, seed: int) -> list:
 def symbols(shapes: Iterable) -> list:
     """The symbolic dimensions of shapes, in a fixed order."""
     return sorted({d for s in shapes for d in _dims(s) if not isinstance(d, int)}, key=str)
+
+
+def all_vectors(options: tuple | list) -> bool:
+    """Whether every option of a scalar's placement scales a vector (or a scalar)."""
+    return all(1 in dims for _, _, dims in options)
+
+
+def elements(shape: Shape, sample: dict) -> int:
+    """The number of entries of shape at the sizes `sample`."""
+    r, c = (d if isinstance(d, int) else sample[d] for d in _dims(shape))
+    return r * c
 
 
 def _best_splits(f: tuple) -> list:

@@ -37,7 +37,8 @@ from __future__ import annotations
 from .. import expr as E
 from ..errors import MatcalcError
 from ..shapes import Shape
-from .array_chains import MAX_RUNTIME_CHAIN, SAMPLE, Plan, cost_text, option_cost, samples, symbols
+from . import array_chains as chains
+from .array_chains import MAX_RUNTIME_CHAIN, SAMPLE, Plan, cost_text
 from .array_chains import best_splits as _best_splits
 from .array_chains import dims as _dims
 from .array_chains import size as _size
@@ -209,8 +210,8 @@ class Planner:
             return None
         shapes = (inner.parts[0].shape, inner.parts[1].shape, node.shape)
         found: list = []
-        for sample in samples(symbols(shapes), 7919 * len(shapes)):
-            sizes = [_elements(x, sample) for x in shapes]
+        for sample in chains.samples(chains.symbols(shapes), 7919 * len(shapes)):
+            sizes = [chains.elements(x, sample) for x in shapes]
             k = 0 if sizes[0] <= sizes[1] else 1
             where = k if sizes[k] < sizes[2] else 2
             if where not in found:
@@ -224,9 +225,9 @@ class Planner:
                 parts[where] = E.Mul(*scalars, parts[where])
                 plan = Plan(inner.kind, tuple(parts))
             options.append((plan, None, _dims(shapes[where])))
-        if found[0] == 2 and (len(found) == 1 or _vectors(options)):
+        if found[0] == 2 and (len(found) == 1 or chains.all_vectors(options)):
             return None
-        if len(options) == 1 or _vectors(options):
+        if len(options) == 1 or chains.all_vectors(options):
             # all vectors: O(n) beside the product's O(n²) or more, no branch for that
             return options[0][0]
         return Plan("choice", (), tuple(options))
@@ -301,22 +302,12 @@ class Planner:
             k = _value(p.parts[0].shape.rows if p.kind != "solve_right" else p.parts[1].shape.rows)
             return float(k) ** 3 / 3 + k * k * (c if p.kind == "solve" else r)
         if p.kind == "choice":
-            return min(option_cost(f, s) for _, f, s in p.options)
+            return min(chains.option_cost(f, s) for _, f, s in p.options)
         if p.kind == "mul":
             return r * c
         left, right = p.parts
         inner = _value(left.shape.cols) if p.kind == "mm" else 1
         return r * c * inner
-
-
-def _vectors(options) -> bool:
-    """Whether every option of a scalar's placement scales a vector (or a scalar)."""
-    return all(1 in dims for _, _, dims in options)
-
-
-def _elements(shape: Shape, sample: dict) -> int:
-    r, c = (d if isinstance(d, int) else sample[d] for d in _dims(shape))
-    return r * c
 
 
 def _terms_key(terms) -> tuple:
