@@ -54,11 +54,11 @@ def main() -> None:
     for title, query, wrt, sizes, names in CASES:
         d = matcalc.derivative(query, wrt)
         fast = compile_f(d.to_numpy())
-        matcalc.codegen.batchable = lambda *a: False  # the loop, as before
+        matcalc.codegen_linear.batchable = lambda *a: False  # the loop, as before
         try:
             slow = compile_f(d.to_numpy())
         finally:
-            matcalc.codegen.batchable = original
+            matcalc.codegen_linear.batchable = original
         shapes = {"Q": ("n", "d"), "K": ("n", "d"), "V": ("n", "p"), "X": ("m", "n")}
         args = [rng.standard_normal(tuple(sizes[s] for s in shapes[x])) for x in names]
         np.testing.assert_allclose(fast(*args)[1], slow(*args)[1], rtol=1e-9, atol=1e-12)

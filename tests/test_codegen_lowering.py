@@ -184,9 +184,9 @@ def test_sum_applied_to_a_vector_is_distributed_and_products_are_shared():
     _, query, wrt, _, _ = WORKLOADS[IDS.index("mlp-by-W1")]
     mlp = _f_text(matcalc.derivative(query, wrt).to_numpy())
     line = next(t for t in mlp.splitlines() if "derivative =" in t)
-    # the outer product by einsum (faster than NumPy's broadcasting multiply), 2 on the column
+    # the outer product by the _outer helper (a row at a time), 2 on the column
     assert line.rstrip().endswith("[:, 0], x.T[0]), (h, n))") and "@ x.T" not in line
-    assert "np.einsum('i,j->ij', (2.0 * " in line
+    assert "_outer((2.0 * " in line
 
 
 def test_a_sum_with_an_expanded_scalar_is_not_distributed():
@@ -202,10 +202,20 @@ def test_a_sum_with_an_expanded_scalar_is_not_distributed():
 
 def test_outer_products_broadcast():
     """xxᵀ (the gradient of xᵀAx by A) is an outer product, not a matrix product with inner
-    size 1: NumPy's einsum (faster than its broadcasting multiply), a broadcast elsewhere."""
+    size 1: NumPy's ufunc outer under a buffer shorter than two rows (the module's
+    `_outer`, defined once, leaving the buffer size as it found it), a broadcast elsewhere."""
     d = matcalc.derivative("x: vector(n); A: matrix(n, n); x @ A @ x", "A")
     text = _f_text(d.to_numpy())
-    assert "np.einsum('i,j->ij', x[:, 0], x.T[0])" in text and "@ x.T" not in text
+    assert "_outer(x[:, 0], x.T[0])" in text and "@ x.T" not in text
+    source = d.to_numpy()
+    assert source.count("def _outer(a, b):") == 1 and "np.setbufsize(16)" in source
+    assert "_outer" not in d.to_source("jax") and "_outer" not in d.to_source("torch")
+    size = np.getbufsize()
+    x = np.random.default_rng(3).normal(size=1000)
+    np.testing.assert_allclose(
+        _load(source)["f"](x=x, A=np.ones((1000, 1000)))[1], np.outer(x, x), rtol=1e-15
+    )
+    assert np.getbufsize() == size  # restored
     assert "x * x.T" in _f_text(d.to_source("torch"))
     values = {"x": np.arange(3.0), "A": np.ones((3, 3))}
     np.testing.assert_allclose(

@@ -7,7 +7,7 @@ factors, planned at several sizes when the sizes are symbolic, with the run-time
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .. import expr as E
@@ -17,12 +17,17 @@ __all__ = [
     "MAX_RUNTIME_CHAIN",
     "SAMPLE",
     "Plan",
+    "all_vectors",
     "best_splits",
     "cost_text",
     "dims",
+    "elements",
+    "option_cost",
+    "samples",
     "size",
     "split_cost_fn",
     "split_plan",
+    "symbols",
     "symmetric",
     "value",
 ]
@@ -35,11 +40,13 @@ MAX_RUNTIME_CHAIN = 6  # longer chains take the split best at SAMPLE, with no ru
 class Plan:
     """kind: "T" (parts[0] transposed), "same" (parts[0]), "mm" (parts[0] @ parts[1]),
     "diag_left" (diag(parts[0]) @ parts[1]), "diag_right" (parts[0] @ diag(parts[1])),
-    "outer" (a column times a row), "rowsum" (parts[0] 1), "spread" (parts[0], a column
+    "outer" (a column times a row), "mul" (parts[0] * parts[1], a scalar times an array),
+    "rowsum" (parts[0] 1), "spread" (parts[0], a column
     or a row, repeated to the node's shape), "neg" (−parts[0]), "solve" (parts[0]⁻¹ parts[1]), "solve_right"
     (parts[0] parts[1]⁻¹), "gram" (parts[0]ᵀ parts[0]), "xdx" (parts[1]ᵀ
     diag(parts[0]) parts[1]), "logdet" (log det parts[0]), "logabsdet", "choice" (the cheapest of
-    `options` at run time: (Plan, chain, split) each; `cost_text` writes its cost)."""
+    `options` at run time: (Plan, chain, split) each, `cost_text` writing its cost; or
+    (Plan, None, dims) for a scalar's placement, its cost the product of dims)."""
 
     kind: str
     parts: tuple
@@ -110,19 +117,39 @@ def _chain_dp(f, size) -> dict:
     return best
 
 
+def samples(names: list, seed: int) -> list:
+    """The sizes the cost model tries for the symbolic dimensions `names`: all at SAMPLE,
+    then (two or more names) 24 random sizes 2…4096 each, seeded (deterministic output)."""
+    out = [dict.fromkeys(names, SAMPLE)]
+    if len(names) > 1:
+        rng = random.Random(seed)
+        for _ in range(24):
+            out.append({d: int(2 ** rng.uniform(1, 12)) for d in names})
+    return out
+
+
+def symbols(shapes: Iterable) -> list:
+    """The symbolic dimensions of shapes, in a fixed order."""
+    return sorted({d for s in shapes for d in _dims(s) if not isinstance(d, int)}, key=str)
+
+
+def all_vectors(options: tuple | list) -> bool:
+    """Whether every option of a scalar's placement scales a vector (or a scalar)."""
+    return all(1 in dims for _, _, dims in options)
+
+
+def elements(shape: Shape, sample: dict) -> int:
+    """The number of entries of shape at the sizes `sample`."""
+    r, c = (d if isinstance(d, int) else sample[d] for d in _dims(shape))
+    return r * c
+
+
 def _best_splits(f: tuple) -> list:
     """The distinct best top-level splits at the sampled sizes (one when a single
     split is best at every size)."""
-    names = sorted(
-        {d for g in f for d in _dims(g.shape) if not isinstance(d, int)}, key=lambda d: str(d)
-    )
-    samples = [dict.fromkeys(names, SAMPLE)]
-    if len(names) > 1:
-        rng = random.Random(len(f) * 7919 + len(names))
-        for _ in range(24):
-            samples.append({d: int(2 ** rng.uniform(1, 12)) for d in names})
+    names = symbols(g.shape for g in f)
     found = []
-    for sample in samples:
+    for sample in samples(names, len(f) * 7919 + len(names)):
         best = _chain_dp(f, lambda d, s=sample: d if isinstance(d, int) else s[d])
         split = best[(0, len(f) - 1)][1]
         if split not in found:
@@ -171,9 +198,22 @@ def _split_cost_fn(f: tuple, s: int) -> Callable:
     return cost
 
 
-def cost_text(f: tuple, s: int, dim: Callable) -> str:
+def option_cost(f: tuple | None, s: int | tuple) -> float:
+    """The cost of a choice's option at SAMPLE (see Plan)."""
+    if f is None:
+        total = 1
+        for d in s:
+            total *= _value(d)
+        return float(total)
+    return _split_cost_fn(f, s)(_value)
+
+
+def cost_text(f: tuple | None, s: int | tuple, dim: Callable) -> str:
     """The flops of splitting the chain f at s, each side at its best, as Python text in
-    the sizes (dim(d) is a size's name in the generated code)."""
+    the sizes (dim(d) is a size's name in the generated code); f None: the product of the
+    dims s (a scalar's placement: the elements it multiplies)."""
+    if f is None:
+        return " * ".join(str(d) if isinstance(d, int) else dim(d) for d in s) or "1"
     memo: dict = {}
 
     def best(i, j) -> str:

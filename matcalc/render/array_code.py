@@ -70,6 +70,7 @@ class Body(PlannedWriter):
         self.row_exps: dict = {}  # node -> the names of its row maxima, exp(node − those), sums
         self.preferred: dict = {}  # node -> the identifier it is named by (render.names)
         self.xp = Tracer(b)  # primitives' lowerings write source through it
+        self.helpers: set = set()  # module-level helpers the code calls (array_targets.HELPERS)
         self.planner = Planner()  # how each node is computed (array_plan's cost model)
 
     # -- shapes

@@ -37,6 +37,7 @@ from __future__ import annotations
 from .. import expr as E
 from ..errors import MatcalcError
 from ..shapes import Shape
+from . import array_chains as chains
 from .array_chains import MAX_RUNTIME_CHAIN, SAMPLE, Plan, cost_text
 from .array_chains import best_splits as _best_splits
 from .array_chains import dims as _dims
@@ -196,7 +197,10 @@ class Planner:
         return Plan("spread", (E.Mul(*scalars, inner.parts[0]),))
 
     def _scaled(self, node) -> Plan | None:
-        """c·(L R) → (c·L) R when L is smaller than the product (and than R)."""
+        """c·(L R) → (c·L) R or L (c·R) when that factor is smaller than the product (the
+        smaller of the two). Sizes are symbolic: the placement is chosen at several sizes
+        (array_chains.samples); when it differs (1/√d on Q, N×d, or on QKᵀ, N×N), the
+        generated code compares the sizes at run time (a "choice" of "mul" plans)."""
         scalars = [f for f in node.args if f.shape.is_scalar]
         arrays = [f for f in node.args if not f.shape.is_scalar]
         if not scalars or len(arrays) != 1 or not isinstance(arrays[0], E.MatMul):
@@ -204,15 +208,29 @@ class Planner:
         inner = self.plan(arrays[0])
         if inner is None or inner.kind not in ("mm", "outer", "diag_left", "diag_right"):
             return None
-        left, right = inner.parts
-        whole = _size(node.shape)
-        sizes = [_size(left.shape), _size(right.shape)]
-        k = 0 if sizes[0] <= sizes[1] else 1
-        if sizes[k] >= whole:
+        shapes = (inner.parts[0].shape, inner.parts[1].shape, node.shape)
+        found: list = []
+        for sample in chains.samples(chains.symbols(shapes), 7919 * len(shapes)):
+            sizes = [chains.elements(x, sample) for x in shapes]
+            k = 0 if sizes[0] <= sizes[1] else 1
+            where = k if sizes[k] < sizes[2] else 2
+            if where not in found:
+                found.append(where)
+        options = []
+        for where in found:
+            if where == 2:
+                plan = Plan("mul", (E.Mul(*scalars), arrays[0]))
+            else:
+                parts = list(inner.parts)
+                parts[where] = E.Mul(*scalars, parts[where])
+                plan = Plan(inner.kind, tuple(parts))
+            options.append((plan, None, _dims(shapes[where])))
+        if found[0] == 2 and (len(found) == 1 or chains.all_vectors(options)):
             return None
-        parts = list(inner.parts)
-        parts[k] = E.Mul(*scalars, parts[k])
-        return Plan(inner.kind, tuple(parts))
+        if len(options) == 1 or chains.all_vectors(options):
+            # all vectors: O(n) beside the product's O(n²) or more, no branch for that
+            return options[0][0]
+        return Plan("choice", (), tuple(options))
 
     def _chain(self, node) -> Plan | None:
         f = node.args
@@ -284,7 +302,9 @@ class Planner:
             k = _value(p.parts[0].shape.rows if p.kind != "solve_right" else p.parts[1].shape.rows)
             return float(k) ** 3 / 3 + k * k * (c if p.kind == "solve" else r)
         if p.kind == "choice":
-            return min(_split_cost_fn(f, s)(_value) for _, f, s in p.options)
+            return min(chains.option_cost(f, s) for _, f, s in p.options)
+        if p.kind == "mul":
+            return r * c
         left, right = p.parts
         inner = _value(left.shape.cols) if p.kind == "mm" else 1
         return r * c * inner

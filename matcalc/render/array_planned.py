@@ -1,7 +1,7 @@
 """How `array_code`'s Body writes what the cost model (`array_plan`) lowered: a plan's
 text (products, broadcasts, solves, symmetric products, reductions), the row exponentials
 shared by a row softmax, logsumexp and max of one argument, element-wise operands that
-broadcast instead of spreading a column, and outer products in the backend's fastest form.
+broadcast instead of spreading a column, and outer products in the backend's fastest form (NumPy: the `_outer` helper).
 A mixin: `Body` holds the state (texts, names, planner, tracer) these methods use.
 """
 
@@ -97,10 +97,13 @@ class PlannedWriter:
             return Text(f"{wrap(t[0], MUL)} * {filled}", MUL)
         if p.kind == "mm":
             return Text(f"{wrap(t[0], MUL)} @ {wrap(t[1], UNARY)}", MUL)
+        if p.kind == "mul":
+            return Text(f"{wrap(t[0], MUL)} * {wrap(t[1], UNARY)}", MUL)
         if p.kind == "outer":
-            einsum = self.b.outer(wrap(t[0], ATOM), wrap(t[1], ATOM))
-            if einsum is not None:
-                return Text(einsum, ATOM)
+            call = self.b.outer(wrap(t[0], ATOM), wrap(t[1], ATOM))
+            if call is not None:
+                self.helpers.add("_outer")
+                return Text(call, ATOM)
         if p.kind in ("outer", "diag_left"):
             return Text(f"{wrap(t[0], MUL)} * {wrap(t[1], UNARY)}", MUL)
         if p.kind == "diag_right":
@@ -161,7 +164,7 @@ class PlannedWriter:
 
     def outer_product(self, node, a) -> Text | None:
         """An element-wise product of columns and one row (scalars aside), a matrix by
-        broadcasting, is an outer product: the backend's fastest (NumPy: einsum)."""
+        broadcasting, is an outer product: the backend's fastest (NumPy: `_outer`)."""
         if node.shape.rows == 1 or node.shape.cols == 1:
             return None
         rows = [k for k, f in enumerate(node.args) if f.shape.rows == 1 and not f.shape.is_scalar]
@@ -173,8 +176,11 @@ class PlannedWriter:
         ):
             return None
         column = self.mul([t for k, t in enumerate(a) if k not in rows])
-        einsum = self.b.outer(wrap(column, ATOM), wrap(a[rows[0]], ATOM))
-        return None if einsum is None else Text(einsum, ATOM)
+        call = self.b.outer(wrap(column, ATOM), wrap(a[rows[0]], ATOM))
+        if call is None:
+            return None
+        self.helpers.add("_outer")
+        return Text(call, ATOM)
 
     def row_exp(self, node, out) -> tuple:
         """The names of max(node, axis=1), exp(node − that) and its row sums, shared by the
