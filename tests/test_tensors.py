@@ -5,6 +5,7 @@ NumPy code against `evaluate`."""
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 
 import numpy as np
@@ -300,12 +301,11 @@ def test_jax_and_torch_code_agree_with_evaluate():
     values = draw({"Q": ("h", "n", "d"), "Y": ("h", "n", "d"), "W": ("d", "d")})
     want = d.evaluate(values)
     for target in ("jax", "torch"):
-        try:
-            __import__(target)
-        except ImportError:
+        code = compile(d.to_source(target), f"<{target}>", "exec")  # generated and compiled
+        if importlib.util.find_spec(target) is None:  # run where the bench extra is installed
             continue
         scope: dict = {}
-        exec(compile(d.to_source(target), f"<{target}>", "exec"), scope)  # noqa: S102
+        exec(code, scope)  # noqa: S102
         got = scope["f"](values["Q"], values["Y"], values["W"])[1]
         np.testing.assert_allclose(np.asarray(got), want, rtol=1e-9, atol=1e-12)
 
@@ -323,7 +323,7 @@ MIXED = [
     ("T: tensor(h, n, d); sum(T) * T", lambda v: np.sum(v["T"]) * v["T"]),
     ("T: tensor(h, n, d); sum(T, axis=0) + T", lambda v: np.sum(v["T"], axis=0) + v["T"]),
     ("T: tensor(h, n, d); softmax(T, axis=0)", lambda v: softmax_axis(v["T"], 0)),
-    ("T: tensor(h, n, d); softmax(T)", lambda v: softmax_axis(v["T"], (0, 1, 2))),
+    ("T: tensor(h, n, d); softmax(T, axis=(0, 1, 2))", lambda v: softmax_axis(v["T"], (0, 1, 2))),
     ("T: tensor(h, n, d); sum(T, keepdims=True)", lambda v: np.sum(v["T"], keepdims=True)),
     (
         "T: tensor(h, n, d); A: matrix(h, n); sum(T, axis=-1) + A",

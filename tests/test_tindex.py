@@ -339,6 +339,9 @@ def test_queries_the_slice_model_takes_are_unchanged():
         ("T: tensor(h, n, d); T.T * Z", NameError_, "Z is not declared", 27),
         ("T: tensor(h, n, d); kron(T, T)", UnsupportedError, "kron with these arguments", 21),
         ("T: tensor(h, n, d); T.T @ T.T", ShapeError, "@ of shapes (d, n, h) and (d, n, h)", 25),
+        # as for a matrix, a softmax of several axes says which (no silent choice)
+        ("T: tensor(h, n, d); sum(softmax(T.T))", ShapeError, "softmax needs a vector or", 25),
+        ("T: tensor(h, n, d); log_softmax(T.T)", ShapeError, "log_softmax needs a vector", 21),
     ],
 )
 def test_what_is_not_expressible_is_a_located_error(query, error, message, column):
