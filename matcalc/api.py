@@ -51,6 +51,7 @@ __all__ = [
     "derivative",
     "function_names",
     "hessian",
+    "used_variables",
     "value_and_grad_source",
 ]
 
@@ -75,6 +76,25 @@ def _needs_index_engine(err: MatcalcError, expression) -> bool:
     """The 2-D builder refused an einsum for its order-3 intermediate: the any-order index
     engine (matcalc/tindex) derives such a query instead."""
     return isinstance(expression, str) and err.message.startswith(NEEDS_ORDER_3)
+
+
+def used_variables(query: str, shapes: dict | None = None) -> list[str]:
+    """The names of the variables a query text uses, sorted: what a face (the command line,
+    the magics) may differentiate by when the user names none. A query over tensors, or an
+    einsum the index engine derives, is read from its syntax tree (the declared names its
+    body uses); every other query from its typed expression."""
+    if not _tensors(query, shapes):
+        try:
+            expr = build_typed(parse_query(query), shapes or {}).expression
+            return sorted({v.name for v in E.walk(expr) if isinstance(v, E.Var)})
+        except MatcalcError as err:
+            if not _needs_index_engine(err, query):
+                raise
+    from .tensor_syntax import walk
+
+    parsed = parse_query(query)
+    declared = {n for decl in parsed.declarations for n in decl.names} | set(shapes or {})
+    return sorted({n.value for n in walk(parsed.body) if n.kind == "name"} & declared)
 
 
 def _parse_typed(expression, shapes) -> Typed:

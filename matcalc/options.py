@@ -12,13 +12,10 @@ from __future__ import annotations
 import argparse
 
 from . import api
-from . import expr as E
 from .declarations import check_name
 from .errors import MatcalcError
 from .layout import LAYOUTS
-from .parse import parse_query
 from .render.styles import NOTATIONS
-from .typed import build_typed
 
 __all__ = [
     "EXAMPLES",
@@ -259,8 +256,7 @@ def derivative_from_args(args: argparse.Namespace) -> api.Derivative:
     shapes = shapes_from_args(args)
     wrt = args.wrt
     if wrt is None:
-        expr = build_typed(parse_query(args.query), shapes).expression
-        used = sorted({v.name for v in E.walk(expr) if isinstance(v, E.Var)})
+        used = api.used_variables(args.query, shapes)
         if len(used) != 1:
             raise MatcalcError(
                 "say which variable to differentiate by",

@@ -392,3 +392,30 @@ def test_lazy_package_names_keep_verify_the_function():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "True matcalc.verify\n1ᵀ\n[]\n"
+
+
+@pytest.mark.parametrize(
+    "query, printed",
+    [
+        # the slice model and the index engine: `--wrt` defaults to the only variable
+        ("T: tensor(h, n, d); sum(T * T)", "∂f/∂Tₐ = 2Tₐ  for each a = 1…h\n"),
+        ("T: tensor(h, n, d); sum(T.T * T.T)", "∂f/∂Tₐᵢⱼ = 2Tₐᵢⱼ\n"),
+        ("a: vector(n); sum(einsum('i,i,i->i', a, a, a))", "3(a²)ᵀ\n"),
+    ],
+)
+def test_the_only_variable_of_a_tensor_query_is_the_default_wrt(query, printed):
+    """It said "bad declaration: unknown shape 'tensor(h,n,d)' … expected … or tensor(h, n,
+    d)" before: the default was found by the 2-D builder."""
+    assert call(query) == (0, printed, "")
+
+
+@pytest.mark.parametrize(
+    "query, names",
+    [
+        ("T: tensor(h, n, d); W: matrix(d, d); sum(T @ W)", "T, W"),
+        ("a: vector(n); b: vector(m); c: vector(p); sum(einsum('i,j,k->ijk', a, b, c))", "a, b, c"),
+    ],
+)
+def test_a_tensor_query_with_several_variables_asks_which(query, names):
+    status, out, err = call(query)
+    assert (status, out) == (2, "") and f"--wrt with one of: {names}" in err
