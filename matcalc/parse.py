@@ -41,7 +41,7 @@ from .parse_errors import (
 from .parse_tree import Fail, ToSyntax
 from .syntax import Query, Syntax
 
-__all__ = ["MAX_NESTING", "NestingError", "parse_expression", "parse_query"]
+__all__ = ["MAX_NESTING", "NestingError", "grammar_text", "parse_expression", "parse_query"]
 
 #: Deepest allowed nesting of parentheses, brackets and call parentheses.
 MAX_NESTING = limits.MAX_DEPTH
@@ -70,7 +70,7 @@ PARSER_OPTIONS = {
 # Loading the grammar (once)
 
 
-def _grammar_text() -> str:
+def grammar_text() -> str:
     """The grammar, from `matcalc/grammar/matcalc.lark` (installed: the package data
     `matcalc.grammar`) or `<repo>/grammar/matcalc.lark` (a checkout), located from this
     file; `importlib.resources` (which imports `zipfile`, a cold-start cost) only for a
@@ -160,7 +160,7 @@ def _parser():  # -> lark.Lark (Lark is imported on the first error: issue 11)
 
     from .lexing import ContextualLexer  # Lark's, its state lexers made on demand
 
-    grammar = _grammar_text()
+    grammar = grammar_text()
     return Lark(
         grammar,
         **PARSER_OPTIONS,

@@ -24,11 +24,10 @@ import pprint
 import sys
 from pathlib import Path
 
-__all__ = ["GRAMMAR_FILE", "TABLES_FILE", "main", "tables_source"]
+__all__ = ["TABLES_FILE", "main", "tables_source"]
 
 _HERE = Path(__file__).parent
 TABLES_FILE = _HERE / "parse_tables.py"
-GRAMMAR_FILE = _HERE.parent / "grammar" / "matcalc.lark"
 
 
 def _lark_parser(grammar: str):
@@ -70,8 +69,10 @@ def tables_source(grammar: str | None = None) -> str:
     """The text of `matcalc/parse_tables.py` for `grammar` (default: grammar/matcalc.lark)."""
     from lark.parsers.lalr_analysis import Shift
 
+    from .parse import grammar_text
+
     if grammar is None:
-        grammar = GRAMMAR_FILE.read_text(encoding="utf-8")
+        grammar = grammar_text()  # where parse.py finds it: a checkout or an install
     parser = _lark_parser(grammar)
     frontend = parser.parser
     lexer = frontend.lexer

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 from matcalc import parse, parse_fast
 from matcalc.errors import ParseError
+from matcalc.parse import grammar_text
 from matcalc.parse_examples import EXAMPLES
-from matcalc.parse_tables_build import GRAMMAR_FILE, TABLES_FILE, tables_source
+from matcalc.parse_tables_build import TABLES_FILE, tables_source
 from matcalc.parse_tree import Fail, ToSyntax
 
 VALID = [
@@ -193,7 +194,7 @@ def test_the_tables_are_not_stale():
 def test_the_build_refuses_what_the_fast_parser_does_not_reproduce():
     # A keyword ("let") that NAME's regular expression also matches: Lark's lexer renames
     # the token by a callback, which the fast parser does not do. The build says so.
-    grammar = GRAMMAR_FILE.read_text(encoding="utf-8")
+    grammar = grammar_text()
     with pytest.raises(SystemExit, match="callbacks"):
         tables_source(grammar + '\n%extend declaration: "let" NAME ":" shape\n')
 
