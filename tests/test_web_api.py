@@ -813,3 +813,14 @@ def test_the_matrix_builder_says_tensors_are_read_elsewhere():
         build(parse_query("sum(x)"), {"x": "vektor(n)"})
     assert "unknown shape" in info.value.message  # any other spec: as before
     assert "tensor(h, n, d)" in info.value.expected
+
+
+def test_tensor_declared_by_the_table_only(client):
+    """A name the query leaves undeclared, made a tensor in the page's table."""
+    query, shapes = "sum(tanh(Q @ W))", {"Q": "tensor(h, n, d)"}
+    status, body = post(client, "/api/derivative", {"query": query, "shapes": shapes})
+    d = matcalc.derivative(query, "Q", shapes)
+    assert status == 200 and body["wrt"] == "Q" and body["text"] == str(d)
+    assert body["declarations"]["Q"] == "tensor(h, n, d)" and list(body["inferred"]) == ["W"]
+    status, body = post(client, "/api/derivative", {"query": query, "shapes": {"Q": "tensor(h)"}})
+    assert status == 400 and "3 to 8 dimensions" in body["message"]
