@@ -37,6 +37,22 @@ NAME = re.compile(r"[A-Za-z_α-ωΑ-Ω][A-Za-z_0-9α-ωΑ-Ω]*")
 SPEC_PHRASE = (
     "scalar, vector(n), matrix(m, n), symmetric(n), simplex(n), rowsimplex(m, n) or tensor(h, n, d)"
 )
+#: What the matrix builder reads (a tensor is read by the tensor path, matcalc/tensor_api.py).
+MATRIX_SPEC_PHRASE = "scalar, vector(n), matrix(m, n), symmetric(n), simplex(n) or rowsimplex(m, n)"
+
+
+def _not_here(spec: object, err: ValueError) -> tuple[str, str]:
+    """(message, expected) for a spec the matrix builder cannot read: a well-formed tensor
+    spec is read by the tensor path (derivative and hessian), not by whoever builds it as
+    matrices; anything else is an unknown shape."""
+    if tensor_dims(spec) is not None:
+        return (
+            f"{spec!r} is an order >= 3 value: derivative and hessian read a query over "
+            "tensors (slice by slice, or by the index engine); this part of matcalc reads "
+            "scalars, vectors and matrices only",
+            MATRIX_SPEC_PHRASE,
+        )
+    return str(err), SPEC_PHRASE
 
 
 _TENSOR = re.compile(r"^\s*tensor\s*\(([^()]*)\)\s*$")
@@ -96,8 +112,9 @@ def given_specs(shapes: object, where: str = "shapes=") -> dict[str, ShapeSpec]:
             try:
                 parsed = parse_spec(spec)
             except ValueError as err:
+                message, expected = _not_here(spec, err)
                 raise ShapeError(
-                    f"bad shape for {key} in {where}: {err}", expected=SPEC_PHRASE
+                    f"bad shape for {key} in {where}: {message}", expected=expected
                 ) from None
         else:
             raise ShapeError(
@@ -141,7 +158,8 @@ def declared_specs(query: Query, shapes: object) -> dict[str, ShapeSpec]:
         try:
             spec = parse_spec(decl.spec)
         except ValueError as err:
-            raise ShapeError(f"bad declaration: {err}", expected=SPEC_PHRASE).located(
+            message, expected = _not_here(decl.spec, err)
+            raise ShapeError(f"bad declaration: {message}", expected=expected).located(
                 query.text, decl.pos
             ) from None
         for name in decl.names:

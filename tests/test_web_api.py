@@ -616,3 +616,211 @@ def test_bad_flags_are_a_400_naming_the_field(client, path, field):
 def test_code_only_options_are_refused_elsewhere(client):
     status, body = post(client, "/api/derivative", {"query": NEURON, "dtype": "float32"})
     assert status == 400 and "unknown field: 'dtype'" in body["message"]
+
+
+# ---------------------------------------------------------------- queries over tensors
+# issue 9: the page takes every query the library takes. SLICE is derived slice by slice
+# (tensor_api -> TensorDerivative); INDEX_T mixes the slices (.T reverses every axis) and
+# EINSUM has an order-3 intermediate: both go to the any-order index engine (IndexDerivative).
+SLICE = "Q: tensor(h, n, d); W: matrix(d, d); sum(tanh(Q @ W))"
+INDEX_T = "T: tensor(h, n, d); sum(T.T * T.T)"
+EINSUM = "a: vector(n); b: vector(m); c: vector(p); sum(einsum('i,j,k->ijk', a, b, c))"
+TENSOR_CASES = [
+    # query, wrt, its declarations in the query's order, the result's type
+    (SLICE, "W", {"Q": "tensor(h, n, d)", "W": "matrix(d, d)"}, "TensorDerivative"),
+    (SLICE, "Q", {"Q": "tensor(h, n, d)", "W": "matrix(d, d)"}, "TensorDerivative"),
+    (INDEX_T, "T", {"T": "tensor(h, n, d)"}, "IndexDerivative"),
+    (EINSUM, "a", {"a": "vector(n)", "b": "vector(m)", "c": "vector(p)"}, "IndexDerivative"),
+]
+
+
+def _tensor_values(query: str) -> dict:
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    if query == SLICE:
+        return {"Q": rng.normal(size=(2, 3, 4)), "W": rng.normal(size=(4, 4)) / 2}
+    if query == INDEX_T:
+        return {"T": rng.normal(size=(2, 3, 4))}
+    return {"a": rng.normal(size=3), "b": rng.normal(size=2), "c": rng.normal(size=4)}
+
+
+@pytest.mark.parametrize("query, wrt, declarations, kind", TENSOR_CASES)
+def test_tensor_derivative(client, query, wrt, declarations, kind):
+    status, body = post(client, "/api/derivative", {"query": query, "wrt": wrt})
+    d = matcalc.derivative(query, wrt)
+    assert status == 200 and type(d).__name__ == kind
+    assert body["text"] == str(d) and body["latex"] == d.latex()
+    assert body["equation_latex"] == d.latex()  # the result's LaTeX says the whole equation
+    assert body["shape"] == [str(s) for s in d.shape]
+    assert body["steps"]["text"] == str(d.steps) and body["steps"]["latex"]
+    assert body["declarations"] == declarations and body["inferred"] == {}
+    assert body["variables"] == list(declarations) and body["used"] == list(declarations)
+    assert body["kind"] == d.kind and body["label"] == "gradient"
+    assert body["layout"] == "numerator" and body["wrt"] == wrt
+    assert body["verify_template"] == ""  # verify takes no tensors: no claim to start from
+
+
+def test_tensor_printed_forms(client):
+    """The forms the page shows, as the library prints them (issue 9's examples)."""
+    texts = {
+        (SLICE, "W"): "∂f/∂W = Σₐ (Qₐᵀ(1 − tanh(Qₐ W)²))  for each a = 1…h",
+        (SLICE, "Q"): "∂f/∂Qₐ = (1 − tanh(Qₐ W)²)Wᵀ  for each a = 1…h",
+        (INDEX_T, "T"): "∂f/∂Tₐᵢⱼ = 2Tₐᵢⱼ",
+        (EINSUM, "a"): "∂f/∂aᵢ = Σⱼₖ bⱼcₖ",
+    }
+    for (query, wrt), text in texts.items():
+        assert post(client, "/api/derivative", {"query": query, "wrt": wrt})[1]["text"] == text
+
+
+@pytest.mark.parametrize("query, first", [(SLICE, "Q"), (INDEX_T, "T"), (EINSUM, "a")])
+def test_tensor_default_wrt_is_the_first_variable(client, query, first):
+    status, body = post(client, "/api/derivative", {"query": query})
+    assert status == 200 and body["wrt"] == first
+    assert body["text"] == str(matcalc.derivative(query, first))
+
+
+def test_tensor_inferred_names_are_reported(client):
+    query = "Q: tensor(h, n, d); sum(tanh(Q @ W))"
+    status, body = post(client, "/api/derivative", {"query": query, "wrt": "W"})
+    d = matcalc.derivative(query, "W")
+    assert status == 200 and body["text"] == str(d)
+    assert body["declarations"] == {"Q": "tensor(h, n, d)", "W": d.inferred["W"]}
+    assert body["inferred"] == {"W": d.inferred["W"]} and body["variables"] == ["Q", "W"]
+
+
+def test_tensor_edited_shape_overrides_the_inline_declaration(client):
+    request = {"query": SLICE, "wrt": "Q", "shapes": {"Q": "tensor(2, n, d)"}}
+    status, body = post(client, "/api/derivative", request)
+    d = matcalc.derivative("W: matrix(d, d); sum(tanh(Q @ W))", "Q", {"Q": "tensor(2, n, d)"})
+    assert status == 200 and body["text"] == str(d) and "a = 1…2" in body["text"]
+    assert body["declarations"] == {"Q": "tensor(2, n, d)", "W": "matrix(d, d)"}
+    assert body["shape"] == [2, "n", "d"]
+
+
+@pytest.mark.parametrize("query, wrt", [(SLICE, "W"), (SLICE, "Q"), (INDEX_T, "T"), (EINSUM, "a")])
+def test_tensor_hessian(client, query, wrt):
+    request = {"query": query, "wrt": wrt, "hessian": True}
+    status, body = post(client, "/api/derivative", request)
+    h = matcalc.hessian(query, wrt)
+    assert status == 200 and body["text"] == str(h) and body["label"] == "Hessian"
+    assert body["kind"] == "hessian" and body["shape"] == [str(s) for s in h.shape]
+
+
+@pytest.mark.parametrize("query, wrt, declarations, kind", TENSOR_CASES)
+def test_tensor_code_runs_and_agrees_with_evaluate(client, query, wrt, declarations, kind):
+    import numpy as np
+
+    d = matcalc.derivative(query, wrt)
+    for target in ("numpy", "jax"):
+        request = {"query": query, "wrt": wrt, "target": target}
+        status, body = post(client, "/api/code", request)
+        assert status == 200 and body["source"] == d.to_source(target)
+        assert body["filename"] == f"derivative_{wrt}_{target}.py"
+        compile(body["source"], body["filename"], "exec")
+    space: dict = {}
+    exec(compile(d.to_source("numpy"), "derivative.py", "exec"), space)  # noqa: S102
+    values = _tensor_values(query)
+    _, derivative = space["f"](**values)
+    assert np.allclose(derivative, d.evaluate(values))
+
+
+def test_tensor_evaluate_agrees_with_independent_numpy():
+    """The values the page's code is compared with, against NumPy written by hand."""
+    import numpy as np
+
+    v = _tensor_values(SLICE)
+    Q, W = v["Q"], v["W"]
+    by_W = sum(q.T @ (1 - np.tanh(q @ W) ** 2) for q in Q)
+    assert np.allclose(matcalc.derivative(SLICE, "W").evaluate(v), by_W)
+    assert np.allclose(matcalc.derivative(SLICE, "Q").evaluate(v), (1 - np.tanh(Q @ W) ** 2) @ W.T)
+    v = _tensor_values(EINSUM)
+    by_a = np.full(3, v["b"].sum() * v["c"].sum())
+    assert np.allclose(matcalc.derivative(EINSUM, "a").evaluate(v), by_a)
+    v = _tensor_values(INDEX_T)
+    assert np.allclose(matcalc.derivative(INDEX_T, "T").evaluate(v), 2 * v["T"])
+
+
+@pytest.mark.parametrize("query, wrt, declarations, kind", TENSOR_CASES)
+def test_tensor_check(client, query, wrt, declarations, kind):
+    status, body = post(client, "/api/check", {"query": query, "wrt": wrt})
+    assert status == 200 and body["passed"] is True
+    assert body["report"] == str(matcalc.derivative(query, wrt).check())
+
+
+def test_tensor_value_and_gradients(client):
+    request = {"query": SLICE, "wrt": ["Q", "W"], "value_and_grad": True}
+    status, body = post(client, "/api/code", request)
+    assert status == 200
+    assert body["source"] == matcalc.value_and_grad_source(SLICE, ["Q", "W"])
+
+
+def _assert_located_400(body, query):
+    assert body["line"] == 1 and body["column"] is not None and body["display"]
+    assert "unknown shape" not in body["message"] and "Traceback" not in body["display"]
+
+
+def test_tensor_errors_are_400s_with_the_apis_message(client):
+    # a layout the tensor path does not take: the API's own error
+    status, body = post(client, "/api/derivative", {"query": SLICE, "layout": "denominator"})
+    with pytest.raises(matcalc.MatcalcError) as info:
+        matcalc.derivative(SLICE, "Q", layout="denominator")
+    assert status == 400 and body["message"] == info.value.message
+    # an unknown variable: a name error (the page then falls back to the default)
+    status, body = post(client, "/api/derivative", {"query": EINSUM, "wrt": "z"})
+    assert status == 400 and body["kind"] == "name error"
+    # what the slice model cannot put together is located in the query
+    request = {"query": INDEX_T, "wrt": ["T"], "value_and_grad": True}
+    status, body = post(client, "/api/code", request)
+    assert status == 400 and INDEX_T[body["column"] - 1 :].startswith("T.T")
+    # value and gradients of an index-engine query: refused, saying why
+    request = {"query": EINSUM, "wrt": ["a", "b"], "value_and_grad": True}
+    status, body = post(client, "/api/code", request)
+    assert status == 400 and body["kind"] == "unsupported" and "index engine" in body["message"]
+
+
+def test_tensor_claims_are_a_located_400(client):
+    claim = "Q: tensor(h, n, d); W: matrix(d, d); d/dW sum(tanh(Q @ W)) = 0"
+    status, body = post(client, "/api/verify", {"claim": claim})
+    assert status == 400 and body["kind"] == "unsupported" and "tensors" in body["message"]
+    _assert_located_400(body, claim)
+    claim = "a: vector(n); b: vector(m); c: vector(p); d/da sum(einsum('i,j,k->ijk', a, b, c)) = 0"
+    status, body = post(client, "/api/verify", {"claim": claim})
+    assert status == 400 and "index engine" in body["message"]
+    _assert_located_400(body, claim)
+    assert claim[body["column"] - 1 :].startswith("einsum")
+    status, body = post(
+        client, "/api/verify", {"claim": "d/dW sum(W) = 1", "shapes": {"W": "tensor(h, n, d)"}}
+    )
+    assert status == 400 and "unknown shape" not in body["message"]
+
+
+def test_the_matrix_builder_says_tensors_are_read_elsewhere():
+    """The 2-D builder's refusal of a tensor declaration no longer lists tensor(h, n, d)
+    among what it expects (it used to contradict itself)."""
+    from matcalc.parse import parse_query
+    from matcalc.typed import build
+
+    with pytest.raises(matcalc.MatcalcError) as info:
+        build(parse_query(SLICE), {})
+    error = info.value
+    assert "order >= 3" in error.message and "unknown shape" not in error.message
+    assert "tensor" not in error.expected and (error.line, error.column) == (1, 4)
+    with pytest.raises(matcalc.MatcalcError) as info:
+        build(parse_query("W: matrix(d, d); sum(W)"), {"Q": "tensor(h, n, d)"})
+    assert "order >= 3" in info.value.message and "tensor" not in info.value.expected
+    with pytest.raises(matcalc.MatcalcError) as info:
+        build(parse_query("sum(x)"), {"x": "vektor(n)"})
+    assert "unknown shape" in info.value.message  # any other spec: as before
+    assert "tensor(h, n, d)" in info.value.expected
+
+
+def test_tensor_declared_by_the_table_only(client):
+    """A name the query leaves undeclared, made a tensor in the page's table."""
+    query, shapes = "sum(tanh(Q @ W))", {"Q": "tensor(h, n, d)"}
+    status, body = post(client, "/api/derivative", {"query": query, "shapes": shapes})
+    d = matcalc.derivative(query, "Q", shapes)
+    assert status == 200 and body["wrt"] == "Q" and body["text"] == str(d)
+    assert body["declarations"]["Q"] == "tensor(h, n, d)" and list(body["inferred"]) == ["W"]
+    status, body = post(client, "/api/derivative", {"query": query, "shapes": {"Q": "tensor(h)"}})
+    assert status == 400 and "3 to 8 dimensions" in body["message"]

@@ -406,3 +406,26 @@ def test_code_dtype_and_value_and_gradients(page, server, shots):
         page.locator("#download").click()
     assert download.value.suggested_filename == "value_and_grad_W_x_numpy.py"
     page.screenshot(path=shots / "14-value-and-gradients.png", full_page=True)
+
+
+# ---------------------------------------------------------------- a query over tensors
+def test_tensor_query_and_its_shape_table(page, server, shots):
+    """Issue 9: a tensor query on the page; the table shows the tensor's three dimensions,
+    and an edited one is derived again."""
+    query = "Q: tensor(h, n, d); W: matrix(d, d); sum(tanh(Q @ W))"
+    page.goto(link(server, query, wrt="W"))
+    d = matcalc.derivative(query, "W")
+    ready(page, str(d))
+    assert annotation(page, "#result") == d.latex()
+    assert page.locator("#result .katex-error").count() == 0
+    row = page.locator("#shapes tr[data-name=Q]")
+    assert row.locator("select").input_value() == "tensor"
+    inputs = row.locator("input")
+    assert [inputs.nth(i).input_value() for i in range(inputs.count())] == ["h", "n", "d"]
+    page.screenshot(path=shots / "13-tensor.png", full_page=True)
+    inputs.nth(0).fill("2")
+    inputs.nth(0).press("Enter")
+    edited = "W: matrix(d, d); sum(tanh(Q @ W))"  # the table's Q replaces the inline one
+    ready(page, str(matcalc.derivative(edited, "W", {"Q": "tensor(2, n, d)"})))
+    assert "shape.Q=tensor" in page.url
+    assert not page.errors, page.errors

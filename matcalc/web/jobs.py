@@ -22,6 +22,7 @@ from ..render.styles import using_notation
 from ..syntax import Query
 from ..typed import build
 from ..verify.claims import is_declaration, statement_starts, without_comments
+from . import tensor_jobs
 
 if TYPE_CHECKING:  # for annotations only
     from ..expr import Var
@@ -83,7 +84,10 @@ def body_start(text: str) -> int:
 # ---------------------------------------------------------------- preparing a query
 class Prepared:
     """A query with the request's shapes applied: what to differentiate, its variables
-    (every name, declared or used), and which names were declared."""
+    (every name, declared or used), and which names were declared. `engine` says who
+    derives it (tensor_jobs.ENGINES): a query over tensors ("tensor", "index") is not
+    built here (the matrix builder reads no tensor); its `source` is the query text and
+    its table is read off the result (`table`)."""
 
     def __init__(self, query: str, shapes: dict):
         parsed = parse_query(query)
@@ -91,20 +95,54 @@ class Prepared:
         overridden = inline & set(shapes)
         self.declared = inline | set(shapes)
         self.from_text = not overridden
-        if overridden:  # the table wins: drop those inline entries
-            kept = []
-            for decl in parsed.declarations:
-                names = tuple(n for n in decl.names if n not in overridden)
-                if names:
-                    kept.append(type(decl)(names, decl.spec, decl.pos))
-            parsed = Query(tuple(kept), parsed.body, parsed.text)
-        expr, self.variables = build(parsed, shapes)
-        self.source = query if self.from_text else expr
-        self.expr = expr
         self.body = without_comments(query)[body_start(query) :].strip()
+        self.mentioned = tensor_jobs.body_names(parsed.body)
+        declared_order = [n for decl in parsed.declarations for n in decl.names]
+        self.order = list(dict.fromkeys(declared_order + list(shapes) + self.mentioned))
+        text = tensor_jobs.query_text(parsed, query, overridden, body_start(query))
+        self.engine = tensor_jobs.engine_of(text, shapes)
+        self.expr, self.variables = None, {}
+        if self.engine == "matrix":
+            if overridden:  # the table wins: drop those inline entries
+                kept = []
+                for decl in parsed.declarations:
+                    names = tuple(n for n in decl.names if n not in overridden)
+                    if names:
+                        kept.append(type(decl)(names, decl.spec, decl.pos))
+                parsed = Query(tuple(kept), parsed.body, parsed.text)
+            try:
+                self.expr, self.variables = build(parsed, shapes)
+            except MatcalcError as err:
+                if not tensor_jobs.needs_index_engine(err):
+                    raise
+                self.engine = "index"
+        if self.engine == "matrix":
+            self.source = query if self.from_text else self.expr
+            self.given = shapes if self.from_text else None
+        else:  # the API takes a query over tensors as text, with the table's shapes
+            self.source, self.given = text, shapes
+
+    def table(self, d) -> tuple[dict, dict]:
+        """(declarations, inferred) of the derivative `d` of this query."""
+        if self.engine != "matrix":
+            return tensor_jobs.ordered_table(d, self.order)
+        return shape_table(d, self.variables, self.declared, self.from_text)
+
+    def names(self, d) -> tuple[list, list]:
+        """(every name, the names the expression uses), in the query's order."""
+        if self.engine != "matrix":
+            names = list(self.table(d)[0])
+            return names, [n for n in names if n in self.mentioned]
+        used = {v.name for v in self.expr.free} if hasattr(self.expr, "free") else set()
+        names = list(self.variables)
+        return names, [n for n in names if n in used]
 
     def default_wrt(self) -> str:
         """The first variable the expression uses (declared order, then appearance)."""
+        if self.engine != "matrix":  # the declared names first, then the others it uses
+            used = [n for n in self.order if n in self.declared and n in self.mentioned]
+            if used or self.mentioned:
+                return (used or self.mentioned)[0]
         used = set(self.expr.free) if hasattr(self.expr, "free") else set()
         for name, var in self.variables.items():
             if var in used:
@@ -140,7 +178,7 @@ def _derivative(request: dict):
     wrt = _wrt(request, prepared)
     layout = request.get("layout") or "numerator"
     notation = notation_of(request)
-    given = shapes if prepared.from_text else None
+    given = prepared.given
     if request.get("hessian"):
         if not isinstance(wrt, str):
             raise MatcalcError(
@@ -173,29 +211,31 @@ def derivative_job(request: dict) -> dict:
 
 def _derivative_answer(request: dict) -> dict:
     d, prepared, wrt = _derivative(request)
-    declarations, inferred = shape_table(
-        d, prepared.variables, prepared.declared, prepared.from_text
-    )
+    declarations, inferred = prepared.table(d)
     steps = d.steps
-    used = {v.name for v in prepared.expr.free} if hasattr(prepared.expr, "free") else set()
-    names = list(prepared.variables)
+    names, used = prepared.names(d)
     declared_part = _declaration_text(declarations)
     single = wrt if isinstance(wrt, str) else None
+    tensors = prepared.engine != "matrix"
     return {
         "text": str(d),
         "latex": d.latex(),
-        "equation_latex": derivative_equation(d),
+        # a tensor result's LaTeX is its whole equation (the slice's, or the index form)
+        "equation_latex": d.latex() if tensors else derivative_equation(d),
         "shape": _plain(d.shape),
         "kind": "hessian" if request.get("hessian") else d.kind,
-        "label": _label(d),
+        "label": tensor_jobs.label_of(d) if tensors else _label(d),
         "wrt": wrt,
         "layout": str(d.layout),
         "steps": {"text": str(steps), "latex": _steps_latex(steps)},
         "declarations": declarations,
         "inferred": inferred,
         "variables": names,
-        "used": [n for n in names if n in used],
-        "verify_template": (f"{declared_part}d/d{single} ({prepared.body}) = " if single else ""),
+        "used": used,
+        # verify takes no tensors (yet): no claim to start from
+        "verify_template": (
+            f"{declared_part}d/d{single} ({prepared.body}) = " if single and not tensors else ""
+        ),
     }
 
 
@@ -230,9 +270,10 @@ def code_job(request: dict) -> dict:
                     expected="hessian: false with value_and_grad: true",
                 )
             prepared = Prepared(request["query"], request.get("shapes") or {})
+            if prepared.engine == "index":
+                raise tensor_jobs.no_value_and_grad()
             wrt = _wrt(request, prepared)
-            given = (request.get("shapes") or {}) if prepared.from_text else None
-            source = api.value_and_grad_source(prepared.source, wrt, given, target, dtype)
+            source = api.value_and_grad_source(prepared.source, wrt, prepared.given, target, dtype)
             prefix = "value_and_grad"
         else:
             d, _, wrt = _derivative(request)
@@ -264,11 +305,16 @@ def verify_job(request: dict) -> dict:
     """POST /api/verify: the verdict on a hand-derived claim."""
     from ..verify import verify
 
-    report = verify(
-        request["claim"],
-        shapes=request.get("shapes") or None,
-        layout=request.get("layout") or "numerator",
-    )
+    try:
+        report = verify(
+            request["claim"],
+            shapes=request.get("shapes") or None,
+            layout=request.get("layout") or "numerator",
+        )
+    except MatcalcError as err:
+        if not tensor_jobs.needs_index_engine(err):
+            raise
+        raise tensor_jobs.no_verify(err) from None
     example = report.counterexample
     return {
         "correct": report.correct,

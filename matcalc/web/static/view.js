@@ -4,7 +4,7 @@
 "use strict";
 
 window.MatcalcView = (() => {
-  const KINDS = ["scalar", "vector", "matrix", "symmetric", "simplex"];
+  const KINDS = ["scalar", "vector", "matrix", "symmetric", "simplex", "tensor"];
 
   // ------------------------------------------------------------------ typesetting
   function typeset(element, tex) {
@@ -89,16 +89,28 @@ window.MatcalcView = (() => {
 
   // ------------------------------------------------------------------ the shape table
   function parseSpec(spec) {
-    const m = /^\s*(scalar|vector|matrix|symmetric|simplex)\s*(?:\((.*)\))?\s*$/.exec(spec || "");
+    const m = /^\s*(scalar|vector|matrix|symmetric|simplex|tensor)\s*(?:\((.*)\))?\s*$/.exec(spec || "");
     if (!m) return { kind: "scalar", dims: [] };
     const dims = m[2] ? m[2].split(",").map((d) => d.trim()) : [];
     return { kind: m[1], dims };
   }
 
-  const DIM_COUNT = { scalar: 0, vector: 1, simplex: 1, symmetric: 1, matrix: 2 };
+  const DIM_COUNT = { scalar: 0, vector: 1, simplex: 1, symmetric: 1, matrix: 2, tensor: 3 };
+
+  // a tensor has as many dimensions as its spec (3 to 8); every other kind a fixed number
+  function dimCount(kind, dims) {
+    return kind === "tensor" ? Math.max(DIM_COUNT.tensor, dims.length) : DIM_COUNT[kind];
+  }
+
+  // a matrix(n, d) made a tensor gets a batch axis in front: tensor(h, n, d)
+  function asTensor(dims) {
+    const next = ["h", ...dims];
+    while (next.length < DIM_COUNT.tensor) next.push(next[next.length - 1]);
+    return next;
+  }
 
   function specOf(kind, dims) {
-    const count = DIM_COUNT[kind];
+    const count = dimCount(kind, dims);
     const used = dims.slice(0, count).map((d) => d.trim());
     if (!count) return kind;
     if (used.some((d) => !d)) return kind;        // a blank dimension: let it be inferred
@@ -142,8 +154,10 @@ window.MatcalcView = (() => {
       }
       select.value = spec.kind;
       select.addEventListener("change", () => {
-        const dims = spec.dims.length ? spec.dims : [];
-        const count = DIM_COUNT[select.value];
+        let dims = spec.dims.length ? spec.dims : [];
+        if (select.value === "tensor" && spec.kind !== "tensor") dims = asTensor(dims);
+        if (select.value !== "tensor" && spec.kind === "tensor") dims = dims.slice(-2);
+        const count = dimCount(select.value, dims);
         const next = count === 2 && dims.length === 1 ? [dims[0], dims[0]] : dims;
         actions.edit(name, specOf(select.value, count && next.length < count ? [] : next));
       });
@@ -151,7 +165,7 @@ window.MatcalcView = (() => {
 
       const dimsCell = row.insertCell();
       dimsCell.className = "dims";
-      const count = DIM_COUNT[spec.kind];
+      const count = dimCount(spec.kind, spec.dims);
       if (!count) dimsCell.textContent = "—";
       for (let i = 0; i < count; i++) {
         if (i) dimsCell.append(" × ");
