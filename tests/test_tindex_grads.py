@@ -127,3 +127,52 @@ def test_the_command_line_writes_the_module():
     status = run([query, "--wrt", "T,x", "--value-and-grad"], out, err)
     assert status == 0, "".join(err)
     assert "".join(out).strip() == matcalc.value_and_grad_source(query, ["T", "x"]).strip()
+
+
+# ---------------------------------------------------------------- ∇f(a, b): a list of scalars
+STACKED = "T: tensor(h, n, d); a, b: scalar; sum(tanh(a * T.T) * T.T) + b^2 * sum(T[0])"
+
+
+def _stacked_numpy(v):
+    t = v["T"]
+    return np.sum(np.tanh(v["a"] * t.T) * t.T) + v["b"] ** 2 * np.sum(t[0])
+
+
+def test_a_list_of_scalars_stacks_the_gradient():
+    """As the 2-D API's ∇f(x, y) (api._stacked): [∂f/∂a, ∂f/∂b], shape (2,)."""
+    d = matcalc.derivative(STACKED, ["a", "b"])
+    assert str(d) == (
+        "∇f(a, b) = [∂f/∂a = Σᵢⱼₖ Tᵢⱼₖ²(1 − tanh(aTᵢⱼₖ)²); ∂f/∂b = 2Pb, where P = sum(T[0])]"
+    )
+    assert d.shape == (2,) and d.kind == "stacked"
+    rng = np.random.default_rng(35)
+    values = {"T": 0.8 * np.tanh(rng.normal(size=(2, 3, 4))), "a": 0.3, "b": -0.7}
+    got = d.evaluate(values)
+    want = [testing.jacobian(_stacked_numpy, values, name) for name in ("a", "b")]
+    np.testing.assert_allclose(got, np.array(want, dtype=float), rtol=1e-5, atol=1e-6)
+    report = d.check()
+    assert report.entries == 2
+    scope = _module(d.to_numpy())
+    value, gradient = scope["f"](values["T"], values["a"], values["b"])
+    np.testing.assert_allclose(value, _stacked_numpy(values), rtol=1e-12)
+    np.testing.assert_allclose(gradient, got, rtol=1e-9, atol=1e-12)
+    assert scope["check"](values["T"], values["a"], values["b"]) < 1e-5
+    for target in ("jax", "torch"):  # compiled everywhere; run where installed
+        code = compile(d.to_source(target), f"<{target}>", "exec")
+        if importlib.util.find_spec(target) is not None:
+            scope = {}
+            exec(code, scope)  # noqa: S102 - our own output
+            _, g = scope["f"](values["T"], values["a"], values["b"])
+            np.testing.assert_allclose(np.asarray(g), got, rtol=1e-8, atol=1e-10)
+    assert "nabla f(a, b)" in d.latex() and "u1 = " in d.steps.text()
+
+
+def test_what_a_list_of_variables_may_not_be():
+    with pytest.raises(MatcalcError, match="must be scalars .* T is not"):
+        matcalc.derivative(STACKED, ["a", "T"])
+    with pytest.raises(MatcalcError, match="derivatives of a scalar function .* shape"):
+        matcalc.derivative(ABC + "s: scalar; einsum('i,j,k->ijk', s * a, b, c)", ["s"])
+    with pytest.raises(NameError_, match="z is not a variable"):
+        matcalc.derivative(STACKED, ["a", "z"])
+    with pytest.raises(MatcalcError, match="Hessian by a list"):
+        matcalc.hessian(STACKED, ["a", "b"])

@@ -18,7 +18,7 @@ from .result import IndexDerivative
 from .source import _ARRAYS, _HELPERS, _TORCH, _Writer
 from .terms import Indices, merge
 
-__all__ = ["index_value_and_grad_source"]
+__all__ = ["index_value_and_grad_source", "module_source", "parts_of"]
 
 _CHECK = '''
 
@@ -44,16 +44,9 @@ def check(*args, eps=1e-6):
 '''
 
 
-def _parts(expression: str, wrt: list, shapes: object) -> tuple:
-    """(built, [IndexDerivative by each name]) sharing one built query (its nodes, hence
-    the forward pass) and one set of index symbols."""
-    built = build(parse_query(expression), shapes)
-    if built.root.shape:
-        raise MatcalcError(
-            "value and gradients need a scalar function; this one has shape "
-            f"({', '.join(str(d) for d in built.root.shape)})",
-            expected="a scalar expression (sum(...), mean(...), a loss)",
-        )
+def parts_of(built, wrt: list) -> list:
+    """[IndexDerivative of the scalar query by each name], sharing one built query (its
+    nodes, hence the forward pass) and one set of index symbols."""
     ix = Indices()
     parts = []
     for raw in wrt:
@@ -69,7 +62,7 @@ def _parts(expression: str, wrt: list, shapes: object) -> tuple:
         var_idx = tuple(ix.fresh(d) for d in var.shape)
         terms = merge(Deriver(ix, var, var_idx).d(built.root, ()))
         parts.append(IndexDerivative(built, var, ix, (), var_idx, terms))
-    return built, parts
+    return parts
 
 
 def index_value_and_grad_source(
@@ -87,7 +80,21 @@ def index_value_and_grad_source(
         raise MatcalcError("no variable to differentiate by (wrt is empty)")
     if dtype not in ("float64", "float32"):
         raise MatcalcError(f"dtype {dtype!r}", expected='"float64" or "float32"')
-    built, parts = _parts(expression, names_wrt, shapes)
+    built = build(parse_query(expression), shapes)
+    if built.root.shape:
+        raise MatcalcError(
+            "value and gradients need a scalar function; this one has shape "
+            f"({', '.join(str(d) for d in built.root.shape)})",
+            expected="a scalar expression (sum(...), mean(...), a loss)",
+        )
+    parts = parts_of(built, names_wrt)
+    return module_source(built, parts, target, dtype)
+
+
+def module_source(built, parts: list, target: str, dtype: str, stacked: bool = False) -> str:
+    """f(...) -> (value, (gradients)) of the parts (derivatives of one scalar by each
+    variable, sharing `built`) and check(...); `stacked`: f returns (value, the gradients
+    of scalars stacked into one vector ∇f), as `to_source` of a list of scalars."""
     w = _Writer(parts[0], target)
     order = [n for n in built.declared if n in built.variables]
     names = order + [n for n in built.variables if n not in order]
@@ -113,6 +120,9 @@ def index_value_and_grad_source(
     wrt_text = ", ".join(p.var.data for p in parts)
     result = f"({', '.join(grads)}{',' if len(grads) == 1 else ''})"
     doc = f'    """(value, (the gradient by each of {wrt_text}, shaped like its variable))."""'
+    if stacked:
+        result = f"{w.m}.stack([{', '.join(grads)}])"
+        doc = f'    """(value, ∇f: the derivatives by the scalars {wrt_text}, stacked)."""'
     arrays = (_TORCH if target == "torch" else _ARRAYS).format(m=w.m, dtype=dtype)
     if target == "jax" and dtype == "float64":
         w.imports.add("import jax")
