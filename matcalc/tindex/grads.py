@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..errors import MatcalcError, NameError_
 from ..parse import parse_query
-from .build import build
+from .build import Built, build
 from .diff import Deriver
 from .nodes import make
 from .numeric import _postorder
@@ -44,7 +44,7 @@ def check(*args, eps=1e-6):
 '''
 
 
-def parts_of(built, wrt: list) -> list:
+def parts_of(built: Built, wrt: list) -> list:
     """[IndexDerivative of the scalar query by each name], sharing one built query (its
     nodes, hence the forward pass) and one set of index symbols."""
     ix = Indices()
@@ -91,7 +91,7 @@ def index_value_and_grad_source(
     return module_source(built, parts, target, dtype)
 
 
-def module_source(built, parts: list, target: str, dtype: str, stacked: bool = False) -> str:
+def module_source(built: Built, parts: list, target: str, dtype: str, stacked: bool = False) -> str:
     """f(...) -> (value, (gradients)) of the parts (derivatives of one scalar by each
     variable, sharing `built`) and check(...); `stacked`: f returns (value, the gradients
     of scalars stacked into one vector ∇f), as `to_source` of a list of scalars."""

@@ -12,12 +12,13 @@ import numpy as np
 from ..check import Report
 from ..errors import MatcalcError, UnsupportedError
 from ..layout import Layout
+from .build import Built
 from .grads import module_source, parts_of
 
 __all__ = ["StackedIndexDerivative", "stacked_derivative"]
 
 
-def stacked_derivative(built, wrt: list) -> StackedIndexDerivative:
+def stacked_derivative(built: Built, wrt: list) -> StackedIndexDerivative:
     """The stacked derivative of `built` (a scalar query) by the scalars named in `wrt`."""
     names = [w.strip() if isinstance(w, str) else w for w in wrt]
     if not names:
