@@ -78,6 +78,19 @@ def _needs_index_engine(err: MatcalcError, expression) -> bool:
     return isinstance(expression, str) and err.message.startswith(NEEDS_ORDER_3)
 
 
+def _sliceable(expression: str, shapes) -> bool:
+    """Does the slice model (tensor_query.plan) take this tensor query? If not, the index
+    engine derives it (as tensor_api does for `derivative`)."""
+    from .tensor_query import plan
+
+    try:
+        built = plan(parse_query(expression), shapes)
+        build_typed(built.query, built.shapes)
+    except UnsupportedError:
+        return False
+    return True
+
+
 def used_variables(query: str, shapes: dict | None = None) -> list[str]:
     """The names of the variables a query text uses, sorted: what a face (the command line,
     the magics) may differentiate by when the user names none. A query over tensors, or an
@@ -272,11 +285,22 @@ def value_and_grad_source(
     (a loss and all its weights, as a training step needs), sharing the forward pass;
     each gradient is shaped like its variable. target: "numpy", "jax" or "torch"; dtype:
     "float64" or "float32"."""
-    if _tensors(expression, shapes):  # slice by slice, put together (tensor_grads)
-        from .tensor_grads import tensor_value_and_grad_source
+    if _tensors(expression, shapes):
+        if _sliceable(expression, shapes):  # slice by slice, put together (tensor_grads)
+            from .tensor_grads import tensor_value_and_grad_source
 
-        return tensor_value_and_grad_source(expression, wrt, shapes, target, dtype)
-    typed = _parse_typed(expression, shapes)
+            return tensor_value_and_grad_source(expression, wrt, shapes, target, dtype)
+        from .tindex.grads import index_value_and_grad_source
+
+        return index_value_and_grad_source(expression, wrt, shapes, target, dtype)
+    try:
+        typed = _parse_typed(expression, shapes)
+    except MatcalcError as err:
+        if not _needs_index_engine(err, expression):
+            raise
+        from .tindex.grads import index_value_and_grad_source
+
+        return index_value_and_grad_source(expression, wrt, shapes, target, dtype)
     expr, variables = typed.expression, typed.variables
     vars_ = _resolve(wrt, variables, expression, typed.dimensions)
     if not expr.shape.is_scalar:

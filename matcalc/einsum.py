@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 from . import expr as E
 from .builder_like import BuilderLike
+from .einsum_ellipsis import expand_ellipsis
 from .errors import MatcalcError, ShapeError
 from .records import Record
 from .shapes import Shape
@@ -69,16 +70,16 @@ def parse_spec(spec: str, count: int) -> Spec:
     """The subscripts `spec` for `count` operands, checked as NumPy checks them (letters
     only, one term per operand, output letters distinct and each in some input)."""
     text = spec.replace(" ", "")
-    if "." in text:
-        raise MatcalcError(
-            "einsum's ellipsis (...) is not supported", expected="explicit letters, 'ij,jk->ik'"
-        )
     left, arrow, output = text.partition("->")
     if "->" in output or "-" in left or ">" in left:
         raise MatcalcError("einsum's subscripts have one '->'", expected="'ij,jk->ik'")
     inputs = tuple(left.split(","))
+    if "." in text and len(inputs) == count:  # _checked writes it out (einsum_ellipsis)
+        raise MatcalcError(
+            "einsum's ellipsis (...) is not supported", expected="explicit letters, 'ij,jk->ik'"
+        )
     for term in (*inputs, output):
-        bad = [c for c in term if not (c.isascii() and c.isalpha())]
+        bad = [c for c in term if not (c.isascii() and c.isalpha()) and c != "."]
         if bad:
             raise MatcalcError(
                 f"einsum's subscripts are letters; {bad[0]!r} is not",
@@ -117,7 +118,7 @@ def _order_error(spec: str, index: int, term: str, order: int, name: str) -> Mat
 
 
 def _checked(spec: str, operands: Sequence, orders: Sequence[int], names: Sequence[str]) -> Spec:
-    parsed = parse_spec(spec, len(operands))
+    parsed = parse_spec(expand_ellipsis(spec, orders, names), len(operands))
     for i, (term, order) in enumerate(zip(parsed.inputs, orders)):
         if len(term) != order:
             raise _order_error(spec, i, term, order, names[i])

@@ -71,6 +71,17 @@ CASES = [
         "yxᵀ",
         _ein("i,ij,j->", "y", "A", "x"),
     ),
+    # NumPy's ellipsis: the axes the letters do not name (here 0, 1 or 2 of them)
+    (
+        MN + "B: matrix(n, p); einsum('...ij,jk->...ik', A, B)",
+        "A",
+        "∂vec(AB)/∂vec(A) = Bᵀ ⊗ I",
+        _ein("...ij,jk->...ik", "A", "B"),
+    ),
+    (MN + "x: vector(n); einsum('...j,j', A, x)", "x", "A", _ein("...j,j", "A", "x")),
+    (MN + "einsum('i...->...', A)", "A", "∂(Aᵀ1)ᵢ/∂Aₖₗ = δᵢₗ", _ein("i...->...", "A")),
+    (MN + "einsum('...ij->i', A)", "A", "∂vec(A1)/∂vec(A) = 1ᵀ ⊗ I", _ein("...ij->i", "A")),
+    ("x, y: vector(n); einsum('...,...', x, y)", "x", "diag(y)", _ein("...,...", "x", "y")),
     # a letter kept in a matrix-vector pair: M diag(v)
     (
         MN + "x: vector(n); einsum('ij,j->ij', A, x)",
@@ -112,7 +123,17 @@ ERRORS = [
         '"ij->i"',
     ),
     (MN + 'einsum("ij->k", A)', "output index k is in no operand", '"ij->k"'),
-    (MN + 'einsum("...ij->i", A)', "ellipsis", '"...ij->i"'),
+    (
+        MN + 'einsum("...i->i", A)',
+        "output has no '...', but the ellipsis stands for 1",
+        '"...i->i"',
+    ),
+    (MN + 'einsum("..i->i", A)', "ellipsis in '..i' is not '...'", '"..i->i"'),
+    (
+        'x: vector(n); einsum("ij...->i", x)',
+        "is a vector (1 axis), but its subscripts 'ij...' name 2 axes besides the ellipsis",
+        '"ij...->i"',
+    ),
     (MN + 'einsum("ii", A)', "not square", "A"),
     (MN + 'einsum("i1->i", A)', "letters; '1' is not", '"i1->i"'),
     (MN + '"ij" + A', "a string is only einsum's subscripts", '"ij"'),
@@ -242,3 +263,28 @@ def test_kron_prints_as_a_call_in_the_tutorial_notation():
         r"\frac{\partial (A \otimes B)_{(ir)(js)}}{\partial B_{kl}} = \delta_{rk}\delta_{sl}A_{ij}"
         r"\quad ((i, r) = i \cdot p + r, (j, s) = j \cdot q + s)"
     )
+
+
+# ---------------------------------------------------------------- the ellipsis written out
+@pytest.mark.parametrize(
+    ("spec", "shapes"),
+    [
+        ("...ij,jk->...ik", [(2, 3, 4), (4, 5)]),
+        ("...ij,...jk", [(2, 3, 4), (4, 5)]),  # implicit: the ellipsis axes first
+        ("...j,j", [(2, 3, 4), (4,)]),
+        ("i...->...", [(2, 3, 4)]),
+        ("...,...", [(3, 4), (4,)]),  # right-aligned: the vector takes the last letter
+        ("ba...,c", [(2, 3), (4,)]),  # no axes left for the ellipsis
+        ("B...a,b", [(2, 3, 4), (3,)]),  # upper-case letters sort first, as NumPy's
+        ("...ii->...i", [(2, 3, 3)]),
+        ("a...", [(2, 3, 4)]),
+    ],
+)
+def test_the_ellipsis_written_out_is_numpys(spec, shapes):
+    from matcalc.einsum_ellipsis import expand_ellipsis
+
+    rng = np.random.default_rng(3)
+    arrays = [rng.normal(size=s) for s in shapes]
+    written = expand_ellipsis(spec, [len(s) for s in shapes])
+    assert "." not in written and "->" in written
+    np.testing.assert_allclose(np.einsum(written, *arrays), np.einsum(spec, *arrays))

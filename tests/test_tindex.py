@@ -127,6 +127,52 @@ def test_einsum_with_an_order_3_intermediate():
     )
 
 
+@pytest.mark.parametrize(
+    ("query", "wrt", "expected", "spec", "dims"),
+    [
+        (
+            "T: tensor(h, n, d); W: matrix(d, p); sum(tanh(einsum('...ij,jk->...ik', T, W)))",
+            "T",
+            '∂f/∂Tₐᵢⱼ = Σₖ (1 − tanh(Pₐᵢₖ)²)Wⱼₖ, where P = einsum("...ij,jk->...ik", T, W)',
+            None,
+            {"T": ("h", "n", "d"), "W": ("d", "p")},
+        ),
+        (
+            "T: tensor(h, n, d); x: vector(d); einsum('...j,j', T, x)",
+            "T",
+            '∂(einsum("...j,j", T, x))ᵢⱼ/∂Tₐₖₗ = δᵢₐδⱼₖxₗ',
+            "...j,j",
+            {"T": ("h", "n", "d"), "x": ("d",)},
+        ),
+        (
+            "T: tensor(h, n, d); A: matrix(n, d); sum(einsum('...ij,ij->...', T, A) ^ 2)",
+            "A",
+            '∂f/∂Aᵢⱼ = 2Σₖ PₖTₖᵢⱼ, where P = einsum("...ij,ij->...", T, A)',
+            None,
+            {"T": ("h", "n", "d"), "A": ("n", "d")},
+        ),
+        (
+            "T, U: tensor(h, n, d); einsum('...,...', T, U)",
+            "U",
+            '∂(einsum("...,...", T, U))ₐᵢⱼ/∂Uₑₖₗ = δₐₑδᵢₖδⱼₗTₐᵢⱼ',
+            "...,...",
+            {"T": ("h", "n", "d"), "U": ("h", "n", "d")},
+        ),
+    ],
+    ids=["stacked product", "implicit output", "summed ellipsis", "element-wise"],
+)
+def test_einsum_ellipsis(query, wrt, expected, spec, dims):
+    """NumPy's ellipsis: the axes the letters do not name, broadcast right-aligned; with
+    no output, first. Printed as written."""
+    sums = {
+        "T": lambda v: np.sum(np.tanh(np.einsum("...ij,jk->...ik", v["T"], v["W"]))),
+        "A": lambda v: np.sum(np.einsum("...ij,ij->...", v["T"], v["A"]) ** 2),
+    }
+    names = list(dims)
+    fn = (lambda v: np.einsum(spec, *(v[n] for n in names))) if spec else sums[wrt]
+    three_ways(query, wrt, expected, fn, dims, seed=40)
+
+
 def test_order_3_output_of_vectors():
     three_ways(
         ABC + "einsum('i,j,k->ijk', a, b, c)",
@@ -560,3 +606,23 @@ def test_a_vector_times_a_stack():
         {"x": ("n",), **T3},
         seed=27,
     )
+
+
+def test_an_ellipsis_the_slice_model_takes():
+    """`h...` over a tensor: the slice's spec keeps the ellipsis (it stands for the same
+    axes once the batch letter is struck out)."""
+    query = "T: tensor(h, n, d); x: vector(d); sum(einsum('h...,...->h...', T, x) ^ 2)"
+    d = matcalc.derivative(query, "x")
+    assert not isinstance(d, IndexDerivative)
+    assert str(d) == "∂f/∂x = Σₐ (2(diag(TₐᵀTₐ)ᵀ ⊙ xᵀ))  for each a = 1…h"
+    values = draw({"T": ("h", "n", "d"), "x": ("d",)}, seed=41)
+    want = testing.jacobian(
+        lambda v: np.sum(np.einsum("h...,...->h...", v["T"], v["x"]) ** 2), values, "x"
+    )
+    np.testing.assert_allclose(d.evaluate(values), want, rtol=RTOL, atol=ATOL)
+    d.check()
+    with pytest.raises(MatcalcError, match="output has no '...'") as e:
+        matcalc.derivative(
+            "T: tensor(h, n, d); x: vector(d); sum(einsum('h...,...->h', T, x))", "x"
+        )
+    assert e.value.column == 46

@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from .. import registry
 from ..declarations import given_specs, tensor_dims
+from ..einsum_ellipsis import expand_ellipsis
 from ..errors import MatcalcError, NameError_, ShapeError, UnsupportedError
 from ..primitives import catalog  # noqa: F401  (registers the primitives)
 from ..shapes import parse_spec
@@ -332,8 +333,7 @@ class _Builder:
             raise MatcalcError("einsum's first argument is its subscripts", expected='"ij,jk->ik"')
         spec = str(node.children[0].value).replace(" ", "")
         operands = [self.arg(c) for c in node.children[1:]]
-        if "." in spec:
-            raise UnsupportedError("einsum with ... is not supported", expected='"hij,hjk->hik"')
+        written, spec = spec, expand_ellipsis(spec, [o.ndim for o in operands])
         left, arrow, output = spec.partition("->")
         terms = tuple(left.split(","))
         if not all(t.isalpha() for t in terms if t) or (arrow and output and not output.isalpha()):
@@ -346,7 +346,8 @@ class _Builder:
         if not arrow:
             letters = "".join(terms)
             output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-        return ops.einsum(terms, output, operands, "einsum")
+        how = ("einsum", written) if written != spec else "einsum"  # printed as written
+        return ops.einsum(terms, output, operands, how)
 
 
 def build(query: Query, shapes: object = None) -> Built:

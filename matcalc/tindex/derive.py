@@ -12,6 +12,7 @@ from .build import build
 from .diff import Deriver
 from .nodes import make
 from .result import IndexDerivative
+from .stacked import StackedIndexDerivative, stacked_derivative
 from .terms import Indices, merge
 
 __all__ = ["index_derivative", "index_hessian"]
@@ -22,7 +23,8 @@ def _setup(expression: object, wrt: object, shapes: object):
         raise MatcalcError("a query over order-3 values is given as text")
     if not isinstance(wrt, str):
         raise UnsupportedError(
-            "a list of variables in a query over order-3 values is not supported yet",
+            "a Hessian by a list of variables in a query over order-3 values is not "
+            "supported yet (a derivative by a list of scalars is: ∇f(a, b))",
             expected="one variable name",
         )
     built = build(parse_query(expression), shapes)
@@ -43,14 +45,19 @@ def index_derivative(
     shapes: object = None,
     layout: str = "numerator",
     notation: str | None = None,
-) -> IndexDerivative:
+) -> IndexDerivative | StackedIndexDerivative:
     """∂ expression / ∂ wrt by the any-order index engine (numerator layout: output axes,
-    then the variable's, as jax.jacobian)."""
+    then the variable's, as jax.jacobian); by a list of scalars of a scalar query, the
+    derivatives stacked (∇f(a, b), matcalc/tindex/stacked.py)."""
     if Layout.of(layout) != Layout.NUMERATOR:
         raise UnsupportedError(
             "a query over order-3 values is derived in numerator layout only (as jax.jacobian)",
             expected='layout="numerator"',
         )
+    if isinstance(expression, str) and isinstance(wrt, (list, tuple)):
+        d = stacked_derivative(build(parse_query(expression), shapes), list(wrt))
+        d.notation = None if notation is None else notation_of(notation).name
+        return d
     built, var = _setup(expression, wrt, shapes)
     ix = Indices()
     out_idx = tuple(ix.fresh(d) for d in built.root.shape)

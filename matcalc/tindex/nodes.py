@@ -13,7 +13,8 @@ its NumPy shape (a tuple of dimensions, names or integers).
                of the node's axes (NumPy broadcasting)
     "einsum"   (terms, output, how): np.einsum's       operands
                subscripts; `how` is only how it prints
-               ("@", "sum", "T", "einsum", "trace", …)
+               ("@", "sum", "T", "einsum", "trace", …;
+               ("einsum", spec): an ellipsis as written)
     "view"     entries, one per operand axis: an int    (operand,)
                (a constant index) or the position of
                the node's axis it is (transposes,

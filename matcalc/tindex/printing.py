@@ -107,7 +107,8 @@ class Namer:
             return f"{self.call(how)}({', '.join(self.expr(a) for a in node.args)})"
         if how == "diag":
             return f"{self.call(how)}({self.expr(node.args[0])})"
-        spec = ",".join(terms) + "->" + output
+        # an ellipsis is printed as written (its letters are the builder's)
+        spec = how[1] if isinstance(how, tuple) else ",".join(terms) + "->" + output
         inner = ", ".join(self.expr(a) for a in node.args)
         return f'{self.call("einsum")}("{spec}", {inner})'
 
