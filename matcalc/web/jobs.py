@@ -270,8 +270,6 @@ def code_job(request: dict) -> dict:
                     expected="hessian: false with value_and_grad: true",
                 )
             prepared = Prepared(request["query"], request.get("shapes") or {})
-            if prepared.engine == "index":
-                raise tensor_jobs.no_value_and_grad()
             wrt = _wrt(request, prepared)
             source = api.value_and_grad_source(prepared.source, wrt, prepared.given, target, dtype)
             prefix = "value_and_grad"

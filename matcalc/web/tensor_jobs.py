@@ -19,7 +19,6 @@ __all__ = [
     "is_array_result",
     "label_of",
     "needs_index_engine",
-    "no_value_and_grad",
     "no_verify",
     "ordered_table",
     "query_text",
@@ -98,16 +97,6 @@ def label_of(d: object) -> str:
     else:  # the slice model: a scalar whole is a sum or mean of scalar slices
         scalar = d.plan.reduction is not None and d.part.expression.shape.is_scalar
     return "gradient" if scalar else "Jacobian"
-
-
-def no_value_and_grad() -> MatcalcError:
-    """value_and_grad of a query the index engine derives: not generated (yet)."""
-    return UnsupportedError(
-        "value and gradients in one function are generated for matrix queries and for "
-        "tensor queries read slice by slice; this query is derived by the any-order index "
-        "engine, whose code is one variable's (it returns the value and the derivative)",
-        expected="value_and_grad: false, and one variable in wrt",
-    )
 
 
 def no_verify(err: MatcalcError) -> MatcalcError:
