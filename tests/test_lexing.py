@@ -38,7 +38,7 @@ CORPUS = [
 
 def _lark(plugins: dict) -> Lark:
     return Lark(
-        parse._grammar_text(),
+        parse.grammar_text(),
         parser="lalr",
         lexer="contextual",
         start="query",
