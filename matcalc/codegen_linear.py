@@ -8,19 +8,32 @@ each basis direction in a loop — slower, never an error. `codegen_module.Modul
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from . import expr as E
 from .readoff import kronecker_term
 from .render.array_code import ATOM, MUL, Text, np_dims, wrap
 from .render.array_index import batchable, batched_lines
 
-if TYPE_CHECKING:  # annotations only (codegen_module imports this module)
-    from .codegen_module import Module
+if TYPE_CHECKING:  # annotations only
     from .render.array_index import BatchedBody
     from .render.array_targets import Names
 
-__all__ = ["linear_map_lines"]
+__all__ = ["ModuleLike", "linear_map_lines"]
+
+
+class ModuleLike(Protocol):
+    """What the linear-map writer uses of codegen_module.Module (which calls it): the
+    derivative, the backend, the variables' names in the code, and its shape texts."""
+
+    d: object
+    b: object
+    var_names: dict
+
+    def dim(self, d: object) -> str: ...
+    def tuple_text(self, dims: object) -> str: ...
+    def output(self, t: Text, dims: object) -> str: ...
+    def product(self, *dims: object) -> str: ...
 
 
 def _terms(L):
@@ -39,7 +52,7 @@ def _einsum_term(term, dX):
 
 
 def linear_map_lines(
-    module: Module,
+    module: ModuleLike,
     body: BatchedBody,
     names: Names,
     value_name: str,

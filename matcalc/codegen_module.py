@@ -11,7 +11,7 @@ import textwrap
 from . import expr as E
 from .codegen_linear import linear_map_lines
 from .derived import DerivativeLike
-from .render.array_code import Backend, Names, Text, np_dims
+from .render.array_code import Backend, Names, Text, np_dims, tuple_literal
 from .render.array_index import BatchedBody as Body
 from .render.array_targets import HELPERS
 from .shapes import DimProduct
@@ -168,14 +168,7 @@ class Module:
         return self.b.reshape(self.b.tensor(t.text) if t.pure else t.text, self.tuple_text(dims))
 
     def tuple_text(self, dims) -> str:
-        items = [self.dim(x) for x in dims]
-        return (
-            "()"
-            if not items
-            else f"({items[0]},)"
-            if len(items) == 1
-            else "(" + ", ".join(items) + ")"
-        )
+        return tuple_literal([self.dim(x) for x in dims])
 
     def derivative_lines(self, body, names, value_root, value_name, deriv_name) -> list:
         d = self.d

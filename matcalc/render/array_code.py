@@ -46,6 +46,7 @@ __all__ = [
     "Text",
     "float_literal",
     "np_dims",
+    "tuple_literal",
     "wrap",
 ]
 
@@ -54,6 +55,13 @@ _ELEMENTWISE = (E.Add, E.Mul, E.Pow, E.Func, E.Max, E.Compare)
 
 
 # ---------------------------------------------------------------- one function body
+def tuple_literal(items: list[str]) -> str:
+    """A Python tuple of these item texts: `()`, `(n,)`, `(m, n)` (shapes in generated code)."""
+    if not items:
+        return "()"
+    return f"({items[0]},)" if len(items) == 1 else "(" + ", ".join(items) + ")"
+
+
 class Body(PlannedWriter):
     """Straight-line code for a set of roots over one DAG (plus an optional loop over
     the basis directions of a differential)."""
@@ -75,14 +83,7 @@ class Body(PlannedWriter):
 
     # -- shapes
     def tuple_text(self, dims) -> str:
-        items = [self.dim(d) for d in dims]
-        return (
-            "()"
-            if not items
-            else f"({items[0]},)"
-            if len(items) == 1
-            else "(" + ", ".join(items) + ")"
-        )
+        return tuple_literal([self.dim(d) for d in dims])
 
     # -- the walk
     def emit(self, roots, loop_roots=(), dX=None, lines=None, loop_lines=None):
