@@ -30,10 +30,8 @@ checks that every thread is on it. See benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
-import datetime
 import gc
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -72,8 +70,6 @@ from _common import (  # noqa: E402
     calibrate,
     git_rev,
     loadavg,
-    pinned_threads,
-    pkg_version,
 )
 from _common import hr as _hr  # noqa: E402  (benchmarks/ is on sys.path)
 
@@ -86,9 +82,9 @@ SIZES = (10, 30, 100, 300, 1000, 2000)
 LIMIT_S = 20.0  # an autodiff call predicted or measured slower than this is dropped
 
 
+from _codegen_machine import print_machine  # noqa: E402
 from _codegen_parts import (  # noqa: E402
     FUNCTIONS,
-    blas_info,
     code_lines,
     generate,
     jax_funcs,
@@ -142,55 +138,7 @@ def main():
         torch.set_num_threads(THREADS)
     import matcalc
 
-    # ---------------------------------------------------------------- machine
-    print("matcalc code-generation benchmark: generated NumPy vs jax / torch autodiff (CPU)")
-    print(f"date            : {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
-    print(
-        f"python          : {platform.python_implementation()} {platform.python_version()} "
-        f"({sys.executable})"
-    )
-    print(f"platform        : {platform.platform()}; processor {platform.processor() or '?'}")
-    cpu = "?"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next((l.split(":", 1)[1].strip() for l in fh if l.startswith("model name")), "?")
-    except OSError:
-        pass
-    print(f"cpu             : {cpu}; os.cpu_count() {os.cpu_count()}")
-    print(
-        f"load average    : {loadavg()}; CPU calibration {calibrate():.1f} ms (bench_core.py's loop)"
-    )
-    print(
-        f"versions        : numpy {np.__version__} (BLAS {blas_info()}), jax {jax.__version__}, "
-        f"jaxlib {pkg_version('jaxlib')}, torch {torch.__version__}, "
-        f"matcalc {pkg_version('matcalc')}, sympy {pkg_version('sympy')}"
-    )
-    print(
-        f"devices         : jax {jax.devices()}, x64 {jax.config.jax_enable_x64}; "
-        f"torch threads {torch.get_num_threads()} (interop {torch.get_num_interop_threads()})"
-    )
-    env = {
-        k: os.environ[k]
-        for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "XLA_FLAGS")
-        if k in os.environ
-    }
-    print(f"thread env vars : {env or 'none set (each library picks its own thread count)'}")
-    print(
-        "threads         : "
-        + (
-            f"{THREADS} for every library (--threads; set before import)"
-            if THREADS > 0
-            else "each library's default (--threads 0)"
-        )
-    )
-    if CPU is not None:
-        count, bad = pinned_threads(CPU)
-        print(
-            f"pinned          : CPU {CPU}; {count} threads, "
-            + ("every one pinned to it" if not bad else f"{len(bad)} NOT pinned")
-        )
-        for b in bad:
-            failures.add(f"--threads 1, but not on one core: {b}")
+    print_machine(jax, torch, failures, THREADS, CPU)
     rev = git_rev(ROOT)
     print(f"matcalc tree    : {ROOT} (git {rev or '?'})")
     print(
