@@ -292,32 +292,42 @@ def test_bad_wrt_lists_exit_2(wrt, message):
     assert (status, out) == (2, "") and message in err
 
 
-# What `python -m matcalc QUERY` leaves in sys.modules: run as `-m matcalc` would, then
-# print the imported module names (issue 11: cold start).
-_IMPORTED = """
+# `python -m matcalc QUERY` run in a fresh interpreter as `-m matcalc` would; a script then
+# looks at what the run left behind (issue 11: cold start).
+_RUN_CLI = """
 import runpy, sys
 sys.argv = ["matcalc", *sys.argv[1:]]
 try:
     runpy.run_module("matcalc", run_name="__main__", alter_sys=True)
 except SystemExit as stop:
     assert not stop.code, stop.code
-print("\\n".join(sorted(sys.modules)), file=sys.stderr)
 """
+# the imported module names
+_IMPORTED = (
+    _RUN_CLI
+    + """print("\\n".join(sorted(sys.modules)), file=sys.stderr)
+"""
+)
 
 
-def test_a_plain_query_imports_only_the_derivation():
-    """A plain derivation loads no NumPy, SymPy, web server, code generator, claim
-    checker, importlib.resources/zipfile, nor Lark (matcalc.parse_fast runs its tables; Lark
-    parses a query with an error): each costs the CLI's cold start."""
+def _plain_query_in(script: str) -> str:
+    """Run the plain query `x: vector(n); sum(x)` by x in `script`; what it wrote to stderr."""
     proc = subprocess.run(
-        [sys.executable, "-c", _IMPORTED, "x: vector(n); sum(x)", "--wrt", "x"],
+        [sys.executable, "-c", script, "x: vector(n); sum(x)", "--wrt", "x"],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "1ᵀ\n"
-    imported = set(proc.stderr.split())
+    return proc.stderr
+
+
+def test_a_plain_query_imports_only_the_derivation():
+    """A plain derivation loads no NumPy, SymPy, web server, code generator, claim
+    checker, importlib.resources/zipfile, nor Lark (matcalc.parse_fast runs its tables; Lark
+    parses a query with an error): each costs the CLI's cold start."""
+    imported = set(_plain_query_in(_IMPORTED).split())
     assert "matcalc.api" in imported  # the runner really derived
     heavy = ("numpy", "sympy", "starlette", "zipfile", "importlib.resources", "lark")
     loaded = sorted(
@@ -332,14 +342,9 @@ def test_a_plain_query_imports_only_the_derivation():
 
 # Each frozen dataclass compiles its methods from source when its module loads (≈ 3 M
 # instructions a class): the classes a plain query loads are `matcalc.records` classes.
-_DATACLASSES = """
-import runpy, sys
-sys.argv = ["matcalc", *sys.argv[1:]]
-try:
-    runpy.run_module("matcalc", run_name="__main__", alter_sys=True)
-except SystemExit as stop:
-    assert not stop.code, stop.code
-assert "dataclasses" not in sys.modules and "inspect" not in sys.modules
+_DATACLASSES = (
+    _RUN_CLI
+    + """assert "dataclasses" not in sys.modules and "inspect" not in sys.modules
 found = sorted(
     f"{name}.{attr}"
     for name, module in list(sys.modules.items())
@@ -349,33 +354,19 @@ found = sorted(
 )
 print("\\n".join(found), file=sys.stderr)
 """
+)
 
 
 def test_a_plain_query_makes_no_dataclass():
     """No class on a plain query's path is a dataclass (issue 11: cold start), and the
     dataclasses module (with inspect, dis, ast, tokenize: ≈ 25 M instructions) is not
     imported."""
-    proc = subprocess.run(
-        [sys.executable, "-c", _DATACLASSES, "x: vector(n); sum(x)", "--wrt", "x"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == "1ᵀ\n"
-    assert proc.stderr.split() == []
+    assert _plain_query_in(_DATACLASSES).split() == []
 
 
 def test_a_plain_query_loads_no_steps_nor_index_form():
     """The steps and the index form of a linear map load when asked for (cold start)."""
-    proc = subprocess.run(
-        [sys.executable, "-c", _IMPORTED, "x: vector(n); sum(x)", "--wrt", "x"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr
-    imported = set(proc.stderr.split())
+    imported = set(_plain_query_in(_IMPORTED).split())
     lazy = {"matcalc.render.steps_text", "matcalc.render.tensor", "matcalc.render.index_form"}
     assert "matcalc.render.display" in imported and not imported & lazy
 
