@@ -173,7 +173,7 @@ class Values:
         if self.exact:
             sp, ns = _sympy()
             out = self.elementwise(lambda *xs: p.lower(ns, *xs), *arrays)
-            return out if arrays else sp.sympify(out)
+            return out if arrays else sp.sympify(out, strict=True)  # a SymPy object or number
         from ..primitives.lowering import NUMPY
 
         return np.asarray(p.lowering("numpy")(NUMPY, *arrays), dtype=float)
