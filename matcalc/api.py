@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from . import expr as E
 from .declarations import spec_string
-from .einsum import NEEDS_ORDER_3
+from .einsum import needs_order_3
 from .errors import MatcalcError, UnsupportedError
 from .layout import LAYOUTS, Layout
 from .parse import parse_query
@@ -75,7 +75,7 @@ def _parse(expression, shapes):
 def _needs_index_engine(err: MatcalcError, expression) -> bool:
     """The 2-D builder refused an einsum for its order-3 intermediate: the any-order index
     engine (matcalc/tindex) derives such a query instead."""
-    return isinstance(expression, str) and err.message.startswith(NEEDS_ORDER_3)
+    return isinstance(expression, str) and needs_order_3(err)
 
 
 def _sliceable(expression: str, shapes) -> bool:
@@ -103,11 +103,11 @@ def used_variables(query: str, shapes: dict | None = None) -> list[str]:
         except MatcalcError as err:
             if not _needs_index_engine(err, query):
                 raise
-    from .tensor_syntax import walk
+    from .tensor_syntax import names_in
 
     parsed = parse_query(query)
     declared = {n for decl in parsed.declarations for n in decl.names} | set(shapes or {})
-    return sorted({n.value for n in walk(parsed.body) if n.kind == "name"} & declared)
+    return sorted(set(names_in(parsed.body)) & declared)
 
 
 def _parse_typed(expression, shapes) -> Typed:

@@ -33,6 +33,7 @@ from .syntax import Position, Syntax
 
 __all__ = [
     "NEEDS_ORDER_3",
+    "needs_order_3",
     "EINSUM",
     "Spec",
     "construct",
@@ -49,6 +50,12 @@ EINSUM = "einsum"
 #: any-order index engine, matcalc/tindex, by this text).
 NEEDS_ORDER_3 = "this einsum needs an intermediate of order 3 or more"
 _FORM = 'einsum("ij,jk->ik", A, B): a string of subscripts, then one operand per term'
+
+
+def needs_order_3(err: MatcalcError) -> bool:
+    """Is `err` the refusal of an einsum whose lowering needs an order-3 intermediate (the
+    queries api and the web page hand to the any-order index engine)?"""
+    return err.message.startswith(NEEDS_ORDER_3)
 
 
 class Spec(Record):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from .records import replace
 from .syntax import Syntax
 
-__all__ = ["containing", "rewrite", "top_of", "walk"]
+__all__ = ["containing", "names_in", "rewrite", "top_of", "walk"]
 
 
 def walk(root: Syntax) -> list:
@@ -20,6 +20,21 @@ def walk(root: Syntax) -> list:
             continue
         stack.append((node, True))
         stack.extend((c, False) for c in node.children)
+    return out
+
+
+def names_in(root: Syntax) -> list:
+    """The names the expression mentions, in order of first appearance (a call's function
+    name is its value, not a child: not among them)."""
+    out: list = []
+    stack = [root]
+    while stack:
+        here = stack.pop()
+        if not isinstance(here, Syntax):
+            continue
+        if here.kind == "name" and here.value not in out:
+            out.append(here.value)
+        stack.extend(reversed(here.children))
     return out
 
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import api
+from ..einsum import needs_order_3
 from ..errors import MatcalcError
 from ..parse import parse_query
 from ..render.display import derivative_equation
 from ..render.styles import using_notation
 from ..syntax import Query
+from ..tensor_syntax import names_in
 from ..typed import build
 from ..verify.claims import is_declaration, statement_starts, without_comments
 from . import tensor_jobs
@@ -96,7 +98,7 @@ class Prepared:
         self.declared = inline | set(shapes)
         self.from_text = not overridden
         self.body = without_comments(query)[body_start(query) :].strip()
-        self.mentioned = tensor_jobs.body_names(parsed.body)
+        self.mentioned = names_in(parsed.body)
         declared_order = [n for decl in parsed.declarations for n in decl.names]
         self.order = list(dict.fromkeys(declared_order + list(shapes) + self.mentioned))
         text = tensor_jobs.query_text(parsed, query, overridden, body_start(query))
@@ -113,7 +115,7 @@ class Prepared:
             try:
                 self.expr, self.variables = build(parsed, shapes)
             except MatcalcError as err:
-                if not tensor_jobs.needs_index_engine(err):
+                if not needs_order_3(err):
                     raise
                 self.engine = "index"
         if self.engine == "matrix":
@@ -310,7 +312,7 @@ def verify_job(request: dict) -> dict:
             layout=request.get("layout") or "numerator",
         )
     except MatcalcError as err:
-        if not tensor_jobs.needs_index_engine(err):
+        if not needs_order_3(err):
             raise
         raise tensor_jobs.no_verify(err) from None
     example = report.counterexample

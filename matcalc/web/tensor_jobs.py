@@ -7,18 +7,15 @@ shapes, shape, kind, LaTeX), never from building the query as matrices.
 
 from __future__ import annotations
 
-from ..einsum import NEEDS_ORDER_3
 from ..errors import MatcalcError, UnsupportedError
-from ..syntax import Query, Syntax
+from ..syntax import Query
 from ..tensor_api import is_tensor_query
 
 __all__ = [
     "ENGINES",
-    "body_names",
     "engine_of",
     "is_array_result",
     "label_of",
-    "needs_index_engine",
     "no_verify",
     "ordered_table",
     "query_text",
@@ -32,14 +29,8 @@ ENGINES = ("matrix", "tensor", "index")
 
 def engine_of(text: str, shapes: dict) -> str:
     """ "tensor" when the query (or the table) declares a tensor, else "matrix" (the matrix
-    builder's refusal of an einsum then says whether it is "index": needs_index_engine)."""
+    builder's refusal of an einsum then says whether it is "index": einsum.needs_order_3)."""
     return "tensor" if is_tensor_query(text, shapes) else "matrix"
-
-
-def needs_index_engine(err: MatcalcError) -> bool:
-    """The matrix builder refused an einsum for its order-3 intermediate: as api does, the
-    index engine derives the query."""
-    return err.message.startswith(NEEDS_ORDER_3)
 
 
 def query_text(parsed: Query, text: str, overridden: set, body_start: int) -> str:
@@ -53,21 +44,6 @@ def query_text(parsed: Query, text: str, overridden: set, body_start: int) -> st
         if names:
             kept.append(f"{', '.join(names)}: {decl.spec}; ")
     return "".join(kept) + text[body_start:]
-
-
-def body_names(node: object) -> list:
-    """The names the expression mentions, in order of first appearance (a call's function
-    name is its value, not a child: not among them)."""
-    out: list = []
-    stack = [node]
-    while stack:
-        here = stack.pop()
-        if not isinstance(here, Syntax):
-            continue
-        if here.kind == "name" and here.value not in out:
-            out.append(here.value)
-        stack.extend(reversed(here.children))
-    return out
 
 
 def ordered_table(d: object, order: list) -> tuple[dict, dict]:
