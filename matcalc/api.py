@@ -81,14 +81,9 @@ def _needs_index_engine(err: MatcalcError, expression) -> bool:
 def _sliceable(expression: str, shapes) -> bool:
     """Does the slice model (tensor_query.plan) take this tensor query? If not, the index
     engine derives it (as tensor_api does for `derivative`)."""
-    from .tensor_query import plan
+    from .tensor_api import slice_plan
 
-    try:
-        built = plan(parse_query(expression), shapes)
-        build_typed(built.query, built.shapes)
-    except UnsupportedError:
-        return False
-    return True
+    return slice_plan(expression, shapes) is not None
 
 
 def used_variables(query: str, shapes: dict | None = None) -> list[str]:

@@ -23,7 +23,7 @@ from .typed import build_typed
 if TYPE_CHECKING:
     from .tindex import IndexDerivative
 
-__all__ = ["is_tensor_query", "tensor_derivative", "tensor_hessian"]
+__all__ = ["is_tensor_query", "slice_plan", "tensor_derivative", "tensor_hessian"]
 
 
 def is_tensor_query(expression: object, shapes: object) -> bool:
@@ -40,12 +40,21 @@ class _Refused(Exception):
     """The slice model refuses the query: the index engine (matcalc/tindex) derives it."""
 
 
-def _sliced(expression: str, wrt, shapes):
+def slice_plan(expression: str, shapes) -> tuple | None:
+    """(the tensor plan, the typed slice query) of a tensor query, or None where the slice
+    model refuses it (it mixes the slices): the index engine derives that one."""
     try:
         tensor_plan = plan(parse_query(expression), shapes)
-        typed = build_typed(tensor_plan.query, tensor_plan.shapes)
-    except UnsupportedError as err:
-        raise _Refused from err
+        return tensor_plan, build_typed(tensor_plan.query, tensor_plan.shapes)
+    except UnsupportedError:
+        return None
+
+
+def _sliced(expression: str, wrt, shapes):
+    planned = slice_plan(expression, shapes)
+    if planned is None:
+        raise _Refused
+    tensor_plan, typed = planned
     if not isinstance(wrt, str):
         raise UnsupportedError(
             "a list of variables with tensors is not supported yet",
