@@ -6,6 +6,7 @@ against `evaluate`."""
 from __future__ import annotations
 
 import inspect
+import io
 
 import numpy as np
 import pytest
@@ -438,19 +439,10 @@ def test_too_many_index_terms_is_a_limit():
 def test_the_command_line_prints_and_checks():
     from matcalc.cli import run
 
-    class Out(list):
-        encoding = "utf-8"
-
-        def write(self, text):
-            self.append(text)
-
-        def flush(self):
-            pass
-
-    out, err = Out(), Out()
+    out, err = io.StringIO(), io.StringIO()
     status = run(["T: tensor(h, n, d); sum(T.T * T.T)", "--wrt", "T", "--check"], out, err)
-    assert status == 0, "".join(err)
-    assert "".join(out).splitlines() == [
+    assert status == 0, err.getvalue()
+    assert out.getvalue().splitlines() == [
         "∂f/∂Tₐᵢⱼ = 2Tₐᵢⱼ",
         "SymPy check passed at h=3, n=2, d=4: 24 entries, 24 proved symbolically",
     ]

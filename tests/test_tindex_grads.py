@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import io
 
 import numpy as np
 import pytest
@@ -113,20 +114,11 @@ def test_one_variable_float32_and_the_errors():
 def test_the_command_line_writes_the_module():
     from matcalc.cli import run
 
-    class Out(list):
-        encoding = "utf-8"
-
-        def write(self, text):
-            self.append(text)
-
-        def flush(self):
-            pass
-
-    out, err = Out(), Out()
+    out, err = io.StringIO(), io.StringIO()
     query = CASES[0][0]
     status = run([query, "--wrt", "T,x", "--value-and-grad"], out, err)
-    assert status == 0, "".join(err)
-    assert "".join(out).strip() == matcalc.value_and_grad_source(query, ["T", "x"]).strip()
+    assert status == 0, err.getvalue()
+    assert out.getvalue().strip() == matcalc.value_and_grad_source(query, ["T", "x"]).strip()
 
 
 # ---------------------------------------------------------------- ∇f(a, b): a list of scalars
