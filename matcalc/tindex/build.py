@@ -217,10 +217,12 @@ class _Builder:
                 raise MatcalcError(
                     f"{name} with axis= takes one array", expected=f"{name}(X, axis=…)"
                 )
-            if name in ("softmax", "log_softmax") and "axis" not in self.keywords(
+            # a function of a whole vector (the registry's shape "vector": softmax,
+            # log_softmax) needs its axes named on an array of order >= 2, as on a matrix
+            if registry.get(name).shape == "vector" and "axis" not in self.keywords(
                 node, ("axis", "keepdims")
             ):
-                if args[0].ndim >= 2:  # as for a matrix: no silent choice of axes
+                if args[0].ndim >= 2:
                     raise ShapeError(
                         f"{name} needs a vector or an axis: this is an array of shape "
                         f"{ops.shape_text(args[0].shape)}",
