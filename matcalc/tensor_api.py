@@ -40,7 +40,7 @@ class _Refused(Exception):
     """The slice model refuses the query: the index engine (matcalc/tindex) derives it."""
 
 
-def slice_plan(expression: str, shapes) -> tuple | None:
+def slice_plan(expression: str, shapes: dict | None) -> tuple | None:
     """(the tensor plan, the typed slice query) of a tensor query, or None where the slice
     model refuses it (it mixes the slices): the index engine derives that one."""
     try:
